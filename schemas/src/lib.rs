@@ -1,0 +1,330 @@
+//! Wire types of the handover hub, version 1.
+//!
+//! This crate is the only place that knows the wire format. It holds:
+//! - [`Envelope`]: what the hub routes on (ids, case, subject pseudonym, sender, recipients,
+//!   type, purpose, declared data categories, gateway);
+//! - [`Body`] and the structs in [`messages`]: one per message type of the catalogue;
+//! - [`decode`] and [`Message::to_json`]: bytes to typed message and back, refusing unknown
+//!   fields and sorting every failure into a [`DecodeError`] with a [`ReasonCode`];
+//! - [`json_schema`]: the JSON Schema files under `schemas/json/v1/`, generated from the types.
+//!
+//! It does no I/O. Version 1 changes are additive; a breaking change is a version 2.
+
+pub mod ids;
+pub mod json_schema;
+pub mod messages;
+pub mod vocab;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+pub use ids::{AgencyId, CaseId, Gateway, GatewayRef, InvalidId, MessageId, Pseudonym};
+pub use vocab::{AgencyRole, DataCategory, Jurisdiction, Purpose, ReasonCode};
+
+/// The schema version this crate reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Most recipients one message may name.
+pub const MAX_RECIPIENTS: usize = 32;
+
+/// Declares the catalogue once: the [`MessageType`] names, the [`Body`] variants, decoding
+/// by type and schema generation by type.
+macro_rules! catalogue {
+        ($($name:ident),* $(,)?) => {
+            /// The type of a message: which body it carries.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+                     serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+            #[allow(missing_docs)]
+            pub enum MessageType { $($name),* }
+
+            impl MessageType {
+                /// Every message type of version 1.
+                pub const ALL: &'static [MessageType] = &[$(MessageType::$name),*];
+
+                /// The type's name on the wire.
+                pub fn as_str(self) -> &'static str {
+                    match self { $(MessageType::$name => stringify!($name)),* }
+                }
+
+                /// The type with this wire name.
+                pub fn from_name(name: &str) -> Option<MessageType> {
+                    match name { $(stringify!($name) => Some(MessageType::$name),)* _ => None }
+                }
+            }
+
+            /// A message body: one variant per message type.
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[serde(untagged)]
+            #[allow(missing_docs)]
+            pub enum Body { $($name($crate::messages::$name)),* }
+
+            impl Body {
+                /// The message type of this body.
+                pub fn message_type(&self) -> MessageType {
+                    match self { $(Body::$name(_) => MessageType::$name),* }
+                }
+
+                fn decode_as(
+                    message_type: MessageType,
+                    raw: &str,
+                ) -> Result<Body, serde_path_to_error::Error<serde_json::Error>> {
+                    let de = &mut serde_json::Deserializer::from_str(raw);
+                    Ok(match message_type {
+                        $(MessageType::$name => Body::$name(serde_path_to_error::deserialize(de)?),)*
+                    })
+                }
+            }
+
+            pub(crate) fn body_schema(
+                message_type: MessageType,
+                generator: &mut schemars::SchemaGenerator,
+            ) -> schemars::Schema {
+                match message_type {
+                    $(MessageType::$name => generator.subschema_for::<$crate::messages::$name>(),)*
+                }
+            }
+
+            $(
+                impl From<$crate::messages::$name> for Body {
+                    fn from(body: $crate::messages::$name) -> Body { Body::$name(body) }
+                }
+            )*
+        };
+}
+
+catalogue! {
+    ReleaseNotice,
+    HandoverRequest,
+    HandoverResponse,
+    RelocationRequest,
+    RelocationConfirmed,
+    ConsentGranted,
+    ConsentWithdrawn,
+    InformationRequest,
+    InformationResponse,
+    RiskNeedSummary,
+    OutcomeReport,
+    CaseClosed,
+    Receipt,
+    Undeliverable,
+}
+
+impl std::fmt::Display for MessageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the hub routes on. The sender's claim in `sender` is checked against the identity the
+/// broker authenticated; the declared `data_categories` are checked against the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// The message's id, chosen by the sender, stable across retries.
+    pub message_id: MessageId,
+    /// Ties together all messages of one conversation (e.g. a handover).
+    pub correlation_id: uuid::Uuid,
+    /// The message that caused this one, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<uuid::Uuid>,
+    /// The case the message is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<CaseId>,
+    /// The person the message is about, by hub pseudonym.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Pseudonym>,
+    /// The sending agency.
+    pub sender: AgencyId,
+    /// The agencies the message is for.
+    #[schemars(length(max = 32), extend("uniqueItems" = true))]
+    pub recipients: Vec<AgencyId>,
+    /// Which body the message carries.
+    pub message_type: MessageType,
+    /// The wire schema version; 1 here.
+    #[schemars(range(min = 1, max = 1))]
+    pub schema_version: u32,
+    /// When the sender created the message.
+    pub sent_at: DateTime<Utc>,
+    /// Why the message is sent.
+    pub purpose: Purpose,
+    /// Every data category the body carries.
+    #[schemars(extend("uniqueItems" = true))]
+    pub data_categories: Vec<DataCategory>,
+    /// The legal gateway the sender relies on, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayRef>,
+}
+
+/// A whole message: envelope and body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    /// What the hub routes on.
+    pub envelope: Envelope,
+    /// The content.
+    pub body: Body,
+}
+
+impl Message {
+    /// The message as JSON bytes, as sent on the wire.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("wire types always serialize")
+    }
+}
+
+/// Why bytes are not a valid message. The texts name fields and rules, never values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not JSON, not UTF-8, or nested too deeply.
+    #[error("not valid JSON: {0}")]
+    Malformed(String),
+    /// A schema version other than 1.
+    #[error("schema version {0} is not supported (this hub speaks version 1)")]
+    UnsupportedVersion(String),
+    /// A message type outside the catalogue.
+    #[error("message type {0:?} is not in the version-1 catalogue")]
+    UnknownType(String),
+    /// A field is missing, unknown, or of the wrong shape.
+    #[error("{path}: {detail}")]
+    Schema {
+        /// Where, as a dotted path such as `body.supervision.kind`.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl DecodeError {
+    /// The reason code an `Undeliverable` carries for this error.
+    pub fn reason(&self) -> ReasonCode {
+        match self {
+            DecodeError::Malformed(_) => ReasonCode::MalformedJson,
+            DecodeError::UnsupportedVersion(_) => ReasonCode::UnsupportedSchemaVersion,
+            DecodeError::UnknownType(_) => ReasonCode::UnknownMessageType,
+            DecodeError::Schema { .. } => ReasonCode::SchemaViolation,
+        }
+    }
+
+    fn schema(path: impl Into<String>, detail: impl Into<String>) -> Self {
+        DecodeError::Schema {
+            path: path.into(),
+            detail: detail.into(),
+        }
+    }
+
+    fn from_serde(prefix: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        use serde_json::error::Category;
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                DecodeError::Malformed(inner.to_string())
+            }
+            Category::Data => {
+                let path = match (prefix, path.as_str()) {
+                    (p, ".") => p.to_owned(),
+                    ("", rest) => rest.to_owned(),
+                    (p, rest) => format!("{p}.{rest}"),
+                };
+                DecodeError::schema(path, strip_position(&inner.to_string()))
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the path says where more usefully.
+fn strip_position(text: &str) -> String {
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    envelope: Option<ProbeEnvelope>,
+}
+
+#[derive(Deserialize)]
+struct ProbeEnvelope {
+    message_type: Option<serde_json::Value>,
+    schema_version: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessage<'a> {
+    envelope: Envelope,
+    #[serde(borrow)]
+    body: &'a RawValue,
+}
+
+/// Decodes a message from its wire bytes. Pure: the same bytes always give the same answer.
+///
+/// The checks run in the order an `Undeliverable` should name them: syntax, schema version,
+/// message type, then the full schema of envelope and body.
+pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
+    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            DecodeError::schema("envelope", strip_position(&e.to_string()))
+        } else {
+            DecodeError::Malformed(e.to_string())
+        }
+    })?;
+    if let Some(envelope) = &probe.envelope {
+        if let Some(version) = &envelope.schema_version
+            && version.as_u64() != Some(u64::from(SCHEMA_VERSION))
+        {
+            return Err(DecodeError::UnsupportedVersion(cut(&version.to_string())));
+        }
+        if let Some(serde_json::Value::String(name)) = &envelope.message_type
+            && MessageType::from_name(name).is_none()
+        {
+            return Err(DecodeError::UnknownType(cut(name)));
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let raw: RawMessage<'_> =
+        serde_path_to_error::deserialize(de).map_err(|e| DecodeError::from_serde("", e))?;
+    let body = Body::decode_as(raw.envelope.message_type, raw.body.get())
+        .map_err(|e| DecodeError::from_serde("body", e))?;
+    let message = Message {
+        envelope: raw.envelope,
+        body,
+    };
+    validate(&message)?;
+    Ok(message)
+}
+
+fn cut(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
+/// Rules JSON Schema states but serde does not enforce by itself.
+fn validate(message: &Message) -> Result<(), DecodeError> {
+    let envelope = &message.envelope;
+    if envelope.recipients.len() > MAX_RECIPIENTS {
+        return Err(DecodeError::schema(
+            "envelope.recipients",
+            format!("at most {MAX_RECIPIENTS} recipients"),
+        ));
+    }
+    if has_duplicates(&envelope.recipients) {
+        return Err(DecodeError::schema(
+            "envelope.recipients",
+            "a recipient is named twice",
+        ));
+    }
+    if has_duplicates(&envelope.data_categories) {
+        return Err(DecodeError::schema(
+            "envelope.data_categories",
+            "a category is named twice",
+        ));
+    }
+    Ok(())
+}
+
+fn has_duplicates<T: Ord>(items: &[T]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    !items.iter().all(|item| seen.insert(item))
+}

@@ -1,0 +1,565 @@
+//! The bodies of the version-1 message catalogue, one struct per message type.
+//!
+//! Every struct refuses unknown fields. [`Body::carried_categories`] says which data
+//! categories a body actually carries, so the hub can check the envelope's declaration
+//! against the content instead of trusting it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::{AgencyId, LongText, ShortText};
+use crate::vocab::{DataCategory, Jurisdiction, Purpose, ReasonCode};
+use crate::{AgencyRole, Body, Pseudonym};
+
+/// Supervision after release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum SupervisionKind {
+    None,
+    Parole,
+    Probation,
+    CommunitySentence,
+}
+
+/// Supervision that follows a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supervision {
+    /// What kind of supervision.
+    pub kind: SupervisionKind,
+    /// The last day of supervision, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+/// How urgently a need must be met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum NeedLevel {
+    None,
+    NeedsSupport,
+    Urgent,
+    Unknown,
+}
+
+/// Housing and income needs at release (data category ECONOMY_BENEFITS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseNeeds {
+    /// Need for housing on release.
+    pub housing: NeedLevel,
+    /// Need for income on release.
+    pub income: NeedLevel,
+}
+
+/// A staff member to contact at the sending agency (not the person's own contact data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactOfficer {
+    /// The officer's name.
+    pub name: ShortText,
+    /// A work phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<ShortText>,
+    /// A work e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<ShortText>,
+}
+
+/// Prison to municipality and employment service: a release is coming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseNotice {
+    /// The expected release date (SENTENCE_RELEASE).
+    pub expected_release: NaiveDate,
+    /// The earliest possible release date, e.g. on parole (SENTENCE_RELEASE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_release: Option<NaiveDate>,
+    /// Supervision after release (SENTENCE_RELEASE).
+    pub supervision: Supervision,
+    /// Housing and income needs (ECONOMY_BENEFITS), optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<ReleaseNeeds>,
+    /// Who to call at the prison.
+    pub contact_officer: ContactOfficer,
+}
+
+/// A typed attachment to a handover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    /// What the attachment is.
+    pub title: ShortText,
+    /// The data category of its content.
+    pub category: DataCategory,
+    /// Its media type, e.g. `text/plain` or `application/pdf`.
+    pub media_type: ShortText,
+    /// The content, base64-encoded.
+    pub content_base64: String,
+}
+
+/// Case owner to any agency: please take over this case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    /// The handover's id; answers refer to it.
+    pub handover_id: Uuid,
+    /// Why the case is handed over (CASE_STATUS).
+    pub reason: ShortText,
+    /// The date by which an answer is expected.
+    pub respond_by: NaiveDate,
+    /// A summary of the plan so far (CASE_STATUS).
+    pub plan_summary: LongText,
+    /// Typed attachments; each carries its own category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// The answer to a handover request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum HandoverOutcome {
+    Received,
+    Accepted,
+    Rejected,
+}
+
+/// Recipient to sender: received, accepted or rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverResponse {
+    /// The handover answered.
+    pub handover_id: Uuid,
+    /// The answer.
+    pub outcome: HandoverOutcome,
+    /// The reason, required when rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ShortText>,
+}
+
+/// A field encrypted by the sending agent, one copy per entitled recipient; the hub never
+/// sees it in clear and forwards each recipient only its own copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    /// The sealing scheme, e.g. `HPKE-X25519-SHA256-CHACHA20POLY1305`.
+    pub scheme: ShortText,
+    /// One encrypted copy per entitled recipient.
+    pub copies: Vec<SealedCopy>,
+}
+
+/// One recipient's encrypted copy of a sealed field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedCopy {
+    /// The agency that can open this copy.
+    pub recipient: AgencyId,
+    /// Which of its published keys was used.
+    pub key_id: ShortText,
+    /// The encapsulated key, base64.
+    pub enc: String,
+    /// The ciphertext, base64.
+    pub ciphertext: String,
+}
+
+/// How severe the threat against a relocating person is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum ThreatLevel {
+    Low,
+    Moderate,
+    High,
+    Severe,
+}
+
+/// Origin municipality to destination municipality: please receive this person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelocationRequest {
+    /// The relocation's id; the confirmation refers to it.
+    pub relocation_id: Uuid,
+    /// The threat level (RISK_NEED).
+    pub threat_level: ThreatLevel,
+    /// The date by which the move is needed.
+    pub needed_by: NaiveDate,
+    /// Needs at the destination (CASE_STATUS).
+    pub needs: LongText,
+    /// Sealed destination details (PROTECTED_LOCATION).
+    pub sealed_destination: Sealed,
+}
+
+/// Destination to origin and police: the person has moved; the destination owns the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelocationConfirmed {
+    /// The relocation confirmed.
+    pub relocation_id: Uuid,
+    /// The move date.
+    pub move_date: NaiveDate,
+    /// The new owning agency.
+    pub new_owner: AgencyId,
+    /// The new address, sealed for the police protection unit only (PROTECTED_LOCATION).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_address: Option<Sealed>,
+}
+
+/// Who signed a consent form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum GrantorRole {
+    Person,
+    Guardian,
+}
+
+/// How a consent form was signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum SigningMethod {
+    WetInk,
+    Mitid,
+    Bankid,
+    Freja,
+}
+
+/// One signature on a consent form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grantor {
+    /// The person or their guardian.
+    pub role: GrantorRole,
+    /// When they signed.
+    pub signed_at: DateTime<Utc>,
+    /// How they signed.
+    pub method: SigningMethod,
+}
+
+/// A period of time, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// The first day.
+    pub start: NaiveDate,
+    /// The last day.
+    pub end: NaiveDate,
+}
+
+/// The state of a consent record version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum ConsentStatus {
+    Active,
+    Withdrawn,
+    Expired,
+    Superseded,
+}
+
+/// Who a provision names as recipient: a role or one agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RecipientSelector {
+    /// Every agency of this role.
+    Role(AgencyRole),
+    /// One agency.
+    Agency(AgencyId),
+}
+
+/// A node of the provision tree. An empty dimension matches anything; a matching child flips
+/// its parent's effect (the implicit root denies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provision {
+    /// Recipients this provision names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<RecipientSelector>,
+    /// Data categories this provision names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<DataCategory>,
+    /// Purposes this provision names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purposes: Vec<Purpose>,
+    /// Message types this provision names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub message_types: Vec<crate::MessageType>,
+    /// When this provision applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// Children, which flip this provision's effect where they match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Provision>,
+}
+
+/// One immutable version of a person's consent record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRecord {
+    /// The record's id, the same across versions.
+    pub consent_id: Uuid,
+    /// This version's number, from 1.
+    pub version: u32,
+    /// The version this one supersedes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<u32>,
+    /// The person, by hub pseudonym.
+    pub subject: Pseudonym,
+    /// Whose age and gateway rules apply.
+    pub jurisdiction: Jurisdiction,
+    /// The programme the consent was given to.
+    pub programme: ShortText,
+    /// Who signed: the person, and a guardian for a minor.
+    pub grantors: Vec<Grantor>,
+    /// The day the person turns 18, when a guardian signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_adult_on: Option<NaiveDate>,
+    /// The agency holding the signed form; it alone may issue new versions.
+    pub custodian: AgencyId,
+    /// SHA-256 of the signed form, hex.
+    pub evidence_hash: String,
+    /// When the consent applies; at most 12 months.
+    pub period: Period,
+    /// The status of this version.
+    pub status: ConsentStatus,
+    /// Children of the implicit root, which denies.
+    pub provisions: Vec<Provision>,
+}
+
+/// Custodian to hub: a new version of a consent record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentGranted {
+    /// The new version.
+    pub consent: ConsentRecord,
+}
+
+/// What a withdrawal covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WithdrawalScope {
+    /// The whole consent.
+    Entire,
+    /// Only disclosures to these agencies.
+    Recipients(Vec<AgencyId>),
+}
+
+/// Any agency to hub: the person withdraws consent, effective at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentWithdrawn {
+    /// The consent withdrawn.
+    pub consent_id: Uuid,
+    /// When the person withdrew it.
+    pub withdrawn_at: DateTime<Utc>,
+    /// What the withdrawal covers.
+    pub scope: WithdrawalScope,
+}
+
+/// Any agency to any agency: a question about the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InformationRequest {
+    /// The request's id; the response refers to it.
+    pub request_id: Uuid,
+    /// The categories asked for.
+    pub categories_requested: Vec<DataCategory>,
+    /// The question.
+    pub question: LongText,
+}
+
+/// One answer in an information response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// The category this answer belongs to.
+    pub category: DataCategory,
+    /// The answer.
+    pub text: LongText,
+}
+
+/// The answer to an information request; it may be partial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InformationResponse {
+    /// The request answered.
+    pub request_id: Uuid,
+    /// Whether some asked-for categories are not answered.
+    pub partial: bool,
+    /// The answers, one per category answered.
+    pub answers: Vec<Answer>,
+}
+
+/// A risk level from a structured assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum RiskLevel {
+    VeryLow,
+    Low,
+    Medium,
+    High,
+    VeryHigh,
+}
+
+/// An LS/RNR need area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum NeedArea {
+    EducationEmployment,
+    FamilyMarital,
+    Accommodation,
+    LeisureRecreation,
+    Companions,
+    AlcoholDrug,
+    ProcriminalAttitude,
+    AntisocialPattern,
+}
+
+/// Prison, probation or municipality to partners: level and top needs, no item scores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskNeedSummary {
+    /// The instrument used, e.g. `LS/RNR`.
+    pub instrument: ShortText,
+    /// When it was assessed.
+    pub assessed_on: NaiveDate,
+    /// The overall level (RISK_NEED).
+    pub level: RiskLevel,
+    /// The top need areas, most pressing first (RISK_NEED).
+    pub top_needs: Vec<NeedArea>,
+}
+
+/// Why a case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CaseEndReason {
+    Completed,
+    DroppedOut,
+    Transferred,
+    ConsentWithdrawn,
+    Deceased,
+}
+
+/// Municipality, employment or police to the national contact point: how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeReport {
+    /// Why the case ended (OUTCOME).
+    pub end_reason: CaseEndReason,
+    /// The day the case ended.
+    pub ended_on: NaiveDate,
+    /// No new serious charge 12 months after the end, when known (OUTCOME).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_new_serious_charge_12m: Option<bool>,
+    /// In education or a job 3 months after the end, when known (OUTCOME).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_education_or_job_3m: Option<bool>,
+}
+
+/// Owner to participants: the case is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseClosed {
+    /// Why (CASE_STATUS).
+    pub reason: CaseEndReason,
+    /// When.
+    pub closed_at: DateTime<Utc>,
+}
+
+/// One recipient the hub refused, inside a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    /// The recipient refused.
+    pub recipient: AgencyId,
+    /// Why.
+    pub reason: ReasonCode,
+}
+
+/// Hub to sender: the message was delivered to these recipients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// The message this receipt is for.
+    pub in_reply_to: Uuid,
+    /// The recipients whose inboxes now hold it.
+    pub delivered_to: Vec<AgencyId>,
+    /// The recipients refused, with reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refusal>,
+}
+
+/// Hub to sender: the message was refused and delivered to nobody.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Undeliverable {
+    /// The refused message's id, when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<Uuid>,
+    /// Why, as a stable code.
+    pub reason: ReasonCode,
+    /// Why, in words, naming the offending field where there is one.
+    pub detail: String,
+    /// Per recipient, when recipients were refused for different reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refusal>,
+}
+
+impl ReleaseNotice {
+    fn categories(&self, out: &mut BTreeSet<DataCategory>) {
+        out.insert(DataCategory::SentenceRelease);
+        if self.needs.is_some() {
+            out.insert(DataCategory::EconomyBenefits);
+        }
+    }
+}
+
+impl Body {
+    /// The data categories this body actually carries: what the envelope must declare.
+    pub fn carried_categories(&self) -> BTreeSet<DataCategory> {
+        use DataCategory as C;
+        let mut out = BTreeSet::new();
+        match self {
+            Body::ReleaseNotice(b) => b.categories(&mut out),
+            Body::HandoverRequest(b) => {
+                out.insert(C::CaseStatus);
+                out.extend(b.attachments.iter().map(|a| a.category));
+            }
+            Body::HandoverResponse(_) | Body::CaseClosed(_) => {
+                out.insert(C::CaseStatus);
+            }
+            Body::RelocationRequest(_) => {
+                out.extend([C::RiskNeed, C::CaseStatus, C::ProtectedLocation]);
+            }
+            Body::RelocationConfirmed(b) => {
+                out.insert(C::CaseStatus);
+                if b.sealed_address.is_some() {
+                    out.insert(C::ProtectedLocation);
+                }
+            }
+            Body::InformationResponse(b) => out.extend(b.answers.iter().map(|a| a.category)),
+            Body::RiskNeedSummary(_) => {
+                out.insert(C::RiskNeed);
+            }
+            Body::OutcomeReport(_) => {
+                out.insert(C::Outcome);
+            }
+            Body::ConsentGranted(_)
+            | Body::ConsentWithdrawn(_)
+            | Body::InformationRequest(_)
+            | Body::Receipt(_)
+            | Body::Undeliverable(_) => {}
+        }
+        out
+    }
+}

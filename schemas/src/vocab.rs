@@ -1,0 +1,188 @@
+//! The closed vocabularies of the domain: agency roles, jurisdictions, data categories,
+//! purposes and the reason codes the hub answers with.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What kind of agency a participant is. Routing rules are written per role.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyRole {
+    /// Social services, housing, the exit programme.
+    Municipality,
+    /// The police, including its protection unit.
+    Police,
+    /// The prison and probation service.
+    PrisonProbation,
+    /// The employment and welfare service.
+    Employment,
+    /// The national exit contact point: aggregates and pseudonyms only.
+    NationalContactPoint,
+}
+
+/// The legal system whose age and gateway rules apply.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Jurisdiction {
+    /// Denmark.
+    DK,
+    /// Norway.
+    NO,
+    /// Sweden.
+    SE,
+}
+
+/// A kind of personal data a message may carry. Every disclosure is checked per category.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum DataCategory {
+    Identity,
+    Contact,
+    ProtectedLocation,
+    SentenceRelease,
+    CriminalHistory,
+    RiskNeed,
+    HealthSubstance,
+    EconomyBenefits,
+    EducationEmployment,
+    CaseStatus,
+    Outcome,
+}
+
+/// Why a message is sent. Two purposes exist only so that a message asking for them can be
+/// refused by name: programme consent can never grant them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Purpose {
+    /// Planning the person's way back: housing, income, follow-up.
+    ReintegrationPlanning,
+    /// Coordinating a release from prison.
+    ReleaseCoordination,
+    /// Keeping a relocating person safe.
+    RelocationSafety,
+    /// Coordinating the agencies on a case.
+    CaseCoordination,
+    /// Outcome statistics for the national contact point.
+    OutcomeStatistics,
+    /// Never allowed: sharing for criminal investigation is forbidden.
+    CriminalInvestigation,
+    /// Never allowed under programme consent: needs its own statute.
+    BenefitFraudControl,
+}
+
+impl Purpose {
+    /// Whether no programme gateway may ever grant this purpose.
+    pub fn is_forbidden(self) -> bool {
+        matches!(
+            self,
+            Purpose::CriminalInvestigation | Purpose::BenefitFraudControl
+        )
+    }
+}
+
+/// Why the hub refused a message (or a recipient of it). Stable codes: agencies branch on them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReasonCode {
+    /// The body is not JSON (or not UTF-8, or nested too deeply).
+    MalformedJson,
+    /// `envelope.message_type` names no type in the catalogue.
+    UnknownMessageType,
+    /// `envelope.schema_version` is not one the hub speaks.
+    UnsupportedSchemaVersion,
+    /// The message does not match its JSON Schema (the detail names the field).
+    SchemaViolation,
+    /// The message is larger than the hub accepts.
+    Oversized,
+    /// `envelope.sender` is not the agency the broker authenticated.
+    SenderMismatch,
+    /// The body carries data categories the envelope does not declare.
+    CategoriesUndeclared,
+    /// A recipient is not a registered agency.
+    UnknownRecipient,
+    /// The catalogue does not allow this message type from this sender's role to this
+    /// recipient's role.
+    NotPermittedForRole,
+    /// The purpose can never be granted (criminal investigation, benefit-fraud control).
+    ForbiddenPurpose,
+    /// No legal gateway lifts the duty of confidentiality for this recipient.
+    NoGateway,
+    /// A gateway exists, but it does not cover every data category in the message.
+    CategoryNotCovered,
+    /// A message with this id was already received with a different content.
+    DuplicateIdConflict,
+}
+
+impl ReasonCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::MalformedJson => "MALFORMED_JSON",
+            ReasonCode::UnknownMessageType => "UNKNOWN_MESSAGE_TYPE",
+            ReasonCode::UnsupportedSchemaVersion => "UNSUPPORTED_SCHEMA_VERSION",
+            ReasonCode::SchemaViolation => "SCHEMA_VIOLATION",
+            ReasonCode::Oversized => "OVERSIZED",
+            ReasonCode::SenderMismatch => "SENDER_MISMATCH",
+            ReasonCode::CategoriesUndeclared => "CATEGORIES_UNDECLARED",
+            ReasonCode::UnknownRecipient => "UNKNOWN_RECIPIENT",
+            ReasonCode::NotPermittedForRole => "NOT_PERMITTED_FOR_ROLE",
+            ReasonCode::ForbiddenPurpose => "FORBIDDEN_PURPOSE",
+            ReasonCode::NoGateway => "NO_GATEWAY",
+            ReasonCode::CategoryNotCovered => "CATEGORY_NOT_COVERED",
+            ReasonCode::DuplicateIdConflict => "DUPLICATE_ID_CONFLICT",
+        }
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ReasonCode {
+    type Err = serde_json::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_code_strings_match_serde() {
+        for code in [
+            ReasonCode::MalformedJson,
+            ReasonCode::UnknownMessageType,
+            ReasonCode::UnsupportedSchemaVersion,
+            ReasonCode::SchemaViolation,
+            ReasonCode::Oversized,
+            ReasonCode::SenderMismatch,
+            ReasonCode::CategoriesUndeclared,
+            ReasonCode::UnknownRecipient,
+            ReasonCode::NotPermittedForRole,
+            ReasonCode::ForbiddenPurpose,
+            ReasonCode::NoGateway,
+            ReasonCode::CategoryNotCovered,
+            ReasonCode::DuplicateIdConflict,
+        ] {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json.as_str(), Some(code.as_str()));
+            assert_eq!(code.as_str().parse::<ReasonCode>().unwrap(), code);
+        }
+    }
+}
