@@ -108,6 +108,8 @@ pub enum ReasonCode {
     Oversized,
     /// `envelope.sender` is not the agency the broker authenticated.
     SenderMismatch,
+    /// The authenticated sender is not (or no longer) a registered agency.
+    UnknownSender,
     /// The body carries data categories the envelope does not declare.
     CategoriesUndeclared,
     /// A recipient is not a registered agency.
@@ -135,6 +137,7 @@ impl ReasonCode {
             ReasonCode::SchemaViolation => "SCHEMA_VIOLATION",
             ReasonCode::Oversized => "OVERSIZED",
             ReasonCode::SenderMismatch => "SENDER_MISMATCH",
+            ReasonCode::UnknownSender => "UNKNOWN_SENDER",
             ReasonCode::CategoriesUndeclared => "CATEGORIES_UNDECLARED",
             ReasonCode::UnknownRecipient => "UNKNOWN_RECIPIENT",
             ReasonCode::NotPermittedForRole => "NOT_PERMITTED_FOR_ROLE",
@@ -172,6 +175,7 @@ mod tests {
             ReasonCode::SchemaViolation,
             ReasonCode::Oversized,
             ReasonCode::SenderMismatch,
+            ReasonCode::UnknownSender,
             ReasonCode::CategoriesUndeclared,
             ReasonCode::UnknownRecipient,
             ReasonCode::NotPermittedForRole,

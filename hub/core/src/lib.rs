@@ -1,1 +1,18 @@
-//! placeholder
+//! The hub's routing core: pure decisions, no I/O.
+//!
+//! No tokio, lapin or sqlx here, and no clock: time and ids are inputs, so every rule is
+//! tested with plain data. The parts:
+//! - [`catalogue`]: who may send which message type to whom, by role;
+//! - [`routing`]: [`decide`], the per-recipient decision with its gateway (default deny);
+//! - [`replies`]: the `Receipt` and `Undeliverable` the hub answers a sender with;
+//! - [`audit`]: the hash chain of the tamper-evident audit log.
+
+pub mod audit;
+pub mod catalogue;
+pub mod replies;
+pub mod routing;
+
+pub use routing::{Agency, Decision, Delivery, Directory, Policy, Statute, decide};
+
+#[cfg(test)]
+mod tests;
