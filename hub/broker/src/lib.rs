@@ -1,1 +1,18 @@
-//! placeholder
+//! The hub's AMQP contract, shared by the hub and the agents.
+//!
+//! - [`topology`]: the names of exchanges and queues and what each agency may touch;
+//! - [`management`]: idempotent provisioning through RabbitMQ's management API (vhost,
+//!   users, least-privilege permissions, quorum queues, dead-letter policy);
+//! - [`amqp`]: connecting, and publishing with confirms where a returned or nacked message is
+//!   a failure, never a success.
+//!
+//! Identity rule: the hub learns who sent a message from the exchange it arrived through
+//! (`submit.<agency>`, writable only by that agency's broker user), never from the body.
+
+pub mod amqp;
+pub mod management;
+pub mod service;
+pub mod topology;
+
+pub use amqp::{BrokerEndpoint, Credentials, Outgoing, PublishError, Publisher, connect};
+pub use management::{Management, ManagementError};

@@ -1,0 +1,297 @@
+//! Idempotent provisioning through RabbitMQ's management HTTP API.
+//!
+//! Every call is a PUT of the desired state (or a DELETE), so running provisioning twice
+//! changes nothing. Quorum queues get a policy for safe dead-lettering: at-least-once
+//! strategy, reject-publish overflow, a dead-letter exchange and a delivery limit.
+
+use reqwest::{Method, StatusCode};
+use schemas::AgencyId;
+use serde_json::{Value, json};
+
+use crate::topology::{self, Permissions};
+
+/// A management API call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ManagementError {
+    /// The broker could not be reached.
+    #[error("cannot reach the RabbitMQ management API at {url}: {source}")]
+    Unreachable {
+        /// The URL called (no credentials in it).
+        url: String,
+        /// The transport error.
+        source: reqwest::Error,
+    },
+    /// The broker answered with an error status.
+    #[error("RabbitMQ management API refused {method} {path}: {status} {body}")]
+    Refused {
+        /// The HTTP method.
+        method: Method,
+        /// The API path.
+        path: String,
+        /// The status.
+        status: StatusCode,
+        /// The broker's explanation.
+        body: String,
+    },
+}
+
+/// A client of the management API, as an administrator.
+#[derive(Clone)]
+pub struct Management {
+    http: reqwest::Client,
+    base: String,
+    user: String,
+    password: String,
+}
+
+impl std::fmt::Debug for Management {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Management")
+            .field("base", &self.base)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+/// Percent-encodes one path segment (vhost `/` becomes `%2F`).
+fn enc(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+impl Management {
+    /// A client for the API at `base` (e.g. `http://127.0.0.1:15672`).
+    pub fn new(base: &str, user: &str, password: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base.trim_end_matches('/').to_owned(),
+            user: user.to_owned(),
+            password: password.to_owned(),
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ManagementError> {
+        let url = format!("{}/api/{path}", self.base);
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .basic_auth(&self.user, Some(&self.password));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| ManagementError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(ManagementError::Refused {
+                method,
+                path: path.to_owned(),
+                status,
+                body: text,
+            });
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn put(&self, path: &str, body: Value) -> Result<(), ManagementError> {
+        self.call(Method::PUT, path, Some(body)).await.map(drop)
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), ManagementError> {
+        match self.call(Method::DELETE, path, None).await {
+            Err(ManagementError::Refused {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// GET any API path, for inspection and tests.
+    pub async fn get(&self, path: &str) -> Result<Value, ManagementError> {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// Creates the vhost if missing.
+    pub async fn put_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
+        self.put(&format!("vhosts/{}", enc(vhost)), json!({})).await
+    }
+
+    /// Deletes the vhost and everything in it.
+    pub async fn delete_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
+        self.delete(&format!("vhosts/{}", enc(vhost))).await
+    }
+
+    /// Creates or updates a user with a password and no tags.
+    pub async fn put_user(&self, user: &str, password: &str) -> Result<(), ManagementError> {
+        self.put(
+            &format!("users/{}", enc(user)),
+            json!({ "password": password, "tags": "" }),
+        )
+        .await
+    }
+
+    /// Deletes a user, which also closes its connections.
+    pub async fn delete_user(&self, user: &str) -> Result<(), ManagementError> {
+        self.delete(&format!("users/{}", enc(user))).await
+    }
+
+    /// Sets a user's permissions in a vhost.
+    pub async fn put_permissions(
+        &self,
+        vhost: &str,
+        user: &str,
+        p: &Permissions,
+    ) -> Result<(), ManagementError> {
+        self.put(
+            &format!("permissions/{}/{}", enc(vhost), enc(user)),
+            json!({ "configure": p.configure, "write": p.write, "read": p.read }),
+        )
+        .await
+    }
+
+    async fn put_exchange(
+        &self,
+        vhost: &str,
+        name: &str,
+        kind: &str,
+    ) -> Result<(), ManagementError> {
+        self.put(
+            &format!("exchanges/{}/{}", enc(vhost), enc(name)),
+            json!({ "type": kind, "durable": true, "auto_delete": false, "internal": false, "arguments": {} }),
+        )
+        .await
+    }
+
+    async fn put_quorum_queue(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
+        self.put(
+            &format!("queues/{}/{}", enc(vhost), enc(name)),
+            json!({ "durable": true, "auto_delete": false, "arguments": { "x-queue-type": "quorum" } }),
+        )
+        .await
+    }
+
+    async fn bind(
+        &self,
+        vhost: &str,
+        exchange: &str,
+        queue: &str,
+        key: &str,
+    ) -> Result<(), ManagementError> {
+        // POST creates a binding; an identical one already present is not duplicated.
+        self.call(
+            Method::POST,
+            &format!(
+                "bindings/{}/e/{}/q/{}",
+                enc(vhost),
+                enc(exchange),
+                enc(queue)
+            ),
+            Some(json!({ "routing_key": key, "arguments": {} })),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The hub's own part of the topology in `vhost`: ingress, delivery exchange, dead
+    /// letters, the quorum policy, and the hub's user with its permissions.
+    pub async fn provision_hub(
+        &self,
+        vhost: &str,
+        hub_user: &str,
+        hub_password: &str,
+    ) -> Result<(), ManagementError> {
+        self.put_vhost(vhost).await?;
+        self.put(
+            &format!("policies/{}/handover-quorum", enc(vhost)),
+            json!({
+                "pattern": "^(hub\\.ingress|inbox\\..+)$",
+                "apply-to": "queues",
+                "priority": 10,
+                "definition": {
+                    "dead-letter-exchange": topology::DEAD_LETTER_EXCHANGE,
+                    "dead-letter-strategy": "at-least-once",
+                    "overflow": "reject-publish",
+                    "delivery-limit": topology::DELIVERY_LIMIT,
+                },
+            }),
+        )
+        .await?;
+        self.put_exchange(vhost, topology::DEAD_LETTER_EXCHANGE, "fanout")
+            .await?;
+        self.put_quorum_queue(vhost, topology::DEAD_LETTER_QUEUE)
+            .await?;
+        self.bind(
+            vhost,
+            topology::DEAD_LETTER_EXCHANGE,
+            topology::DEAD_LETTER_QUEUE,
+            "",
+        )
+        .await?;
+        self.put_quorum_queue(vhost, topology::INGRESS_QUEUE)
+            .await?;
+        self.put_exchange(vhost, topology::DELIVER_EXCHANGE, "direct")
+            .await?;
+        self.put_user(hub_user, hub_password).await?;
+        self.put_permissions(vhost, hub_user, &topology::hub_permissions())
+            .await
+    }
+
+    /// One agency in `vhost`: its user, its submit exchange bound to the ingress, its inbox
+    /// bound to the delivery exchange, and permissions for exactly those two.
+    pub async fn provision_agency(
+        &self,
+        vhost: &str,
+        agency: &AgencyId,
+        password: &str,
+    ) -> Result<(), ManagementError> {
+        let exchange = topology::submit_exchange(agency);
+        let inbox = topology::inbox_queue(agency);
+        self.put_exchange(vhost, &exchange, "fanout").await?;
+        self.bind(vhost, &exchange, topology::INGRESS_QUEUE, "")
+            .await?;
+        self.put_quorum_queue(vhost, &inbox).await?;
+        self.bind(vhost, topology::DELIVER_EXCHANGE, &inbox, agency.as_str())
+            .await?;
+        self.put_user(agency.as_str(), password).await?;
+        self.put_permissions(
+            vhost,
+            agency.as_str(),
+            &topology::agency_permissions(agency),
+        )
+        .await
+    }
+
+    /// Closes every connection of a user (e.g. to force a reconnect in a test).
+    pub async fn close_connections_of(&self, user: &str) -> Result<usize, ManagementError> {
+        let connections = self.get("connections").await?;
+        let mut closed = 0;
+        for c in connections.as_array().into_iter().flatten() {
+            if c["user"].as_str() == Some(user)
+                && let Some(name) = c["name"].as_str()
+            {
+                self.delete(&format!("connections/{}", enc(name))).await?;
+                closed += 1;
+            }
+        }
+        Ok(closed)
+    }
+}

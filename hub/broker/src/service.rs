@@ -1,0 +1,89 @@
+//! Process plumbing shared by the hub and agent binaries: the shutdown signal, logging,
+//! and backoff for reconnects and retries.
+//!
+//! Logging: plain lines for people, JSON lines in production (`LOG_FORMAT=json`); the level
+//! from `RUST_LOG` (default `info`). Message bodies and personal data are never logged: spans
+//! carry ids, types, agencies and reason codes only.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+/// Resolves when the process is asked to stop: SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Installs the global log subscriber once; later calls do nothing.
+pub fn init_logging() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lapin=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Exponential backoff for reconnecting and retrying: 200 ms doubling to 10 s.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            next: Duration::from_millis(200),
+        }
+    }
+}
+
+impl Backoff {
+    /// The next wait.
+    pub fn next_delay(&mut self) -> Duration {
+        let delay = self.next;
+        self.next = (self.next * 2).min(Duration::from_secs(10));
+        delay
+    }
+
+    /// Back to the shortest wait, after a success.
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+/// Waits `delay`, or less if `stop` turns true. Returns whether to stop.
+pub async fn sleep_or_stop(delay: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => {}
+        () = stopped(stop) => {}
+    }
+    *stop.borrow()
+}
+
+/// Resolves once `stop` is true (or its sender is gone).
+pub async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
