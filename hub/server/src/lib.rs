@@ -1,1 +1,126 @@
-//! placeholder
+//! The hub service: a thin shell around the routing core.
+//!
+//! For each batch of deliveries from the ingress queue it decodes and plans ([`plan`]),
+//! writes decisions, disclosure log, dead letters, audit entries and outbox rows in one
+//! PostgreSQL transaction ([`db`]), publishes the new outbox rows with confirms, and only
+//! then acknowledges the deliveries ([`ingress`]). A relay ([`relay`]) publishes whatever
+//! the fast path could not, so nothing accepted is lost to a crash or a broker outage.
+//! Several hub instances may run side by side: the broker shares the ingress between them,
+//! and the database deduplicates and serialises the audit chain.
+
+pub mod db;
+pub mod ingress;
+pub mod plan;
+pub mod provision;
+pub mod relay;
+pub mod settings;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use broker::service::{Backoff, sleep_or_stop};
+
+use anyhow::Context;
+use broker::{BrokerEndpoint, Credentials};
+use hub_core::{Directory, Policy};
+use sqlx::PgPool;
+use tokio::sync::{Mutex, watch};
+
+pub use settings::Settings;
+
+/// What every part of a running hub shares.
+pub struct Shared {
+    /// The settings.
+    pub settings: Settings,
+    /// The database.
+    pub pool: PgPool,
+    /// Statutory gateways.
+    pub policy: Policy,
+    directory: Mutex<(Instant, Arc<Directory>)>,
+}
+
+/// How long a loaded directory is used before it is read again (agencies added at run time
+/// are seen by every hub instance within this time).
+const DIRECTORY_TTL: Duration = Duration::from_secs(2);
+
+impl Shared {
+    /// The agency directory, re-read from the database when older than a few seconds.
+    pub async fn directory(&self) -> Result<Arc<Directory>, sqlx::Error> {
+        let mut cached = self.directory.lock().await;
+        if cached.0.elapsed() > DIRECTORY_TTL {
+            *cached = (
+                Instant::now(),
+                Arc::new(db::load_directory(&self.pool).await?),
+            );
+        }
+        Ok(cached.1.clone())
+    }
+
+    /// Where the broker is.
+    pub fn endpoint(&self) -> BrokerEndpoint {
+        BrokerEndpoint {
+            host: self.settings.broker.host.clone(),
+            port: self.settings.broker.port,
+            vhost: self.settings.broker.vhost.clone(),
+        }
+    }
+
+    /// The hub's broker login.
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
+            user: self.settings.broker.user.clone(),
+            password: self.settings.broker.password.expose().to_owned(),
+        }
+    }
+}
+
+/// Connects to the database, applies migrations, and returns what the hub's tasks share.
+pub async fn prepare(settings: Settings) -> anyhow::Result<Arc<Shared>> {
+    let pool = db::connect(
+        settings.database.url.expose(),
+        settings.database.max_connections,
+    )
+    .await
+    .context("connecting to PostgreSQL (database.url)")?;
+    db::MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
+    let policy = settings.policy()?;
+    let directory = Arc::new(db::load_directory(&pool).await?);
+    Ok(Arc::new(Shared {
+        settings,
+        pool,
+        policy,
+        directory: Mutex::new((Instant::now(), directory)),
+    }))
+}
+
+/// Runs the hub until `shutdown` resolves, then drains: no new deliveries are taken, the
+/// batch in hand is committed, published and acknowledged, and connections close, all
+/// within the grace period.
+pub async fn run(
+    shared: Arc<Shared>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
+    let relay = tokio::spawn(relay::run(shared.clone(), stop_rx));
+    shutdown.await;
+    tracing::info!("shutdown requested; finishing the work in hand");
+    let _ = stop_tx.send(true);
+    let grace = Duration::from_secs(shared.settings.hub.shutdown_grace_seconds);
+    let drained = tokio::time::timeout(grace, async {
+        let _ = ingress.await;
+        let _ = relay.await;
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "grace period over; unfinished deliveries stay unacknowledged and will be redelivered"
+        );
+    }
+    shared.pool.close().await;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! The ingress consumer: deliveries in, decisions committed, outbox published, then acked.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use broker::{Outgoing, Publisher, topology};
+use chrono::Utc;
+use futures_lite::StreamExt;
+use lapin::BasicProperties;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use schemas::MessageId;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tracing::{info, warn};
+use uuid::Uuid;
+
+use crate::plan::{self, Inputs, OutboxRow, Plan, Raw};
+use crate::{Backoff, Shared, db, sleep_or_stop};
+use broker::service::stopped;
+
+/// Consumes the ingress until `stop` turns true, reconnecting after broker failures.
+pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut backoff = Backoff::default();
+    while !*stop.borrow() {
+        match session(&shared, &mut stop, &mut backoff).await {
+            Ok(()) => break,
+            Err(e) => {
+                warn!(error = %format!("{e:#}"), "ingress session ended; reconnecting");
+                if sleep_or_stop(backoff.next_delay(), &mut stop).await {
+                    break;
+                }
+            }
+        }
+    }
+    info!("ingress stopped");
+}
+
+async fn session(
+    shared: &Shared,
+    stop: &mut watch::Receiver<bool>,
+    backoff: &mut Backoff,
+) -> anyhow::Result<()> {
+    let endpoint = shared.endpoint();
+    let credentials = shared.credentials();
+    // Separate connections: a broker alarm that blocks publishers must not stop consuming.
+    let consuming = broker::connect(&endpoint, &credentials, "hub ingress").await?;
+    let publishing = broker::connect(&endpoint, &credentials, "hub ingress publisher").await?;
+    let publisher = Publisher::open(&publishing).await?;
+    let channel = consuming.create_channel().await?;
+    channel
+        .basic_qos(shared.settings.hub.prefetch, BasicQosOptions::default())
+        .await?;
+    let mut consumer = channel
+        .basic_consume(
+            topology::INGRESS_QUEUE.into(),
+            format!("hub-{}", Uuid::now_v7()).as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    info!(queue = topology::INGRESS_QUEUE, "consuming");
+    backoff.reset();
+    loop {
+        let first = tokio::select! {
+            () = stopped(stop) => break,
+            next = consumer.next() => next,
+        };
+        let Some(first) = first else {
+            anyhow::bail!("the broker cancelled the consumer")
+        };
+        let mut batch = vec![first.context("receiving from the ingress")?];
+        while batch.len() < shared.settings.hub.batch_max {
+            match futures_lite::future::poll_once(consumer.next()).await {
+                Some(Some(Ok(delivery))) => batch.push(delivery),
+                Some(Some(Err(e))) => return Err(e).context("receiving from the ingress"),
+                _ => break,
+            }
+        }
+        handle_batch(shared, &publisher, &batch, stop).await?;
+    }
+    let _ = channel.close(200, "hub stopping".into()).await;
+    let _ = consuming.close(200, "hub stopping".into()).await;
+    let _ = publishing.close(200, "hub stopping".into()).await;
+    Ok(())
+}
+
+fn raw(delivery: &Delivery) -> Raw<'_> {
+    Raw {
+        exchange: delivery.exchange.as_str(),
+        user_id: delivery.properties.user_id().as_ref().map(|u| u.as_str()),
+        amqp_message_id: delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .map(|m| m.as_str()),
+        body: &delivery.data,
+    }
+}
+
+async fn handle_batch(
+    shared: &Shared,
+    publisher: &Publisher,
+    batch: &[Delivery],
+    stop: &mut watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let settings = &shared.settings.hub;
+    let now = Utc::now();
+    let plans = {
+        let directory = retry_db(stop, || shared.directory()).await?;
+        batch
+            .iter()
+            .map(|delivery| {
+                let inputs = Inputs {
+                    now,
+                    reply_id: MessageId::new(),
+                    fallback_correlation: Uuid::now_v7(),
+                    dead_letter_id: Uuid::now_v7(),
+                };
+                let plan = plan::plan(
+                    &settings.id,
+                    settings.max_message_bytes,
+                    &directory,
+                    &shared.policy,
+                    raw(delivery),
+                    &inputs,
+                );
+                log_plan(&plan);
+                plan
+            })
+            .collect::<Vec<Plan>>()
+    };
+    let fresh = retry_db(stop, || {
+        db::write_batch(&shared.pool, &plans, now, settings.outbox_claim_seconds)
+    })
+    .await?;
+    publish_rows(&shared.pool, publisher, &fresh).await?;
+    if let Some(last) = batch.last() {
+        last.acker
+            .ack(BasicAckOptions { multiple: true })
+            .await
+            .context("acknowledging the batch")?;
+    }
+    Ok(())
+}
+
+/// Retries a database operation with backoff while the database is unavailable, holding the
+/// deliveries unacknowledged (so the broker sends no more): never a hot requeue loop.
+async fn retry_db<T, F, Fut>(stop: &mut watch::Receiver<bool>, mut op: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut backoff = Backoff::default();
+    loop {
+        match op().await {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                warn!(error = %e, "database unavailable; holding the batch and retrying");
+                if sleep_or_stop(backoff.next_delay(), stop).await {
+                    anyhow::bail!("stopping with an uncommitted batch; it will be redelivered");
+                }
+            }
+        }
+    }
+}
+
+fn log_plan(plan: &Plan) {
+    match plan {
+        Plan::Accepted(a) => {
+            let e = &a.message.envelope;
+            let delivered = a.decisions.iter().filter(|d| d.delivered).count();
+            info!(
+                message_id = %e.message_id,
+                correlation_id = %e.correlation_id,
+                case = e.case_id.as_ref().map(|c| c.as_str()),
+                message_type = %e.message_type,
+                sender = %e.sender,
+                delivered,
+                refused = a.decisions.len() - delivered,
+                reason = a.reason.map(|r| r.as_str()),
+                "decided"
+            );
+        }
+        Plan::Refused(r) => {
+            let d = &r.dead_letter;
+            info!(sender = %d.sender, reason = d.reason.as_str(), size = d.body.len(), "refused before routing");
+        }
+    }
+}
+
+/// Publishes outbox rows with confirms and records the outcome. A channel failure is
+/// returned (the caller reconnects); the rows stay in the outbox for the relay.
+pub async fn publish_rows(
+    pool: &PgPool,
+    publisher: &Publisher,
+    rows: &[OutboxRow],
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let outgoing: Vec<Outgoing<'_>> = rows
+        .iter()
+        .map(|row| Outgoing {
+            exchange: topology::DELIVER_EXCHANGE,
+            routing_key: row.recipient.as_str(),
+            payload: &row.payload,
+            properties: BasicProperties::default()
+                .with_message_id(row.message_id.to_string().into())
+                .with_correlation_id(row.correlation_id.to_string().into())
+                .with_type(row.message_type.into())
+                .with_content_type("application/json".into())
+                .with_app_id("handover-hub".into()),
+        })
+        .collect();
+    let results = publisher.publish_all(&outgoing).await;
+    let mut published = Vec::new();
+    let mut failed = Vec::new();
+    let mut channel_error = None;
+    for (row, result) in rows.iter().zip(results) {
+        match result {
+            Ok(()) => published.push(row.id),
+            Err(e) => {
+                warn!(outbox_id = %row.id, recipient = %row.recipient, error = %e, "not published; the relay will retry");
+                if matches!(e, broker::PublishError::Channel(_)) {
+                    channel_error = Some(e.to_string());
+                }
+                failed.push((row.id, e.to_string()));
+            }
+        }
+    }
+    db::mark_published(pool, &published).await?;
+    for (id, error) in &failed {
+        db::mark_failed(pool, std::slice::from_ref(id), error).await?;
+    }
+    match channel_error {
+        Some(e) => anyhow::bail!("publishing channel failed: {e}"),
+        None => Ok(()),
+    }
+}

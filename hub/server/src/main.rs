@@ -1,0 +1,200 @@
+//! The `hub` command: serve, provision, inspect.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hub::db::{self, AuditCheck};
+use hub::{Settings, provision};
+use schemas::{AgencyId, AgencyRole, Jurisdiction};
+
+/// The inter-agency handover hub.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Directory with hub.toml, agencies.toml and statutes.toml.
+    #[arg(long, env = "HUB_CONFIG_DIR", default_value = "config")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub until SIGTERM or Ctrl-C.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the broker topology, the hub's user and every configured agency (idempotent).
+    Provision,
+    /// Manage agencies.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Inspect refused input.
+    #[command(subcommand, name = "dead-letters")]
+    DeadLetters(DeadLetterCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Register an agency: directory row, broker user, submit exchange and inbox.
+    Add {
+        /// Its id: lower-case letters, digits and '-'.
+        #[arg(long)]
+        id: AgencyId,
+        /// Its name for people.
+        #[arg(long)]
+        name: String,
+        /// municipality, police, prison_probation, employment or national_contact_point.
+        #[arg(long, value_parser = parse_role)]
+        role: AgencyRole,
+        /// DK, NO or SE.
+        #[arg(long, value_parser = parse_jurisdiction)]
+        jurisdiction: Jurisdiction,
+    },
+    /// List registered agencies.
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeadLetterCommand {
+    /// The most recent refused inputs, newest first (bodies are not printed).
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits 1 when it is broken.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<AgencyRole, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+        "expected municipality, police, prison_probation, employment or national_contact_point"
+            .to_owned()
+    })
+}
+
+fn parse_jurisdiction(s: &str) -> Result<Jurisdiction, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| "expected DK, NO or SE".to_owned())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    broker::service::init_logging();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hub: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let settings = Settings::load(&cli.config)?;
+    let pool = || async {
+        let pool = db::connect(settings.database.url.expose(), 4)
+            .await
+            .context("connecting to PostgreSQL")?;
+        db::MIGRATOR
+            .run(&pool)
+            .await
+            .context("applying migrations")?;
+        anyhow::Ok(pool)
+    };
+    match cli.command {
+        Command::Serve => {
+            let shared = hub::prepare(settings.clone()).await?;
+            hub::run(shared, broker::service::shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            pool().await?;
+            println!("database is up to date");
+        }
+        Command::Provision => {
+            let pool = pool().await?;
+            provision::provision_all(&settings, &pool).await?;
+            println!(
+                "provisioned vhost {:?}: the hub and {} agencies",
+                settings.broker.vhost,
+                settings.agencies.len()
+            );
+        }
+        Command::Agency(AgencyCommand::Add {
+            id,
+            name,
+            role,
+            jurisdiction,
+        }) => {
+            let pool = pool().await?;
+            let management = provision::management(&settings)?;
+            let password = provision::agency_password(&settings.hub.secrets_dir, &id)?;
+            let agency = hub_core::Agency {
+                id: id.clone(),
+                role,
+                jurisdiction,
+                name,
+            };
+            provision::add_agency(
+                &management,
+                &pool,
+                &settings.broker.vhost,
+                &agency,
+                &password,
+            )
+            .await?;
+            println!(
+                "registered {id}; its broker password is in {}",
+                provision::password_file(&settings.hub.secrets_dir, &id).display()
+            );
+        }
+        Command::Agency(AgencyCommand::List) => {
+            let directory = db::load_directory(&pool().await?).await?;
+            for a in directory.iter() {
+                println!(
+                    "{:<32} {:<24} {:?}  {}",
+                    a.id,
+                    format!("{:?}", a.role),
+                    a.jurisdiction,
+                    a.name
+                );
+            }
+        }
+        Command::DeadLetters(DeadLetterCommand::List { limit }) => {
+            let letters = db::list_dead_letters(&pool().await?, limit).await?;
+            if letters.is_empty() {
+                println!("no dead letters");
+            }
+            for d in letters {
+                println!(
+                    "{}  {}  from {:<28} {:<26} {:>8} bytes  {}",
+                    d.id,
+                    d.received_at.format("%Y-%m-%d %H:%M:%S"),
+                    d.sender,
+                    d.reason,
+                    d.size_bytes,
+                    d.detail
+                );
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {
+            AuditCheck::Intact { entries } => {
+                println!("audit log intact: {entries} entries verified")
+            }
+            AuditCheck::Broken { seq, problem } => {
+                println!("audit log BROKEN at entry {seq}: {problem}");
+                return Ok(std::process::ExitCode::from(1));
+            }
+        },
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

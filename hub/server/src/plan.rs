@@ -1,0 +1,340 @@
+//! What to write for one delivery from the ingress, decided before any I/O.
+//!
+//! [`plan`] takes the raw delivery (its bytes, the exchange it came through, its AMQP
+//! message id), the directory and policy, and the ids and time it may use, and returns a
+//! [`Plan`]: the rows to insert and the messages to put in the outbox. The database layer
+//! only writes plans; the routing core only decides.
+
+use chrono::{DateTime, Utc};
+use hub_core::replies::{self, InReplyTo, ReplyContext};
+use hub_core::{Decision, Directory, Policy, audit, decide};
+use schemas::messages::Refusal;
+use schemas::{AgencyId, DataCategory, Message, MessageId, ReasonCode};
+use uuid::Uuid;
+
+/// Namespace for deterministic outbox ids: UUIDv5(namespace, message id + recipient).
+const OUTBOX_NAMESPACE: Uuid = Uuid::from_u128(0x6f0e_2c1d_9a4b_4f7e_8d3c_5b2a_1e0f_9c8d);
+
+/// One delivery as it came off the ingress queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Raw<'a> {
+    /// The exchange it was published to: the broker-authenticated sender.
+    pub exchange: &'a str,
+    /// The AMQP `user_id` property, validated by the broker when present.
+    pub user_id: Option<&'a str>,
+    /// The AMQP `message_id` property, if any.
+    pub amqp_message_id: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// Inputs the planner may not invent: the clock and fresh ids.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// The id of the hub's reply, if one is sent.
+    pub reply_id: MessageId,
+    /// A correlation id for a reply to a message whose own could not be read.
+    pub fallback_correlation: Uuid,
+    /// The id of a dead-letter row, if one is written.
+    pub dead_letter_id: Uuid,
+}
+
+/// A row of the outbox: one message for one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    /// Deterministic: the same message and recipient always give the same id.
+    pub id: Uuid,
+    /// Who gets it.
+    pub recipient: AgencyId,
+    /// The message id it carries.
+    pub message_id: Uuid,
+    /// Its correlation id.
+    pub correlation_id: Uuid,
+    /// Its type, as on the wire.
+    pub message_type: &'static str,
+    /// Its sender (an agency, or the hub).
+    pub sender: AgencyId,
+    /// The bytes to publish.
+    pub payload: Vec<u8>,
+}
+
+/// A refused input kept for inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetterRow {
+    /// Its id.
+    pub id: Uuid,
+    /// The authenticated sender, or `unknown`.
+    pub sender: String,
+    /// The AMQP message id, if any.
+    pub amqp_message_id: Option<String>,
+    /// Why it was refused.
+    pub reason: ReasonCode,
+    /// Why, in words (no values from the message).
+    pub detail: String,
+    /// SHA-256 of the body.
+    pub body_sha256: [u8; 32],
+    /// The body as received.
+    pub body: Vec<u8>,
+}
+
+/// One recipient decision for the disclosure log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRow {
+    /// The recipient.
+    pub recipient: AgencyId,
+    /// Whether it was delivered to.
+    pub delivered: bool,
+    /// The gateway that allowed it.
+    pub gateway: Option<String>,
+    /// The categories disclosed.
+    pub categories: Vec<DataCategory>,
+    /// Why it was refused.
+    pub reason: Option<ReasonCode>,
+}
+
+/// A decoded message to record, keyed by (sender, message id) for deduplication.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The message.
+    pub message: Message,
+    /// SHA-256 of its bytes: a redelivery has the same; a reused id does not.
+    pub body_sha256: [u8; 32],
+    /// Whether it was routed (true) or refused as a whole.
+    pub routed: bool,
+    /// The refusal reason, when refused as a whole.
+    pub reason: Option<ReasonCode>,
+    /// The disclosure log rows.
+    pub decisions: Vec<DecisionRow>,
+    /// Deliveries and the reply to the sender.
+    pub outbox: Vec<OutboxRow>,
+    /// Kept for inspection when refused as a whole.
+    pub dead_letter: Option<DeadLetterRow>,
+    /// Written instead of everything above if the id was already used for other content.
+    pub on_id_conflict: Box<Refused>,
+}
+
+/// Input that is refused before it could be routed at all.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// Kept for inspection.
+    pub dead_letter: DeadLetterRow,
+    /// The `Undeliverable` to the sender, when the sender is known.
+    pub reply: Option<OutboxRow>,
+}
+
+/// What to write for one delivery. Plans live only for one batch, so the variants' sizes do
+/// not matter.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Plan {
+    /// A message that decoded: record it (once), then route or refuse it.
+    Accepted(Accepted),
+    /// Input refused before routing.
+    Refused(Refused),
+}
+
+impl Accepted {
+    /// The audit entry for a decoded message: ids, type, outcome; no personal data.
+    pub fn audit_detail(&self) -> serde_json::Value {
+        let a = self;
+        serde_json::json!({
+                "kind": if a.routed { "routed" } else { "refused" },
+                "sender": a.message.envelope.sender,
+                "message_id": a.message.envelope.message_id,
+                "message_type": a.message.envelope.message_type,
+                "reason": a.reason,
+                "delivered_to": a.decisions.iter().filter(|d| d.delivered).map(|d| &d.recipient).collect::<Vec<_>>(),
+                "refused": a.decisions.iter().filter(|d| !d.delivered).map(|d| serde_json::json!({"recipient": d.recipient, "reason": d.reason})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Refused {
+    /// The audit entry for refused input.
+    pub fn audit_detail(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": "dead_letter",
+            "sender": self.dead_letter.sender,
+            "dead_letter_id": self.dead_letter.id,
+            "reason": self.dead_letter.reason,
+        })
+    }
+}
+
+fn outbox_id(message_id: Uuid, recipient: &str) -> Uuid {
+    let mut name = message_id.as_bytes().to_vec();
+    name.extend_from_slice(recipient.as_bytes());
+    Uuid::new_v5(&OUTBOX_NAMESPACE, &name)
+}
+
+/// A reply is written only together with the row that deduplicates what it answers (the
+/// message, or the dead letter), so a redelivery never sends a second reply.
+fn reply_row(hub: &AgencyId, reply: &Message) -> OutboxRow {
+    let to = reply.envelope.recipients[0].clone();
+    OutboxRow {
+        id: outbox_id(reply.envelope.message_id.as_uuid(), to.as_str()),
+        recipient: to,
+        message_id: reply.envelope.message_id.as_uuid(),
+        correlation_id: reply.envelope.correlation_id,
+        message_type: reply.envelope.message_type.as_str(),
+        sender: hub.clone(),
+        payload: reply.to_json(),
+    }
+}
+
+/// Plans the handling of one delivery.
+pub fn plan(
+    hub: &AgencyId,
+    max_bytes: usize,
+    directory: &Directory,
+    policy: &Policy,
+    raw: Raw<'_>,
+    inputs: &Inputs,
+) -> Plan {
+    let ctx = ReplyContext {
+        hub: hub.clone(),
+        message_id: inputs.reply_id,
+        fallback_correlation: inputs.fallback_correlation,
+        now: inputs.now,
+    };
+    let body_sha256 = audit::body_hash(raw.body);
+    let amqp_id = raw.amqp_message_id.and_then(|s| Uuid::parse_str(s).ok());
+    let sender = broker::topology::agency_of_submit_exchange(raw.exchange);
+    let refuse = |sender: Option<&AgencyId>, answered: InReplyTo<'_>, reason, detail: String| {
+        let reply = sender.map(|s| {
+            let msg = replies::undeliverable(&ctx, s, answered, reason, detail.clone(), Vec::new());
+            reply_row(hub, &msg)
+        });
+        Refused {
+            dead_letter: DeadLetterRow {
+                id: inputs.dead_letter_id,
+                sender: sender.map_or_else(|| "unknown".to_owned(), ToString::to_string),
+                amqp_message_id: raw.amqp_message_id.map(|s| s.chars().take(128).collect()),
+                reason,
+                detail,
+                body_sha256,
+                body: raw.body.to_vec(),
+            },
+            reply,
+        }
+    };
+
+    let Some(sender) = sender else {
+        let detail = "arrived through an exchange that is not an agency's submit exchange";
+        return Plan::Refused(refuse(
+            None,
+            InReplyTo::Undecoded(amqp_id),
+            ReasonCode::UnknownSender,
+            detail.into(),
+        ));
+    };
+    if raw.user_id.is_some_and(|u| u != sender.as_str()) {
+        let detail = "the connection's user is not the owner of the submit exchange".to_owned();
+        return Plan::Refused(refuse(
+            Some(&sender),
+            InReplyTo::Undecoded(amqp_id),
+            ReasonCode::SenderMismatch,
+            detail,
+        ));
+    }
+    if raw.body.len() > max_bytes {
+        let detail = format!(
+            "{} bytes; the hub accepts at most {max_bytes}",
+            raw.body.len()
+        );
+        return Plan::Refused(refuse(
+            Some(&sender),
+            InReplyTo::Undecoded(amqp_id),
+            ReasonCode::Oversized,
+            detail,
+        ));
+    }
+    let message = match schemas::decode(raw.body) {
+        Ok(message) => message,
+        Err(e) => {
+            return Plan::Refused(refuse(
+                Some(&sender),
+                InReplyTo::Undecoded(amqp_id),
+                e.reason(),
+                e.to_string(),
+            ));
+        }
+    };
+
+    let envelope = &message.envelope;
+    let answered = InReplyTo::Decoded(envelope);
+    let on_id_conflict = Box::new(refuse(
+        Some(&sender),
+        answered,
+        ReasonCode::DuplicateIdConflict,
+        format!(
+            "message id {} was already used for a different message",
+            envelope.message_id
+        ),
+    ));
+    let decision = decide(directory, policy, &sender, &message);
+    let mut decisions = Vec::new();
+    let mut outbox = Vec::new();
+    let (routed, reason, dead_letter, reply) = match decision {
+        Decision::Route {
+            deliveries,
+            refused,
+        } => {
+            for d in &deliveries {
+                outbox.push(OutboxRow {
+                    id: outbox_id(envelope.message_id.as_uuid(), d.recipient.as_str()),
+                    recipient: d.recipient.clone(),
+                    message_id: envelope.message_id.as_uuid(),
+                    correlation_id: envelope.correlation_id,
+                    message_type: envelope.message_type.as_str(),
+                    sender: sender.clone(),
+                    payload: raw.body.to_vec(),
+                });
+                decisions.push(DecisionRow {
+                    recipient: d.recipient.clone(),
+                    delivered: true,
+                    gateway: Some(d.gateway.to_string()),
+                    categories: d.categories.clone(),
+                    reason: None,
+                });
+            }
+            decisions.extend(refused_rows(&refused));
+            let delivered_to = deliveries.into_iter().map(|d| d.recipient).collect();
+            let reply = replies::receipt(&ctx, &sender, envelope, delivered_to, refused);
+            (true, None, None, reply)
+        }
+        Decision::Reject {
+            reason,
+            detail,
+            refused,
+        } => {
+            decisions.extend(refused_rows(&refused));
+            let rejected = refuse(Some(&sender), answered, reason, detail.clone());
+            let reply = replies::undeliverable(&ctx, &sender, answered, reason, detail, refused);
+            (false, Some(reason), Some(rejected.dead_letter), reply)
+        }
+    };
+    outbox.push(reply_row(hub, &reply));
+    Plan::Accepted(Accepted {
+        body_sha256,
+        routed,
+        reason,
+        decisions,
+        outbox,
+        dead_letter,
+        on_id_conflict,
+        message,
+    })
+}
+
+fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
+    refused.iter().map(|r| DecisionRow {
+        recipient: r.recipient.clone(),
+        delivered: false,
+        gateway: None,
+        categories: Vec::new(),
+        reason: Some(r.reason),
+    })
+}

@@ -1,0 +1,203 @@
+//! The hub's settings: files in `config/` (hub.toml, agencies.toml, statutes.toml), then
+//! environment variables `HUB__SECTION__KEY` (e.g. `HUB__DATABASE__URL`). Loaded once in
+//! `main` and passed down. Secrets are never logged: their types print as `***`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use hub_core::{Agency, Directory, Policy, Statute};
+use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Purpose};
+use serde::Deserialize;
+
+/// A secret string: deserializes like a string, never prints.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+/// Everything the hub needs to run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// The hub itself.
+    pub hub: HubSettings,
+    /// The broker.
+    pub broker: BrokerSettings,
+    /// PostgreSQL.
+    pub database: DatabaseSettings,
+    /// The registered agencies.
+    #[serde(default)]
+    pub agencies: Vec<AgencySettings>,
+    /// Statutory gateways.
+    #[serde(default)]
+    pub statutes: Vec<StatuteSettings>,
+}
+
+/// The hub's own behaviour.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HubSettings {
+    /// The hub's id, the sender of receipts and undeliverables.
+    pub id: AgencyId,
+    /// Larger submissions are refused as OVERSIZED.
+    pub max_message_bytes: usize,
+    /// Unacknowledged deliveries the hub holds at once (AMQP prefetch).
+    pub prefetch: u16,
+    /// Most deliveries decided and committed in one database transaction.
+    pub batch_max: usize,
+    /// How long a claimed outbox row waits before another relay may retry it, in seconds.
+    pub outbox_claim_seconds: u32,
+    /// How often the outbox relay looks for unpublished rows, in milliseconds.
+    pub relay_interval_ms: u64,
+    /// How long in-flight work may take after a shutdown signal, in seconds.
+    pub shutdown_grace_seconds: u64,
+    /// Directory of agencies' broker passwords (`<agency>.password`), for provisioning.
+    pub secrets_dir: PathBuf,
+}
+
+/// Where the broker is and how the hub logs in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BrokerSettings {
+    /// Host.
+    pub host: String,
+    /// AMQP port.
+    pub port: u16,
+    /// The vhost holding the topology.
+    pub vhost: String,
+    /// The hub's broker user.
+    pub user: String,
+    /// The hub's broker password.
+    pub password: Secret,
+    /// The management API, for provisioning.
+    pub management_url: String,
+    /// An administrator of the management API, for provisioning only.
+    #[serde(default)]
+    pub admin_user: String,
+    /// Its password.
+    #[serde(default)]
+    pub admin_password: Secret,
+}
+
+/// PostgreSQL.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// Connection URL (holds a password: never logged).
+    pub url: Secret,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// One agency as configured.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgencySettings {
+    /// Its id.
+    pub id: AgencyId,
+    /// Its name.
+    pub name: String,
+    /// Its role.
+    pub role: AgencyRole,
+    /// Its jurisdiction.
+    pub jurisdiction: Jurisdiction,
+}
+
+/// One statutory gateway as configured.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatuteSettings {
+    /// Its id, cited as `STATUTE:<id>`.
+    pub id: String,
+    /// Where it applies.
+    pub jurisdiction: Jurisdiction,
+    /// Roles it lets send.
+    pub from_roles: BTreeSet<AgencyRole>,
+    /// Roles it lets receive.
+    pub to_roles: BTreeSet<AgencyRole>,
+    /// Message types it covers.
+    pub message_types: BTreeSet<MessageType>,
+    /// Purposes it covers.
+    pub purposes: BTreeSet<Purpose>,
+    /// Categories it lets pass.
+    pub categories: BTreeSet<DataCategory>,
+}
+
+impl Settings {
+    /// Loads `hub.toml`, `agencies.toml` and `statutes.toml` from `dir`, then `HUB__*`
+    /// environment variables.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        Self::load_with(dir, &[])
+    }
+
+    /// Like [`Settings::load`], with `overrides` (dotted keys such as `broker.vhost`) applied
+    /// last: for tests and tools that run several hubs in one process.
+    pub fn load_with(dir: &Path, overrides: &[(&str, String)]) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from(dir.join("hub.toml")))
+            .add_source(config::File::from(dir.join("agencies.toml")).required(false))
+            .add_source(config::File::from(dir.join("statutes.toml")).required(false))
+            .add_source(config::Environment::with_prefix("HUB").separator("__"));
+        for (key, value) in overrides {
+            builder = builder.set_override(*key, value.as_str())?;
+        }
+        let settings: Settings = builder
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .with_context(|| format!("reading the hub's settings from {}", dir.display()))?;
+        settings.policy()?;
+        Ok(settings)
+    }
+
+    /// The configured agencies as a routing directory.
+    pub fn directory(&self) -> Directory {
+        Directory::new(self.agencies.iter().map(AgencySettings::to_agency))
+    }
+
+    /// The configured statutes as a routing policy.
+    pub fn policy(&self) -> anyhow::Result<Policy> {
+        let statutes = self
+            .statutes
+            .iter()
+            .map(|s| {
+                schemas::GatewayRef::statute(&s.id)
+                    .with_context(|| format!("statute id {:?}", s.id))?;
+                Ok(Statute {
+                    id: s.id.clone(),
+                    jurisdiction: s.jurisdiction,
+                    from_roles: s.from_roles.clone(),
+                    to_roles: s.to_roles.clone(),
+                    message_types: s.message_types.clone(),
+                    purposes: s.purposes.clone(),
+                    categories: s.categories.clone(),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Policy { statutes })
+    }
+}
+
+impl AgencySettings {
+    /// As the routing core knows it.
+    pub fn to_agency(&self) -> Agency {
+        Agency {
+            id: self.id.clone(),
+            role: self.role,
+            jurisdiction: self.jurisdiction,
+            name: self.name.clone(),
+        }
+    }
+}
