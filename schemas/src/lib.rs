@@ -328,3 +328,30 @@ fn has_duplicates<T: Ord>(items: &[T]) -> bool {
     let mut seen = std::collections::BTreeSet::new();
     !items.iter().all(|item| seen.insert(item))
 }
+
+/// Completes a draft message written by a person or another system: fills in
+/// `envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` where
+/// they are missing. A `sender` that is present must be `sender` already (checked on decode
+/// by the hub; here it is left as written). Pure: ids and time are inputs.
+pub fn complete_draft(
+    draft: &mut serde_json::Value,
+    sender: &AgencyId,
+    message_id: MessageId,
+    correlation_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) {
+    let Some(envelope) = draft
+        .get_mut("envelope")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut fill = |key: &str, value: serde_json::Value| {
+        envelope.entry(key).or_insert(value);
+    };
+    fill("message_id", serde_json::json!(message_id));
+    fill("correlation_id", serde_json::json!(correlation_id));
+    fill("sent_at", serde_json::json!(now));
+    fill("schema_version", serde_json::json!(SCHEMA_VERSION));
+    fill("sender", serde_json::json!(sender));
+}

@@ -1,0 +1,156 @@
+//! The `agent` command: run the agent, send a message, read the inbox.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use agent::store::Accepted;
+use agent::{Settings, Store, SubmitError, present};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// An agency's agent for the handover hub.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The agent's settings file.
+    #[arg(long, env = "AGENT_CONFIG")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the agent: publish the outbox, receive into the inbox, until SIGTERM or Ctrl-C.
+    Run,
+    /// Validate a message (FILE, or - for standard input) and queue it for the hub.
+    Send {
+        /// The message; envelope ids, time and sender are filled in when missing.
+        file: String,
+    },
+    /// List received messages, newest first.
+    Inbox {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Show one received message (and mark it opened).
+    Show {
+        /// Its message id.
+        id: String,
+    },
+    /// List sent messages and what became of them.
+    Outbox {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    broker::service::init_logging();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("agent: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(&cli.config)?;
+    let store = Store::open(&settings.agent.data_dir)
+        .await
+        .context("opening the local store")?;
+    let me = settings.agent.id.clone();
+    match cli.command {
+        Command::Run => {
+            let credentials = settings.credentials()?;
+            let running = agent::service::start(settings, credentials, store.clone());
+            broker::service::shutdown_signal().await;
+            running.stop().await;
+        }
+        Command::Send { file } => {
+            let mut draft = Vec::new();
+            if file == "-" {
+                std::io::stdin()
+                    .read_to_end(&mut draft)
+                    .context("reading standard input")?;
+            } else {
+                draft = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
+            }
+            match agent::submit(&store, &me, &draft).await {
+                Ok((message, Accepted::New)) => {
+                    let e = &message.envelope;
+                    let to: Vec<&str> = e.recipients.iter().map(|r| r.as_str()).collect();
+                    println!(
+                        "accepted {} {} for {}; queued for the hub",
+                        e.message_type,
+                        e.message_id,
+                        to.join(", ")
+                    );
+                }
+                Ok((message, Accepted::AlreadyAccepted)) => {
+                    println!(
+                        "already accepted {}; nothing changed",
+                        message.envelope.message_id
+                    );
+                }
+                Err(SubmitError::Store(e)) => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("agent: not accepted: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Inbox { limit } => {
+            let inbox = store.inbox(limit).await?;
+            if inbox.is_empty() {
+                println!("the inbox is empty");
+            }
+            for m in inbox {
+                println!(
+                    "{}  {}  {:<20} from {:<28} case {:<16} {}",
+                    if m.opened_at.is_some() { " " } else { "*" },
+                    m.received_at.format("%Y-%m-%d %H:%M"),
+                    m.message_type,
+                    m.sender,
+                    m.case_id.as_deref().unwrap_or("-"),
+                    m.message_id
+                );
+            }
+        }
+        Command::Show { id } => match store.open_message(&id, chrono::Utc::now()).await? {
+            None => {
+                eprintln!("agent: no message {id} in the inbox");
+                return Ok(ExitCode::from(1));
+            }
+            Some(m) => {
+                let message =
+                    schemas::decode(&m.payload).context("a stored message no longer decodes")?;
+                print!("{}", present::describe(&message));
+            }
+        },
+        Command::Outbox { limit } => {
+            for m in store.outbox(limit).await? {
+                let reason = m
+                    .answer_reason
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                println!(
+                    "{}  {:<20} {:<20}{}  {}",
+                    m.accepted_at.format("%Y-%m-%d %H:%M"),
+                    m.message_type,
+                    m.status,
+                    reason,
+                    m.message_id
+                );
+            }
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

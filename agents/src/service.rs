@@ -1,0 +1,195 @@
+//! The running agent: publishes the outbox and consumes the inbox, reconnecting by itself.
+//!
+//! Outbox: every queued message is published to the agency's submit exchange with confirms,
+//! with the broker-validated `user_id` set; only a confirm marks it sent, so a message
+//! accepted while the broker is down waits in the store and goes out when it is back.
+//! Inbox: each delivery is decoded and stored once (by message id), then acknowledged; one
+//! that does not decode is kept in `rejected` and acknowledged, so it never blocks the queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use broker::service::{Backoff, sleep_or_stop, stopped};
+use broker::{Credentials, Outgoing, Publisher, topology};
+use chrono::Utc;
+use futures_lite::StreamExt;
+use lapin::BasicProperties;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::settings::Settings;
+use crate::store::Store;
+
+const PUBLISH_BATCH: i64 = 128;
+
+/// A running agent. Dropping it does not stop it: call [`Running::stop`].
+pub struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops taking deliveries, finishes what is in hand, closes connections.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the agent's service in the background.
+pub fn start(settings: Settings, credentials: Credentials, store: Store) -> Running {
+    let (stop, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run(Arc::new(settings), credentials, store, stop_rx));
+    Running { stop, task }
+}
+
+/// Runs until `stop` turns true, reconnecting after any broker failure.
+pub async fn run(
+    settings: Arc<Settings>,
+    credentials: Credentials,
+    store: Store,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Backoff::default();
+    while !*stop.borrow() {
+        match session(&settings, &credentials, &store, &mut stop, &mut backoff).await {
+            Ok(()) => break,
+            Err(e) => {
+                warn!(agency = %settings.agent.id, error = %format!("{e:#}"), "broker session ended; reconnecting");
+                if sleep_or_stop(backoff.next_delay(), &mut stop).await {
+                    break;
+                }
+            }
+        }
+    }
+    info!(agency = %settings.agent.id, "agent stopped");
+}
+
+async fn session(
+    settings: &Settings,
+    credentials: &Credentials,
+    store: &Store,
+    stop: &mut watch::Receiver<bool>,
+    backoff: &mut Backoff,
+) -> anyhow::Result<()> {
+    let id = &settings.agent.id;
+    let endpoint = settings.endpoint();
+    let consuming = broker::connect(&endpoint, credentials, &format!("agent {id} inbox")).await?;
+    let publishing = broker::connect(&endpoint, credentials, &format!("agent {id} outbox")).await?;
+    let publisher = Publisher::open(&publishing).await?;
+    let channel = consuming.create_channel().await?;
+    channel
+        .basic_qos(settings.agent.prefetch, BasicQosOptions::default())
+        .await?;
+    let mut consumer = channel
+        .basic_consume(
+            topology::inbox_queue(id).as_str().into(),
+            format!("agent-{id}").as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .context("consuming the inbox")?;
+    info!(agency = %id, "connected to the hub");
+    backoff.reset();
+    let mut tick = tokio::time::interval(Duration::from_millis(settings.agent.relay_interval_ms));
+    loop {
+        tokio::select! {
+            () = stopped(stop) => break,
+            _ = tick.tick() => publish_queued(settings, store, &publisher).await?,
+            next = consumer.next() => {
+                let Some(delivery) = next else { anyhow::bail!("the broker cancelled the inbox consumer") };
+                receive(store, delivery.context("receiving from the inbox")?).await?;
+            }
+        }
+        // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
+        if !consuming.status().connected() || !publisher.is_usable() {
+            anyhow::bail!("connection lost");
+        }
+    }
+    let _ = consuming.close(200, "agent stopping".into()).await;
+    let _ = publishing.close(200, "agent stopping".into()).await;
+    Ok(())
+}
+
+async fn receive(store: &Store, delivery: Delivery) -> anyhow::Result<()> {
+    let now = Utc::now();
+    match schemas::decode(&delivery.data) {
+        Ok(message) => {
+            let e = &message.envelope;
+            let new = store.receive(&message, now).await?;
+            info!(
+                message_id = %e.message_id,
+                correlation_id = %e.correlation_id,
+                case = e.case_id.as_ref().map(|c| c.as_str()),
+                message_type = %e.message_type,
+                sender = %e.sender,
+                duplicate = !new,
+                "received"
+            );
+        }
+        Err(err) => {
+            warn!(
+                reason = err.reason().as_str(),
+                "a delivery did not decode; kept in rejected"
+            );
+            store.reject(&delivery.data, &err.to_string(), now).await?;
+        }
+    }
+    delivery
+        .ack(BasicAckOptions::default())
+        .await
+        .context("acknowledging")?;
+    Ok(())
+}
+
+async fn publish_queued(
+    settings: &Settings,
+    store: &Store,
+    publisher: &Publisher,
+) -> anyhow::Result<()> {
+    let id = &settings.agent.id;
+    let exchange = topology::submit_exchange(id);
+    loop {
+        let queued = store.queued(PUBLISH_BATCH).await?;
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let outgoing: Vec<Outgoing<'_>> = queued
+            .iter()
+            .map(|(message_id, correlation_id, payload)| Outgoing {
+                exchange: &exchange,
+                routing_key: "",
+                payload,
+                properties: BasicProperties::default()
+                    .with_message_id(message_id.as_str().into())
+                    .with_correlation_id(correlation_id.as_str().into())
+                    .with_user_id(id.as_str().into())
+                    .with_content_type("application/json".into()),
+            })
+            .collect();
+        let results = publisher.publish_all(&outgoing).await;
+        let mut failure = None;
+        for ((message_id, _, _), result) in queued.iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    store.mark_sent(message_id, Utc::now()).await?;
+                    info!(agency = %id, message_id, "sent to the hub");
+                }
+                Err(e) => {
+                    store
+                        .mark_attempt_failed(message_id, &e.to_string())
+                        .await?;
+                    failure = Some(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            anyhow::bail!("publishing to the hub failed: {e}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The agent's settings: one file per agent (e.g. `config/agents/dk-kriminalforsorgen.toml`),
+//! then environment variables `AGENT__SECTION__KEY` (e.g. `AGENT__BROKER__PASSWORD`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use schemas::AgencyId;
+use serde::Deserialize;
+
+/// Everything an agent needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// The agent itself.
+    pub agent: AgentSettings,
+    /// The broker.
+    pub broker: BrokerSettings,
+}
+
+/// The agent's identity and behaviour.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgentSettings {
+    /// The agency this agent speaks for; also its broker user.
+    pub id: AgencyId,
+    /// Where the local store lives.
+    pub data_dir: PathBuf,
+    /// How often queued messages are looked for, in milliseconds.
+    pub relay_interval_ms: u64,
+    /// Unacknowledged inbox deliveries held at once.
+    pub prefetch: u16,
+}
+
+/// Where the broker is and how to log in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BrokerSettings {
+    /// Host.
+    pub host: String,
+    /// AMQP port.
+    pub port: u16,
+    /// The hub's vhost.
+    pub vhost: String,
+    /// The password, if given directly (prefer `password_file` or the environment).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// A file holding the password.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Loads `file`, then `AGENT__*` environment variables.
+    pub fn load(file: &Path) -> anyhow::Result<Self> {
+        config::Config::builder()
+            .add_source(config::File::from(file))
+            .add_source(config::Environment::with_prefix("AGENT").separator("__"))
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .with_context(|| format!("reading the agent's settings from {}", file.display()))
+    }
+
+    /// The broker credentials: the agency id and its password.
+    pub fn credentials(&self) -> anyhow::Result<broker::Credentials> {
+        let password = match (&self.broker.password, &self.broker.password_file) {
+            (Some(p), _) => p.clone(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .with_context(|| format!("reading the broker password from {}", file.display()))?
+                .trim()
+                .to_owned(),
+            (None, None) => anyhow::bail!(
+                "no broker password: set broker.password_file or AGENT__BROKER__PASSWORD"
+            ),
+        };
+        Ok(broker::Credentials {
+            user: self.agent.id.to_string(),
+            password,
+        })
+    }
+
+    /// Where the broker is.
+    pub fn endpoint(&self) -> broker::BrokerEndpoint {
+        broker::BrokerEndpoint {
+            host: self.broker.host.clone(),
+            port: self.broker.port,
+            vhost: self.broker.vhost.clone(),
+        }
+    }
+}
