@@ -1,1 +1,7 @@
-//! Integration tests.
+//! Integration tests: the hub and agents in-process against real RabbitMQ and PostgreSQL.
+//! One binary; every test builds its own isolated [`e2e::TestEnv`].
+
+mod bad_input;
+mod delivery;
+mod identity;
+mod resilience;

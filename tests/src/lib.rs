@@ -1,1 +1,472 @@
-//! placeholder
+//! The integration harness: a hub and agents in-process, against the real RabbitMQ and
+//! PostgreSQL that `deploy/services.sh` starts.
+//!
+//! Every [`TestEnv`] gets its own vhost, its own broker users (agency ids carry a random
+//! suffix), and its own freshly migrated database, so tests run in parallel and leave nothing
+//! behind: dropping the env deletes all three, even when the test panicked. Waiting is done
+//! by polling with a deadline ([`eventually`]), never by fixed sleeps.
+//!
+//! The services are found through the `HANDOVER_*` variables that `deploy/services.sh`
+//! writes to `.local/env` (the test command sources it).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use broker::{BrokerEndpoint, Credentials, Management};
+use schemas::{AgencyId, AgencyRole, Jurisdiction};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+
+/// Where the shared test services are.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// PostgreSQL URL of a role that may create databases (its path is replaced).
+    pub pg_admin_url: String,
+    /// RabbitMQ management API.
+    pub management_url: String,
+    /// RabbitMQ administrator.
+    pub admin_user: String,
+    /// Its password.
+    pub admin_password: String,
+    /// AMQP host.
+    pub amqp_host: String,
+    /// AMQP port.
+    pub amqp_port: u16,
+}
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run the tests with deploy/test.sh, or `source .local/env` after \
+             deploy/services.sh"
+        )
+    })
+}
+
+impl Services {
+    /// From the `HANDOVER_*` environment variables.
+    pub fn from_env() -> Self {
+        Self {
+            pg_admin_url: var("HANDOVER_PG_ADMIN_URL"),
+            management_url: var("HANDOVER_MGMT_URL"),
+            admin_user: var("HANDOVER_ADMIN_USER"),
+            admin_password: var("HANDOVER_ADMIN_PASSWORD"),
+            amqp_host: var("HANDOVER_AMQP_HOST"),
+            amqp_port: var("HANDOVER_AMQP_PORT")
+                .parse()
+                .expect("HANDOVER_AMQP_PORT is a port"),
+        }
+    }
+
+    /// The management client.
+    pub fn management(&self) -> Management {
+        Management::new(&self.management_url, &self.admin_user, &self.admin_password)
+    }
+
+    /// The admin URL with another database name.
+    pub fn database_url(&self, database: &str) -> String {
+        let base = self
+            .pg_admin_url
+            .rsplit_once('/')
+            .map_or(self.pg_admin_url.as_str(), |(b, _)| b);
+        format!("{base}/{database}")
+    }
+}
+
+/// The demo roles every test env provisions, each with a unique id.
+#[derive(Debug, Clone)]
+pub struct Agencies {
+    /// The prison and probation service.
+    pub prison: AgencyId,
+    /// A municipality.
+    pub municipality: AgencyId,
+    /// The police.
+    pub police: AgencyId,
+    /// The employment service.
+    pub employment: AgencyId,
+    /// The national contact point.
+    pub contact_point: AgencyId,
+}
+
+impl Agencies {
+    fn new(suffix: &str) -> Self {
+        let id =
+            |role: &str| AgencyId::try_from(format!("t{suffix}-{role}")).expect("valid test id");
+        Self {
+            prison: id("prison"),
+            municipality: id("kommune"),
+            police: id("politi"),
+            employment: id("jobcenter"),
+            contact_point: id("ncp"),
+        }
+    }
+
+    fn all(&self) -> [(&AgencyId, AgencyRole); 5] {
+        [
+            (&self.prison, AgencyRole::PrisonProbation),
+            (&self.municipality, AgencyRole::Municipality),
+            (&self.police, AgencyRole::Police),
+            (&self.employment, AgencyRole::Employment),
+            (&self.contact_point, AgencyRole::NationalContactPoint),
+        ]
+    }
+}
+
+/// A running in-process hub.
+pub struct HubHandle {
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl HubHandle {
+    /// Asks the hub to stop and waits until it has drained.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.expect("hub task").expect("hub run");
+    }
+}
+
+/// A running in-process agent and its store.
+pub struct AgentHandle {
+    /// Its agency.
+    pub id: AgencyId,
+    /// Its local store.
+    pub store: agent::Store,
+    /// Its settings.
+    pub settings: agent::Settings,
+    running: Option<agent::service::Running>,
+}
+
+impl AgentHandle {
+    /// Validates and queues a draft, as `agent send` does; returns the message id.
+    pub async fn send(&self, draft: &Value) -> schemas::MessageId {
+        let bytes = serde_json::to_vec(draft).unwrap();
+        let (message, _) = agent::submit(&self.store, &self.id, &bytes)
+            .await
+            .expect("draft accepted");
+        message.envelope.message_id
+    }
+
+    /// The message types in the inbox, oldest first.
+    pub async fn inbox_types(&self) -> Vec<String> {
+        let mut rows = self.store.inbox(1000).await.unwrap();
+        rows.reverse();
+        rows.into_iter().map(|r| r.message_type).collect()
+    }
+
+    /// The decoded inbox, oldest first.
+    pub async fn inbox(&self) -> Vec<schemas::Message> {
+        let mut rows = self.store.inbox(1000).await.unwrap();
+        rows.reverse();
+        rows.iter()
+            .map(|r| schemas::decode(&r.payload).expect("stored messages decode"))
+            .collect()
+    }
+
+    /// Stops the agent's service (the store stays usable).
+    pub async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+    }
+
+    /// Starts the agent's service again.
+    pub fn restart(&mut self, credentials: Credentials) {
+        assert!(self.running.is_none(), "already running");
+        self.running = Some(agent::service::start(
+            self.settings.clone(),
+            credentials,
+            self.store.clone(),
+        ));
+    }
+}
+
+/// One isolated world: vhost, users, database.
+pub struct TestEnv {
+    /// The shared services.
+    pub services: Services,
+    /// This env's vhost.
+    pub vhost: String,
+    /// The agencies provisioned in it.
+    pub agencies: Agencies,
+    /// The hub's settings for this env.
+    pub hub_settings: hub::Settings,
+    /// A pool on this env's database.
+    pub pool: PgPool,
+    database: String,
+    hub_user: String,
+    passwords: BTreeMap<AgencyId, String>,
+    scratch: PathBuf,
+}
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the repo")
+        .to_path_buf()
+}
+
+fn random_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+impl TestEnv {
+    /// A new env with default hub settings.
+    pub async fn new() -> Self {
+        Self::with(&[]).await
+    }
+
+    /// A new env; `overrides` are applied to the hub's settings (e.g. `hub.max_message_bytes`).
+    pub async fn with(overrides: &[(&str, &str)]) -> Self {
+        init_logging();
+        let services = Services::from_env();
+        let suffix = random_suffix();
+        let vhost = format!("t-{suffix}");
+        let database = format!("hub_t_{suffix}");
+        let hub_user = format!("t{suffix}-hub");
+        let hub_password = random_suffix() + &random_suffix();
+        let agencies = Agencies::new(&suffix);
+        let scratch = std::env::temp_dir().join(format!("handover-test-{suffix}"));
+
+        let admin = PgPool::connect(&services.pg_admin_url)
+            .await
+            .expect("PostgreSQL is up");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE \"{database}\""
+        )))
+        .execute(&admin)
+        .await
+        .unwrap();
+        admin.close().await;
+        let db_url = services.database_url(&database);
+
+        let mut all: Vec<(&str, String)> = vec![
+            ("broker.host", services.amqp_host.clone()),
+            ("broker.port", services.amqp_port.to_string()),
+            ("broker.vhost", vhost.clone()),
+            ("broker.user", hub_user.clone()),
+            ("broker.password", hub_password.clone()),
+            ("broker.management_url", services.management_url.clone()),
+            ("broker.admin_user", services.admin_user.clone()),
+            ("broker.admin_password", services.admin_password.clone()),
+            ("database.url", db_url.clone()),
+            ("database.max_connections", "4".into()),
+            ("hub.relay_interval_ms", "100".into()),
+            ("hub.outbox_claim_seconds", "2".into()),
+            (
+                "hub.secrets_dir",
+                scratch.join("secrets").display().to_string(),
+            ),
+            ("hub.shutdown_grace_seconds", "10".into()),
+        ];
+        all.extend(overrides.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let mut hub_settings =
+            hub::Settings::load_with(&repo_root().join("config"), &all).expect("hub settings");
+        hub_settings.agencies = agencies
+            .all()
+            .iter()
+            .map(|(id, role)| hub::settings::AgencySettings {
+                id: (*id).clone(),
+                name: id.to_string(),
+                role: *role,
+                jurisdiction: Jurisdiction::DK,
+            })
+            .collect();
+
+        let pool = hub::db::connect(&db_url, 4).await.expect("test database");
+        hub::db::MIGRATOR.run(&pool).await.expect("migrations");
+        let mut env = Self {
+            services,
+            vhost,
+            agencies,
+            hub_settings,
+            pool,
+            database,
+            hub_user,
+            passwords: BTreeMap::new(),
+            scratch,
+        };
+        hub::provision::provision_all(&env.hub_settings, &env.pool)
+            .await
+            .expect("provisioning");
+        for (id, _) in env.agencies.all() {
+            let password =
+                hub::provision::agency_password(&env.hub_settings.hub.secrets_dir, id).unwrap();
+            env.passwords.insert(id.clone(), password);
+        }
+        env
+    }
+
+    /// Starts a hub in this env.
+    pub async fn start_hub(&self) -> HubHandle {
+        let shared = hub::prepare(self.hub_settings.clone())
+            .await
+            .expect("hub prepares");
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(hub::run(shared, async {
+            let _ = stopped.await;
+        }));
+        HubHandle {
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    /// The broker endpoint of this env.
+    pub fn endpoint(&self) -> BrokerEndpoint {
+        BrokerEndpoint {
+            host: self.services.amqp_host.clone(),
+            port: self.services.amqp_port,
+            vhost: self.vhost.clone(),
+        }
+    }
+
+    /// The broker login of an agency.
+    pub fn credentials(&self, agency: &AgencyId) -> Credentials {
+        Credentials {
+            user: agency.to_string(),
+            password: self.passwords[agency].clone(),
+        }
+    }
+
+    /// Opens the store of an agency's agent, without starting its service.
+    pub async fn agent_store(&self, agency: &AgencyId) -> (agent::Settings, agent::Store) {
+        let data_dir = self.scratch.join("agents").join(agency.as_str());
+        let settings = agent::Settings {
+            agent: agent::settings::AgentSettings {
+                id: agency.clone(),
+                data_dir: data_dir.clone(),
+                relay_interval_ms: 50,
+                prefetch: 64,
+            },
+            broker: agent::settings::BrokerSettings {
+                host: self.services.amqp_host.clone(),
+                port: self.services.amqp_port,
+                vhost: self.vhost.clone(),
+                password: Some(self.passwords[agency].clone()),
+                password_file: None,
+            },
+        };
+        let store = agent::Store::open(&data_dir).await.expect("agent store");
+        (settings, store)
+    }
+
+    /// Starts an agent for an agency.
+    pub async fn start_agent(&self, agency: &AgencyId) -> AgentHandle {
+        let (settings, store) = self.agent_store(agency).await;
+        let running =
+            agent::service::start(settings.clone(), self.credentials(agency), store.clone());
+        AgentHandle {
+            id: agency.clone(),
+            store,
+            settings,
+            running: Some(running),
+        }
+    }
+
+    /// Opens an AMQP connection as an agency, for raw publishing in tests.
+    pub async fn connect_as(&self, agency: &AgencyId) -> lapin::Connection {
+        broker::connect(&self.endpoint(), &self.credentials(agency), "test client")
+            .await
+            .expect("connects")
+    }
+
+    /// A release notice draft from the prison to the given recipients, with a fresh id.
+    pub fn release_notice(&self, recipients: &[&AgencyId]) -> Value {
+        let mut draft = example("ReleaseNotice");
+        draft["envelope"]["sender"] = json!(self.agencies.prison);
+        draft["envelope"]["recipients"] = json!(recipients);
+        draft["envelope"]["message_id"] = json!(schemas::MessageId::new());
+        draft
+    }
+
+    /// How many dead letters with this reason code the hub kept.
+    pub async fn dead_letters_with(&self, reason: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM dead_letters WHERE reason = $1")
+            .bind(reason)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        // Cleanup needs async I/O; run it on a runtime of its own, outside the test's.
+        let services = self.services.clone();
+        let vhost = self.vhost.clone();
+        let database = self.database.clone();
+        let mut users: Vec<String> = self.passwords.keys().map(ToString::to_string).collect();
+        users.push(self.hub_user.clone());
+        let scratch = self.scratch.clone();
+        // The pool's connections live on the test's runtime, which is blocked here; the
+        // forced DROP DATABASE below ends them.
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let management = services.management();
+                let _ = management.delete_vhost(&vhost).await;
+                for user in users {
+                    let _ = management.delete_user(&user).await;
+                }
+                if let Ok(admin) = PgPool::connect(&services.pg_admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+                    )))
+                    .execute(&admin)
+                    .await;
+                    admin.close().await;
+                }
+            });
+            let _ = std::fs::remove_dir_all(scratch);
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// An example message from `schemas/examples`.
+pub fn example(message_type: &str) -> Value {
+    let path = repo_root()
+        .join("schemas/examples")
+        .join(format!("{message_type}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Polls `probe` until it returns `Some`, or panics after `timeout` naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut delay = Duration::from_millis(10);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// The default deadline for effects to show.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+fn init_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        broker::service::init_logging();
+    }
+}
