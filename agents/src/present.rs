@@ -68,8 +68,8 @@ fn title(message: &Message) -> &'static str {
         Body::RiskNeedSummary(_) => "Risk and need summary",
         Body::OutcomeReport(_) => "Outcome report",
         Body::CaseClosed(_) => "Case closed",
-        Body::Receipt(_) => "Receipt from the hub",
-        Body::Undeliverable(_) => "UNDELIVERABLE: the hub refused a message",
+        Body::Receipt(_) => "Receipt",
+        Body::Undeliverable(_) => "UNDELIVERABLE (the hub refused a message)",
     }
 }
 

@@ -139,14 +139,32 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Db(e.into()))?;
+        // The service and the command line may open a new store at the same moment; SQLite
+        // migrations take no lock, so the loser of that race finds the tables made (or the file
+        // locked while it turns to WAL mode). It retries on fresh connections, by which time the winner has recorded the migration.
+        let mut attempt = 0;
+        let pool = loop {
+            let opened = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.clone())
+                .await;
+            let result = match opened {
+                Ok(pool) => match MIGRATOR.run(&pool).await {
+                    Ok(()) => break pool,
+                    Err(e) => {
+                        pool.close().await;
+                        StoreError::Db(e.into())
+                    }
+                },
+                // Switching a new file to WAL mode needs a moment's exclusive lock.
+                Err(e) => StoreError::Db(e),
+            };
+            if attempt == 5 {
+                return Err(result);
+            }
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+        };
         Ok(Self { pool })
     }
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, lints, unit tests, and the integration tests
+# against real RabbitMQ and PostgreSQL (started, or installed first, by services.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash deploy/services.sh
+# shellcheck source=/dev/null
+source .local/env
+
+echo "==> removing test vhosts, users and databases left by interrupted runs"
+bash deploy/clean-test-leftovers.sh
+
+echo "==> cargo fmt --check"
+cargo fmt --all --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "==> cargo test"
+cargo test --workspace
