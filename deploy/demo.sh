@@ -32,6 +32,8 @@ echo "==> provisioning the broker and the agency registry"
 PRISON=dk-kriminalforsorgen
 KOMMUNE=dk-kobenhavn-kommune
 JOBCENTER=dk-jobcenter-kobenhavn
+POLITI=dk-kobenhavns-politi
+KONTAKTPUNKT=dk-exit-kontaktpunkt
 pids=()
 stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -41,7 +43,7 @@ trap stop_all EXIT
 
 echo "==> starting the hub and the agents (logs in .local/logs/)"
 "$HUB" serve > .local/logs/hub.log 2>&1 & pids+=($!)
-for agency in $PRISON $KOMMUNE $JOBCENTER; do
+for agency in $PRISON $KOMMUNE $JOBCENTER $POLITI $KONTAKTPUNKT; do
   "$AGENT" --config "config/agents/$agency.toml" run > ".local/logs/agent-$agency.log" 2>&1 & pids+=($!)
 done
 
@@ -76,7 +78,15 @@ wait_for "the receipt" delivered
 receipt=$(agent $PRISON inbox --limit 50 | awk '/Receipt/ {print $NF; exit}')
 agent $PRISON show "$receipt" | sed 's/^/   /'
 
-say "5. The hub's records"
+say "5. The police and the national contact point were not addressed and received nothing"
+for agency in $POLITI $KONTAKTPUNKT; do
+  if agent $agency show "$id" >/dev/null 2>&1; then
+    echo "demo: $agency received a message it was not addressed" >&2; exit 1
+  fi
+  echo "   $agency: not in its inbox"
+done
+
+say "6. The hub's records"
 "$HUB" audit verify | sed 's/^/   /'
 echo "   disclosures for this message:"
 psql "$HANDOVER_PG_URL" -At -F ' ' -c \

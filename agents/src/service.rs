@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use broker::service::{Backoff, sleep_or_stop, stopped};
+use broker::service::{Backoff, message_span, sleep_or_stop, stopped};
 use broker::{Credentials, Outgoing, Publisher, topology};
 use chrono::Utc;
 use futures_lite::StreamExt;
@@ -120,17 +120,9 @@ async fn receive(store: &Store, delivery: Delivery) -> anyhow::Result<()> {
     let now = Utc::now();
     match schemas::decode(&delivery.data) {
         Ok(message) => {
-            let e = &message.envelope;
             let new = store.receive(&message, now).await?;
-            info!(
-                message_id = %e.message_id,
-                correlation_id = %e.correlation_id,
-                case = e.case_id.as_ref().map(|c| c.as_str()),
-                message_type = %e.message_type,
-                sender = %e.sender,
-                duplicate = !new,
-                "received"
-            );
+            let _span = message_span(&message.envelope).entered();
+            info!(duplicate = !new, "received");
         }
         Err(err) => {
             warn!(

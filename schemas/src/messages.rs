@@ -56,6 +56,9 @@ pub struct ReleaseNeeds {
     pub housing: NeedLevel,
     /// Need for income on release.
     pub income: NeedLevel,
+    /// The caseworker's notes on these needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<LongText>,
 }
 
 /// A staff member to contact at the sending agency (not the person's own contact data).

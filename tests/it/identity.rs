@@ -114,17 +114,7 @@ async fn the_broker_refuses_a_forged_user_id_and_the_hub_ignores_body_claims() {
     let municipality = env.start_agent(&a.municipality).await;
     let mut notice = env.release_notice(&[&a.employment]);
     notice["envelope"]["sender"] = serde_json::json!(a.municipality);
-    try_publish(
-        &prison,
-        &broker::topology::submit_exchange(&a.prison),
-        "",
-        BasicProperties::default(),
-    )
-    .await
-    .unwrap();
-    let channel = prison.create_channel().await.unwrap();
     let publisher = broker::Publisher::open(&prison).await.unwrap();
-    drop(channel);
     publisher
         .publish(broker::Outgoing {
             exchange: &broker::topology::submit_exchange(&a.prison),

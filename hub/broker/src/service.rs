@@ -87,3 +87,16 @@ pub async fn sleep_or_stop(delay: Duration, stop: &mut watch::Receiver<bool>) ->
 pub async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
+
+/// The span every log line about one message is written in: ids, case, type and sender,
+/// never the body.
+pub fn message_span(envelope: &schemas::Envelope) -> tracing::Span {
+    tracing::info_span!(
+        "message",
+        message_id = %envelope.message_id,
+        correlation_id = %envelope.correlation_id,
+        case = envelope.case_id.as_ref().map(|c| c.as_str()),
+        message_type = %envelope.message_type,
+        sender = %envelope.sender,
+    )
+}

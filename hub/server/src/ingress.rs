@@ -169,14 +169,9 @@ where
 fn log_plan(plan: &Plan) {
     match plan {
         Plan::Accepted(a) => {
-            let e = &a.message.envelope;
+            let _span = broker::service::message_span(&a.message.envelope).entered();
             let delivered = a.decisions.iter().filter(|d| d.delivered).count();
             info!(
-                message_id = %e.message_id,
-                correlation_id = %e.correlation_id,
-                case = e.case_id.as_ref().map(|c| c.as_str()),
-                message_type = %e.message_type,
-                sender = %e.sender,
                 delivered,
                 refused = a.decisions.len() - delivered,
                 reason = a.reason.map(|r| r.as_str()),
