@@ -125,6 +125,32 @@ pub enum ReasonCode {
     CategoryNotCovered,
     /// A message with this id was already received with a different content.
     DuplicateIdConflict,
+    /// The consent version named is unknown, superseded or not yet valid.
+    ConsentNotInForce,
+    /// The consent was withdrawn (for this recipient or entirely).
+    ConsentWithdrawn,
+    /// The consent's period has ended (or the message falls outside it).
+    ConsentExpired,
+    /// The person turned 18 under a guardian's consent and has not reconfirmed; after 30 days nothing flows.
+    ConsentNeedsReconfirmation,
+    /// A hard rule forbids a mandatory category for this recipient (protected location outside its allow-list; identity, contact or location to the national contact point).
+    CategoryForbiddenForRecipient,
+    /// Only the consent's custodian may issue a new version.
+    NotCustodian,
+    /// The consent record breaks a rule (period over 12 months, version order, missing guardian).
+    InvalidConsent,
+    /// The sender takes no part in the case.
+    NotParticipant,
+    /// Only the case's current owner may do this.
+    NotCaseOwner,
+    /// Only the agency a handover was addressed to may answer it.
+    NotAddressedRecipient,
+    /// The case or handover is not in a state that allows this.
+    InvalidTransition,
+    /// No such handover in this case.
+    UnknownHandover,
+    /// The case is closed.
+    CaseClosed,
 }
 
 impl ReasonCode {
@@ -145,6 +171,19 @@ impl ReasonCode {
             ReasonCode::NoGateway => "NO_GATEWAY",
             ReasonCode::CategoryNotCovered => "CATEGORY_NOT_COVERED",
             ReasonCode::DuplicateIdConflict => "DUPLICATE_ID_CONFLICT",
+            ReasonCode::ConsentNotInForce => "CONSENT_NOT_IN_FORCE",
+            ReasonCode::ConsentWithdrawn => "CONSENT_WITHDRAWN",
+            ReasonCode::ConsentExpired => "CONSENT_EXPIRED",
+            ReasonCode::ConsentNeedsReconfirmation => "CONSENT_NEEDS_RECONFIRMATION",
+            ReasonCode::CategoryForbiddenForRecipient => "CATEGORY_FORBIDDEN_FOR_RECIPIENT",
+            ReasonCode::NotCustodian => "NOT_CUSTODIAN",
+            ReasonCode::InvalidConsent => "INVALID_CONSENT",
+            ReasonCode::NotParticipant => "NOT_PARTICIPANT",
+            ReasonCode::NotCaseOwner => "NOT_CASE_OWNER",
+            ReasonCode::NotAddressedRecipient => "NOT_ADDRESSED_RECIPIENT",
+            ReasonCode::InvalidTransition => "INVALID_TRANSITION",
+            ReasonCode::UnknownHandover => "UNKNOWN_HANDOVER",
+            ReasonCode::CaseClosed => "CASE_CLOSED",
         }
     }
 }
@@ -183,6 +222,19 @@ mod tests {
             ReasonCode::NoGateway,
             ReasonCode::CategoryNotCovered,
             ReasonCode::DuplicateIdConflict,
+            ReasonCode::ConsentNotInForce,
+            ReasonCode::ConsentWithdrawn,
+            ReasonCode::ConsentExpired,
+            ReasonCode::ConsentNeedsReconfirmation,
+            ReasonCode::CategoryForbiddenForRecipient,
+            ReasonCode::NotCustodian,
+            ReasonCode::InvalidConsent,
+            ReasonCode::NotParticipant,
+            ReasonCode::NotCaseOwner,
+            ReasonCode::NotAddressedRecipient,
+            ReasonCode::InvalidTransition,
+            ReasonCode::UnknownHandover,
+            ReasonCode::CaseClosed,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

@@ -5,10 +5,16 @@
 //! - [`catalogue`]: who may send which message type to whom, by role;
 //! - [`routing`]: [`decide`], the per-recipient decision with its gateway (default deny);
 //! - [`replies`]: the `Receipt` and `Undeliverable` the hub answers a sender with;
+//! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
+//! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
+//! - [`deadlines`]: working-day calendars, deadlines and their escalation;
 //! - [`audit`]: the hash chain of the tamper-evident audit log.
 
 pub mod audit;
+pub mod cases;
 pub mod catalogue;
+pub mod consent;
+pub mod deadlines;
 pub mod replies;
 pub mod routing;
 
