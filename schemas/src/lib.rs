@@ -108,6 +108,7 @@ catalogue! {
     CaseClosed,
     Receipt,
     Undeliverable,
+    Escalation,
 }
 
 impl std::fmt::Display for MessageType {

@@ -518,51 +518,145 @@ pub struct Undeliverable {
     pub refused: Vec<Refusal>,
 }
 
-impl ReleaseNotice {
-    fn categories(&self, out: &mut BTreeSet<DataCategory>) {
-        out.insert(DataCategory::SentenceRelease);
-        if self.needs.is_some() {
-            out.insert(DataCategory::EconomyBenefits);
+/// A deadline the hub watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineName {
+    /// A release notice at the latest 3 months before the expected release.
+    ReleaseNotice,
+    /// A handover received within 2 working days.
+    HandoverReceived,
+    /// A handover answered within 10 working days.
+    HandoverAnswered,
+    /// A relocation answered within 2 calendar days.
+    RelocationAnswered,
+}
+
+/// Who an escalation goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    /// The first breach: the sending agency's coordinator.
+    Coordinator,
+    /// A double breach: the national contact point.
+    ContactPoint,
+}
+
+/// A case's stage, as reported in an escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CaseStageName {
+    Referred,
+    Intake,
+    Active,
+    Suspended,
+    Closed,
+}
+
+/// Hub to a coordinator or the national contact point: a deadline is breached. Carries only
+/// the pseudonym (in the envelope), the agencies, the stage and the days overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Which deadline.
+    pub deadline: DeadlineName,
+    /// First breach (coordinator) or double breach (contact point).
+    pub level: EscalationLevel,
+    /// The agency that had to act and the agency waiting, in that order where it applies.
+    pub agencies: Vec<AgencyId>,
+    /// The case's stage.
+    pub stage: CaseStageName,
+    /// When it was due.
+    pub due: NaiveDate,
+    /// Days overdue (working days, or calendar days for relocations and release notices).
+    pub days_overdue: u32,
+}
+
+/// The data categories a body carries: those that cannot be removed, and those in optional
+/// fields that can.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Categories {
+    /// Carried by required fields.
+    pub mandatory: BTreeSet<DataCategory>,
+    /// Carried only by optional fields.
+    pub optional: BTreeSet<DataCategory>,
+}
+
+impl Categories {
+    /// Every category carried.
+    pub fn all(&self) -> BTreeSet<DataCategory> {
+        self.mandatory.union(&self.optional).copied().collect()
+    }
+
+    fn optional(&mut self, category: DataCategory) {
+        if !self.mandatory.contains(&category) {
+            self.optional.insert(category);
         }
     }
 }
 
 impl Body {
-    /// The data categories this body actually carries: what the envelope must declare.
-    pub fn carried_categories(&self) -> BTreeSet<DataCategory> {
+    /// The data categories this body carries, mandatory and optional.
+    pub fn categories(&self) -> Categories {
         use DataCategory as C;
-        let mut out = BTreeSet::new();
+        let mut out = Categories::default();
+        let mut mandatory = |cs: &[DataCategory]| out.mandatory.extend(cs.iter().copied());
         match self {
-            Body::ReleaseNotice(b) => b.categories(&mut out),
-            Body::HandoverRequest(b) => {
-                out.insert(C::CaseStatus);
-                out.extend(b.attachments.iter().map(|a| a.category));
-            }
-            Body::HandoverResponse(_) | Body::CaseClosed(_) => {
-                out.insert(C::CaseStatus);
+            Body::ReleaseNotice(_) => mandatory(&[C::SentenceRelease]),
+            Body::HandoverRequest(_) | Body::HandoverResponse(_) | Body::CaseClosed(_) => {
+                mandatory(&[C::CaseStatus]);
             }
             Body::RelocationRequest(_) => {
-                out.extend([C::RiskNeed, C::CaseStatus, C::ProtectedLocation]);
+                mandatory(&[C::RiskNeed, C::CaseStatus, C::ProtectedLocation]);
             }
-            Body::RelocationConfirmed(b) => {
-                out.insert(C::CaseStatus);
-                if b.sealed_address.is_some() {
-                    out.insert(C::ProtectedLocation);
-                }
-            }
-            Body::InformationResponse(b) => out.extend(b.answers.iter().map(|a| a.category)),
-            Body::RiskNeedSummary(_) => {
-                out.insert(C::RiskNeed);
-            }
-            Body::OutcomeReport(_) => {
-                out.insert(C::Outcome);
-            }
+            Body::RelocationConfirmed(_) => mandatory(&[C::CaseStatus]),
+            Body::RiskNeedSummary(_) => mandatory(&[C::RiskNeed]),
+            Body::OutcomeReport(_) => mandatory(&[C::Outcome]),
+            Body::Escalation(_) => mandatory(&[C::CaseStatus]),
             Body::ConsentGranted(_)
             | Body::ConsentWithdrawn(_)
             | Body::InformationRequest(_)
+            | Body::InformationResponse(_)
             | Body::Receipt(_)
             | Body::Undeliverable(_) => {}
         }
+        match self {
+            Body::ReleaseNotice(b) if b.needs.is_some() => out.optional(C::EconomyBenefits),
+            Body::HandoverRequest(b) => b.attachments.iter().for_each(|a| out.optional(a.category)),
+            Body::RelocationConfirmed(b) if b.sealed_address.is_some() => {
+                out.optional(C::ProtectedLocation);
+            }
+            Body::InformationResponse(b) => b.answers.iter().for_each(|a| out.optional(a.category)),
+            _ => {}
+        }
         out
+    }
+
+    /// The data categories this body actually carries: what the envelope must declare.
+    pub fn carried_categories(&self) -> BTreeSet<DataCategory> {
+        self.categories().all()
+    }
+
+    /// The body with the optional fields of `removed` categories taken out. Mandatory
+    /// categories are never removed here: a flow that denies one is refused instead.
+    pub fn without(&self, removed: &BTreeSet<DataCategory>) -> Body {
+        let mut body = self.clone();
+        match &mut body {
+            Body::ReleaseNotice(b) if removed.contains(&DataCategory::EconomyBenefits) => {
+                b.needs = None;
+            }
+            Body::HandoverRequest(b) => b.attachments.retain(|a| !removed.contains(&a.category)),
+            Body::RelocationConfirmed(b) if removed.contains(&DataCategory::ProtectedLocation) => {
+                b.sealed_address = None;
+            }
+            Body::InformationResponse(b) => {
+                let before = b.answers.len();
+                b.answers.retain(|a| !removed.contains(&a.category));
+                b.partial |= b.answers.len() < before;
+            }
+            _ => {}
+        }
+        body
     }
 }

@@ -210,3 +210,47 @@ fn malformed_bytes_are_malformed_json() {
     let err = decode(b"[1, 2]").expect_err("an array is no message");
     assert_eq!(err.reason(), ReasonCode::SchemaViolation);
 }
+
+#[test]
+fn optional_fields_are_removed_by_category_and_mandatory_ones_stay() {
+    use schemas::DataCategory as C;
+    use std::collections::BTreeSet;
+    let notice =
+        decode(&serde_json::to_vec(&example(MessageType::ReleaseNotice)).unwrap()).unwrap();
+    let categories = notice.body.categories();
+    assert_eq!(categories.mandatory, BTreeSet::from([C::SentenceRelease]));
+    assert_eq!(categories.optional, BTreeSet::from([C::EconomyBenefits]));
+    let stripped = notice
+        .body
+        .without(&BTreeSet::from([C::EconomyBenefits, C::SentenceRelease]));
+    assert_eq!(
+        stripped.carried_categories(),
+        BTreeSet::from([C::SentenceRelease])
+    );
+
+    let response =
+        decode(&serde_json::to_vec(&example(MessageType::InformationResponse)).unwrap()).unwrap();
+    let stripped = response
+        .body
+        .without(&BTreeSet::from([C::EducationEmployment]));
+    match stripped {
+        schemas::Body::InformationResponse(r) => {
+            assert!(r.answers.is_empty());
+            assert!(r.partial, "a response with answers removed is partial");
+        }
+        other => panic!("{other:?}"),
+    }
+    let request =
+        decode(&serde_json::to_vec(&example(MessageType::HandoverRequest)).unwrap()).unwrap();
+    assert_eq!(
+        request.body.categories().optional,
+        BTreeSet::from([C::RiskNeed])
+    );
+    assert_eq!(
+        request
+            .body
+            .without(&BTreeSet::from([C::RiskNeed]))
+            .carried_categories(),
+        BTreeSet::from([C::CaseStatus])
+    );
+}
