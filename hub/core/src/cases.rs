@@ -91,26 +91,49 @@ pub struct Handover {
 impl Case {
     /// A new case owned by `owner`, who is its only participant, at stage referred.
     pub fn open(id: CaseId, subject: Pseudonym, owner: AgencyId) -> Case {
-        let _ = (id, subject, owner);
-        unimplemented!("cases: open")
+        Case {
+            id,
+            subject,
+            participants: BTreeSet::from([owner.clone()]),
+            owner,
+            stage: Stage::Referred,
+        }
+    }
+
+    /// Whether the case is closed.
+    fn is_closed(&self) -> bool {
+        matches!(self.stage, Stage::Closed(_))
     }
 
     /// Whether `sender` may send messages about this case: a participant, and not closed.
+    /// A closed case refuses everyone with CaseClosed (checked first); otherwise a sender who
+    /// takes no part in it gets NotParticipant.
     pub fn check_participant(&self, sender: &AgencyId) -> Result<(), ReasonCode> {
-        let _ = sender;
-        unimplemented!("cases: check_participant (NotParticipant, CaseClosed)")
+        if self.is_closed() {
+            return Err(ReasonCode::CaseClosed);
+        }
+        if !self.participants.contains(sender) {
+            return Err(ReasonCode::NotParticipant);
+        }
+        Ok(())
     }
 
     /// The case with `agencies` added as participants.
     pub fn with_participants<'a>(&self, agencies: impl IntoIterator<Item = &'a AgencyId>) -> Case {
-        let _ = agencies.into_iter().count();
-        unimplemented!("cases: with_participants")
+        let mut case = self.clone();
+        case.participants.extend(agencies.into_iter().cloned());
+        case
     }
 
     /// A new handover request from `sender` to `to`: sender must own the case (NotCaseOwner),
     /// the case must not be closed (CaseClosed), `to` must differ from the owner and no other
     /// handover may be open (`open` lists this case's handovers; InvalidTransition). The
     /// recipient becomes a participant.
+    ///
+    /// Checked in this order: CaseClosed, NotCaseOwner, InvalidTransition (`to` is the
+    /// owner, or a handover of this case in `open` is still requested or received; entries
+    /// of `open` for other cases are ignored). The new handover is requested; the case keeps
+    /// its owner and stage.
     pub fn request_handover(
         &self,
         sender: &AgencyId,
@@ -119,8 +142,30 @@ impl Case {
         gateway: GatewayRef,
         open: &[Handover],
     ) -> Result<(Case, Handover), ReasonCode> {
-        let _ = (sender, to, handover_id, gateway, open);
-        unimplemented!("cases: request_handover")
+        if self.is_closed() {
+            return Err(ReasonCode::CaseClosed);
+        }
+        if *sender != self.owner {
+            return Err(ReasonCode::NotCaseOwner);
+        }
+        if *to == self.owner {
+            return Err(ReasonCode::InvalidTransition);
+        }
+        if open
+            .iter()
+            .any(|h| h.case_id == self.id && h.state.is_open())
+        {
+            return Err(ReasonCode::InvalidTransition);
+        }
+        let handover = Handover {
+            id: handover_id,
+            case_id: self.id.clone(),
+            from: self.owner.clone(),
+            to: to.clone(),
+            state: HandoverState::Requested,
+            gateway,
+        };
+        Ok((self.with_participants([to]), handover))
     }
 
     /// The recipient's answer: only `handover.to` (NotAddressedRecipient); received only from
@@ -128,32 +173,751 @@ impl Case {
     /// InvalidTransition (UnknownHandover when the handover belongs to another case). Received
     /// moves a referred case to intake; accepted moves ownership to the recipient and the
     /// case to active (from referred, intake or suspended).
+    ///
+    /// Checked in this order: UnknownHandover, CaseClosed, NotAddressedRecipient,
+    /// InvalidTransition. On accepted the previous owner stays a participant and an active
+    /// case stays active; rejected leaves the case as it is.
     pub fn answer_handover(
         &self,
         handover: &Handover,
         sender: &AgencyId,
         outcome: HandoverOutcome,
     ) -> Result<(Case, Handover), ReasonCode> {
-        let _ = (handover, sender, outcome);
-        unimplemented!("cases: answer_handover")
+        if handover.case_id != self.id {
+            return Err(ReasonCode::UnknownHandover);
+        }
+        if self.is_closed() {
+            return Err(ReasonCode::CaseClosed);
+        }
+        if *sender != handover.to {
+            return Err(ReasonCode::NotAddressedRecipient);
+        }
+        let state = match (handover.state, outcome) {
+            (HandoverState::Requested, HandoverOutcome::Received) => HandoverState::Received,
+            (HandoverState::Requested | HandoverState::Received, HandoverOutcome::Accepted) => {
+                HandoverState::Accepted
+            }
+            (HandoverState::Requested | HandoverState::Received, HandoverOutcome::Rejected) => {
+                HandoverState::Rejected
+            }
+            _ => return Err(ReasonCode::InvalidTransition),
+        };
+        let mut case = self.clone();
+        match state {
+            HandoverState::Received if case.stage == Stage::Referred => {
+                case.stage = Stage::Intake;
+            }
+            HandoverState::Accepted => {
+                case.owner = handover.to.clone();
+                case.participants.insert(handover.to.clone());
+                case.stage = Stage::Active;
+            }
+            _ => {}
+        }
+        let handover = Handover {
+            state,
+            ..handover.clone()
+        };
+        Ok((case, handover))
     }
 
     /// The sender cancels an open handover (only `handover.from`: NotCaseOwner).
-    pub fn cancel_handover(&self, handover: &Handover, sender: &AgencyId) -> Result<Handover, ReasonCode> {
-        let _ = (handover, sender);
-        unimplemented!("cases: cancel_handover")
+    ///
+    /// Checked in this order: UnknownHandover (the handover belongs to another case),
+    /// NotCaseOwner, InvalidTransition (the handover is no longer open). The case itself does
+    /// not change, so this is not refused on a closed case: the sender may still clear up a
+    /// handover left open (messages about a closed case are refused earlier, by
+    /// [`Case::check_participant`]).
+    pub fn cancel_handover(
+        &self,
+        handover: &Handover,
+        sender: &AgencyId,
+    ) -> Result<Handover, ReasonCode> {
+        if handover.case_id != self.id {
+            return Err(ReasonCode::UnknownHandover);
+        }
+        if *sender != handover.from {
+            return Err(ReasonCode::NotCaseOwner);
+        }
+        if !handover.state.is_open() {
+            return Err(ReasonCode::InvalidTransition);
+        }
+        Ok(Handover {
+            state: HandoverState::Cancelled,
+            ..handover.clone()
+        })
     }
 
     /// The owner closes the case with a reason (NotCaseOwner; CaseClosed when closed already).
+    ///
+    /// CaseClosed is checked first. Handovers still open are not touched here: the caller
+    /// cancels them.
     pub fn close(&self, sender: &AgencyId, reason: CaseEndReason) -> Result<Case, ReasonCode> {
-        let _ = (sender, reason);
-        unimplemented!("cases: close")
+        if self.is_closed() {
+            return Err(ReasonCode::CaseClosed);
+        }
+        if *sender != self.owner {
+            return Err(ReasonCode::NotCaseOwner);
+        }
+        Ok(Case {
+            stage: Stage::Closed(reason),
+            ..self.clone()
+        })
     }
 }
 
 /// An open handover whose consent gateway was withdrawn becomes blocked_consent; any other
 /// handover is returned unchanged.
 pub fn block_for_consent(handover: &Handover) -> Handover {
-    let _ = handover;
-    unimplemented!("cases: block_for_consent")
+    let mut handover = handover.clone();
+    if handover.state.is_open() {
+        handover.state = HandoverState::BlockedConsent;
+    }
+    handover
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CaseEndReason as End;
+    use HandoverOutcome as Out;
+    use HandoverState as H;
+    use ReasonCode as R;
+
+    const PRISON: &str = "dk-kriminalforsorgen";
+    const MUNI: &str = "dk-kobenhavn-kommune";
+    const JOB: &str = "dk-jobcenter-kobenhavn";
+    const STRANGER: &str = "dk-kobenhavns-politi";
+
+    fn agency(s: &str) -> AgencyId {
+        AgencyId::try_from(s).unwrap()
+    }
+
+    fn case_id(s: &str) -> CaseId {
+        CaseId::try_from(s).unwrap()
+    }
+
+    fn gateway() -> GatewayRef {
+        GatewayRef::statute("DK-RPL115-KSP").unwrap()
+    }
+
+    /// A case owned by the prison service with the municipality taking part.
+    fn case(stage: Stage) -> Case {
+        Case {
+            id: case_id("case-1"),
+            subject: Pseudonym::try_from("ps-7f3a9c2e11").unwrap(),
+            owner: agency(PRISON),
+            participants: BTreeSet::from([agency(PRISON), agency(MUNI)]),
+            stage,
+        }
+    }
+
+    /// A handover of `case-1` from the prison service to the municipality.
+    fn handover(state: HandoverState) -> Handover {
+        Handover {
+            id: Uuid::from_u128(1),
+            case_id: case_id("case-1"),
+            from: agency(PRISON),
+            to: agency(MUNI),
+            state,
+            gateway: gateway(),
+        }
+    }
+
+    fn of_other_case(mut handover: Handover) -> Handover {
+        handover.case_id = case_id("case-2");
+        handover
+    }
+
+    const ALL_STATES: [HandoverState; 6] = [
+        H::Requested,
+        H::Received,
+        H::Accepted,
+        H::Rejected,
+        H::Cancelled,
+        H::BlockedConsent,
+    ];
+    const OPEN_STAGES: [Stage; 4] = [
+        Stage::Referred,
+        Stage::Intake,
+        Stage::Active,
+        Stage::Suspended,
+    ];
+
+    #[test]
+    fn a_new_case_is_referred_and_owned_by_its_only_participant() {
+        let case = Case::open(
+            case_id("case-1"),
+            Pseudonym::try_from("ps-7f3a9c2e11").unwrap(),
+            agency(PRISON),
+        );
+        assert_eq!(case.owner, agency(PRISON));
+        assert_eq!(case.participants, BTreeSet::from([agency(PRISON)]));
+        assert_eq!(case.stage, Stage::Referred);
+    }
+
+    #[test]
+    fn only_participants_of_an_open_case_may_send() {
+        let closed = Stage::Closed(End::Completed);
+        let rows: &[(&str, Stage, &str, Result<(), R>)] = &[
+            ("owner", Stage::Active, PRISON, Ok(())),
+            ("other participant", Stage::Active, MUNI, Ok(())),
+            ("participant, suspended", Stage::Suspended, MUNI, Ok(())),
+            (
+                "non-participant",
+                Stage::Active,
+                STRANGER,
+                Err(R::NotParticipant),
+            ),
+            ("owner, closed", closed, PRISON, Err(R::CaseClosed)),
+            (
+                "non-participant, closed: closed first",
+                closed,
+                STRANGER,
+                Err(R::CaseClosed),
+            ),
+        ];
+        for (name, stage, sender, expected) in rows {
+            assert_eq!(
+                case(*stage).check_participant(&agency(sender)),
+                *expected,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn with_participants_adds_and_keeps_the_rest() {
+        let before = case(Stage::Active);
+        let after = before.with_participants([&agency(JOB), &agency(MUNI)]);
+        assert_eq!(
+            after.participants,
+            BTreeSet::from([agency(PRISON), agency(MUNI), agency(JOB)])
+        );
+        assert_eq!(after.owner, before.owner);
+        assert_eq!(after.stage, before.stage);
+    }
+
+    #[test]
+    fn request_handover() {
+        let closed = Stage::Closed(End::DroppedOut);
+        let finished: Vec<Handover> = [H::Accepted, H::Rejected, H::Cancelled, H::BlockedConsent]
+            .into_iter()
+            .map(handover)
+            .collect();
+        // (name, stage, sender, to, handovers of the case so far, expected)
+        type Row<'a> = (
+            &'a str,
+            Stage,
+            &'a str,
+            &'a str,
+            Vec<Handover>,
+            Result<(), R>,
+        );
+        let rows: Vec<Row> = vec![
+            (
+                "owner to participant",
+                Stage::Referred,
+                PRISON,
+                MUNI,
+                vec![],
+                Ok(()),
+            ),
+            (
+                "owner to newcomer",
+                Stage::Active,
+                PRISON,
+                JOB,
+                vec![],
+                Ok(()),
+            ),
+            (
+                "from suspended",
+                Stage::Suspended,
+                PRISON,
+                JOB,
+                vec![],
+                Ok(()),
+            ),
+            (
+                "earlier handovers finished",
+                Stage::Active,
+                PRISON,
+                JOB,
+                finished,
+                Ok(()),
+            ),
+            (
+                "open handover of another case",
+                Stage::Active,
+                PRISON,
+                JOB,
+                vec![of_other_case(handover(H::Requested))],
+                Ok(()),
+            ),
+            ("closed", closed, PRISON, MUNI, vec![], Err(R::CaseClosed)),
+            (
+                "closed, not owner: closed first",
+                closed,
+                MUNI,
+                JOB,
+                vec![],
+                Err(R::CaseClosed),
+            ),
+            (
+                "participant, not owner",
+                Stage::Active,
+                MUNI,
+                JOB,
+                vec![],
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "non-participant",
+                Stage::Active,
+                STRANGER,
+                JOB,
+                vec![],
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "not owner, to owner: owner first",
+                Stage::Active,
+                MUNI,
+                PRISON,
+                vec![],
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "to the owner",
+                Stage::Active,
+                PRISON,
+                PRISON,
+                vec![],
+                Err(R::InvalidTransition),
+            ),
+            (
+                "one requested already",
+                Stage::Active,
+                PRISON,
+                JOB,
+                vec![handover(H::Requested)],
+                Err(R::InvalidTransition),
+            ),
+            (
+                "one received already",
+                Stage::Active,
+                PRISON,
+                JOB,
+                vec![handover(H::Cancelled), handover(H::Received)],
+                Err(R::InvalidTransition),
+            ),
+        ];
+        for (name, stage, sender, to, open, expected) in rows {
+            let before = case(stage);
+            let result = before.request_handover(
+                &agency(sender),
+                &agency(to),
+                Uuid::from_u128(7),
+                gateway(),
+                &open,
+            );
+            match (result, expected) {
+                (Ok((after, h)), Ok(())) => {
+                    assert_eq!(h.id, Uuid::from_u128(7), "{name}");
+                    assert_eq!(h.case_id, before.id, "{name}");
+                    assert_eq!(h.from, agency(PRISON), "{name}");
+                    assert_eq!(h.to, agency(to), "{name}");
+                    assert_eq!(h.state, H::Requested, "{name}");
+                    assert_eq!(h.gateway, gateway(), "{name}");
+                    assert_eq!(after.owner, before.owner, "{name}: owner unchanged");
+                    assert_eq!(after.stage, before.stage, "{name}: stage unchanged");
+                    assert!(after.participants.contains(&agency(to)), "{name}");
+                    assert!(
+                        after.participants.is_superset(&before.participants),
+                        "{name}"
+                    );
+                }
+                (Err(got), Err(want)) => assert_eq!(got, want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    /// What a successful answer by the recipient does: (from, outcome, to).
+    const ALLOWED_ANSWERS: [(HandoverState, HandoverOutcome, HandoverState); 5] = [
+        (H::Requested, Out::Received, H::Received),
+        (H::Requested, Out::Accepted, H::Accepted),
+        (H::Requested, Out::Rejected, H::Rejected),
+        (H::Received, Out::Accepted, H::Accepted),
+        (H::Received, Out::Rejected, H::Rejected),
+    ];
+
+    #[test]
+    fn answer_handover_state_by_state() {
+        for from in ALL_STATES {
+            for outcome in [Out::Received, Out::Accepted, Out::Rejected] {
+                let expected = ALLOWED_ANSWERS
+                    .iter()
+                    .find(|(f, o, _)| *f == from && *o == outcome)
+                    .map(|(_, _, to)| *to)
+                    .ok_or(R::InvalidTransition);
+                let before = handover(from);
+                let got = case(Stage::Intake)
+                    .answer_handover(&before, &agency(MUNI), outcome)
+                    .map(|(_, h)| h);
+                match (got, expected) {
+                    (Ok(after), Ok(to)) => {
+                        assert_eq!(
+                            after,
+                            Handover {
+                                state: to,
+                                ..before
+                            }
+                        );
+                    }
+                    (Err(got), Err(want)) => assert_eq!(got, want, "{from:?} + {outcome:?}"),
+                    (got, want) => panic!("{from:?} + {outcome:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn answer_handover_moves_the_case() {
+        let muni_owned = |stage| Case {
+            owner: agency(MUNI),
+            ..case(stage)
+        };
+        // (handover state, outcome, case stage before, case after)
+        let rows: Vec<(HandoverState, HandoverOutcome, Stage, Case)> = vec![
+            (
+                H::Requested,
+                Out::Received,
+                Stage::Referred,
+                case(Stage::Intake),
+            ),
+            (
+                H::Requested,
+                Out::Received,
+                Stage::Intake,
+                case(Stage::Intake),
+            ),
+            (
+                H::Requested,
+                Out::Received,
+                Stage::Active,
+                case(Stage::Active),
+            ),
+            (
+                H::Requested,
+                Out::Received,
+                Stage::Suspended,
+                case(Stage::Suspended),
+            ),
+            (
+                H::Requested,
+                Out::Accepted,
+                Stage::Referred,
+                muni_owned(Stage::Active),
+            ),
+            (
+                H::Received,
+                Out::Accepted,
+                Stage::Intake,
+                muni_owned(Stage::Active),
+            ),
+            (
+                H::Received,
+                Out::Accepted,
+                Stage::Suspended,
+                muni_owned(Stage::Active),
+            ),
+            (
+                H::Received,
+                Out::Accepted,
+                Stage::Active,
+                muni_owned(Stage::Active),
+            ),
+            (
+                H::Requested,
+                Out::Rejected,
+                Stage::Referred,
+                case(Stage::Referred),
+            ),
+            (
+                H::Received,
+                Out::Rejected,
+                Stage::Intake,
+                case(Stage::Intake),
+            ),
+            (
+                H::Received,
+                Out::Rejected,
+                Stage::Suspended,
+                case(Stage::Suspended),
+            ),
+        ];
+        for (state, outcome, stage, expected) in rows {
+            let (after, _) = case(stage)
+                .answer_handover(&handover(state), &agency(MUNI), outcome)
+                .unwrap();
+            assert_eq!(after, expected, "{state:?} + {outcome:?} at {stage:?}");
+        }
+    }
+
+    #[test]
+    fn accepting_keeps_the_previous_owner_as_participant() {
+        let (after, _) = case(Stage::Active)
+            .answer_handover(&handover(H::Received), &agency(MUNI), Out::Accepted)
+            .unwrap();
+        assert_eq!(after.owner, agency(MUNI));
+        assert!(after.participants.contains(&agency(PRISON)));
+    }
+
+    #[test]
+    fn answer_handover_refusals() {
+        let closed = Stage::Closed(End::Transferred);
+        let rows: Vec<(&str, Stage, Handover, &str, R)> = vec![
+            (
+                "handover of another case",
+                Stage::Active,
+                of_other_case(handover(H::Requested)),
+                MUNI,
+                R::UnknownHandover,
+            ),
+            (
+                "another case, closed: unknown first",
+                closed,
+                of_other_case(handover(H::Requested)),
+                STRANGER,
+                R::UnknownHandover,
+            ),
+            (
+                "closed",
+                closed,
+                handover(H::Requested),
+                MUNI,
+                R::CaseClosed,
+            ),
+            (
+                "closed, wrong sender: closed first",
+                closed,
+                handover(H::Requested),
+                JOB,
+                R::CaseClosed,
+            ),
+            (
+                "the sender answers",
+                Stage::Active,
+                handover(H::Requested),
+                PRISON,
+                R::NotAddressedRecipient,
+            ),
+            (
+                "another participant",
+                Stage::Active,
+                handover(H::Requested),
+                JOB,
+                R::NotAddressedRecipient,
+            ),
+            (
+                "non-participant",
+                Stage::Active,
+                handover(H::Requested),
+                STRANGER,
+                R::NotAddressedRecipient,
+            ),
+            (
+                "wrong sender, finished: recipient first",
+                Stage::Active,
+                handover(H::Cancelled),
+                JOB,
+                R::NotAddressedRecipient,
+            ),
+        ];
+        for (name, stage, h, sender, expected) in rows {
+            for outcome in [Out::Received, Out::Accepted, Out::Rejected] {
+                assert_eq!(
+                    case(stage).answer_handover(&h, &agency(sender), outcome),
+                    Err(expected),
+                    "{name}, {outcome:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cancel_handover() {
+        // (name, stage, handover, sender, expected state)
+        type Row<'a> = (&'a str, Stage, Handover, &'a str, Result<HandoverState, R>);
+        let rows: Vec<Row> = vec![
+            (
+                "requested",
+                Stage::Active,
+                handover(H::Requested),
+                PRISON,
+                Ok(H::Cancelled),
+            ),
+            (
+                "received",
+                Stage::Intake,
+                handover(H::Received),
+                PRISON,
+                Ok(H::Cancelled),
+            ),
+            (
+                "left open on a closed case",
+                Stage::Closed(End::Completed),
+                handover(H::Received),
+                PRISON,
+                Ok(H::Cancelled),
+            ),
+            (
+                "by the recipient",
+                Stage::Active,
+                handover(H::Requested),
+                MUNI,
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "by another agency",
+                Stage::Active,
+                handover(H::Requested),
+                JOB,
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "by another agency, finished: sender first",
+                Stage::Active,
+                handover(H::Accepted),
+                JOB,
+                Err(R::NotCaseOwner),
+            ),
+            (
+                "handover of another case",
+                Stage::Active,
+                of_other_case(handover(H::Requested)),
+                PRISON,
+                Err(R::UnknownHandover),
+            ),
+            (
+                "accepted",
+                Stage::Active,
+                handover(H::Accepted),
+                PRISON,
+                Err(R::InvalidTransition),
+            ),
+            (
+                "rejected",
+                Stage::Active,
+                handover(H::Rejected),
+                PRISON,
+                Err(R::InvalidTransition),
+            ),
+            (
+                "cancelled",
+                Stage::Active,
+                handover(H::Cancelled),
+                PRISON,
+                Err(R::InvalidTransition),
+            ),
+            (
+                "blocked",
+                Stage::Active,
+                handover(H::BlockedConsent),
+                PRISON,
+                Err(R::InvalidTransition),
+            ),
+        ];
+        for (name, stage, before, sender, expected) in rows {
+            let got = case(stage).cancel_handover(&before, &agency(sender));
+            let expected = expected.map(|state| Handover {
+                state,
+                ..before.clone()
+            });
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn close() {
+        for reason in [
+            End::Completed,
+            End::DroppedOut,
+            End::Transferred,
+            End::ConsentWithdrawn,
+            End::Deceased,
+        ] {
+            for stage in OPEN_STAGES {
+                let before = case(stage);
+                let after = before.close(&agency(PRISON), reason).unwrap();
+                assert_eq!(
+                    after,
+                    Case {
+                        stage: Stage::Closed(reason),
+                        ..before
+                    }
+                );
+            }
+        }
+        let closed = Stage::Closed(End::Completed);
+        let rows: &[(&str, Stage, &str, R)] = &[
+            (
+                "participant, not owner",
+                Stage::Active,
+                MUNI,
+                R::NotCaseOwner,
+            ),
+            ("non-participant", Stage::Active, STRANGER, R::NotCaseOwner),
+            ("closed already", closed, PRISON, R::CaseClosed),
+            (
+                "closed, not owner: closed first",
+                closed,
+                MUNI,
+                R::CaseClosed,
+            ),
+        ];
+        for (name, stage, sender, expected) in rows {
+            assert_eq!(
+                case(*stage).close(&agency(sender), End::Deceased),
+                Err(*expected),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn block_for_consent_blocks_only_open_handovers() {
+        let rows = [
+            (H::Requested, H::BlockedConsent),
+            (H::Received, H::BlockedConsent),
+            (H::Accepted, H::Accepted),
+            (H::Rejected, H::Rejected),
+            (H::Cancelled, H::Cancelled),
+            (H::BlockedConsent, H::BlockedConsent),
+        ];
+        for (from, to) in rows {
+            let before = handover(from);
+            assert_eq!(
+                block_for_consent(&before),
+                Handover {
+                    state: to,
+                    ..before
+                },
+                "{from:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_requested_and_received_are_open() {
+        for state in ALL_STATES {
+            assert_eq!(
+                state.is_open(),
+                matches!(state, H::Requested | H::Received),
+                "{state:?}"
+            );
+        }
+    }
 }

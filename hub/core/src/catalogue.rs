@@ -20,8 +20,8 @@ use AgencyRole::{Employment, Municipality, NationalContactPoint, Police, PrisonP
 
 const CASE_AGENCIES: &[AgencyRole] = &[Municipality, Police, PrisonProbation, Employment];
 
-/// The version-1 catalogue. Receipt and Undeliverable are the hub's own and no agency may
-/// send them.
+/// The version-1 catalogue. Receipt, Undeliverable and Escalation are the hub's own and no
+/// agency may send them.
 pub const ROUTES: &[Route] = &[
     Route {
         message_type: MessageType::ReleaseNotice,
@@ -110,7 +110,10 @@ mod tests {
     fn every_agency_type_has_one_route_and_hub_types_none() {
         for &t in MessageType::ALL {
             let count = ROUTES.iter().filter(|r| r.message_type == t).count();
-            let hub_only = matches!(t, MessageType::Receipt | MessageType::Undeliverable);
+            let hub_only = matches!(
+                t,
+                MessageType::Receipt | MessageType::Undeliverable | MessageType::Escalation
+            );
             assert_eq!(count, usize::from(!hub_only), "{t}");
         }
     }

@@ -18,7 +18,7 @@ pub mod deadlines;
 pub mod replies;
 pub mod routing;
 
-pub use routing::{Agency, Decision, Delivery, Directory, Policy, Statute, decide};
+pub use routing::{Agency, Decision, Delivery, Directory, Effect, Policy, Statute, World, decide};
 
 #[cfg(test)]
 mod tests;

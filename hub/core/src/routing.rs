@@ -1,15 +1,28 @@
 //! The routing decision: for one decoded message from one authenticated sender, who gets it,
-//! under which gateway, and who is refused and why. Default deny: a recipient is delivered
-//! to only when a gateway is found that covers every declared data category.
+//! under which gateway and with which categories, who is refused and why, and what changes
+//! in the hub's state (cases, handovers, consent). Default deny: a recipient is delivered to
+//! only when a gateway is found that covers every mandatory category; optional categories a
+//! gateway does not cover are removed, and the removal is reported.
+//!
+//! Order of checks: who is sending (authenticated, registered, allowed by the catalogue),
+//! what (purpose, declared categories), the consent messages the hub itself records, the
+//! case rules (participants; a message about a new case opens it, owned by its sender), then
+//! each recipient's gateway (hard rules, statute or consent), then the case and handover
+//! transitions the delivered message makes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
+use schemas::messages::{Categories, Refusal};
 use schemas::{
-    AgencyId, AgencyRole, DataCategory, Gateway, GatewayRef, Jurisdiction, Message, MessageType,
-    Purpose, ReasonCode, messages::Refusal,
+    AgencyId, AgencyRole, Body, DataCategory, Gateway, GatewayRef, Jurisdiction, Message,
+    MessageType, Purpose, ReasonCode,
 };
+use uuid::Uuid;
 
+use crate::cases::{self, Case, Handover};
 use crate::catalogue;
+use crate::consent::{self, ConsentInForce, HardRules, Verdict, Withdrawal};
 
 /// A registered agency, as the hub knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +83,7 @@ pub struct Statute {
 
 impl Statute {
     /// Whether this statute governs this flow at all (categories aside).
-    fn governs(&self, flow: &Flow<'_>) -> bool {
+    fn governs(&self, flow: &consent::Flow<'_>) -> bool {
         self.jurisdiction == flow.sender.jurisdiction
             && self.jurisdiction == flow.recipient.jurisdiction
             && self.from_roles.contains(&flow.sender.role)
@@ -79,21 +92,19 @@ impl Statute {
             && self.purposes.contains(&flow.purpose)
     }
 
-    fn covers(&self, categories: &[DataCategory]) -> bool {
-        categories.iter().all(|c| self.categories.contains(c))
-    }
-
     /// The reference that cites this statute.
     pub fn reference(&self) -> GatewayRef {
         GatewayRef::statute(&self.id).expect("statute ids are validated when loaded")
     }
 }
 
-/// The gateways the hub knows besides consent.
+/// The rules the hub routes by besides consent records.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Named statutes, as configured per jurisdiction.
     pub statutes: Vec<Statute>,
+    /// Rules no gateway overrides.
+    pub hard_rules: HardRules,
 }
 
 /// One recipient that gets the message.
@@ -105,6 +116,26 @@ pub struct Delivery {
     pub gateway: GatewayRef,
     /// The categories disclosed.
     pub categories: Vec<DataCategory>,
+    /// Optional categories removed before delivery (their fields are stripped).
+    pub removed: Vec<DataCategory>,
+}
+
+/// A change to the hub's state that a routed message makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Insert or update a case.
+    SaveCase(Case),
+    /// Insert or update a handover.
+    SaveHandover(Handover),
+    /// Record a new consent version (superseding the previous one).
+    RecordConsent(schemas::messages::ConsentRecord),
+    /// Record a withdrawal against a consent id.
+    RecordWithdrawal {
+        /// The consent withdrawn.
+        consent_id: Uuid,
+        /// When and what.
+        withdrawal: Withdrawal,
+    },
 }
 
 /// What the hub does with one message.
@@ -125,6 +156,8 @@ pub enum Decision {
         deliveries: Vec<Delivery>,
         /// Refused recipients, each with a reason.
         refused: Vec<Refusal>,
+        /// State changes to record with the decision.
+        effects: Vec<Effect>,
     },
 }
 
@@ -138,42 +171,83 @@ impl Decision {
     }
 }
 
-struct Flow<'a> {
-    sender: &'a Agency,
-    recipient: &'a Agency,
-    message_type: MessageType,
-    purpose: Purpose,
+/// What the hub knows when it decides one message: the directory and policy, the state that
+/// the message may touch (loaded by the caller), and the time.
+#[derive(Debug, Clone, Copy)]
+pub struct World<'a> {
+    /// Registered agencies.
+    pub directory: &'a Directory,
+    /// Statutes and hard rules.
+    pub policy: &'a Policy,
+    /// Every consent version the hub holds for the message's subject (and, for consent
+    /// messages, for the consent id they name).
+    pub consents: &'a [ConsentInForce],
+    /// The message's case, if it names one the hub knows.
+    pub case: Option<&'a Case>,
+    /// The case's handovers.
+    pub handovers: &'a [Handover],
+    /// For a withdrawal: the agencies that earlier received data under that consent.
+    pub received_under_consent: &'a [AgencyId],
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> World<'a> {
+    /// A world with no cases, consents or history: statutes and hard rules only.
+    pub fn stateless(directory: &'a Directory, policy: &'a Policy, now: DateTime<Utc>) -> Self {
+        World {
+            directory,
+            policy,
+            consents: &[],
+            case: None,
+            handovers: &[],
+            received_under_consent: &[],
+            now,
+        }
+    }
 }
 
 /// Decides who receives `message`, sent by the agency the broker authenticated as
 /// `authenticated`. Pure: the same inputs always give the same decision.
-pub fn decide(
-    directory: &Directory,
-    policy: &Policy,
+pub fn decide(world: &World<'_>, authenticated: &AgencyId, message: &Message) -> Decision {
+    match decide_inner(world, authenticated, message) {
+        Ok(decision) => decision,
+        Err((reason, detail)) => Decision::reject(reason, detail),
+    }
+}
+
+type Refuse = (ReasonCode, String);
+
+fn refuse<T>(reason: ReasonCode, detail: impl Into<String>) -> Result<T, Refuse> {
+    Err((reason, detail.into()))
+}
+
+fn decide_inner(
+    world: &World<'_>,
     authenticated: &AgencyId,
     message: &Message,
-) -> Decision {
+) -> Result<Decision, Refuse> {
     let envelope = &message.envelope;
-    let Some(sender) = directory.get(authenticated) else {
-        return Decision::reject(
+    let Some(sender) = world.directory.get(authenticated) else {
+        return refuse(
             ReasonCode::UnknownSender,
             "the sending agency is not registered",
         );
     };
     if &envelope.sender != authenticated {
-        return Decision::reject(
+        return refuse(
             ReasonCode::SenderMismatch,
             "envelope.sender is not the agency this connection is authenticated as",
         );
     }
     let Some(route) = catalogue::route(envelope.message_type) else {
-        return Decision::reject(
+        return refuse(
             ReasonCode::NotPermittedForRole,
             format!("{} is sent by the hub only", envelope.message_type),
         );
     };
     if !route.from.contains(&sender.role) {
-        return Decision::reject(
+        return refuse(
             ReasonCode::NotPermittedForRole,
             format!(
                 "a {:?} agency may not send {}",
@@ -182,7 +256,7 @@ pub fn decide(
         );
     }
     if envelope.purpose.is_forbidden() {
-        return Decision::reject(
+        return refuse(
             ReasonCode::ForbiddenPurpose,
             format!(
                 "purpose {:?} can never be granted through the hub",
@@ -190,32 +264,71 @@ pub fn decide(
             ),
         );
     }
-    let undeclared: Vec<DataCategory> = message
-        .body
-        .carried_categories()
+    let carried = message.body.categories();
+    let undeclared: Vec<DataCategory> = carried
+        .all()
         .into_iter()
         .filter(|c| !envelope.data_categories.contains(c))
         .collect();
     if !undeclared.is_empty() {
-        return Decision::reject(
+        return refuse(
             ReasonCode::CategoriesUndeclared,
             format!("the body carries {undeclared:?}, which envelope.data_categories omits"),
         );
     }
-    if route.to.is_empty() {
-        return Decision::reject(
-            ReasonCode::NotPermittedForRole,
-            format!("{} is not yet accepted by this hub", envelope.message_type),
-        );
+    match &message.body {
+        Body::ConsentGranted(granted) => return consent_granted(world, sender, message, granted),
+        Body::ConsentWithdrawn(withdrawn) => return consent_withdrawn(world, sender, withdrawn),
+        _ => {}
     }
     if envelope.recipients.is_empty() {
-        return Decision::reject(ReasonCode::SchemaViolation, "envelope.recipients is empty");
+        return refuse(ReasonCode::SchemaViolation, "envelope.recipients is empty");
     }
+    let case = match (&envelope.case_id, world.case) {
+        (None, _) => None,
+        (Some(_), Some(case)) => {
+            if !matches!(message.body, Body::HandoverResponse(_)) {
+                case.check_participant(&sender.id)
+                    .map_err(|r| (r, participant_detail(r)))?;
+            }
+            Some(case.clone())
+        }
+        (Some(id), None) => {
+            let Some(subject) = &envelope.subject else {
+                return refuse(
+                    ReasonCode::SchemaViolation,
+                    "envelope.subject: a message that opens a case names its person",
+                );
+            };
+            if matches!(
+                message.body,
+                Body::HandoverResponse(_) | Body::CaseClosed(_)
+            ) {
+                return refuse(
+                    ReasonCode::UnknownHandover,
+                    format!("case {id} is not known to the hub"),
+                );
+            }
+            Some(Case::open(id.clone(), subject.clone(), sender.id.clone()))
+        }
+    };
 
+    // Declared categories the body does not carry are treated as mandatory: the sender says
+    // the message holds them.
+    let mandatory: BTreeSet<DataCategory> = envelope
+        .data_categories
+        .iter()
+        .copied()
+        .filter(|c| !carried.optional.contains(c))
+        .collect();
+    let categories = Categories {
+        mandatory,
+        optional: carried.optional.clone(),
+    };
     let mut deliveries = Vec::new();
     let mut refused = Vec::new();
     for recipient_id in &envelope.recipients {
-        match decide_recipient(directory, policy, sender, route, message, recipient_id) {
+        match decide_recipient(world, sender, route, message, &categories, recipient_id) {
             Ok(delivery) => deliveries.push(delivery),
             Err(reason) => refused.push(Refusal {
                 recipient: recipient_id.clone(),
@@ -230,59 +343,348 @@ pub fn decide(
         } else {
             "refused for every recipient; see refused".to_owned()
         };
-        return Decision::Reject {
+        return Ok(Decision::Reject {
             reason,
             detail,
             refused,
-        };
+        });
     }
-    Decision::Route {
+    let effects = match case {
+        None => Vec::new(),
+        Some(case) => case_effects(world, sender, message, case, &deliveries)?,
+    };
+    Ok(Decision::Route {
         deliveries,
         refused,
+        effects,
+    })
+}
+
+fn participant_detail(reason: ReasonCode) -> String {
+    match reason {
+        ReasonCode::CaseClosed => "the case is closed".to_owned(),
+        _ => "the sender takes no part in this case".to_owned(),
     }
 }
 
+/// The transitions a delivered message makes to its case.
+fn case_effects(
+    world: &World<'_>,
+    sender: &Agency,
+    message: &Message,
+    case: Case,
+    deliveries: &[Delivery],
+) -> Result<Vec<Effect>, Refuse> {
+    let case = case.with_participants(deliveries.iter().map(|d| &d.recipient));
+    let detail = |r: ReasonCode| (r, format!("{r} for case {}", case.id));
+    Ok(match &message.body {
+        Body::HandoverRequest(request) => {
+            let [delivery] = deliveries else {
+                return refuse(
+                    ReasonCode::SchemaViolation,
+                    "a handover request names exactly one recipient",
+                );
+            };
+            let (case, handover) = case
+                .request_handover(
+                    &sender.id,
+                    &delivery.recipient,
+                    request.handover_id,
+                    delivery.gateway.clone(),
+                    world.handovers,
+                )
+                .map_err(detail)?;
+            vec![Effect::SaveCase(case), Effect::SaveHandover(handover)]
+        }
+        Body::HandoverResponse(response) => {
+            let Some(handover) = world
+                .handovers
+                .iter()
+                .find(|h| h.id == response.handover_id)
+            else {
+                return refuse(
+                    ReasonCode::UnknownHandover,
+                    format!("no handover {} in case {}", response.handover_id, case.id),
+                );
+            };
+            let (case, handover) = case
+                .answer_handover(handover, &sender.id, response.outcome)
+                .map_err(detail)?;
+            vec![Effect::SaveCase(case), Effect::SaveHandover(handover)]
+        }
+        Body::CaseClosed(closed) => {
+            let closed = case.close(&sender.id, closed.reason).map_err(detail)?;
+            let mut effects = vec![Effect::SaveCase(closed)];
+            // Nothing stays open on a closed case: its open handovers are cancelled with it.
+            effects.extend(
+                world
+                    .handovers
+                    .iter()
+                    .filter(|h| h.state.is_open())
+                    .map(|h| {
+                        let state = cases::HandoverState::Cancelled;
+                        Effect::SaveHandover(Handover { state, ..h.clone() })
+                    }),
+            );
+            effects
+        }
+        _ => vec![Effect::SaveCase(case)],
+    })
+}
+
+fn consent_granted(
+    world: &World<'_>,
+    sender: &Agency,
+    message: &Message,
+    granted: &schemas::messages::ConsentGranted,
+) -> Result<Decision, Refuse> {
+    let record = &granted.consent;
+    if message
+        .envelope
+        .subject
+        .as_ref()
+        .is_some_and(|s| s != &record.subject)
+    {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "envelope.subject differs from body.consent.subject",
+        );
+    }
+    let latest = world
+        .consents
+        .iter()
+        .filter(|c| c.record.consent_id == record.consent_id)
+        .max_by_key(|c| c.record.version)
+        .map(|c| &c.record);
+    consent::validate_new_version(&sender.id, latest, record).map_err(|r| {
+        (
+            r,
+            format!(
+                "consent {} version {} refused: {r}",
+                record.consent_id, record.version
+            ),
+        )
+    })?;
+    Ok(Decision::Route {
+        deliveries: Vec::new(),
+        refused: Vec::new(),
+        effects: vec![Effect::RecordConsent(record.clone())],
+    })
+}
+
+fn consent_withdrawn(
+    world: &World<'_>,
+    sender: &Agency,
+    withdrawn: &schemas::messages::ConsentWithdrawn,
+) -> Result<Decision, Refuse> {
+    let versions: Vec<&ConsentInForce> = world
+        .consents
+        .iter()
+        .filter(|c| c.record.consent_id == withdrawn.consent_id)
+        .collect();
+    let Some(latest) = versions.iter().max_by_key(|c| c.record.version) else {
+        return refuse(
+            ReasonCode::ConsentNotInForce,
+            format!("consent {} is not known to the hub", withdrawn.consent_id),
+        );
+    };
+    let custodian = latest.record.custodian == sender.id;
+    let participant = world
+        .case
+        .is_some_and(|c| c.subject == latest.record.subject && c.participants.contains(&sender.id));
+    if !custodian && !participant {
+        return refuse(
+            ReasonCode::NotParticipant,
+            "only the custodian or an agency taking part in the person's case may record a withdrawal",
+        );
+    }
+    let gateway = consent_ref(&latest.record);
+    let deliveries = world
+        .received_under_consent
+        .iter()
+        .filter(|a| **a != sender.id)
+        .map(|a| Delivery {
+            recipient: a.clone(),
+            gateway: gateway.clone(),
+            categories: Vec::new(),
+            removed: Vec::new(),
+        })
+        .collect();
+    let mut effects = vec![Effect::RecordWithdrawal {
+        consent_id: withdrawn.consent_id,
+        withdrawal: Withdrawal {
+            at: withdrawn.withdrawn_at.min(world.now),
+            scope: withdrawn.scope.clone(),
+        },
+    }];
+    let in_scope = |h: &Handover| match &withdrawn.scope {
+        schemas::messages::WithdrawalScope::Entire => true,
+        schemas::messages::WithdrawalScope::Recipients(list) => list.contains(&h.to),
+    };
+    for handover in world.handovers {
+        let under_it = matches!(handover.gateway.parse(), Gateway::Consent { consent_id, .. } if consent_id == withdrawn.consent_id);
+        if under_it && handover.state.is_open() && in_scope(handover) {
+            effects.push(Effect::SaveHandover(cases::block_for_consent(handover)));
+        }
+    }
+    Ok(Decision::Route {
+        deliveries,
+        refused: Vec::new(),
+        effects,
+    })
+}
+
+/// The gateway reference of a consent version.
+pub fn consent_ref(record: &schemas::messages::ConsentRecord) -> GatewayRef {
+    GatewayRef::try_from(format!("CONSENT:{}@{}", record.consent_id, record.version))
+        .expect("a consent id and a positive version make a valid reference")
+}
+
 fn decide_recipient(
-    directory: &Directory,
-    policy: &Policy,
+    world: &World<'_>,
     sender: &Agency,
     route: &catalogue::Route,
     message: &Message,
+    categories: &Categories,
     recipient_id: &AgencyId,
 ) -> Result<Delivery, ReasonCode> {
     let envelope = &message.envelope;
-    let recipient = directory
+    let recipient = world
+        .directory
         .get(recipient_id)
         .ok_or(ReasonCode::UnknownRecipient)?;
     if recipient.id == sender.id || !route.to.contains(&recipient.role) {
         return Err(ReasonCode::NotPermittedForRole);
     }
-    let flow = Flow {
+    let flow = consent::Flow {
         sender,
         recipient,
         message_type: envelope.message_type,
         purpose: envelope.purpose,
+        mandatory: &categories.mandatory,
+        optional: &categories.optional,
+        now: world.now,
+        today: world.now.date_naive(),
     };
-    let categories = &envelope.data_categories;
-    let governing: Vec<&Statute> = match envelope.gateway.as_ref().map(GatewayRef::parse) {
-        Some(Gateway::Statute(id)) => policy.statutes.iter().filter(|s| s.id == id).collect(),
-        // Consent gateways are evaluated by the consent engine; until it routes, none passes.
-        Some(Gateway::Consent { .. }) => Vec::new(),
-        None => policy.statutes.iter().collect(),
-    };
-    let governing: Vec<&Statute> = governing.into_iter().filter(|s| s.governs(&flow)).collect();
-    let statute =
-        governing
-            .iter()
-            .find(|s| s.covers(categories))
-            .ok_or(if governing.is_empty() {
-                ReasonCode::NoGateway
-            } else {
-                ReasonCode::CategoryNotCovered
-            })?;
-    Ok(Delivery {
+    let by_hard_rules = consent::hard_rules(&world.policy.hard_rules, &flow)?;
+    let candidates: Vec<Result<Delivery, ReasonCode>> =
+        match envelope.gateway.as_ref().map(GatewayRef::parse) {
+            Some(Gateway::Statute(id)) => {
+                by_statute(world, &flow, categories, &by_hard_rules, Some(id))
+            }
+            Some(Gateway::Consent {
+                consent_id,
+                version,
+            }) => {
+                let named = |c: &ConsentInForce| {
+                    c.record.consent_id == consent_id && c.record.version == version
+                };
+                let found = by_consent(world, &flow, categories, named);
+                if found.is_empty() {
+                    vec![Err(ReasonCode::ConsentNotInForce)]
+                } else {
+                    found
+                }
+            }
+            None => {
+                let subject = envelope.subject.as_ref();
+                let current =
+                    |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
+                let mut all = by_statute(world, &flow, categories, &by_hard_rules, None);
+                all.extend(by_consent(world, &flow, categories, current));
+                all
+            }
+        };
+    // The first gateway that allows wins; otherwise the most telling refusal.
+    let mut first_refusal = None;
+    for candidate in candidates {
+        match candidate {
+            Ok(delivery) => return Ok(delivery),
+            Err(reason) => {
+                first_refusal.get_or_insert(reason);
+            }
+        }
+    }
+    Err(first_refusal.unwrap_or(ReasonCode::NoGateway))
+}
+
+/// Each governing statute's answer: allowed (with uncovered optional categories removed) or
+/// the mandatory categories it does not cover.
+fn by_statute(
+    world: &World<'_>,
+    flow: &consent::Flow<'_>,
+    categories: &Categories,
+    by_hard_rules: &BTreeSet<DataCategory>,
+    only: Option<&str>,
+) -> Vec<Result<Delivery, ReasonCode>> {
+    world
+        .policy
+        .statutes
+        .iter()
+        .filter(|s| s.governs(flow) && only.is_none_or(|id| s.id == id))
+        .map(|s| {
+            if !categories
+                .mandatory
+                .iter()
+                .all(|c| s.categories.contains(c))
+            {
+                return Err(ReasonCode::CategoryNotCovered);
+            }
+            let removed: BTreeSet<DataCategory> = categories
+                .optional
+                .iter()
+                .copied()
+                .filter(|c| by_hard_rules.contains(c) || !s.categories.contains(c))
+                .collect();
+            Ok(delivery(
+                flow.recipient,
+                s.reference(),
+                categories,
+                &removed,
+            ))
+        })
+        .collect()
+}
+
+/// Each selected consent version's answer.
+fn by_consent(
+    world: &World<'_>,
+    flow: &consent::Flow<'_>,
+    categories: &Categories,
+    select: impl Fn(&ConsentInForce) -> bool,
+) -> Vec<Result<Delivery, ReasonCode>> {
+    world
+        .consents
+        .iter()
+        .filter(|c| select(c))
+        .map(
+            |c| match consent::evaluate(&world.policy.hard_rules, c, flow) {
+                Verdict::Allow { removed, .. } => Ok(delivery(
+                    flow.recipient,
+                    consent_ref(&c.record),
+                    categories,
+                    &removed,
+                )),
+                Verdict::Deny(reason) => Err(reason),
+            },
+        )
+        .collect()
+}
+
+fn delivery(
+    recipient: &Agency,
+    gateway: GatewayRef,
+    categories: &Categories,
+    removed: &BTreeSet<DataCategory>,
+) -> Delivery {
+    Delivery {
         recipient: recipient.id.clone(),
-        gateway: statute.reference(),
-        categories: categories.clone(),
-    })
+        gateway,
+        categories: categories
+            .all()
+            .into_iter()
+            .filter(|c| !removed.contains(c))
+            .collect(),
+        removed: removed.iter().copied().collect(),
+    }
 }

@@ -6,7 +6,7 @@ use schemas::messages::Refusal;
 use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, Message, MessageType, Purpose};
 use serde_json::{Value, json};
 
-use crate::{Agency, Decision, Directory, Policy, Statute, decide};
+use crate::{Agency, Decision, Directory, Policy, Statute, World, decide};
 use schemas::ReasonCode as R;
 
 const PRISON: &str = "dk-kriminalforsorgen";
@@ -37,8 +37,13 @@ fn directory() -> Directory {
     ])
 }
 
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-22T10:00:00Z".parse().unwrap()
+}
+
 fn policy() -> Policy {
     Policy {
+        hard_rules: Default::default(),
         statutes: vec![Statute {
             id: "DK-RPL115-KSP".into(),
             jurisdiction: Jurisdiction::DK,
@@ -83,8 +88,7 @@ fn refused(decision: &Decision) -> Vec<(&str, R)> {
 #[test]
 fn a_release_notice_under_the_statute_reaches_municipality_and_employment() {
     let decision = decide(
-        &directory(),
-        &policy(),
+        &World::stateless(&directory(), &policy(), now()),
         &id(PRISON),
         &message(&release_notice()),
     );
@@ -203,16 +207,20 @@ fn whole_message_refusals() {
             R::NoGateway,
         ),
         (
-            "cites a consent the hub cannot yet evaluate",
+            "cites a consent the hub does not hold",
             PRISON,
             |m| m["envelope"]["gateway"] = json!("CONSENT:0192f0c1-7d3e-7a10-9b7e-2f6c1d0e4a11@1"),
-            R::NoGateway,
+            R::ConsentNotInForce,
         ),
     ];
     for (what, authenticated, mutate, reason) in rows {
         let mut json = release_notice();
         mutate(&mut json);
-        let decision = decide(&directory(), &policy(), &id(authenticated), &message(&json));
+        let decision = decide(
+            &World::stateless(&directory(), &policy(), now()),
+            &id(authenticated),
+            &message(&json),
+        );
         match decision {
             Decision::Reject { reason: got, .. } => assert_eq!(got, *reason, "{what}"),
             Decision::Route { .. } => panic!("{what}: delivered, but must be refused"),
@@ -224,7 +232,11 @@ fn whole_message_refusals() {
 fn a_refused_recipient_does_not_stop_the_others() {
     let mut json = release_notice();
     json["envelope"]["recipients"] = json!([MUNI, "dk-ukendt", OSLO, JOB]);
-    let decision = decide(&directory(), &policy(), &id(PRISON), &message(&json));
+    let decision = decide(
+        &World::stateless(&directory(), &policy(), now()),
+        &id(PRISON),
+        &message(&json),
+    );
     assert_eq!(delivered(&decision), [MUNI, JOB]);
     assert_eq!(
         refused(&decision),
@@ -235,8 +247,7 @@ fn a_refused_recipient_does_not_stop_the_others() {
 #[test]
 fn without_any_statute_everything_is_refused() {
     let decision = decide(
-        &directory(),
-        &Policy::default(),
+        &World::stateless(&directory(), &Policy::default(), now()),
         &id(PRISON),
         &message(&release_notice()),
     );
@@ -258,13 +269,15 @@ fn every_example_from_an_agency_is_refused_without_a_gateway() {
         include_str!("../../../schemas/examples/RiskNeedSummary.json"),
         include_str!("../../../schemas/examples/OutcomeReport.json"),
         include_str!("../../../schemas/examples/CaseClosed.json"),
-        include_str!("../../../schemas/examples/ConsentGranted.json"),
-        include_str!("../../../schemas/examples/ConsentWithdrawn.json"),
     ];
     for text in examples {
         let msg = message(&serde_json::from_str(text).unwrap());
         let sender = msg.envelope.sender.clone();
-        let decision = decide(&directory(), &Policy::default(), &sender, &msg);
+        let decision = decide(
+            &World::stateless(&directory(), &Policy::default(), now()),
+            &sender,
+            &msg,
+        );
         assert!(
             matches!(decision, Decision::Reject { .. }),
             "{} was delivered without a gateway",

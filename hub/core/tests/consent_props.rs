@@ -1,0 +1,501 @@
+//! Property tests of the consent engine: random provision trees (depth at most 3), records
+//! and flows, checked against invariants that must hold whatever the record says, and the
+//! provision tree checked against a naive per-category reference.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use hub_core::Agency;
+use hub_core::consent::{ConsentInForce, Flow, HardRules, Verdict, Withdrawal, evaluate};
+use proptest::prelude::*;
+use proptest::sample::select;
+use schemas::messages::{
+    ConsentRecord, ConsentStatus, Grantor, GrantorRole, Period, Provision, RecipientSelector,
+    SigningMethod, WithdrawalScope,
+};
+use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Pseudonym, Purpose};
+
+const CATEGORIES: [DataCategory; 11] = [
+    DataCategory::Identity,
+    DataCategory::Contact,
+    DataCategory::ProtectedLocation,
+    DataCategory::SentenceRelease,
+    DataCategory::CriminalHistory,
+    DataCategory::RiskNeed,
+    DataCategory::HealthSubstance,
+    DataCategory::EconomyBenefits,
+    DataCategory::EducationEmployment,
+    DataCategory::CaseStatus,
+    DataCategory::Outcome,
+];
+
+const PURPOSES: [Purpose; 7] = [
+    Purpose::ReintegrationPlanning,
+    Purpose::ReleaseCoordination,
+    Purpose::RelocationSafety,
+    Purpose::CaseCoordination,
+    Purpose::OutcomeStatistics,
+    Purpose::CriminalInvestigation,
+    Purpose::BenefitFraudControl,
+];
+
+const MESSAGE_TYPES: [MessageType; 5] = [
+    MessageType::ReleaseNotice,
+    MessageType::HandoverRequest,
+    MessageType::RelocationRequest,
+    MessageType::InformationResponse,
+    MessageType::OutcomeReport,
+];
+
+const ROLES: [AgencyRole; 5] = [
+    AgencyRole::Municipality,
+    AgencyRole::Police,
+    AgencyRole::PrisonProbation,
+    AgencyRole::Employment,
+    AgencyRole::NationalContactPoint,
+];
+
+const AGENCIES: [(&str, AgencyRole); 7] = [
+    ("dk-kobenhavn-kommune", AgencyRole::Municipality),
+    ("dk-aarhus-kommune", AgencyRole::Municipality),
+    ("dk-politi-kbh", AgencyRole::Police),
+    ("dk-politi-beskyttelse", AgencyRole::Police),
+    ("dk-kriminalforsorgen", AgencyRole::PrisonProbation),
+    ("dk-jobcenter-kbh", AgencyRole::Employment),
+    ("dk-exit-kontaktpunkt", AgencyRole::NationalContactPoint),
+];
+
+/// The only agency on the PROTECTED_LOCATION allow-list.
+const PROTECTION_UNIT: &str = "dk-politi-beskyttelse";
+
+const NEVER_TO_CONTACT_POINT: [DataCategory; 3] = [
+    DataCategory::Identity,
+    DataCategory::Contact,
+    DataCategory::ProtectedLocation,
+];
+
+fn id(s: &str) -> AgencyId {
+    AgencyId::try_from(s).unwrap()
+}
+
+fn agency(index: usize) -> Agency {
+    let (name, role) = AGENCIES[index];
+    Agency {
+        id: id(name),
+        role,
+        jurisdiction: Jurisdiction::DK,
+        name: name.to_owned(),
+    }
+}
+
+/// The consent period: 2026.
+fn period_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+}
+
+fn period_end() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+}
+
+fn offset(days: i64) -> NaiveDate {
+    let start = period_start();
+    if days >= 0 {
+        start + Days::new(days.unsigned_abs())
+    } else {
+        start - Days::new(days.unsigned_abs())
+    }
+}
+
+fn selector() -> impl Strategy<Value = RecipientSelector> {
+    prop_oneof![
+        select(&ROLES[..]).prop_map(RecipientSelector::Role),
+        (0..AGENCIES.len()).prop_map(|i| RecipientSelector::Agency(id(AGENCIES[i].0))),
+    ]
+}
+
+/// A period inside or around 2026.
+fn provision_period() -> impl Strategy<Value = Option<Period>> {
+    prop_oneof![
+        3 => Just(None),
+        1 => (-30i64..380, 0i64..200).prop_map(|(start, len)| Some(Period {
+            start: offset(start),
+            end: offset(start + len),
+        })),
+    ]
+}
+
+/// A dimension of a provision: empty (matches anything) more often than not, so that
+/// random trees match flows at every depth.
+fn dimension<T: Clone + std::fmt::Debug>(
+    values: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Vec<T>> {
+    prop_oneof![
+        3 => Just(Vec::new()),
+        2 => prop::collection::vec(values, 1..4),
+    ]
+}
+
+/// A provision with children down to `levels` levels (1: a leaf).
+fn provision(levels: u32) -> BoxedStrategy<Provision> {
+    let children = if levels <= 1 {
+        Just(Vec::new()).boxed()
+    } else {
+        prop::collection::vec(provision(levels - 1), 0..3).boxed()
+    };
+    (
+        dimension(selector()),
+        dimension(select(&CATEGORIES[..])),
+        dimension(select(&PURPOSES[..5])),
+        dimension(select(&MESSAGE_TYPES[..])),
+        provision_period(),
+        children,
+    )
+        .prop_map(
+            |(recipients, categories, purposes, message_types, period, children)| Provision {
+                recipients,
+                categories,
+                purposes,
+                message_types,
+                period,
+                children,
+            },
+        )
+        .boxed()
+}
+
+fn provisions() -> impl Strategy<Value = Vec<Provision>> {
+    prop::collection::vec(provision(3), 0..5)
+}
+
+fn category_set(max: usize) -> impl Strategy<Value = BTreeSet<DataCategory>> {
+    prop::collection::btree_set(select(&CATEGORIES[..]), 0..=max)
+}
+
+/// One generated evaluation: a consent as held, and one flow.
+#[derive(Debug, Clone)]
+struct Scenario {
+    provisions: Vec<Provision>,
+    status: ConsentStatus,
+    superseded: bool,
+    /// Seconds from `now`, and the scope.
+    withdrawals: Vec<(i64, WithdrawalScope)>,
+    /// Days from the period start to the 18th birthday, when a guardian signed.
+    guardian_adult_on: Option<i64>,
+    recipient: usize,
+    message_type: MessageType,
+    purpose: Purpose,
+    mandatory: BTreeSet<DataCategory>,
+    optional: BTreeSet<DataCategory>,
+    /// Days from the period start.
+    today: i64,
+}
+
+fn withdrawal() -> impl Strategy<Value = (i64, WithdrawalScope)> {
+    (
+        -200_000i64..200_000,
+        prop_oneof![
+            Just(WithdrawalScope::Entire),
+            prop::collection::vec((0..AGENCIES.len()).prop_map(|i| id(AGENCIES[i].0)), 1..3)
+                .prop_map(WithdrawalScope::Recipients),
+        ],
+    )
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    // Mostly a consent in force, so the tree gets exercised; sometimes every gateway state.
+    let gateway = prop_oneof![
+        3 => Just((ConsentStatus::Active, false, Vec::new(), None)),
+        1 => (
+            select(vec![
+                ConsentStatus::Active,
+                ConsentStatus::Active,
+                ConsentStatus::Withdrawn,
+                ConsentStatus::Expired,
+                ConsentStatus::Superseded,
+            ]),
+            any::<bool>(),
+            prop::collection::vec(withdrawal(), 0..3),
+            prop::option::of(-60i64..400),
+        ),
+    ];
+    (
+        provisions(),
+        gateway,
+        0..AGENCIES.len(),
+        select(&MESSAGE_TYPES[..]),
+        prop_oneof![6 => select(&PURPOSES[..5]), 1 => select(&PURPOSES[5..])],
+        category_set(3),
+        category_set(4),
+        prop_oneof![9 => 0i64..365, 1 => -10i64..375],
+    )
+        .prop_map(
+            |(
+                provisions,
+                (status, superseded, withdrawals, guardian_adult_on),
+                recipient,
+                message_type,
+                purpose,
+                mandatory,
+                optional,
+                today,
+            )| Scenario {
+                provisions,
+                status,
+                superseded,
+                withdrawals,
+                guardian_adult_on,
+                recipient,
+                message_type,
+                purpose,
+                mandatory,
+                optional,
+                today,
+            },
+        )
+}
+
+impl Scenario {
+    fn now(&self) -> DateTime<Utc> {
+        offset(self.today).and_hms_opt(12, 0, 0).unwrap().and_utc()
+    }
+
+    fn consent(&self) -> ConsentInForce {
+        let signed = Grantor {
+            role: GrantorRole::Person,
+            signed_at: "2025-12-20T10:00:00Z".parse().unwrap(),
+            method: SigningMethod::Mitid,
+        };
+        let mut grantors = vec![signed.clone()];
+        if self.guardian_adult_on.is_some() {
+            grantors.push(Grantor {
+                role: GrantorRole::Guardian,
+                ..signed
+            });
+        }
+        let record = ConsentRecord {
+            consent_id: uuid::Uuid::from_u128(1),
+            version: 1,
+            supersedes: None,
+            subject: Pseudonym::try_from("ps-7f3a9c2e11b4d805").unwrap(),
+            jurisdiction: Jurisdiction::DK,
+            programme: "Exit København".parse().unwrap(),
+            grantors,
+            subject_adult_on: self.guardian_adult_on.map(offset),
+            custodian: id("dk-kobenhavn-kommune"),
+            evidence_hash: "ab".repeat(32),
+            period: Period {
+                start: period_start(),
+                end: period_end(),
+            },
+            status: self.status,
+            provisions: self.provisions.clone(),
+        };
+        let now = self.now();
+        ConsentInForce {
+            record,
+            superseded: self.superseded,
+            withdrawals: self
+                .withdrawals
+                .iter()
+                .map(|(seconds, scope)| Withdrawal {
+                    at: now + TimeDelta::seconds(*seconds),
+                    scope: scope.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn rules() -> HardRules {
+        HardRules {
+            protected_location_allow: BTreeSet::from([id(PROTECTION_UNIT)]),
+        }
+    }
+
+    /// Runs `check` on the verdict of this scenario's flow, and returns what it returns.
+    fn evaluate<R>(&self, check: impl FnOnce(&Flow<'_>, &ConsentInForce, Verdict) -> R) -> R {
+        let consent = self.consent();
+        let sender = agency(4);
+        let recipient = agency(self.recipient);
+        let flow = Flow {
+            sender: &sender,
+            recipient: &recipient,
+            message_type: self.message_type,
+            purpose: self.purpose,
+            mandatory: &self.mandatory,
+            optional: &self.optional,
+            now: self.now(),
+            today: offset(self.today),
+        };
+        let verdict = evaluate(&Self::rules(), &consent, &flow);
+        check(&flow, &consent, verdict)
+    }
+
+    /// The same flow with the gateway open and no hard or age rule applying, so that the
+    /// provision tree alone decides.
+    fn tree_alone(mut self) -> Scenario {
+        self.status = ConsentStatus::Active;
+        self.superseded = false;
+        self.withdrawals.clear();
+        self.guardian_adult_on = None;
+        self.today = self.today.rem_euclid(365);
+        if self.purpose.is_forbidden() {
+            self.purpose = Purpose::CaseCoordination;
+        }
+        if AGENCIES[self.recipient].1 == AgencyRole::NationalContactPoint {
+            self.recipient = 0;
+        }
+        self.mandatory.remove(&DataCategory::ProtectedLocation);
+        self.optional.remove(&DataCategory::ProtectedLocation);
+        self
+    }
+}
+
+/// Naive reference: whether one node matches the flow for one category.
+fn matches(node: &Provision, flow: &Flow<'_>, category: DataCategory) -> bool {
+    let recipient_ok = node.recipients.is_empty()
+        || node.recipients.iter().any(|s| match s {
+            RecipientSelector::Role(role) => *role == flow.recipient.role,
+            RecipientSelector::Agency(id) => *id == flow.recipient.id,
+        });
+    recipient_ok
+        && (node.categories.is_empty() || node.categories.contains(&category))
+        && (node.purposes.is_empty() || node.purposes.contains(&flow.purpose))
+        && (node.message_types.is_empty() || node.message_types.contains(&flow.message_type))
+        && node
+            .period
+            .is_none_or(|p| p.start <= flow.today && flow.today <= p.end)
+}
+
+/// Naive reference: the depths (1 for the root's children) at which some path of matching
+/// nodes ends, for one category.
+fn matching_depths(
+    nodes: &[Provision],
+    flow: &Flow<'_>,
+    category: DataCategory,
+    depth: u32,
+    out: &mut BTreeSet<u32>,
+) {
+    for node in nodes {
+        if matches(node, flow, category) {
+            out.insert(depth);
+            matching_depths(&node.children, flow, category, depth + 1, out);
+        }
+    }
+}
+
+fn depths(consent: &ConsentInForce, flow: &Flow<'_>, category: DataCategory) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    matching_depths(&consent.record.provisions, flow, category, 1, &mut out);
+    out
+}
+
+/// Naive reference: the deepest match decides, odd depths allow, the root (depth 0) denies.
+fn tree_allows(consent: &ConsentInForce, flow: &Flow<'_>, category: DataCategory) -> bool {
+    depths(consent, flow, category)
+        .last()
+        .is_some_and(|deepest| deepest % 2 == 1)
+}
+
+proptest! {
+    /// Default deny: whatever passes is matched at an odd depth by some path of provisions;
+    /// with no provisions, a non-empty mandatory set never passes.
+    #[test]
+    fn allowed_only_where_a_provision_allows(s in scenario()) {
+        s.evaluate(|flow, consent, verdict| {
+            if let Verdict::Allow { categories, .. } = &verdict {
+                for &c in categories {
+                    let depths = depths(consent, flow, c);
+                    prop_assert!(
+                        depths.iter().any(|d| d % 2 == 1),
+                        "{c:?} allowed without an allowing provision"
+                    );
+                }
+            }
+            if consent.record.provisions.is_empty() && !flow.mandatory.is_empty() {
+                prop_assert!(matches!(verdict, Verdict::Deny(_)));
+            }
+            Ok(())
+        })?;
+    }
+
+    /// A withdrawal of the entire consent at or before now stops everything.
+    #[test]
+    fn entire_withdrawal_stops_everything(
+        mut s in scenario(),
+        seconds_before in prop_oneof![Just(0i64), 0i64..1_000_000],
+    ) {
+        s.withdrawals.push((-seconds_before, WithdrawalScope::Entire));
+        s.evaluate(|_, _, verdict| {
+            prop_assert!(matches!(verdict, Verdict::Deny(_)), "allowed: {verdict:?}");
+            Ok(())
+        })?;
+    }
+
+    /// A forbidden purpose is never allowed, whatever the record says.
+    #[test]
+    fn forbidden_purpose_never_allowed(mut s in scenario(), forbidden in select(&PURPOSES[5..])) {
+        s.purpose = forbidden;
+        s.evaluate(|_, _, verdict| {
+            prop_assert_eq!(verdict, Verdict::Deny(schemas::ReasonCode::ForbiddenPurpose));
+            Ok(())
+        })?;
+    }
+
+    /// The national contact point never gets identity, contact or location.
+    #[test]
+    fn contact_point_never_gets_identity(mut s in scenario()) {
+        s.recipient = AGENCIES.len() - 1;
+        s.evaluate(|_, _, verdict| {
+            if let Verdict::Allow { categories, .. } = verdict {
+                for c in NEVER_TO_CONTACT_POINT {
+                    prop_assert!(!categories.contains(&c), "{c:?} to the contact point");
+                }
+            }
+            Ok(())
+        })?;
+    }
+
+    /// An allowed flow keeps every mandatory category, removes only optional ones, and
+    /// accounts for every category it carries.
+    #[test]
+    fn allow_keeps_mandatory_and_removes_only_optional(s in scenario()) {
+        s.evaluate(|flow, _, verdict| {
+            if let Verdict::Allow { categories, removed } = verdict {
+                prop_assert!(categories.is_superset(flow.mandatory));
+                prop_assert!(categories.is_disjoint(&removed));
+                prop_assert!(removed.is_subset(flow.optional));
+                let carried: BTreeSet<_> = flow.mandatory.union(flow.optional).copied().collect();
+                let accounted: BTreeSet<_> = categories.union(&removed).copied().collect();
+                prop_assert_eq!(accounted, carried);
+            }
+            Ok(())
+        })?;
+    }
+
+    /// Where only the tree decides, the verdict is exactly the naive reference's.
+    #[test]
+    fn tree_matches_the_reference(s in scenario().prop_map(Scenario::tree_alone)) {
+        s.evaluate(|flow, consent, verdict| {
+            let allowed = |c: &DataCategory| tree_allows(consent, flow, *c);
+            let expected = if flow.mandatory.iter().all(allowed) {
+                let categories = flow
+                    .mandatory
+                    .iter()
+                    .chain(flow.optional.iter().filter(|c| allowed(c)))
+                    .copied()
+                    .collect();
+                let removed = flow
+                    .optional
+                    .iter()
+                    .filter(|c| !allowed(c) && !flow.mandatory.contains(c))
+                    .copied()
+                    .collect();
+                Verdict::Allow { categories, removed }
+            } else {
+                Verdict::Deny(schemas::ReasonCode::CategoryNotCovered)
+            };
+            prop_assert_eq!(verdict, expected);
+            Ok(())
+        })?;
+    }
+}
