@@ -10,7 +10,14 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use crate::plan::{Accepted, DeadLetterRow, OutboxRow, Plan, Refused};
+use hub_core::cases::{Case, Handover, HandoverState, Stage};
+use hub_core::consent::{ConsentInForce, Withdrawal};
+use hub_core::{Effect, Policy, World};
+use schemas::messages::{ConsentRecord, WithdrawalScope};
+use schemas::{Body, CaseId, GatewayRef, Message, Pseudonym};
+
+use crate::deadlines::Deadlines;
+use crate::plan::{self, Accepted, DeadLetterRow, Inputs, Intake, OutboxRow, Raw};
 
 /// The hub's migrations, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -72,51 +79,295 @@ pub async fn load_directory(pool: &PgPool) -> Result<Directory, sqlx::Error> {
     Ok(Directory::new(agencies))
 }
 
-/// Writes the plans of one batch in one transaction and returns the outbox rows actually
-/// inserted (a redelivered message inserts none), for the publisher's fast path.
-pub async fn write_batch(
+/// One delivery of a batch, as the ingress hands it over.
+pub struct BatchItem<'a> {
+    /// The delivery.
+    pub raw: Raw<'a>,
+    /// Ids and time for its plan.
+    pub inputs: Inputs,
+}
+
+/// What the batch needs besides the deliveries.
+pub struct BatchContext<'a> {
+    /// The hub's id.
+    pub hub: &'a AgencyId,
+    /// The size limit.
+    pub max_bytes: usize,
+    /// Registered agencies.
+    pub directory: &'a Directory,
+    /// Statutes and hard rules.
+    pub policy: &'a Policy,
+    /// Deadline rules and calendars.
+    pub deadlines: &'a Deadlines,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// How long the fast path keeps its claim on the rows it publishes.
+    pub claim_seconds: u32,
+}
+
+/// Decides and records one batch in one transaction: each message is deduplicated, decided
+/// against the state it touches (read inside the transaction, so a message sees the effects
+/// of the ones before it), and recorded with its effects, outbox rows and audit entry.
+/// Returns the outbox rows inserted, for the publisher's fast path.
+pub async fn process_batch(
     pool: &PgPool,
-    plans: &[Plan],
-    now: DateTime<Utc>,
-    claim_seconds: u32,
+    cx: &BatchContext<'_>,
+    items: &[BatchItem<'_>],
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut audit = AuditAppender::start(&mut tx).await?;
     let mut fresh = Vec::new();
     // The fast path publishes these itself; the relay leaves them alone until the claim ends.
-    let claimed_until = now + chrono::Duration::seconds(i64::from(claim_seconds));
-    for plan in plans {
-        let written = match plan {
-            Plan::Accepted(accepted) => write_accepted(&mut tx, accepted, now).await?,
-            Plan::Refused(refused) => write_refused(&mut tx, refused, now).await?,
+    let claimed_until = cx.now + chrono::Duration::seconds(i64::from(cx.claim_seconds));
+    for item in items {
+        let (detail, outbox) = match plan::intake(cx.hub, cx.max_bytes, item.raw, &item.inputs) {
+            Intake::Refused(refused) => {
+                if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
+                    continue; // The same refused input again: already answered.
+                }
+                (
+                    refused.audit_detail(),
+                    refused.reply.into_iter().collect::<Vec<_>>(),
+                )
+            }
+            Intake::Decoded(decoded) => {
+                let e = &decoded.message.envelope;
+                let stored: Option<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT body_sha256 FROM messages WHERE sender = $1 AND message_id = $2",
+                )
+                .bind(decoded.sender.as_str())
+                .bind(e.message_id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+                match stored {
+                    Some(hash) if hash == decoded.body_sha256 => continue, // A redelivery.
+                    Some(_) => {
+                        let refused = plan::id_conflict(cx.hub, &decoded, &item.inputs, item.raw);
+                        if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
+                            continue;
+                        }
+                        (refused.audit_detail(), refused.reply.into_iter().collect())
+                    }
+                    None => {
+                        let state = load_state(&mut tx, &decoded.message).await?;
+                        let world = World {
+                            directory: cx.directory,
+                            policy: cx.policy,
+                            consents: &state.consents,
+                            case: state.case.as_ref(),
+                            handovers: &state.handovers,
+                            received_under_consent: &state.received_under_consent,
+                            now: cx.now,
+                        };
+                        let mut accepted = plan::route(cx.hub, &decoded, &world, &item.inputs);
+                        accepted
+                            .outbox
+                            .extend(crate::deadlines::on_receipt(cx, &accepted));
+                        write_accepted(&mut tx, &accepted, cx.now, cx.directory).await?;
+                        (accepted.audit_detail(), accepted.outbox)
+                    }
+                }
+            }
         };
-        let Some((detail, outbox)) = written else {
-            continue;
-        };
-        for row in outbox {
-            if insert_outbox(&mut tx, row, now, claimed_until).await? {
+        for row in &outbox {
+            if insert_outbox(&mut tx, row, cx.now, claimed_until).await? {
                 fresh.push(row.clone());
             }
         }
-        audit.append(&mut tx, now, &detail).await?;
+        audit.append(&mut tx, cx.now, &detail).await?;
     }
     tx.commit().await?;
     Ok(fresh)
 }
 
-type Written<'a> = Option<(serde_json::Value, &'a [OutboxRow])>;
+/// The state one message may touch.
+#[derive(Debug, Default)]
+struct State {
+    consents: Vec<ConsentInForce>,
+    case: Option<Case>,
+    handovers: Vec<Handover>,
+    received_under_consent: Vec<AgencyId>,
+}
 
-async fn write_accepted<'a>(
+fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
+    sqlx::Error::Decode(e.into())
+}
+
+async fn load_state(
     tx: &mut Transaction<'_, Postgres>,
-    a: &'a Accepted,
+    message: &Message,
+) -> Result<State, sqlx::Error> {
+    let e = &message.envelope;
+    let named_consent = match &message.body {
+        Body::ConsentGranted(g) => Some(g.consent.consent_id),
+        Body::ConsentWithdrawn(w) => Some(w.consent_id),
+        _ => None,
+    };
+    let mut state = State::default();
+    let rows = sqlx::query(
+        "SELECT record, superseded FROM consents WHERE subject = $1 OR consent_id = $2 ORDER BY consent_id, version",
+    )
+    .bind(e.subject.as_ref().map(|s| s.as_str()))
+    .bind(named_consent)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in rows {
+        let record: ConsentRecord =
+            serde_json::from_value(row.try_get("record")?).map_err(decode_err)?;
+        let withdrawals = sqlx::query(
+            "SELECT withdrawn_at, scope FROM consent_withdrawals WHERE consent_id = $1 ORDER BY withdrawn_at",
+        )
+        .bind(record.consent_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|w| {
+            Ok(Withdrawal {
+                at: w.try_get("withdrawn_at")?,
+                scope: serde_json::from_value(w.try_get("scope")?).map_err(decode_err)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        state.consents.push(ConsentInForce {
+            record,
+            superseded: row.try_get("superseded")?,
+            withdrawals,
+        });
+    }
+    if let Some(case_id) = &e.case_id {
+        state.case = load_case(tx, case_id).await?;
+        if state.case.is_some() {
+            state.handovers = load_handovers(tx, case_id).await?;
+        }
+    }
+    if let Body::ConsentWithdrawn(w) = &message.body {
+        let agencies: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT recipient FROM decisions
+             WHERE delivered AND gateway LIKE 'CONSENT:' || $1 || '@%' ORDER BY recipient",
+        )
+        .bind(w.consent_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+        state.received_under_consent = agencies
+            .into_iter()
+            .map(AgencyId::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(decode_err)?;
+    }
+    Ok(state)
+}
+
+async fn load_case(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: &CaseId,
+) -> Result<Option<Case>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT subject, owner, stage, end_reason FROM cases WHERE case_id = $1 FOR UPDATE",
+    )
+    .bind(case_id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let participants: Vec<String> =
+        sqlx::query_scalar("SELECT agency FROM case_participants WHERE case_id = $1")
+            .bind(case_id.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+    let stage: String = row.try_get("stage")?;
+    let end_reason: Option<String> = row.try_get("end_reason")?;
+    let stage = match stage.as_str() {
+        "referred" => Stage::Referred,
+        "intake" => Stage::Intake,
+        "active" => Stage::Active,
+        "suspended" => Stage::Suspended,
+        "closed" => Stage::Closed(enum_from(end_reason.unwrap_or_default())?),
+        other => return Err(decode_err(format!("case stage {other:?}"))),
+    };
+    Ok(Some(Case {
+        id: case_id.clone(),
+        subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?).map_err(decode_err)?,
+        owner: AgencyId::try_from(row.try_get::<String, _>("owner")?).map_err(decode_err)?,
+        participants: participants
+            .into_iter()
+            .map(AgencyId::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(decode_err)?,
+        stage,
+    }))
+}
+
+async fn load_handovers(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: &CaseId,
+) -> Result<Vec<Handover>, sqlx::Error> {
+    let rows = sqlx::query("SELECT handover_id, from_agency, to_agency, state, gateway FROM handovers WHERE case_id = $1")
+        .bind(case_id.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Handover {
+                id: r.try_get("handover_id")?,
+                case_id: case_id.clone(),
+                from: AgencyId::try_from(r.try_get::<String, _>("from_agency")?)
+                    .map_err(decode_err)?,
+                to: AgencyId::try_from(r.try_get::<String, _>("to_agency")?).map_err(decode_err)?,
+                state: handover_state_from(&r.try_get::<String, _>("state")?)?,
+                gateway: GatewayRef::try_from(r.try_get::<String, _>("gateway")?)
+                    .map_err(decode_err)?,
+            })
+        })
+        .collect()
+}
+
+/// The database name of a handover state.
+pub fn handover_state_name(state: HandoverState) -> &'static str {
+    match state {
+        HandoverState::Requested => "requested",
+        HandoverState::Received => "received",
+        HandoverState::Accepted => "accepted",
+        HandoverState::Rejected => "rejected",
+        HandoverState::Cancelled => "cancelled",
+        HandoverState::BlockedConsent => "blocked_consent",
+    }
+}
+
+fn handover_state_from(name: &str) -> Result<HandoverState, sqlx::Error> {
+    Ok(match name {
+        "requested" => HandoverState::Requested,
+        "received" => HandoverState::Received,
+        "accepted" => HandoverState::Accepted,
+        "rejected" => HandoverState::Rejected,
+        "cancelled" => HandoverState::Cancelled,
+        "blocked_consent" => HandoverState::BlockedConsent,
+        other => return Err(decode_err(format!("handover state {other:?}"))),
+    })
+}
+
+/// The database name of a case stage.
+pub fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Referred => "referred",
+        Stage::Intake => "intake",
+        Stage::Active => "active",
+        Stage::Suspended => "suspended",
+        Stage::Closed(_) => "closed",
+    }
+}
+
+async fn write_accepted(
+    tx: &mut Transaction<'_, Postgres>,
+    a: &Accepted,
     now: DateTime<Utc>,
-) -> Result<Written<'a>, sqlx::Error> {
+    directory: &Directory,
+) -> Result<(), sqlx::Error> {
     let e = &a.message.envelope;
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO messages (sender, message_id, correlation_id, message_type, case_id, subject,
                                purpose, body_sha256, sent_at, received_at, outcome, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (sender, message_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(e.sender.as_str())
     .bind(e.message_id.as_uuid())
@@ -131,26 +382,11 @@ async fn write_accepted<'a>(
     .bind(if a.routed { "routed" } else { "refused" })
     .bind(a.reason.map(|r| r.as_str()))
     .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !inserted {
-        let stored: Vec<u8> = sqlx::query_scalar(
-            "SELECT body_sha256 FROM messages WHERE sender = $1 AND message_id = $2",
-        )
-        .bind(e.sender.as_str())
-        .bind(e.message_id.as_uuid())
-        .fetch_one(&mut **tx)
-        .await?;
-        if stored == a.body_sha256 {
-            return Ok(None); // A redelivery: already decided, recorded and queued.
-        }
-        return write_refused(tx, &a.on_id_conflict, now).await;
-    }
+    .await?;
     for d in &a.decisions {
         sqlx::query(
-            "INSERT INTO decisions (sender, message_id, recipient, delivered, gateway, categories, reason, decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            "INSERT INTO decisions (sender, message_id, recipient, delivered, gateway, categories, reason, decided_at, removed_categories)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
         )
         .bind(e.sender.as_str())
         .bind(e.message_id.as_uuid())
@@ -160,24 +396,137 @@ async fn write_accepted<'a>(
         .bind(d.categories.iter().map(enum_text).collect::<Vec<_>>())
         .bind(d.reason.map(|r| r.as_str()))
         .bind(now)
+        .bind(d.removed.iter().map(enum_text).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
     if let Some(dead) = &a.dead_letter {
         insert_dead_letter(tx, dead, now).await?;
     }
-    Ok(Some((a.audit_detail(), &a.outbox)))
+    let jurisdiction = directory
+        .get(&e.sender)
+        .map(|s| enum_text(&s.jurisdiction))
+        .unwrap_or_default();
+    for effect in &a.effects {
+        apply_effect(tx, effect, e, now, &jurisdiction).await?;
+    }
+    Ok(())
 }
 
-async fn write_refused<'a>(
+async fn apply_effect(
     tx: &mut Transaction<'_, Postgres>,
-    r: &'a Refused,
+    effect: &Effect,
+    envelope: &schemas::Envelope,
     now: DateTime<Utc>,
-) -> Result<Written<'a>, sqlx::Error> {
-    if !insert_dead_letter(tx, &r.dead_letter, now).await? {
-        return Ok(None); // The same refused input again: already answered.
+    jurisdiction: &str,
+) -> Result<(), sqlx::Error> {
+    match effect {
+        Effect::SaveCase(case) => {
+            let end_reason = match case.stage {
+                Stage::Closed(reason) => Some(enum_text(&reason)),
+                _ => None,
+            };
+            sqlx::query(
+                "INSERT INTO cases (case_id, subject, owner, stage, end_reason, opened_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)
+                 ON CONFLICT (case_id) DO UPDATE SET owner = $3, stage = $4, end_reason = $5, updated_at = $6",
+            )
+            .bind(case.id.as_str())
+            .bind(case.subject.as_str())
+            .bind(case.owner.as_str())
+            .bind(stage_name(case.stage))
+            .bind(end_reason)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            for agency in &case.participants {
+                sqlx::query("INSERT INTO case_participants (case_id, agency) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(case.id.as_str())
+                    .bind(agency.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Effect::SaveHandover(h) => {
+            let received = matches!(h.state, HandoverState::Received);
+            let answered = matches!(h.state, HandoverState::Accepted | HandoverState::Rejected);
+            sqlx::query(
+                "INSERT INTO handovers (handover_id, case_id, from_agency, to_agency, state, gateway, jurisdiction, requested_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                 ON CONFLICT (handover_id) DO UPDATE SET state = $5, updated_at = $8,
+                     received_at = CASE WHEN $9 OR $10 THEN coalesce(handovers.received_at, $8) ELSE handovers.received_at END,
+                     answered_at = CASE WHEN $10 THEN $8 ELSE handovers.answered_at END",
+            )
+            .bind(h.id)
+            .bind(h.case_id.as_str())
+            .bind(h.from.as_str())
+            .bind(h.to.as_str())
+            .bind(handover_state_name(h.state))
+            .bind(h.gateway.as_str())
+            .bind(jurisdiction)
+            .bind(now)
+            .bind(received)
+            .bind(answered)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::RecordConsent(record) => {
+            sqlx::query(
+                "UPDATE consents SET superseded = true WHERE consent_id = $1 AND version < $2",
+            )
+            .bind(record.consent_id)
+            .bind(i64::from(record.version))
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO consents (consent_id, version, subject, custodian, record, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(record.consent_id)
+            .bind(i32::try_from(record.version).map_err(decode_err)?)
+            .bind(record.subject.as_str())
+            .bind(record.custodian.as_str())
+            .bind(serde_json::to_value(record).map_err(decode_err)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::RecordWithdrawal {
+            consent_id,
+            withdrawal,
+        } => {
+            let scope = serde_json::to_value(&withdrawal.scope).map_err(decode_err)?;
+            sqlx::query(
+                "INSERT INTO consent_withdrawals (consent_id, withdrawn_at, scope, recorded_by, message_id)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(consent_id)
+            .bind(withdrawal.at)
+            .bind(&scope)
+            .bind(envelope.sender.as_str())
+            .bind(envelope.message_id.as_uuid())
+            .execute(&mut **tx)
+            .await?;
+            // Effective at once: what is still waiting to be published under it stays put.
+            let recipients: Option<Vec<String>> = match &withdrawal.scope {
+                WithdrawalScope::Entire => None,
+                WithdrawalScope::Recipients(list) => {
+                    Some(list.iter().map(ToString::to_string).collect())
+                }
+            };
+            sqlx::query(
+                "UPDATE outbox SET cancelled_at = $2, cancel_reason = 'CONSENT_WITHDRAWN'
+                 WHERE consent_id = $1 AND published_at IS NULL AND cancelled_at IS NULL
+                   AND ($3::text[] IS NULL OR recipient = ANY($3))",
+            )
+            .bind(consent_id)
+            .bind(now)
+            .bind(recipients)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
-    Ok(Some((r.audit_detail(), r.reply.as_slice())))
+    Ok(())
 }
 
 async fn insert_dead_letter(
@@ -204,15 +553,16 @@ async fn insert_dead_letter(
     Ok(rows == 1)
 }
 
-async fn insert_outbox(
+/// Inserts an outbox row once (by its deterministic id); returns whether it was new.
+pub async fn insert_outbox(
     tx: &mut Transaction<'_, Postgres>,
     row: &OutboxRow,
     now: DateTime<Utc>,
     next_attempt_at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let rows = sqlx::query(
-        "INSERT INTO outbox (id, recipient, message_id, correlation_id, message_type, sender, payload, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO outbox (id, recipient, message_id, correlation_id, message_type, sender, payload, created_at, next_attempt_at, consent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
     )
     .bind(row.id)
     .bind(row.recipient.as_str())
@@ -223,6 +573,7 @@ async fn insert_outbox(
     .bind(&row.payload)
     .bind(now)
     .bind(next_attempt_at)
+    .bind(row.consent_id)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -230,13 +581,14 @@ async fn insert_outbox(
 }
 
 /// Appends to the hash chain inside a transaction that holds the audit lock.
-struct AuditAppender {
+pub struct AuditAppender {
     seq: i64,
     hash: [u8; 32],
 }
 
 impl AuditAppender {
-    async fn start(tx: &mut Transaction<'_, Postgres>) -> Result<Self, sqlx::Error> {
+    /// Takes the audit lock and reads the chain's head.
+    pub async fn start(tx: &mut Transaction<'_, Postgres>) -> Result<Self, sqlx::Error> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
             .execute(&mut **tx)
@@ -261,7 +613,8 @@ impl AuditAppender {
         })
     }
 
-    async fn append(
+    /// Appends one entry.
+    pub async fn append(
         &mut self,
         tx: &mut Transaction<'_, Postgres>,
         at: DateTime<Utc>,
@@ -302,8 +655,13 @@ pub enum AuditCheck {
 
 /// Verifies the whole audit chain from the first entry.
 pub async fn verify_audit(pool: &PgPool) -> Result<AuditCheck, sqlx::Error> {
+    verify_audit_in(&mut *pool.acquire().await?).await
+}
+
+/// Verifies the audit chain as seen on one connection (or inside a transaction).
+pub async fn verify_audit_in(conn: &mut sqlx::PgConnection) -> Result<AuditCheck, sqlx::Error> {
     let rows = sqlx::query("SELECT seq, entry, prev_hash, hash FROM audit_log ORDER BY seq")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     let mut previous = audit::GENESIS;
     for (expected_seq, row) in (1..).zip(rows.iter()) {
@@ -384,9 +742,9 @@ pub async fn claim_due_outbox(
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let rows = sqlx::query(
         "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1
-         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now()
+         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL AND cancelled_at IS NULL AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, recipient, message_id, correlation_id, message_type, sender, payload",
+         RETURNING id, recipient, message_id, correlation_id, message_type, sender, payload, consent_id",
     )
     .bind(limit)
     .bind(f64::from(claim_seconds))
@@ -408,6 +766,7 @@ pub async fn claim_due_outbox(
                     .as_str(),
                 sender: AgencyId::try_from(sender).map_err(|e| sqlx::Error::Decode(e.into()))?,
                 payload: r.try_get("payload")?,
+                consent_id: r.try_get("consent_id")?,
             })
         })
         .collect()
@@ -440,4 +799,73 @@ pub async fn mark_failed(pool: &PgPool, ids: &[Uuid], error: &str) -> Result<(),
     .execute(pool)
     .await
     .map(drop)
+}
+
+/// Of these rows, the ones that may still be published: not cancelled (a withdrawal cancels
+/// what it covers in its own transaction).
+pub async fn still_publishable(
+    pool: &PgPool,
+    rows: &[OutboxRow],
+) -> Result<std::collections::HashSet<Uuid>, sqlx::Error> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ok: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM outbox WHERE id = ANY($1) AND cancelled_at IS NULL")
+            .bind(&ids)
+            .fetch_all(pool)
+            .await?;
+    Ok(ok.into_iter().collect())
+}
+
+/// One delivery in a person's disclosure log (GDPR art. 15).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Disclosure {
+    /// When the hub decided it.
+    pub at: DateTime<Utc>,
+    /// Who disclosed.
+    pub sender: String,
+    /// To whom.
+    pub recipient: String,
+    /// The message type.
+    pub message_type: String,
+    /// The message id.
+    pub message_id: Uuid,
+    /// The case.
+    pub case_id: Option<String>,
+    /// The categories disclosed.
+    pub categories: Vec<String>,
+    /// The categories removed before delivery.
+    pub removed: Vec<String>,
+    /// The gateway that allowed it.
+    pub gateway: String,
+}
+
+/// Every delivery of data about `subject`, oldest first.
+pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT d.decided_at, d.sender, d.recipient, m.message_type, d.message_id, m.case_id,
+                d.categories, d.removed_categories, d.gateway
+         FROM decisions d JOIN messages m USING (sender, message_id)
+         WHERE m.subject = $1 AND d.delivered
+         ORDER BY d.decided_at, d.message_id, d.recipient",
+    )
+    .bind(subject)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Disclosure {
+                at: r.try_get("decided_at")?,
+                sender: r.try_get("sender")?,
+                recipient: r.try_get("recipient")?,
+                message_type: r.try_get("message_type")?,
+                message_id: r.try_get("message_id")?,
+                case_id: r.try_get("case_id")?,
+                categories: r.try_get("categories")?,
+                removed: r.try_get("removed_categories")?,
+                gateway: r
+                    .try_get::<Option<String>, _>("gateway")?
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
 }

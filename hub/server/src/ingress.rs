@@ -16,7 +16,8 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 use uuid::Uuid;
 
-use crate::plan::{self, Inputs, OutboxRow, Plan, Raw};
+use crate::db::{BatchContext, BatchItem};
+use crate::plan::{Inputs, OutboxRow, Raw};
 use crate::{Backoff, Shared, db, sleep_or_stop};
 use broker::service::stopped;
 
@@ -106,33 +107,34 @@ async fn handle_batch(
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let settings = &shared.settings.hub;
-    let now = Utc::now();
-    let plans = {
-        let directory = retry_db(stop, || shared.directory()).await?;
-        batch
+    let directory = retry_db(stop, || shared.directory()).await?;
+    let fresh = retry_db(stop, || {
+        let now = Utc::now();
+        let items: Vec<BatchItem<'_>> = batch
             .iter()
-            .map(|delivery| {
-                let inputs = Inputs {
+            .map(|delivery| BatchItem {
+                raw: raw(delivery),
+                inputs: Inputs {
                     now,
                     reply_id: MessageId::new(),
                     fallback_correlation: Uuid::now_v7(),
                     dead_letter_id: Uuid::now_v7(),
-                };
-                let plan = plan::plan(
-                    &settings.id,
-                    settings.max_message_bytes,
-                    &directory,
-                    &shared.policy,
-                    raw(delivery),
-                    &inputs,
-                );
-                log_plan(&plan);
-                plan
+                },
             })
-            .collect::<Vec<Plan>>()
-    };
-    let fresh = retry_db(stop, || {
-        db::write_batch(&shared.pool, &plans, now, settings.outbox_claim_seconds)
+            .collect();
+        let directory = directory.clone();
+        async move {
+            let cx = BatchContext {
+                hub: &settings.id,
+                max_bytes: settings.max_message_bytes,
+                directory: &directory,
+                policy: &shared.policy,
+                deadlines: &shared.deadlines,
+                now,
+                claim_seconds: settings.outbox_claim_seconds,
+            };
+            db::process_batch(&shared.pool, &cx, &items).await
+        }
     })
     .await?;
     publish_rows(&shared.pool, publisher, &fresh).await?;
@@ -166,25 +168,6 @@ where
     }
 }
 
-fn log_plan(plan: &Plan) {
-    match plan {
-        Plan::Accepted(a) => {
-            let _span = broker::service::message_span(&a.message.envelope).entered();
-            let delivered = a.decisions.iter().filter(|d| d.delivered).count();
-            info!(
-                delivered,
-                refused = a.decisions.len() - delivered,
-                reason = a.reason.map(|r| r.as_str()),
-                "decided"
-            );
-        }
-        Plan::Refused(r) => {
-            let d = &r.dead_letter;
-            info!(sender = %d.sender, reason = d.reason.as_str(), size = d.body.len(), "refused before routing");
-        }
-    }
-}
-
 /// Publishes outbox rows with confirms and records the outcome. A channel failure is
 /// returned (the caller reconnects); the rows stay in the outbox for the relay.
 pub async fn publish_rows(
@@ -195,6 +178,12 @@ pub async fn publish_rows(
     if rows.is_empty() {
         return Ok(());
     }
+    // Consent is checked again at the last moment: a withdrawal cancels what it covers.
+    let publishable = db::still_publishable(pool, rows).await?;
+    let rows: Vec<&OutboxRow> = rows
+        .iter()
+        .filter(|r| publishable.contains(&r.id))
+        .collect();
     let outgoing: Vec<Outgoing<'_>> = rows
         .iter()
         .map(|row| Outgoing {

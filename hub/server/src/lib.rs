@@ -9,6 +9,8 @@
 //! and the database deduplicates and serialises the audit chain.
 
 pub mod db;
+pub mod deadlines;
+pub mod export;
 pub mod ingress;
 pub mod plan;
 pub mod provision;
@@ -34,8 +36,10 @@ pub struct Shared {
     pub settings: Settings,
     /// The database.
     pub pool: PgPool,
-    /// Statutory gateways.
+    /// Statutory gateways and hard rules.
     pub policy: Policy,
+    /// Deadline rules, calendars and the contact point's key.
+    pub deadlines: deadlines::Deadlines,
     directory: Mutex<(Instant, Arc<Directory>)>,
 }
 
@@ -87,11 +91,13 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Arc<Shared>> {
         .await
         .context("applying database migrations")?;
     let policy = settings.policy()?;
+    let deadlines = settings.deadlines();
     let directory = Arc::new(db::load_directory(&pool).await?);
     Ok(Arc::new(Shared {
         settings,
         pool,
         policy,
+        deadlines,
         directory: Mutex::new((Instant::now(), directory)),
     }))
 }
@@ -105,7 +111,8 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
-    let relay = tokio::spawn(relay::run(shared.clone(), stop_rx));
+    let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
+    let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
     shutdown.await;
     tracing::info!("shutdown requested; finishing the work in hand");
     let _ = stop_tx.send(true);
@@ -113,6 +120,7 @@ pub async fn run(
     let drained = tokio::time::timeout(grace, async {
         let _ = ingress.await;
         let _ = relay.await;
+        let _ = sweeper.await;
     })
     .await;
     if drained.is_err() {

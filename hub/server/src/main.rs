@@ -36,6 +36,15 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// A person's disclosure log (GDPR art. 15): every delivery of data about them.
+    Disclosures {
+        /// The person's pseudonym.
+        #[arg(long)]
+        subject: schemas::Pseudonym,
+        /// json or csv.
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,6 +193,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     d.size_bytes,
                     d.detail
                 );
+            }
+        }
+        Command::Disclosures { subject, format } => {
+            let log = db::disclosures(&pool().await?, subject.as_str()).await?;
+            if format == "csv" {
+                print!("{}", hub::export::disclosures_csv(&log));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&log)?);
             }
         }
         Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {

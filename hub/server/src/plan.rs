@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use hub_core::replies::{self, InReplyTo, ReplyContext};
-use hub_core::{Decision, Directory, Policy, audit, decide};
+use hub_core::{Decision, Effect, World, audit, decide};
 use schemas::messages::Refusal;
 use schemas::{AgencyId, DataCategory, Message, MessageId, ReasonCode};
 use uuid::Uuid;
@@ -58,6 +58,8 @@ pub struct OutboxRow {
     pub sender: AgencyId,
     /// The bytes to publish.
     pub payload: Vec<u8>,
+    /// The consent it travels under, checked again when it is published.
+    pub consent_id: Option<Uuid>,
 }
 
 /// A refused input kept for inspection.
@@ -92,6 +94,8 @@ pub struct DecisionRow {
     pub categories: Vec<DataCategory>,
     /// Why it was refused.
     pub reason: Option<ReasonCode>,
+    /// Optional categories removed before delivery.
+    pub removed: Vec<DataCategory>,
 }
 
 /// A decoded message to record, keyed by (sender, message id) for deduplication.
@@ -111,8 +115,8 @@ pub struct Accepted {
     pub outbox: Vec<OutboxRow>,
     /// Kept for inspection when refused as a whole.
     pub dead_letter: Option<DeadLetterRow>,
-    /// Written instead of everything above if the id was already used for other content.
-    pub on_id_conflict: Box<Refused>,
+    /// State changes to record.
+    pub effects: Vec<Effect>,
 }
 
 /// Input that is refused before it could be routed at all.
@@ -124,13 +128,25 @@ pub struct Refused {
     pub reply: Option<OutboxRow>,
 }
 
-/// What to write for one delivery. Plans live only for one batch, so the variants' sizes do
-/// not matter.
+/// A delivery that passed intake: a decoded message from a known broker identity.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The broker-authenticated sender.
+    pub sender: AgencyId,
+    /// The message.
+    pub message: Message,
+    /// SHA-256 of its bytes: a redelivery has the same; a reused id does not.
+    pub body_sha256: [u8; 32],
+    /// The bytes as received.
+    pub body: Vec<u8>,
+}
+
+/// The first look at a delivery, before any state is read.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum Plan {
-    /// A message that decoded: record it (once), then route or refuse it.
-    Accepted(Accepted),
+pub enum Intake {
+    /// A message to decide on.
+    Decoded(Decoded),
     /// Input refused before routing.
     Refused(Refused),
 }
@@ -181,106 +197,154 @@ fn reply_row(hub: &AgencyId, reply: &Message) -> OutboxRow {
         message_type: reply.envelope.message_type.as_str(),
         sender: hub.clone(),
         payload: reply.to_json(),
+        consent_id: None,
     }
 }
 
-/// Plans the handling of one delivery.
-pub fn plan(
-    hub: &AgencyId,
-    max_bytes: usize,
-    directory: &Directory,
-    policy: &Policy,
-    raw: Raw<'_>,
-    inputs: &Inputs,
-) -> Plan {
-    let ctx = ReplyContext {
+fn reply_context(hub: &AgencyId, inputs: &Inputs) -> ReplyContext {
+    ReplyContext {
         hub: hub.clone(),
         message_id: inputs.reply_id,
         fallback_correlation: inputs.fallback_correlation,
         now: inputs.now,
-    };
-    let body_sha256 = audit::body_hash(raw.body);
-    let amqp_id = raw.amqp_message_id.and_then(|s| Uuid::parse_str(s).ok());
-    let sender = broker::topology::agency_of_submit_exchange(raw.exchange);
-    let refuse = |sender: Option<&AgencyId>, answered: InReplyTo<'_>, reason, detail: String| {
-        let reply = sender.map(|s| {
-            let msg = replies::undeliverable(&ctx, s, answered, reason, detail.clone(), Vec::new());
-            reply_row(hub, &msg)
-        });
-        Refused {
-            dead_letter: DeadLetterRow {
-                id: inputs.dead_letter_id,
-                sender: sender.map_or_else(|| "unknown".to_owned(), ToString::to_string),
-                amqp_message_id: raw.amqp_message_id.map(|s| s.chars().take(128).collect()),
-                reason,
-                detail,
-                body_sha256,
-                body: raw.body.to_vec(),
-            },
-            reply,
-        }
-    };
+    }
+}
 
+fn refused(
+    hub: &AgencyId,
+    inputs: &Inputs,
+    raw: Raw<'_>,
+    sender: Option<&AgencyId>,
+    answered: InReplyTo<'_>,
+    reason: ReasonCode,
+    detail: String,
+) -> Refused {
+    let ctx = reply_context(hub, inputs);
+    let reply = sender.map(|s| {
+        let msg = replies::undeliverable(&ctx, s, answered, reason, detail.clone(), Vec::new());
+        reply_row(hub, &msg)
+    });
+    Refused {
+        dead_letter: DeadLetterRow {
+            id: inputs.dead_letter_id,
+            sender: sender.map_or_else(|| "unknown".to_owned(), ToString::to_string),
+            amqp_message_id: raw.amqp_message_id.map(|s| s.chars().take(128).collect()),
+            reason,
+            detail,
+            body_sha256: audit::body_hash(raw.body),
+            body: raw.body.to_vec(),
+        },
+        reply,
+    }
+}
+
+/// The first look at a delivery: who sent it (from the exchange), its size, and decoding.
+pub fn intake(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, inputs: &Inputs) -> Intake {
+    let amqp_id = raw.amqp_message_id.and_then(|s| Uuid::parse_str(s).ok());
+    let undecoded = InReplyTo::Undecoded(amqp_id);
+    let sender = broker::topology::agency_of_submit_exchange(raw.exchange);
     let Some(sender) = sender else {
         let detail = "arrived through an exchange that is not an agency's submit exchange";
-        return Plan::Refused(refuse(
+        return Intake::Refused(refused(
+            hub,
+            inputs,
+            raw,
             None,
-            InReplyTo::Undecoded(amqp_id),
+            undecoded,
             ReasonCode::UnknownSender,
             detail.into(),
         ));
     };
+    let refuse = |reason, detail| {
+        Intake::Refused(refused(
+            hub,
+            inputs,
+            raw,
+            Some(&sender),
+            undecoded,
+            reason,
+            detail,
+        ))
+    };
     if raw.user_id.is_some_and(|u| u != sender.as_str()) {
         let detail = "the connection's user is not the owner of the submit exchange".to_owned();
-        return Plan::Refused(refuse(
-            Some(&sender),
-            InReplyTo::Undecoded(amqp_id),
-            ReasonCode::SenderMismatch,
-            detail,
-        ));
+        return refuse(ReasonCode::SenderMismatch, detail);
     }
     if raw.body.len() > max_bytes {
         let detail = format!(
             "{} bytes; the hub accepts at most {max_bytes}",
             raw.body.len()
         );
-        return Plan::Refused(refuse(
-            Some(&sender),
-            InReplyTo::Undecoded(amqp_id),
-            ReasonCode::Oversized,
-            detail,
-        ));
+        return refuse(ReasonCode::Oversized, detail);
     }
-    let message = match schemas::decode(raw.body) {
-        Ok(message) => message,
-        Err(e) => {
-            return Plan::Refused(refuse(
-                Some(&sender),
-                InReplyTo::Undecoded(amqp_id),
-                e.reason(),
-                e.to_string(),
-            ));
-        }
-    };
+    match schemas::decode(raw.body) {
+        Ok(message) => Intake::Decoded(Decoded {
+            sender: sender.clone(),
+            message,
+            body_sha256: audit::body_hash(raw.body),
+            body: raw.body.to_vec(),
+        }),
+        Err(e) => refuse(e.reason(), e.to_string()),
+    }
+}
 
-    let envelope = &message.envelope;
-    let answered = InReplyTo::Decoded(envelope);
-    let on_id_conflict = Box::new(refuse(
-        Some(&sender),
-        answered,
+/// The refusal of a message whose id was already used for different content.
+pub fn id_conflict(hub: &AgencyId, decoded: &Decoded, inputs: &Inputs, raw: Raw<'_>) -> Refused {
+    let envelope = &decoded.message.envelope;
+    refused(
+        hub,
+        inputs,
+        raw,
+        Some(&decoded.sender),
+        InReplyTo::Decoded(envelope),
         ReasonCode::DuplicateIdConflict,
         format!(
             "message id {} was already used for a different message",
             envelope.message_id
         ),
-    ));
-    let decision = decide(directory, policy, &sender, &message);
+    )
+}
+
+/// The bytes a recipient gets: the original, or a copy whose envelope names the gateway the
+/// hub delivered it under (so the recipient's agent can quarantine it if that consent is
+/// withdrawn) and without the categories removed for this recipient.
+fn payload_for(decoded: &Decoded, delivery: &hub_core::Delivery) -> Vec<u8> {
+    let envelope = &decoded.message.envelope;
+    if delivery.removed.is_empty() && envelope.gateway.as_ref() == Some(&delivery.gateway) {
+        return decoded.body.clone();
+    }
+    let removed = delivery.removed.iter().copied().collect();
+    let mut envelope = envelope.clone();
+    envelope.data_categories = delivery.categories.clone();
+    envelope.gateway = Some(delivery.gateway.clone());
+    Message {
+        envelope,
+        body: decoded.message.body.without(&removed),
+    }
+    .to_json()
+}
+
+fn consent_of(gateway: &schemas::GatewayRef) -> Option<Uuid> {
+    match gateway.parse() {
+        schemas::Gateway::Consent { consent_id, .. } => Some(consent_id),
+        schemas::Gateway::Statute(_) => None,
+    }
+}
+
+/// Decides a decoded message against the state in `world` and lists what to write.
+pub fn route(hub: &AgencyId, decoded: &Decoded, world: &World<'_>, inputs: &Inputs) -> Accepted {
+    let ctx = reply_context(hub, inputs);
+    let sender = &decoded.sender;
+    let message = &decoded.message;
+    let envelope = &message.envelope;
+    let answered = InReplyTo::Decoded(envelope);
     let mut decisions = Vec::new();
     let mut outbox = Vec::new();
-    let (routed, reason, dead_letter, reply) = match decision {
+    let (routed, reason, dead_letter, reply, effects) = match decide(world, sender, message) {
         Decision::Route {
             deliveries,
             refused,
+            effects,
         } => {
             for d in &deliveries {
                 outbox.push(OutboxRow {
@@ -290,7 +354,8 @@ pub fn plan(
                     correlation_id: envelope.correlation_id,
                     message_type: envelope.message_type.as_str(),
                     sender: sender.clone(),
-                    payload: raw.body.to_vec(),
+                    payload: payload_for(decoded, d),
+                    consent_id: consent_of(&d.gateway),
                 });
                 decisions.push(DecisionRow {
                     recipient: d.recipient.clone(),
@@ -298,35 +363,56 @@ pub fn plan(
                     gateway: Some(d.gateway.to_string()),
                     categories: d.categories.clone(),
                     reason: None,
+                    removed: d.removed.clone(),
                 });
             }
             decisions.extend(refused_rows(&refused));
             let delivered_to = deliveries.into_iter().map(|d| d.recipient).collect();
-            let reply = replies::receipt(&ctx, &sender, envelope, delivered_to, refused);
-            (true, None, None, reply)
+            let reply = replies::receipt(&ctx, sender, envelope, delivered_to, refused);
+            (true, None, None, reply, effects)
         }
         Decision::Reject {
             reason,
             detail,
-            refused,
+            refused: refusals,
         } => {
-            decisions.extend(refused_rows(&refused));
-            let rejected = refuse(Some(&sender), answered, reason, detail.clone());
-            let reply = replies::undeliverable(&ctx, &sender, answered, reason, detail, refused);
-            (false, Some(reason), Some(rejected.dead_letter), reply)
+            decisions.extend(refused_rows(&refusals));
+            let raw = Raw {
+                exchange: "",
+                user_id: None,
+                amqp_message_id: None,
+                body: &decoded.body,
+            };
+            let kept = refused(
+                hub,
+                inputs,
+                raw,
+                Some(sender),
+                answered,
+                reason,
+                detail.clone(),
+            );
+            let reply = replies::undeliverable(&ctx, sender, answered, reason, detail, refusals);
+            (
+                false,
+                Some(reason),
+                Some(kept.dead_letter),
+                reply,
+                Vec::new(),
+            )
         }
     };
     outbox.push(reply_row(hub, &reply));
-    Plan::Accepted(Accepted {
-        body_sha256,
+    Accepted {
+        message: message.clone(),
+        body_sha256: decoded.body_sha256,
         routed,
         reason,
         decisions,
         outbox,
         dead_letter,
-        on_id_conflict,
-        message,
-    })
+        effects,
+    }
 }
 
 fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
@@ -336,5 +422,6 @@ fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
         gateway: None,
         categories: Vec::new(),
         reason: Some(r.reason),
+        removed: Vec::new(),
     })
 }

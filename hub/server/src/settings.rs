@@ -49,6 +49,58 @@ pub struct Settings {
     /// Statutory gateways.
     #[serde(default)]
     pub statutes: Vec<StatuteSettings>,
+    /// Rules no gateway overrides.
+    #[serde(default)]
+    pub hard_rules: HardRuleSettings,
+    /// Deadline lengths.
+    #[serde(default)]
+    pub deadlines: DeadlineSettings,
+    /// Public holidays per jurisdiction.
+    #[serde(default)]
+    pub calendars: Vec<CalendarSettings>,
+}
+
+/// Hard rules as configured.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HardRuleSettings {
+    /// Agencies that may receive PROTECTED_LOCATION (police protection units).
+    #[serde(default)]
+    pub protected_location_allow: Vec<AgencyId>,
+}
+
+/// Deadline lengths as configured (defaults: 3 months, 2 and 10 working days, 2 days).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DeadlineSettings {
+    /// Months before the expected release by which the release notice is due.
+    pub release_notice_months: u32,
+    /// Working days to receive a handover.
+    pub handover_received_working_days: u32,
+    /// Working days to answer a handover.
+    pub handover_answered_working_days: u32,
+    /// Calendar days to answer a relocation.
+    pub relocation_answered_days: u32,
+}
+
+impl Default for DeadlineSettings {
+    fn default() -> Self {
+        let d = hub_core::deadlines::DeadlineRules::default();
+        Self {
+            release_notice_months: d.release_notice_months,
+            handover_received_working_days: d.handover_received_working_days,
+            handover_answered_working_days: d.handover_answered_working_days,
+            relocation_answered_days: d.relocation_answered_days,
+        }
+    }
+}
+
+/// One jurisdiction's public holidays.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarSettings {
+    /// Whose.
+    pub jurisdiction: Jurisdiction,
+    /// The holidays (Saturdays and Sundays are never working days).
+    pub holidays: Vec<chrono::NaiveDate>,
 }
 
 /// The hub's own behaviour.
@@ -70,6 +122,10 @@ pub struct HubSettings {
     pub shutdown_grace_seconds: u64,
     /// Directory of agencies' broker passwords (`<agency>.password`), for provisioning.
     pub secrets_dir: PathBuf,
+    /// How often open handovers are checked against their deadlines, in seconds.
+    pub deadline_sweep_seconds: u64,
+    /// The key of the national contact point's pseudonyms (`HUB__HUB__CONTACT_POINT_KEY`).
+    pub contact_point_key: Secret,
 }
 
 /// Where the broker is and how the hub logs in.
@@ -150,6 +206,7 @@ impl Settings {
             .add_source(config::File::from(dir.join("hub.toml")))
             .add_source(config::File::from(dir.join("agencies.toml")).required(false))
             .add_source(config::File::from(dir.join("statutes.toml")).required(false))
+            .add_source(config::File::from(dir.join("calendars.toml")).required(false))
             .add_source(config::Environment::with_prefix("HUB").separator("__"));
         for (key, value) in overrides {
             builder = builder.set_override(*key, value.as_str())?;
@@ -186,7 +243,40 @@ impl Settings {
                 })
             })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Policy { statutes })
+        Ok(Policy {
+            statutes,
+            hard_rules: hub_core::consent::HardRules {
+                protected_location_allow: self
+                    .hard_rules
+                    .protected_location_allow
+                    .iter()
+                    .cloned()
+                    .collect(),
+            },
+        })
+    }
+
+    /// Deadline rules, calendars and the contact point's key.
+    pub fn deadlines(&self) -> crate::deadlines::Deadlines {
+        let d = &self.deadlines;
+        crate::deadlines::Deadlines {
+            rules: hub_core::deadlines::DeadlineRules {
+                release_notice_months: d.release_notice_months,
+                handover_received_working_days: d.handover_received_working_days,
+                handover_answered_working_days: d.handover_answered_working_days,
+                relocation_answered_days: d.relocation_answered_days,
+            },
+            calendars: self
+                .calendars
+                .iter()
+                .map(|c| {
+                    let mut calendar = hub_core::deadlines::Calendar::weekends_only(c.jurisdiction);
+                    calendar.holidays.extend(c.holidays.iter().copied());
+                    (c.jurisdiction, calendar)
+                })
+                .collect(),
+            contact_point_key: self.hub.contact_point_key.clone(),
+        }
     }
 }
 

@@ -1,0 +1,48 @@
+//! Exports for people and other systems: a person's disclosure log as CSV (JSON comes from
+//! serde).
+
+use crate::db::Disclosure;
+
+/// The disclosure log as CSV (RFC 4180), one delivery per line, with a header.
+pub fn disclosures_csv(log: &[Disclosure]) -> String {
+    let mut out = String::from(
+        "decided_at,sender,recipient,message_type,message_id,case_id,categories,removed_categories,gateway\r\n",
+    );
+    for d in log {
+        let fields = [
+            d.at.to_rfc3339(),
+            d.sender.clone(),
+            d.recipient.clone(),
+            d.message_type.clone(),
+            d.message_id.to_string(),
+            d.case_id.clone().unwrap_or_default(),
+            d.categories.join(";"),
+            d.removed.join(";"),
+            d.gateway.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_commas_and_quotes_are_quoted() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
