@@ -112,9 +112,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("the inbox is empty");
             }
             for m in inbox {
+                let mark = match (m.quarantined_at, m.opened_at) {
+                    (Some(_), _) => "Q",
+                    (None, Some(_)) => " ",
+                    (None, None) => "*",
+                };
                 println!(
                     "{}  {}  {:<20} from {:<28} case {:<16} {}",
-                    if m.opened_at.is_some() { " " } else { "*" },
+                    mark,
                     m.received_at.format("%Y-%m-%d %H:%M"),
                     m.message_type,
                     m.sender,

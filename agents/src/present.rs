@@ -43,6 +43,16 @@ pub fn describe(message: &Message) -> String {
             }
             let _ = writeln!(out, "  answers:   {}", r.in_reply_to);
         }
+        Body::Escalation(x) => {
+            let agencies: Vec<&str> = x.agencies.iter().map(|a| a.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  deadline:  {:?}, due {}, {} days overdue",
+                x.deadline, x.due, x.days_overdue
+            );
+            let _ = writeln!(out, "  agencies:  {}", agencies.join(" -> "));
+            let _ = writeln!(out, "  stage:     {:?}", x.stage);
+        }
         Body::Undeliverable(u) => {
             let _ = writeln!(out, "  reason:    {} - {}", u.reason, u.detail);
             if let Some(id) = u.in_reply_to {
@@ -70,6 +80,7 @@ fn title(message: &Message) -> &'static str {
         Body::CaseClosed(_) => "Case closed",
         Body::Receipt(_) => "Receipt",
         Body::Undeliverable(_) => "UNDELIVERABLE (the hub refused a message)",
+        Body::Escalation(_) => "ESCALATION: a deadline was missed",
     }
 }
 

@@ -103,7 +103,7 @@ async fn session(
             _ = tick.tick() => publish_queued(settings, store, &publisher).await?,
             next = consumer.next() => {
                 let Some(delivery) = next else { anyhow::bail!("the broker cancelled the inbox consumer") };
-                receive(store, delivery.context("receiving from the inbox")?).await?;
+                receive(id, store, delivery.context("receiving from the inbox")?).await?;
             }
         }
         // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
@@ -116,11 +116,11 @@ async fn session(
     Ok(())
 }
 
-async fn receive(store: &Store, delivery: Delivery) -> anyhow::Result<()> {
+async fn receive(me: &schemas::AgencyId, store: &Store, delivery: Delivery) -> anyhow::Result<()> {
     let now = Utc::now();
     match schemas::decode(&delivery.data) {
         Ok(message) => {
-            let new = store.receive(&message, now).await?;
+            let new = store.receive(me, &message, now).await?;
             let _span = message_span(&message.envelope).entered();
             info!(duplicate = !new, "received");
         }

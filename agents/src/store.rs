@@ -8,8 +8,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use schemas::messages::WithdrawalScope;
 use schemas::messages::{Receipt, Undeliverable};
-use schemas::{Body, Message, MessageId};
+use schemas::{AgencyId, Body, Message, MessageId};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -110,6 +111,8 @@ pub struct Received {
     pub received_at: DateTime<Utc>,
     /// When a caseworker first opened it.
     pub opened_at: Option<DateTime<Utc>>,
+    /// When it was quarantined because its consent was withdrawn before anyone opened it.
+    pub quarantined_at: Option<DateTime<Utc>>,
     /// The bytes.
     pub payload: Vec<u8>,
 }
@@ -249,12 +252,17 @@ impl Store {
 
     /// Stores a delivery from the hub, once, and applies receipts to the outbox. Returns
     /// whether it was new.
-    pub async fn receive(&self, message: &Message, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn receive(
+        &self,
+        me: &AgencyId,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let e = &message.envelope;
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
         )
         .bind(e.message_id.to_string())
         .bind(e.sender.as_str())
@@ -264,6 +272,7 @@ impl Store {
         .bind(e.subject.as_ref().map(|s| s.as_str()))
         .bind(now)
         .bind(message.to_json())
+        .bind(e.gateway.as_ref().map(|g| g.as_str()))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -310,6 +319,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        if let Body::ConsentWithdrawn(w) = &message.body {
+            let covers_me = match &w.scope {
+                WithdrawalScope::Entire => true,
+                WithdrawalScope::Recipients(list) => list.contains(me),
+            };
+            if covers_me {
+                sqlx::query(
+                    "UPDATE inbox SET quarantined_at = ?
+                     WHERE gateway LIKE 'CONSENT:' || ? || '@%' AND opened_at IS NULL AND quarantined_at IS NULL",
+                )
+                .bind(now)
+                .bind(w.consent_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(rows == 1)
     }
@@ -333,7 +358,7 @@ impl Store {
     /// The inbox, newest first.
     pub async fn inbox(&self, limit: i64) -> Result<Vec<Received>, StoreError> {
         let rows = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, payload FROM inbox
+            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox
              ORDER BY rowid DESC LIMIT ?",
         )
         .bind(limit)
@@ -342,19 +367,23 @@ impl Store {
         rows.iter().map(received).collect()
     }
 
-    /// One inbox message; marks it opened.
+    /// One inbox message; marks it opened unless it is quarantined (a quarantined message is
+    /// returned with `quarantined_at` set, and its caller must not show its content).
     pub async fn open_message(
         &self,
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Received>, StoreError> {
-        sqlx::query("UPDATE inbox SET opened_at = coalesce(opened_at, ?) WHERE message_id = ?")
-            .bind(now)
-            .bind(message_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE inbox SET opened_at = coalesce(opened_at, ?)
+             WHERE message_id = ? AND quarantined_at IS NULL",
+        )
+        .bind(now)
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
         let row = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, payload FROM inbox WHERE message_id = ?",
+            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox WHERE message_id = ?",
         )
         .bind(message_id)
         .fetch_optional(&self.pool)
@@ -410,6 +439,7 @@ fn received(r: &sqlx::sqlite::SqliteRow) -> Result<Received, StoreError> {
         case_id: r.try_get("case_id")?,
         received_at: r.try_get("received_at")?,
         opened_at: r.try_get("opened_at")?,
+        quarantined_at: r.try_get("quarantined_at")?,
         payload: r.try_get("payload")?,
     })
 }
