@@ -5,7 +5,7 @@ use schemas::{Body, MessageType, ReasonCode};
 use serde_json::json;
 
 #[tokio::test]
-async fn a_release_notice_reaches_municipality_and_employment_and_the_prison_gets_a_receipt() {
+async fn a_release_notice_reaches_the_municipality_under_statute_and_the_prison_gets_a_receipt() {
     let env = TestEnv::new().await;
     let a = &env.agencies;
     let hub = env.start_hub().await;
@@ -18,7 +18,7 @@ async fn a_release_notice_reaches_municipality_and_employment_and_the_prison_get
         .send(&env.release_notice(&[&a.municipality, &a.employment]))
         .await;
 
-    for agent in [&municipality, &employment] {
+    for agent in [&municipality] {
         let inbox = eventually("the release notice in the inbox", DEADLINE, || async {
             let inbox = agent.inbox().await;
             (!inbox.is_empty()).then_some(inbox)
@@ -37,16 +37,17 @@ async fn a_release_notice_reaches_municipality_and_employment_and_the_prison_get
         panic!("expected a receipt, got {receipt:?}")
     };
     assert_eq!(body.in_reply_to, id.as_uuid());
-    assert_eq!(
-        body.delivered_to,
-        vec![a.municipality.clone(), a.employment.clone()]
-    );
-    assert!(body.refused.is_empty());
+    assert_eq!(body.delivered_to, vec![a.municipality.clone()]);
+    // No statute covers the employment service and no consent is on record.
+    assert_eq!(body.refused.len(), 1);
+    assert_eq!(body.refused[0].recipient, a.employment);
+    assert_eq!(body.refused[0].reason, schemas::ReasonCode::NoGateway);
     assert_eq!(receipt.envelope.causation_id, Some(id.as_uuid()));
     let sent = prison.store.sent(&id).await.unwrap().unwrap();
-    assert_eq!(sent.status, agent::store::SendStatus::Delivered);
+    assert_eq!(sent.status, agent::store::SendStatus::PartiallyDelivered);
 
-    // The disclosure log names the gateway of each delivery; the police got nothing.
+    // The disclosure log names the gateway of each delivery and each refusal; the employment
+    // service and the police got nothing.
     let rows: Vec<(String, bool, Option<String>)> = sqlx::query_as(
         "SELECT recipient, delivered, gateway FROM decisions WHERE message_id = $1 ORDER BY recipient",
     )
@@ -57,10 +58,11 @@ async fn a_release_notice_reaches_municipality_and_employment_and_the_prison_get
     let gateway = Some("STATUTE:DK-RPL115-KSP".to_owned());
     let mut expected = vec![
         (a.municipality.to_string(), true, gateway.clone()),
-        (a.employment.to_string(), true, gateway),
+        (a.employment.to_string(), false, None),
     ];
     expected.sort();
     assert_eq!(rows, expected);
+    assert!(employment.inbox().await.is_empty());
     assert!(police.inbox().await.is_empty());
     assert_eq!(
         hub::db::verify_audit(&env.pool).await.unwrap(),

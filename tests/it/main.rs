@@ -2,6 +2,8 @@
 //! One binary; every test builds its own isolated [`e2e::TestEnv`].
 
 mod bad_input;
+mod consent;
+mod deadlines;
 mod delivery;
 mod identity;
 mod resilience;

@@ -264,6 +264,7 @@ impl TestEnv {
                 scratch.join("secrets").display().to_string(),
             ),
             ("hub.shutdown_grace_seconds", "10".into()),
+            ("hub.contact_point_key", "test-contact-point-key".into()),
         ];
         all.extend(overrides.iter().map(|(k, v)| (*k, (*v).to_owned())));
         let mut hub_settings =
@@ -468,5 +469,97 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 fn init_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         broker::service::init_logging();
+    }
+}
+
+/// A consent record draft (as a `ConsentGranted` message) for `subject`, held by the
+/// municipality, covering: the municipality and the prison for release coordination,
+/// reintegration planning and case coordination with sentence, case status, risk and
+/// economy; the employment service for release coordination and reintegration planning
+/// with sentence and employment data only (not economy, not risk).
+pub fn consent_granted(
+    env: &TestEnv,
+    subject: &str,
+    consent_id: uuid::Uuid,
+    version: u32,
+) -> Value {
+    let a = &env.agencies;
+    let mut m = example("ConsentGranted");
+    m["envelope"]["sender"] = json!(a.municipality);
+    m["envelope"]["subject"] = json!(subject);
+    m["envelope"]["message_id"] = json!(schemas::MessageId::new());
+    let today = chrono::Utc::now().date_naive();
+    let consent = &mut m["body"]["consent"];
+    consent["consent_id"] = json!(consent_id);
+    consent["version"] = json!(version);
+    if version == 1 {
+        consent.as_object_mut().unwrap().remove("supersedes");
+    } else {
+        consent["supersedes"] = json!(version - 1);
+    }
+    consent["subject"] = json!(subject);
+    consent["custodian"] = json!(a.municipality);
+    consent["period"] =
+        json!({"start": today - chrono::Days::new(1), "end": today + chrono::Days::new(300)});
+    consent["provisions"] = json!([
+        {
+            "recipients": [{"role": "municipality"}, {"role": "prison_probation"}],
+            "purposes": ["RELEASE_COORDINATION", "REINTEGRATION_PLANNING", "CASE_COORDINATION"],
+            "categories": ["SENTENCE_RELEASE", "CASE_STATUS", "RISK_NEED", "ECONOMY_BENEFITS"]
+        },
+        {
+            "recipients": [{"role": "employment"}],
+            "purposes": ["RELEASE_COORDINATION", "REINTEGRATION_PLANNING"],
+            "categories": ["SENTENCE_RELEASE", "EDUCATION_EMPLOYMENT", "CASE_STATUS"]
+        }
+    ]);
+    m
+}
+
+/// A draft from `sender` to `recipients` built from an example, with a fresh id, the given
+/// case and subject, and no gateway named (the hub finds one).
+pub fn draft(
+    example_name: &str,
+    sender: &AgencyId,
+    recipients: &[&AgencyId],
+    case: &str,
+    subject: &str,
+) -> Value {
+    let mut m = example(example_name);
+    m["envelope"]["sender"] = json!(sender);
+    m["envelope"]["recipients"] = json!(recipients);
+    m["envelope"]["message_id"] = json!(schemas::MessageId::new());
+    m["envelope"]["case_id"] = json!(case);
+    m["envelope"]["subject"] = json!(subject);
+    m["envelope"].as_object_mut().unwrap().remove("gateway");
+    m
+}
+
+impl AgentHandle {
+    /// Waits until the hub has answered `id` and returns the answer (Receipt or Undeliverable).
+    pub async fn answer_to(&self, id: schemas::MessageId) -> schemas::Message {
+        eventually("the hub's answer", DEADLINE, || async {
+            self.inbox().await.into_iter().find(|m| match &m.body {
+                schemas::Body::Receipt(r) => r.in_reply_to == id.as_uuid(),
+                schemas::Body::Undeliverable(u) => u.in_reply_to == Some(id.as_uuid()),
+                _ => false,
+            })
+        })
+        .await
+    }
+
+    /// Sends a draft and waits for the hub's answer.
+    pub async fn send_and_wait(&self, draft: &Value) -> schemas::Message {
+        let id = self.send(draft).await;
+        self.answer_to(id).await
+    }
+}
+
+/// The refusal reason of an answer, or `None` for a receipt with nobody refused.
+pub fn refusal(answer: &schemas::Message) -> Option<schemas::ReasonCode> {
+    match &answer.body {
+        schemas::Body::Receipt(r) => r.refused.first().map(|r| r.reason),
+        schemas::Body::Undeliverable(u) => Some(u.reason),
+        other => panic!("not an answer: {other:?}"),
     }
 }
