@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The main job: services up, hub and agents started, a real scenario run end to end.
 #
-# The prison and probation service's agent sends a release notice about a person to the
-# municipality and the employment service; each recipient's agent shows it; the prison's
-# agent shows the hub's receipt. Then everything stops cleanly.
+# The story of one person's release: the municipality records the person's consent at
+# intake; the prison sends the release notice (the municipality reads it under statute, the
+# employment service only what the consent covers); the prison hands the case over and the
+# municipality accepts, so ownership moves; a risk and need summary reaches only those the
+# consent allows; the person withdraws consent and the flow stops. The disclosure log and
+# the audit chain are shown at the end. Then everything stops cleanly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +28,8 @@ export HUB__DATABASE__URL="$HANDOVER_PG_URL"
 export HUB__BROKER__PASSWORD; HUB__BROKER__PASSWORD="$(cat .local/secrets/hub.password)"
 export HUB__BROKER__ADMIN_USER="$HANDOVER_ADMIN_USER"
 export HUB__BROKER__ADMIN_PASSWORD="$HANDOVER_ADMIN_PASSWORD"
+[ -f .local/secrets/contact-point.key ] || (umask 077; openssl rand -hex 32 > .local/secrets/contact-point.key)
+export HUB__HUB__CONTACT_POINT_KEY; HUB__HUB__CONTACT_POINT_KEY="$(cat .local/secrets/contact-point.key)"
 
 echo "==> provisioning the broker and the agency registry"
 "$HUB" provision
@@ -58,39 +63,95 @@ wait_for() { # wait_for DESCRIPTION COMMAND...: poll until the command succeeds,
   exit 1
 }
 
-say "1. Kriminalforsorgen (prison and probation) sends a release notice for case KBH-2026-0142"
-echo "   to Københavns Kommune and Jobcenter København, almost four months before the expected release."
-sent=$(agent $PRISON send config/demo/release-notice.json)
-echo "   $sent"
-id=$(sed -n 's/^accepted ReleaseNotice \([0-9a-f-]*\) .*/\1/p' <<<"$sent")
+# Fresh ids for this run, so the demo can run again and again on the same database.
+uuid() { cat /proc/sys/kernel/random/uuid; }
+SUBJECT="ps-$(uuid | tr -d - | cut -c1-16)"
+CASE="KBH-$(date +%Y)-$(uuid | cut -c1-4)"
+CONSENT_ID=$(uuid)
+HANDOVER_ID=$(uuid)
+mkdir -p .local/demo
+fill() { # fill TEMPLATE: write the template with this run's ids and dates, print its path
+  local out
+  out=".local/demo/$(basename "$1")"
+  SUBJECT=$SUBJECT CASE=$CASE CONSENT_ID=$CONSENT_ID HANDOVER_ID=$HANDOVER_ID python3 - "$1" > "$out" <<'PY'
+import datetime, os, re, sys
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+today = now.date()
+values = {k: os.environ[k] for k in ("SUBJECT", "CASE", "CONSENT_ID", "HANDOVER_ID")}
+values["NOW"] = now.isoformat().replace("+00:00", "Z")
+values["TODAY"] = today.isoformat()
+def fill(m):
+    name = m.group(1)
+    days = re.fullmatch(r"IN_(\d+)_DAYS", name)
+    return (today + datetime.timedelta(days=int(days.group(1)))).isoformat() if days else values[name]
+print(re.sub(r"__([A-Z0-9_]+?)__", fill, open(sys.argv[1]).read()), end="")
+PY
+  echo "$out"
+}
+send() { # send AGENCY TEMPLATE: queue a message, print the agent's answer, set $id
+  local line
+  line=$(agent "$1" send "$(fill "$2")")
+  echo "   $line"
+  id=$(sed -n 's/^accepted [A-Za-z]* \([0-9a-f-]*\) .*/\1/p' <<<"$line")
+}
+answered() { agent "$1" outbox --limit 100 | grep "$2" | grep -Eq " (delivered|partially_delivered|refused)"; }
+hub_answer() { # hub_answer AGENCY ID: wait for the hub's answer and print it
+  wait_for "the hub's answer" answered "$1" "$2"
+  echo "   hub: $(agent "$1" outbox --limit 100 | grep "$2" | awk '{print $4, $5}')"
+}
+owner() { psql "$HANDOVER_PG_URL" -Atc "select owner from cases where case_id = '$CASE'"; }
 
-say "2. The municipality's agent receives it"
-wait_for "the municipality's inbox" agent $KOMMUNE show "$id"
-agent $KOMMUNE show "$id" | sed 's/^/   /'
+say "1. Intake at Københavns Kommune: the person ($SUBJECT) consents to sharing"
+echo "   with the prison service and the municipality (release, case, risk, economy) and with"
+echo "   the employment service (release date, education and employment only)."
+send $KOMMUNE config/demo/consent.json
+hub_answer $KOMMUNE "$id"
 
-say "3. The employment service's agent receives it"
-wait_for "the employment service's inbox" agent $JOBCENTER show "$id"
-agent $JOBCENTER show "$id" | sed 's/^/   /'
+say "2. Kriminalforsorgen sends the release notice for case $CASE"
+send $PRISON config/demo/release-notice.json
+notice=$id
+hub_answer $PRISON "$notice"
+wait_for "the municipality's inbox" agent $KOMMUNE show "$notice"
+echo "   Københavns Kommune sees (under statute DK-RPL115-KSP):"
+agent $KOMMUNE show "$notice" | sed 's/^/     /'
+wait_for "the employment service's inbox" agent $JOBCENTER show "$notice"
+echo "   Jobcenter København sees (under the consent; housing and income needs removed):"
+agent $JOBCENTER show "$notice" | sed 's/^/     /'
 
-say "4. The prison's agent has the hub's receipt"
-delivered() { agent $PRISON outbox --limit 50 | grep "$id" | grep -q " delivered "; }
-wait_for "the receipt" delivered
-receipt=$(agent $PRISON inbox --limit 50 | awk '/Receipt/ {print $NF; exit}')
-agent $PRISON show "$receipt" | sed 's/^/   /'
+say "3. The prison hands the case over to the municipality"
+send $PRISON config/demo/handover-request.json
+hub_answer $PRISON "$id"
+echo "   owner of $CASE: $(owner)"
+send $KOMMUNE config/demo/handover-received.json
+hub_answer $KOMMUNE "$id"
+echo "   received; owner still: $(owner)"
+send $KOMMUNE config/demo/handover-accepted.json
+hub_answer $KOMMUNE "$id"
+echo "   accepted; owner now: $(owner)"
 
-say "5. The police and the national contact point were not addressed and received nothing"
+say "4. The prison shares its risk and need summary; the consent covers the municipality only"
+send $PRISON config/demo/risk-need-summary.json
+hub_answer $PRISON "$id"
+
+say "5. The person withdraws consent; the municipality records it"
+send $KOMMUNE config/demo/consent-withdrawn.json
+hub_answer $KOMMUNE "$id"
+wait_for "the withdrawal notice" sh -c "$AGENT --config config/agents/$JOBCENTER.toml inbox | grep -q ConsentWithdrawn"
+echo "   Jobcenter København, which received data under it, was told."
+echo "   The prison tries to share the summary again:"
+send $PRISON config/demo/risk-need-summary.json
+hub_answer $PRISON "$id"
+
+say "6. The police and the national contact point were not addressed and received nothing"
 for agency in $POLITI $KONTAKTPUNKT; do
-  if agent $agency show "$id" >/dev/null 2>&1; then
+  if agent $agency show "$notice" >/dev/null 2>&1; then
     echo "demo: $agency received a message it was not addressed" >&2; exit 1
   fi
-  echo "   $agency: not in its inbox"
+  echo "   $agency: nothing in its inbox about this person"
 done
 
-say "6. The hub's records"
+say "7. The person's disclosure log (GDPR art. 15) and the audit chain"
+"$HUB" disclosures --subject "$SUBJECT" --format csv | sed 's/^/   /'
 "$HUB" audit verify | sed 's/^/   /'
-echo "   disclosures for this message:"
-psql "$HANDOVER_PG_URL" -At -F ' ' -c \
-  "select '   -> ' || recipient, 'under ' || gateway, 'categories ' || array_to_string(categories, ',')
-     from decisions where message_id = '$id' order by recipient"
 
 say "Done. Stopping the hub and the agents."

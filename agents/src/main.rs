@@ -85,7 +85,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match agent::submit(&store, &me, &draft).await {
                 Ok((message, Accepted::New)) => {
                     let e = &message.envelope;
-                    let to: Vec<&str> = e.recipients.iter().map(|r| r.as_str()).collect();
+                    let mut to: Vec<&str> = e.recipients.iter().map(|r| r.as_str()).collect();
+                    if to.is_empty() {
+                        to.push("the hub");
+                    }
                     println!(
                         "accepted {} {} for {}; queued for the hub",
                         e.message_type,

@@ -1,10 +1,12 @@
 //! `hub-bench`: how many release notices per second the hub decides, records, delivers and
 //! answers, against the real broker and database on this machine.
 //!
-//! It provisions an isolated vhost and database, queues N release notices of about 2 KB from
-//! the prison to the municipality and the employment service (a backlog, published with
-//! confirms before the hub starts), then starts a hub and times it until every message has
-//! been recorded and its two deliveries and its receipt published with confirms.
+//! It provisions an isolated vhost and database, queues the person's consent and then N
+//! release notices of about 2 KB about one case, from the prison to the municipality (under
+//! statute) and the employment service (under the consent, with housing and income needs
+//! removed), published with confirms before the hub starts. Then it starts a hub and times it
+//! until every message has been deduplicated, decided against consent and case, recorded with
+//! its audit entry, and its two deliveries and its receipt published with confirms.
 //!
 //! ```sh
 //! source .local/env
@@ -49,15 +51,27 @@ async fn main() -> anyhow::Result<()> {
     let note = "Housing: applied for supported housing in Valby; waiting list about 8 weeks. \
                 Income: kontanthjælp application to be filed the week before release. "
         .repeat(9);
+    let subject = "ps-0b3e5c7a9d1f2e4c";
     let payloads: Vec<Vec<u8>> = (0..n)
         .map(|_| {
-            let mut m = env.release_notice(&[&a.municipality, &a.employment]);
+            let mut m = e2e::draft("ReleaseNotice", &a.prison, &[&a.municipality, &a.employment], "BENCH-0001", subject);
             m["body"]["needs"]["notes"] = json!(note);
             serde_json::to_vec(&m).expect("serializes")
         })
         .collect();
     let size = payloads[0].len();
-    println!("queueing {n} release notices of {size} bytes on the broker ...");
+    println!("queueing the consent and {n} release notices of {size} bytes on the broker ...");
+    let consent = e2e::consent_granted(&env, subject, uuid::Uuid::new_v4(), 1);
+    let municipality = env.connect_as(&a.municipality).await;
+    broker::Publisher::open(&municipality)
+        .await?
+        .publish(broker::Outgoing {
+            exchange: &broker::topology::submit_exchange(&a.municipality),
+            routing_key: "",
+            payload: &serde_json::to_vec(&consent)?,
+            properties: Default::default(),
+        })
+        .await?;
     let connection = env.connect_as(&a.prison).await;
     let publisher = broker::Publisher::open(&connection).await?;
     let exchange = broker::topology::submit_exchange(&a.prison);
@@ -79,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
     println!("starting the hub ...");
     let started = Instant::now();
     let hub = env.start_hub().await;
-    let expected = i64::try_from(3 * n)?;
+    let expected = i64::try_from(3 * n + 1)?;
     let mut last_report = Instant::now();
     loop {
         let published: i64 =
@@ -107,6 +121,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     hub.stop().await;
+    let stripped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM decisions WHERE recipient = $1 AND gateway LIKE 'CONSENT:%' AND removed_categories = '{ECONOMY_BENEFITS}'",
+    )
+    .bind(a.employment.as_str())
+    .fetch_one(&env.pool)
+    .await?;
+    anyhow::ensure!(stripped == i64::try_from(n)?, "expected {n} consent deliveries with needs removed, found {stripped}");
     let rate = n as f64 / elapsed;
     println!(
         "{n} messages of {size} bytes in {elapsed:.2} s: {rate:.0} messages/s through the hub ({:.0} deliveries and receipts/s)",
