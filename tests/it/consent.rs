@@ -113,15 +113,7 @@ async fn only_the_custodian_issues_versions_and_only_the_owner_hands_over() {
     let municipality = env.start_agent(&a.municipality).await;
     let prison = env.start_agent(&a.prison).await;
     let employment = env.start_agent(&a.employment).await;
-    let consent_id = uuid::Uuid::new_v4();
-    assert_eq!(
-        refusal(
-            &municipality
-                .send_and_wait(&consent_granted(&env, SUBJECT, consent_id, 1))
-                .await
-        ),
-        None
-    );
+    let consent_id = env.grant_consent(&municipality, SUBJECT).await;
 
     // The prison may not issue version 2 of the municipality's consent record.
     let mut v2 = consent_granted(&env, SUBJECT, consent_id, 2);
@@ -133,15 +125,7 @@ async fn only_the_custodian_issues_versions_and_only_the_owner_hands_over() {
 
     // The prison opens the case with a handover request to the municipality.
     let handover_id = uuid::Uuid::new_v4();
-    let mut request = draft(
-        "HandoverRequest",
-        &a.prison,
-        &[&a.municipality],
-        CASE,
-        SUBJECT,
-    );
-    request["body"]["handover_id"] = json!(handover_id);
-    request["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+    let request = env.handover_request(CASE, SUBJECT, handover_id);
     assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
     let owner = || async {
         sqlx::query_scalar::<_, String>("SELECT owner FROM cases WHERE case_id = $1")
@@ -192,14 +176,7 @@ async fn only_the_custodian_issues_versions_and_only_the_owner_hands_over() {
     );
 
     // The prison no longer owns the case: it cannot hand it over again.
-    let mut again = draft(
-        "HandoverRequest",
-        &a.prison,
-        &[&a.municipality],
-        CASE,
-        SUBJECT,
-    );
-    again["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+    let again = env.handover_request(CASE, SUBJECT, uuid::Uuid::new_v4());
     assert_eq!(
         refusal(&prison.send_and_wait(&again).await),
         Some(ReasonCode::NotCaseOwner)
@@ -215,15 +192,7 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
     let municipality = env.start_agent(&a.municipality).await;
     let prison = env.start_agent(&a.prison).await;
     let employment = env.start_agent(&a.employment).await;
-    let consent_id = uuid::Uuid::new_v4();
-    assert_eq!(
-        refusal(
-            &municipality
-                .send_and_wait(&consent_granted(&env, SUBJECT, consent_id, 1))
-                .await
-        ),
-        None
-    );
+    let consent_id = env.grant_consent(&municipality, SUBJECT).await;
 
     // Under consent: a release notice to the employment service (left unopened), and an open
     // handover from the prison to the municipality.
@@ -235,15 +204,7 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
     let under_consent = prison.send(&notice).await;
     assert_eq!(refusal(&prison.answer_to(under_consent).await), None);
     let handover_id = uuid::Uuid::new_v4();
-    let mut request = draft(
-        "HandoverRequest",
-        &a.prison,
-        &[&a.municipality],
-        CASE,
-        SUBJECT,
-    );
-    request["body"]["handover_id"] = json!(handover_id);
-    request["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+    let request = env.handover_request(CASE, SUBJECT, handover_id);
     assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
     eventually("the notice at the employment service", DEADLINE, || async {
         employment

@@ -1,7 +1,7 @@
 //! Deadlines and escalation with controlled time, and several hubs side by side.
 
 use chrono::{Days, NaiveTime, TimeZone, Utc};
-use e2e::{DEADLINE, TestEnv, consent_granted, draft, eventually, refusal};
+use e2e::{DEADLINE, TestEnv, eventually, refusal};
 use schemas::messages::EscalationLevel;
 use schemas::{Body, Jurisdiction};
 use serde_json::json;
@@ -27,24 +27,8 @@ async fn an_unanswered_handover_escalates_once_to_the_coordinator_then_to_the_co
     let municipality = env.start_agent(&a.municipality).await;
     let prison = env.start_agent(&a.prison).await;
     let contact_point = env.start_agent(&a.contact_point).await;
-    let consent_id = uuid::Uuid::new_v4();
-    assert_eq!(
-        refusal(
-            &municipality
-                .send_and_wait(&consent_granted(&env, SUBJECT, consent_id, 1))
-                .await
-        ),
-        None
-    );
-    let mut request = draft(
-        "HandoverRequest",
-        &a.prison,
-        &[&a.municipality],
-        CASE,
-        SUBJECT,
-    );
-    request["body"]["handover_id"] = json!(uuid::Uuid::new_v4());
-    request["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+    env.grant_consent(&municipality, SUBJECT).await;
+    let request = env.handover_request(CASE, SUBJECT, uuid::Uuid::new_v4());
     assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
 
     // The sweep runs with a clock the test sets; no waiting for real days.

@@ -563,3 +563,35 @@ pub fn refusal(answer: &schemas::Message) -> Option<schemas::ReasonCode> {
         other => panic!("not an answer: {other:?}"),
     }
 }
+
+impl TestEnv {
+    /// The municipality's agent records version 1 of a fresh consent for `subject` (see
+    /// [`consent_granted`]) and the hub accepts it. Returns the consent id.
+    pub async fn grant_consent(&self, municipality: &AgentHandle, subject: &str) -> uuid::Uuid {
+        let consent_id = uuid::Uuid::new_v4();
+        let answer = municipality
+            .send_and_wait(&consent_granted(self, subject, consent_id, 1))
+            .await;
+        assert_eq!(
+            refusal(&answer),
+            None,
+            "the hub refused the consent: {answer:?}"
+        );
+        consent_id
+    }
+
+    /// A handover request from the prison to the municipality about `case`.
+    pub fn handover_request(&self, case: &str, subject: &str, handover_id: uuid::Uuid) -> Value {
+        let a = &self.agencies;
+        let mut m = draft(
+            "HandoverRequest",
+            &a.prison,
+            &[&a.municipality],
+            case,
+            subject,
+        );
+        m["body"]["handover_id"] = json!(handover_id);
+        m["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+        m
+    }
+}

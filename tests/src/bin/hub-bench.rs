@@ -54,7 +54,13 @@ async fn main() -> anyhow::Result<()> {
     let subject = "ps-0b3e5c7a9d1f2e4c";
     let payloads: Vec<Vec<u8>> = (0..n)
         .map(|_| {
-            let mut m = e2e::draft("ReleaseNotice", &a.prison, &[&a.municipality, &a.employment], "BENCH-0001", subject);
+            let mut m = e2e::draft(
+                "ReleaseNotice",
+                &a.prison,
+                &[&a.municipality, &a.employment],
+                "BENCH-0001",
+                subject,
+            );
             m["body"]["needs"]["notes"] = json!(note);
             serde_json::to_vec(&m).expect("serializes")
         })
@@ -127,7 +133,10 @@ async fn main() -> anyhow::Result<()> {
     .bind(a.employment.as_str())
     .fetch_one(&env.pool)
     .await?;
-    anyhow::ensure!(stripped == i64::try_from(n)?, "expected {n} consent deliveries with needs removed, found {stripped}");
+    anyhow::ensure!(
+        stripped == i64::try_from(n)?,
+        "expected {n} consent deliveries with needs removed, found {stripped}"
+    );
     let rate = n as f64 / elapsed;
     println!(
         "{n} messages of {size} bytes in {elapsed:.2} s: {rate:.0} messages/s through the hub ({:.0} deliveries and receipts/s)",
