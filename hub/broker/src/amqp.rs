@@ -2,21 +2,63 @@
 
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
-use lapin::uri::{AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserInfo};
+use lapin::tcp::{OwnedIdentity, OwnedTLSConfig};
+use lapin::uri::{
+    AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserInfo, SASLMechanism,
+};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 
 /// Where the broker is, and which vhost to use.
 #[derive(Debug, Clone)]
 pub struct BrokerEndpoint {
-    /// Host name or address.
+    /// Host name or address (with TLS, a name or address the server certificate is for).
     pub host: String,
-    /// AMQP port.
+    /// AMQP port (5671 for AMQPS, 5672 for plain AMQP).
     pub port: u16,
     /// The vhost holding the hub's topology.
     pub vhost: String,
+    /// AMQPS with a client certificate (EXTERNAL authentication) when set; plain AMQP with a
+    /// password otherwise, which is for local development only.
+    pub tls: Option<TlsFiles>,
 }
 
-/// A broker user and its password. The password is never printed.
+/// PEM files for AMQPS: the CA that signed the broker's certificate, and this client's
+/// certificate and key. The certificate's common name is the broker user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TlsFiles {
+    /// The CA certificate(s) to trust for the broker.
+    pub ca_file: std::path::PathBuf,
+    /// This client's certificate.
+    pub cert_file: std::path::PathBuf,
+    /// This client's private key (PKCS#8 or RSA PEM).
+    pub key_file: std::path::PathBuf,
+}
+
+/// Connecting failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A TLS file could not be read.
+    #[error("reading {path}: {source}")]
+    TlsFile {
+        /// Which file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The broker refused or could not be reached.
+    #[error(transparent)]
+    Amqp(#[from] lapin::Error),
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, ConnectError> {
+    std::fs::read(path).map_err(|source| ConnectError::TlsFile {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// A broker user and its password (unused with a client certificate). The password is never
+/// printed.
 #[derive(Clone)]
 pub struct Credentials {
     /// The broker user (an agency id, or the hub's user).
@@ -33,18 +75,28 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Opens a connection named `name` (shown in the management UI).
+/// Opens a connection named `name` (shown in the management UI): AMQPS with the client
+/// certificate when the endpoint has TLS files, plain AMQP with the password otherwise.
 pub async fn connect(
     endpoint: &BrokerEndpoint,
     credentials: &Credentials,
     name: &str,
-) -> lapin::Result<Connection> {
+) -> Result<Connection, ConnectError> {
+    let tls = endpoint.tls.is_some();
     let uri = AMQPUri {
-        scheme: AMQPScheme::AMQP,
+        scheme: if tls {
+            AMQPScheme::AMQPS
+        } else {
+            AMQPScheme::AMQP
+        },
         authority: AMQPAuthority {
             userinfo: AMQPUserInfo {
                 username: credentials.user.clone(),
-                password: credentials.password.clone(),
+                password: if tls {
+                    String::new()
+                } else {
+                    credentials.password.clone()
+                },
             },
             host: endpoint.host.clone(),
             port: endpoint.port,
@@ -53,11 +105,23 @@ pub async fn connect(
         query: AMQPQueryString {
             heartbeat: Some(10),
             connection_timeout: Some(10_000),
+            auth_mechanism: tls.then_some(SASLMechanism::External),
             ..AMQPQueryString::default()
         },
     };
     let properties = ConnectionProperties::default().with_connection_name(name.into());
-    Connection::connect_uri(uri, properties).await
+    let Some(files) = &endpoint.tls else {
+        return Ok(Connection::connect_uri(uri, properties).await?);
+    };
+    let config = OwnedTLSConfig {
+        identity: Some(OwnedIdentity::PKCS8 {
+            pem: read(&files.cert_file)?,
+            key: read(&files.key_file)?,
+        }),
+        cert_chain: Some(String::from_utf8_lossy(&read(&files.ca_file)?).into_owned()),
+    };
+    let runtime = lapin::runtime::default_runtime()?;
+    Ok(Connection::connect_uri_with_config(uri, properties, config, runtime).await?)
 }
 
 /// Why a publish did not reach a queue. Every variant means "not delivered": the caller keeps

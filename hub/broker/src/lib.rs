@@ -14,5 +14,7 @@ pub mod management;
 pub mod service;
 pub mod topology;
 
-pub use amqp::{BrokerEndpoint, Credentials, Outgoing, PublishError, Publisher, connect};
+pub use amqp::{
+    BrokerEndpoint, ConnectError, Credentials, Outgoing, PublishError, Publisher, TlsFiles, connect,
+};
 pub use management::{Management, ManagementError};

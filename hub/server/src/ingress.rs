@@ -63,9 +63,17 @@ async fn session(
         .await?;
     info!(queue = topology::INGRESS_QUEUE, "consuming");
     backoff.reset();
+    // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
+    let mut liveness = tokio::time::interval(std::time::Duration::from_secs(2));
     loop {
         let first = tokio::select! {
             () = stopped(stop) => break,
+            _ = liveness.tick() => {
+                if !consuming.status().connected() || !publisher.is_usable() {
+                    anyhow::bail!("connection to the broker lost");
+                }
+                continue;
+            }
             next = consumer.next() => next,
         };
         let Some(first) = first else {

@@ -66,6 +66,7 @@ impl Shared {
             host: self.settings.broker.host.clone(),
             port: self.settings.broker.port,
             vhost: self.settings.broker.vhost.clone(),
+            tls: self.settings.broker.tls.clone(),
         }
     }
 

@@ -72,7 +72,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     info!("relay stopped");
 }
 
-async fn connect(shared: &Shared) -> lapin::Result<(lapin::Connection, Publisher)> {
+async fn connect(shared: &Shared) -> Result<(lapin::Connection, Publisher), broker::ConnectError> {
     let conn = broker::connect(&shared.endpoint(), &shared.credentials(), "hub relay").await?;
     let publisher = Publisher::open(&conn).await?;
     Ok((conn, publisher))

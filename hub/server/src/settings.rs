@@ -139,8 +139,12 @@ pub struct BrokerSettings {
     pub vhost: String,
     /// The hub's broker user.
     pub user: String,
-    /// The hub's broker password.
+    /// The hub's broker password (plain AMQP, local development only).
+    #[serde(default)]
     pub password: Secret,
+    /// AMQPS with the hub's client certificate instead of a password.
+    #[serde(default)]
+    pub tls: Option<broker::TlsFiles>,
     /// The management API, for provisioning.
     pub management_url: String,
     /// An administrator of the management API, for provisioning only.
