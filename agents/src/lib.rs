@@ -4,10 +4,12 @@
 //! - [`settings`]: one file per agent, then `AGENT__*` environment variables;
 //! - [`store`]: the local SQLite store (outbox before publishing, inbox deduplicated);
 //! - [`service`]: the running part, publishing the outbox and consuming the inbox;
-//! - [`present`]: how messages read for a caseworker.
+//! - [`present`]: how messages read for a caseworker;
+//! - [`http`]: the local HTTP API and the caseworker's inbox page.
 //!
 //! The agent never touches the hub's database; it speaks to the hub only through the broker.
 
+pub mod http;
 pub mod present;
 pub mod service;
 pub mod settings;

@@ -22,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the agent: publish the outbox, receive into the inbox, until SIGTERM or Ctrl-C.
+    /// Run the agent: publish the outbox, receive into the inbox (and serve the HTTP API and
+    /// inbox page when `http.listen` is set), until SIGTERM or Ctrl-C.
     Run,
     /// Validate a message (FILE, or - for standard input) and queue it for the hub.
     Send {
@@ -69,9 +70,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run => {
             let credentials = settings.credentials()?;
+            let http = agent::http::start(&settings.http, store.clone(), me.clone()).await?;
             let running = agent::service::start(settings, credentials, store.clone());
             broker::service::shutdown_signal().await;
+            // The broker side drains even when the HTTP server failed.
+            let http_stopped = match http {
+                Some(http) => http.stop().await,
+                None => Ok(()),
+            };
             running.stop().await;
+            http_stopped?;
         }
         Command::Send { file } => {
             let mut draft = Vec::new();

@@ -1,93 +1,181 @@
 //! How messages read for a caseworker: plain words, dates, who and why. Pure.
+//!
+//! [`facts`] turns a message into a title and labelled lines; the command line prints them
+//! as text ([`describe`]) and the inbox page as a definition list. [`consent_sentences`]
+//! says what a consent record version allows, one sentence per provision.
 
 use std::fmt::Write;
 
-use schemas::messages::{NeedLevel, ReleaseNotice, SupervisionKind};
-use schemas::{Body, Message};
+use chrono::NaiveDate;
+use schemas::messages::{
+    ConsentRecord, HandoverOutcome, NeedLevel, Provision, RecipientSelector, ReleaseNotice,
+    SupervisionKind, WithdrawalScope,
+};
+use schemas::{AgencyRole, Body, DataCategory, Gateway, Message, MessageType, Purpose};
+
+/// A message in plain words: what it is, who sent it, and labelled lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// What kind of message, e.g. "Handover request".
+    pub title: &'static str,
+    /// The sending agency.
+    pub sender: String,
+    /// Labelled lines, in reading order.
+    pub lines: Vec<(&'static str, String)>,
+}
+
+impl Facts {
+    fn line(&mut self, label: &'static str, value: impl Into<String>) {
+        self.lines.push((label, value.into()));
+    }
+}
 
 /// A few lines describing `message` for a caseworker.
 pub fn describe(message: &Message) -> String {
-    let e = &message.envelope;
+    let facts = facts(message);
+    let width = facts.lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
     let mut out = String::new();
-    let _ = writeln!(out, "{} from {}", title(message), e.sender);
-    if let Some(case) = &e.case_id {
-        let _ = writeln!(out, "  case:      {case}");
-    }
-    if let Some(subject) = &e.subject {
-        let _ = writeln!(out, "  person:    {subject} (pseudonym)");
-    }
-    let _ = writeln!(
-        out,
-        "  sent:      {}",
-        e.sent_at.format("%Y-%m-%d %H:%M UTC")
-    );
-    match &message.body {
-        Body::ReleaseNotice(n) => release_notice(&mut out, n),
-        Body::Receipt(r) => {
-            let to: Vec<&str> = r.delivered_to.iter().map(|a| a.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "  delivered: {}",
-                if to.is_empty() {
-                    "nobody".into()
-                } else {
-                    to.join(", ")
-                }
-            );
-            for refusal in &r.refused {
-                let _ = writeln!(
-                    out,
-                    "  refused:   {} ({})",
-                    refusal.recipient, refusal.reason
-                );
-            }
-            let _ = writeln!(out, "  answers:   {}", r.in_reply_to);
-        }
-        Body::Escalation(x) => {
-            let agencies: Vec<&str> = x.agencies.iter().map(|a| a.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "  deadline:  {:?}, due {}, {} days overdue",
-                x.deadline, x.due, x.days_overdue
-            );
-            let _ = writeln!(out, "  agencies:  {}", agencies.join(" -> "));
-            let _ = writeln!(out, "  stage:     {:?}", x.stage);
-        }
-        Body::Undeliverable(u) => {
-            let _ = writeln!(out, "  reason:    {} - {}", u.reason, u.detail);
-            if let Some(id) = u.in_reply_to {
-                let _ = writeln!(out, "  answers:   {id}");
-            }
-        }
-        _ => {}
+    let _ = writeln!(out, "{} from {}", facts.title, facts.sender);
+    for (label, value) in &facts.lines {
+        let label = format!("{label}:");
+        let _ = writeln!(out, "  {label:<width$} {value}", width = width);
     }
     out
 }
 
-fn title(message: &Message) -> &'static str {
-    match message.body {
-        Body::ReleaseNotice(_) => "Release notice",
-        Body::HandoverRequest(_) => "Handover request",
-        Body::HandoverResponse(_) => "Handover response",
-        Body::RelocationRequest(_) => "Relocation request",
-        Body::RelocationConfirmed(_) => "Relocation confirmed",
-        Body::ConsentGranted(_) => "Consent granted",
-        Body::ConsentWithdrawn(_) => "Consent withdrawn",
-        Body::InformationRequest(_) => "Information request",
-        Body::InformationResponse(_) => "Information response",
-        Body::RiskNeedSummary(_) => "Risk and need summary",
-        Body::OutcomeReport(_) => "Outcome report",
-        Body::CaseClosed(_) => "Case closed",
-        Body::Receipt(_) => "Receipt",
-        Body::Undeliverable(_) => "UNDELIVERABLE (the hub refused a message)",
-        Body::Escalation(_) => "ESCALATION: a deadline was missed",
+/// The message in plain words.
+pub fn facts(message: &Message) -> Facts {
+    let e = &message.envelope;
+    let mut f = Facts {
+        title: type_title(e.message_type),
+        sender: e.sender.to_string(),
+        lines: Vec::new(),
+    };
+    if let Some(case) = &e.case_id {
+        f.line("case", case.to_string());
+    }
+    if let Some(subject) = &e.subject {
+        f.line("person", format!("{subject} (pseudonym)"));
+    }
+    f.line("sent", e.sent_at.format("%Y-%m-%d %H:%M UTC").to_string());
+    f.line("purpose", purpose(e.purpose));
+    if let Some(gateway) = &e.gateway {
+        let under = match gateway.parse() {
+            Gateway::Statute(id) => format!("statute {id}"),
+            Gateway::Consent {
+                consent_id,
+                version,
+            } => format!("the person's consent {consent_id}, version {version}"),
+        };
+        f.line("shared under", under);
+    }
+    match &message.body {
+        Body::ReleaseNotice(n) => release_notice(&mut f, n),
+        Body::HandoverRequest(h) => {
+            f.line("respond by", h.respond_by.to_string());
+            f.line("why", h.reason.to_string());
+            f.line("plan so far", h.plan_summary.to_string());
+            for a in &h.attachments {
+                f.line(
+                    "attachment",
+                    format!("{} ({}, {})", a.title, category(a.category), a.media_type),
+                );
+            }
+        }
+        Body::HandoverResponse(r) => {
+            let outcome = match r.outcome {
+                HandoverOutcome::Received => "received (not yet decided)",
+                HandoverOutcome::Accepted => "accepted: the case moves to them",
+                HandoverOutcome::Rejected => "rejected",
+            };
+            f.line("answer", outcome);
+            if let Some(reason) = &r.reason {
+                f.line("why", reason.to_string());
+            }
+        }
+        Body::ConsentGranted(c) => {
+            let r = &c.consent;
+            f.line("consent", format!("{} version {}", r.consent_id, r.version));
+            f.line("programme", r.programme.to_string());
+            f.line("period", format!("{} to {}", r.period.start, r.period.end));
+            for sentence in consent_sentences(r) {
+                f.line("allows", sentence);
+            }
+        }
+        Body::ConsentWithdrawn(w) => {
+            f.line("consent", w.consent_id.to_string());
+            f.line(
+                "withdrawn",
+                w.withdrawn_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            );
+            f.line("covers", withdrawal_scope(&w.scope));
+        }
+        Body::Receipt(r) => {
+            let to: Vec<&str> = r.delivered_to.iter().map(|a| a.as_str()).collect();
+            f.line(
+                "delivered",
+                if to.is_empty() {
+                    "nobody".into()
+                } else {
+                    to.join(", ")
+                },
+            );
+            for refusal in &r.refused {
+                f.line(
+                    "refused",
+                    format!("{} ({})", refusal.recipient, refusal.reason),
+                );
+            }
+            f.line("answers", r.in_reply_to.to_string());
+        }
+        Body::Escalation(x) => {
+            let agencies: Vec<&str> = x.agencies.iter().map(|a| a.as_str()).collect();
+            f.line(
+                "deadline",
+                format!(
+                    "{:?}, due {}, {} days overdue",
+                    x.deadline, x.due, x.days_overdue
+                ),
+            );
+            f.line("agencies", agencies.join(" -> "));
+            f.line("stage", format!("{:?}", x.stage));
+        }
+        Body::Undeliverable(u) => {
+            f.line("reason", format!("{} - {}", u.reason, u.detail));
+            if let Some(id) = u.in_reply_to {
+                f.line("answers", id.to_string());
+            }
+        }
+        _ => {}
+    }
+    f
+}
+
+/// What a message type is called for a caseworker.
+pub fn type_title(message_type: MessageType) -> &'static str {
+    match message_type {
+        MessageType::ReleaseNotice => "Release notice",
+        MessageType::HandoverRequest => "Handover request",
+        MessageType::HandoverResponse => "Handover response",
+        MessageType::RelocationRequest => "Relocation request",
+        MessageType::RelocationConfirmed => "Relocation confirmed",
+        MessageType::ConsentGranted => "Consent granted",
+        MessageType::ConsentWithdrawn => "Consent withdrawn",
+        MessageType::InformationRequest => "Information request",
+        MessageType::InformationResponse => "Information response",
+        MessageType::RiskNeedSummary => "Risk and need summary",
+        MessageType::OutcomeReport => "Outcome report",
+        MessageType::CaseClosed => "Case closed",
+        MessageType::Receipt => "Receipt",
+        MessageType::Undeliverable => "UNDELIVERABLE (the hub refused a message)",
+        MessageType::Escalation => "ESCALATION: a deadline was missed",
     }
 }
 
-fn release_notice(out: &mut String, n: &ReleaseNotice) {
-    let _ = writeln!(out, "  expected release: {}", n.expected_release);
+fn release_notice(f: &mut Facts, n: &ReleaseNotice) {
+    f.line("expected release", n.expected_release.to_string());
     if let Some(earliest) = n.earliest_release {
-        let _ = writeln!(out, "  earliest release: {earliest}");
+        f.line("earliest release", earliest.to_string());
     }
     let supervision = match n.supervision.kind {
         SupervisionKind::None => "none",
@@ -96,14 +184,14 @@ fn release_notice(out: &mut String, n: &ReleaseNotice) {
         SupervisionKind::CommunitySentence => "community sentence",
     };
     match n.supervision.until {
-        Some(until) => _ = writeln!(out, "  supervision:      {supervision} until {until}"),
-        None => _ = writeln!(out, "  supervision:      {supervision}"),
+        Some(until) => f.line("supervision", format!("{supervision} until {until}")),
+        None => f.line("supervision", supervision),
     }
     if let Some(needs) = &n.needs {
-        let _ = writeln!(out, "  housing need:     {}", need(needs.housing));
-        let _ = writeln!(out, "  income need:      {}", need(needs.income));
+        f.line("housing need", need(needs.housing));
+        f.line("income need", need(needs.income));
     }
-    let _ = writeln!(out, "  contact officer:  {}", n.contact_officer.name);
+    f.line("contact officer", n.contact_officer.name.to_string());
 }
 
 fn need(level: NeedLevel) -> &'static str {
@@ -112,5 +200,177 @@ fn need(level: NeedLevel) -> &'static str {
         NeedLevel::NeedsSupport => "needs support",
         NeedLevel::Urgent => "URGENT",
         NeedLevel::Unknown => "not known",
+    }
+}
+
+/// A data category as written on the wire (caseworkers and gateways use these names).
+pub fn category(c: DataCategory) -> &'static str {
+    match c {
+        DataCategory::Identity => "IDENTITY",
+        DataCategory::Contact => "CONTACT",
+        DataCategory::ProtectedLocation => "PROTECTED_LOCATION",
+        DataCategory::SentenceRelease => "SENTENCE_RELEASE",
+        DataCategory::CriminalHistory => "CRIMINAL_HISTORY",
+        DataCategory::RiskNeed => "RISK_NEED",
+        DataCategory::HealthSubstance => "HEALTH_SUBSTANCE",
+        DataCategory::EconomyBenefits => "ECONOMY_BENEFITS",
+        DataCategory::EducationEmployment => "EDUCATION_EMPLOYMENT",
+        DataCategory::CaseStatus => "CASE_STATUS",
+        DataCategory::Outcome => "OUTCOME",
+    }
+}
+
+/// A purpose in plain words.
+pub fn purpose(p: Purpose) -> &'static str {
+    match p {
+        Purpose::ReintegrationPlanning => "reintegration planning",
+        Purpose::ReleaseCoordination => "release coordination",
+        Purpose::RelocationSafety => "relocation safety",
+        Purpose::CaseCoordination => "case coordination",
+        Purpose::OutcomeStatistics => "outcome statistics",
+        Purpose::CriminalInvestigation => "criminal investigation",
+        Purpose::BenefitFraudControl => "benefit-fraud control",
+    }
+}
+
+/// An agency role in plain words.
+pub fn role(r: AgencyRole) -> &'static str {
+    match r {
+        AgencyRole::Municipality => "municipality",
+        AgencyRole::Police => "police",
+        AgencyRole::PrisonProbation => "prison service",
+        AgencyRole::Employment => "employment service",
+        AgencyRole::NationalContactPoint => "national contact point",
+    }
+}
+
+fn withdrawal_scope(scope: &WithdrawalScope) -> String {
+    match scope {
+        WithdrawalScope::Entire => "the whole consent".into(),
+        WithdrawalScope::Recipients(list) => {
+            let names: Vec<&str> = list.iter().map(|a| a.as_str()).collect();
+            format!("sharing with {} only", join_words(&names))
+        }
+    }
+}
+
+/// What one consent record version allows, one sentence per provision, e.g. "Shares
+/// SENTENCE_RELEASE, CASE_STATUS with municipality and prison service for release
+/// coordination until 2027-11-19". A nested provision flips its parent's effect, so it reads
+/// as an exception ("Except: does not share ...").
+pub fn consent_sentences(record: &ConsentRecord) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &record.provisions {
+        provision_sentences(p, 0, record.period.end, &mut out);
+    }
+    if out.is_empty() {
+        out.push("Shares nothing: the record has no provisions.".into());
+    }
+    out
+}
+
+fn provision_sentences(p: &Provision, depth: usize, until: NaiveDate, out: &mut Vec<String>) {
+    let shares = depth.is_multiple_of(2);
+    let mut s = String::new();
+    if depth > 0 {
+        s.push_str(&"  ".repeat(depth - 1));
+        s.push_str("Except: ");
+    }
+    s.push_str(match (depth, shares) {
+        (0, _) => "Shares ",
+        (_, true) => "shares ",
+        (_, false) => "does not share ",
+    });
+    if p.categories.is_empty() {
+        s.push_str("any data");
+    } else {
+        let names: Vec<&str> = p.categories.iter().map(|c| category(*c)).collect();
+        s.push_str(&names.join(", "));
+    }
+    if !p.recipients.is_empty() {
+        let names: Vec<String> = p
+            .recipients
+            .iter()
+            .map(|r| match r {
+                RecipientSelector::Role(role_) => role(*role_).to_owned(),
+                RecipientSelector::Agency(id) => id.to_string(),
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let _ = write!(s, " with {}", join_words(&names));
+    }
+    if !p.message_types.is_empty() {
+        let names: Vec<&str> = p.message_types.iter().map(|t| t.as_str()).collect();
+        let _ = write!(s, " in {}", names.join(", "));
+    }
+    if !p.purposes.is_empty() {
+        let names: Vec<&str> = p.purposes.iter().map(|x| purpose(*x)).collect();
+        let _ = write!(s, " for {}", join_words(&names));
+    }
+    match p.period {
+        Some(period) => {
+            let _ = write!(s, " from {} until {}", period.start, period.end);
+        }
+        None if depth == 0 => {
+            let _ = write!(s, " until {until}");
+        }
+        None => {}
+    }
+    out.push(s);
+    for child in &p.children {
+        provision_sentences(child, depth + 1, until, out);
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_words(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(name: &str) -> Message {
+        let path = format!(
+            "{}/../schemas/examples/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        schemas::decode(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_consent_reads_as_sentences_with_exceptions() {
+        let Body::ConsentGranted(c) = example("ConsentGranted").body else {
+            panic!()
+        };
+        let sentences = consent_sentences(&c.consent);
+        assert_eq!(
+            sentences[0],
+            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS with \
+             municipality and prison service for release coordination, reintegration planning \
+             and case coordination until 2027-11-19"
+        );
+        assert_eq!(
+            sentences[1],
+            "Except: does not share RISK_NEED with municipality in HandoverRequest"
+        );
+        assert_eq!(
+            sentences[2],
+            "  Except: shares any data with dk-kobenhavn-kommune"
+        );
+        assert!(sentences[3].starts_with("Shares EDUCATION_EMPLOYMENT"));
+    }
+
+    #[test]
+    fn a_handover_request_shows_its_deadline_and_plan() {
+        let text = describe(&example("HandoverRequest"));
+        assert!(text.starts_with("Handover request from dk-kriminalforsorgen\n"));
+        assert!(text.contains("  respond by:   2027-01-08\n"), "{text}");
+        assert!(text.contains("plan so far:"));
     }
 }

@@ -7,6 +7,8 @@ use anyhow::Context;
 use schemas::AgencyId;
 use serde::Deserialize;
 
+use crate::http::HttpSettings;
+
 /// Everything an agent needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -14,6 +16,9 @@ pub struct Settings {
     pub agent: AgentSettings,
     /// The broker.
     pub broker: BrokerSettings,
+    /// The local HTTP API and inbox page.
+    #[serde(default)]
+    pub http: HttpSettings,
 }
 
 /// The agent's identity and behaviour.
@@ -44,6 +49,9 @@ pub struct BrokerSettings {
     /// A file holding the password.
     #[serde(default)]
     pub password_file: Option<PathBuf>,
+    /// AMQPS with the agency's client certificate instead of a password.
+    #[serde(default)]
+    pub tls: Option<broker::TlsFiles>,
 }
 
 impl Settings {
@@ -59,6 +67,13 @@ impl Settings {
 
     /// The broker credentials: the agency id and its password.
     pub fn credentials(&self) -> anyhow::Result<broker::Credentials> {
+        if self.broker.tls.is_some() {
+            // The certificate is the login (EXTERNAL); its common name is the agency id.
+            return Ok(broker::Credentials {
+                user: self.agent.id.to_string(),
+                password: String::new(),
+            });
+        }
         let password = match (&self.broker.password, &self.broker.password_file) {
             (Some(p), _) => p.clone(),
             (None, Some(file)) => std::fs::read_to_string(file)
@@ -66,7 +81,7 @@ impl Settings {
                 .trim()
                 .to_owned(),
             (None, None) => anyhow::bail!(
-                "no broker password: set broker.password_file or AGENT__BROKER__PASSWORD"
+                "no broker login: set broker.tls (certificate), broker.password_file or AGENT__BROKER__PASSWORD"
             ),
         };
         Ok(broker::Credentials {
@@ -81,6 +96,7 @@ impl Settings {
             host: self.broker.host.clone(),
             port: self.broker.port,
             vhost: self.broker.vhost.clone(),
+            tls: self.broker.tls.clone(),
         }
     }
 }

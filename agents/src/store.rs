@@ -327,7 +327,8 @@ impl Store {
             if covers_me {
                 sqlx::query(
                     "UPDATE inbox SET quarantined_at = ?
-                     WHERE gateway LIKE 'CONSENT:' || ? || '@%' AND opened_at IS NULL AND quarantined_at IS NULL",
+                     WHERE gateway LIKE 'CONSENT:' || ? || '@%' AND opened_at IS NULL AND quarantined_at IS NULL
+                       AND message_type <> 'ConsentWithdrawn'",
                 )
                 .bind(now)
                 .bind(w.consent_id.to_string())
@@ -389,6 +390,51 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(received).transpose()
+    }
+
+    /// One inbox message, read without marking it opened.
+    pub async fn inbox_message(&self, message_id: &str) -> Result<Option<Received>, StoreError> {
+        let row = sqlx::query(
+            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox WHERE message_id = ?",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(received).transpose()
+    }
+
+    /// Received messages of one type, newest first, read without marking them opened.
+    pub async fn received_of_type(
+        &self,
+        message_type: &str,
+        limit: i64,
+    ) -> Result<Vec<Received>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox
+             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?",
+        )
+        .bind(message_type)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(received).collect()
+    }
+
+    /// Sent messages of one type, newest first.
+    pub async fn sent_of_type(
+        &self,
+        message_type: &str,
+        limit: i64,
+    ) -> Result<Vec<Sent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox
+             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?",
+        )
+        .bind(message_type)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(sent).collect()
     }
 
     /// The outbox, newest first.

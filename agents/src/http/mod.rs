@@ -1,0 +1,230 @@
+//! The agent's local HTTP server: a JSON API for the agency's own systems and the
+//! caseworker's inbox page, both over the agent's store.
+//!
+//! - [`api`]: `/api/v1/...`, token in `Authorization: Bearer`, JSON errors with stable codes;
+//! - `web`: server-rendered HTML at `/` and `/messages/{id}`, a login form that sets an
+//!   HttpOnly SameSite=Strict session cookie;
+//! - `actions`: what both do (answer a handover, withdraw a consent), building drafts and
+//!   handing them to [`crate::submit`], so the page and the API cannot disagree;
+//! - [`openapi`]: the API's OpenAPI 3.1 document, written by hand, committed as
+//!   `agents/openapi.json` (a test fails when it is stale).
+//!
+//! The server is meant for local callers (it binds loopback in the shipped settings); it has
+//! no TLS of its own. It never logs message bodies: only ids, types and outcomes.
+
+mod actions;
+pub mod api;
+mod consents;
+pub mod openapi;
+mod web;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use schemas::AgencyId;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+use crate::store::Store;
+
+/// The `[http]` section of the agent's settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HttpSettings {
+    /// Where to listen, e.g. `127.0.0.1:8701`; none means no HTTP server.
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// The token local callers present (`AGENT__HTTP__TOKEN`); required when `listen` is set.
+    #[serde(default)]
+    pub token: Option<Token>,
+}
+
+/// The API token. Prints as `***`; compared in constant time.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Token(String);
+
+impl Token {
+    /// A token from its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// Whether `candidate` is this token, in time that does not depend on where they differ
+    /// (both are hashed first, so not on their lengths either).
+    pub fn matches(&self, candidate: &str) -> bool {
+        let a = Sha256::digest(self.0.as_bytes());
+        let b = Sha256::digest(candidate.as_bytes());
+        !self.0.is_empty() && bool::from(a.ct_eq(&b))
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How long a caseworker's login lasts.
+const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+
+/// What every handler needs: the store, who this agent is, the token, the page sessions.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    agent: AgencyId,
+    token: Token,
+    sessions: Mutex<HashMap<String, Instant>>,
+}
+
+impl AppState {
+    /// The state of one agent's server.
+    pub fn new(store: Store, agent: AgencyId, token: Token) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                agent,
+                token,
+                sessions: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    fn agent(&self) -> &AgencyId {
+        &self.inner.agent
+    }
+
+    fn token(&self) -> &Token {
+        &self.inner.token
+    }
+
+    /// A new page session; forgets expired ones.
+    fn new_session(&self) -> String {
+        let id = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let now = Instant::now();
+        let mut sessions = self.inner.sessions.lock().expect("sessions lock");
+        sessions.retain(|_, started| now.duration_since(*started) < SESSION_LIFETIME);
+        sessions.insert(id.clone(), now);
+        id
+    }
+
+    fn session_valid(&self, id: &str) -> bool {
+        let sessions = self.inner.sessions.lock().expect("sessions lock");
+        sessions
+            .get(id)
+            .is_some_and(|started| started.elapsed() < SESSION_LIFETIME)
+    }
+
+    fn end_session(&self, id: &str) {
+        self.inner
+            .sessions
+            .lock()
+            .expect("sessions lock")
+            .remove(id);
+    }
+}
+
+/// The whole server: the API, the pages, and `GET /health`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(api::router(state.clone()))
+        .merge(web::router(state))
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in hand.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A running HTTP server. Call [`Running::stop`] to stop it.
+pub struct Running {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the requests in hand.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task
+            .await
+            .context("the HTTP server task failed")?
+            .context("the HTTP server failed")
+    }
+}
+
+/// Starts the server when `settings.listen` is set and a token is given; without a token it
+/// warns and serves nothing (the server never runs unauthenticated).
+pub async fn start(
+    settings: &HttpSettings,
+    store: Store,
+    agent: AgencyId,
+) -> anyhow::Result<Option<Running>> {
+    let Some(listen) = &settings.listen else {
+        return Ok(None);
+    };
+    let Some(token) = settings.token.clone().filter(|t| !t.0.is_empty()) else {
+        // Never serve without authentication; the broker side runs regardless.
+        warn!(
+            agency = %agent,
+            "http.listen is set but there is no token (AGENT__HTTP__TOKEN): the HTTP API and \
+             inbox page are off"
+        );
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    info!(agency = %agent, %address, "HTTP API and inbox page listening");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(
+        listener,
+        AppState::new(store, agent, token),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    Ok(Some(Running { stop, task }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_match_only_themselves_and_never_print() {
+        let token = Token::new("s3cret-token");
+        assert!(token.matches("s3cret-token"));
+        assert!(!token.matches("s3cret-tokem"));
+        assert!(!token.matches(""));
+        assert!(!Token::new("").matches(""));
+        assert_eq!(format!("{token:?}"), "***");
+    }
+}

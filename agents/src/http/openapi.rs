@@ -1,0 +1,343 @@
+//! The API's OpenAPI 3.1 document, written by hand beside the handlers it describes. It is
+//! served at `GET /api/v1/openapi.json` and committed as `agents/openapi.json`; a test fails
+//! when the two differ (`UPDATE_OPENAPI=1 cargo test -p agent` rewrites the file).
+//!
+//! Message drafts are described by reference to the wire's JSON Schema files
+//! (`schemas/json/v1/<Type>.json`), which the `schemas` crate generates and checks.
+
+use serde_json::{Value, json};
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).expect("JSON serializes");
+    text.push('\n');
+    text
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+fn accepted_responses() -> Value {
+    json!({
+        "202": {
+            "description": "Accepted and queued for the hub.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}
+        },
+        "200": {
+            "description": "A message with this id was accepted before; nothing changed. `status` is where it stands.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}
+        },
+        "400": error_response("Not a valid message or request: `error` is `malformed_json`, `schema_violation` (with `path`), `unknown_message_type`, `unsupported_schema_version`, `invalid_request` (with `path`), `invalid_id`, `wrong_message_type` or `reason_required`."),
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "403": error_response("`wrong_sender`: `envelope.sender` names another agency than this agent's."),
+        "500": {"$ref": "#/components/responses/Internal"}
+    })
+}
+
+fn id_parameter(name: &str, description: &str) -> Value {
+    json!({
+        "name": name,
+        "in": "path",
+        "required": true,
+        "description": description,
+        "schema": {"type": "string", "format": "uuid"}
+    })
+}
+
+fn draft_body(description: &str, schema: &str) -> Value {
+    json!({
+        "required": true,
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": schema}}}
+    })
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Handover hub agent: local API",
+            "version": "1.0.0",
+            "description": "The local API of an agency's agent. It takes message drafts for the hub (validated and queued exactly as `agent send` does), lists and opens received messages, and reports what became of sent ones. Meant for the agency's own systems on the same host: every operation but this document needs the agent's token (`http.token`, `AGENT__HTTP__TOKEN`) as a bearer token. Error texts name fields and rules, never values; the agent's own failures answer 500 with `internal error` only."
+        },
+        "servers": [{"url": "http://127.0.0.1:8701", "description": "an agent with http.listen = 127.0.0.1:8701"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Liveness; needs no token.",
+                    "security": [],
+                    "responses": {"200": {"description": "The server is up.", "content": {"text/plain": {"schema": {"type": "string", "const": "ok"}}}}}
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document; needs no token.",
+                    "security": [],
+                    "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }
+            },
+            "/api/v1/messages": {
+                "post": {
+                    "operationId": "submitMessage",
+                    "summary": "Submit a message draft for the hub.",
+                    "description": "`envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` are filled in when missing. The draft must otherwise match the JSON Schema of its type; a violation answers 400 with the field's `path`, e.g. `body.supervision.kind`.",
+                    "requestBody": draft_body("A message draft of any version-1 type.", "#/components/schemas/MessageDraft"),
+                    "responses": accepted_responses()
+                }
+            },
+            "/api/v1/messages/{id}": {
+                "get": {
+                    "operationId": "messageStatus",
+                    "summary": "Where a sent message stands.",
+                    "parameters": [id_parameter("id", "The message id (a version-7 UUID).")],
+                    "responses": {
+                        "200": {"description": "The message's status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SentStatus"}}}},
+                        "400": error_response("`invalid_id`: not a message id."),
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
+                        "404": error_response("`not_found`: this agent sent no such message."),
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/inbox": {
+                "get": {
+                    "operationId": "listInbox",
+                    "summary": "Received messages, newest first.",
+                    "parameters": [{"name": "limit", "in": "query", "required": false, "description": "How many (1 to 1000, default 100).", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+                    "responses": {
+                        "200": {"description": "The inbox.", "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "required": ["messages"],
+                            "properties": {"messages": {"type": "array", "items": {"$ref": "#/components/schemas/InboxItem"}}}
+                        }}}},
+                        "400": error_response("`invalid_request`: a bad `limit`."),
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/inbox/{id}": {
+                "get": {
+                    "operationId": "openMessage",
+                    "summary": "Open a received message; marks it opened.",
+                    "parameters": [id_parameter("id", "The message id.")],
+                    "responses": {
+                        "200": {"description": "The message, in plain words and as received.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenedMessage"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
+                        "404": error_response("`not_found`: no such message in the inbox."),
+                        "409": error_response("`quarantined`: the message came under a consent withdrawn before anyone opened it; it can no longer be opened."),
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/handovers/{handover_id}/answer": {
+                "post": {
+                    "operationId": "answerHandover",
+                    "summary": "Answer a handover request: received, accepted or rejected.",
+                    "description": "Builds a HandoverResponse to `to` and queues it. When the request is in this agent's inbox, the answer carries its correlation id and (unless given) its purpose. Ownership of the case moves only when the hub records an accepted answer.",
+                    "parameters": [id_parameter("handover_id", "The handover's id, from the request.")],
+                    "requestBody": draft_body("The answer.", "#/components/schemas/HandoverAnswer"),
+                    "responses": accepted_responses()
+                }
+            },
+            "/api/v1/consents": {
+                "post": {
+                    "operationId": "grantConsent",
+                    "summary": "Submit a ConsentGranted draft (a new version of a consent record).",
+                    "requestBody": draft_body("A ConsentGranted draft; see schemas/json/v1/ConsentGranted.json.", "#/components/schemas/MessageDraft"),
+                    "responses": accepted_responses()
+                }
+            },
+            "/api/v1/consents/{consent_id}/withdraw": {
+                "post": {
+                    "operationId": "withdrawConsent",
+                    "summary": "Record that the person withdrew a consent, effective now.",
+                    "parameters": [id_parameter("consent_id", "The consent record's id.")],
+                    "requestBody": draft_body("The withdrawal.", "#/components/schemas/ConsentWithdrawal"),
+                    "responses": accepted_responses()
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "The agent's token, `http.token`."}
+            },
+            "responses": {
+                "Unauthorized": error_response("`unauthorized`: no token, or not the agent's token."),
+                "Internal": error_response("`internal`: the agent failed; the detail is always `internal error` and the cause is in the agent's log.")
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "detail"],
+                    "properties": {
+                        "error": {"type": "string", "description": "A stable code to branch on.", "examples": ["schema_violation"]},
+                        "reason": {"type": "string", "description": "The hub's reason code where one applies.", "examples": ["SCHEMA_VIOLATION"]},
+                        "path": {"type": "string", "description": "The offending field.", "examples": ["body.supervision.kind"]},
+                        "detail": {"type": "string", "description": "What is wrong, naming fields and rules, never values."}
+                    }
+                },
+                "MessageDraft": {
+                    "type": "object",
+                    "description": "A message draft: `envelope` and `body` as in schemas/json/v1/<Type>.json, where the envelope's ids, `sent_at`, `schema_version` and `sender` may be left out.",
+                    "required": ["envelope", "body"],
+                    "properties": {"envelope": {"type": "object"}, "body": {"type": "object"}}
+                },
+                "Accepted": {
+                    "type": "object",
+                    "required": ["message_id", "message_type", "status"],
+                    "properties": {
+                        "message_id": {"type": "string", "format": "uuid"},
+                        "message_type": {"type": "string"},
+                        "status": {"$ref": "#/components/schemas/Status"}
+                    }
+                },
+                "Status": {
+                    "type": "string",
+                    "enum": ["queued", "sent", "delivered", "partially_delivered", "refused"],
+                    "description": "queued: stored, not yet confirmed by the broker; sent: confirmed, the hub has not answered; delivered: to every recipient; partially_delivered: some recipients refused; refused: delivered to nobody."
+                },
+                "SentStatus": {
+                    "type": "object",
+                    "required": ["message_id", "message_type", "status", "accepted_at"],
+                    "properties": {
+                        "message_id": {"type": "string", "format": "uuid"},
+                        "message_type": {"type": "string"},
+                        "status": {"$ref": "#/components/schemas/Status"},
+                        "accepted_at": {"type": "string", "format": "date-time"},
+                        "reason": {"type": "string", "description": "The hub's reason code, when refused in whole or in part."},
+                        "detail": {"type": "string", "description": "The hub's words, when refused."}
+                    }
+                },
+                "InboxItem": {
+                    "type": "object",
+                    "required": ["message_id", "message_type", "sender", "case_id", "received_at", "opened", "quarantined"],
+                    "properties": {
+                        "message_id": {"type": "string", "format": "uuid"},
+                        "message_type": {"type": "string"},
+                        "sender": {"type": "string"},
+                        "case_id": {"type": ["string", "null"]},
+                        "received_at": {"type": "string", "format": "date-time"},
+                        "opened": {"type": "boolean"},
+                        "quarantined": {"type": "boolean"}
+                    }
+                },
+                "OpenedMessage": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/InboxItem"},
+                        {
+                            "type": "object",
+                            "required": ["opened_at", "text", "message"],
+                            "properties": {
+                                "opened_at": {"type": "string", "format": "date-time"},
+                                "text": {"type": "string", "description": "The message in plain words, as `agent show` prints it."},
+                                "message": {"type": "object", "description": "The message as received (see schemas/json/v1)."}
+                            }
+                        }
+                    ]
+                },
+                "HandoverAnswer": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["case_id", "subject", "to", "outcome"],
+                    "properties": {
+                        "case_id": {"type": "string", "description": "The case handed over."},
+                        "subject": {"type": "string", "pattern": "^ps-[a-z0-9]{8,64}$", "description": "The person, by hub pseudonym."},
+                        "to": {"type": "string", "description": "The agency that asked."},
+                        "outcome": {"type": "string", "enum": ["received", "accepted", "rejected"]},
+                        "reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Why; required when rejected."},
+                        "purpose": {"type": "string", "description": "By default the request's purpose, or RELEASE_COORDINATION."}
+                    }
+                },
+                "ConsentWithdrawal": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["subject"],
+                    "properties": {
+                        "case_id": {"type": "string"},
+                        "subject": {"type": "string", "pattern": "^ps-[a-z0-9]{8,64}$"},
+                        "scope": {
+                            "description": "The whole consent (default) or disclosures to some agencies only.",
+                            "oneOf": [
+                                {"type": "string", "const": "entire"},
+                                {"type": "object", "additionalProperties": false, "required": ["recipients"], "properties": {"recipients": {"type": "array", "items": {"type": "string"}}}}
+                            ]
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::http::{AppState, Token, router};
+
+    /// The committed `agents/openapi.json` must be what the server serves. `UPDATE_OPENAPI=1`
+    /// rewrites it (and still fails, so a stale tree is never green by accident).
+    #[tokio::test]
+    async fn committed_openapi_document_is_what_is_served() {
+        let dir = std::env::temp_dir().join(format!("agent-openapi-{}", uuid::Uuid::new_v4()));
+        let store = crate::Store::open(&dir).await.unwrap();
+        let agent = schemas::AgencyId::try_from("dk-test").unwrap();
+        let app = router(AppState::new(store.clone(), agent, Token::new("t")));
+        let response = app
+            .oneshot(
+                Request::get("/api/v1/openapi.json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let served = String::from_utf8(bytes.to_vec()).unwrap();
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+
+        let parsed: Value = serde_json::from_str(&served).unwrap();
+        assert_eq!(parsed["openapi"], "3.1.0");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != served {
+            let update = std::env::var_os("UPDATE_OPENAPI").is_some();
+            if update {
+                std::fs::write(&path, &served).unwrap();
+            }
+            panic!(
+                "agents/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p agent` and \
+                 commit the result{}",
+                if update { " (rewritten now)" } else { "" }
+            );
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for piece in text.split("\"$ref\":\"").skip(1) {
+            let target = &piece[..piece.find('"').unwrap()];
+            let pointer = target.strip_prefix('#').unwrap();
+            assert!(doc.pointer(pointer).is_some(), "{target} does not resolve");
+        }
+    }
+}

@@ -1,0 +1,765 @@
+//! The caseworker's inbox page: server-rendered HTML, no script.
+//!
+//! A login form takes the agent's token and sets a session cookie (a random id, HttpOnly,
+//! SameSite=Strict, Path=/); the token itself never reaches the browser's storage. Forms post
+//! back to the page. Cross-site requests: SameSite=Strict keeps the cookie off any request
+//! another site starts, which is enough for a tool on the caseworker's own machine; as a
+//! second line, a POST whose `Origin` is not this server is refused. Every value written into
+//! a page is HTML-escaped.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use axum::Router;
+use axum::extract::{Form, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use schemas::ids::ShortText;
+use schemas::messages::HandoverOutcome;
+use schemas::{Body, Message, MessageType};
+
+use super::AppState;
+use super::actions::{self, Failure, HandoverAnswer};
+use super::consents;
+use crate::present;
+use crate::store::{Received, SendStatus};
+
+const COOKIE: &str = "agent_session";
+const STYLE: &str = include_str!("style.css");
+
+/// The page routes.
+pub(super) fn router(state: AppState) -> Router {
+    let guarded = Router::new()
+        .route("/", get(inbox))
+        .route("/messages/{id}", get(message))
+        .route("/messages/{id}/answer", post(answer))
+        .route("/logout", post(logout))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_session,
+        ))
+        .with_state(state.clone());
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/assets/style.css", get(style))
+        .with_state(state)
+        .merge(guarded)
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub(crate) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A POST must come from a page of this server (when the browser says where it came from).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (origin.to_str().ok(), host) {
+        (Some(origin), Some(host)) => origin == format!("http://{host}"),
+        _ => false,
+    }
+}
+
+async fn require_session(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::POST && !same_origin(request.headers()) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            "This form was sent from another site. Open the inbox page and try again.",
+        );
+    }
+    match session_id(request.headers()) {
+        Some(id) if state.session_valid(&id) => next.run(request).await,
+        _ => Redirect::to("/login").into_response(),
+    }
+}
+
+fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
+    let header_right = match agent {
+        Some(agent) => format!(
+            r#"<span class="agency">{}</span>
+      <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>"#,
+            esc(agent)
+        ),
+        None => String::new(),
+    };
+    let html = format!(
+        r##"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} · Handover hub</title>
+  <link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+  <a class="skip" href="#main">Skip to content</a>
+  <header class="site">
+    <div class="bar">
+      <a class="brand" href="/">Handover hub <span>caseworker inbox</span></a>
+      {header_right}
+    </div>
+  </header>
+  <main id="main">
+{main}
+  </main>
+  <footer class="site">Messages are shown only to this agency. Personal data: handle according to your agency's rules.</footer>
+</body>
+</html>
+"##,
+        title = esc(title),
+    );
+    let mut response = (status, html).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Not `no-referrer`: under it Chromium sends `Origin: null` with the page's own form
+    // posts, which the same-origin check below would refuse.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+fn error_page(status: StatusCode, title: &str, words: &str) -> Response {
+    let main = format!(
+        r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+<h1>{}</h1>
+<p>{}</p>"#,
+        esc(title),
+        esc(words)
+    );
+    page(status, title, None, &main)
+}
+
+/// A failure as the page shows it.
+struct PageError(Failure);
+
+impl From<Failure> for PageError {
+    fn from(f: Failure) -> Self {
+        PageError(f)
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0.logged() {
+            Failure::Caller { status, detail, .. } => {
+                error_page(status, "That did not work", &detail)
+            }
+            Failure::NotFound(what) => error_page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                &format!("There is no such {what}."),
+            ),
+            Failure::Quarantined => quarantined_page(),
+            Failure::Unexpected(_) => error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The agent could not do this. The cause is in the agent's log; please tell your administrator.",
+            ),
+        }
+    }
+}
+
+fn quarantined_page() -> Response {
+    error_page(
+        StatusCode::CONFLICT,
+        "This message is quarantined",
+        "It was shared under the person's consent, and the person withdrew that consent before \
+         anyone here opened the message. It can no longer be opened. The hub's disclosure log \
+         still records that it was delivered.",
+    )
+}
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+fn login_page(status: StatusCode, error: Option<&str>) -> Response {
+    let alert = error
+        .map(|e| {
+            format!(
+                r#"<div class="alert" role="alert" id="login-error">{}</div>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let described = if error.is_some() {
+        r#" aria-describedby="login-error" aria-invalid="true""#
+    } else {
+        ""
+    };
+    let main = format!(
+        r#"<h1>Sign in</h1>
+<p>Sign in with the agent's token. Your administrator has it (the agent's <code>http.token</code> setting).</p>
+{alert}
+<form method="post" action="/login" class="card narrow">
+  <label for="token">Agent token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required{described}>
+  <button type="submit">Sign in</button>
+</form>"#
+    );
+    page(status, "Sign in", None, &main)
+}
+
+async fn login_form() -> Response {
+    login_page(StatusCode::OK, None)
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&headers) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            "This form was sent from another site.",
+        );
+    }
+    let token = form.get("token").map(String::as_str).unwrap_or_default();
+    if !state.token().matches(token.trim()) {
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            Some("That is not the agent's token."),
+        );
+    }
+    let id = state.new_session();
+    let cookie = format!(
+        "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        super::SESSION_LIFETIME.as_secs()
+    );
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(id) = session_id(&headers) {
+        state.end_session(&id);
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("agent_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
+    response
+}
+
+fn when(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn type_title(name: &str) -> &'static str {
+    MessageType::from_name(name).map_or("Message", present::type_title)
+}
+
+fn respond_by(date: NaiveDate, today: NaiveDate, answered: bool) -> String {
+    let days = (date - today).num_days();
+    let note = match days {
+        _ if answered => String::new(),
+        d if d < 0 => r#" <strong class="tag overdue">overdue</strong>"#.to_owned(),
+        0 => r#" <strong class="tag due">today</strong>"#.to_owned(),
+        1 => " <span class=\"muted\">(tomorrow)</span>".to_owned(),
+        d => format!(" <span class=\"muted\">(in {d} days)</span>"),
+    };
+    format!(r#"<time datetime="{date}">{date}</time>{note}"#)
+}
+
+fn outcome_words(outcome: HandoverOutcome) -> &'static str {
+    match outcome {
+        HandoverOutcome::Received => "Received",
+        HandoverOutcome::Accepted => "Accepted",
+        HandoverOutcome::Rejected => "Rejected",
+    }
+}
+
+fn status_words(status: SendStatus) -> &'static str {
+    match status {
+        SendStatus::Queued => "waiting to be sent",
+        SendStatus::Sent => "sent, waiting for the hub",
+        SendStatus::Delivered => "delivered",
+        SendStatus::PartiallyDelivered => "delivered to some",
+        SendStatus::Refused => "refused by the hub",
+    }
+}
+
+async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
+    let store = state.store();
+    let today = Utc::now().date_naive();
+    let rows = store.inbox(200).await?;
+    let answers = actions::answers_sent(store).await?;
+    let mut main = String::from("<h1>Inbox</h1>\n");
+    let shown: Vec<&Received> = rows
+        .iter()
+        .filter(|r| r.message_type != MessageType::Receipt.as_str())
+        .collect();
+    if shown.is_empty() {
+        main.push_str("<p>The inbox is empty.</p>\n");
+    } else {
+        main.push_str(
+            r#"<table class="inbox">
+<caption class="visually-hidden">Received messages, newest first</caption>
+<thead><tr><th scope="col">Received</th><th scope="col">Message</th><th scope="col">From</th><th scope="col">Case</th><th scope="col">Respond by</th><th scope="col">Status</th></tr></thead>
+<tbody>
+"#,
+        );
+        for r in shown {
+            let title = type_title(&r.message_type);
+            let quarantined = r.quarantined_at.is_some();
+            let mut deadline = String::new();
+            let mut status = if quarantined {
+                r#"<strong class="tag quarantined">Quarantined</strong> <span class="muted">consent withdrawn; cannot be opened</span>"#.to_owned()
+            } else if r.opened_at.is_none() {
+                r#"<strong class="tag new">New</strong>"#.to_owned()
+            } else {
+                "Opened".to_owned()
+            };
+            if !quarantined
+                && let Ok(Message {
+                    body: Body::HandoverRequest(h),
+                    ..
+                }) = schemas::decode(&r.payload)
+            {
+                let answer = answers
+                    .iter()
+                    .find(|(id, _, s, _)| *id == h.handover_id && *s != SendStatus::Refused);
+                let decided = answer.is_some_and(|(_, o, _, _)| *o != HandoverOutcome::Received);
+                deadline = respond_by(h.respond_by, today, decided);
+                if let Some((_, outcome, sent, _)) = answer {
+                    let _ = write!(
+                        status,
+                        "<br>{} by you <span class=\"muted\">({})</span>",
+                        outcome_words(*outcome),
+                        status_words(*sent)
+                    );
+                }
+            }
+            let message = if quarantined {
+                format!(
+                    r#"{} <span class="visually-hidden">(quarantined)</span>"#,
+                    esc(title)
+                )
+            } else {
+                format!(
+                    r#"<a href="/messages/{}">{}</a>"#,
+                    esc(&r.message_id),
+                    esc(title)
+                )
+            };
+            let row_class = if quarantined {
+                " class=\"quarantined\""
+            } else if r.opened_at.is_none() {
+                " class=\"unread\""
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                main,
+                r#"<tr{row_class} data-message-id="{id}"><td><time datetime="{at}">{when}</time></td><td>{message}</td><td>{from}</td><td>{case}</td><td>{deadline}</td><td>{status}</td></tr>"#,
+                id = esc(&r.message_id),
+                at = esc(&r.received_at.to_rfc3339()),
+                when = when(r.received_at),
+                from = esc(&r.sender),
+                case = esc(r.case_id.as_deref().unwrap_or("–")),
+            );
+        }
+        main.push_str("</tbody>\n</table>\n");
+    }
+
+    let sent = store.outbox(50).await?;
+    main.push_str("<h2>Sent</h2>\n");
+    if sent.is_empty() {
+        main.push_str("<p>Nothing sent yet.</p>\n");
+    } else {
+        main.push_str(
+            r#"<table class="sent">
+<caption class="visually-hidden">Sent messages, newest first</caption>
+<thead><tr><th scope="col">Accepted</th><th scope="col">Message</th><th scope="col">Status</th><th scope="col">The hub's answer</th></tr></thead>
+<tbody>
+"#,
+        );
+        for s in sent {
+            let answer = match (&s.answer_reason, &s.answer_detail) {
+                (Some(reason), Some(detail)) => format!("{} – {}", esc(reason), esc(detail)),
+                (Some(reason), None) => esc(reason),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                main,
+                r#"<tr data-message-id="{id}"><td>{when}</td><td>{title}</td><td>{status}</td><td>{answer}</td></tr>"#,
+                id = esc(&s.message_id),
+                when = when(s.accepted_at),
+                title = esc(type_title(&s.message_type)),
+                status = status_words(s.status),
+            );
+        }
+        main.push_str("</tbody>\n</table>\n");
+    }
+    Ok(page(
+        StatusCode::OK,
+        "Inbox",
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let row = state
+        .store()
+        .open_message(&id, Utc::now())
+        .await?
+        .ok_or(Failure::NotFound("message in the inbox"))?;
+    if row.quarantined_at.is_some() {
+        return Err(Failure::Quarantined.into());
+    }
+    let main = message_main(&state, &row, None, None).await?;
+    Ok(page(
+        StatusCode::OK,
+        type_title(&row.message_type),
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+/// What the caseworker typed, shown again with an error.
+struct AnswerForm<'a> {
+    outcome: Option<&'a str>,
+    reason: &'a str,
+}
+
+async fn message_main(
+    state: &AppState,
+    row: &Received,
+    error: Option<&str>,
+    form: Option<AnswerForm<'_>>,
+) -> Result<String, Failure> {
+    let message = schemas::decode(&row.payload).map_err(|e| {
+        Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
+    })?;
+    let facts = present::facts(&message);
+    let mut main = String::new();
+    let _ = write!(
+        main,
+        r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+<h1>{title}</h1>
+<p class="lead">From <strong>{from}</strong>, received {when}.</p>
+"#,
+        title = esc(facts.title),
+        from = esc(&facts.sender),
+        when = when(row.received_at),
+    );
+    if let Some(error) = error {
+        let _ = writeln!(
+            main,
+            r#"<div class="alert" role="alert" id="answer-error"><strong>Not sent:</strong> {}</div>"#,
+            esc(error)
+        );
+    }
+    main.push_str("<dl class=\"facts\">\n");
+    for (label, value) in &facts.lines {
+        let _ = writeln!(
+            main,
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(label),
+            esc(value)
+        );
+    }
+    main.push_str("</dl>\n");
+
+    if let Body::HandoverRequest(h) = &message.body {
+        let answers: Vec<_> = actions::answers_sent(state.store())
+            .await?
+            .into_iter()
+            .filter(|(id, ..)| *id == h.handover_id)
+            .collect();
+        main.push_str(
+            "<section aria-labelledby=\"answer-h\">\n<h2 id=\"answer-h\">Your answer</h2>\n",
+        );
+        if !answers.is_empty() {
+            main.push_str("<ul class=\"answers\">\n");
+            for (_, outcome, status, reason) in &answers {
+                let _ = writeln!(
+                    main,
+                    "<li><strong>{}</strong> – {}{}</li>",
+                    outcome_words(*outcome),
+                    status_words(*status),
+                    reason
+                        .as_deref()
+                        .map(|r| format!(" ({})", esc(r)))
+                        .unwrap_or_default()
+                );
+            }
+            main.push_str("</ul>\n");
+        }
+        let decided = answers
+            .iter()
+            .any(|(_, o, s, _)| *o != HandoverOutcome::Received && *s != SendStatus::Refused);
+        if decided {
+            main.push_str("<p>You have answered this handover request.</p>\n");
+        } else {
+            let form = form.unwrap_or(AnswerForm {
+                outcome: None,
+                reason: "",
+            });
+            let checked = |v: &str| {
+                if form.outcome == Some(v) {
+                    " checked"
+                } else {
+                    ""
+                }
+            };
+            let invalid = if error.is_some() {
+                r#" aria-describedby="answer-error reason-hint" aria-invalid="true""#
+            } else {
+                r#" aria-describedby="reason-hint""#
+            };
+            let _ = write!(
+                main,
+                r#"<form method="post" action="/messages/{id}/answer" class="card">
+  <fieldset>
+    <legend>Will your agency take over this case?</legend>
+    <div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">Accept: the case moves to us</label></div>
+    <div class="choice"><input type="radio" id="outcome-rejected" name="outcome" value="rejected"{rej}><label for="outcome-rejected">Reject</label></div>
+  </fieldset>
+  <label for="reason">Reason</label>
+  <p class="hint" id="reason-hint">Required when you reject; one line, at most 200 characters. The other agency reads it.</p>
+  <input type="text" id="reason" name="reason" maxlength="200" value="{reason}"{invalid}>
+  <button type="submit">Send answer</button>
+</form>
+"#,
+                id = esc(&row.message_id),
+                acc = checked("accepted"),
+                rej = checked("rejected"),
+                reason = esc(form.reason),
+            );
+        }
+        main.push_str("</section>\n");
+    }
+
+    if let Some(subject) = &message.envelope.subject {
+        let views = consents::for_subject(state.store(), subject, Utc::now().date_naive()).await?;
+        main.push_str(
+            "<section aria-labelledby=\"consent-h\" class=\"consent\">\n<h2 id=\"consent-h\">Consent for this person</h2>\n",
+        );
+        if views.is_empty() {
+            main.push_str(
+                "<p>This agent knows of no consent from this person. Messages about them reach \
+                 this agency only where a statute allows it.</p>\n",
+            );
+        } else {
+            main.push_str(
+                "<p class=\"muted\">The consent record versions this agent has sent or received. \
+                 The hub holds the authoritative record.</p>\n",
+            );
+            for v in &views {
+                let _ = write!(
+                    main,
+                    r#"<article class="consent-version{cls}">
+<h3>Version {version}: {status}</h3>
+<p class="muted">{programme}, {period}; {source}. Consent id {id}.</p>
+<ul>
+"#,
+                    cls = if v.in_force { " in-force" } else { "" },
+                    version = v.version,
+                    status = esc(&v.status),
+                    programme = esc(&v.programme),
+                    period = esc(&v.period),
+                    source = esc(&v.source),
+                    id = v.consent_id,
+                );
+                for s in &v.sentences {
+                    let _ = writeln!(main, "<li>{}</li>", esc(s.trim_start()));
+                }
+                main.push_str("</ul>\n</article>\n");
+            }
+        }
+        main.push_str("</section>\n");
+    }
+    Ok(main)
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let row = state
+        .store()
+        .inbox_message(&id)
+        .await?
+        .ok_or(Failure::NotFound("message in the inbox"))?;
+    if row.quarantined_at.is_some() {
+        return Err(Failure::Quarantined.into());
+    }
+    let message = schemas::decode(&row.payload).map_err(|e| {
+        Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
+    })?;
+    let Body::HandoverRequest(request) = &message.body else {
+        return Err(Failure::bad_request(
+            "not_a_handover",
+            None,
+            "This message is not a handover request.",
+        )
+        .into());
+    };
+    let outcome_text = form.get("outcome").map(String::as_str);
+    let reason_text = form.get("reason").map_or("", |r| r.trim());
+    let outcome = match outcome_text {
+        Some("accepted") => Ok(HandoverOutcome::Accepted),
+        Some("rejected") => Ok(HandoverOutcome::Rejected),
+        _ => Err("Choose whether to accept or reject the handover.".to_owned()),
+    };
+    let reason = if reason_text.is_empty() {
+        Ok(None)
+    } else {
+        ShortText::try_from(reason_text)
+            .map(Some)
+            .map_err(|_| "The reason must be one line of at most 200 characters.".to_owned())
+    };
+    let e = &message.envelope;
+    let error: String = match (outcome, reason, &e.case_id, &e.subject) {
+        (Err(msg), _, _, _) | (_, Err(msg), _, _) => msg,
+        (Ok(HandoverOutcome::Rejected), Ok(None), _, _) => {
+            "A rejection needs a reason: say why your agency cannot take over the case.".to_owned()
+        }
+        (Ok(outcome), Ok(reason), Some(case), Some(subject)) => {
+            let answer = HandoverAnswer {
+                case_id: case.clone(),
+                subject: subject.clone(),
+                to: e.sender.clone(),
+                outcome,
+                reason,
+                purpose: Some(e.purpose),
+            };
+            match actions::answer_handover(&state, request.handover_id, answer).await {
+                Ok(_) => {
+                    return Ok(
+                        Redirect::to(&format!("/messages/{}", row.message_id)).into_response()
+                    );
+                }
+                Err(Failure::Caller { detail, .. }) => detail,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        _ => "The request names no case or person, so it cannot be answered here.".to_owned(),
+    };
+    let main = message_main(
+        &state,
+        &row,
+        Some(&error),
+        Some(AnswerForm {
+            outcome: outcome_text,
+            reason: reason_text,
+        }),
+    )
+    .await?;
+    Ok(page(
+        StatusCode::BAD_REQUEST,
+        type_title(&row.message_type),
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            esc(r#"<script>alert("x") & 'y'</script>"#),
+            "&lt;script&gt;alert(&quot;x&quot;) &amp; &#x27;y&#x27;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=b; agent_session=abc123; c=d"),
+        );
+        assert_eq!(session_id(&h).as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn a_post_from_another_origin_is_refused() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8701"));
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8701"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h));
+    }
+}

@@ -1,0 +1,431 @@
+//! The agent's HTTP API (plain HTTP) and the caseworker's inbox page (headless Chromium),
+//! against a real hub, broker and database.
+
+use e2e::browser::{AgentWeb, Browser, TOKEN};
+use e2e::{DEADLINE, TestEnv, draft, eventually, refusal};
+use serde_json::{Value, json};
+
+const SUBJECT: &str = "ps-3e8b1c7a9d2f5e40";
+const CASE: &str = "KBH-2026-0777";
+
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// GET with the token; the status and the JSON body.
+async fn get(url: &str) -> (u16, Value) {
+    let response = http().get(url).bearer_auth(TOKEN).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// POST JSON with the token; the status and the JSON body.
+async fn post(url: &str, body: &Value) -> (u16, Value) {
+    post_raw(url, body.to_string()).await
+}
+
+async fn post_raw(url: &str, body: String) -> (u16, Value) {
+    let response = http()
+        .post(url)
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits until the sent message `id` has left `queued` and `sent`; returns its status body.
+async fn hub_answered(web: &AgentWeb, id: &str) -> Value {
+    let url = web.url(&format!("/api/v1/messages/{id}"));
+    eventually(
+        "the hub's answer, seen through the API",
+        DEADLINE,
+        || async {
+            let (status, body) = get(&url).await;
+            assert_eq!(status, 200, "{body}");
+            (!matches!(body["status"].as_str(), Some("queued" | "sent"))).then_some(body)
+        },
+    )
+    .await
+}
+
+async fn sign_in(browser: &Browser, web: &AgentWeb) {
+    browser.goto(&web.url("/")).await;
+    assert_eq!(browser.path().await, "/login", "the inbox needs a login");
+    browser.fill("#token", TOKEN).await;
+    browser.click("form.card button[type=submit]").await;
+    browser.find("table.inbox").await;
+}
+
+#[tokio::test]
+async fn the_api_needs_its_token_and_names_the_offending_field() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let prison = env.start_agent(&a.prison).await;
+    let web = AgentWeb::start(&prison).await;
+
+    let health = http().get(web.url("/health")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let bare = http().get(web.url("/api/v1/inbox")).send().await.unwrap();
+    assert_eq!(bare.status().as_u16(), 401);
+    assert_eq!(bare.json::<Value>().await.unwrap()["error"], "unauthorized");
+    let wrong = http()
+        .get(web.url("/api/v1/inbox"))
+        .bearer_auth("not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+    let openapi = http()
+        .get(web.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        openapi.json::<Value>().await.unwrap()["openapi"],
+        "3.1.0",
+        "the API describes itself without a token"
+    );
+
+    let messages = web.url("/api/v1/messages");
+    let mut notice = env.release_notice(&[&a.municipality]);
+    notice["body"]["supervision"]["kind"] = json!("house_arrest");
+    let (status, body) = post(&messages, &notice).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "schema_violation");
+    assert_eq!(body["reason"], "SCHEMA_VIOLATION");
+    assert_eq!(body["path"], "body.supervision.kind");
+    assert!(body["detail"].as_str().unwrap().contains("unknown variant"));
+
+    let (status, body) = post_raw(&messages, "{\"envelope\": ".into()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("malformed_json"))
+    );
+
+    let mut theirs = env.release_notice(&[&a.municipality]);
+    theirs["envelope"]["sender"] = json!(a.municipality);
+    let (status, body) = post(&messages, &theirs).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("wrong_sender"))
+    );
+
+    let (status, body) = post(
+        &web.url("/api/v1/consents"),
+        &env.release_notice(&[&a.municipality]),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("wrong_message_type"))
+    );
+
+    let answer = web.url(&format!(
+        "/api/v1/handovers/{}/answer",
+        uuid::Uuid::new_v4()
+    ));
+    let rejection =
+        json!({"case_id": CASE, "subject": SUBJECT, "to": a.municipality, "outcome": "rejected"});
+    let (status, body) = post(&answer, &rejection).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        (body["error"].as_str(), body["path"].as_str()),
+        (Some("reason_required"), Some("reason"))
+    );
+    let (status, body) = post(&answer, &json!({"case_id": CASE, "subject": "123456-7890", "to": a.municipality, "outcome": "accepted"})).await;
+    assert_eq!(
+        (status, body["error"].as_str(), body["path"].as_str()),
+        (400, Some("invalid_request"), Some("subject")),
+        "a person is named by pseudonym only: {body}"
+    );
+
+    let (status, _) =
+        get(&web.url(&format!("/api/v1/messages/{}", schemas::MessageId::new()))).await;
+    assert_eq!(status, 404);
+    let (status, _) = get(&web.url("/api/v1/inbox/no-such-message")).await;
+    assert_eq!(status, 404);
+    assert!(
+        prison.store.outbox(10).await.unwrap().is_empty(),
+        "nothing refused was queued"
+    );
+    web.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_submits_reports_status_and_opens_the_inbox() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison_web = AgentWeb::start(&prison).await;
+    let muni_web = AgentWeb::start(&municipality).await;
+
+    let notice = env.release_notice(&[&a.municipality]);
+    let (status, body) = post(&prison_web.url("/api/v1/messages"), &notice).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["status"], "queued");
+    let id = body["message_id"].as_str().unwrap().to_owned();
+    assert_eq!(hub_answered(&prison_web, &id).await["status"], "delivered");
+    let (status, body) = post(&prison_web.url("/api/v1/messages"), &notice).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("delivered")),
+        "the same message again changes nothing"
+    );
+
+    // No gateway lets the employment service read a release notice without consent.
+    let mut refused = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
+    refused["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
+    let (status, body) = post(&prison_web.url("/api/v1/messages"), &refused).await;
+    assert_eq!(status, 202, "{body}");
+    let answered = hub_answered(&prison_web, body["message_id"].as_str().unwrap()).await;
+    assert_eq!(answered["status"], "refused", "{answered}");
+    assert_eq!(answered["reason"], "NO_GATEWAY");
+    assert!(answered["detail"].is_string());
+
+    let listed = eventually(
+        "the notice in the municipality's inbox",
+        DEADLINE,
+        || async {
+            let (_, body) = get(&muni_web.url("/api/v1/inbox")).await;
+            body["messages"]
+                .as_array()?
+                .iter()
+                .find(|m| m["message_id"] == json!(id))
+                .cloned()
+        },
+    )
+    .await;
+    assert_eq!(listed["message_type"], "ReleaseNotice");
+    assert_eq!(listed["sender"], json!(a.prison));
+    assert_eq!(
+        (listed["opened"].as_bool(), listed["quarantined"].as_bool()),
+        (Some(false), Some(false))
+    );
+
+    let (status, opened) = get(&muni_web.url(&format!("/api/v1/inbox/{id}"))).await;
+    assert_eq!(status, 200, "{opened}");
+    assert!(
+        opened["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Release notice from")
+    );
+    assert_eq!(opened["message"]["envelope"]["message_id"], json!(id));
+    let (_, body) = get(&muni_web.url("/api/v1/inbox?limit=10")).await;
+    let again = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_id"] == json!(id))
+        .unwrap();
+    assert_eq!(again["opened"], true);
+
+    prison_web.stop().await;
+    muni_web.stop().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    env.grant_consent(&municipality, SUBJECT).await;
+    let handover_id = uuid::Uuid::new_v4();
+    let request = env.handover_request(CASE, SUBJECT, handover_id);
+    let request_id = prison.send(&request).await.to_string();
+    assert_eq!(
+        refusal(&prison.answer_to(request_id.parse().unwrap()).await),
+        None
+    );
+    eventually("the request at the municipality", DEADLINE, || async {
+        municipality
+            .store
+            .inbox_message(&request_id)
+            .await
+            .unwrap()
+            .map(|_| ())
+    })
+    .await;
+    let web = AgentWeb::start(&municipality).await;
+    let browser = Browser::start("handover").await;
+
+    browser.goto(&web.url("/")).await;
+    assert_eq!(browser.path().await, "/login");
+    browser.fill("#token", "not-the-token").await;
+    browser.click("form.card button[type=submit]").await;
+    assert!(
+        browser
+            .text(".alert")
+            .await
+            .contains("not the agent's token")
+    );
+    browser.screenshot("login-refused").await;
+    sign_in(&browser, &web).await;
+
+    let row = format!("tr[data-message-id='{request_id}']");
+    let text = browser.text(&row).await;
+    assert!(text.contains("Handover request"), "{text}");
+    assert!(
+        text.contains("2027-01-08"),
+        "the respond-by date is shown: {text}"
+    );
+    assert!(
+        text.contains(a.prison.as_str()) && text.contains(CASE) && text.contains("NEW"),
+        "{text}"
+    );
+    browser.screenshot("inbox").await;
+
+    browser.click(&format!("{row} a")).await;
+    assert_eq!(browser.text("h1").await, "Handover request");
+    let facts = browser.text("dl.facts").await;
+    assert!(
+        facts.contains("2027-01-08") && facts.contains("Housing application started"),
+        "{facts}"
+    );
+    let consent = browser.text("section.consent").await;
+    assert!(
+        consent.contains(
+            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS with municipality \
+             and prison service for release coordination, reintegration planning and case \
+             coordination until"
+        ),
+        "the consent in plain words: {consent}"
+    );
+    assert!(consent.contains("Version 1: in force"), "{consent}");
+    browser.screenshot("message").await;
+
+    // Rejecting without a reason is refused on the page, and nothing is sent.
+    browser.click("#outcome-rejected").await;
+    browser.click("form.card button[type=submit]").await;
+    assert!(browser.text(".alert").await.contains("needs a reason"));
+    browser.screenshot("reject-without-reason").await;
+    assert!(
+        municipality
+            .store
+            .sent_of_type("HandoverResponse", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    browser.click("#outcome-accepted").await;
+    browser.click("form.card button[type=submit]").await;
+    assert!(browser.text("ul.answers").await.contains("Accepted"));
+    let owner = eventually(
+        "ownership to move to the municipality",
+        DEADLINE,
+        || async {
+            let owner: String = sqlx::query_scalar("SELECT owner FROM cases WHERE case_id = $1")
+                .bind(CASE)
+                .fetch_one(&env.pool)
+                .await
+                .unwrap();
+            (owner == a.municipality.as_str()).then_some(owner)
+        },
+    )
+    .await;
+    assert_eq!(owner, a.municipality.as_str());
+    eventually(
+        "the page to show the answer delivered",
+        DEADLINE,
+        || async {
+            browser.client().refresh().await.ok()?;
+            browser
+                .text("ul.answers")
+                .await
+                .contains("delivered")
+                .then_some(())
+        },
+    )
+    .await;
+    browser.screenshot("accepted").await;
+    browser.goto(&web.url("/")).await;
+    assert!(browser.text(&row).await.contains("Accepted by you"));
+    browser.screenshot("inbox-after").await;
+
+    browser.close().await;
+    web.stop().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    let employment = env.start_agent(&a.employment).await;
+    let consent_id = env.grant_consent(&municipality, SUBJECT).await;
+
+    // A release notice reaches the employment service under the consent; nobody opens it.
+    let notice = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
+    let id = prison.send(&notice).await;
+    assert_eq!(refusal(&prison.answer_to(id).await), None);
+    let id = id.to_string();
+
+    // The person withdraws; the municipality records it through its API.
+    let muni_web = AgentWeb::start(&municipality).await;
+    let (status, body) = post(
+        &muni_web.url(&format!("/api/v1/consents/{consent_id}/withdraw")),
+        &json!({"case_id": CASE, "subject": SUBJECT}),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let answered = hub_answered(&muni_web, body["message_id"].as_str().unwrap()).await;
+    assert_eq!(answered["status"], "delivered", "{answered}");
+    eventually("quarantine at the employment service", DEADLINE, || async {
+        let row = employment.store.inbox_message(&id).await.unwrap()?;
+        row.quarantined_at.map(|_| ())
+    })
+    .await;
+
+    let job_web = AgentWeb::start(&employment).await;
+    let (status, body) = get(&job_web.url(&format!("/api/v1/inbox/{id}"))).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("quarantined")));
+    let (_, body) = get(&job_web.url("/api/v1/inbox")).await;
+    let listed = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_id"] == json!(id))
+        .unwrap();
+    assert_eq!(
+        (listed["quarantined"].as_bool(), listed["opened"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    let browser = Browser::start("quarantine").await;
+    sign_in(&browser, &job_web).await;
+    let row = format!("tr[data-message-id='{id}']");
+    let text = browser.text(&row).await;
+    assert!(
+        text.contains("QUARANTINED") && text.contains("cannot be opened"),
+        "{text}"
+    );
+    assert!(
+        !browser.has(&format!("{row} a")).await,
+        "no link to open it"
+    );
+    browser.screenshot("inbox").await;
+    browser.goto(&job_web.url(&format!("/messages/{id}"))).await;
+    assert_eq!(browser.text("h1").await, "This message is quarantined");
+    assert!(browser.text("main").await.contains("withdrew that consent"));
+    browser.screenshot("refused").await;
+    let row = employment.store.inbox_message(&id).await.unwrap().unwrap();
+    assert!(row.opened_at.is_none(), "still never opened");
+
+    browser.close().await;
+    job_web.stop().await;
+    muni_web.stop().await;
+    hub.stop().await;
+}
