@@ -237,6 +237,15 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
     })
     .await;
     assert!(row.opened_at.is_none());
+    let notice = employment.store.inbox(100).await.unwrap();
+    let notice = notice
+        .iter()
+        .find(|m| m.message_type == "ConsentWithdrawn")
+        .unwrap();
+    assert!(
+        notice.quarantined_at.is_none(),
+        "the withdrawal notice itself stays readable"
+    );
     let opened = employment
         .store
         .open_message(&row.message_id, chrono::Utc::now())

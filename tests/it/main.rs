@@ -6,4 +6,8 @@ mod consent;
 mod deadlines;
 mod delivery;
 mod identity;
+mod interop;
+mod outage;
 mod resilience;
+mod tls;
+mod web;

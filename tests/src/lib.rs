@@ -9,6 +9,8 @@
 //! The services are found through the `HANDOVER_*` variables that `deploy/services.sh`
 //! writes to `.local/env` (the test command sources it).
 
+pub mod browser;
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ use schemas::{AgencyId, AgencyRole, Jurisdiction};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
+
+pub mod private_node;
 
 /// Where the shared test services are.
 #[derive(Debug, Clone)]
@@ -224,8 +228,13 @@ impl TestEnv {
 
     /// A new env; `overrides` are applied to the hub's settings (e.g. `hub.max_message_bytes`).
     pub async fn with(overrides: &[(&str, &str)]) -> Self {
+        Self::with_services(Services::from_env(), overrides).await
+    }
+
+    /// A new env on the given services (e.g. a [`private_node::PrivateNode`]'s broker);
+    /// `overrides` are applied to the hub's settings.
+    pub async fn with_services(services: Services, overrides: &[(&str, &str)]) -> Self {
         init_logging();
-        let services = Services::from_env();
         let suffix = random_suffix();
         let vhost = format!("t-{suffix}");
         let database = format!("hub_t_{suffix}");
@@ -325,6 +334,7 @@ impl TestEnv {
             host: self.services.amqp_host.clone(),
             port: self.services.amqp_port,
             vhost: self.vhost.clone(),
+            tls: None,
         }
     }
 
@@ -352,7 +362,9 @@ impl TestEnv {
                 vhost: self.vhost.clone(),
                 password: Some(self.passwords[agency].clone()),
                 password_file: None,
+                tls: None,
             },
+            http: Default::default(),
         };
         let store = agent::Store::open(&data_dir).await.expect("agent store");
         (settings, store)
@@ -593,5 +605,65 @@ impl TestEnv {
         m["body"]["handover_id"] = json!(handover_id);
         m["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
         m
+    }
+}
+
+impl TestEnv {
+    /// A client certificate for broker user `name`, signed by the development CA (made by
+    /// `deploy/dev-pki.sh`, which `deploy/services.sh` runs).
+    pub fn client_tls(&self, name: &str) -> broker::TlsFiles {
+        let pki = PathBuf::from(var("HANDOVER_PKI_DIR"));
+        let status = std::process::Command::new("bash")
+            .arg(repo_root().join("deploy/dev-pki.sh"))
+            .arg(name)
+            .env("PKI_DIR", &pki)
+            .status()
+            .expect("runs deploy/dev-pki.sh");
+        assert!(status.success(), "deploy/dev-pki.sh {name} failed");
+        broker::TlsFiles {
+            ca_file: pki.join("ca.pem"),
+            cert_file: pki.join("clients").join(format!("{name}.pem")),
+            key_file: pki.join("clients").join(format!("{name}.key")),
+        }
+    }
+
+    /// This env's vhost on the broker's AMQPS port, with these client files.
+    pub fn tls_endpoint(&self, tls: broker::TlsFiles) -> BrokerEndpoint {
+        BrokerEndpoint {
+            host: "localhost".into(),
+            port: var("HANDOVER_AMQPS_PORT")
+                .parse()
+                .expect("HANDOVER_AMQPS_PORT is a port"),
+            vhost: self.vhost.clone(),
+            tls: Some(tls),
+        }
+    }
+
+    /// Starts a hub that logs in to the broker with its client certificate.
+    pub async fn start_hub_over_tls(&mut self) -> HubHandle {
+        let tls = self.client_tls(&self.hub_user.clone());
+        let endpoint = self.tls_endpoint(tls.clone());
+        self.hub_settings.broker.host = endpoint.host;
+        self.hub_settings.broker.port = endpoint.port;
+        self.hub_settings.broker.tls = Some(tls);
+        self.start_hub().await
+    }
+
+    /// Starts an agent that logs in to the broker with its agency's client certificate.
+    pub async fn start_agent_over_tls(&self, agency: &AgencyId) -> AgentHandle {
+        let (mut settings, store) = self.agent_store(agency).await;
+        let endpoint = self.tls_endpoint(self.client_tls(agency.as_str()));
+        settings.broker.host = endpoint.host;
+        settings.broker.port = endpoint.port;
+        settings.broker.tls = endpoint.tls;
+        settings.broker.password = None;
+        let credentials = settings.credentials().expect("certificate login");
+        let running = agent::service::start(settings.clone(), credentials, store.clone());
+        AgentHandle {
+            id: agency.clone(),
+            store,
+            settings,
+            running: Some(running),
+        }
     }
 }
