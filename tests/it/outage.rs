@@ -173,6 +173,21 @@ async fn a_message_delivered_twice_is_shown_once() {
     let first = prison.send(&env.release_notice(&[&a.municipality])).await;
     wait_until_held(&municipality, &first, DEADLINE).await;
 
+    // The agent can hold the message before the hub has recorded the broker's confirm; wait
+    // for that record, or resetting it below would race with it.
+    eventually("the hub to record the publish", DEADLINE, || async {
+        let published: bool = sqlx::query_scalar(
+            "SELECT published_at IS NOT NULL FROM outbox WHERE message_id = $1 AND recipient = $2",
+        )
+        .bind(first.as_uuid())
+        .bind(a.municipality.as_str())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+        published.then_some(())
+    })
+    .await;
+
     // The hub's relay publishes the same outbox row again, as after a crash between the
     // broker's confirm and recording it.
     let (row, attempts): (uuid::Uuid, i32) = sqlx::query_as(
