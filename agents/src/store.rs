@@ -16,6 +16,20 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+/// The columns [`received`] reads, as the start of a query.
+macro_rules! select_inbox {
+    () => {
+        "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox"
+    };
+}
+
+/// The columns [`sent`] reads, as the start of a query.
+macro_rules! select_sent {
+    () => {
+        "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox"
+    };
+}
+
 /// The agent's migrations, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -358,10 +372,11 @@ impl Store {
 
     /// The inbox, newest first.
     pub async fn inbox(&self, limit: i64) -> Result<Vec<Received>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox
-             ORDER BY rowid DESC LIMIT ?",
-        )
+        let rows = sqlx::query(concat!(
+            select_inbox!(),
+            "
+             ORDER BY rowid DESC LIMIT ?"
+        ))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -383,23 +398,19 @@ impl Store {
         .bind(message_id)
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox WHERE message_id = ?",
-        )
-        .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!(select_inbox!(), " WHERE message_id = ?"))
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(received).transpose()
     }
 
     /// One inbox message, read without marking it opened.
     pub async fn inbox_message(&self, message_id: &str) -> Result<Option<Received>, StoreError> {
-        let row = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox WHERE message_id = ?",
-        )
-        .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!(select_inbox!(), " WHERE message_id = ?"))
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(received).transpose()
     }
 
@@ -409,10 +420,11 @@ impl Store {
         message_type: &str,
         limit: i64,
     ) -> Result<Vec<Received>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox
-             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?",
-        )
+        let rows = sqlx::query(concat!(
+            select_inbox!(),
+            "
+             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?"
+        ))
         .bind(message_type)
         .bind(limit)
         .fetch_all(&self.pool)
@@ -426,10 +438,11 @@ impl Store {
         message_type: &str,
         limit: i64,
     ) -> Result<Vec<Sent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox
-             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?",
-        )
+        let rows = sqlx::query(concat!(
+            select_sent!(),
+            "
+             WHERE message_type = ? ORDER BY rowid DESC LIMIT ?"
+        ))
         .bind(message_type)
         .bind(limit)
         .fetch_all(&self.pool)
@@ -439,10 +452,11 @@ impl Store {
 
     /// The outbox, newest first.
     pub async fn outbox(&self, limit: i64) -> Result<Vec<Sent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox
-             ORDER BY rowid DESC LIMIT ?",
-        )
+        let rows = sqlx::query(concat!(
+            select_sent!(),
+            "
+             ORDER BY rowid DESC LIMIT ?"
+        ))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -451,12 +465,10 @@ impl Store {
 
     /// One sent message.
     pub async fn sent(&self, message_id: &MessageId) -> Result<Option<Sent>, StoreError> {
-        let row = sqlx::query(
-            "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox WHERE message_id = ?",
-        )
-        .bind(message_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!(select_sent!(), " WHERE message_id = ?"))
+            .bind(message_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(sent).transpose()
     }
 
