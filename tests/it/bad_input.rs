@@ -164,8 +164,19 @@ async fn reusing_a_message_id_for_other_content_is_refused() {
         panic!("{:?}", answers[1])
     };
     assert_eq!(u.reason, ReasonCode::DuplicateIdConflict);
-    let inbox = municipality.inbox().await;
+    // The receipt can reach the prison before the municipality's agent has taken its copy.
+    let inbox = eventually("the municipality's copy", DEADLINE, || async {
+        let inbox = municipality.inbox().await;
+        (!inbox.is_empty()).then_some(inbox)
+    })
+    .await;
     assert_eq!(inbox.len(), 1);
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = $1")
+        .bind(a.municipality.as_str())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 1, "the conflicting copy was never queued");
     let Body::ReleaseNotice(n) = &inbox[0].body else {
         unreachable!()
     };

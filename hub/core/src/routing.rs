@@ -428,6 +428,8 @@ fn case_effects(
             );
             effects
         }
+        // Other messages change the case only by bringing in new participants.
+        _ if world.case == Some(&case) => Vec::new(),
         _ => vec![Effect::SaveCase(case)],
     })
 }
