@@ -138,6 +138,17 @@ async fn main() -> anyhow::Result<()> {
         "expected {n} consent deliveries with needs removed, found {stripped}"
     );
     let rate = n as f64 / elapsed;
+    // The hub runs inside this process (with the publisher that queued the backlog), so this
+    // is an upper bound on the hub's own peak resident memory.
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("peak resident memory of the process (hub and publisher): {peak}");
     println!(
         "{n} messages of {size} bytes in {elapsed:.2} s: {rate:.0} messages/s through the hub ({:.0} deliveries and receipts/s)",
         3.0 * rate
