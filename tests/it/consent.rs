@@ -17,18 +17,13 @@ async fn consent_decides_what_the_employment_service_gets_and_removals_are_logge
     let employment = env.start_agent(&a.employment).await;
 
     // Before any consent, the employment service gets nothing: no statute covers it.
-    let mut notice = draft(
+    let notice = draft(
         "ReleaseNotice",
         &a.prison,
         &[&a.municipality, &a.employment],
         CASE,
         SUBJECT,
     );
-    notice["envelope"]["gateway"] = json!(null);
-    notice["envelope"]
-        .as_object_mut()
-        .unwrap()
-        .remove("gateway");
     let answer = prison.send_and_wait(&notice).await;
     assert_eq!(refusal(&answer), Some(ReasonCode::NoGateway));
 
@@ -38,17 +33,13 @@ async fn consent_decides_what_the_employment_service_gets_and_removals_are_logge
         .await;
     assert_eq!(refusal(&granted), None, "{granted:?}");
 
-    let mut notice = draft(
+    let notice = draft(
         "ReleaseNotice",
         &a.prison,
         &[&a.municipality, &a.employment],
         CASE,
         SUBJECT,
     );
-    notice["envelope"]
-        .as_object_mut()
-        .unwrap()
-        .remove("gateway");
     let id = prison.send(&notice).await;
     let answer = prison.answer_to(id).await;
     assert_eq!(refusal(&answer), None, "{answer:?}");
@@ -196,11 +187,7 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
 
     // Under consent: a release notice to the employment service (left unopened), and an open
     // handover from the prison to the municipality.
-    let mut notice = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
-    notice["envelope"]
-        .as_object_mut()
-        .unwrap()
-        .remove("gateway");
+    let notice = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
     let under_consent = prison.send(&notice).await;
     assert_eq!(refusal(&prison.answer_to(under_consent).await), None);
     let handover_id = uuid::Uuid::new_v4();
@@ -264,8 +251,7 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
         .await
         .unwrap();
     assert_eq!(state, "blocked_consent");
-    let mut after = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
-    after["envelope"].as_object_mut().unwrap().remove("gateway");
+    let after = draft("ReleaseNotice", &a.prison, &[&a.employment], CASE, SUBJECT);
     assert_eq!(
         refusal(&prison.send_and_wait(&after).await),
         Some(ReasonCode::ConsentWithdrawn)
