@@ -169,6 +169,8 @@ pub fn type_title(message_type: MessageType) -> &'static str {
         MessageType::Receipt => "Receipt",
         MessageType::Undeliverable => "UNDELIVERABLE (the hub refused a message)",
         MessageType::Escalation => "ESCALATION: a deadline was missed",
+        MessageType::KeyPublished => "Sealing key published",
+        MessageType::KeyDirectory => "Key directory",
     }
 }
 

@@ -109,6 +109,8 @@ catalogue! {
     Receipt,
     Undeliverable,
     Escalation,
+    KeyPublished,
+    KeyDirectory,
 }
 
 impl std::fmt::Display for MessageType {

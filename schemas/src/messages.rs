@@ -147,15 +147,74 @@ pub struct HandoverResponse {
     pub reason: Option<ShortText>,
 }
 
+/// The one sealing scheme of version 1: HPKE (RFC 9180) in base mode with
+/// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20-Poly1305.
+pub const SEALING_SCHEME: &str = "HPKE-BASE-X25519-SHA256-CHACHA20POLY1305";
+
 /// A field encrypted by the sending agent, one copy per entitled recipient; the hub never
 /// sees it in clear and forwards each recipient only its own copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sealed {
-    /// The sealing scheme, e.g. `HPKE-X25519-SHA256-CHACHA20POLY1305`.
+    /// The sealing scheme: `HPKE-BASE-X25519-SHA256-CHACHA20POLY1305`.
     pub scheme: ShortText,
     /// One encrypted copy per entitled recipient.
+    #[schemars(length(min = 1))]
     pub copies: Vec<SealedCopy>,
+}
+
+impl Sealed {
+    /// The field as one recipient gets it: its own copy only.
+    pub fn for_recipient(&self, recipient: &AgencyId) -> Sealed {
+        Sealed {
+            scheme: self.scheme.clone(),
+            copies: self
+                .copies
+                .iter()
+                .filter(|c| &c.recipient == recipient)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The body field of a message type that is sealed, if it has one.
+pub fn sealed_field(message_type: crate::MessageType) -> Option<&'static str> {
+    match message_type {
+        crate::MessageType::RelocationRequest => Some("sealed_destination"),
+        crate::MessageType::RelocationConfirmed => Some("sealed_address"),
+        _ => None,
+    }
+}
+
+/// Whether a recipient may hold PROTECTED_LOCATION (and so a copy of a sealed location) in a
+/// message of this type: an agency on the hub's allow-list (a police protection unit), or
+/// the destination municipality of a relocation request. The hub's hard rule and the agent's
+/// choice of whom to seal to both use this one definition.
+pub fn may_hold_protected_location(
+    message_type: crate::MessageType,
+    recipient_role: AgencyRole,
+    allow_listed: bool,
+) -> bool {
+    allow_listed
+        || (message_type == crate::MessageType::RelocationRequest
+            && recipient_role == AgencyRole::Municipality)
+}
+
+/// What a sealed location field holds once opened: where the person will live, and what the
+/// reader needs to act on it. Never on the wire in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedLocation {
+    /// Street address.
+    pub address: ShortText,
+    /// Postal code.
+    pub postal_code: ShortText,
+    /// Town or city.
+    pub city: ShortText,
+    /// Anything else the reader needs (contact person, moving arrangements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<LongText>,
 }
 
 /// One recipient's encrypted copy of a sealed field.
@@ -573,6 +632,54 @@ pub struct Escalation {
     pub days_overdue: u32,
 }
 
+/// An agency to the hub: a public key to seal fields to this agency with. The key id is
+/// derived from the key (`k-` and the first 16 bytes of its SHA-256, in hex), so a key and
+/// its id cannot be mismatched. The newest key an agency published is the one senders use;
+/// its older private keys stay with the agency, so what was sealed to them stays readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPublished {
+    /// The key's id.
+    pub key_id: ShortText,
+    /// The sealing scheme the key is for.
+    pub scheme: ShortText,
+    /// The public key (32 bytes for X25519), base64.
+    pub public_key: String,
+}
+
+/// One agency's published key, as the hub lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryKey {
+    /// The agency holding the private key (authenticated by the broker when it published).
+    pub agency: AgencyId,
+    /// What kind of agency it is.
+    pub role: AgencyRole,
+    /// The key's id.
+    pub key_id: ShortText,
+    /// The sealing scheme.
+    pub scheme: ShortText,
+    /// The public key, base64.
+    pub public_key: String,
+    /// When the hub recorded it.
+    pub published_at: DateTime<Utc>,
+    /// Whether this is the agency's newest key, the one to seal to.
+    pub current: bool,
+    /// Whether the hub lets this agency receive PROTECTED_LOCATION beyond a relocation
+    /// request to a municipality (a police protection unit).
+    pub protected_location: bool,
+}
+
+/// The hub to every agency: the key directory, sent whenever a key is published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyDirectory {
+    /// Grows with every change; an agent keeps the highest version it has seen.
+    pub version: u64,
+    /// Every published key, current and rotated out.
+    pub keys: Vec<DirectoryKey>,
+}
+
 /// The data categories a body carries: those that cannot be removed, and those in optional
 /// fields that can.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -619,7 +726,9 @@ impl Body {
             | Body::InformationRequest(_)
             | Body::InformationResponse(_)
             | Body::Receipt(_)
-            | Body::Undeliverable(_) => {}
+            | Body::Undeliverable(_)
+            | Body::KeyPublished(_)
+            | Body::KeyDirectory(_) => {}
         }
         match self {
             Body::ReleaseNotice(b) if b.needs.is_some() => out.optional(C::EconomyBenefits),

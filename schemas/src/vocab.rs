@@ -151,6 +151,15 @@ pub enum ReasonCode {
     UnknownHandover,
     /// The case is closed.
     CaseClosed,
+    /// A sealed copy is addressed to an agency that may not read that field in this message.
+    SealedForUnentitled,
+    /// A recipient that gets a sealed field has no copy of its own in it.
+    SealedCopyMissing,
+    /// A sealed copy names a sealing scheme or key the key directory does not hold for its
+    /// recipient.
+    SealedKeyUnknown,
+    /// A published key is not a valid key of the scheme, or its id is not derived from it.
+    InvalidKey,
 }
 
 impl ReasonCode {
@@ -184,6 +193,10 @@ impl ReasonCode {
             ReasonCode::InvalidTransition => "INVALID_TRANSITION",
             ReasonCode::UnknownHandover => "UNKNOWN_HANDOVER",
             ReasonCode::CaseClosed => "CASE_CLOSED",
+            ReasonCode::SealedForUnentitled => "SEALED_FOR_UNENTITLED",
+            ReasonCode::SealedCopyMissing => "SEALED_COPY_MISSING",
+            ReasonCode::SealedKeyUnknown => "SEALED_KEY_UNKNOWN",
+            ReasonCode::InvalidKey => "INVALID_KEY",
         }
     }
 }
@@ -235,6 +248,10 @@ mod tests {
             ReasonCode::InvalidTransition,
             ReasonCode::UnknownHandover,
             ReasonCode::CaseClosed,
+            ReasonCode::SealedForUnentitled,
+            ReasonCode::SealedCopyMissing,
+            ReasonCode::SealedKeyUnknown,
+            ReasonCode::InvalidKey,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

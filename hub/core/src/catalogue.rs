@@ -19,9 +19,16 @@ pub struct Route {
 use AgencyRole::{Employment, Municipality, NationalContactPoint, Police, PrisonProbation};
 
 const CASE_AGENCIES: &[AgencyRole] = &[Municipality, Police, PrisonProbation, Employment];
+const ALL_AGENCIES: &[AgencyRole] = &[
+    Municipality,
+    Police,
+    PrisonProbation,
+    Employment,
+    NationalContactPoint,
+];
 
-/// The version-1 catalogue. Receipt, Undeliverable and Escalation are the hub's own and no
-/// agency may send them.
+/// The version-1 catalogue. Receipt, Undeliverable, Escalation and KeyDirectory are the hub's
+/// own and no agency may send them.
 pub const ROUTES: &[Route] = &[
     Route {
         message_type: MessageType::ReleaseNotice,
@@ -95,6 +102,12 @@ pub const ROUTES: &[Route] = &[
         to: CASE_AGENCIES,
         carries: "reason, time",
     },
+    Route {
+        message_type: MessageType::KeyPublished,
+        from: ALL_AGENCIES,
+        to: &[],
+        carries: "a public key to seal fields to the sender with; no personal data",
+    },
 ];
 
 /// The catalogue entry for a message type, if agencies may send it at all.
@@ -112,14 +125,17 @@ mod tests {
             let count = ROUTES.iter().filter(|r| r.message_type == t).count();
             let hub_only = matches!(
                 t,
-                MessageType::Receipt | MessageType::Undeliverable | MessageType::Escalation
+                MessageType::Receipt
+                    | MessageType::Undeliverable
+                    | MessageType::Escalation
+                    | MessageType::KeyDirectory
             );
             assert_eq!(count, usize::from(!hub_only), "{t}");
         }
     }
 
     #[test]
-    fn the_contact_point_only_receives_outcomes() {
+    fn the_contact_point_only_receives_outcomes_and_sends_only_its_key() {
         for r in ROUTES {
             let to_ncp = r.to.contains(&NationalContactPoint);
             assert_eq!(
@@ -128,8 +144,9 @@ mod tests {
                 "{}",
                 r.message_type
             );
-            assert!(
-                !r.from.contains(&NationalContactPoint),
+            assert_eq!(
+                r.from.contains(&NationalContactPoint),
+                r.message_type == MessageType::KeyPublished,
                 "{}",
                 r.message_type
             );

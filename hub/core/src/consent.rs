@@ -295,9 +295,11 @@ fn forbidden_for_recipient(rules: &HardRules, flow: &Flow<'_>, carried: Mask) ->
     if carried.intersect(location).is_empty() {
         return Mask::EMPTY;
     }
-    let destination_municipality = recipient.role == AgencyRole::Municipality
-        && flow.message_type == MessageType::RelocationRequest;
-    if destination_municipality || rules.protected_location_allow.contains(&recipient.id) {
+    if schemas::messages::may_hold_protected_location(
+        flow.message_type,
+        recipient.role,
+        rules.protected_location_allow.contains(&recipient.id),
+    ) {
         Mask::EMPTY
     } else {
         location
