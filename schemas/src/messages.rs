@@ -160,7 +160,19 @@ pub struct Sealed {
     pub scheme: ShortText,
     /// One encrypted copy per entitled recipient.
     #[schemars(length(min = 1))]
+    #[serde(deserialize_with = "non_empty")]
     pub copies: Vec<SealedCopy>,
+}
+
+fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SealedCopy>, D::Error> {
+    let copies = Vec::<SealedCopy>::deserialize(d)?;
+    if copies.is_empty() {
+        return Err(serde::de::Error::invalid_length(
+            0,
+            &"at least one sealed copy",
+        ));
+    }
+    Ok(copies)
 }
 
 impl Sealed {
@@ -745,6 +757,36 @@ impl Body {
     /// The data categories this body actually carries: what the envelope must declare.
     pub fn carried_categories(&self) -> BTreeSet<DataCategory> {
         self.categories().all()
+    }
+
+    /// The body as `recipient` gets it: of a sealed field, only its own copy; an optional
+    /// sealed field with no copy for it is left out.
+    pub fn for_recipient(&self, recipient: &AgencyId) -> Body {
+        let mut body = self.clone();
+        match &mut body {
+            Body::RelocationRequest(b) => {
+                b.sealed_destination = b.sealed_destination.for_recipient(recipient);
+            }
+            Body::RelocationConfirmed(b) => {
+                b.sealed_address = b
+                    .sealed_address
+                    .as_ref()
+                    .map(|s| s.for_recipient(recipient))
+                    .filter(|s| !s.copies.is_empty());
+            }
+            _ => {}
+        }
+        body
+    }
+
+    /// Whether [`Body::for_recipient`] would change anything for `recipient`.
+    pub fn has_copies_for_others(&self, recipient: &AgencyId) -> bool {
+        let sealed = match self {
+            Body::RelocationRequest(b) => Some(&b.sealed_destination),
+            Body::RelocationConfirmed(b) => b.sealed_address.as_ref(),
+            _ => None,
+        };
+        sealed.is_some_and(|s| s.copies.iter().any(|c| &c.recipient != recipient))
     }
 
     /// The body with the optional fields of `removed` categories taken out. Mandatory

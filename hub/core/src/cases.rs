@@ -71,11 +71,42 @@ impl HandoverState {
     }
 }
 
+/// What is handed over: a case between agencies, or a person moving between municipalities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoverKind {
+    /// A `HandoverRequest`, answered by `HandoverResponse`s.
+    Handover,
+    /// A `RelocationRequest` (its `relocation_id` is the handover id): received or rejected by
+    /// `HandoverResponse`, accepted only by the destination's `RelocationConfirmed`.
+    Relocation,
+}
+
+impl HandoverKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoverKind::Handover => "handover",
+            HandoverKind::Relocation => "relocation",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn from_name(name: &str) -> Option<HandoverKind> {
+        match name {
+            "handover" => Some(HandoverKind::Handover),
+            "relocation" => Some(HandoverKind::Relocation),
+            _ => None,
+        }
+    }
+}
+
 /// A handover of a case from its owner to another agency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handover {
     /// Its id.
     pub id: Uuid,
+    /// A case handover or a relocation.
+    pub kind: HandoverKind,
     /// The case.
     pub case_id: CaseId,
     /// The owner who asked.
@@ -159,6 +190,7 @@ impl Case {
         }
         let handover = Handover {
             id: handover_id,
+            kind: HandoverKind::Handover,
             case_id: self.id.clone(),
             from: self.owner.clone(),
             to: to.clone(),
@@ -166,6 +198,37 @@ impl Case {
             gateway,
         };
         Ok((self.with_participants([to]), handover))
+    }
+
+    /// A relocation request from the owning municipality to a destination municipality: the
+    /// same rules as [`Case::request_handover`] (one open handover or relocation at a time);
+    /// the destination answers with [`Case::confirm_relocation`].
+    pub fn request_relocation(
+        &self,
+        sender: &AgencyId,
+        to: &AgencyId,
+        relocation_id: Uuid,
+        gateway: GatewayRef,
+        open: &[Handover],
+    ) -> Result<(Case, Handover), ReasonCode> {
+        let (case, mut handover) =
+            self.request_handover(sender, to, relocation_id, gateway, open)?;
+        handover.kind = HandoverKind::Relocation;
+        Ok((case, handover))
+    }
+
+    /// The destination confirms a relocation: the person has moved and the destination owns
+    /// the case. Only the destination (NotAddressedRecipient); only a relocation
+    /// (UnknownHandover for a case handover); otherwise as an accepting answer.
+    pub fn confirm_relocation(
+        &self,
+        relocation: &Handover,
+        sender: &AgencyId,
+    ) -> Result<(Case, Handover), ReasonCode> {
+        if relocation.kind != HandoverKind::Relocation {
+            return Err(ReasonCode::UnknownHandover);
+        }
+        self.answer(relocation, sender, HandoverOutcome::Accepted)
     }
 
     /// The recipient's answer: only `handover.to` (NotAddressedRecipient); received only from
@@ -176,8 +239,22 @@ impl Case {
     ///
     /// Checked in this order: UnknownHandover, CaseClosed, NotAddressedRecipient,
     /// InvalidTransition. On accepted the previous owner stays a participant and an active
-    /// case stays active; rejected leaves the case as it is.
+    /// case stays active; rejected leaves the case as it is. A relocation is accepted only by
+    /// [`Case::confirm_relocation`] (InvalidTransition here).
     pub fn answer_handover(
+        &self,
+        handover: &Handover,
+        sender: &AgencyId,
+        outcome: HandoverOutcome,
+    ) -> Result<(Case, Handover), ReasonCode> {
+        let (case, answered) = self.answer(handover, sender, outcome)?;
+        if handover.kind == HandoverKind::Relocation && outcome == HandoverOutcome::Accepted {
+            return Err(ReasonCode::InvalidTransition);
+        }
+        Ok((case, answered))
+    }
+
+    fn answer(
         &self,
         handover: &Handover,
         sender: &AgencyId,
@@ -316,6 +393,7 @@ mod tests {
     fn handover(state: HandoverState) -> Handover {
         Handover {
             id: Uuid::from_u128(1),
+            kind: HandoverKind::Handover,
             case_id: case_id("case-1"),
             from: agency(PRISON),
             to: agency(MUNI),
@@ -919,5 +997,109 @@ mod tests {
                 "{state:?}"
             );
         }
+    }
+
+    /// A case owned by one municipality, relocating to another.
+    fn relocating() -> (Case, Handover) {
+        let origin = case(Stage::Active).with_participants([&agency(MUNI)]);
+        let origin = Case {
+            owner: agency(MUNI),
+            ..origin
+        };
+        origin
+            .request_relocation(
+                &agency(MUNI),
+                &agency(DESTINATION),
+                Uuid::from_u128(9),
+                gateway(),
+                &[],
+            )
+            .unwrap()
+    }
+
+    const DESTINATION: &str = "no-trondheim-kommune";
+
+    #[test]
+    fn a_relocation_moves_ownership_only_when_the_destination_confirms() {
+        let (case, relocation) = relocating();
+        assert_eq!(relocation.kind, HandoverKind::Relocation);
+        assert_eq!(relocation.state, H::Requested);
+        assert_eq!(
+            case.owner,
+            agency(MUNI),
+            "the origin owns it until confirmed"
+        );
+        assert!(case.participants.contains(&agency(DESTINATION)));
+
+        // Received by a HandoverResponse: still the origin's.
+        let (received_case, received) = case
+            .answer_handover(&relocation, &agency(DESTINATION), Out::Received)
+            .unwrap();
+        assert_eq!(received.state, H::Received);
+        assert_eq!(received_case.owner, agency(MUNI));
+        // Accepting by a HandoverResponse is not how a relocation ends.
+        assert_eq!(
+            case.answer_handover(&relocation, &agency(DESTINATION), Out::Accepted),
+            Err(R::InvalidTransition)
+        );
+        // Only the destination confirms.
+        assert_eq!(
+            case.confirm_relocation(&relocation, &agency(MUNI)),
+            Err(R::NotAddressedRecipient)
+        );
+        let (moved, confirmed) = received_case
+            .confirm_relocation(&received, &agency(DESTINATION))
+            .unwrap();
+        assert_eq!(confirmed.state, H::Accepted);
+        assert_eq!(moved.owner, agency(DESTINATION));
+        assert_eq!(moved.stage, Stage::Active);
+        // Confirmed once: a second confirmation is refused.
+        assert_eq!(
+            moved.confirm_relocation(&confirmed, &agency(DESTINATION)),
+            Err(R::InvalidTransition)
+        );
+        // The destination may still reject instead of confirming.
+        let (_, rejected) = case
+            .answer_handover(&relocation, &agency(DESTINATION), Out::Rejected)
+            .unwrap();
+        assert_eq!(rejected.state, H::Rejected);
+    }
+
+    #[test]
+    fn a_case_handover_is_not_confirmed_as_a_relocation() {
+        let before = handover(H::Requested);
+        assert_eq!(
+            case(Stage::Intake).confirm_relocation(&before, &agency(MUNI)),
+            Err(R::UnknownHandover)
+        );
+    }
+
+    #[test]
+    fn only_the_owner_requests_a_relocation_and_never_beside_an_open_handover() {
+        let owned = case(Stage::Active);
+        assert_eq!(
+            owned
+                .request_relocation(
+                    &agency(MUNI),
+                    &agency(DESTINATION),
+                    Uuid::from_u128(9),
+                    gateway(),
+                    &[]
+                )
+                .map(|_| ()),
+            Err(R::NotCaseOwner)
+        );
+        assert_eq!(
+            owned
+                .request_relocation(
+                    &agency(PRISON),
+                    &agency(DESTINATION),
+                    Uuid::from_u128(9),
+                    gateway(),
+                    &[handover(H::Received)]
+                )
+                .map(|_| ()),
+            Err(R::InvalidTransition)
+        );
     }
 }

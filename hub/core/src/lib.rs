@@ -21,4 +21,6 @@ pub mod routing;
 pub use routing::{Agency, Decision, Delivery, Directory, Effect, Policy, Statute, World, decide};
 
 #[cfg(test)]
+mod relocation_tests;
+#[cfg(test)]
 mod tests;

@@ -20,7 +20,7 @@ use schemas::{
 };
 use uuid::Uuid;
 
-use crate::cases::{self, Case, Handover};
+use crate::cases::{self, Case, Handover, HandoverKind};
 use crate::catalogue;
 use crate::consent::{self, ConsentInForce, HardRules, Verdict, Withdrawal};
 
@@ -129,6 +129,15 @@ pub enum Effect {
     SaveHandover(Handover),
     /// Record a new consent version (superseding the previous one).
     RecordConsent(schemas::messages::ConsentRecord),
+    /// Record a sealing key published by the sender.
+    RecordKey {
+        /// The agency that published it (the authenticated sender).
+        agency: AgencyId,
+        /// The key's id, checked to be derived from the key.
+        key_id: String,
+        /// The public key, base64.
+        public_key: String,
+    },
     /// Record a withdrawal against a consent id.
     RecordWithdrawal {
         /// The consent withdrawn.
@@ -188,9 +197,16 @@ pub struct World<'a> {
     pub handovers: &'a [Handover],
     /// For a withdrawal: the agencies that earlier received data under that consent.
     pub received_under_consent: &'a [AgencyId],
+    /// Every sealing key id each agency has published (current and rotated out).
+    pub sealing_keys: &'a SealingKeys,
     /// Now.
     pub now: DateTime<Utc>,
 }
+
+/// The sealing key ids each agency has published.
+pub type SealingKeys = BTreeMap<AgencyId, BTreeSet<String>>;
+
+static NO_KEYS: SealingKeys = BTreeMap::new();
 
 impl<'a> World<'a> {
     /// A world with no cases, consents or history: statutes and hard rules only.
@@ -202,6 +218,7 @@ impl<'a> World<'a> {
             case: None,
             handovers: &[],
             received_under_consent: &[],
+            sealing_keys: &NO_KEYS,
             now,
         }
     }
@@ -279,8 +296,10 @@ fn decide_inner(
     match &message.body {
         Body::ConsentGranted(granted) => return consent_granted(world, sender, message, granted),
         Body::ConsentWithdrawn(withdrawn) => return consent_withdrawn(world, sender, withdrawn),
+        Body::KeyPublished(key) => return key_published(sender, key),
         _ => {}
     }
+    check_sealed_copies(world, message)?;
     if envelope.recipients.is_empty() {
         return refuse(ReasonCode::SchemaViolation, "envelope.recipients is empty");
     }
@@ -336,6 +355,7 @@ fn decide_inner(
             }),
         }
     }
+    without_own_copy_no_location(message, &mut deliveries);
     if deliveries.is_empty() {
         let reason = refused[0].reason;
         let detail = if refused.len() == 1 {
@@ -395,6 +415,49 @@ fn case_effects(
                 )
                 .map_err(detail)?;
             vec![Effect::SaveCase(case), Effect::SaveHandover(handover)]
+        }
+        Body::RelocationRequest(request) => {
+            let [delivery] = deliveries else {
+                return refuse(
+                    ReasonCode::SchemaViolation,
+                    "a relocation request names exactly one destination municipality",
+                );
+            };
+            let (case, relocation) = case
+                .request_relocation(
+                    &sender.id,
+                    &delivery.recipient,
+                    request.relocation_id,
+                    delivery.gateway.clone(),
+                    world.handovers,
+                )
+                .map_err(detail)?;
+            vec![Effect::SaveCase(case), Effect::SaveHandover(relocation)]
+        }
+        Body::RelocationConfirmed(confirmed) => {
+            let Some(relocation) = world
+                .handovers
+                .iter()
+                .find(|h| h.id == confirmed.relocation_id && h.kind == HandoverKind::Relocation)
+            else {
+                return refuse(
+                    ReasonCode::UnknownHandover,
+                    format!(
+                        "no relocation {} in case {}",
+                        confirmed.relocation_id, case.id
+                    ),
+                );
+            };
+            if confirmed.new_owner != sender.id {
+                return refuse(
+                    ReasonCode::InvalidTransition,
+                    "body.new_owner: the destination confirming a relocation becomes the owner",
+                );
+            }
+            let (case, relocation) = case
+                .confirm_relocation(relocation, &sender.id)
+                .map_err(detail)?;
+            vec![Effect::SaveCase(case), Effect::SaveHandover(relocation)]
         }
         Body::HandoverResponse(response) => {
             let Some(handover) = world
@@ -534,6 +597,125 @@ fn consent_withdrawn(
         refused: Vec::new(),
         effects,
     })
+}
+
+fn key_published(
+    sender: &Agency,
+    key: &schemas::messages::KeyPublished,
+) -> Result<Decision, Refuse> {
+    seal::check_published(key.key_id.as_str(), key.scheme.as_str(), &key.public_key)
+        .map_err(|e| (ReasonCode::InvalidKey, e.to_string()))?;
+    Ok(Decision::Route {
+        deliveries: Vec::new(),
+        refused: Vec::new(),
+        effects: vec![Effect::RecordKey {
+            agency: sender.id.clone(),
+            key_id: key.key_id.as_str().to_owned(),
+            public_key: key.public_key.clone(),
+        }],
+    })
+}
+
+/// The sealed field of a message, if it carries one.
+fn sealed_of(body: &Body) -> Option<&schemas::messages::Sealed> {
+    match body {
+        Body::RelocationRequest(r) => Some(&r.sealed_destination),
+        Body::RelocationConfirmed(c) => c.sealed_address.as_ref(),
+        _ => None,
+    }
+}
+
+/// The copies of a sealed field: each for a recipient of the message that may hold a sealed
+/// location in it (never anyone else, so a mistake of the sender's is refused rather than
+/// quietly dropped), at most one each, in the one scheme, to a key the recipient published.
+/// A relocation request's destination must have its copy.
+fn check_sealed_copies(world: &World<'_>, message: &Message) -> Result<(), Refuse> {
+    let Some(sealed) = sealed_of(&message.body) else {
+        return Ok(());
+    };
+    let envelope = &message.envelope;
+    let allow = &world.policy.hard_rules.protected_location_allow;
+    let entitled = |id: &AgencyId| {
+        envelope.recipients.contains(id)
+            && world.directory.get(id).is_some_and(|a| {
+                schemas::messages::may_hold_protected_location(
+                    envelope.message_type,
+                    a.role,
+                    allow.contains(id),
+                )
+            })
+    };
+    if sealed.scheme.as_str() != schemas::messages::SEALING_SCHEME {
+        return refuse(
+            ReasonCode::SealedKeyUnknown,
+            "the sealed field uses a scheme other than HPKE-BASE-X25519-SHA256-CHACHA20POLY1305",
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for copy in &sealed.copies {
+        if !entitled(&copy.recipient) {
+            return refuse(
+                ReasonCode::SealedForUnentitled,
+                format!(
+                    "a sealed copy is addressed to {}, which may not hold this location",
+                    copy.recipient
+                ),
+            );
+        }
+        if !seen.insert(&copy.recipient) {
+            return refuse(
+                ReasonCode::SchemaViolation,
+                format!("two sealed copies for {}", copy.recipient),
+            );
+        }
+        let published = world
+            .sealing_keys
+            .get(&copy.recipient)
+            .is_some_and(|keys| keys.contains(copy.key_id.as_str()));
+        if !published {
+            return refuse(
+                ReasonCode::SealedKeyUnknown,
+                format!(
+                    "{} has published no key {}",
+                    copy.recipient,
+                    copy.key_id.as_str()
+                ),
+            );
+        }
+    }
+    let missing = envelope
+        .recipients
+        .iter()
+        .find(|r| entitled(r) && !seen.contains(r));
+    if let (Body::RelocationRequest(_), Some(missing)) = (&message.body, missing) {
+        return refuse(
+            ReasonCode::SealedCopyMissing,
+            format!("the sealed destination has no copy for {missing}"),
+        );
+    }
+    Ok(())
+}
+
+/// A recipient with no copy of an optional sealed field gets no location: the field is
+/// stripped from its copy of the message, so the disclosure must not list the category.
+fn without_own_copy_no_location(message: &Message, deliveries: &mut [Delivery]) {
+    let Body::RelocationConfirmed(confirmed) = &message.body else {
+        return;
+    };
+    let Some(sealed) = &confirmed.sealed_address else {
+        return;
+    };
+    for delivery in deliveries {
+        if !sealed
+            .copies
+            .iter()
+            .any(|c| c.recipient == delivery.recipient)
+        {
+            delivery
+                .categories
+                .retain(|c| *c != DataCategory::ProtectedLocation);
+        }
+    }
 }
 
 /// The gateway reference of a consent version.

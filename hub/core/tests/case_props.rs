@@ -5,7 +5,7 @@
 //! every step the ownership invariants must hold.
 
 use chrono::{Days, NaiveDate, Weekday, WeekdaySet};
-use hub_core::cases::{Case, Handover, HandoverState, Stage, block_for_consent};
+use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage, block_for_consent};
 use hub_core::deadlines::Calendar;
 use proptest::prelude::*;
 use schemas::messages::{CaseEndReason, HandoverOutcome};
@@ -119,6 +119,7 @@ impl World {
         );
         let foreign = Handover {
             id: Uuid::from_u128(0),
+            kind: HandoverKind::Handover,
             case_id: case_id("case-2"),
             from: agency(1),
             to: agency(2),

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use hub_core::cases::{Case, Handover, HandoverState, Stage};
+use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
 use hub_core::consent::{ConsentInForce, Withdrawal};
 use hub_core::{Effect, Policy, World};
 use schemas::messages::{ConsentRecord, WithdrawalScope};
@@ -157,13 +157,20 @@ pub async fn process_batch(
                             case: state.case.as_ref(),
                             handovers: &state.handovers,
                             received_under_consent: &state.received_under_consent,
+                            sealing_keys: &state.sealing_keys,
                             now: cx.now,
                         };
                         let mut accepted = plan::route(cx.hub, &decoded, &world, &item.inputs);
                         accepted
                             .outbox
                             .extend(crate::deadlines::on_receipt(cx, &accepted));
+                        let new_key = crate::keys::is_new_key(&mut tx, &accepted).await?;
                         write_accepted(&mut tx, &accepted, cx.now, cx.directory).await?;
+                        if let Some(new_key) = new_key {
+                            let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
+                                .await?;
+                            accepted.outbox.extend(rows);
+                        }
                         (accepted.audit_detail(), accepted.outbox)
                     }
                 }
@@ -187,6 +194,7 @@ struct State {
     case: Option<Case>,
     handovers: Vec<Handover>,
     received_under_consent: Vec<AgencyId>,
+    sealing_keys: hub_core::routing::SealingKeys,
 }
 
 fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
@@ -238,6 +246,21 @@ async fn load_state(
         state.case = load_case(tx, case_id).await?;
         if state.case.is_some() {
             state.handovers = load_handovers(tx, case_id).await?;
+        }
+    }
+    if schemas::messages::sealed_field(e.message_type).is_some() {
+        let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
+            .bind(e.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+            .fetch_all(&mut **tx)
+            .await?;
+        for row in rows {
+            let agency =
+                AgencyId::try_from(row.try_get::<String, _>("agency")?).map_err(decode_err)?;
+            state
+                .sealing_keys
+                .entry(agency)
+                .or_default()
+                .insert(row.try_get("key_id")?);
         }
     }
     if let Body::ConsentWithdrawn(w) = &message.body {
@@ -302,14 +325,17 @@ async fn load_handovers(
     tx: &mut Transaction<'_, Postgres>,
     case_id: &CaseId,
 ) -> Result<Vec<Handover>, sqlx::Error> {
-    let rows = sqlx::query("SELECT handover_id, from_agency, to_agency, state, gateway FROM handovers WHERE case_id = $1")
+    let rows = sqlx::query("SELECT handover_id, kind, from_agency, to_agency, state, gateway FROM handovers WHERE case_id = $1")
         .bind(case_id.as_str())
         .fetch_all(&mut **tx)
         .await?;
     rows.into_iter()
         .map(|r| {
+            let kind: String = r.try_get("kind")?;
             Ok(Handover {
                 id: r.try_get("handover_id")?,
+                kind: HandoverKind::from_name(&kind)
+                    .ok_or_else(|| decode_err(format!("handover kind {kind:?}")))?,
                 case_id: case_id.clone(),
                 from: AgencyId::try_from(r.try_get::<String, _>("from_agency")?)
                     .map_err(decode_err)?,
@@ -451,8 +477,8 @@ async fn apply_effect(
             let received = matches!(h.state, HandoverState::Received);
             let answered = matches!(h.state, HandoverState::Accepted | HandoverState::Rejected);
             sqlx::query(
-                "INSERT INTO handovers (handover_id, case_id, from_agency, to_agency, state, gateway, jurisdiction, requested_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                "INSERT INTO handovers (handover_id, case_id, from_agency, to_agency, state, gateway, jurisdiction, requested_at, updated_at, kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $11)
                  ON CONFLICT (handover_id) DO UPDATE SET state = $5, updated_at = $8,
                      received_at = CASE WHEN $9 OR $10 THEN coalesce(handovers.received_at, $8) ELSE handovers.received_at END,
                      answered_at = CASE WHEN $10 THEN $8 ELSE handovers.answered_at END",
@@ -467,6 +493,24 @@ async fn apply_effect(
             .bind(now)
             .bind(received)
             .bind(answered)
+            .bind(h.kind.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::RecordKey {
+            agency,
+            key_id,
+            public_key,
+        } => {
+            sqlx::query(
+                "INSERT INTO sealing_keys (agency, key_id, scheme, public_key, published_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(agency.as_str())
+            .bind(key_id)
+            .bind(schemas::messages::SEALING_SCHEME)
+            .bind(public_key)
+            .bind(now)
             .execute(&mut **tx)
             .await?;
         }

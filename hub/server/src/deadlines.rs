@@ -3,6 +3,12 @@
 //! inbox); a double breach to the national contact point of the jurisdiction, with only a
 //! pseudonym of the contact point's own key, the agencies, the stage and the days overdue.
 //! Each escalation is sent once (the `escalations` table), however many hubs sweep.
+//!
+//! Relocations (2 calendar days to answer) are where a location could leak, so the contact
+//! point sees only counts of them: a relocation's double breach is recorded (and counted,
+//! see [`crate::contact_point`]) but sends the contact point no row, and its escalations of
+//! any other deadline in a case that ever had a relocation name no agencies (an agency's
+//! name would tell the town the person moved to).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -69,6 +75,8 @@ struct Breached<'a> {
     due: chrono::NaiveDate,
     days_overdue: u32,
     correlation_id: Uuid,
+    /// The case had a relocation: the contact point learns no agencies of it.
+    relocated: bool,
 }
 
 /// The escalation messages for one breach at its level: a first breach to the waiting
@@ -82,6 +90,7 @@ fn escalations(
 ) -> Vec<OutboxRow> {
     let targets: Vec<(AgencyId, EscalationLevel)> = match b.level {
         Breach::First => vec![(b.waiting.clone(), EscalationLevel::Coordinator)],
+        Breach::Double if b.deadline == DeadlineName::RelocationAnswered => Vec::new(),
         Breach::Double => {
             let jurisdiction = directory.get(b.waiting).map(|a| a.jurisdiction);
             directory
@@ -125,7 +134,11 @@ fn escalations(
                 body: Body::Escalation(Escalation {
                     deadline: b.deadline,
                     level,
-                    agencies: b.agencies.clone(),
+                    agencies: if to_contact_point && b.relocated {
+                        Vec::new()
+                    } else {
+                        b.agencies.clone()
+                    },
                     stage: b.stage,
                     due: b.due,
                     days_overdue: b.days_overdue,
@@ -195,6 +208,7 @@ pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> 
         due,
         days_overdue,
         correlation_id: e.correlation_id,
+        relocated: false,
     };
     let mut rows = Vec::new();
     for &level in levels {
@@ -210,8 +224,8 @@ pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> 
     rows
 }
 
-/// Checks every open handover against its deadlines at `now` and sends the escalations not
-/// yet sent. Returns how many escalation messages were queued.
+/// Checks every open handover and relocation against its deadlines at `now` and sends the
+/// escalations not yet sent. Returns how many escalation messages were queued.
 pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let directory = shared.directory().await?;
     let deadlines = &shared.deadlines;
@@ -219,8 +233,9 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
     let mut tx = shared.pool.begin().await?;
     let mut audit = crate::db::AuditAppender::start(&mut tx).await?;
     let rows = sqlx::query(
-        "SELECT h.handover_id, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
-                c.subject, c.stage
+        "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
+                c.subject, c.stage,
+                EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated
          FROM handovers h JOIN cases c USING (case_id)
          WHERE h.state IN ('requested', 'received')",
     )
@@ -241,7 +256,14 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
         let stage: CaseStageName =
             serde_json::from_value(serde_json::Value::String(row.try_get("stage")?))?;
         let calendar = deadlines.calendar(jurisdiction);
-        let kinds: &[(DeadlineKind, DeadlineName)] = if state == "requested" {
+        let relocation = row.try_get::<String, _>("kind")? == "relocation";
+        let relocated: bool = row.try_get("relocated")?;
+        let kinds: &[(DeadlineKind, DeadlineName)] = if relocation {
+            &[(
+                DeadlineKind::RelocationAnswered,
+                DeadlineName::RelocationAnswered,
+            )]
+        } else if state == "requested" {
             &[
                 (
                     DeadlineKind::HandoverReceived,
@@ -296,6 +318,7 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
                     due: deadlines::due_date(&calendar, &deadlines.rules, kind, requested_on),
                     days_overdue,
                     correlation_id: handover_id,
+                    relocated,
                 };
                 let rows = escalations(&directory, deadlines, hub, &breached, now);
                 audit

@@ -8,10 +8,12 @@
 //! Several hub instances may run side by side: the broker shares the ingress between them,
 //! and the database deduplicates and serialises the audit chain.
 
+pub mod contact_point;
 pub mod db;
 pub mod deadlines;
 pub mod export;
 pub mod ingress;
+pub mod keys;
 pub mod plan;
 pub mod provision;
 pub mod relay;

@@ -36,6 +36,12 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The sealing-key directory the hub distributes (public keys only).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// What the national contact point may see.
+    #[command(subcommand, name = "contact-point")]
+    ContactPoint(ContactPointCommand),
     /// A person's disclosure log (GDPR art. 15): every delivery of data about them.
     Disclosures {
         /// The person's pseudonym.
@@ -76,6 +82,18 @@ enum DeadLetterCommand {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Every published key: agency, key id (derived from the key), when, current or rotated out.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ContactPointCommand {
+    /// Relocations per jurisdiction, as counts only (under 5 suppressed), as JSON.
+    Relocations,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +220,30 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             } else {
                 println!("{}", serde_json::to_string_pretty(&log)?);
             }
+        }
+        Command::Keys(KeysCommand::List) => {
+            let pool = pool().await?;
+            let directory = db::load_directory(&pool).await?;
+            let keys = hub::keys::list(&pool, &directory, &settings.policy()?).await?;
+            println!("key directory version {}", keys.version);
+            for k in keys.keys {
+                println!(
+                    "{:<32} {}  {}  {}{}",
+                    k.agency,
+                    k.key_id.as_str(),
+                    k.published_at.format("%Y-%m-%d %H:%M:%S"),
+                    if k.current { "current" } else { "rotated out" },
+                    if k.protected_location {
+                        "  (may hold protected locations)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        Command::ContactPoint(ContactPointCommand::Relocations) => {
+            let counts = hub::contact_point::relocation_counts(&pool().await?).await?;
+            println!("{}", serde_json::to_string_pretty(&counts)?);
         }
         Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {
             AuditCheck::Intact { entries } => {

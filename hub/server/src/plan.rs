@@ -310,16 +310,21 @@ pub fn id_conflict(hub: &AgencyId, decoded: &Decoded, inputs: &Inputs, raw: Raw<
 /// withdrawn) and without the categories removed for this recipient.
 fn payload_for(decoded: &Decoded, delivery: &hub_core::Delivery) -> Vec<u8> {
     let envelope = &decoded.message.envelope;
-    if delivery.removed.is_empty() && envelope.gateway.as_ref() == Some(&delivery.gateway) {
+    let body = &decoded.message.body;
+    if delivery.removed.is_empty()
+        && envelope.gateway.as_ref() == Some(&delivery.gateway)
+        && !body.has_copies_for_others(&delivery.recipient)
+    {
         return decoded.body.clone();
     }
     let removed = delivery.removed.iter().copied().collect();
     let mut envelope = envelope.clone();
     envelope.data_categories = delivery.categories.clone();
     envelope.gateway = Some(delivery.gateway.clone());
+    // Each recipient gets only its own sealed copy: nobody learns who else can read it.
     Message {
         envelope,
-        body: decoded.message.body.without(&removed),
+        body: body.without(&removed).for_recipient(&delivery.recipient),
     }
     .to_json()
 }
