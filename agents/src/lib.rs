@@ -2,21 +2,30 @@
 //! through the hub.
 //!
 //! - [`settings`]: one file per agent, then `AGENT__*` environment variables;
-//! - [`store`]: the local SQLite store (outbox before publishing, inbox deduplicated);
+//! - [`store`]: the local SQLite store (outbox before publishing, inbox deduplicated, the
+//!   agency's sealing keys and the hub's key directory);
 //! - [`service`]: the running part, publishing the outbox and consuming the inbox;
+//! - [`keys`]: the agency's sealing keys: made once, published to the hub, rotated;
+//! - [`sealing`]: sealed fields: a plaintext location in a draft is sealed to each entitled
+//!   recipient's published key on [`submit`], and this agency's copy is opened for display,
+//!   never stored or logged in clear;
 //! - [`present`]: how messages read for a caseworker;
 //! - [`http`]: the local HTTP API and the caseworker's inbox page.
 //!
 //! The agent never touches the hub's database; it speaks to the hub only through the broker.
 
 pub mod http;
+pub mod keys;
 pub mod present;
+pub mod sealing;
 pub mod service;
 pub mod settings;
 pub mod store;
+#[cfg(test)]
+mod testing;
 
 use chrono::Utc;
-use schemas::{DecodeError, Message, MessageId};
+use schemas::{DecodeError, Message, MessageId, MessageType};
 
 pub use settings::Settings;
 pub use store::Store;
@@ -35,6 +44,44 @@ pub enum SubmitError {
         /// This agent's agency.
         agent: String,
     },
+    /// The plaintext location given to seal (`{"seal": {...}}`) is not a sealed location. The
+    /// words name the field and the rule, never the value.
+    #[error("{path}: {detail}")]
+    SealedLocation {
+        /// Where, e.g. `body.sealed_destination.seal.city`.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A recipient of a message with a sealed field has no current key in the key directory
+    /// (or is not in it at all, so whether it is entitled cannot be told).
+    #[error(
+        "no published sealing key for {agency} yet; the key directory arrives from the hub once \
+         agents have started"
+    )]
+    NoKey {
+        /// The recipient.
+        agency: String,
+    },
+    /// No recipient may hold the sealed field, so there is nobody to seal it to.
+    #[error(
+        "no recipient may hold PROTECTED_LOCATION in a {message_type}, so there is nobody to \
+         seal body.{field} to"
+    )]
+    NobodyEntitled {
+        /// The message's type.
+        message_type: MessageType,
+        /// The sealed field.
+        field: &'static str,
+    },
+    /// A recipient's key in the key directory is not a valid key of the sealing scheme.
+    #[error("the published sealing key {key_id} of {agency} is not a valid key")]
+    BadKey {
+        /// The recipient.
+        agency: String,
+        /// The key.
+        key_id: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
@@ -42,6 +89,11 @@ pub enum SubmitError {
 
 /// Validates a draft (filling in ids, time and sender where missing) and puts it in the
 /// outbox. Returns the stored message and whether it was new.
+///
+/// A draft whose sealed field (see [`schemas::messages::sealed_field`]) holds
+/// `{"seal": {<SealedLocation>}}` is sealed here, once its message id is known, to the current
+/// key of each recipient entitled to it (by the key directory): only the sealed copies are
+/// stored and sent. A draft that carries a sealed object already passes through unchanged.
 pub async fn submit(
     store: &Store,
     agent: &schemas::AgencyId,
@@ -56,13 +108,18 @@ pub async fn submit(
         uuid::Uuid::now_v7(),
         Utc::now(),
     );
+    let plaintext = sealing::take_plaintext(&mut value, agent)?;
     let bytes = serde_json::to_vec(&value).expect("a JSON value serializes");
-    let message = schemas::decode(&bytes)?;
+    let mut message = schemas::decode(&bytes)?;
     if &message.envelope.sender != agent {
         return Err(SubmitError::WrongSender {
             claimed: message.envelope.sender.to_string(),
             agent: agent.to_string(),
         });
+    }
+    if let Some(plaintext) = plaintext {
+        let directory = store.directory_keys().await?;
+        message = sealing::seal_into(&message, &plaintext, &directory)?;
     }
     let accepted = store.enqueue(&message, Utc::now()).await?;
     Ok((message, accepted))

@@ -1,10 +1,10 @@
-//! The `agent` command: run the agent, send a message, read the inbox.
+//! The `agent` command: run the agent, send a message, read the inbox, manage sealing keys.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use agent::store::Accepted;
-use agent::{Settings, Store, SubmitError, present};
+use agent::{Settings, Store, SubmitError, keys, present, sealing};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -47,6 +47,19 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// The agency's sealing keys and the hub's key directory.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List this agency's keys (public parts) and the key directory from the hub.
+    List,
+    /// Make a new current key and queue it for the hub; the old keys are kept for opening.
+    Rotate,
 }
 
 #[tokio::main]
@@ -145,11 +158,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             Some(m) => {
+                if m.quarantined_at.is_some() {
+                    eprintln!(
+                        "agent: message {id} is quarantined: it came under a consent that was \
+                         withdrawn before anyone opened it, and can no longer be opened"
+                    );
+                    return Ok(ExitCode::from(1));
+                }
                 let message =
                     schemas::decode(&m.payload).context("a stored message no longer decodes")?;
-                print!("{}", present::describe(&message));
+                let sealed = sealing::open(&store, &me, &message).await?;
+                print!("{}", present::describe_opened(&message, sealed.as_ref()));
             }
         },
+        Command::Keys {
+            command: KeysCommand::List,
+        } => list_keys(&store).await?,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let published = keys::rotate(&store, &me, chrono::Utc::now()).await?;
+            println!(
+                "new current key {}; queued for the hub as {} (the previous keys are kept, so \
+                 what was sealed to them still opens)",
+                published.key.key_id, published.message_id
+            );
+        }
         Command::Outbox { limit } => {
             for m in store.outbox(limit).await? {
                 let reason = m
@@ -169,4 +203,50 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn list_keys(store: &Store) -> anyhow::Result<()> {
+    let own = store.own_keys().await?;
+    if own.is_empty() {
+        println!("this agency has no sealing key yet; `agent run` makes and publishes one");
+    } else {
+        println!("this agency's keys:");
+    }
+    for k in &own {
+        let state = match k.retired_at {
+            None => "current".to_owned(),
+            Some(at) => format!("retired {}", at.format("%Y-%m-%d %H:%M")),
+        };
+        println!(
+            "  {}  created {}  {}",
+            k.key_id,
+            k.created_at.format("%Y-%m-%d %H:%M"),
+            state
+        );
+    }
+    match store.directory().await? {
+        None => println!("no key directory from the hub yet"),
+        Some(d) => {
+            println!(
+                "key directory version {} (received {}):",
+                d.version,
+                d.received_at.format("%Y-%m-%d %H:%M")
+            );
+            for k in &d.keys {
+                println!(
+                    "  {:<28} {:<24} {}  {:<7}{}",
+                    k.agency,
+                    present::role(k.role),
+                    k.key_id,
+                    if k.current { "current" } else { "retired" },
+                    if k.protected_location {
+                        "  may hold protected locations"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -2,16 +2,20 @@
 //!
 //! [`facts`] turns a message into a title and labelled lines; the command line prints them
 //! as text ([`describe`]) and the inbox page as a definition list. [`consent_sentences`]
-//! says what a consent record version allows, one sentence per provision.
+//! says what a consent record version allows, one sentence per provision. A sealed field
+//! opened for the reader ([`crate::sealing::SealedView`]) reads as its own lines
+//! ([`sealed_lines`], [`describe_opened`]).
 
 use std::fmt::Write;
 
 use chrono::NaiveDate;
 use schemas::messages::{
     ConsentRecord, HandoverOutcome, NeedLevel, Provision, RecipientSelector, ReleaseNotice,
-    SupervisionKind, WithdrawalScope,
+    SupervisionKind, ThreatLevel, WithdrawalScope,
 };
 use schemas::{AgencyRole, Body, DataCategory, Gateway, Message, MessageType, Purpose};
+
+use crate::sealing::{SealedState, SealedView};
 
 /// A message in plain words: what it is, who sent it, and labelled lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +36,16 @@ impl Facts {
 
 /// A few lines describing `message` for a caseworker.
 pub fn describe(message: &Message) -> String {
-    let facts = facts(message);
+    describe_opened(message, None)
+}
+
+/// [`describe`], with the message's sealed field as this agency could open it (or why not).
+/// The text holds the plaintext location: show it, never store or log it.
+pub fn describe_opened(message: &Message, sealed: Option<&SealedView>) -> String {
+    let mut facts = facts(message);
+    if let Some(view) = sealed {
+        facts.lines.extend(sealed_lines(view));
+    }
     let width = facts.lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
     let mut out = String::new();
     let _ = writeln!(out, "{} from {}", facts.title, facts.sender);
@@ -128,6 +141,17 @@ pub fn facts(message: &Message) -> Facts {
             }
             f.line("answers", r.in_reply_to.to_string());
         }
+        Body::RelocationRequest(r) => {
+            f.line("relocation", r.relocation_id.to_string());
+            f.line("threat level", threat(r.threat_level));
+            f.line("needed by", r.needed_by.to_string());
+            f.line("needs", r.needs.to_string());
+        }
+        Body::RelocationConfirmed(r) => {
+            f.line("relocation", r.relocation_id.to_string());
+            f.line("moved on", r.move_date.to_string());
+            f.line("new case owner", r.new_owner.to_string());
+        }
         Body::Escalation(x) => {
             let agencies: Vec<&str> = x.agencies.iter().map(|a| a.as_str()).collect();
             f.line(
@@ -149,6 +173,42 @@ pub fn facts(message: &Message) -> Facts {
         _ => {}
     }
     f
+}
+
+/// A sealed field as labelled lines: the location when it opened, or why it did not.
+pub fn sealed_lines(view: &SealedView) -> Vec<(&'static str, String)> {
+    let label = sealed_label(view.field);
+    match &view.state {
+        SealedState::Readable(l) => {
+            let mut lines = vec![(
+                label,
+                format!("{}, {} {}", l.address, l.postal_code, l.city),
+            )];
+            if let Some(notes) = &l.notes {
+                lines.push(("location notes", notes.to_string()));
+            }
+            lines
+        }
+        SealedState::Unreadable(reason) => vec![(label, reason.clone())],
+    }
+}
+
+/// What a sealed field is called for a caseworker, e.g. "destination".
+pub fn sealed_label(field: &str) -> &'static str {
+    match field {
+        "sealed_destination" => "destination",
+        "sealed_address" => "new address",
+        _ => "sealed location",
+    }
+}
+
+fn threat(level: ThreatLevel) -> &'static str {
+    match level {
+        ThreatLevel::Low => "low",
+        ThreatLevel::Moderate => "moderate",
+        ThreatLevel::High => "HIGH",
+        ThreatLevel::Severe => "SEVERE",
+    }
 }
 
 /// What a message type is called for a caseworker.
@@ -325,7 +385,7 @@ fn provision_sentences(p: &Provision, depth: usize, until: NaiveDate, out: &mut 
 }
 
 /// "a", "a and b", "a, b and c".
-fn join_words(items: &[&str]) -> String {
+pub(crate) fn join_words(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => (*one).to_owned(),

@@ -5,6 +5,9 @@
 //! accepted while the broker is down waits in the store and goes out when it is back.
 //! Inbox: each delivery is decoded and stored once (by message id), then acknowledged; one
 //! that does not decode is kept in `rejected` and acknowledged, so it never blocks the queue.
+//! A key directory from the hub is kept (when newer than the one held), not put in the inbox.
+//! Sealing key: at each start (not each reconnect) the agent makes a key if it has none and
+//! queues a `KeyPublished` for its current key, so the hub answers with a fresh directory.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +57,21 @@ pub async fn run(
     store: Store,
     mut stop: watch::Receiver<bool>,
 ) {
+    match crate::keys::publish_current(&store, &settings.agent.id, Utc::now()).await {
+        Ok(p) => info!(
+            agency = %settings.agent.id,
+            key_id = %p.key.key_id,
+            new_key = p.new_key,
+            message_id = %p.message_id,
+            "sealing key queued for the hub"
+        ),
+        // Everything else still works; sealing to this agency waits for the next start.
+        Err(e) => warn!(
+            agency = %settings.agent.id,
+            error = %e,
+            "could not queue the sealing key for the hub"
+        ),
+    }
     let mut backoff = Backoff::default();
     while !*stop.borrow() {
         match session(&settings, &credentials, &store, &mut stop, &mut backoff).await {
@@ -122,7 +140,12 @@ async fn receive(me: &schemas::AgencyId, store: &Store, delivery: Delivery) -> a
         Ok(message) => {
             let new = store.receive(me, &message, now).await?;
             let _span = message_span(&message.envelope).entered();
-            info!(duplicate = !new, "received");
+            match &message.body {
+                schemas::Body::KeyDirectory(d) => {
+                    info!(version = d.version, kept = new, "key directory received");
+                }
+                _ => info!(duplicate = !new, "received"),
+            }
         }
         Err(err) => {
             warn!(

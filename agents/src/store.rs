@@ -1,4 +1,5 @@
-//! The agent's local durable store, in SQLite: outbox, inbox, rejected deliveries.
+//! The agent's local durable store, in SQLite: outbox, inbox, rejected deliveries, the
+//! agency's own sealing keys and the newest key directory from the hub.
 //!
 //! The file is shared by the running service (`agent run`) and the command line (`agent
 //! send`, `agent inbox`): WAL mode and a busy timeout let them work side by side.
@@ -9,12 +10,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use schemas::messages::WithdrawalScope;
-use schemas::messages::{Receipt, Undeliverable};
+use schemas::messages::{DirectoryKey, KeyDirectory, Receipt, Undeliverable};
 use schemas::{AgencyId, Body, Message, MessageId};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use zeroize::Zeroizing;
 
 /// The columns [`received`] reads, as the start of a query.
 macro_rules! select_inbox {
@@ -138,6 +140,38 @@ pub enum Accepted {
     New,
     /// A message with this id was already accepted: nothing changed.
     AlreadyAccepted,
+}
+
+/// One of the agency's own sealing keys, public parts only (the private key is read with
+/// [`Store::private_key`] and never leaves the agent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnKey {
+    /// The key id, derived from the public key (`k-` and 32 hex digits).
+    pub key_id: String,
+    /// The public key, base64.
+    pub public_key: String,
+    /// When the agent made it.
+    pub created_at: DateTime<Utc>,
+    /// When a newer key replaced it; `None` for the current key.
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+impl OwnKey {
+    /// Whether this is the current key, the one published for senders to seal to.
+    pub fn is_current(&self) -> bool {
+        self.retired_at.is_none()
+    }
+}
+
+/// The newest key directory the hub sent this agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directory {
+    /// The hub's version of it; a directory with a higher one replaces it.
+    pub version: u64,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Every published key, current and rotated out, by agency and key id.
+    pub keys: Vec<DirectoryKey>,
 }
 
 /// The store.
@@ -265,31 +299,21 @@ impl Store {
     }
 
     /// Stores a delivery from the hub, once, and applies receipts to the outbox. Returns
-    /// whether it was new.
+    /// whether it was new. A key directory is not an inbox message: it is saved with
+    /// [`Store::save_directory`] (new means: newer than the one held).
     pub async fn receive(
         &self,
         me: &AgencyId,
         message: &Message,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        if let Body::KeyDirectory(directory) = &message.body {
+            // Plumbing, not a caseworker's message: it goes to the directory, not the inbox.
+            // A redelivery (or an older directory arriving late) changes nothing.
+            return self.save_directory(directory, now).await;
+        }
         let e = &message.envelope;
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(
-            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(e.message_id.to_string())
-        .bind(e.sender.as_str())
-        .bind(e.message_type.as_str())
-        .bind(e.correlation_id.to_string())
-        .bind(e.case_id.as_ref().map(|c| c.as_str()))
-        .bind(e.subject.as_ref().map(|s| s.as_str()))
-        .bind(now)
-        .bind(message.to_json())
-        .bind(e.gateway.as_ref().map(|g| g.as_str()))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
         let answer = match &message.body {
             Body::Receipt(Receipt {
                 in_reply_to,
@@ -317,6 +341,38 @@ impl Store {
                 Some(detail.clone()),
             )),
             _ => None,
+        };
+        // The receipt for the agency's own key announcement is plumbing too: it marks the
+        // outbox row, and no caseworker needs to see it.
+        let key_receipt = match (&message.body, &answer) {
+            (Body::Receipt(_), Some((id, ..))) => sqlx::query_scalar::<_, String>(
+                "SELECT message_type FROM outbox WHERE message_id = ?",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some_and(|t| t == "KeyPublished"),
+            _ => false,
+        };
+        let rows = if key_receipt {
+            1
+        } else {
+            sqlx::query(
+                "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+            )
+            .bind(e.message_id.to_string())
+            .bind(e.sender.as_str())
+            .bind(e.message_type.as_str())
+            .bind(e.correlation_id.to_string())
+            .bind(e.case_id.as_ref().map(|c| c.as_str()))
+            .bind(e.subject.as_ref().map(|s| s.as_str()))
+            .bind(now)
+            .bind(message.to_json())
+            .bind(e.gateway.as_ref().map(|g| g.as_str()))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
         };
         if let Some((id, status, reason, detail)) = answer {
             sqlx::query(
@@ -483,6 +539,177 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// Makes a key pair when the agency has no current key. Returns the current key and
+    /// whether it was made now. Safe to call from several processes at once: one key wins.
+    pub async fn ensure_key(&self, now: DateTime<Utc>) -> Result<(OwnKey, bool), StoreError> {
+        if let Some(key) = self.current_key().await? {
+            return Ok((key, false));
+        }
+        let pair = seal::generate();
+        // One statement, so the check and the insert happen under SQLite's write lock; the
+        // unique index on the current key backs it up.
+        let made = sqlx::query(
+            "INSERT INTO own_keys (key_id, public_key, private_key, created_at)
+             SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM own_keys WHERE retired_at IS NULL)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&pair.key_id)
+        .bind(&pair.public_key)
+        .bind(pair.private_key.as_slice())
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        let key = self
+            .current_key()
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("no current key after making one".into()))?;
+        Ok((key, made))
+    }
+
+    /// The current key, if the agency has one.
+    pub async fn current_key(&self) -> Result<Option<OwnKey>, StoreError> {
+        let row = sqlx::query(
+            "SELECT key_id, public_key, created_at, retired_at FROM own_keys WHERE retired_at IS NULL",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(own_key).transpose()
+    }
+
+    /// Every key the agency holds, newest first: the current one and the rotated-out ones.
+    pub async fn own_keys(&self) -> Result<Vec<OwnKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT key_id, public_key, created_at, retired_at FROM own_keys
+             ORDER BY created_at DESC, rowid DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(own_key).collect()
+    }
+
+    /// The private key with this id, current or rotated out, for opening a sealed field.
+    pub async fn private_key(
+        &self,
+        key_id: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        let row = sqlx::query("SELECT private_key FROM own_keys WHERE key_id = ?")
+            .bind(key_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get::<Vec<u8>, _>("private_key").map(Zeroizing::new))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Makes a new current key; the previous one is retired but kept, so copies sealed to it
+    /// still open. Publishing the new key is the caller's part (see [`crate::keys::rotate`]).
+    pub async fn rotate_key(&self, now: DateTime<Utc>) -> Result<OwnKey, StoreError> {
+        let pair = seal::generate();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE own_keys SET retired_at = ? WHERE retired_at IS NULL")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO own_keys (key_id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&pair.key_id)
+        .bind(&pair.public_key)
+        .bind(pair.private_key.as_slice())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(OwnKey {
+            key_id: pair.key_id,
+            public_key: pair.public_key,
+            created_at: now,
+            retired_at: None,
+        })
+    }
+
+    /// Keeps `directory` when its version is higher than the one held (or none is held);
+    /// returns whether it was kept. Its entries replace the previous ones.
+    pub async fn save_directory(
+        &self,
+        directory: &KeyDirectory,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        // The hub's counter never comes near this; a version past it cannot be ordered here.
+        let Ok(version) = i64::try_from(directory.version) else {
+            return Ok(false);
+        };
+        let mut tx = self.pool.begin().await?;
+        let newer = sqlx::query(
+            "INSERT INTO key_directory (id, version, received_at) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, received_at = excluded.received_at
+             WHERE excluded.version > key_directory.version",
+        )
+        .bind(version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !newer {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM directory_keys")
+            .execute(&mut *tx)
+            .await?;
+        for k in &directory.keys {
+            sqlx::query(
+                "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
+                     public_key = excluded.public_key, published_at = excluded.published_at,
+                     current = excluded.current, protected_location = excluded.protected_location",
+            )
+            .bind(k.agency.as_str())
+            .bind(k.key_id.as_str())
+            .bind(role_text(k.role))
+            .bind(k.scheme.as_str())
+            .bind(&k.public_key)
+            .bind(k.published_at)
+            .bind(k.current)
+            .bind(k.protected_location)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The newest key directory received, if any.
+    pub async fn directory(&self) -> Result<Option<Directory>, StoreError> {
+        let Some(head) = sqlx::query("SELECT version, received_at FROM key_directory WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let version: i64 = head.try_get("version")?;
+        let rows = sqlx::query(
+            "SELECT agency, key_id, role, scheme, public_key, published_at, current, protected_location
+             FROM directory_keys ORDER BY agency, published_at DESC, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(Directory {
+            version: u64::try_from(version)
+                .map_err(|_| StoreError::Corrupt(format!("directory version {version}")))?,
+            received_at: head.try_get("received_at")?,
+            keys: rows.iter().map(directory_key).collect::<Result<_, _>>()?,
+        }))
+    }
+
+    /// The entries of the newest key directory (none before the first one arrives).
+    pub async fn directory_keys(&self) -> Result<Vec<DirectoryKey>, StoreError> {
+        Ok(self.directory().await?.map(|d| d.keys).unwrap_or_default())
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -502,6 +729,39 @@ fn received(r: &sqlx::sqlite::SqliteRow) -> Result<Received, StoreError> {
     })
 }
 
+fn own_key(r: &sqlx::sqlite::SqliteRow) -> Result<OwnKey, StoreError> {
+    Ok(OwnKey {
+        key_id: r.try_get("key_id")?,
+        public_key: r.try_get("public_key")?,
+        created_at: r.try_get("created_at")?,
+        retired_at: r.try_get("retired_at")?,
+    })
+}
+
+/// A role as the wire writes it (`municipality`, `police`, ...).
+fn role_text(role: schemas::AgencyRole) -> String {
+    match serde_json::to_value(role) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("a role serializes as a string"),
+    }
+}
+
+fn directory_key(r: &sqlx::sqlite::SqliteRow) -> Result<DirectoryKey, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("directory entry: {what}"));
+    let text = |column: &str| r.try_get::<String, _>(column);
+    Ok(DirectoryKey {
+        agency: text("agency")?.try_into().map_err(|_| corrupt("agency"))?,
+        role: serde_json::from_value(serde_json::Value::String(text("role")?))
+            .map_err(|_| corrupt("role"))?,
+        key_id: text("key_id")?.try_into().map_err(|_| corrupt("key_id"))?,
+        scheme: text("scheme")?.try_into().map_err(|_| corrupt("scheme"))?,
+        public_key: text("public_key")?,
+        published_at: r.try_get("published_at")?,
+        current: r.try_get("current")?,
+        protected_location: r.try_get("protected_location")?,
+    })
+}
+
 fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(Sent {
@@ -513,4 +773,145 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
         answer_detail: r.try_get("answer_detail")?,
         payload: r.try_get("payload")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use schemas::AgencyRole;
+    use schemas::messages::KeyDirectory;
+
+    use super::*;
+    use crate::testing::{TempStore, agency, at, entry};
+
+    #[tokio::test]
+    async fn a_key_is_made_once_and_rotation_keeps_the_old_private_keys() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        assert_eq!(s.current_key().await.unwrap(), None);
+
+        let (first, made) = s.ensure_key(at(0)).await.unwrap();
+        assert!(made && first.is_current());
+        let (again, made_again) = s.ensure_key(at(1)).await.unwrap();
+        assert_eq!((again.clone(), made_again), (first.clone(), false));
+        let first_private = s.private_key(&first.key_id).await.unwrap().unwrap();
+        assert_eq!(first_private.len(), 32, "an X25519 private key");
+
+        let second = s.rotate_key(at(2)).await.unwrap();
+        assert_ne!(second.key_id, first.key_id);
+        assert_eq!(s.current_key().await.unwrap(), Some(second.clone()));
+        let third = s.rotate_key(at(3)).await.unwrap();
+
+        let all = s.own_keys().await.unwrap();
+        let ids: Vec<&str> = all.iter().map(|k| k.key_id.as_str()).collect();
+        assert_eq!(ids, [&third.key_id, &second.key_id, &first.key_id]);
+        let current: Vec<&OwnKey> = all.iter().filter(|k| k.is_current()).collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0].key_id, third.key_id);
+        assert_eq!(all[1].retired_at, Some(at(3)));
+        assert_eq!(all[2].retired_at, Some(at(2)));
+        // Retired keys still open what was sealed to them.
+        assert_eq!(
+            s.private_key(&first.key_id).await.unwrap().as_deref(),
+            Some(&*first_private)
+        );
+        assert!(s.private_key(&second.key_id).await.unwrap().is_some());
+        assert!(s.private_key("k-unknown").await.unwrap().is_none());
+        // ensure_key keeps the current key after a rotation.
+        assert_eq!(s.ensure_key(at(4)).await.unwrap(), (third, false));
+    }
+
+    #[tokio::test]
+    async fn concurrent_ensures_make_one_key() {
+        let t = TempStore::new().await;
+        let (a, b) = tokio::join!(t.store.ensure_key(at(0)), t.store.ensure_key(at(0)));
+        assert_eq!(a.unwrap().0, b.unwrap().0);
+        assert_eq!(t.store.own_keys().await.unwrap().len(), 1);
+    }
+
+    fn directory(version: u64, agencies: &[&str]) -> KeyDirectory {
+        KeyDirectory {
+            version,
+            keys: agencies
+                .iter()
+                .map(|a| {
+                    let k = seal::generate();
+                    entry(
+                        a,
+                        AgencyRole::Municipality,
+                        &k.key_id,
+                        &k.public_key,
+                        true,
+                        false,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_higher_directory_version_replaces_the_one_held() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        assert_eq!(s.directory().await.unwrap(), None);
+        assert!(s.directory_keys().await.unwrap().is_empty());
+
+        let v3 = directory(3, &["no-oslo-kommune", "no-trondheim-kommune"]);
+        assert!(s.save_directory(&v3, at(1)).await.unwrap());
+        let held = s.directory().await.unwrap().unwrap();
+        assert_eq!((held.version, held.received_at), (3, at(1)));
+        assert_eq!(held.keys.len(), 2);
+        for k in &v3.keys {
+            assert!(held.keys.contains(k), "{k:?} round-trips");
+        }
+
+        // Older and equal versions (late or redelivered) change nothing.
+        assert!(
+            !s.save_directory(&directory(2, &["no-bergen-kommune"]), at(2))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.save_directory(&directory(3, &["no-bergen-kommune"]), at(3))
+                .await
+                .unwrap()
+        );
+        let held = s.directory().await.unwrap().unwrap();
+        assert_eq!((held.version, held.received_at), (3, at(1)));
+        assert!(
+            held.keys
+                .iter()
+                .all(|k| k.agency != agency("no-bergen-kommune"))
+        );
+
+        // A newer one replaces the entries entirely.
+        let v4 = directory(4, &["no-bergen-kommune"]);
+        assert!(s.save_directory(&v4, at(4)).await.unwrap());
+        assert_eq!(s.directory_keys().await.unwrap(), v4.keys);
+        assert_eq!(s.directory().await.unwrap().unwrap().version, 4);
+    }
+
+    #[tokio::test]
+    async fn a_key_directory_delivery_goes_to_the_directory_not_the_inbox() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let path = format!(
+            "{}/../schemas/examples/KeyDirectory.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let message = schemas::decode(&std::fs::read(path).unwrap()).unwrap();
+        let me = agency("no-oslo-kommune");
+        assert!(s.receive(&me, &message, at(1)).await.unwrap(), "new");
+        assert!(
+            !s.receive(&me, &message, at(2)).await.unwrap(),
+            "redelivered"
+        );
+        assert!(s.inbox(100).await.unwrap().is_empty());
+        let held = s.directory().await.unwrap().unwrap();
+        assert_eq!((held.version, held.keys.len()), (3, 3));
+        assert!(
+            held.keys
+                .iter()
+                .any(|k| k.agency == agency("no-politiet-beskyttelse") && k.protected_location)
+        );
+    }
 }

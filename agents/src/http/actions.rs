@@ -106,6 +106,33 @@ impl From<SubmitError> for Failure {
                 path: Some("envelope.sender".into()),
                 detail: e.to_string(),
             },
+            SubmitError::SealedLocation { path, detail } => caller(
+                "invalid_sealed_location",
+                ReasonCode::SchemaViolation,
+                Some(path),
+                detail,
+            ),
+            SubmitError::NobodyEntitled { .. } => caller(
+                "nobody_entitled",
+                ReasonCode::CategoryForbiddenForRecipient,
+                Some("envelope.recipients".into()),
+                e.to_string(),
+            ),
+            // Not the caller's fault, and it may pass: the directory arrives from the hub.
+            SubmitError::NoKey { .. } => Failure::Caller {
+                status: StatusCode::CONFLICT,
+                error: "no_sealing_key",
+                reason: None,
+                path: Some("envelope.recipients".into()),
+                detail: e.to_string(),
+            },
+            SubmitError::BadKey { .. } => Failure::Caller {
+                status: StatusCode::CONFLICT,
+                error: "bad_sealing_key",
+                reason: Some(ReasonCode::InvalidKey),
+                path: None,
+                detail: e.to_string(),
+            },
             SubmitError::Store(e) => e.into(),
         }
     }

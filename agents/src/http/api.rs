@@ -15,12 +15,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use schemas::{MessageId, MessageType};
 use serde_json::{Value, json};
+use tracing::info;
 use uuid::Uuid;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer, Submitted, Withdrawal};
-use crate::present;
-use crate::store::Received;
+use crate::sealing::{self, SealedView};
+use crate::store::{OwnKey, Received};
+use crate::{keys, present};
 
 /// The API's routes.
 pub(super) fn router(state: AppState) -> Router {
@@ -32,6 +34,8 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/api/v1/handovers/{handover_id}/answer", post(answer))
         .route("/api/v1/consents", post(grant_consent))
         .route("/api/v1/consents/{consent_id}/withdraw", post(withdraw))
+        .route("/api/v1/keys", get(keys))
+        .route("/api/v1/keys/rotate", post(rotate_key))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state);
     Router::new()
@@ -235,11 +239,64 @@ async fn open(State(state): State<AppState>, Path(id): Path<String>) -> Result<R
     let message = schemas::decode(&row.payload).map_err(|e| {
         Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
     })?;
+    let sealed = sealing::open(state.store(), state.agent(), &message).await?;
     let mut body = summary(&row);
     body["opened_at"] = json!(row.opened_at);
-    body["text"] = json!(present::describe(&message));
+    body["text"] = json!(present::describe_opened(&message, sealed.as_ref()));
     body["message"] = serde_json::from_slice(&row.payload).unwrap_or(Value::Null);
+    if let Some(view) = &sealed {
+        body["sealed"] = sealed_json(view);
+    }
     Ok(Json(body).into_response())
+}
+
+/// A sealed field as the API shows it: the location when this agency could open it, or why
+/// not. Built for the response only, never stored.
+fn sealed_json(view: &SealedView) -> Value {
+    let mut out = json!({"field": view.field, "readable": view.location().is_some()});
+    if let Some(location) = view.location() {
+        out["location"] = json!(location);
+    }
+    if let Some(reason) = view.reason() {
+        out["reason"] = json!(reason);
+    }
+    out
+}
+
+fn own_key_json(k: &OwnKey) -> Value {
+    json!({
+        "key_id": k.key_id,
+        "public_key": k.public_key,
+        "created_at": k.created_at,
+        "retired_at": k.retired_at,
+        "current": k.is_current(),
+    })
+}
+
+async fn keys(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let store = state.store();
+    let own: Vec<Value> = store.own_keys().await?.iter().map(own_key_json).collect();
+    let directory = store.directory().await?.map(|d| {
+        json!({
+            "version": d.version,
+            "received_at": d.received_at,
+            "keys": d.keys,
+        })
+    });
+    Ok(Json(json!({"agency": state.agent(), "own": own, "directory": directory})).into_response())
+}
+
+async fn rotate_key(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let published = keys::rotate(state.store(), state.agent(), chrono::Utc::now()).await?;
+    info!(
+        agency = %state.agent(),
+        key_id = %published.key.key_id,
+        message_id = %published.message_id,
+        "sealing key rotated over HTTP"
+    );
+    let mut body = own_key_json(&published.key);
+    body["message_id"] = json!(published.message_id);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 async fn openapi() -> Response {
@@ -248,4 +305,203 @@ async fn openapi() -> Response {
         super::openapi::document_text(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use schemas::AgencyRole;
+    use schemas::messages::KeyDirectory;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::http::{AppState, Token, router};
+    use crate::testing::{TempStore, agency, at, entry, location, relocation_request};
+
+    const TOKEN: &str = "test-token";
+
+    async fn call(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        let response = app
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_opened_relocation_request_shows_the_sealed_destination() {
+        let recipient = TempStore::new().await;
+        let me = agency("no-trondheim-kommune");
+        let (key, _) = recipient.store.ensure_key(at(0)).await.unwrap();
+        let sender = TempStore::new().await;
+        let directory = KeyDirectory {
+            version: 1,
+            keys: vec![entry(
+                me.as_str(),
+                AgencyRole::Municipality,
+                &key.key_id,
+                &key.public_key,
+                true,
+                false,
+            )],
+        };
+        sender
+            .store
+            .save_directory(&directory, at(0))
+            .await
+            .unwrap();
+        let draft = relocation_request(&[me.as_str()], json!({"seal": location()}));
+        let (message, _) = crate::submit(
+            &sender.store,
+            &agency("no-oslo-kommune"),
+            draft.to_string().as_bytes(),
+        )
+        .await
+        .unwrap();
+        recipient.store.receive(&me, &message, at(1)).await.unwrap();
+
+        let app = router(AppState::new(
+            recipient.store.clone(),
+            me.clone(),
+            Token::new(TOKEN),
+        ));
+        let uri = format!("/api/v1/inbox/{}", message.envelope.message_id);
+        let (status, body) = call(&app, "GET", &uri, None, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["sealed"],
+            json!({"field": "sealed_destination", "readable": true, "location": location()})
+        );
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            text.contains("destination:") && text.contains("Kongens gate 14B, 7011 Trondheim"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Ring Kari Nordmann before the move"),
+            "{text}"
+        );
+        assert!(
+            body["message"]["body"]["sealed_destination"]["copies"].is_array(),
+            "the message itself stays sealed"
+        );
+        // The agency's store holds it sealed only.
+        let row = recipient
+            .store
+            .inbox_message(&message.envelope.message_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!String::from_utf8(row.payload).unwrap().contains("Kongens"));
+    }
+
+    #[tokio::test]
+    async fn keys_are_listed_without_private_parts_and_rotated() {
+        let t = TempStore::new().await;
+        let me = agency("no-politiet-beskyttelse");
+        let app = router(AppState::new(
+            t.store.clone(),
+            me.clone(),
+            Token::new(TOKEN),
+        ));
+        let (status, _) = call(&app, "GET", "/api/v1/keys", None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = call(&app, "POST", "/api/v1/keys/rotate", None, Some("wrong")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(t.store.own_keys().await.unwrap().is_empty());
+
+        let (first, _) = t.store.ensure_key(at(0)).await.unwrap();
+        let (status, rotated) = call(&app, "POST", "/api/v1/keys/rotate", None, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::CREATED, "{rotated}");
+        assert_eq!(rotated["current"], json!(true));
+        assert_ne!(rotated["key_id"], json!(first.key_id));
+        let queued = t.store.outbox(10).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].message_type, "KeyPublished");
+        assert_eq!(json!(queued[0].message_id), rotated["message_id"]);
+        let published = schemas::decode(&queued[0].payload).unwrap();
+        assert!(
+            matches!(&published.body, schemas::Body::KeyPublished(k) if json!(k.key_id) == rotated["key_id"])
+        );
+        assert!(published.envelope.recipients.is_empty());
+
+        let (status, listed) = call(&app, "GET", "/api/v1/keys", None, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::OK, "{listed}");
+        assert_eq!(listed["agency"], json!(me));
+        assert_eq!(listed["directory"], Value::Null);
+        let own = listed["own"].as_array().unwrap();
+        assert_eq!(own.len(), 2);
+        assert_eq!(own[0]["key_id"], rotated["key_id"]);
+        assert_eq!(
+            (&own[1]["key_id"], &own[1]["current"]),
+            (&json!(first.key_id), &json!(false))
+        );
+        for k in own {
+            let mut fields: Vec<&str> = k.as_object().unwrap().keys().map(String::as_str).collect();
+            fields.sort_unstable();
+            assert_eq!(
+                fields,
+                [
+                    "created_at",
+                    "current",
+                    "key_id",
+                    "public_key",
+                    "retired_at"
+                ]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn sealing_failures_answer_with_codes() {
+        let t = TempStore::new().await;
+        let app = router(AppState::new(
+            t.store.clone(),
+            agency("no-oslo-kommune"),
+            Token::new(TOKEN),
+        ));
+        let draft = relocation_request(&["no-trondheim-kommune"], json!({"seal": location()}));
+        let (status, body) =
+            call(&app, "POST", "/api/v1/messages", Some(&draft), Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"], "no_sealing_key");
+        assert!(!body.to_string().contains("Kongens"));
+
+        let mut bad = location();
+        bad["city"] = json!("");
+        let draft = relocation_request(&["no-trondheim-kommune"], json!({"seal": bad}));
+        let (status, body) =
+            call(&app, "POST", "/api/v1/messages", Some(&draft), Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            (&body["error"], &body["path"], &body["reason"]),
+            (
+                &json!("invalid_sealed_location"),
+                &json!("body.sealed_destination.seal.city"),
+                &json!("SCHEMA_VIOLATION")
+            )
+        );
+        assert!(!body.to_string().contains("Kongens"));
+        assert!(t.store.outbox(10).await.unwrap().is_empty());
+    }
 }

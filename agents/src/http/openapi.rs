@@ -38,6 +38,18 @@ fn accepted_responses() -> Value {
     })
 }
 
+/// [`accepted_responses`] of a route that takes any draft, and so may seal a field.
+fn sealing_responses() -> Value {
+    let mut responses = accepted_responses();
+    responses["400"] = error_response(
+        "Not a valid message: `error` is `malformed_json`, `schema_violation` (with `path`), `unknown_message_type`, `unsupported_schema_version`, `invalid_sealed_location` (with `path`, e.g. `body.sealed_destination.seal.city`) or `nobody_entitled` (no recipient may hold the sealed field).",
+    );
+    responses["409"] = error_response(
+        "The field cannot be sealed yet: `no_sealing_key` (a recipient that may be entitled has no published key in the key directory; the directory arrives from the hub once the agents have started) or `bad_sealing_key` (a recipient's published key is not valid).",
+    );
+    responses
+}
+
 fn id_parameter(name: &str, description: &str) -> Value {
     json!({
         "name": name,
@@ -58,12 +70,109 @@ fn draft_body(description: &str, schema: &str) -> Value {
 
 /// The OpenAPI document.
 pub fn document() -> Value {
+    let mut doc = paths_and_components();
+    if let (Some(schemas), Value::Object(more)) = (
+        doc.pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut),
+        key_schemas(),
+    ) {
+        schemas.extend(more);
+    }
+    doc
+}
+
+/// The schemas of sealed fields and keys, merged into `components.schemas` (one `json!` of
+/// the whole document would exceed the macro's recursion limit).
+fn key_schemas() -> Value {
+    json!({
+                "SealedField": {
+                    "type": "object",
+                    "description": "Present for message types with a sealed field (RelocationRequest, RelocationConfirmed): this agency's copy opened with its key for this response only (never stored in clear), or why it cannot be read.",
+                    "required": ["field", "readable"],
+                    "properties": {
+                        "field": {"type": "string", "enum": ["sealed_destination", "sealed_address"]},
+                        "readable": {"type": "boolean"},
+                        "location": {"$ref": "#/components/schemas/SealedLocation"},
+                        "reason": {"type": "string", "description": "Why it cannot be read, in a plain sentence; present when `readable` is false.", "examples": ["Sealed for no-trondheim-kommune; this agency cannot read it."]}
+                    }
+                },
+                "SealedLocation": {
+                    "type": "object",
+                    "description": "What a sealed location holds (schemas/json/v1: SealedLocation).",
+                    "additionalProperties": false,
+                    "required": ["address", "postal_code", "city"],
+                    "properties": {
+                        "address": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "postal_code": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "city": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "notes": {"type": "string", "minLength": 1, "maxLength": 4000}
+                    }
+                },
+                "OwnKey": {
+                    "type": "object",
+                    "required": ["key_id", "public_key", "created_at", "retired_at", "current"],
+                    "properties": {
+                        "key_id": {"type": "string", "pattern": "^k-[0-9a-f]{32}$"},
+                        "public_key": {"type": "string", "description": "The X25519 public key, base64."},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "retired_at": {"type": ["string", "null"], "format": "date-time", "description": "When a newer key replaced it; null for the current key."},
+                        "current": {"type": "boolean"}
+                    }
+                },
+                "RotatedKey": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/OwnKey"},
+                        {"type": "object", "required": ["message_id"], "properties": {"message_id": {"type": "string", "format": "uuid", "description": "The KeyPublished message queued for the hub."}}}
+                    ]
+                },
+                "DirectoryKey": {
+                    "type": "object",
+                    "description": "One published key as the hub lists it (schemas/json/v1: KeyDirectory).",
+                    "required": ["agency", "role", "key_id", "scheme", "public_key", "published_at", "current", "protected_location"],
+                    "properties": {
+                        "agency": {"type": "string"},
+                        "role": {"type": "string", "enum": ["municipality", "police", "prison_probation", "employment", "national_contact_point"]},
+                        "key_id": {"type": "string"},
+                        "scheme": {"type": "string"},
+                        "public_key": {"type": "string"},
+                        "published_at": {"type": "string", "format": "date-time"},
+                        "current": {"type": "boolean", "description": "The agency's newest key, the one senders seal to."},
+                        "protected_location": {"type": "boolean", "description": "The hub lets this agency hold protected locations beyond a relocation request to a municipality."}
+                    }
+                },
+                "Keys": {
+                    "type": "object",
+                    "required": ["agency", "own", "directory"],
+                    "properties": {
+                        "agency": {"type": "string", "description": "This agent's agency."},
+                        "own": {"type": "array", "description": "This agency's keys, newest first; private keys never leave the agent.", "items": {"$ref": "#/components/schemas/OwnKey"}},
+                        "directory": {
+                            "description": "The newest key directory from the hub; null until the first arrives.",
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "required": ["version", "received_at", "keys"],
+                                    "properties": {
+                                        "version": {"type": "integer", "minimum": 0},
+                                        "received_at": {"type": "string", "format": "date-time"},
+                                        "keys": {"type": "array", "items": {"$ref": "#/components/schemas/DirectoryKey"}}
+                                    }
+                                }
+                            ]
+                        }
+                    }
+                }
+    })
+}
+
+fn paths_and_components() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Handover hub agent: local API",
             "version": "1.0.0",
-            "description": "The local API of an agency's agent. It takes message drafts for the hub (validated and queued exactly as `agent send` does), lists and opens received messages, and reports what became of sent ones. Meant for the agency's own systems on the same host: every operation but this document needs the agent's token (`http.token`, `AGENT__HTTP__TOKEN`) as a bearer token. Error texts name fields and rules, never values; the agent's own failures answer 500 with `internal error` only."
+            "description": "The local API of an agency's agent. It takes message drafts for the hub (validated and queued exactly as `agent send` does, sealing protected locations given in clear), lists and opens received messages (opening this agency's copy of a sealed field), reports what became of sent ones, and lists and rotates the agency's sealing keys. Meant for the agency's own systems on the same host: every operation but this document needs the agent's token (`http.token`, `AGENT__HTTP__TOKEN`) as a bearer token. Error texts name fields and rules, never values; the agent's own failures answer 500 with `internal error` only."
         },
         "servers": [{"url": "http://127.0.0.1:8701", "description": "an agent with http.listen = 127.0.0.1:8701"}],
         "security": [{"bearer": []}],
@@ -88,9 +197,9 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "submitMessage",
                     "summary": "Submit a message draft for the hub.",
-                    "description": "`envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` are filled in when missing. The draft must otherwise match the JSON Schema of its type; a violation answers 400 with the field's `path`, e.g. `body.supervision.kind`.",
+                    "description": "`envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` are filled in when missing. The draft must otherwise match the JSON Schema of its type; a violation answers 400 with the field's `path`, e.g. `body.supervision.kind`.\n\nSealed fields (`body.sealed_destination` of a RelocationRequest, `body.sealed_address` of a RelocationConfirmed) may be given in clear as `{\"seal\": <SealedLocation>}`: the agent seals the location to the current published key of each recipient that may hold a protected location (by role and the hub's allow-list, from the key directory) and stores and sends only the sealed copies. A field already sealed (`scheme` and `copies`) passes through unchanged.",
                     "requestBody": draft_body("A message draft of any version-1 type.", "#/components/schemas/MessageDraft"),
-                    "responses": accepted_responses()
+                    "responses": sealing_responses()
                 }
             },
             "/api/v1/messages/{id}": {
@@ -134,6 +243,29 @@ pub fn document() -> Value {
                         "401": {"$ref": "#/components/responses/Unauthorized"},
                         "404": error_response("`not_found`: no such message in the inbox."),
                         "409": error_response("`quarantined`: the message came under a consent withdrawn before anyone opened it; it can no longer be opened."),
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/keys": {
+                "get": {
+                    "operationId": "listKeys",
+                    "summary": "This agency's sealing keys and the key directory from the hub (public parts only).",
+                    "responses": {
+                        "200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/keys/rotate": {
+                "post": {
+                    "operationId": "rotateKey",
+                    "summary": "Make a new current sealing key and queue it for the hub.",
+                    "description": "The previous keys are retired but kept, so what was sealed to them still opens. Senders seal to the new key once the hub's new key directory reaches them. Takes no request body.",
+                    "responses": {
+                        "201": {"description": "The new current key, and the KeyPublished message queued for the hub.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RotatedKey"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
                         "500": {"$ref": "#/components/responses/Internal"}
                     }
                 }
@@ -238,8 +370,9 @@ pub fn document() -> Value {
                             "required": ["opened_at", "text", "message"],
                             "properties": {
                                 "opened_at": {"type": "string", "format": "date-time"},
-                                "text": {"type": "string", "description": "The message in plain words, as `agent show` prints it."},
-                                "message": {"type": "object", "description": "The message as received (see schemas/json/v1)."}
+                                "text": {"type": "string", "description": "The message in plain words, as `agent show` prints it (with the sealed field opened, when this agency can read it)."},
+                                "message": {"type": "object", "description": "The message as received (see schemas/json/v1); a sealed field stays sealed here."},
+                                "sealed": {"$ref": "#/components/schemas/SealedField"}
                             }
                         }
                     ]

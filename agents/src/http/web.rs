@@ -25,6 +25,7 @@ use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
 use super::consents;
 use crate::present;
+use crate::sealing::{self, SealedView};
 use crate::store::{Received, SendStatus};
 
 const COOKIE: &str = "agent_session";
@@ -426,7 +427,13 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
         main.push_str("</tbody>\n</table>\n");
     }
 
-    let sent = store.outbox(50).await?;
+    // A sealing key published to the hub is the agent's plumbing, not a caseworker's message.
+    let sent: Vec<_> = store
+        .outbox(50)
+        .await?
+        .into_iter()
+        .filter(|s| s.message_type != MessageType::KeyPublished.as_str())
+        .collect();
     main.push_str("<h2>Sent</h2>\n");
     if sent.is_empty() {
         main.push_str("<p>Nothing sent yet.</p>\n");
@@ -528,6 +535,10 @@ async fn message_main(
         );
     }
     main.push_str("</dl>\n");
+
+    if let Some(view) = sealing::open(state.store(), state.agent(), &message).await? {
+        main.push_str(&sealed_section(&view));
+    }
 
     if let Body::HandoverRequest(h) = &message.body {
         let answers: Vec<_> = actions::answers_sent(state.store())
@@ -641,6 +652,43 @@ async fn message_main(
     Ok(main)
 }
 
+/// The sealed field, opened for this page only: the location, or why it cannot be read.
+fn sealed_section(view: &SealedView) -> String {
+    let label = present::sealed_label(view.field);
+    let mut out = format!(
+        "<section aria-labelledby=\"sealed-h\" class=\"sealed\">\n<h2 id=\"sealed-h\">Sealed {}</h2>\n",
+        esc(label)
+    );
+    match view.location() {
+        Some(l) => {
+            out.push_str("<dl class=\"facts\">\n");
+            let mut line = |dt: &str, dd: &str| {
+                let _ = writeln!(out, "<div><dt>{}</dt><dd>{}</dd></div>", esc(dt), esc(dd));
+            };
+            line("address", l.address.as_str());
+            line("postal code", l.postal_code.as_str());
+            line("city", l.city.as_str());
+            if let Some(notes) = &l.notes {
+                line("notes", notes.as_str());
+            }
+            out.push_str(
+                "</dl>\n<p class=\"muted\">A protected location: opened with this agency's key \
+                 for this page only; the agent keeps it sealed. Handle it according to your \
+                 agency's rules for protected addresses.</p>\n",
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "<p class=\"unreadable\">{}</p>",
+                esc(view.reason().unwrap_or_default())
+            );
+        }
+    }
+    out.push_str("</section>\n");
+    out
+}
+
 async fn answer(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -726,7 +774,101 @@ async fn answer(
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body as HttpBody;
+    use axum::http::Request;
+    use schemas::AgencyRole;
+    use schemas::messages::KeyDirectory;
+    use serde_json::json;
+    use tower::ServiceExt;
+
     use super::*;
+    use crate::http::{Token, router};
+    use crate::testing::{TempStore, agency, at, entry, location, relocation_request};
+
+    async fn get_page(app: &Router, uri: &str, cookie: &str) -> (StatusCode, String) {
+        let request = Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(HttpBody::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    async fn log_in(app: &Router) -> String {
+        let request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(HttpBody::from("token=t"))
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn the_page_opens_the_sealed_destination_and_hides_key_publishing() {
+        let recipient = TempStore::new().await;
+        let me = agency("no-trondheim-kommune");
+        let published = crate::keys::publish_current(&recipient.store, &me, at(0))
+            .await
+            .unwrap();
+        let sender = TempStore::new().await;
+        let k = &published.key;
+        let directory = KeyDirectory {
+            version: 1,
+            keys: vec![entry(
+                me.as_str(),
+                AgencyRole::Municipality,
+                &k.key_id,
+                &k.public_key,
+                true,
+                false,
+            )],
+        };
+        sender
+            .store
+            .save_directory(&directory, at(0))
+            .await
+            .unwrap();
+        let draft = relocation_request(&[me.as_str()], json!({"seal": location()}));
+        let (message, _) = crate::submit(
+            &sender.store,
+            &agency("no-oslo-kommune"),
+            draft.to_string().as_bytes(),
+        )
+        .await
+        .unwrap();
+        recipient.store.receive(&me, &message, at(1)).await.unwrap();
+
+        let app = router(AppState::new(recipient.store.clone(), me, Token::new("t")));
+        let cookie = log_in(&app).await;
+        let (status, inbox) = get_page(&app, "/", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(inbox.contains("Relocation request"), "{inbox}");
+        assert!(
+            inbox.contains("Nothing sent yet."),
+            "KeyPublished is not shown: {inbox}"
+        );
+
+        let uri = format!("/messages/{}", message.envelope.message_id);
+        let (status, page) = get_page(&app, &uri, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("<h2 id=\"sealed-h\">Sealed destination</h2>"),
+            "{page}"
+        );
+        for shown in [
+            "Kongens gate 14B",
+            "7011",
+            "Trondheim",
+            "Ring Kari Nordmann before the move",
+        ] {
+            assert!(page.contains(shown), "{shown} missing: {page}");
+        }
+    }
 
     #[test]
     fn escaping_covers_markup_and_quotes() {

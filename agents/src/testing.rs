@@ -1,0 +1,121 @@
+//! Helpers for the agent's unit tests: a store in a fresh directory, key directory entries,
+//! relocation drafts.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use schemas::messages::{DirectoryKey, SEALING_SCHEME};
+use schemas::{AgencyId, AgencyRole};
+use serde_json::{Value, json};
+
+use crate::store::Store;
+
+/// A store in its own directory, removed when dropped.
+pub(crate) struct TempStore {
+    pub(crate) store: Store,
+    dir: PathBuf,
+}
+
+impl TempStore {
+    pub(crate) async fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("agent-test-{}", uuid::Uuid::new_v4()));
+        let store = Store::open(&dir).await.expect("a fresh store opens");
+        Self { store, dir }
+    }
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub(crate) fn agency(id: &str) -> AgencyId {
+    AgencyId::try_from(id).expect("a valid agency id")
+}
+
+pub(crate) fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 8, minute, 0).unwrap()
+}
+
+/// A directory entry for `agency`'s key.
+pub(crate) fn entry(
+    agency_id: &str,
+    role: AgencyRole,
+    key_id: &str,
+    public_key: &str,
+    current: bool,
+    protected_location: bool,
+) -> DirectoryKey {
+    DirectoryKey {
+        agency: agency(agency_id),
+        role,
+        key_id: key_id.try_into().unwrap(),
+        scheme: SEALING_SCHEME.try_into().unwrap(),
+        public_key: public_key.to_owned(),
+        published_at: at(0),
+        current,
+        protected_location,
+    }
+}
+
+/// The plaintext location the tests seal. Its words appear nowhere else in a message.
+pub(crate) fn location() -> Value {
+    json!({
+        "address": "Kongens gate 14B",
+        "postal_code": "7011",
+        "city": "Trondheim",
+        "notes": "Ring Kari Nordmann before the move"
+    })
+}
+
+/// Words of [`location`] that must never appear in a stored or sent payload.
+pub(crate) const SECRET_WORDS: &[&str] = &["Kongens", "Trondheim", "Nordmann"];
+
+/// A RelocationRequest draft from `no-oslo-kommune` to `recipients`, its destination `sealed`.
+pub(crate) fn relocation_request(recipients: &[&str], sealed: Value) -> Value {
+    json!({
+        "envelope": {
+            "case_id": "OSL-2026-0077",
+            "subject": "ps-c41d2e9a07f3b6e2",
+            "recipients": recipients,
+            "message_type": "RelocationRequest",
+            "purpose": "RELOCATION_SAFETY",
+            "data_categories": ["RISK_NEED", "CASE_STATUS", "PROTECTED_LOCATION"],
+            "gateway": "CONSENT:0192f0c1-7d3e-7a10-9b7e-2f6c1d0e4a11@2"
+        },
+        "body": {
+            "relocation_id": "e8d7c6b5-a4f3-4e21-9d0c-1b2a3f4e5d6c",
+            "threat_level": "high",
+            "needed_by": "2026-12-20",
+            "needs": "Supported housing for the first three months.",
+            "sealed_destination": sealed
+        }
+    })
+}
+
+/// A RelocationConfirmed draft from `no-trondheim-kommune` to `recipients`.
+pub(crate) fn relocation_confirmed(recipients: &[&str], sealed: Option<Value>) -> Value {
+    let mut draft = json!({
+        "envelope": {
+            "case_id": "OSL-2026-0077",
+            "subject": "ps-c41d2e9a07f3b6e2",
+            "recipients": recipients,
+            "message_type": "RelocationConfirmed",
+            "purpose": "RELOCATION_SAFETY",
+            "data_categories": ["CASE_STATUS", "PROTECTED_LOCATION"],
+            "gateway": "CONSENT:0192f0c1-7d3e-7a10-9b7e-2f6c1d0e4a11@2"
+        },
+        "body": {
+            "relocation_id": "e8d7c6b5-a4f3-4e21-9d0c-1b2a3f4e5d6c",
+            "move_date": "2026-12-18",
+            "new_owner": "no-trondheim-kommune"
+        }
+    });
+    if let Some(sealed) = sealed {
+        draft["body"]["sealed_address"] = sealed;
+    } else {
+        draft["envelope"]["data_categories"] = json!(["CASE_STATUS"]);
+    }
+    draft
+}
