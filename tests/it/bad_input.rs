@@ -171,11 +171,13 @@ async fn reusing_a_message_id_for_other_content_is_refused() {
     })
     .await;
     assert_eq!(inbox.len(), 1);
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = $1")
-        .bind(a.municipality.as_str())
-        .fetch_one(&env.pool)
-        .await
-        .unwrap();
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE recipient = $1 AND message_type = 'ReleaseNotice'",
+    )
+    .bind(a.municipality.as_str())
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
     assert_eq!(queued, 1, "the conflicting copy was never queued");
     let Body::ReleaseNotice(n) = &inbox[0].body else {
         unreachable!()

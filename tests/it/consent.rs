@@ -265,6 +265,9 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
     let a = &env.agencies;
     let hub = env.start_hub().await;
     let prison = env.start_agent(&a.prison).await;
+    prison.key_announced().await;
+    // The entries before this test's three: the agent's key announcement.
+    let base = env.audit_entries().await;
     for _ in 0..3 {
         prison
             .send_and_wait(&env.release_notice(&[&a.municipality]))
@@ -272,20 +275,24 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
     }
     hub.stop().await;
     let verify = || hub::db::verify_audit(&env.pool);
+    // The seq of this test's n-th entry (after the agent's key announcement).
+    let seq = |n: i64| base as i64 + n;
     assert_eq!(
         verify().await.unwrap(),
-        hub::db::AuditCheck::Intact { entries: 3 }
+        hub::db::AuditCheck::Intact { entries: base + 3 }
     );
 
     // The log refuses updates and deletes outright.
     assert!(
-        sqlx::query("UPDATE audit_log SET entry = entry WHERE seq = 2")
+        sqlx::query("UPDATE audit_log SET entry = entry WHERE seq = $1")
+            .bind(seq(2))
             .execute(&env.pool)
             .await
             .is_err()
     );
     assert!(
-        sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+            .bind(seq(3))
             .execute(&env.pool)
             .await
             .is_err()
@@ -293,7 +300,7 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
 
     // Someone with the power to lift the trigger edits, deletes, inserts: verify finds each.
     let pool = env.pool.clone();
-    let tamper = |sql: &'static str| {
+    let tamper = |sql: String| {
         let pool = pool.clone();
         async move {
             let mut tx = pool.begin().await.unwrap();
@@ -301,7 +308,10 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-            sqlx::query(sql).execute(&mut *tx).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
             let check = hub::db::verify_audit_in(&mut tx).await.unwrap();
             tx.rollback().await.unwrap();
             check
@@ -313,23 +323,24 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
     };
     assert_eq!(
         broken_at(
-            tamper(
-                "UPDATE audit_log SET entry = replace(entry, 'routed', 'refused') WHERE seq = 2"
-            )
+            tamper(format!(
+                "UPDATE audit_log SET entry = replace(entry, 'routed', 'refused') WHERE seq = {}",
+                seq(2)
+            ))
             .await
         ),
-        2
+        seq(2)
     );
     assert_eq!(
-        broken_at(tamper("DELETE FROM audit_log WHERE seq = 2").await),
-        3
+        broken_at(tamper(format!("DELETE FROM audit_log WHERE seq = {}", seq(2))).await),
+        seq(3)
     );
     assert_eq!(
-        broken_at(tamper("INSERT INTO audit_log SELECT 4, entry, prev_hash, hash FROM audit_log WHERE seq = 1").await),
-        4
+        broken_at(tamper(format!("INSERT INTO audit_log SELECT {}, entry, prev_hash, hash FROM audit_log WHERE seq = {}", seq(4), seq(1))).await),
+        seq(4)
     );
     assert_eq!(
         verify().await.unwrap(),
-        hub::db::AuditCheck::Intact { entries: 3 }
+        hub::db::AuditCheck::Intact { entries: base + 3 }
     );
 }

@@ -13,6 +13,10 @@ async fn a_release_notice_reaches_the_municipality_under_statute_and_the_prison_
     let municipality = env.start_agent(&a.municipality).await;
     let employment = env.start_agent(&a.employment).await;
     let police = env.start_agent(&a.police).await;
+    for agent in [&prison, &municipality, &employment, &police] {
+        agent.key_announced().await;
+    }
+    let audited = env.audit_entries().await;
 
     let id = prison
         .send(&env.release_notice(&[&a.municipality, &a.employment]))
@@ -66,7 +70,9 @@ async fn a_release_notice_reaches_the_municipality_under_statute_and_the_prison_
     assert!(police.inbox().await.is_empty());
     assert_eq!(
         hub::db::verify_audit(&env.pool).await.unwrap(),
-        hub::db::AuditCheck::Intact { entries: 1 }
+        hub::db::AuditCheck::Intact {
+            entries: audited + 1
+        }
     );
     hub.stop().await;
 }
@@ -161,19 +167,22 @@ async fn a_message_published_twice_is_delivered_and_answered_once() {
     .await;
     assert_eq!(municipality.inbox().await.len(), 2);
     // The agent would hide a duplicate delivery; the hub's outbox shows it did not send one.
-    let deliveries: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE recipient = $1")
-        .bind(a.municipality.as_str())
-        .fetch_one(&env.pool)
-        .await
-        .unwrap();
+    let deliveries: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE recipient = $1 AND message_type = 'ReleaseNotice'",
+    )
+    .bind(a.municipality.as_str())
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
     assert_eq!(
         deliveries, 2,
         "the duplicate was queued for the municipality"
     );
-    let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
-        .fetch_one(&env.pool)
-        .await
-        .unwrap();
+    let messages: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM messages WHERE message_type = 'ReleaseNotice'")
+            .fetch_one(&env.pool)
+            .await
+            .unwrap();
     assert_eq!(messages, 2);
     assert_eq!(prison.inbox_types().await, ["Receipt", "Receipt"]);
     hub.stop().await;

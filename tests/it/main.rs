@@ -8,6 +8,7 @@ mod delivery;
 mod identity;
 mod interop;
 mod outage;
+mod relocation;
 mod resilience;
 mod tls;
 mod web;

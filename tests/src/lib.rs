@@ -10,6 +10,7 @@
 //! writes to `.local/env` (the test command sources it).
 
 pub mod browser;
+pub mod logs;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -93,6 +94,10 @@ pub struct Agencies {
     pub employment: AgencyId,
     /// The national contact point.
     pub contact_point: AgencyId,
+    /// A second municipality, the destination of relocations.
+    pub destination: AgencyId,
+    /// The police protection unit: the one police agency allowed protected locations.
+    pub protection: AgencyId,
 }
 
 impl Agencies {
@@ -105,16 +110,20 @@ impl Agencies {
             police: id("politi"),
             employment: id("jobcenter"),
             contact_point: id("ncp"),
+            destination: id("kommune2"),
+            protection: id("beskyttelse"),
         }
     }
 
-    fn all(&self) -> [(&AgencyId, AgencyRole); 5] {
+    fn all(&self) -> [(&AgencyId, AgencyRole); 7] {
         [
             (&self.prison, AgencyRole::PrisonProbation),
             (&self.municipality, AgencyRole::Municipality),
             (&self.police, AgencyRole::Police),
             (&self.employment, AgencyRole::Employment),
             (&self.contact_point, AgencyRole::NationalContactPoint),
+            (&self.destination, AgencyRole::Municipality),
+            (&self.protection, AgencyRole::Police),
         ]
     }
 }
@@ -288,6 +297,7 @@ impl TestEnv {
                 jurisdiction: Jurisdiction::DK,
             })
             .collect();
+        hub_settings.hard_rules.protected_location_allow = vec![agencies.protection.clone()];
 
         let pool = hub::db::connect(&db_url, 4).await.expect("test database");
         hub::db::MIGRATOR.run(&pool).await.expect("migrations");
@@ -409,6 +419,85 @@ impl TestEnv {
     }
 }
 
+impl TestEnv {
+    /// How many entries the hub's audit log holds.
+    pub async fn audit_entries(&self) -> u64 {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        n as u64
+    }
+
+    /// Where `needle` appears in this env's hub database: `table` for text (every row of
+    /// every table, as JSON), `table.column` for binary columns (bodies, payloads), read as
+    /// bytes. Empty when it appears nowhere.
+    pub async fn where_in_database(&self, needle: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .unwrap();
+        for table in &tables {
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT to_jsonb(t)::text FROM \"{table}\" t"
+            )))
+            .fetch_all(&self.pool)
+            .await
+            .unwrap();
+            if rows.iter().any(|r| r.contains(needle)) {
+                found.push(table.clone());
+            }
+        }
+        let binary: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND data_type = 'bytea'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .unwrap();
+        assert!(
+            binary.iter().any(|(t, _)| t == "outbox")
+                && binary.iter().any(|(t, _)| t == "dead_letters"),
+            "the scan reads the stored bodies: {binary:?}"
+        );
+        for (table, column) in binary {
+            let values: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT \"{column}\" FROM \"{table}\" WHERE \"{column}\" IS NOT NULL"
+            )))
+            .fetch_all(&self.pool)
+            .await
+            .unwrap();
+            if values
+                .iter()
+                .any(|v| v.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(format!("{table}.{column}"));
+            }
+        }
+        found
+    }
+}
+
+/// Whether any file in `dir` (an agent's store: the database, its WAL and shared memory)
+/// holds `needle`.
+pub fn files_contain(dir: &std::path::Path, needle: &str) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                hits.push(path);
+            }
+        }
+    }
+    hits
+}
+
 impl Drop for TestEnv {
     fn drop(&mut self) {
         // Cleanup needs async I/O; run it on a runtime of its own, outside the test's.
@@ -479,9 +568,7 @@ where
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
 fn init_logging() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        broker::service::init_logging();
-    }
+    logs::capture();
 }
 
 /// A consent record draft (as a `ConsentGranted` message) for `subject`, held by the
@@ -558,6 +645,26 @@ impl AgentHandle {
             })
         })
         .await
+    }
+
+    /// Waits until the hub has answered the agent's own key announcement (every agent
+    /// publishes its sealing key when it starts), so a test can count what follows.
+    pub async fn key_announced(&self) {
+        eventually(
+            "the agent's key announcement answered",
+            DEADLINE,
+            || async {
+                let outbox = self.store.outbox(100).await.unwrap();
+                outbox
+                    .iter()
+                    .any(|m| {
+                        m.message_type == "KeyPublished"
+                            && m.status == agent::store::SendStatus::Delivered
+                    })
+                    .then_some(())
+            },
+        )
+        .await;
     }
 
     /// Sends a draft and waits for the hub's answer.
