@@ -6,7 +6,14 @@
 # employment service only what the consent covers); the prison hands the case over and the
 # municipality accepts, so ownership moves; a risk and need summary reaches only those the
 # consent allows; the person withdraws consent and the flow stops. The disclosure log and
-# the audit chain are shown at the end. Then everything stops cleanly.
+# the audit chain are shown at the end.
+#
+# Then a second person relocates from Oslo to Trondheim: Oslo kommune asks, its agent sealing
+# the destination details to Trondheim kommune; Trondheim confirms, sealing the new address to
+# the police protection unit only; ownership moves. The demo then shows that Oslo cannot read
+# the address, that it is nowhere in the hub's database, logs or Oslo's store, that the
+# contact point sees counts only, and that a rotated key still opens what was sealed to it.
+# Then everything stops cleanly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -45,6 +52,9 @@ KOMMUNE=dk-kobenhavn-kommune
 JOBCENTER=dk-jobcenter-kobenhavn
 POLITI=dk-kobenhavns-politi
 KONTAKTPUNKT=dk-exit-kontaktpunkt
+OSLO=no-oslo-kommune
+TRONDHEIM=no-trondheim-kommune
+BESKYTTELSE=no-politiet-beskyttelse
 pids=()
 stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -54,7 +64,7 @@ trap stop_all EXIT
 
 echo "==> starting the hub and the agents (logs in .local/logs/)"
 "$HUB" serve > .local/logs/hub.log 2>&1 & pids+=($!)
-for agency in $PRISON $KOMMUNE $JOBCENTER $POLITI $KONTAKTPUNKT; do
+for agency in $PRISON $KOMMUNE $JOBCENTER $POLITI $KONTAKTPUNKT $OSLO $TRONDHEIM $BESKYTTELSE; do
   "$AGENT" --config "config/agents/$agency.toml" run > ".local/logs/agent-$agency.log" 2>&1 & pids+=($!)
 done
 
@@ -159,5 +169,67 @@ done
 say "7. The person's disclosure log (GDPR art. 15) and the audit chain"
 "$HUB" disclosures --subject "$SUBJECT" --format csv | sed 's/^/   /'
 "$HUB" audit verify | sed 's/^/   /'
+
+say "8. A second person relocates from Oslo to Trondheim; the new location must not leak"
+SUBJECT="ps-$(uuid | tr -d - | cut -c1-16)"
+CASE="OSL-$(date +%Y)-$(uuid | cut -c1-4)"
+CONSENT_ID=$(uuid)
+HANDOVER_ID=$(uuid)
+knows_key() { agent "$1" keys list | grep -A100 "key directory" | grep "$2" | grep -q current; }
+wait_for "Oslo's key directory" knows_key $OSLO $TRONDHEIM
+wait_for "Trondheim's key directory" knows_key $TRONDHEIM $BESKYTTELSE
+echo "   Every agent published its sealing key; the hub sent the directory to all (public keys only):"
+"$HUB" keys list | grep '^no-' | sed 's/^/     /'
+echo "   Oslo kommune records the person's consent to relocation safety:"
+send $OSLO config/demo/relocation-consent.json
+hub_answer $OSLO "$id"
+echo "   Oslo kommune asks Trondheim kommune; its agent seals the destination details to Trondheim:"
+send $OSLO config/demo/relocation-request.json
+request=$id
+hub_answer $OSLO "$request"
+wait_for "Trondheim's inbox" agent $TRONDHEIM show "$request"
+echo "   Trondheim kommune opens its copy:"
+agent $TRONDHEIM show "$request" | sed 's/^/     /'
+echo "   Trondheim confirms the move; its agent seals the new address to the protection unit only:"
+send $TRONDHEIM config/demo/relocation-confirmed.json
+confirmed=$id
+hub_answer $TRONDHEIM "$confirmed"
+echo "   owner of $CASE now: $(owner)"
+wait_for "the protection unit's inbox" agent $BESKYTTELSE show "$confirmed"
+echo "   The police protection unit reads the new address:"
+agent $BESKYTTELSE show "$confirmed" | sed 's/^/     /'
+wait_for "Oslo's inbox" agent $OSLO show "$confirmed"
+echo "   Oslo kommune is told of the move, without the address:"
+agent $OSLO show "$confirmed" | sed 's/^/     /'
+
+say "9. Proof: the address is nowhere it should not be"
+found=0
+check() { # check PLACE COMMAND...: count the sealed street name in what the command prints
+  local place=$1 n out
+  shift
+  out=$("$@") || { echo "demo: could not read the $place" >&2; exit 1; }
+  [ -n "$out" ] || { echo "demo: the $place is empty" >&2; exit 1; }
+  n=$(grep -c "Innherredsveien" <<<"$out" || true)
+  printf '   %-58s %s\n' "$place" "$n occurrence(s) in $(wc -c <<<"$out") bytes"
+  found=$((found + n))
+}
+check "hub database (pg_dump, text)" pg_dump --data-only "$HANDOVER_PG_URL"
+check "hub outbox and dead letters (bodies as text)" psql "$HANDOVER_PG_URL" -Atc \
+  "select convert_from(payload, 'UTF8') from outbox union all select convert_from(body, 'UTF8') from dead_letters"
+check "hub log" cat .local/logs/hub.log
+check "every agent's log" sh -c 'cat .local/logs/agent-*.log'
+check "Oslo kommune's store (SQLite files)" sh -c "cat .local/agents/$OSLO/agent.db* | strings"
+check "Trondheim kommune's store (opened on screen only)" sh -c "cat .local/agents/$TRONDHEIM/agent.db* | strings"
+check "police protection unit's store (opened on screen only)" sh -c "cat .local/agents/$BESKYTTELSE/agent.db* | strings"
+if [ "$found" -ne 0 ]; then echo "demo: the sealed address leaked" >&2; exit 1; fi
+n=$(pg_dump --data-only "$HANDOVER_PG_URL" | grep -c "$CASE" || true)
+echo "   (the same search finds the case id, which is not sealed, on $n lines of the hub database)"
+[ "$n" -gt 0 ] || { echo "demo: the search finds nothing at all" >&2; exit 1; }
+echo "   The national contact point's view of relocations: counts only, under 5 suppressed:"
+"$HUB" contact-point relocations | sed 's/^/     /'
+
+say "10. The protection unit rotates its key; the old message stays readable"
+agent $BESKYTTELSE keys rotate | sed 's/^/   /'
+agent $BESKYTTELSE show "$confirmed" | grep -i -A3 "address" | head -4 | sed 's/^/     /'
 
 say "Done. Stopping the hub and the agents."
