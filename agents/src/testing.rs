@@ -69,6 +69,42 @@ pub(crate) fn location() -> Value {
     })
 }
 
+/// Oslo kommune seals [`location`] to `me`'s current key `key` in a relocation request,
+/// and `me`'s store receives it. Returns the message as received.
+pub(crate) async fn receive_sealed_request(
+    recipient: &Store,
+    me: &AgencyId,
+    key: &crate::store::OwnKey,
+) -> schemas::Message {
+    let sender = TempStore::new().await;
+    let directory = schemas::messages::KeyDirectory {
+        version: 1,
+        keys: vec![entry(
+            me.as_str(),
+            AgencyRole::Municipality,
+            &key.key_id,
+            &key.public_key,
+            true,
+            false,
+        )],
+    };
+    sender
+        .store
+        .save_directory(&directory, at(0))
+        .await
+        .unwrap();
+    let draft = relocation_request(&[me.as_str()], json!({"seal": location()}));
+    let (message, _) = crate::submit(
+        &sender.store,
+        &agency("no-oslo-kommune"),
+        draft.to_string().as_bytes(),
+    )
+    .await
+    .unwrap();
+    recipient.receive(me, &message, at(1)).await.unwrap();
+    message
+}
+
 /// Words of [`location`] that must never appear in a stored or sent payload.
 pub(crate) const SECRET_WORDS: &[&str] = &["Kongens", "Trondheim", "Nordmann"];
 

@@ -311,13 +311,13 @@ async fn openapi() -> Response {
 mod tests {
     use axum::body::Body;
     use axum::http::Request;
-    use schemas::AgencyRole;
-    use schemas::messages::KeyDirectory;
     use tower::ServiceExt;
 
     use super::*;
     use crate::http::{AppState, Token, router};
-    use crate::testing::{TempStore, agency, at, entry, location, relocation_request};
+    use crate::testing::{
+        TempStore, agency, at, location, receive_sealed_request, relocation_request,
+    };
 
     const TOKEN: &str = "test-token";
 
@@ -353,32 +353,7 @@ mod tests {
         let recipient = TempStore::new().await;
         let me = agency("no-trondheim-kommune");
         let (key, _) = recipient.store.ensure_key(at(0)).await.unwrap();
-        let sender = TempStore::new().await;
-        let directory = KeyDirectory {
-            version: 1,
-            keys: vec![entry(
-                me.as_str(),
-                AgencyRole::Municipality,
-                &key.key_id,
-                &key.public_key,
-                true,
-                false,
-            )],
-        };
-        sender
-            .store
-            .save_directory(&directory, at(0))
-            .await
-            .unwrap();
-        let draft = relocation_request(&[me.as_str()], json!({"seal": location()}));
-        let (message, _) = crate::submit(
-            &sender.store,
-            &agency("no-oslo-kommune"),
-            draft.to_string().as_bytes(),
-        )
-        .await
-        .unwrap();
-        recipient.store.receive(&me, &message, at(1)).await.unwrap();
+        let message = receive_sealed_request(&recipient.store, &me, &key).await;
 
         let app = router(AppState::new(
             recipient.store.clone(),

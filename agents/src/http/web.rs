@@ -776,14 +776,11 @@ async fn answer(
 mod tests {
     use axum::body::Body as HttpBody;
     use axum::http::Request;
-    use schemas::AgencyRole;
-    use schemas::messages::KeyDirectory;
-    use serde_json::json;
     use tower::ServiceExt;
 
     use super::*;
     use crate::http::{Token, router};
-    use crate::testing::{TempStore, agency, at, entry, location, relocation_request};
+    use crate::testing::{TempStore, agency, at, receive_sealed_request};
 
     async fn get_page(app: &Router, uri: &str, cookie: &str) -> (StatusCode, String) {
         let request = Request::get(uri)
@@ -815,33 +812,7 @@ mod tests {
         let published = crate::keys::publish_current(&recipient.store, &me, at(0))
             .await
             .unwrap();
-        let sender = TempStore::new().await;
-        let k = &published.key;
-        let directory = KeyDirectory {
-            version: 1,
-            keys: vec![entry(
-                me.as_str(),
-                AgencyRole::Municipality,
-                &k.key_id,
-                &k.public_key,
-                true,
-                false,
-            )],
-        };
-        sender
-            .store
-            .save_directory(&directory, at(0))
-            .await
-            .unwrap();
-        let draft = relocation_request(&[me.as_str()], json!({"seal": location()}));
-        let (message, _) = crate::submit(
-            &sender.store,
-            &agency("no-oslo-kommune"),
-            draft.to_string().as_bytes(),
-        )
-        .await
-        .unwrap();
-        recipient.store.receive(&me, &message, at(1)).await.unwrap();
+        let message = receive_sealed_request(&recipient.store, &me, &published.key).await;
 
         let app = router(AppState::new(recipient.store.clone(), me, Token::new("t")));
         let cookie = log_in(&app).await;
