@@ -10,12 +10,14 @@
 //!   recipient's published key on [`submit`], and this agency's copy is opened for display,
 //!   never stored or logged in clear;
 //! - [`present`]: how messages read for a caseworker;
-//! - [`http`]: the local HTTP API and the caseworker's inbox page.
+//! - [`http`]: the local HTTP API and the caseworker's inbox page, with health, readiness
+//!   and [`metrics`] for operations.
 //!
 //! The agent never touches the hub's database; it speaks to the hub only through the broker.
 
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod present;
 pub mod sealing;
 pub mod service;

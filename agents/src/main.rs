@@ -83,8 +83,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run => {
             let credentials = settings.credentials()?;
-            let http = agent::http::start(&settings.http, store.clone(), me.clone()).await?;
-            let running = agent::service::start(settings, credentials, store.clone());
+            // Shared by the service (which counts) and the HTTP server (which serves them).
+            let metrics = agent::metrics::Metrics::with_inbox_depth(
+                settings.endpoint(),
+                credentials.clone(),
+                &me,
+            );
+            let http =
+                agent::http::start(&settings.http, store.clone(), me.clone(), metrics.clone())
+                    .await?;
+            let running = agent::service::start_with(settings, credentials, store.clone(), metrics);
             broker::service::shutdown_signal().await;
             // The broker side drains even when the HTTP server failed.
             let http_stopped = match http {

@@ -24,6 +24,7 @@ use lapin::types::FieldTable;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::metrics::{Metrics, Published, Received, Rejected};
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -43,10 +44,27 @@ impl Running {
     }
 }
 
-/// Starts the agent's service in the background.
+/// Starts the agent's service in the background, counting into metrics of its own.
 pub fn start(settings: Settings, credentials: Credentials, store: Store) -> Running {
+    start_with(settings, credentials, store, Metrics::new())
+}
+
+/// Starts the agent's service in the background, counting into `metrics` (which the HTTP
+/// server shares, for `/metrics` and `/readyz`).
+pub fn start_with(
+    settings: Settings,
+    credentials: Credentials,
+    store: Store,
+    metrics: Metrics,
+) -> Running {
     let (stop, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run(Arc::new(settings), credentials, store, stop_rx));
+    let task = tokio::spawn(run(
+        Arc::new(settings),
+        credentials,
+        store,
+        metrics,
+        stop_rx,
+    ));
     Running { stop, task }
 }
 
@@ -55,6 +73,7 @@ pub async fn run(
     settings: Arc<Settings>,
     credentials: Credentials,
     store: Store,
+    metrics: Metrics,
     mut stop: watch::Receiver<bool>,
 ) {
     match crate::keys::publish_current(&store, &settings.agent.id, Utc::now()).await {
@@ -74,7 +93,16 @@ pub async fn run(
     }
     let mut backoff = Backoff::default();
     while !*stop.borrow() {
-        match session(&settings, &credentials, &store, &mut stop, &mut backoff).await {
+        let ended = session(
+            &settings,
+            &credentials,
+            &store,
+            &metrics,
+            &mut stop,
+            &mut backoff,
+        )
+        .await;
+        match ended {
             Ok(()) => break,
             Err(e) => {
                 warn!(agency = %settings.agent.id, error = %format!("{e:#}"), "broker session ended; reconnecting");
@@ -91,6 +119,7 @@ async fn session(
     settings: &Settings,
     credentials: &Credentials,
     store: &Store,
+    metrics: &Metrics,
     stop: &mut watch::Receiver<bool>,
     backoff: &mut Backoff,
 ) -> anyhow::Result<()> {
@@ -113,15 +142,17 @@ async fn session(
         .await
         .context("consuming the inbox")?;
     info!(agency = %id, "connected to the hub");
+    // Ready while this session consumes; dropped (not ready) however the session ends.
+    let _consuming = metrics.consuming();
     backoff.reset();
     let mut tick = tokio::time::interval(Duration::from_millis(settings.agent.relay_interval_ms));
     loop {
         tokio::select! {
             () = stopped(stop) => break,
-            _ = tick.tick() => publish_queued(settings, store, &publisher).await?,
+            _ = tick.tick() => publish_queued(settings, store, metrics, &publisher).await?,
             next = consumer.next() => {
                 let Some(delivery) = next else { anyhow::bail!("the broker cancelled the inbox consumer") };
-                receive(id, store, delivery.context("receiving from the inbox")?).await?;
+                receive(id, store, metrics, delivery.context("receiving from the inbox")?).await?;
             }
         }
         // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
@@ -134,25 +165,27 @@ async fn session(
     Ok(())
 }
 
-async fn receive(me: &schemas::AgencyId, store: &Store, delivery: Delivery) -> anyhow::Result<()> {
+async fn receive(
+    me: &schemas::AgencyId,
+    store: &Store,
+    metrics: &Metrics,
+    delivery: Delivery,
+) -> anyhow::Result<()> {
     let now = Utc::now();
     match schemas::decode(&delivery.data) {
         Ok(message) => {
             let new = store.receive(me, &message, now).await?;
             let _span = message_span(&message.envelope).entered();
-            match &message.body {
-                schemas::Body::KeyDirectory(d) => {
-                    info!(version = d.version, kept = new, "key directory received");
-                }
-                _ => info!(duplicate = !new, "received"),
-            }
+            metrics.emit(Received {
+                message: &message,
+                new,
+            });
         }
         Err(err) => {
-            warn!(
-                reason = err.reason().as_str(),
-                "a delivery did not decode; kept in rejected"
-            );
             store.reject(&delivery.data, &err.to_string(), now).await?;
+            metrics.emit(Rejected {
+                reason: err.reason(),
+            });
         }
     }
     delivery
@@ -165,6 +198,7 @@ async fn receive(me: &schemas::AgencyId, store: &Store, delivery: Delivery) -> a
 async fn publish_queued(
     settings: &Settings,
     store: &Store,
+    metrics: &Metrics,
     publisher: &Publisher,
 ) -> anyhow::Result<()> {
     let id = &settings.agent.id;
@@ -176,28 +210,32 @@ async fn publish_queued(
         }
         let outgoing: Vec<Outgoing<'_>> = queued
             .iter()
-            .map(|(message_id, correlation_id, payload)| Outgoing {
+            .map(|q| Outgoing {
                 exchange: &exchange,
                 routing_key: "",
-                payload,
+                payload: &q.payload,
                 properties: BasicProperties::default()
-                    .with_message_id(message_id.as_str().into())
-                    .with_correlation_id(correlation_id.as_str().into())
+                    .with_message_id(q.message_id.as_str().into())
+                    .with_correlation_id(q.correlation_id.as_str().into())
                     .with_user_id(id.as_str().into())
                     .with_content_type("application/json".into()),
             })
             .collect();
         let results = publisher.publish_all(&outgoing).await;
         let mut failure = None;
-        for ((message_id, _, _), result) in queued.iter().zip(results) {
+        for (q, result) in queued.iter().zip(results) {
             match result {
                 Ok(()) => {
-                    store.mark_sent(message_id, Utc::now()).await?;
-                    info!(agency = %id, message_id, "sent to the hub");
+                    store.mark_sent(&q.message_id, Utc::now()).await?;
+                    metrics.emit(Published {
+                        agency: id,
+                        message_id: &q.message_id,
+                        message_type: q.message_type.as_str(),
+                    });
                 }
                 Err(e) => {
                     store
-                        .mark_attempt_failed(message_id, &e.to_string())
+                        .mark_attempt_failed(&q.message_id, &e.to_string())
                         .await?;
                     failure = Some(e);
                 }

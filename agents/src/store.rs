@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use schemas::messages::WithdrawalScope;
 use schemas::messages::{DirectoryKey, KeyDirectory, Receipt, Undeliverable};
-use schemas::{AgencyId, Body, Message, MessageId};
+use schemas::{AgencyId, Body, Message, MessageId, MessageType};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -174,6 +174,19 @@ pub struct Directory {
     pub keys: Vec<DirectoryKey>,
 }
 
+/// A message waiting in the outbox for the publisher.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// Its id.
+    pub message_id: String,
+    /// Its correlation id.
+    pub correlation_id: String,
+    /// Its type.
+    pub message_type: MessageType,
+    /// The bytes to publish.
+    pub payload: Vec<u8>,
+}
+
 /// The store.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -249,7 +262,7 @@ impl Store {
     }
 
     /// The oldest queued messages, for the publisher.
-    pub async fn queued(&self, limit: i64) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+    pub async fn queued(&self, limit: i64) -> Result<Vec<Queued>, StoreError> {
         let rows = sqlx::query(
             "SELECT message_id, correlation_id, message_type, payload FROM outbox
              WHERE status = 'queued' ORDER BY rowid LIMIT ?",
@@ -259,14 +272,33 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|r| {
-                Ok((
-                    r.try_get("message_id")?,
-                    r.try_get("correlation_id")?,
-                    r.try_get("payload")?,
-                ))
+                let message_type: String = r.try_get("message_type")?;
+                Ok(Queued {
+                    message_id: r.try_get("message_id")?,
+                    correlation_id: r.try_get("correlation_id")?,
+                    message_type: MessageType::from_name(&message_type).ok_or_else(|| {
+                        StoreError::Corrupt(format!("message type {message_type:?}"))
+                    })?,
+                    payload: r.try_get("payload")?,
+                })
             })
-            .collect::<Result<Vec<(String, String, Vec<u8>)>, sqlx::Error>>()
-            .map_err(Into::into)
+            .collect()
+    }
+
+    /// How many messages wait for the broker's confirm, and since when the oldest waits.
+    pub async fn outbox_backlog(&self) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+        let row = sqlx::query(
+            "SELECT count(*) AS pending, min(accepted_at) AS oldest FROM outbox WHERE status = 'queued'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("pending")?, row.try_get("oldest")?))
+    }
+
+    /// Whether the store answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// The broker confirmed these; they wait for the hub's answer now.

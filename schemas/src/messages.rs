@@ -145,6 +145,50 @@ pub struct HandoverResponse {
     /// The reason, required when rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<ShortText>,
+    /// The kind of reason for a rejection, so rejections can be counted without reading the
+    /// words (CASE_STATUS). Optional in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<RejectionReason>,
+}
+
+/// Why a handover was rejected, as a code the contact point's statistics can count.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    /// The receiving agency has no capacity (housing, programme places).
+    NoCapacity,
+    /// The receiving agency is not responsible (another municipality or district is).
+    NotResponsible,
+    /// The person declined the programme.
+    PersonDeclined,
+    /// The request lacks what is needed to take the case over.
+    InsufficientInformation,
+    /// Anything else; the words say what.
+    Other,
+}
+
+impl RejectionReason {
+    /// Every code, in a stable order.
+    pub const ALL: [RejectionReason; 5] = [
+        RejectionReason::NoCapacity,
+        RejectionReason::NotResponsible,
+        RejectionReason::PersonDeclined,
+        RejectionReason::InsufficientInformation,
+        RejectionReason::Other,
+    ];
+
+    /// The code as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionReason::NoCapacity => "no_capacity",
+            RejectionReason::NotResponsible => "not_responsible",
+            RejectionReason::PersonDeclined => "person_declined",
+            RejectionReason::InsufficientInformation => "insufficient_information",
+            RejectionReason::Other => "other",
+        }
+    }
 }
 
 /// The one sealing scheme of version 1: HPKE (RFC 9180) in base mode with

@@ -3,11 +3,15 @@
 
 mod bad_input;
 mod consent;
+mod dashboard;
 mod deadlines;
 mod delivery;
 mod identity;
 mod interop;
+mod ops;
 mod outage;
+mod population;
+mod register;
 mod relocation;
 mod resilience;
 mod tls;

@@ -303,7 +303,7 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
     }
 
     // 6. The national contact point sees counts only, small ones suppressed.
-    let counts = hub::contact_point::relocation_counts(&env.pool)
+    let counts = hub::contact_point::relocation_counts(&env.pool, None)
         .await
         .unwrap();
     let dk = &counts["DK"];
@@ -482,7 +482,7 @@ async fn an_unanswered_relocation_escalates_to_the_origin_and_the_contact_point_
         ["Double", "First"],
         "the double breach is recorded"
     );
-    let counts = hub::contact_point::relocation_counts(&env.pool)
+    let counts = hub::contact_point::relocation_counts(&env.pool, None)
         .await
         .unwrap();
     assert_eq!(counts["DK"].overdue, hub::contact_point::Count::Suppressed);

@@ -11,10 +11,12 @@
 
 pub mod browser;
 pub mod logs;
+pub mod population;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use broker::{BrokerEndpoint, Credentials, Management};
@@ -130,11 +132,24 @@ impl Agencies {
 
 /// A running in-process hub.
 pub struct HubHandle {
+    /// What the running hub's tasks share.
+    pub shared: Arc<hub::Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl HubHandle {
+    /// The base URL of the hub's HTTP server, once it listens.
+    pub async fn http_url(&self) -> String {
+        let address = eventually(
+            "the hub's HTTP server to listen",
+            Duration::from_secs(10),
+            || async { self.shared.http_address.get().copied() },
+        )
+        .await;
+        format!("http://{address}")
+    }
+
     /// Asks the hub to stop and waits until it has drained.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -295,9 +310,17 @@ impl TestEnv {
                 name: id.to_string(),
                 role: *role,
                 jurisdiction: Jurisdiction::DK,
+                // The second municipality works elsewhere, so figures by region differ.
+                region: Some(if *id == &agencies.destination {
+                    "Midtjylland".to_owned()
+                } else {
+                    "Hovedstaden".to_owned()
+                }),
             })
             .collect();
         hub_settings.hard_rules.protected_location_allow = vec![agencies.protection.clone()];
+        // Each test's hub serves HTTP on a port of its own.
+        hub_settings.http.listen = Some("127.0.0.1:0".to_owned());
 
         let pool = hub::db::connect(&db_url, 4).await.expect("test database");
         hub::db::MIGRATOR.run(&pool).await.expect("migrations");
@@ -329,10 +352,11 @@ impl TestEnv {
             .await
             .expect("hub prepares");
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(hub::run(shared, async {
+        let task = tokio::spawn(hub::run(shared.clone(), async {
             let _ = stopped.await;
         }));
         HubHandle {
+            shared,
             stop: Some(stop),
             task,
         }

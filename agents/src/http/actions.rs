@@ -208,6 +208,9 @@ pub(crate) struct HandoverAnswer {
     /// Why; required when rejected.
     #[serde(default)]
     pub(crate) reason: Option<ShortText>,
+    /// The kind of reason, for statistics; optional.
+    #[serde(default)]
+    pub(crate) reason_code: Option<schemas::messages::RejectionReason>,
     /// The purpose; by default the request's, or release coordination.
     #[serde(default)]
     pub(crate) purpose: Option<Purpose>,
@@ -247,6 +250,9 @@ pub(crate) async fn answer_handover(
     let mut body = json!({"handover_id": handover_id, "outcome": answer.outcome});
     if let Some(reason) = answer.reason {
         body["reason"] = json!(reason);
+    }
+    if let Some(code) = answer.reason_code {
+        body["reason_code"] = json!(code);
     }
     let draft = json!({"envelope": envelope, "body": body});
     submit_draft(state, draft.to_string().as_bytes(), None).await

@@ -7,7 +7,9 @@
 //! - `actions`: what both do (answer a handover, withdraw a consent), building drafts and
 //!   handing them to [`crate::submit`], so the page and the API cannot disagree;
 //! - [`openapi`]: the API's OpenAPI 3.1 document, written by hand, committed as
-//!   `agents/openapi.json` (a test fails when it is stale).
+//!   `agents/openapi.json` (a test fails when it is stale);
+//! - `ops`: `GET /healthz`, `GET /readyz` and `GET /metrics` for operations, without a token
+//!   (they carry no personal data), beside the older `GET /health`.
 //!
 //! The server is meant for local callers (it binds loopback in the shipped settings); it has
 //! no TLS of its own. It never logs message bodies: only ids, types and outcomes.
@@ -16,6 +18,7 @@ mod actions;
 pub mod api;
 mod consents;
 pub mod openapi;
+mod ops;
 mod web;
 
 use std::collections::HashMap;
@@ -33,6 +36,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tracing::{info, warn};
 
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// The `[http]` section of the agent's settings.
@@ -85,17 +89,25 @@ struct Inner {
     store: Store,
     agent: AgencyId,
     token: Token,
+    metrics: Metrics,
     sessions: Mutex<HashMap<String, Instant>>,
 }
 
 impl AppState {
-    /// The state of one agent's server.
+    /// The state of one agent's server, with metrics of its own (no service counts into
+    /// them, so `/readyz` reports the broker as not consuming).
     pub fn new(store: Store, agent: AgencyId, token: Token) -> Self {
+        Self::with_metrics(store, agent, token, Metrics::new())
+    }
+
+    /// The state of one agent's server, sharing `metrics` with the agent's service.
+    pub fn with_metrics(store: Store, agent: AgencyId, token: Token, metrics: Metrics) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 agent,
                 token,
+                metrics,
                 sessions: Mutex::new(HashMap::new()),
             }),
         }
@@ -111,6 +123,10 @@ impl AppState {
 
     fn token(&self) -> &Token {
         &self.inner.token
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// A new page session; forgets expired ones.
@@ -143,10 +159,10 @@ impl AppState {
     }
 }
 
-/// The whole server: the API, the pages, and `GET /health`.
+/// The whole server: the API, the pages, and the operations endpoints.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(ops::router(state.clone()))
         .merge(api::router(state.clone()))
         .merge(web::router(state))
 }
@@ -180,11 +196,13 @@ impl Running {
 }
 
 /// Starts the server when `settings.listen` is set and a token is given; without a token it
-/// warns and serves nothing (the server never runs unauthenticated).
+/// warns and serves nothing (the API and pages never run unauthenticated). `metrics` are the
+/// ones the agent's service counts into.
 pub async fn start(
     settings: &HttpSettings,
     store: Store,
     agent: AgencyId,
+    metrics: Metrics,
 ) -> anyhow::Result<Option<Running>> {
     let Some(listen) = &settings.listen else {
         return Ok(None);
@@ -206,7 +224,7 @@ pub async fn start(
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(
         listener,
-        AppState::new(store, agent, token),
+        AppState::with_metrics(store, agent, token, metrics),
         async move {
             let _ = stopped.await;
         },

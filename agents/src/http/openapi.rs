@@ -185,6 +185,33 @@ fn paths_and_components() -> Value {
                     "responses": {"200": {"description": "The server is up.", "content": {"text/plain": {"schema": {"type": "string", "const": "ok"}}}}}
                 }
             },
+            "/healthz": {
+                "get": {
+                    "operationId": "healthz",
+                    "summary": "Liveness, as `/health`; needs no token.",
+                    "security": [],
+                    "responses": {"200": {"description": "The server is up.", "content": {"text/plain": {"schema": {"type": "string", "const": "ok"}}}}}
+                }
+            },
+            "/readyz": {
+                "get": {
+                    "operationId": "readyz",
+                    "summary": "Readiness: the store answers and the service consumes its inbox; needs no token.",
+                    "security": [],
+                    "responses": {
+                        "200": {"description": "Ready.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}},
+                        "503": {"description": "Not ready; `checks` names the failing check (`unavailable`, `not consuming`).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}}
+                    }
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "operationId": "metrics",
+                    "summary": "Prometheus metrics (OpenMetrics text); needs no token. Labels are message types and reason codes only.",
+                    "security": [],
+                    "responses": {"200": {"description": "The exposition.", "content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}}
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -317,6 +344,21 @@ fn paths_and_components() -> Value {
                         "detail": {"type": "string", "description": "What is wrong, naming fields and rules, never values."}
                     }
                 },
+                "Readiness": {
+                    "type": "object",
+                    "required": ["ready", "checks"],
+                    "properties": {
+                        "ready": {"type": "boolean"},
+                        "checks": {
+                            "type": "object",
+                            "required": ["store", "broker"],
+                            "properties": {
+                                "store": {"type": "string", "description": "`ok`, or `unavailable` when the local store does not answer.", "examples": ["ok"]},
+                                "broker": {"type": "string", "description": "`ok`, or `not consuming` when the service is not consuming its inbox (not connected to the broker).", "examples": ["not consuming"]}
+                            }
+                        }
+                    }
+                },
                 "MessageDraft": {
                     "type": "object",
                     "description": "A message draft: `envelope` and `body` as in schemas/json/v1/<Type>.json, where the envelope's ids, `sent_at`, `schema_version` and `sender` may be left out.",
@@ -387,6 +429,7 @@ fn paths_and_components() -> Value {
                         "to": {"type": "string", "description": "The agency that asked."},
                         "outcome": {"type": "string", "enum": ["received", "accepted", "rejected"]},
                         "reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Why; required when rejected."},
+                        "reason_code": {"type": "string", "enum": ["no_capacity", "not_responsible", "person_declined", "insufficient_information", "other"], "description": "The kind of reason when rejected, counted in the contact point's statistics; optional."},
                         "purpose": {"type": "string", "description": "By default the request's purpose, or RELEASE_COORDINATION."}
                     }
                 },

@@ -598,6 +598,16 @@ async fn message_main(
   <label for="reason">Reason</label>
   <p class="hint" id="reason-hint">Required when you reject; one line, at most 200 characters. The other agency reads it.</p>
   <input type="text" id="reason" name="reason" maxlength="200" value="{reason}"{invalid}>
+  <label for="reason_code">Kind of reason (when you reject)</label>
+  <p class="hint" id="reason-code-hint">Counted in the national contact point's statistics; the words above are not.</p>
+  <select id="reason_code" name="reason_code" aria-describedby="reason-code-hint">
+    <option value="">Not given</option>
+    <option value="no_capacity">No capacity</option>
+    <option value="not_responsible">Not responsible (another agency is)</option>
+    <option value="person_declined">The person declined</option>
+    <option value="insufficient_information">Insufficient information</option>
+    <option value="other">Other</option>
+  </select>
   <button type="submit">Send answer</button>
 </form>
 "#,
@@ -727,6 +737,14 @@ async fn answer(
             .map(Some)
             .map_err(|_| "The reason must be one line of at most 200 characters.".to_owned())
     };
+    let reason_code = form
+        .get("reason_code")
+        .filter(|c| !c.is_empty())
+        .and_then(|c| {
+            schemas::messages::RejectionReason::ALL
+                .into_iter()
+                .find(|r| r.as_str() == c)
+        });
     let e = &message.envelope;
     let error: String = match (outcome, reason, &e.case_id, &e.subject) {
         (Err(msg), _, _, _) | (_, Err(msg), _, _) => msg,
@@ -740,6 +758,7 @@ async fn answer(
                 to: e.sender.clone(),
                 outcome,
                 reason,
+                reason_code: reason_code.filter(|_| outcome == HandoverOutcome::Rejected),
                 purpose: Some(e.purpose),
             };
             match actions::answer_handover(&state, request.handover_id, answer).await {

@@ -4,12 +4,14 @@
 //! - [`management`]: idempotent provisioning through RabbitMQ's management API (vhost,
 //!   users, least-privilege permissions, quorum queues, dead-letter policy);
 //! - [`amqp`]: connecting, and publishing with confirms where a returned or nacked message is
-//!   a failure, never a success.
+//!   a failure, never a success;
+//! - [`depth`]: queue depths for metrics, by passive declare on a connection of its own.
 //!
 //! Identity rule: the hub learns who sent a message from the exchange it arrived through
 //! (`submit.<agency>`, writable only by that agency's broker user), never from the body.
 
 pub mod amqp;
+pub mod depth;
 pub mod management;
 pub mod service;
 pub mod topology;

@@ -8,13 +8,16 @@
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
 //! - [`deadlines`]: working-day calendars, deadlines and their escalation;
-//! - [`audit`]: the hash chain of the tamper-evident audit log.
+//! - [`audit`]: the hash chain of the tamper-evident audit log;
+//! - [`register`]: the register of processing activities (GDPR art. 30), generated from the
+//!   catalogue, the statutes and the hard rules.
 
 pub mod audit;
 pub mod cases;
 pub mod catalogue;
 pub mod consent;
 pub mod deadlines;
+pub mod register;
 pub mod replies;
 pub mod routing;
 

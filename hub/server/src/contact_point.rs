@@ -1,12 +1,27 @@
-//! What the national contact point may see of relocations: counts, never rows. A relocated
-//! person's life can depend on the new town not leaking, so the contact point gets no
-//! pseudonym, case or agency of a relocation, and every count under 5 is suppressed (small
-//! cells identify people).
+//! What the national contact point may see: aggregates, and pseudonymous rows of overdue
+//! handovers, for its own jurisdiction only.
+//!
+//! - every count from 1 to 4 is suppressed ([`Count`]), and so is a rate whose part or rest is
+//!   (a rate of 3 out of 40 gives the 3 away; so does 37 out of 40) ([`Rate`]);
+//! - a percentile over fewer than 5 handovers is not shown;
+//! - pseudonyms come from the contact point's own key
+//!   ([`crate::deadlines::contact_point_pseudonym`]), so they cannot be joined with the
+//!   pseudonyms agencies hold;
+//! - relocations are counts only: no row, pseudonym or agency of a relocation, and the rows of
+//!   a case that had one carry no agencies (agency names give the town away).
+//!
+//! A case belongs to the jurisdiction and region of its owner; a handover to the jurisdiction
+//! recorded on it; an outcome to its reporting agency's.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use schemas::{Jurisdiction, Pseudonym};
 use serde::Serialize;
 use sqlx::{PgPool, Row};
+
+use crate::deadlines::contact_point_pseudonym;
+use crate::settings::Secret;
 
 /// Counts under this are suppressed.
 pub const SUPPRESS_UNDER: i64 = 5;
@@ -15,7 +30,7 @@ pub const SUPPRESS_UNDER: i64 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Count {
-    /// 5 or more.
+    /// 0, or 5 or more.
     Exact(i64),
     /// 1 to 4 (0 is shown as 0: nobody to identify).
     #[serde(serialize_with = "under_five")]
@@ -35,6 +50,14 @@ impl Count {
             Count::Suppressed
         }
     }
+
+    /// The exact value, when it may be shown.
+    pub fn exact(self) -> Option<i64> {
+        match self {
+            Count::Exact(n) => Some(n),
+            Count::Suppressed => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Count {
@@ -44,6 +67,630 @@ impl std::fmt::Display for Count {
             Count::Suppressed => f.write_str("<5"),
         }
     }
+}
+
+/// A share of a whole, in per cent with one decimal; suppressed when the part or the rest is
+/// a small cell, or when there is nothing to share.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Rate {
+    /// The share, e.g. 62.5.
+    Percent(f64),
+    /// Not shown.
+    #[serde(serialize_with = "suppressed")]
+    Suppressed,
+}
+
+fn suppressed<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("suppressed")
+}
+
+impl Rate {
+    /// `part` of `whole`, or suppressed.
+    pub fn of(part: i64, whole: i64) -> Rate {
+        let small = |n: i64| (1..SUPPRESS_UNDER).contains(&n);
+        if whole <= 0 || small(part) || small(whole - part) || small(whole) {
+            Rate::Suppressed
+        } else {
+            Rate::Percent((part as f64 * 1000.0 / whole as f64).round() / 10.0)
+        }
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rate::Percent(p) => write!(f, "{p:.1} %"),
+            Rate::Suppressed => f.write_str("suppressed"),
+        }
+    }
+}
+
+/// The value at fraction `q` (0 to 1) of sorted `values`, interpolated linearly between the
+/// nearest ranks (as PostgreSQL's `percentile_cont`). None when there are no values.
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let position = q.clamp(0.0, 1.0) * last as f64;
+    let below = position.floor() as usize;
+    let above = position.ceil() as usize;
+    let weight = position - below as f64;
+    Some(sorted[below] + (sorted[above] - sorted[below]) * weight)
+}
+
+/// A table of counts: rows by a label, columns by another.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Matrix {
+    /// The column labels.
+    pub columns: Vec<String>,
+    /// One row per label, with a count per column and the row's total.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// One row of a [`Matrix`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixRow {
+    /// The row's label.
+    pub label: String,
+    /// A count per column, in the matrix's column order.
+    pub cells: Vec<Count>,
+    /// The row's total.
+    pub total: Count,
+}
+
+impl Matrix {
+    /// From `(row, column, n)` triples; columns in `columns` order, then any others sorted.
+    fn from_triples(columns: &[&str], triples: Vec<(String, String, i64)>) -> Matrix {
+        let mut all_columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
+        let mut rows: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        for (row, column, n) in triples {
+            if !all_columns.contains(&column) {
+                all_columns.push(column.clone());
+            }
+            *rows.entry(row).or_default().entry(column).or_default() += n;
+        }
+        let rows = rows
+            .into_iter()
+            .map(|(label, by_column)| MatrixRow {
+                cells: all_columns
+                    .iter()
+                    .map(|c| Count::of(by_column.get(c).copied().unwrap_or(0)))
+                    .collect(),
+                total: Count::of(by_column.values().sum()),
+                label,
+            })
+            .collect();
+        Matrix {
+            columns: all_columns,
+            rows,
+        }
+    }
+}
+
+/// The case stages, in their order.
+pub const STAGES: [&str; 5] = ["referred", "intake", "active", "suspended", "closed"];
+
+/// Cases by programme, stage, region and owning agency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseFigures {
+    /// All cases of the jurisdiction.
+    pub total: Count,
+    /// By stage.
+    pub by_stage: Vec<(String, Count)>,
+    /// Programme (of the person's latest consent) by stage.
+    pub by_programme: Matrix,
+    /// Region (of the owning agency) by stage.
+    pub by_region: Matrix,
+    /// Owning agency by stage.
+    pub by_agency: Matrix,
+}
+
+fn jurisdiction_text(j: Jurisdiction) -> &'static str {
+    match j {
+        Jurisdiction::DK => "DK",
+        Jurisdiction::NO => "NO",
+        Jurisdiction::SE => "SE",
+    }
+}
+
+/// Cases of `jurisdiction`.
+pub async fn cases(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<CaseFigures, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT coalesce((SELECT c.record->>'programme' FROM consents c WHERE c.subject = k.subject
+                          ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1), 'no consent recorded') AS programme,
+                coalesce(a.region, 'unknown') AS region, a.name AS agency, k.stage, count(*) AS n
+         FROM cases k JOIN agencies a ON a.id = k.owner
+         WHERE a.jurisdiction = $1
+         GROUP BY 1, 2, 3, 4",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .fetch_all(pool)
+    .await?;
+    let mut programme = Vec::new();
+    let mut region = Vec::new();
+    let mut agency = Vec::new();
+    let mut stage_totals: BTreeMap<String, i64> = BTreeMap::new();
+    for row in rows {
+        let stage: String = row.try_get("stage")?;
+        let n: i64 = row.try_get("n")?;
+        programme.push((row.try_get("programme")?, stage.clone(), n));
+        region.push((row.try_get("region")?, stage.clone(), n));
+        agency.push((row.try_get("agency")?, stage.clone(), n));
+        *stage_totals.entry(stage).or_default() += n;
+    }
+    let total = stage_totals.values().sum();
+    Ok(CaseFigures {
+        total: Count::of(total),
+        by_stage: STAGES
+            .iter()
+            .map(|s| {
+                (
+                    (*s).to_owned(),
+                    Count::of(stage_totals.get(*s).copied().unwrap_or(0)),
+                )
+            })
+            .collect(),
+        by_programme: Matrix::from_triples(&STAGES, programme),
+        by_region: Matrix::from_triples(&STAGES, region),
+        by_agency: Matrix::from_triples(&STAGES, agency),
+    })
+}
+
+/// One overdue handover, as the contact point may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueRow {
+    /// The person, by the contact point's own pseudonym.
+    pub pseudonym: Pseudonym,
+    /// The agency handing over; none when the case had a relocation.
+    pub from_agency: Option<String>,
+    /// The agency asked; none when the case had a relocation.
+    pub to_agency: Option<String>,
+    /// The case's stage.
+    pub stage: String,
+    /// Where the handover stands: requested, received, accepted, rejected, ...
+    pub state: String,
+    /// When it was requested.
+    pub requested_on: chrono::NaiveDate,
+    /// Days from the request to its answer, or to now while it is open.
+    pub days_waiting: i64,
+    /// The escalations sent, oldest first.
+    pub escalations: Vec<EscalationNote>,
+}
+
+/// One escalation of an overdue handover.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationNote {
+    /// Which deadline: HandoverReceived or HandoverAnswered.
+    pub deadline: String,
+    /// To whom: First (the coordinator) or Double (the contact point).
+    pub level: String,
+    /// When.
+    pub sent_on: chrono::NaiveDate,
+}
+
+/// Overdue handovers: every handover of the jurisdiction with an escalation, newest first.
+/// Relocations are not listed (see [`relocations`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueFigures {
+    /// Overdue handovers still open.
+    pub open: Count,
+    /// Overdue handovers answered since.
+    pub answered_late: Count,
+    /// Overdue handovers by the agency asked (counts).
+    pub by_agency: Vec<(String, Count)>,
+    /// The rows; only for roles that may see pseudonymous rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<OverdueRow>>,
+}
+
+/// Overdue handovers of `jurisdiction` as of `now`; rows only when `with_rows`.
+pub async fn overdue(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+    key: &Secret,
+    now: DateTime<Utc>,
+    with_rows: bool,
+) -> Result<OverdueFigures, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT h.handover_id, k.subject, k.stage, h.state, h.requested_at, h.answered_at,
+                f.name AS from_name, t.name AS to_name,
+                EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated,
+                array_agg(e.deadline ORDER BY e.sent_at, e.level) AS deadlines,
+                array_agg(e.level ORDER BY e.sent_at, e.level) AS levels,
+                array_agg(e.sent_at ORDER BY e.sent_at, e.level) AS sent
+         FROM handovers h
+         JOIN cases k ON k.case_id = h.case_id
+         JOIN escalations e ON e.subject_ref = h.handover_id::text
+         LEFT JOIN agencies f ON f.id = h.from_agency
+         LEFT JOIN agencies t ON t.id = h.to_agency
+         WHERE h.kind = 'handover' AND h.jurisdiction = $1
+         GROUP BY h.handover_id, k.subject, k.stage, f.name, t.name
+         ORDER BY h.requested_at DESC",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .fetch_all(pool)
+    .await?;
+    let mut open = 0;
+    let mut answered_late = 0;
+    let mut by_agency: BTreeMap<String, i64> = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let state: String = row.try_get("state")?;
+        let relocated: bool = row.try_get("relocated")?;
+        let to_name: Option<String> = row.try_get("to_name")?;
+        if matches!(state.as_str(), "requested" | "received") {
+            open += 1;
+        } else {
+            answered_late += 1;
+        }
+        let agency_label = if relocated {
+            "withheld (relocated case)".to_owned()
+        } else {
+            to_name.clone().unwrap_or_else(|| "unknown".to_owned())
+        };
+        *by_agency.entry(agency_label).or_default() += 1;
+        if !with_rows {
+            continue;
+        }
+        let requested_at: DateTime<Utc> = row.try_get("requested_at")?;
+        let answered_at: Option<DateTime<Utc>> = row.try_get("answered_at")?;
+        let subject = Pseudonym::try_from(row.try_get::<String, _>("subject")?)
+            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        let deadlines: Vec<String> = row.try_get("deadlines")?;
+        let levels: Vec<String> = row.try_get("levels")?;
+        let sent: Vec<DateTime<Utc>> = row.try_get("sent")?;
+        out.push(OverdueRow {
+            pseudonym: contact_point_pseudonym(key, &subject),
+            from_agency: if relocated {
+                None
+            } else {
+                row.try_get("from_name")?
+            },
+            to_agency: if relocated { None } else { to_name },
+            stage: row.try_get("stage")?,
+            state,
+            requested_on: requested_at.date_naive(),
+            days_waiting: (answered_at.unwrap_or(now) - requested_at).num_days(),
+            escalations: deadlines
+                .into_iter()
+                .zip(levels)
+                .zip(sent)
+                .map(|((deadline, level), sent)| EscalationNote {
+                    deadline,
+                    level,
+                    sent_on: sent.date_naive(),
+                })
+                .collect(),
+        });
+    }
+    Ok(OverdueFigures {
+        open: Count::of(open),
+        answered_late: Count::of(answered_late),
+        by_agency: by_agency
+            .into_iter()
+            .map(|(a, n)| (a, Count::of(n)))
+            .collect(),
+        rows: with_rows.then_some(out),
+    })
+}
+
+/// How long one agency takes to receive and to accept handovers, in days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimingRow {
+    /// The agency asked.
+    pub agency: String,
+    /// Handovers it received.
+    pub received: Count,
+    /// Days to receive: median and 90th percentile; none under 5 handovers.
+    pub receive_p50: Option<f64>,
+    /// See `receive_p50`.
+    pub receive_p90: Option<f64>,
+    /// Handovers it accepted.
+    pub accepted: Count,
+    /// Days from request to acceptance: median and 90th percentile; none under 5.
+    pub accept_p50: Option<f64>,
+    /// See `accept_p50`.
+    pub accept_p90: Option<f64>,
+}
+
+fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_seconds() as f64 / 86_400.0
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Percentiles of `values` (unsorted), rounded to a tenth, or none under 5 values.
+pub fn p50_p90(mut values: Vec<f64>) -> (Option<f64>, Option<f64>) {
+    if (values.len() as i64) < SUPPRESS_UNDER {
+        return (None, None);
+    }
+    values.sort_by(f64::total_cmp);
+    (
+        percentile(&values, 0.5).map(round1),
+        percentile(&values, 0.9).map(round1),
+    )
+}
+
+/// Time to receive and to accept per agency asked (handovers, not relocations).
+pub async fn timing(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+) -> Result<Vec<TimingRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT coalesce(t.name, h.to_agency) AS agency, h.state, h.requested_at, h.received_at, h.answered_at
+         FROM handovers h LEFT JOIN agencies t ON t.id = h.to_agency
+         WHERE h.kind = 'handover' AND h.jurisdiction = $1",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .fetch_all(pool)
+    .await?;
+    let mut per: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for row in rows {
+        let agency: String = row.try_get("agency")?;
+        let state: String = row.try_get("state")?;
+        let requested: DateTime<Utc> = row.try_get("requested_at")?;
+        let received: Option<DateTime<Utc>> = row.try_get("received_at")?;
+        let answered: Option<DateTime<Utc>> = row.try_get("answered_at")?;
+        let entry = per.entry(agency).or_default();
+        if let Some(received) = received {
+            entry.0.push(days_between(requested, received));
+        }
+        if let (true, Some(answered)) = (state == "accepted", answered) {
+            entry.1.push(days_between(requested, answered));
+        }
+    }
+    Ok(per
+        .into_iter()
+        .map(|(agency, (receive, accept))| {
+            let (received, accepted) = (receive.len() as i64, accept.len() as i64);
+            let (receive_p50, receive_p90) = p50_p90(receive);
+            let (accept_p50, accept_p90) = p50_p90(accept);
+            TimingRow {
+                agency,
+                received: Count::of(received),
+                receive_p50,
+                receive_p90,
+                accepted: Count::of(accepted),
+                accept_p50,
+                accept_p90,
+            }
+        })
+        .collect())
+}
+
+/// Why handovers were rejected, and why the hub refused messages or recipients.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectionFigures {
+    /// Handovers rejected, by the receiving agency's reason code.
+    pub handovers: Vec<(String, Count)>,
+    /// Messages and recipients the hub refused, by reason code (senders of the jurisdiction).
+    pub hub_refusals: Vec<(String, Count)>,
+}
+
+/// Rejections and refusals of `jurisdiction`.
+pub async fn rejections(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+) -> Result<RejectionFigures, sqlx::Error> {
+    let j = jurisdiction_text(jurisdiction);
+    let handovers = sqlx::query(
+        "SELECT coalesce(reject_code, 'not given') AS code, count(*) AS n FROM handovers
+         WHERE kind = 'handover' AND state = 'rejected' AND jurisdiction = $1
+         GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    .bind(j)
+    .fetch_all(pool)
+    .await?;
+    let refusals = sqlx::query(
+        "SELECT reason, sum(n)::bigint AS n FROM (
+             SELECT m.reason, count(*) AS n FROM messages m JOIN agencies a ON a.id = m.sender
+             WHERE m.outcome = 'refused' AND m.reason IS NOT NULL AND a.jurisdiction = $1 GROUP BY 1
+             UNION ALL
+             SELECT d.reason, count(*) AS n FROM decisions d
+             JOIN messages m ON m.sender = d.sender AND m.message_id = d.message_id
+             JOIN agencies a ON a.id = d.sender
+             WHERE NOT d.delivered AND m.outcome = 'routed' AND d.reason IS NOT NULL AND a.jurisdiction = $1 GROUP BY 1
+         ) r GROUP BY reason ORDER BY 2 DESC, 1",
+    )
+    .bind(j)
+    .fetch_all(pool)
+    .await?;
+    let pairs = |rows: Vec<sqlx::postgres::PgRow>| -> Result<Vec<(String, Count)>, sqlx::Error> {
+        rows.into_iter()
+            .map(|r| Ok((r.try_get(0)?, Count::of(r.try_get(1)?))))
+            .collect()
+    };
+    Ok(RejectionFigures {
+        handovers: pairs(handovers)?,
+        hub_refusals: pairs(refusals)?,
+    })
+}
+
+/// Consent coverage of open cases in one region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageRow {
+    /// The region.
+    pub region: String,
+    /// Open (not closed) cases.
+    pub open_cases: Count,
+    /// Of those, with a consent in force today.
+    pub with_consent: Count,
+    /// The share.
+    pub coverage: Rate,
+}
+
+/// Consent coverage by region, and in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageFigures {
+    /// By region of the owning agency.
+    pub by_region: Vec<CoverageRow>,
+    /// All regions together.
+    pub total: CoverageRow,
+}
+
+/// Consent coverage of the open cases of `jurisdiction` on `today`: a consent in force is
+/// the person's current version, active, within its period, and not withdrawn in whole.
+pub async fn consent_coverage(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+    today: chrono::NaiveDate,
+) -> Result<CoverageFigures, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS open_cases,
+                count(*) FILTER (WHERE EXISTS (
+                    SELECT 1 FROM consents c
+                    WHERE c.subject = k.subject AND NOT c.superseded
+                      AND c.record->>'status' = 'active'
+                      AND (c.record->'period'->>'start')::date <= $2
+                      AND (c.record->'period'->>'end')::date >= $2
+                      AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w
+                                      WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb)
+                )) AS with_consent
+         FROM cases k JOIN agencies a ON a.id = k.owner
+         WHERE a.jurisdiction = $1 AND k.stage <> 'closed'
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    let mut by_region = Vec::new();
+    let (mut all_open, mut all_with) = (0, 0);
+    for row in rows {
+        let open: i64 = row.try_get("open_cases")?;
+        let with: i64 = row.try_get("with_consent")?;
+        all_open += open;
+        all_with += with;
+        by_region.push(CoverageRow {
+            region: row.try_get("region")?,
+            open_cases: Count::of(open),
+            with_consent: Count::of(with),
+            coverage: Rate::of(with, open),
+        });
+    }
+    Ok(CoverageFigures {
+        by_region,
+        total: CoverageRow {
+            region: "all".to_owned(),
+            open_cases: Count::of(all_open),
+            with_consent: Count::of(all_with),
+            coverage: Rate::of(all_with, all_open),
+        },
+    })
+}
+
+/// Outcomes reported by the agencies of one region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeRow {
+    /// The reporting agencies' region.
+    pub region: String,
+    /// Outcome reports.
+    pub reports: Count,
+    /// Reports that know whether there was a new serious charge within 12 months.
+    pub charge_known: Count,
+    /// Of those, the share with no new serious charge.
+    pub no_new_charge: Rate,
+    /// Reports that know whether the person was in education or a job after 3 months.
+    pub occupation_known: Count,
+    /// Of those, the share in education or a job.
+    pub in_education_or_job: Rate,
+}
+
+/// Outcome rates by region and in all, and end reasons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeFigures {
+    /// By region.
+    pub by_region: Vec<OutcomeRow>,
+    /// All regions.
+    pub total: OutcomeRow,
+    /// Reports by end reason.
+    pub end_reasons: Vec<(String, Count)>,
+}
+
+/// Outcome rates of `jurisdiction`, from the outcome reports that reached a contact point.
+pub async fn outcomes(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+) -> Result<OutcomeFigures, sqlx::Error> {
+    let j = jurisdiction_text(jurisdiction);
+    let rows = sqlx::query(
+        "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS reports,
+                count(o.no_new_serious_charge_12m) AS charge_known,
+                count(*) FILTER (WHERE o.no_new_serious_charge_12m) AS no_charge,
+                count(o.in_education_or_job_3m) AS occupation_known,
+                count(*) FILTER (WHERE o.in_education_or_job_3m) AS occupied
+         FROM outcomes o JOIN agencies a ON a.id = o.sender
+         WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 1",
+    )
+    .bind(j)
+    .fetch_all(pool)
+    .await?;
+    let mut by_region = Vec::new();
+    let mut sums = [0i64; 5];
+    for row in rows {
+        let v: [i64; 5] = [
+            row.try_get("reports")?,
+            row.try_get("charge_known")?,
+            row.try_get("no_charge")?,
+            row.try_get("occupation_known")?,
+            row.try_get("occupied")?,
+        ];
+        for (s, x) in sums.iter_mut().zip(v) {
+            *s += x;
+        }
+        by_region.push(outcome_row(row.try_get("region")?, v));
+    }
+    let reasons = sqlx::query(
+        "SELECT o.end_reason, count(*) AS n FROM outcomes o JOIN agencies a ON a.id = o.sender
+         WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    .bind(j)
+    .fetch_all(pool)
+    .await?;
+    Ok(OutcomeFigures {
+        by_region,
+        total: outcome_row("all".to_owned(), sums),
+        end_reasons: reasons
+            .into_iter()
+            .map(|r| Ok((r.try_get(0)?, Count::of(r.try_get(1)?))))
+            .collect::<Result<_, sqlx::Error>>()?,
+    })
+}
+
+fn outcome_row(
+    region: String,
+    [reports, charge_known, no_charge, occ_known, occupied]: [i64; 5],
+) -> OutcomeRow {
+    OutcomeRow {
+        region,
+        reports: Count::of(reports),
+        charge_known: Count::of(charge_known),
+        no_new_charge: Rate::of(no_charge, charge_known),
+        occupation_known: Count::of(occ_known),
+        in_education_or_job: Rate::of(occupied, occ_known),
+    }
+}
+
+/// Handovers from agency to agency (not relocations).
+pub async fn flows(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<Matrix, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT coalesce(f.name, h.from_agency) AS from_name, coalesce(t.name, h.to_agency) AS to_name, count(*) AS n
+         FROM handovers h LEFT JOIN agencies f ON f.id = h.from_agency LEFT JOIN agencies t ON t.id = h.to_agency
+         WHERE h.kind = 'handover' AND h.jurisdiction = $1 GROUP BY 1, 2",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .fetch_all(pool)
+    .await?;
+    let triples = rows
+        .into_iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<Vec<(String, String, i64)>, sqlx::Error>>()?;
+    let mut columns: Vec<String> = triples.iter().map(|t| t.1.clone()).collect();
+    columns.sort();
+    columns.dedup();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    Ok(Matrix::from_triples(&columns, triples))
 }
 
 /// Relocations of one jurisdiction, by where they stand.
@@ -61,9 +708,11 @@ pub struct RelocationCounts {
     pub overdue: Count,
 }
 
-/// Relocation counts per jurisdiction (of the requesting municipality).
+/// Relocation counts per jurisdiction (of the requesting municipality); all jurisdictions
+/// when `only` is none.
 pub async fn relocation_counts(
     pool: &PgPool,
+    only: Option<Jurisdiction>,
 ) -> Result<BTreeMap<String, RelocationCounts>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT h.jurisdiction,
@@ -75,9 +724,10 @@ pub async fn relocation_counts(
                     SELECT 1 FROM escalations e
                     WHERE e.subject_ref = h.handover_id::text AND e.deadline = 'RelocationAnswered'
                 )) AS overdue
-         FROM handovers h WHERE h.kind = 'relocation'
+         FROM handovers h WHERE h.kind = 'relocation' AND ($1::text IS NULL OR h.jurisdiction = $1)
          GROUP BY h.jurisdiction ORDER BY h.jurisdiction",
     )
+    .bind(only.map(jurisdiction_text))
     .fetch_all(pool)
     .await?;
     let mut out = BTreeMap::new();
@@ -110,5 +760,58 @@ mod tests {
         assert_eq!(Count::of(5), Count::Exact(5));
         assert_eq!(serde_json::to_string(&Count::of(3)).unwrap(), "\"<5\"");
         assert_eq!(serde_json::to_string(&Count::of(12)).unwrap(), "12");
+    }
+
+    #[test]
+    fn a_rate_is_suppressed_when_its_part_or_its_rest_is_a_small_cell() {
+        assert_eq!(Rate::of(5, 8), Rate::Suppressed, "3 without");
+        assert_eq!(Rate::of(3, 40), Rate::Suppressed, "3 with");
+        assert_eq!(Rate::of(37, 40), Rate::Suppressed, "3 without");
+        assert_eq!(Rate::of(0, 3), Rate::Suppressed, "3 in all");
+        assert_eq!(Rate::of(0, 0), Rate::Suppressed, "nothing to share");
+        assert_eq!(Rate::of(5, 10), Rate::Percent(50.0));
+        assert_eq!(Rate::of(0, 12), Rate::Percent(0.0));
+        assert_eq!(Rate::of(10, 15), Rate::Percent(66.7));
+        assert_eq!(
+            serde_json::to_string(&Rate::of(1, 9)).unwrap(),
+            "\"suppressed\""
+        );
+    }
+
+    #[test]
+    fn percentiles_interpolate_between_ranks_and_need_five_values() {
+        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile(&[4.0], 0.9), Some(4.0));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.9), Some(4.6));
+        assert_eq!(p50_p90(vec![3.0, 1.0, 2.0, 4.0]), (None, None));
+        assert_eq!(
+            p50_p90(vec![5.0, 1.0, 4.0, 2.0, 3.0]),
+            (Some(3.0), Some(4.6))
+        );
+    }
+
+    #[test]
+    fn matrices_keep_the_given_column_order_and_suppress_cells() {
+        let m = Matrix::from_triples(
+            &["referred", "active"],
+            vec![
+                ("Aarhus".into(), "active".into(), 7),
+                ("Aarhus".into(), "referred".into(), 2),
+                ("Aarhus".into(), "closed".into(), 6),
+                ("København".into(), "active".into(), 5),
+            ],
+        );
+        assert_eq!(m.columns, ["referred", "active", "closed"]);
+        assert_eq!(m.rows[0].label, "Aarhus");
+        assert_eq!(
+            m.rows[0].cells,
+            [Count::Suppressed, Count::Exact(7), Count::Exact(6)]
+        );
+        assert_eq!(m.rows[0].total, Count::Exact(15));
+        assert_eq!(
+            m.rows[1].cells,
+            [Count::Exact(0), Count::Exact(5), Count::Exact(0)]
+        );
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
 use hub_core::consent::{ConsentInForce, Withdrawal};
 use hub_core::{Effect, Policy, World};
-use schemas::messages::{ConsentRecord, WithdrawalScope};
+use schemas::messages::{ConsentRecord, HandoverOutcome, RejectionReason, WithdrawalScope};
 use schemas::{Body, CaseId, GatewayRef, Message, Pseudonym};
 
 use crate::deadlines::Deadlines;
@@ -35,15 +35,20 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Er
 }
 
 /// Creates or updates an agency.
-pub async fn upsert_agency(pool: &PgPool, agency: &Agency) -> Result<(), sqlx::Error> {
+pub async fn upsert_agency(
+    pool: &PgPool,
+    agency: &Agency,
+    region: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO agencies (id, name, role, jurisdiction) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, jurisdiction = $4",
+        "INSERT INTO agencies (id, name, role, jurisdiction, region) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, jurisdiction = $4, region = $5",
     )
     .bind(agency.id.as_str())
     .bind(&agency.name)
     .bind(enum_text(&agency.role))
     .bind(enum_text(&agency.jurisdiction))
+    .bind(region)
     .execute(pool)
     .await
     .map(drop)
@@ -103,6 +108,29 @@ pub struct BatchContext<'a> {
     pub now: DateTime<Utc>,
     /// How long the fast path keeps its claim on the rows it publishes.
     pub claim_seconds: u32,
+    /// How many days in the past a message's `sent_at` may lie and still date its effects
+    /// (see [`BatchContext::event_time`]); 0 dates everything by the hub's clock.
+    pub backfill_days: u32,
+}
+
+impl BatchContext<'_> {
+    /// The time a message's effects are dated by: consent validity, the case and handover
+    /// timeline, deadlines. The hub's clock, unless backfill is configured and the sender
+    /// dated the message within that many days before now (an agency loading its history at
+    /// onboarding, or the demo population). What the hub itself did (received, decided,
+    /// disclosed, audited) is always dated by its own clock.
+    pub fn event_time(&self, sent_at: DateTime<Utc>) -> DateTime<Utc> {
+        event_time(self.now, self.backfill_days, sent_at)
+    }
+}
+
+fn event_time(now: DateTime<Utc>, backfill_days: u32, sent_at: DateTime<Utc>) -> DateTime<Utc> {
+    let earliest = now - chrono::Duration::days(i64::from(backfill_days));
+    if backfill_days > 0 && sent_at >= earliest && sent_at <= now {
+        sent_at
+    } else {
+        now
+    }
 }
 
 /// Decides and records one batch in one transaction: each message is deduplicated, decided
@@ -149,6 +177,8 @@ pub async fn process_batch(
                         (refused.audit_detail(), refused.reply.into_iter().collect())
                     }
                     None => {
+                        let at = cx.event_time(e.sent_at);
+                        let ecx = BatchContext { now: at, ..*cx };
                         let state = load_state(&mut tx, &decoded.message).await?;
                         let world = World {
                             directory: cx.directory,
@@ -158,14 +188,20 @@ pub async fn process_batch(
                             handovers: &state.handovers,
                             received_under_consent: &state.received_under_consent,
                             sealing_keys: &state.sealing_keys,
-                            now: cx.now,
+                            now: at,
                         };
-                        let mut accepted = plan::route(cx.hub, &decoded, &world, &item.inputs);
+                        let mut accepted = plan::route(
+                            cx.hub,
+                            &decoded,
+                            &world,
+                            &item.inputs,
+                            &cx.deadlines.contact_point_key,
+                        );
                         accepted
                             .outbox
-                            .extend(crate::deadlines::on_receipt(cx, &accepted));
+                            .extend(crate::deadlines::on_receipt(&ecx, &accepted));
                         let new_key = crate::keys::is_new_key(&mut tx, &accepted).await?;
-                        write_accepted(&mut tx, &accepted, cx.now, cx.directory).await?;
+                        write_accepted(&mut tx, &accepted, cx.now, at, cx.directory).await?;
                         if let Some(new_key) = new_key {
                             let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
                                 .await?;
@@ -383,10 +419,13 @@ pub fn stage_name(stage: Stage) -> &'static str {
     }
 }
 
+/// Records an accepted message: `now` dates what the hub did (received, decided), `at` the
+/// message's effects on consents, cases and handovers.
 async fn write_accepted(
     tx: &mut Transaction<'_, Postgres>,
     a: &Accepted,
     now: DateTime<Utc>,
+    at: DateTime<Utc>,
     directory: &Directory,
 ) -> Result<(), sqlx::Error> {
     let e = &a.message.envelope;
@@ -434,7 +473,61 @@ async fn write_accepted(
         .map(|s| enum_text(&s.jurisdiction))
         .unwrap_or_default();
     for effect in &a.effects {
-        apply_effect(tx, effect, e, now, &jurisdiction).await?;
+        apply_effect(tx, effect, e, at, &jurisdiction).await?;
+    }
+    record_statistics(tx, a, at, directory).await
+}
+
+/// What the contact point's figures need beyond the case state: the code of a handover's
+/// rejection, and the figures of an outcome report that reached a contact point (its consent
+/// allowed OUTCOME_STATISTICS). Codes and booleans only, never the words.
+async fn record_statistics(
+    tx: &mut Transaction<'_, Postgres>,
+    a: &Accepted,
+    at: DateTime<Utc>,
+    directory: &Directory,
+) -> Result<(), sqlx::Error> {
+    if !a.routed {
+        return Ok(());
+    }
+    let e = &a.message.envelope;
+    match &a.message.body {
+        Body::HandoverResponse(r) if r.outcome == HandoverOutcome::Rejected => {
+            sqlx::query(
+                "UPDATE handovers SET reject_code = $2 WHERE handover_id = $1 AND state = 'rejected'",
+            )
+            .bind(r.handover_id)
+            .bind(r.reason_code.unwrap_or(RejectionReason::Other).as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Body::OutcomeReport(o) => {
+            let to_contact_point = a.decisions.iter().any(|d| {
+                d.delivered
+                    && directory
+                        .get(&d.recipient)
+                        .is_some_and(|r| r.role == AgencyRole::NationalContactPoint)
+            });
+            if to_contact_point {
+                sqlx::query(
+                    "INSERT INTO outcomes (sender, message_id, case_id, subject, end_reason, ended_on,
+                                           no_new_serious_charge_12m, in_education_or_job_3m, reported_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                )
+                .bind(e.sender.as_str())
+                .bind(e.message_id.as_uuid())
+                .bind(e.case_id.as_ref().map(|c| c.as_str()))
+                .bind(e.subject.as_ref().map(|s| s.as_str()))
+                .bind(enum_text(&o.end_reason))
+                .bind(o.ended_on)
+                .bind(o.no_new_serious_charge_12m)
+                .bind(o.in_education_or_job_3m)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -912,4 +1005,27 @@ pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn effects_are_dated_by_the_sender_only_within_the_backfill_window() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let days_ago = |d: i64| now - chrono::Duration::days(d);
+        // Without backfill the hub's clock dates everything.
+        assert_eq!(event_time(now, 0, days_ago(3)), now);
+        // Within the window the sender's date holds; beyond it, or in the future, it does not.
+        assert_eq!(event_time(now, 730, days_ago(3)), days_ago(3));
+        assert_eq!(event_time(now, 730, days_ago(730)), days_ago(730));
+        assert_eq!(event_time(now, 730, days_ago(731)), now);
+        assert_eq!(
+            event_time(now, 730, now + chrono::Duration::minutes(5)),
+            now
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The ingress consumer: deliveries in, decisions committed, outbox published, then acked.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use broker::{Outgoing, Publisher, topology};
@@ -17,6 +18,7 @@ use tracing::{info, warn};
 use uuid::Uuid;
 
 use crate::db::{BatchContext, BatchItem};
+use crate::metrics::{self, MessageDecided, Metrics, Published};
 use crate::plan::{Inputs, OutboxRow, Raw};
 use crate::{Backoff, Shared, db, sleep_or_stop};
 use broker::service::stopped;
@@ -62,6 +64,8 @@ async fn session(
         )
         .await?;
     info!(queue = topology::INGRESS_QUEUE, "consuming");
+    // Ready while this session consumes; dropped (not ready) however the session ends.
+    let _consuming = shared.metrics.ingress_consuming();
     backoff.reset();
     // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
     let mut liveness = tokio::time::interval(std::time::Duration::from_secs(2));
@@ -79,6 +83,7 @@ async fn session(
         let Some(first) = first else {
             anyhow::bail!("the broker cancelled the consumer")
         };
+        let taken = Instant::now();
         let mut batch = vec![first.context("receiving from the ingress")?];
         while batch.len() < shared.settings.hub.batch_max {
             match futures_lite::future::poll_once(consumer.next()).await {
@@ -87,7 +92,7 @@ async fn session(
                 _ => break,
             }
         }
-        handle_batch(shared, &publisher, &batch, stop).await?;
+        handle_batch(shared, &publisher, &batch, taken, stop).await?;
     }
     let _ = channel.close(200, "hub stopping".into()).await;
     let _ = consuming.close(200, "hub stopping".into()).await;
@@ -108,10 +113,13 @@ fn raw(delivery: &Delivery) -> Raw<'_> {
     }
 }
 
+/// Decides and commits a batch taken off the ingress at `taken`, publishes what it queued,
+/// and acknowledges it.
 async fn handle_batch(
     shared: &Shared,
     publisher: &Publisher,
     batch: &[Delivery],
+    taken: Instant,
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let settings = &shared.settings.hub;
@@ -140,12 +148,25 @@ async fn handle_batch(
                 deadlines: &shared.deadlines,
                 now,
                 claim_seconds: settings.outbox_claim_seconds,
+                backfill_days: settings.backfill_days,
             };
             db::process_batch(&shared.pool, &cx, &items).await
         }
     })
     .await?;
-    publish_rows(&shared.pool, publisher, &fresh).await?;
+    let latency = taken.elapsed();
+    for delivery in batch {
+        shared.metrics.emit(MessageDecided::of(
+            &settings.id,
+            settings.max_message_bytes,
+            raw(delivery),
+            latency,
+        ));
+    }
+    for refused in metrics::refusals(&settings.id, batch.iter().map(raw), &fresh) {
+        shared.metrics.emit(refused);
+    }
+    publish_rows(&shared.pool, &shared.metrics, publisher, &fresh).await?;
     if let Some(last) = batch.last() {
         last.acker
             .ack(BasicAckOptions { multiple: true })
@@ -180,6 +201,7 @@ where
 /// returned (the caller reconnects); the rows stay in the outbox for the relay.
 pub async fn publish_rows(
     pool: &PgPool,
+    metrics: &Metrics,
     publisher: &Publisher,
     rows: &[OutboxRow],
 ) -> anyhow::Result<()> {
@@ -212,7 +234,14 @@ pub async fn publish_rows(
     let mut channel_error = None;
     for (row, result) in rows.iter().zip(results) {
         match result {
-            Ok(()) => published.push(row.id),
+            Ok(()) => {
+                metrics.emit(Published {
+                    outbox_id: row.id,
+                    recipient: &row.recipient,
+                    message_type: row.message_type,
+                });
+                published.push(row.id);
+            }
             Err(e) => {
                 warn!(outbox_id = %row.id, recipient = %row.recipient, error = %e, "not published; the relay will retry");
                 if matches!(e, broker::PublishError::Channel(_)) {

@@ -5,6 +5,8 @@
 //! PostgreSQL transaction ([`db`]), publishes the new outbox rows with confirms, and only
 //! then acknowledges the deliveries ([`ingress`]). A relay ([`relay`]) publishes whatever
 //! the fast path could not, so nothing accepted is lost to a crash or a broker outage.
+//! [`metrics`] counts what they do and reads backlogs and queue depths when scraped; the
+//! HTTP server ([`http`]) serves them with health and readiness.
 //! Several hub instances may run side by side: the broker shares the ingress between them,
 //! and the database deduplicates and serialises the audit chain.
 
@@ -12,14 +14,17 @@ pub mod contact_point;
 pub mod db;
 pub mod deadlines;
 pub mod export;
+pub mod http;
 pub mod ingress;
 pub mod keys;
+pub mod metrics;
 pub mod plan;
 pub mod provision;
 pub mod relay;
 pub mod settings;
 
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use broker::service::{Backoff, sleep_or_stop};
@@ -42,6 +47,10 @@ pub struct Shared {
     pub policy: Policy,
     /// Deadline rules, calendars and the contact point's key.
     pub deadlines: deadlines::Deadlines,
+    /// Where the HTTP server listens, once it does.
+    pub http_address: OnceLock<SocketAddr>,
+    /// What the hub counts, and whether its ingress is consuming (for readiness).
+    pub metrics: metrics::Metrics,
     directory: Mutex<(Instant, Arc<Directory>)>,
 }
 
@@ -101,6 +110,8 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Arc<Shared>> {
         pool,
         policy,
         deadlines,
+        http_address: OnceLock::new(),
+        metrics: metrics::Metrics::new(),
         directory: Mutex::new((Instant::now(), directory)),
     }))
 }
@@ -112,7 +123,14 @@ pub async fn run(
     shared: Arc<Shared>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let listener = http::bind(&shared.settings.http).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let web = listener.map(|listener| {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(http::serve(listener, shared.clone(), async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        }))
+    });
     let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
     let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
     let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
@@ -124,6 +142,9 @@ pub async fn run(
         let _ = ingress.await;
         let _ = relay.await;
         let _ = sweeper.await;
+        if let Some(web) = web {
+            let _ = web.await;
+        }
     })
     .await;
     if drained.is_err() {

@@ -51,6 +51,12 @@ enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
         format: String,
     },
+    /// The register of processing activities (GDPR art. 30), from the configuration.
+    Register {
+        /// json, csv or md.
+        #[arg(long, default_value = "md")]
+        format: hub::http::register::Format,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +75,9 @@ enum AgencyCommand {
         /// DK, NO or SE.
         #[arg(long, value_parser = parse_jurisdiction)]
         jurisdiction: Jurisdiction,
+        /// Where it works, for the contact point's figures by region.
+        #[arg(long)]
+        region: Option<String>,
     },
     /// List registered agencies.
     List,
@@ -94,6 +103,34 @@ enum KeysCommand {
 enum ContactPointCommand {
     /// Relocations per jurisdiction, as counts only (under 5 suppressed), as JSON.
     Relocations,
+    /// Logins to the contact point's dashboard.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a login, or replace its role, jurisdiction and password. The password is read from
+    /// HUB_DASHBOARD_PASSWORD, or else from the first line of standard input.
+    Add {
+        /// The login name: lower-case letters, digits, '-' or '.'.
+        #[arg(long)]
+        name: String,
+        /// analyst (every view, pseudonymous rows too) or statistician (aggregates only).
+        #[arg(long)]
+        role: hub::http::dashboard::auth::Role,
+        /// Whose figures it sees: DK, NO or SE.
+        #[arg(long, value_parser = parse_jurisdiction)]
+        jurisdiction: Jurisdiction,
+    },
+    /// List logins.
+    List,
+    /// Disable a login and end its sessions.
+    Disable {
+        /// The login name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             name,
             role,
             jurisdiction,
+            region,
         }) => {
             let pool = pool().await?;
             let management = provision::management(&settings)?;
@@ -176,6 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 &pool,
                 &settings.broker.vhost,
                 &agency,
+                region.as_deref(),
                 &password,
             )
             .await?;
@@ -221,6 +260,15 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&log)?);
             }
         }
+        Command::Register { format } => {
+            let register = hub::http::register::generate(
+                &settings,
+                &settings.policy()?,
+                &settings.directory(),
+                Some(chrono::Utc::now()),
+            );
+            print!("{}", hub::http::register::render(&register, format));
+        }
         Command::Keys(KeysCommand::List) => {
             let pool = pool().await?;
             let directory = db::load_directory(&pool).await?;
@@ -241,8 +289,47 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 );
             }
         }
+        Command::ContactPoint(ContactPointCommand::User(command)) => {
+            use hub::http::dashboard::auth;
+            let pool = pool().await?;
+            match command {
+                UserCommand::Add {
+                    name,
+                    role,
+                    jurisdiction,
+                } => {
+                    let password = match std::env::var("HUB_DASHBOARD_PASSWORD") {
+                        Ok(p) => p,
+                        Err(_) => {
+                            let mut line = String::new();
+                            std::io::stdin()
+                                .read_line(&mut line)
+                                .context("reading the password from standard input")?;
+                            line.trim_end_matches(['\r', '\n']).to_owned()
+                        }
+                    };
+                    auth::add_user(&pool, &name, role, jurisdiction, &password)
+                        .await
+                        .with_context(|| format!("adding the login {name}"))?;
+                    println!("login {name} ({}) may sign in", role.as_str());
+                }
+                UserCommand::List => {
+                    for (name, role, jurisdiction, disabled) in auth::list_users(&pool).await? {
+                        let state = if disabled { "disabled" } else { "enabled" };
+                        println!("{name}\t{role}\t{jurisdiction}\t{state}");
+                    }
+                }
+                UserCommand::Disable { name } => {
+                    if auth::disable_user(&pool, &name).await? {
+                        println!("login {name} disabled; its sessions ended");
+                    } else {
+                        anyhow::bail!("there is no login {name}");
+                    }
+                }
+            }
+        }
         Command::ContactPoint(ContactPointCommand::Relocations) => {
-            let counts = hub::contact_point::relocation_counts(&pool().await?).await?;
+            let counts = hub::contact_point::relocation_counts(&pool().await?, None).await?;
             println!("{}", serde_json::to_string_pretty(&counts)?);
         }
         Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {

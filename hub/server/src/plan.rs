@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use hub_core::replies::{self, InReplyTo, ReplyContext};
 use hub_core::{Decision, Effect, World, audit, decide};
 use schemas::messages::Refusal;
-use schemas::{AgencyId, DataCategory, Message, MessageId, ReasonCode};
+use schemas::{AgencyId, AgencyRole, DataCategory, Message, MessageId, ReasonCode};
+
+use crate::settings::Secret;
 use uuid::Uuid;
 
 /// Namespace for deterministic outbox ids: UUIDv5(namespace, message id + recipient).
@@ -307,13 +309,21 @@ pub fn id_conflict(hub: &AgencyId, decoded: &Decoded, inputs: &Inputs, raw: Raw<
 
 /// The bytes a recipient gets: the original, or a copy whose envelope names the gateway the
 /// hub delivered it under (so the recipient's agent can quarantine it if that consent is
-/// withdrawn) and without the categories removed for this recipient.
-fn payload_for(decoded: &Decoded, delivery: &hub_core::Delivery) -> Vec<u8> {
+/// withdrawn) and without the categories removed for this recipient. A contact point
+/// (`contact_point_key` given) gets the person under its own pseudonym and no case id, so
+/// what it receives cannot be joined with what agencies hold.
+fn payload_for(
+    decoded: &Decoded,
+    delivery: &hub_core::Delivery,
+    contact_point_key: Option<&Secret>,
+) -> Vec<u8> {
     let envelope = &decoded.message.envelope;
     let body = &decoded.message.body;
+    let identifiable = envelope.subject.is_some() || envelope.case_id.is_some();
     if delivery.removed.is_empty()
         && envelope.gateway.as_ref() == Some(&delivery.gateway)
         && !body.has_copies_for_others(&delivery.recipient)
+        && !(contact_point_key.is_some() && identifiable)
     {
         return decoded.body.clone();
     }
@@ -321,6 +331,13 @@ fn payload_for(decoded: &Decoded, delivery: &hub_core::Delivery) -> Vec<u8> {
     let mut envelope = envelope.clone();
     envelope.data_categories = delivery.categories.clone();
     envelope.gateway = Some(delivery.gateway.clone());
+    if let Some(key) = contact_point_key {
+        envelope.subject = envelope
+            .subject
+            .as_ref()
+            .map(|s| crate::deadlines::contact_point_pseudonym(key, s));
+        envelope.case_id = None;
+    }
     // Each recipient gets only its own sealed copy: nobody learns who else can read it.
     Message {
         envelope,
@@ -337,7 +354,13 @@ fn consent_of(gateway: &schemas::GatewayRef) -> Option<Uuid> {
 }
 
 /// Decides a decoded message against the state in `world` and lists what to write.
-pub fn route(hub: &AgencyId, decoded: &Decoded, world: &World<'_>, inputs: &Inputs) -> Accepted {
+pub fn route(
+    hub: &AgencyId,
+    decoded: &Decoded,
+    world: &World<'_>,
+    inputs: &Inputs,
+    contact_point_key: &Secret,
+) -> Accepted {
     let ctx = reply_context(hub, inputs);
     let sender = &decoded.sender;
     let message = &decoded.message;
@@ -359,7 +382,15 @@ pub fn route(hub: &AgencyId, decoded: &Decoded, world: &World<'_>, inputs: &Inpu
                     correlation_id: envelope.correlation_id,
                     message_type: envelope.message_type.as_str(),
                     sender: sender.clone(),
-                    payload: payload_for(decoded, d),
+                    payload: payload_for(
+                        decoded,
+                        d,
+                        world
+                            .directory
+                            .get(&d.recipient)
+                            .is_some_and(|r| r.role == AgencyRole::NationalContactPoint)
+                            .then_some(contact_point_key),
+                    ),
                     consent_id: consent_of(&d.gateway),
                 });
                 decisions.push(DecisionRow {
@@ -429,4 +460,59 @@ fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
         reason: Some(r.reason),
         removed: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome_report() -> Decoded {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/examples/OutcomeReport.json"
+        );
+        let body = std::fs::read(path).expect("the example");
+        let message = schemas::decode(&body).expect("the example decodes");
+        Decoded {
+            sender: message.envelope.sender.clone(),
+            message,
+            body_sha256: [0; 32],
+            body,
+        }
+    }
+
+    #[test]
+    fn a_contact_point_gets_its_own_pseudonym_and_no_case_id() {
+        let decoded = outcome_report();
+        let original = &decoded.message.envelope;
+        let subject = original
+            .subject
+            .clone()
+            .expect("the example names a person");
+        assert!(original.case_id.is_some(), "the example names a case");
+        let delivery = hub_core::Delivery {
+            recipient: original.recipients[0].clone(),
+            gateway: original
+                .gateway
+                .clone()
+                .expect("the example names a gateway"),
+            categories: original.data_categories.clone(),
+            removed: Vec::new(),
+        };
+        let key = Secret::from("contact-point-key");
+
+        let to_agency = schemas::decode(&payload_for(&decoded, &delivery, None)).unwrap();
+        assert_eq!(to_agency.envelope.subject.as_ref(), Some(&subject));
+
+        let to_contact_point =
+            schemas::decode(&payload_for(&decoded, &delivery, Some(&key))).unwrap();
+        let pseudonym = to_contact_point.envelope.subject.expect("a pseudonym");
+        assert_ne!(pseudonym, subject);
+        assert_eq!(
+            pseudonym,
+            crate::deadlines::contact_point_pseudonym(&key, &subject)
+        );
+        assert_eq!(to_contact_point.envelope.case_id, None);
+        assert_eq!(to_contact_point.body, decoded.message.body);
+    }
 }

@@ -64,13 +64,14 @@ pub async fn add_agency(
     pool: &PgPool,
     vhost: &str,
     agency: &Agency,
+    region: Option<&str>,
     password: &str,
 ) -> anyhow::Result<()> {
     management
         .provision_agency(vhost, &agency.id, password)
         .await
         .with_context(|| format!("provisioning {} on the broker", agency.id))?;
-    db::upsert_agency(pool, agency)
+    db::upsert_agency(pool, agency, region)
         .await
         .with_context(|| format!("registering {}", agency.id))?;
     Ok(())
@@ -91,6 +92,7 @@ pub async fn provision_all(settings: &Settings, pool: &PgPool) -> anyhow::Result
             pool,
             &broker.vhost,
             &agency.to_agency(),
+            agency.region.as_deref(),
             &password,
         )
         .await?;

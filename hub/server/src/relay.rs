@@ -59,7 +59,9 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 break;
             }
             info!(rows = rows.len(), "relaying unpublished outbox rows");
-            if let Err(e) = ingress::publish_rows(&shared.pool, publisher, &rows).await {
+            if let Err(e) =
+                ingress::publish_rows(&shared.pool, &shared.metrics, publisher, &rows).await
+            {
                 warn!(error = %format!("{e:#}"), "relay publish failed");
                 connection = None;
                 break;

@@ -58,6 +58,69 @@ pub struct Settings {
     /// Public holidays per jurisdiction.
     #[serde(default)]
     pub calendars: Vec<CalendarSettings>,
+    /// The dashboard, register and operations endpoints.
+    #[serde(default)]
+    pub http: crate::http::HttpSettings,
+    /// The controller and retention policy for the register of processing (GDPR art. 30).
+    #[serde(default)]
+    pub register: RegisterSettings,
+}
+
+/// The `[register]` section: what the register of processing takes from configuration
+/// rather than from the catalogue. Every key is optional, so older configurations load.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterSettings {
+    /// The controller responsible for the hub (GDPR art. 30(1)(a)).
+    pub controller_name: String,
+    /// How to reach the controller.
+    pub controller_contact: String,
+    /// How to reach the data protection officer.
+    pub dpo_contact: String,
+    /// The retention policy per kind of record, in words.
+    pub retention: RetentionSettings,
+}
+
+/// `[register.retention]`: how long each kind of record is kept, as the controller states it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Message records and the forwarded bodies in the outbox.
+    pub messages: Option<String>,
+    /// Cases, handovers, consent versions and withdrawals, escalations, outcome figures.
+    pub cases: Option<String>,
+    /// The disclosure log.
+    pub disclosure_log: Option<String>,
+    /// The audit log.
+    pub audit_log: Option<String>,
+    /// Dead letters.
+    pub dead_letters: Option<String>,
+    /// The dashboard's logins and sessions.
+    pub dashboard_logins: Option<String>,
+}
+
+impl RegisterSettings {
+    /// As the register's generator takes it; `broker_tls` says whether the hub's own broker
+    /// connection uses its client certificate.
+    pub fn to_config(&self, broker_tls: bool) -> hub_core::register::Config {
+        let r = &self.retention;
+        hub_core::register::Config {
+            controller: hub_core::register::Controller {
+                name: self.controller_name.clone(),
+                contact: self.controller_contact.clone(),
+                dpo_contact: self.dpo_contact.clone(),
+            },
+            retention: hub_core::register::Retention {
+                messages: r.messages.clone(),
+                cases: r.cases.clone(),
+                disclosure_log: r.disclosure_log.clone(),
+                audit_log: r.audit_log.clone(),
+                dead_letters: r.dead_letters.clone(),
+                dashboard_logins: r.dashboard_logins.clone(),
+            },
+            broker_tls,
+        }
+    }
 }
 
 /// Hard rules as configured.
@@ -126,6 +189,10 @@ pub struct HubSettings {
     pub deadline_sweep_seconds: u64,
     /// The key of the national contact point's pseudonyms (`HUB__HUB__CONTACT_POINT_KEY`).
     pub contact_point_key: Secret,
+    /// Messages dated by their sender up to this many days ago take effect at that date (for
+    /// loading history); 0, the default, dates every effect by the hub's clock.
+    #[serde(default)]
+    pub backfill_days: u32,
 }
 
 /// Where the broker is and how the hub logs in.
@@ -175,6 +242,9 @@ pub struct AgencySettings {
     pub role: AgencyRole,
     /// Its jurisdiction.
     pub jurisdiction: Jurisdiction,
+    /// Where it works, for the contact point's figures by region.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// One statutory gateway as configured.

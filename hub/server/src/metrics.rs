@@ -1,0 +1,750 @@
+//! The hub's Prometheus metrics: what it counts as it works, and what it reads when scraped.
+//!
+//! Counted as the hub works, each by one event struct that both logs and counts it (so logs
+//! and metrics never disagree):
+//! - `hub_messages_in_total{message_type}`: deliveries taken from the ingress whose batch was
+//!   committed, by the type the hub decoded (`undecodable` for input refused before or while
+//!   decoding: not JSON, unknown type, schema violation, oversized, wrong sender); a broker
+//!   redelivery counts again, though the hub records it once;
+//! - `hub_decision_latency_seconds`: from taking a delivery off the ingress to the commit of
+//!   its batch, one observation per delivery counted in `hub_messages_in_total`;
+//! - `hub_refused_total{scope,reason}`: refusals recorded, `scope="message"` for a whole
+//!   message (a dead letter and an `Undeliverable`), `scope="recipient"` for one recipient
+//!   of it (a refused row of the disclosure log);
+//! - `hub_messages_out_total{message_type}`: outbox rows published to a recipient's inbox and
+//!   confirmed by the broker, by the fast path or the relay (deliveries, replies, notices);
+//! - `hub_ingress_consuming`: 1 while the ingress consumer is consuming, else 0.
+//!
+//! Read at each scrape, and left out of that scrape when they cannot be read (the failure is
+//! counted instead, never reported as 0):
+//! - `hub_outbox_pending` and `hub_outbox_lag_seconds`: unpublished, uncancelled outbox rows
+//!   and the age of the oldest, from PostgreSQL (`hub_scrape_errors_total{part="outbox"}`);
+//! - `hub_queue_depth{queue}`: messages ready in `hub.ingress` and in every registered
+//!   agency's inbox, by passive declare on a broker connection of the metrics' own (see
+//!   [`broker::depth`]; `hub_queue_depth_errors_total{queue}`, and
+//!   `hub_scrape_errors_total{part="directory"}` when the agencies could not be listed).
+//!
+//! Labels are message types, reason codes, queue names and agency ids only: never case ids,
+//! pseudonyms or anything from a body.
+
+use std::time::Duration;
+
+use broker::depth::QueueDepths;
+use broker::topology;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use schemas::{AgencyId, Body, MessageId, MessageType, ReasonCode};
+use sqlx::PgPool;
+use tracing::{debug, warn};
+use uuid::Uuid;
+
+use crate::Shared;
+use crate::plan::{self, Inputs, Intake, OutboxRow, Raw};
+
+/// The `message_type` label of input the hub could not decode.
+pub const UNDECODABLE: &str = "undecodable";
+
+/// How long a scrape waits for the database and for the broker, each.
+const SCRAPE_LIMIT: Duration = Duration::from_secs(2);
+
+/// Decision latency buckets, in seconds: milliseconds normally, minutes when the database
+/// was down and the batch was held.
+const LATENCY_BUCKETS: [f64; 16] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TypeLabel {
+    message_type: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusalLabels {
+    scope: &'static str,
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabel {
+    queue: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PartLabel {
+    part: &'static str,
+}
+
+/// The hub's metrics: a registry of what it counts, and the reader of queue depths.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    messages_in: Family<TypeLabel, Counter>,
+    messages_out: Family<TypeLabel, Counter>,
+    refused: Family<RefusalLabels, Counter>,
+    decision_latency: Histogram,
+    ingress_consuming: Gauge,
+    depth_errors: Family<QueueLabel, Counter>,
+    scrape_errors: Family<PartLabel, Counter>,
+    depths: QueueDepths,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Every counter at zero, the ingress not consuming.
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let messages_in = Family::<TypeLabel, Counter>::default();
+        registry.register(
+            "hub_messages_in",
+            "Deliveries taken from the ingress and committed, by decoded message type \
+             (undecodable: refused before or while decoding)",
+            messages_in.clone(),
+        );
+        let messages_out = Family::<TypeLabel, Counter>::default();
+        registry.register(
+            "hub_messages_out",
+            "Outbox rows published to a recipient's inbox and confirmed, by message type",
+            messages_out.clone(),
+        );
+        let refused = Family::<RefusalLabels, Counter>::default();
+        registry.register(
+            "hub_refused",
+            "Refusals recorded, by scope (message: dead letter and Undeliverable; recipient: \
+             one recipient of a message) and reason code",
+            refused.clone(),
+        );
+        let decision_latency = Histogram::new(LATENCY_BUCKETS);
+        registry.register_with_unit(
+            "hub_decision_latency",
+            "From taking a delivery off the ingress to the commit of its batch",
+            Unit::Seconds,
+            decision_latency.clone(),
+        );
+        let ingress_consuming = Gauge::default();
+        registry.register(
+            "hub_ingress_consuming",
+            "1 while the ingress consumer is consuming, else 0",
+            ingress_consuming.clone(),
+        );
+        let depth_errors = Family::<QueueLabel, Counter>::default();
+        registry.register(
+            "hub_queue_depth_errors",
+            "Scrapes that could not read a queue's depth (it was left out of them)",
+            depth_errors.clone(),
+        );
+        let scrape_errors = Family::<PartLabel, Counter>::default();
+        registry.register(
+            "hub_scrape_errors",
+            "Scrapes that could not read a part (outbox, directory); it was left out of them",
+            scrape_errors.clone(),
+        );
+        Self {
+            registry,
+            messages_in,
+            messages_out,
+            refused,
+            decision_latency,
+            ingress_consuming,
+            depth_errors,
+            scrape_errors,
+            depths: QueueDepths::new("hub metrics"),
+        }
+    }
+
+    /// Logs and counts one event.
+    pub fn emit(&self, event: impl InternalEvent) {
+        event.emit(self);
+    }
+
+    /// Marks the ingress as consuming until the guard is dropped.
+    pub fn ingress_consuming(&self) -> Consuming {
+        self.ingress_consuming.set(1);
+        Consuming(self.ingress_consuming.clone())
+    }
+
+    /// Whether the ingress consumer is consuming.
+    pub fn is_ingress_consuming(&self) -> bool {
+        self.ingress_consuming.get() == 1
+    }
+
+    /// The exposition: everything counted, plus what `snapshot` could read.
+    pub fn encode(&self, snapshot: &Snapshot) -> String {
+        let mut scraped = Registry::default();
+        if let Some(backlog) = snapshot.outbox {
+            scraped.register(
+                "hub_outbox_pending",
+                "Outbox rows not yet published and not cancelled",
+                ConstGauge::new(backlog.pending),
+            );
+            scraped.register_with_unit(
+                "hub_outbox_lag",
+                "Age of the oldest outbox row not yet published and not cancelled (0 when none)",
+                Unit::Seconds,
+                ConstGauge::new(backlog.lag_seconds),
+            );
+        }
+        if !snapshot.depths.is_empty() {
+            let depth = Family::<QueueLabel, Gauge>::default();
+            for (queue, messages) in &snapshot.depths {
+                depth
+                    .get_or_create(&QueueLabel {
+                        queue: queue.clone(),
+                    })
+                    .set(i64::from(*messages));
+            }
+            scraped.register(
+                "hub_queue_depth",
+                "Messages ready in a queue (not counting delivered but unacknowledged ones)",
+                depth,
+            );
+        }
+        let mut text = String::new();
+        encode_registry(&mut text, &self.registry)
+            .and_then(|()| encode_registry(&mut text, &scraped))
+            .and_then(|()| encode_eof(&mut text))
+            .expect("writing to a String does not fail");
+        text
+    }
+}
+
+/// Keeps `hub_ingress_consuming` at 1 while it lives.
+#[derive(Debug)]
+pub struct Consuming(Gauge);
+
+impl Drop for Consuming {
+    fn drop(&mut self) {
+        self.0.set(0);
+    }
+}
+
+/// Something that happened in the hub, logged and counted by one struct.
+pub trait InternalEvent {
+    /// Logs and counts it.
+    fn emit(self, metrics: &Metrics);
+}
+
+/// A delivery from the ingress was decided and its batch committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageDecided {
+    /// The type the hub decoded, or [`UNDECODABLE`].
+    pub message_type: &'static str,
+    /// From taking it off the ingress to the commit.
+    pub latency: Duration,
+}
+
+impl MessageDecided {
+    /// The event for one delivery of a committed batch. The type is what the hub's intake
+    /// makes of it ([`plan::intake`]), so the label agrees with what was recorded.
+    pub fn of(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, latency: Duration) -> Self {
+        let inputs = Inputs {
+            now: chrono::Utc::now(),
+            reply_id: MessageId::new(),
+            fallback_correlation: Uuid::nil(),
+            dead_letter_id: Uuid::nil(),
+        };
+        let message_type = match plan::intake(hub, max_bytes, raw, &inputs) {
+            Intake::Decoded(d) => d.message.envelope.message_type.as_str(),
+            Intake::Refused(_) => UNDECODABLE,
+        };
+        Self {
+            message_type,
+            latency,
+        }
+    }
+}
+
+impl InternalEvent for MessageDecided {
+    fn emit(self, metrics: &Metrics) {
+        debug!(
+            message_type = self.message_type,
+            latency_ms = self.latency.as_millis() as u64,
+            "delivery decided and committed"
+        );
+        metrics
+            .messages_in
+            .get_or_create(&TypeLabel {
+                message_type: self.message_type,
+            })
+            .inc();
+        metrics.decision_latency.observe(self.latency.as_secs_f64());
+    }
+}
+
+/// What a refusal covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole message: dead-lettered and answered with an `Undeliverable`.
+    Message,
+    /// One recipient of it.
+    Recipient,
+}
+
+impl Scope {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Message => "message",
+            Scope::Recipient => "recipient",
+        }
+    }
+}
+
+/// A refusal was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// The whole message or one recipient.
+    pub scope: Scope,
+    /// Why.
+    pub reason: ReasonCode,
+}
+
+impl InternalEvent for Refused {
+    fn emit(self, metrics: &Metrics) {
+        debug!(
+            scope = self.scope.as_str(),
+            reason = self.reason.as_str(),
+            "refusal recorded"
+        );
+        metrics
+            .refused
+            .get_or_create(&RefusalLabels {
+                scope: self.scope.as_str(),
+                reason: self.reason.as_str(),
+            })
+            .inc();
+    }
+}
+
+/// The refusals a committed batch recorded. Every refusal the hub records is answered, and
+/// a reply is written only with the row it answers (so a redelivery adds none): each new
+/// `Undeliverable` in `fresh` is one message refused (and lists the recipients refused with
+/// it), each refused entry of a new `Receipt` one recipient. Input from an exchange that is
+/// not an agency's has nobody to answer; it is counted from its delivery.
+pub fn refusals<'a>(
+    hub: &AgencyId,
+    raws: impl IntoIterator<Item = Raw<'a>>,
+    fresh: &[OutboxRow],
+) -> Vec<Refused> {
+    let mut found: Vec<Refused> = raws
+        .into_iter()
+        .filter(|raw| topology::agency_of_submit_exchange(raw.exchange).is_none())
+        .map(|_| Refused {
+            scope: Scope::Message,
+            reason: ReasonCode::UnknownSender,
+        })
+        .collect();
+    let recipient = |r: &schemas::messages::Refusal| Refused {
+        scope: Scope::Recipient,
+        reason: r.reason,
+    };
+    for row in fresh.iter().filter(|r| &r.sender == hub) {
+        let is_reply = row.message_type == MessageType::Receipt.as_str()
+            || row.message_type == MessageType::Undeliverable.as_str();
+        if !is_reply {
+            continue;
+        }
+        match schemas::decode(&row.payload).map(|m| m.body) {
+            Ok(Body::Receipt(receipt)) => found.extend(receipt.refused.iter().map(recipient)),
+            Ok(Body::Undeliverable(u)) => {
+                found.push(Refused {
+                    scope: Scope::Message,
+                    reason: u.reason,
+                });
+                found.extend(u.refused.iter().map(recipient));
+            }
+            // The hub's own replies always decode; one that did not would be a bug, and is
+            // not a refusal to count.
+            Ok(_) | Err(_) => warn!(outbox_id = %row.id, "a reply of the hub's own did not decode"),
+        }
+    }
+    found
+}
+
+/// An outbox row was published to its recipient's inbox and confirmed.
+#[derive(Debug, Clone, Copy)]
+pub struct Published<'a> {
+    /// The row.
+    pub outbox_id: Uuid,
+    /// Its recipient.
+    pub recipient: &'a AgencyId,
+    /// Its type.
+    pub message_type: &'static str,
+}
+
+impl InternalEvent for Published<'_> {
+    fn emit(self, metrics: &Metrics) {
+        debug!(
+            outbox_id = %self.outbox_id,
+            recipient = %self.recipient,
+            message_type = self.message_type,
+            "published"
+        );
+        metrics
+            .messages_out
+            .get_or_create(&TypeLabel {
+                message_type: self.message_type,
+            })
+            .inc();
+    }
+}
+
+/// A scrape could not read a part; it is left out of that scrape.
+#[derive(Debug)]
+pub struct ScrapeFailed<'a> {
+    /// `outbox`, `directory` or `queue_depth`.
+    pub part: &'static str,
+    /// The queue, for `queue_depth`.
+    pub queue: Option<&'a str>,
+    /// Why.
+    pub error: String,
+}
+
+impl InternalEvent for ScrapeFailed<'_> {
+    fn emit(self, metrics: &Metrics) {
+        warn!(
+            part = self.part,
+            queue = self.queue,
+            error = %self.error,
+            "metrics: could not read; left out of this scrape"
+        );
+        match self.queue {
+            Some(queue) => metrics
+                .depth_errors
+                .get_or_create(&QueueLabel {
+                    queue: queue.to_owned(),
+                })
+                .inc(),
+            None => metrics
+                .scrape_errors
+                .get_or_create(&PartLabel { part: self.part })
+                .inc(),
+        };
+    }
+}
+
+/// Unpublished, uncancelled outbox rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    /// How many.
+    pub pending: i64,
+    /// The age of the oldest, in seconds (0 when there is none).
+    pub lag_seconds: f64,
+}
+
+/// What a scrape read: each part only when it could be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// The outbox backlog.
+    pub outbox: Option<Backlog>,
+    /// Queue depths that could be read.
+    pub depths: Vec<(String, u32)>,
+}
+
+/// Reads the outbox backlog.
+pub async fn outbox_backlog(pool: &PgPool) -> Result<Backlog, sqlx::Error> {
+    let (pending, lag_seconds): (i64, f64) = sqlx::query_as(
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at))::float8, 0)
+         FROM outbox WHERE published_at IS NULL AND cancelled_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Backlog {
+        pending,
+        lag_seconds: lag_seconds.max(0.0),
+    })
+}
+
+/// Reads what a scrape reports besides the counters, and encodes the exposition.
+pub async fn scrape(shared: &Shared) -> String {
+    let metrics = &shared.metrics;
+    let backlog = async {
+        match tokio::time::timeout(SCRAPE_LIMIT, outbox_backlog(&shared.pool)).await {
+            Ok(Ok(backlog)) => Some(backlog),
+            Ok(Err(e)) => {
+                metrics.emit(ScrapeFailed {
+                    part: "outbox",
+                    queue: None,
+                    error: e.to_string(),
+                });
+                None
+            }
+            Err(_) => {
+                metrics.emit(ScrapeFailed {
+                    part: "outbox",
+                    queue: None,
+                    error: "timed out".into(),
+                });
+                None
+            }
+        }
+    };
+    let depths = async {
+        let mut queues = vec![topology::INGRESS_QUEUE.to_owned()];
+        match tokio::time::timeout(SCRAPE_LIMIT, shared.directory()).await {
+            Ok(Ok(directory)) => {
+                queues.extend(directory.iter().map(|a| topology::inbox_queue(&a.id)))
+            }
+            outcome => metrics.emit(ScrapeFailed {
+                part: "directory",
+                queue: None,
+                error: match outcome {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "timed out".into(),
+                },
+            }),
+        }
+        let read = metrics
+            .depths
+            .read(
+                &shared.endpoint(),
+                &shared.credentials(),
+                &queues,
+                SCRAPE_LIMIT,
+            )
+            .await;
+        queues
+            .into_iter()
+            .zip(read)
+            .filter_map(|(queue, depth)| match depth {
+                Ok(messages) => Some((queue, messages)),
+                Err(e) => {
+                    metrics.emit(ScrapeFailed {
+                        part: "queue_depth",
+                        queue: Some(&queue),
+                        error: e.to_string(),
+                    });
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let (outbox, depths) = tokio::join!(backlog, depths);
+    metrics.encode(&Snapshot { outbox, depths })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use hub_core::replies::{self, InReplyTo, ReplyContext};
+    use schemas::messages::Refusal;
+
+    use super::*;
+
+    fn agency(id: &str) -> AgencyId {
+        AgencyId::try_from(id).unwrap()
+    }
+
+    fn release_notice() -> Vec<u8> {
+        include_bytes!("../../../schemas/examples/ReleaseNotice.json").to_vec()
+    }
+
+    fn raw<'a>(exchange: &'a str, body: &'a [u8]) -> Raw<'a> {
+        Raw {
+            exchange,
+            user_id: None,
+            amqp_message_id: None,
+            body,
+        }
+    }
+
+    fn reply_row(hub: &AgencyId, reply: &schemas::Message) -> OutboxRow {
+        OutboxRow {
+            id: Uuid::new_v4(),
+            recipient: reply.envelope.recipients[0].clone(),
+            message_id: reply.envelope.message_id.as_uuid(),
+            correlation_id: reply.envelope.correlation_id,
+            message_type: reply.envelope.message_type.as_str(),
+            sender: hub.clone(),
+            payload: reply.to_json(),
+            consent_id: None,
+        }
+    }
+
+    #[test]
+    fn a_delivery_is_labelled_with_the_type_the_intake_decodes_or_undecodable() {
+        let hub = agency("hub");
+        let body = release_notice();
+        let sender: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let exchange = format!("submit.{}", sender["envelope"]["sender"].as_str().unwrap());
+        let label = |raw, max| MessageDecided::of(&hub, max, raw, Duration::ZERO).message_type;
+        assert_eq!(label(raw(&exchange, &body), 65536), "ReleaseNotice");
+        assert_eq!(
+            label(raw(&exchange, b"{\"envelope\": {"), 65536),
+            UNDECODABLE
+        );
+        // Refused before decoding: too large, or not through an agency's submit exchange.
+        assert_eq!(label(raw(&exchange, &body), 16), UNDECODABLE);
+        assert_eq!(label(raw("amq.direct", &body), 65536), UNDECODABLE);
+    }
+
+    #[test]
+    fn refusals_are_read_from_the_replies_written_and_from_senderless_input() {
+        let hub = agency("hub");
+        let prison = agency("dk-prison");
+        let (a, b) = (agency("dk-a"), agency("dk-b"));
+        let message: schemas::Message = schemas::decode(&release_notice()).unwrap();
+        let ctx = ReplyContext {
+            hub: hub.clone(),
+            message_id: MessageId::new(),
+            fallback_correlation: Uuid::nil(),
+            now: Utc::now(),
+        };
+        let refusal = |recipient: &AgencyId, reason| Refusal {
+            recipient: recipient.clone(),
+            reason,
+        };
+        let receipt = replies::receipt(
+            &ctx,
+            &prison,
+            &message.envelope,
+            vec![a.clone()],
+            vec![refusal(&b, ReasonCode::NoGateway)],
+        );
+        let undeliverable = replies::undeliverable(
+            &ctx,
+            &prison,
+            InReplyTo::Decoded(&message.envelope),
+            ReasonCode::ConsentWithdrawn,
+            "withdrawn".into(),
+            vec![
+                refusal(&a, ReasonCode::ConsentWithdrawn),
+                refusal(&b, ReasonCode::NoGateway),
+            ],
+        );
+        let clean_receipt =
+            replies::receipt(&ctx, &prison, &message.envelope, vec![a.clone()], vec![]);
+        // A delivery to a recipient is not a refusal, even of a reply's type.
+        let mut forwarded = reply_row(&hub, &undeliverable);
+        forwarded.sender = prison.clone();
+        let fresh = vec![
+            reply_row(&hub, &receipt),
+            reply_row(&hub, &undeliverable),
+            reply_row(&hub, &clean_receipt),
+            forwarded,
+        ];
+        let body = release_notice();
+        let raws = [raw("submit.dk-prison", &body), raw("amq.topic", b"junk")];
+        let found = refusals(&hub, raws, &fresh);
+        let r = |scope, reason| Refused { scope, reason };
+        assert_eq!(
+            found,
+            vec![
+                r(Scope::Message, ReasonCode::UnknownSender),
+                r(Scope::Recipient, ReasonCode::NoGateway),
+                r(Scope::Message, ReasonCode::ConsentWithdrawn),
+                r(Scope::Recipient, ReasonCode::ConsentWithdrawn),
+                r(Scope::Recipient, ReasonCode::NoGateway),
+            ]
+        );
+    }
+
+    /// The value of a sample line, e.g. `hub_refused_total{scope="message",reason="X"}`.
+    fn sample(text: &str, series: &str) -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    #[test]
+    fn events_are_counted_under_their_labels_and_histogram_agrees_with_messages_in() {
+        let metrics = Metrics::new();
+        let decided = |t| MessageDecided {
+            message_type: t,
+            latency: Duration::from_millis(3),
+        };
+        metrics.emit(decided("ReleaseNotice"));
+        metrics.emit(decided("ReleaseNotice"));
+        metrics.emit(decided(UNDECODABLE));
+        metrics.emit(Refused {
+            scope: Scope::Recipient,
+            reason: ReasonCode::NoGateway,
+        });
+        let recipient = agency("dk-a");
+        metrics.emit(Published {
+            outbox_id: Uuid::nil(),
+            recipient: &recipient,
+            message_type: "Receipt",
+        });
+        let text = metrics.encode(&Snapshot::default());
+        let n = |series: &str| sample(&text, series);
+        assert_eq!(
+            n("hub_messages_in_total{message_type=\"ReleaseNotice\"}"),
+            Some(2.0)
+        );
+        assert_eq!(
+            n("hub_messages_in_total{message_type=\"undecodable\"}"),
+            Some(1.0)
+        );
+        assert_eq!(
+            n("hub_refused_total{scope=\"recipient\",reason=\"NO_GATEWAY\"}"),
+            Some(1.0)
+        );
+        assert_eq!(
+            n("hub_messages_out_total{message_type=\"Receipt\"}"),
+            Some(1.0)
+        );
+        assert_eq!(n("hub_decision_latency_seconds_count"), Some(3.0));
+        assert_eq!(
+            n("hub_decision_latency_seconds_bucket{le=\"0.0025\"}"),
+            Some(0.0)
+        );
+        assert_eq!(
+            n("hub_decision_latency_seconds_bucket{le=\"0.005\"}"),
+            Some(3.0)
+        );
+        assert_eq!(n("hub_ingress_consuming"), Some(0.0));
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[test]
+    fn what_a_scrape_could_not_read_is_left_out_not_reported_as_zero() {
+        let metrics = Metrics::new();
+        let unread = metrics.encode(&Snapshot::default());
+        assert!(!unread.contains("hub_outbox_pending"), "{unread}");
+        assert!(!unread.contains("hub_outbox_lag"), "{unread}");
+        assert!(!unread.contains("hub_queue_depth{"), "{unread}");
+        metrics.emit(ScrapeFailed {
+            part: "queue_depth",
+            queue: Some("inbox.dk-a"),
+            error: "NOT_FOUND".into(),
+        });
+        let read = metrics.encode(&Snapshot {
+            outbox: Some(Backlog {
+                pending: 3,
+                lag_seconds: 1.5,
+            }),
+            depths: vec![("hub.ingress".into(), 7)],
+        });
+        assert_eq!(sample(&read, "hub_outbox_pending"), Some(3.0));
+        assert_eq!(sample(&read, "hub_outbox_lag_seconds"), Some(1.5));
+        assert_eq!(
+            sample(&read, "hub_queue_depth{queue=\"hub.ingress\"}"),
+            Some(7.0)
+        );
+        assert_eq!(sample(&read, "hub_queue_depth{queue=\"inbox.dk-a\"}"), None);
+        assert_eq!(
+            sample(&read, "hub_queue_depth_errors_total{queue=\"inbox.dk-a\"}"),
+            Some(1.0)
+        );
+        assert_eq!(read.matches("# EOF").count(), 1, "{read}");
+    }
+
+    #[test]
+    fn the_consuming_flag_lasts_as_long_as_its_guard() {
+        let metrics = Metrics::new();
+        assert!(!metrics.is_ingress_consuming());
+        let guard = metrics.ingress_consuming();
+        assert!(metrics.is_ingress_consuming());
+        drop(guard);
+        assert!(!metrics.is_ingress_consuming());
+    }
+}

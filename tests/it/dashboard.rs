@@ -1,0 +1,559 @@
+//! The national contact point's dashboard: logins, roles and jurisdictions over HTTP, and
+//! every view in headless Chromium with its figures checked against the hub's database.
+
+use e2e::TestEnv;
+use hub::http::dashboard::auth::{self, Role};
+use schemas::Jurisdiction;
+use serde_json::Value;
+
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in over HTTP; the session cookie (`name=value`), or the status when refused.
+pub(crate) async fn sign_in(base: &str, name: &str, password: &str) -> Result<String, u16> {
+    let response = client()
+        .post(format!("{base}/login"))
+        .form(&[("name", name), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_owned());
+    match (status, cookie) {
+        (303, Some(cookie)) => {
+            assert!(cookie.contains("HttpOnly"), "{cookie}");
+            assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+            Ok(cookie.split(';').next().unwrap().to_owned())
+        }
+        (status, _) => Err(status),
+    }
+}
+
+/// GET with a session cookie; the status and the JSON body.
+pub(crate) async fn get_json(url: &str, cookie: Option<&str>) -> (u16, Value) {
+    let mut request = client().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_dashboard_needs_a_login_and_shows_each_role_and_jurisdiction_only_its_own() {
+    let env = TestEnv::new().await;
+    let hub = env.start_hub().await;
+    let base = hub.http_url().await;
+    auth::add_user(&env.pool, "ana", Role::Analyst, Jurisdiction::DK, PASSWORD)
+        .await
+        .unwrap();
+    auth::add_user(
+        &env.pool,
+        "stat",
+        Role::Statistician,
+        Jurisdiction::DK,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    auth::add_user(
+        &env.pool,
+        "norge",
+        Role::Analyst,
+        Jurisdiction::NO,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    // Short passwords are refused before anything is stored.
+    assert!(matches!(
+        auth::add_user(&env.pool, "weak", Role::Analyst, Jurisdiction::DK, "short").await,
+        Err(auth::AuthError::Invalid(_))
+    ));
+
+    // Without a session: the page sends to the login, the API answers 401.
+    let response = client()
+        .get(format!("{base}/dashboard/cases"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.headers()["location"], "/login");
+    let (status, body) = get_json(&format!("{base}/api/v1/dashboard/cases"), None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("login_required"))
+    );
+    let (status, _) = get_json(
+        &format!("{base}/api/v1/dashboard/cases"),
+        Some("hub_session=forged"),
+    )
+    .await;
+    assert_eq!(status, 401, "a made-up session is no session");
+
+    // A wrong password and an unknown name get the same answer.
+    assert_eq!(sign_in(&base, "ana", "wrong password!").await, Err(401));
+    assert_eq!(sign_in(&base, "nobody", PASSWORD).await, Err(401));
+
+    let ana = sign_in(&base, "ana", PASSWORD).await.unwrap();
+    let stat = sign_in(&base, "stat", PASSWORD).await.unwrap();
+    let norge = sign_in(&base, "norge", PASSWORD).await.unwrap();
+    let overdue = format!("{base}/api/v1/dashboard/overdue");
+    let (status, body) = get_json(&overdue, Some(&ana)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["jurisdiction"], "DK");
+    assert!(
+        body["figures"]["rows"].is_array(),
+        "an analyst sees rows: {body}"
+    );
+    let (status, body) = get_json(&overdue, Some(&stat)).await;
+    assert_eq!(status, 200);
+    assert!(
+        body["figures"].get("rows").is_none(),
+        "a statistician sees counts only: {body}"
+    );
+    let (_, body) = get_json(&overdue, Some(&norge)).await;
+    assert_eq!(body["jurisdiction"], "NO");
+    let (status, body) = get_json(&format!("{base}/api/v1/dashboard/nothing"), Some(&ana)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("unknown_view"))
+    );
+
+    // Signing out ends the session on the server, not just in the browser.
+    let response = client()
+        .post(format!("{base}/logout"))
+        .header("cookie", &ana)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let (status, _) = get_json(&overdue, Some(&ana)).await;
+    assert_eq!(status, 401);
+
+    // Disabling a login ends its sessions.
+    assert!(auth::disable_user(&env.pool, "stat").await.unwrap());
+    let (status, _) = get_json(&overdue, Some(&stat)).await;
+    assert_eq!(status, 401);
+    assert_eq!(sign_in(&base, "stat", PASSWORD).await, Err(401));
+
+    // Five failures in a row lock the login, even against the right password.
+    for _ in 0..auth::LOCK_AFTER {
+        assert_eq!(sign_in(&base, "norge", "not the password").await, Err(401));
+    }
+    assert_eq!(sign_in(&base, "norge", PASSWORD).await, Err(429));
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_sha256 FROM dashboard_sessions")
+        .fetch_all(&env.pool)
+        .await
+        .unwrap();
+    let token = norge.split_once('=').unwrap().1;
+    assert!(
+        stored.iter().all(|t| t.as_slice() != token.as_bytes()),
+        "session tokens are stored hashed"
+    );
+    hub.stop().await;
+}
+
+/// What a count looks like on the dashboard: 1 to 4 suppressed.
+fn shown(n: i64) -> String {
+    if (1..5).contains(&n) {
+        "<5".to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
+/// A share as the dashboard writes it, or "suppressed" when the part or the rest is small.
+fn shown_rate(part: i64, whole: i64) -> String {
+    let small = |n: i64| (1..5).contains(&n);
+    if whole == 0 || small(part) || small(whole - part) || small(whole) {
+        "suppressed".to_owned()
+    } else {
+        format!(
+            "{:.1} %",
+            (part as f64 * 1000.0 / whole as f64).round() / 10.0
+        )
+    }
+}
+
+/// The median and 90th percentile the way a statistician computes them by hand (linear
+/// between ranks), to one decimal; "–" under five values.
+fn shown_percentiles(mut days: Vec<f64>) -> (String, String) {
+    if days.len() < 5 {
+        return ("–".into(), "–".into());
+    }
+    days.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = q * (days.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        let v = days[lo] + (days[hi] - days[lo]) * (pos - lo as f64);
+        format!("{:.1}", (v * 10.0).round() / 10.0)
+    };
+    (at(0.5), at(0.9))
+}
+
+async fn rows(pool: &sqlx::PgPool, sql: &str) -> Vec<sqlx::postgres::PgRow> {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+async fn cell(
+    browser: &e2e::browser::Browser,
+    table: &str,
+    row: &str,
+    col: Option<&str>,
+) -> String {
+    let css = match col {
+        Some(col) => format!(r#"#{table} td[data-row="{row}"][data-col="{col}"]"#),
+        None => format!(r#"#{table} td[data-row="{row}"]"#),
+    };
+    browser.text(&css).await
+}
+
+#[tokio::test]
+async fn every_view_in_chromium_shows_the_figures_of_the_database() {
+    use sqlx::Row;
+    let mut env = TestEnv::new().await;
+    env.hub_settings.hub.backfill_days = 800;
+    // The sweep runs once, after the history has loaded (see `populate`).
+    env.hub_settings.hub.deadline_sweep_seconds = 3600;
+    let hub = env.start_hub().await;
+    populate(&env, &hub).await;
+    let pool = &env.pool;
+    let base = hub.http_url().await;
+    auth::add_user(pool, "analyst", Role::Analyst, Jurisdiction::DK, PASSWORD)
+        .await
+        .unwrap();
+
+    let browser = e2e::browser::Browser::start("dashboard").await;
+    browser.goto(&format!("{base}/dashboard/cases")).await;
+    assert_eq!(
+        browser.path().await,
+        "/login",
+        "the dashboard needs a login"
+    );
+    browser.fill("#name", "analyst").await;
+    browser.fill("#password", "not the password").await;
+    browser.click("form button[type=submit]").await;
+    assert!(
+        browser
+            .text("#login-error")
+            .await
+            .contains("Wrong name or password")
+    );
+    browser.screenshot("login-refused").await;
+    browser.fill("#name", "analyst").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.find("#cases-total").await;
+    assert_eq!(browser.path().await, "/dashboard/cases");
+
+    // Cases: by stage and by region and stage.
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(total >= 10, "the population opened cases: {total}");
+    assert_eq!(browser.text("#cases-total").await, shown(total));
+    for row in rows(
+        pool,
+        "SELECT k.stage, count(*) FROM cases k JOIN agencies a ON a.id = k.owner GROUP BY 1",
+    )
+    .await
+    {
+        let (stage, n): (String, i64) = (row.get(0), row.get(1));
+        assert_eq!(
+            cell(&browser, "cases-by-stage", &stage, None).await,
+            shown(n),
+            "{stage}"
+        );
+    }
+    for row in rows(
+        pool,
+        "SELECT a.region, k.stage, count(*) FROM cases k JOIN agencies a ON a.id = k.owner GROUP BY 1, 2",
+    )
+    .await
+    {
+        let (region, stage, n): (String, String, i64) = (row.get(0), row.get(1), row.get(2));
+        assert_eq!(
+            cell(&browser, "cases-by-region", &region, Some(&stage)).await,
+            shown(n),
+            "{region} {stage}"
+        );
+    }
+    assert!(browser.has("svg.chart title").await, "charts are pictures");
+    browser.screenshot("cases").await;
+
+    // Overdue: one row per escalated handover, under the contact point's own pseudonyms.
+    browser.goto(&format!("{base}/dashboard/overdue")).await;
+    let escalated = rows(
+        pool,
+        "SELECT DISTINCT k.subject FROM handovers h JOIN cases k ON k.case_id = h.case_id
+         JOIN escalations e ON e.subject_ref = h.handover_id::text WHERE h.kind = 'handover'",
+    )
+    .await;
+    let expected: std::collections::BTreeSet<String> = escalated
+        .iter()
+        .map(|r| {
+            let subject = schemas::Pseudonym::try_from(r.get::<String, _>(0)).unwrap();
+            hub::deadlines::contact_point_pseudonym(
+                &env.hub_settings.hub.contact_point_key,
+                &subject,
+            )
+            .to_string()
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for element in browser
+        .client()
+        .find_all(fantoccini::Locator::Css("#overdue-rows tr[data-pseudonym]"))
+        .await
+        .unwrap()
+    {
+        seen.insert(element.attr("data-pseudonym").await.unwrap().unwrap());
+    }
+    assert!(!expected.is_empty(), "the population has overdue handovers");
+    assert_eq!(seen, expected);
+    let subjects: Vec<String> = sqlx::query_scalar("SELECT DISTINCT subject FROM cases")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let page = browser.client().source().await.unwrap();
+    assert!(
+        subjects.iter().all(|s| !page.contains(s.as_str())),
+        "no agency pseudonym on the contact point's page"
+    );
+    assert!(
+        subjects.iter().all(|s| !seen.contains(s)),
+        "the contact point's pseudonyms are not the agencies'"
+    );
+    browser.screenshot("overdue").await;
+
+    // Timing: percentiles per agency asked, recomputed by hand from the handovers.
+    browser.goto(&format!("{base}/dashboard/timing")).await;
+    let mut per_agency: std::collections::BTreeMap<String, (Vec<f64>, Vec<f64>)> =
+        Default::default();
+    for row in rows(
+        pool,
+        "SELECT h.to_agency, extract(epoch FROM h.received_at - h.requested_at)::float8,
+                CASE WHEN h.state = 'accepted' THEN extract(epoch FROM h.answered_at - h.requested_at)::float8 END
+         FROM handovers h WHERE h.kind = 'handover'",
+    )
+    .await
+    {
+        let entry = per_agency.entry(row.get(0)).or_default();
+        if let Some(s) = row.get::<Option<f64>, _>(1) {
+            entry.0.push(s / 86_400.0);
+        }
+        if let Some(s) = row.get::<Option<f64>, _>(2) {
+            entry.1.push(s / 86_400.0);
+        }
+    }
+    let mut checked = 0;
+    for (agency, (receive, accept)) in per_agency {
+        let (received, accepted) = (receive.len() as i64, accept.len() as i64);
+        let (r50, r90) = shown_percentiles(receive);
+        let (a50, a90) = shown_percentiles(accept);
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("received")).await,
+            shown(received)
+        );
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("receive_p50")).await,
+            r50
+        );
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("receive_p90")).await,
+            r90
+        );
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("accepted")).await,
+            shown(accepted)
+        );
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("accept_p50")).await,
+            a50
+        );
+        assert_eq!(
+            cell(&browser, "timing", &agency, Some("accept_p90")).await,
+            a90
+        );
+        checked += usize::from(r50 != "–");
+    }
+    assert!(checked > 0, "at least one agency has percentiles to check");
+    browser.screenshot("timing").await;
+
+    // Rejections by the receiving agency's code.
+    browser.goto(&format!("{base}/dashboard/rejections")).await;
+    for row in rows(
+        pool,
+        "SELECT coalesce(reject_code, 'not given'), count(*) FROM handovers
+         WHERE kind = 'handover' AND state = 'rejected' GROUP BY 1",
+    )
+    .await
+    {
+        let (code, n): (String, i64) = (row.get(0), row.get(1));
+        assert_eq!(
+            cell(&browser, "rejections-handovers", &code, None).await,
+            shown(n),
+            "{code}"
+        );
+    }
+    browser.screenshot("rejections").await;
+
+    // Consent coverage of open cases, in all.
+    browser.goto(&format!("{base}/dashboard/consent")).await;
+    let coverage = rows(
+        pool,
+        "SELECT count(*), count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM consents c WHERE c.subject = k.subject AND NOT c.superseded
+               AND c.record->>'status' = 'active'
+               AND (c.record->'period'->>'start')::date <= current_date
+               AND (c.record->'period'->>'end')::date >= current_date
+               AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb)))
+         FROM cases k WHERE k.stage <> 'closed'",
+    )
+    .await;
+    let (open, with): (i64, i64) = (coverage[0].get(0), coverage[0].get(1));
+    assert_eq!(
+        cell(&browser, "consent", "all", Some("open")).await,
+        shown(open)
+    );
+    assert_eq!(
+        cell(&browser, "consent", "all", Some("with_consent")).await,
+        shown(with)
+    );
+    assert_eq!(
+        cell(&browser, "consent", "all", Some("coverage")).await,
+        shown_rate(with, open)
+    );
+    browser.screenshot("consent").await;
+
+    // Outcomes: reports and rates in all.
+    browser.goto(&format!("{base}/dashboard/outcomes")).await;
+    let o = rows(
+        pool,
+        "SELECT count(*), count(no_new_serious_charge_12m), count(*) FILTER (WHERE no_new_serious_charge_12m),
+                count(in_education_or_job_3m), count(*) FILTER (WHERE in_education_or_job_3m) FROM outcomes",
+    )
+    .await;
+    let o: Vec<i64> = (0..5).map(|i| o[0].get(i)).collect();
+    assert!(o[0] > 0, "outcome reports reached the contact point");
+    assert_eq!(
+        cell(&browser, "outcomes", "all", Some("reports")).await,
+        shown(o[0])
+    );
+    assert_eq!(
+        cell(&browser, "outcomes", "all", Some("charge_known")).await,
+        shown(o[1])
+    );
+    assert_eq!(
+        cell(&browser, "outcomes", "all", Some("no_new_charge")).await,
+        shown_rate(o[2], o[1])
+    );
+    assert_eq!(
+        cell(&browser, "outcomes", "all", Some("occupation_known")).await,
+        shown(o[3])
+    );
+    assert_eq!(
+        cell(&browser, "outcomes", "all", Some("in_education_or_job")).await,
+        shown_rate(o[4], o[3])
+    );
+    browser.screenshot("outcomes").await;
+
+    // Flows: every pair of agencies.
+    browser.goto(&format!("{base}/dashboard/flows")).await;
+    for row in rows(
+        pool,
+        "SELECT from_agency, to_agency, count(*) FROM handovers WHERE kind = 'handover' GROUP BY 1, 2",
+    )
+    .await
+    {
+        let (from, to, n): (String, String, i64) = (row.get(0), row.get(1), row.get(2));
+        assert_eq!(cell(&browser, "flows", &from, Some(&to)).await, shown(n), "{from} -> {to}");
+    }
+    browser.screenshot("flows").await;
+
+    // Relocations: counts only.
+    browser.goto(&format!("{base}/dashboard/relocations")).await;
+    let requested: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM handovers WHERE kind = 'relocation'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        cell(&browser, "relocations", "requested", None).await,
+        shown(requested)
+    );
+    browser.screenshot("relocations").await;
+
+    // Signing out ends the session.
+    browser.click("header form button[type=submit]").await;
+    browser.find("form input#password").await;
+    assert_eq!(browser.path().await, "/login");
+    browser.goto(&format!("{base}/dashboard/cases")).await;
+    assert_eq!(browser.path().await, "/login");
+    browser.close().await;
+    hub.stop().await;
+}
+
+/// A small population through the env's real agents and hub (backfill on), then one
+/// deadline sweep a month on, so the handovers left open are escalated.
+async fn populate(env: &TestEnv, hub: &e2e::HubHandle) {
+    use e2e::population::{Cities, DriveOptions, Driver, Plan, PlanConfig, Shape};
+    let a = env.agencies.clone();
+    let mut agents = Vec::new();
+    for id in [
+        &a.prison,
+        &a.municipality,
+        &a.destination,
+        &a.police,
+        &a.employment,
+        &a.contact_point,
+        &a.protection,
+    ] {
+        agents.push(env.start_agent(id).await);
+    }
+    let now = chrono::Utc::now();
+    let mut config = PlanConfig::new(11, 60, 730, now);
+    // Refusals and relocations too, so every view has something to show.
+    config.shape = Shape {
+        relocation: 0.1,
+        notice_to_employment_without_consent: 1.0,
+        ..Shape::default()
+    };
+    let plan = Plan::new(config, &Cities::for_test(&env.agencies));
+    let driver = Driver::new(
+        agents
+            .iter()
+            .map(|agent| (agent.id.clone(), agent.store.clone())),
+        DriveOptions {
+            concurrency: 60,
+            answer_timeout: e2e::DEADLINE,
+            progress_every: 0,
+        },
+    );
+    driver.wait_until_ready(e2e::DEADLINE).await.unwrap();
+    let tally = driver.run(&plan.cases, |_| {}).await.unwrap();
+    assert!(tally.unexpected.is_empty(), "{:#?}", tally.unexpected);
+    // As a hub would sweep a month on, when the handovers still open are overdue.
+    hub::deadlines::sweep(&hub.shared, now + chrono::Duration::days(30))
+        .await
+        .unwrap();
+    for mut agent in agents {
+        agent.stop().await;
+    }
+}
