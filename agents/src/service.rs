@@ -5,6 +5,8 @@
 //! accepted while the broker is down waits in the store and goes out when it is back.
 //! Inbox: each delivery is decoded and stored once (by message id), then acknowledged; one
 //! that does not decode is kept in `rejected` and acknowledged, so it never blocks the queue.
+//! Deliveries that have arrived together are stored in one transaction and acknowledged
+//! with one multiple-ack, so a backlog drains at the broker's pace, not the disk's.
 //! A key directory from the hub is kept (when newer than the one held), not put in the inbox.
 //! Sealing key: at each start (not each reconnect) the agent makes a key if it has none and
 //! queues a `KeyPublished` for its current key, so the hub answers with a fresh directory.
@@ -152,7 +154,15 @@ async fn session(
             _ = tick.tick() => publish_queued(settings, store, metrics, &publisher).await?,
             next = consumer.next() => {
                 let Some(delivery) = next else { anyhow::bail!("the broker cancelled the inbox consumer") };
-                receive(id, store, metrics, delivery.context("receiving from the inbox")?).await?;
+                // Whatever else has arrived goes into the same store transaction.
+                let mut batch = vec![delivery.context("receiving from the inbox")?];
+                while batch.len() < usize::from(settings.agent.prefetch.max(1)) {
+                    match futures_lite::future::poll_once(consumer.next()).await {
+                        Some(Some(delivery)) => batch.push(delivery.context("receiving from the inbox")?),
+                        _ => break,
+                    }
+                }
+                receive(id, store, metrics, &batch).await?;
             }
         }
         // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
@@ -169,29 +179,33 @@ async fn receive(
     me: &schemas::AgencyId,
     store: &Store,
     metrics: &Metrics,
-    delivery: Delivery,
+    batch: &[Delivery],
 ) -> anyhow::Result<()> {
     let now = Utc::now();
-    match schemas::decode(&delivery.data) {
-        Ok(message) => {
-            let new = store.receive(me, &message, now).await?;
-            let _span = message_span(&message.envelope).entered();
-            metrics.emit(Received {
-                message: &message,
-                new,
-            });
-        }
-        Err(err) => {
-            store.reject(&delivery.data, &err.to_string(), now).await?;
-            metrics.emit(Rejected {
-                reason: err.reason(),
-            });
+    let mut decoded = Vec::with_capacity(batch.len());
+    for delivery in batch {
+        match schemas::decode(&delivery.data) {
+            Ok(message) => decoded.push(message),
+            Err(err) => {
+                store.reject(&delivery.data, &err.to_string(), now).await?;
+                metrics.emit(Rejected {
+                    reason: err.reason(),
+                });
+            }
         }
     }
-    delivery
-        .ack(BasicAckOptions::default())
-        .await
-        .context("acknowledging")?;
+    let new = store.receive_all(me, &decoded, now).await?;
+    for (message, new) in decoded.iter().zip(new) {
+        let _span = message_span(&message.envelope).entered();
+        metrics.emit(Received { message, new });
+    }
+    // Stored (or kept as rejected) before acknowledged, all of the batch at once.
+    if let Some(last) = batch.last() {
+        last.acker
+            .ack(BasicAckOptions { multiple: true })
+            .await
+            .context("acknowledging")?;
+    }
     Ok(())
 }
 

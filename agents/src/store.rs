@@ -339,107 +339,57 @@ impl Store {
         message: &Message,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        if let Body::KeyDirectory(directory) = &message.body {
-            // Plumbing, not a caseworker's message: it goes to the directory, not the inbox.
-            // A redelivery (or an older directory arriving late) changes nothing.
-            return self.save_directory(directory, now).await;
-        }
-        let e = &message.envelope;
-        let mut tx = self.pool.begin().await?;
-        let answer = match &message.body {
-            Body::Receipt(Receipt {
-                in_reply_to,
-                refused,
-                ..
-            }) => Some((
-                *in_reply_to,
-                if refused.is_empty() {
-                    SendStatus::Delivered
-                } else {
-                    SendStatus::PartiallyDelivered
-                },
-                refused.first().map(|r| r.reason.as_str().to_owned()),
-                None,
-            )),
-            Body::Undeliverable(Undeliverable {
-                in_reply_to: Some(id),
-                reason,
-                detail,
-                ..
-            }) => Some((
-                *id,
-                SendStatus::Refused,
-                Some(reason.as_str().to_owned()),
-                Some(detail.clone()),
-            )),
-            _ => None,
-        };
-        // The receipt for the agency's own key announcement is plumbing too: it marks the
-        // outbox row, and no caseworker needs to see it.
-        let key_receipt = match (&message.body, &answer) {
-            (Body::Receipt(_), Some((id, ..))) => sqlx::query_scalar::<_, String>(
-                "SELECT message_type FROM outbox WHERE message_id = ?",
-            )
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some_and(|t| t == "KeyPublished"),
-            _ => false,
-        };
-        let rows = if key_receipt {
-            1
-        } else {
-            sqlx::query(
-                "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-            )
-            .bind(e.message_id.to_string())
-            .bind(e.sender.as_str())
-            .bind(e.message_type.as_str())
-            .bind(e.correlation_id.to_string())
-            .bind(e.case_id.as_ref().map(|c| c.as_str()))
-            .bind(e.subject.as_ref().map(|s| s.as_str()))
-            .bind(now)
-            .bind(message.to_json())
-            .bind(e.gateway.as_ref().map(|g| g.as_str()))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        };
-        if let Some((id, status, reason, detail)) = answer {
-            sqlx::query(
-                "UPDATE outbox SET status = ?, answered_at = ?, answer_reason = ?, answer_detail = ?,
-                                   sent_at = coalesce(sent_at, ?)
-                 WHERE message_id = ?",
-            )
-            .bind(status.as_str())
-            .bind(now)
-            .bind(reason)
-            .bind(detail)
-            .bind(now)
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        let new = self
+            .receive_all(me, std::slice::from_ref(message), now)
             .await?;
+        Ok(new[0])
+    }
+
+    /// Stores a batch of deliveries as [`Store::receive`] does, in one transaction (one
+    /// write to disk for the batch, so a backlog drains at the broker's pace). Returns per
+    /// message whether it was new.
+    pub async fn receive_all(
+        &self,
+        me: &AgencyId,
+        messages: &[Message],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut new = vec![false; messages.len()];
+        if messages
+            .iter()
+            .any(|m| !matches!(m.body, Body::KeyDirectory(_)))
+        {
+            let mut tx = self.begin_write().await?;
+            for (i, message) in messages.iter().enumerate() {
+                if !matches!(message.body, Body::KeyDirectory(_)) {
+                    new[i] = receive_in(&mut tx, me, message, now).await?;
+                }
+            }
+            tx.commit().await?;
         }
-        if let Body::ConsentWithdrawn(w) = &message.body {
-            let covers_me = match &w.scope {
-                WithdrawalScope::Entire => true,
-                WithdrawalScope::Recipients(list) => list.contains(me),
-            };
-            if covers_me {
-                sqlx::query(
-                    "UPDATE inbox SET quarantined_at = ?
-                     WHERE gateway LIKE 'CONSENT:' || ? || '@%' AND opened_at IS NULL AND quarantined_at IS NULL
-                       AND message_type <> 'ConsentWithdrawn'",
-                )
-                .bind(now)
-                .bind(w.consent_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+        for (i, message) in messages.iter().enumerate() {
+            if let Body::KeyDirectory(directory) = &message.body {
+                // Plumbing, not a caseworker's message: it goes to the directory, not the
+                // inbox. A redelivery (or an older directory arriving late) changes nothing.
+                new[i] = self.save_directory(directory, now).await?;
             }
         }
-        tx.commit().await?;
-        Ok(rows == 1)
+        Ok(new)
+    }
+
+    /// A write transaction that takes SQLite's write lock at once. A deferred transaction
+    /// that reads first and writes later cannot wait for the lock (SQLite answers "database
+    /// is locked" at once to avoid a deadlock), so every transaction here that writes starts
+    /// immediate and waits its turn under the busy timeout instead.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// How many messages the inbox holds.
+    pub async fn inbox_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM inbox")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Keeps a delivery that did not decode.
@@ -639,7 +589,7 @@ impl Store {
     /// still open. Publishing the new key is the caller's part (see [`crate::keys::rotate`]).
     pub async fn rotate_key(&self, now: DateTime<Utc>) -> Result<OwnKey, StoreError> {
         let pair = seal::generate();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE own_keys SET retired_at = ? WHERE retired_at IS NULL")
             .bind(now)
             .execute(&mut *tx)
@@ -673,7 +623,7 @@ impl Store {
         let Ok(version) = i64::try_from(directory.version) else {
             return Ok(false);
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let newer = sqlx::query(
             "INSERT INTO key_directory (id, version, received_at) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version, received_at = excluded.received_at
@@ -805,6 +755,109 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
         answer_detail: r.try_get("answer_detail")?,
         payload: r.try_get("payload")?,
     })
+}
+
+/// Stores one delivery from the hub inside `tx`; see [`Store::receive`].
+async fn receive_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    me: &AgencyId,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let e = &message.envelope;
+    let answer = match &message.body {
+        Body::Receipt(Receipt {
+            in_reply_to,
+            refused,
+            ..
+        }) => Some((
+            *in_reply_to,
+            if refused.is_empty() {
+                SendStatus::Delivered
+            } else {
+                SendStatus::PartiallyDelivered
+            },
+            refused.first().map(|r| r.reason.as_str().to_owned()),
+            None,
+        )),
+        Body::Undeliverable(Undeliverable {
+            in_reply_to: Some(id),
+            reason,
+            detail,
+            ..
+        }) => Some((
+            *id,
+            SendStatus::Refused,
+            Some(reason.as_str().to_owned()),
+            Some(detail.clone()),
+        )),
+        _ => None,
+    };
+    // The receipt for the agency's own key announcement is plumbing too: it marks the
+    // outbox row, and no caseworker needs to see it.
+    let key_receipt = match (&message.body, &answer) {
+        (Body::Receipt(_), Some((id, ..))) => {
+            sqlx::query_scalar::<_, String>("SELECT message_type FROM outbox WHERE message_id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some_and(|t| t == "KeyPublished")
+        }
+        _ => false,
+    };
+    let rows = if key_receipt {
+        1
+    } else {
+        sqlx::query(
+            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+        )
+        .bind(e.message_id.to_string())
+        .bind(e.sender.as_str())
+        .bind(e.message_type.as_str())
+        .bind(e.correlation_id.to_string())
+        .bind(e.case_id.as_ref().map(|c| c.as_str()))
+        .bind(e.subject.as_ref().map(|s| s.as_str()))
+        .bind(now)
+        .bind(message.to_json())
+        .bind(e.gateway.as_ref().map(|g| g.as_str()))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+    };
+    if let Some((id, status, reason, detail)) = answer {
+        sqlx::query(
+            "UPDATE outbox SET status = ?, answered_at = ?, answer_reason = ?, answer_detail = ?,
+                               sent_at = coalesce(sent_at, ?)
+             WHERE message_id = ?",
+        )
+        .bind(status.as_str())
+        .bind(now)
+        .bind(reason)
+        .bind(detail)
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Body::ConsentWithdrawn(w) = &message.body {
+        let covers_me = match &w.scope {
+            WithdrawalScope::Entire => true,
+            WithdrawalScope::Recipients(list) => list.contains(me),
+        };
+        if covers_me {
+            sqlx::query(
+                "UPDATE inbox SET quarantined_at = ?
+                 WHERE gateway LIKE 'CONSENT:' || ? || '@%' AND opened_at IS NULL AND quarantined_at IS NULL
+                   AND message_type <> 'ConsentWithdrawn'",
+            )
+            .bind(now)
+            .bind(w.consent_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(rows == 1)
 }
 
 #[cfg(test)]
