@@ -19,6 +19,10 @@ use schemas::{Body, CaseId, GatewayRef, Message, Pseudonym};
 use crate::deadlines::Deadlines;
 use crate::plan::{self, Accepted, DeadLetterRow, Inputs, Intake, OutboxRow, Raw};
 
+mod deferred;
+
+use deferred::{AuditRows, Deferred};
+
 /// The hub's migrations, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -145,10 +149,18 @@ pub async fn process_batch(
     let mut tx = pool.begin().await?;
     let mut audit = AuditAppender::start(&mut tx).await?;
     let mut fresh = Vec::new();
+    let mut deferred = Deferred::default();
     // The fast path publishes these itself; the relay leaves them alone until the claim ends.
     let claimed_until = cx.now + chrono::Duration::seconds(i64::from(cx.claim_seconds));
-    for item in items {
-        let (detail, outbox) = match plan::intake(cx.hub, cx.max_bytes, item.raw, &item.inputs) {
+    let intakes: Vec<Intake> = items
+        .iter()
+        .map(|item| plan::intake(cx.hub, cx.max_bytes, item.raw, &item.inputs))
+        .collect();
+    // Which of the batch's messages the hub has already taken, by body hash: one query for
+    // the batch, then kept up to date as the batch takes more.
+    let mut taken = already_taken(&mut tx, &intakes).await?;
+    for (item, intake) in items.iter().zip(intakes) {
+        let (detail, outbox) = match intake {
             Intake::Refused(refused) => {
                 if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
                     continue; // The same refused input again: already answered.
@@ -160,15 +172,9 @@ pub async fn process_batch(
             }
             Intake::Decoded(decoded) => {
                 let e = &decoded.message.envelope;
-                let stored: Option<Vec<u8>> = sqlx::query_scalar(
-                    "SELECT body_sha256 FROM messages WHERE sender = $1 AND message_id = $2",
-                )
-                .bind(decoded.sender.as_str())
-                .bind(e.message_id.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-                match stored {
-                    Some(hash) if hash == decoded.body_sha256 => continue, // A redelivery.
+                let key = (decoded.sender.to_string(), e.message_id.as_uuid());
+                match taken.get(&key) {
+                    Some(hash) if hash[..] == decoded.body_sha256[..] => continue, // A redelivery.
                     Some(_) => {
                         let refused = plan::id_conflict(cx.hub, &decoded, &item.inputs, item.raw);
                         if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
@@ -177,6 +183,15 @@ pub async fn process_batch(
                         (refused.audit_detail(), refused.reply.into_iter().collect())
                     }
                     None => {
+                        if matches!(decoded.message.body, Body::ConsentWithdrawn(_))
+                            && !deferred.is_empty()
+                        {
+                            // It reads the disclosure log and cancels outbox rows under the
+                            // consent, including this batch's.
+                            deferred
+                                .flush(&mut tx, cx.now, cx.now, claimed_until, &mut fresh)
+                                .await?;
+                        }
                         let at = cx.event_time(e.sent_at);
                         let ecx = BatchContext { now: at, ..*cx };
                         let state = load_state(&mut tx, &decoded.message).await?;
@@ -201,7 +216,9 @@ pub async fn process_batch(
                             .outbox
                             .extend(crate::deadlines::on_receipt(&ecx, &accepted));
                         let new_key = crate::keys::is_new_key(&mut tx, &accepted).await?;
-                        write_accepted(&mut tx, &accepted, cx.now, at, cx.directory).await?;
+                        write_accepted(&mut tx, &mut deferred, &accepted, cx.now, at, cx.directory)
+                            .await?;
+                        taken.insert(key, accepted.body_sha256.to_vec());
                         if let Some(new_key) = new_key {
                             let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
                                 .await?;
@@ -212,15 +229,52 @@ pub async fn process_batch(
                 }
             }
         };
-        for row in &outbox {
-            if insert_outbox(&mut tx, row, cx.now, claimed_until).await? {
-                fresh.push(row.clone());
-            }
-        }
-        audit.append(&mut tx, cx.now, &detail).await?;
+        deferred.outbox(outbox);
+        audit.defer(cx.now, &detail);
     }
+    deferred
+        .flush(&mut tx, cx.now, cx.now, claimed_until, &mut fresh)
+        .await?;
+    audit.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(fresh)
+}
+
+/// The body hashes of the messages of `intakes` the hub has already recorded, by sender and
+/// message id.
+async fn already_taken(
+    tx: &mut Transaction<'_, Postgres>,
+    intakes: &[Intake],
+) -> Result<std::collections::HashMap<(String, Uuid), Vec<u8>>, sqlx::Error> {
+    let (senders, ids): (Vec<String>, Vec<Uuid>) = intakes
+        .iter()
+        .filter_map(|intake| match intake {
+            Intake::Decoded(d) => Some((
+                d.sender.to_string(),
+                d.message.envelope.message_id.as_uuid(),
+            )),
+            Intake::Refused(_) => None,
+        })
+        .unzip();
+    if senders.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = sqlx::query(
+        "SELECT sender, message_id, body_sha256 FROM messages
+         WHERE (sender, message_id) IN (SELECT * FROM UNNEST($1::text[], $2::uuid[]))",
+    )
+    .bind(senders)
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok((
+                (row.try_get("sender")?, row.try_get("message_id")?),
+                row.try_get("body_sha256")?,
+            ))
+        })
+        .collect()
 }
 
 /// The state one message may touch.
@@ -423,48 +477,14 @@ pub fn stage_name(stage: Stage) -> &'static str {
 /// message's effects on consents, cases and handovers.
 async fn write_accepted(
     tx: &mut Transaction<'_, Postgres>,
+    deferred: &mut Deferred,
     a: &Accepted,
     now: DateTime<Utc>,
     at: DateTime<Utc>,
     directory: &Directory,
 ) -> Result<(), sqlx::Error> {
     let e = &a.message.envelope;
-    sqlx::query(
-        "INSERT INTO messages (sender, message_id, correlation_id, message_type, case_id, subject,
-                               purpose, body_sha256, sent_at, received_at, outcome, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(e.sender.as_str())
-    .bind(e.message_id.as_uuid())
-    .bind(e.correlation_id)
-    .bind(e.message_type.as_str())
-    .bind(e.case_id.as_ref().map(|c| c.as_str()))
-    .bind(e.subject.as_ref().map(|s| s.as_str()))
-    .bind(enum_text(&e.purpose))
-    .bind(&a.body_sha256[..])
-    .bind(e.sent_at)
-    .bind(now)
-    .bind(if a.routed { "routed" } else { "refused" })
-    .bind(a.reason.map(|r| r.as_str()))
-    .execute(&mut **tx)
-    .await?;
-    for d in &a.decisions {
-        sqlx::query(
-            "INSERT INTO decisions (sender, message_id, recipient, delivered, gateway, categories, reason, decided_at, removed_categories)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-        )
-        .bind(e.sender.as_str())
-        .bind(e.message_id.as_uuid())
-        .bind(d.recipient.as_str())
-        .bind(d.delivered)
-        .bind(d.gateway.as_deref())
-        .bind(d.categories.iter().map(enum_text).collect::<Vec<_>>())
-        .bind(d.reason.map(|r| r.as_str()))
-        .bind(now)
-        .bind(d.removed.iter().map(enum_text).collect::<Vec<_>>())
-        .execute(&mut **tx)
-        .await?;
-    }
+    deferred.message(a, now);
     if let Some(dead) = &a.dead_letter {
         insert_dead_letter(tx, dead, now).await?;
     }
@@ -721,6 +741,7 @@ pub async fn insert_outbox(
 pub struct AuditAppender {
     seq: i64,
     hash: [u8; 32],
+    pending: AuditRows,
 }
 
 impl AuditAppender {
@@ -733,43 +754,49 @@ impl AuditAppender {
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut **tx)
             .await?;
-        Ok(match last {
-            None => Self {
-                seq: 0,
-                hash: audit::GENESIS,
-            },
+        let (seq, hash) = match last {
+            None => (0, audit::GENESIS),
             Some(row) => {
                 let hash: Vec<u8> = row.try_get("hash")?;
-                Self {
-                    seq: row.try_get("seq")?,
-                    hash: hash
-                        .try_into()
+                (
+                    row.try_get("seq")?,
+                    hash.try_into()
                         .map_err(|_| sqlx::Error::Decode("audit hash length".into()))?,
-                }
+                )
             }
+        };
+        Ok(Self {
+            seq,
+            hash,
+            pending: AuditRows::default(),
         })
     }
 
-    /// Appends one entry.
+    /// Appends one entry at once.
     pub async fn append(
         &mut self,
         tx: &mut Transaction<'_, Postgres>,
         at: DateTime<Utc>,
         detail: &serde_json::Value,
     ) -> Result<(), sqlx::Error> {
+        self.defer(at, detail);
+        self.flush(tx).await
+    }
+
+    /// Chains one entry; it is written by the next [`AuditAppender::flush`], which must come
+    /// before the transaction commits.
+    pub fn defer(&mut self, at: DateTime<Utc>, detail: &serde_json::Value) {
         let seq = self.seq + 1;
         let entry = serde_json::json!({ "seq": seq, "at": at, "detail": detail }).to_string();
         let hash = audit::chain_hash(&self.hash, entry.as_bytes());
-        sqlx::query("INSERT INTO audit_log (seq, entry, prev_hash, hash) VALUES ($1, $2, $3, $4)")
-            .bind(seq)
-            .bind(&entry)
-            .bind(&self.hash[..])
-            .bind(&hash[..])
-            .execute(&mut **tx)
-            .await?;
+        self.pending.push(seq, entry, &self.hash, &hash);
         self.seq = seq;
         self.hash = hash;
-        Ok(())
+    }
+
+    /// Writes the chained entries not yet written.
+    pub async fn flush(&mut self, tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+        self.pending.write(tx).await
     }
 }
 
