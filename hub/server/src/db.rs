@@ -302,8 +302,14 @@ async fn load_state(
         _ => None,
     };
     let mut state = State::default();
+    // Each consent version with its withdrawals, in one round trip.
     let rows = sqlx::query(
-        "SELECT record, superseded FROM consents WHERE subject = $1 OR consent_id = $2 ORDER BY consent_id, version",
+        "SELECT record, superseded,
+                COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope)
+                                           ORDER BY w.withdrawn_at)
+                          FROM consent_withdrawals w WHERE w.consent_id = c.consent_id), '[]'::jsonb)
+                  AS withdrawals
+         FROM consents c WHERE subject = $1 OR consent_id = $2 ORDER BY consent_id, version",
     )
     .bind(e.subject.as_ref().map(|s| s.as_str()))
     .bind(named_consent)
@@ -312,20 +318,17 @@ async fn load_state(
     for row in rows {
         let record: ConsentRecord =
             serde_json::from_value(row.try_get("record")?).map_err(decode_err)?;
-        let withdrawals = sqlx::query(
-            "SELECT withdrawn_at, scope FROM consent_withdrawals WHERE consent_id = $1 ORDER BY withdrawn_at",
-        )
-        .bind(record.consent_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|w| {
-            Ok(Withdrawal {
-                at: w.try_get("withdrawn_at")?,
-                scope: serde_json::from_value(w.try_get("scope")?).map_err(decode_err)?,
+        let withdrawals: Vec<serde_json::Value> =
+            row.try_get::<sqlx::types::Json<_>, _>("withdrawals")?.0;
+        let withdrawals = withdrawals
+            .into_iter()
+            .map(|mut w| {
+                Ok(Withdrawal {
+                    at: serde_json::from_value(w["at"].take()).map_err(decode_err)?,
+                    scope: serde_json::from_value(w["scope"].take()).map_err(decode_err)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
         state.consents.push(ConsentInForce {
             record,
             superseded: row.try_get("superseded")?,
@@ -375,7 +378,9 @@ async fn load_case(
     case_id: &CaseId,
 ) -> Result<Option<Case>, sqlx::Error> {
     let Some(row) = sqlx::query(
-        "SELECT subject, owner, stage, end_reason FROM cases WHERE case_id = $1 FOR UPDATE",
+        "SELECT subject, owner, stage, end_reason,
+                ARRAY(SELECT agency FROM case_participants p WHERE p.case_id = c.case_id) AS participants
+         FROM cases c WHERE case_id = $1 FOR UPDATE",
     )
     .bind(case_id.as_str())
     .fetch_optional(&mut **tx)
@@ -383,11 +388,7 @@ async fn load_case(
     else {
         return Ok(None);
     };
-    let participants: Vec<String> =
-        sqlx::query_scalar("SELECT agency FROM case_participants WHERE case_id = $1")
-            .bind(case_id.as_str())
-            .fetch_all(&mut **tx)
-            .await?;
+    let participants: Vec<String> = row.try_get("participants")?;
     let stage: String = row.try_get("stage")?;
     let end_reason: Option<String> = row.try_get("end_reason")?;
     let stage = match stage.as_str() {
@@ -578,13 +579,19 @@ async fn apply_effect(
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            for agency in &case.participants {
-                sqlx::query("INSERT INTO case_participants (case_id, agency) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(case.id.as_str())
-                    .bind(agency.as_str())
-                    .execute(&mut **tx)
-                    .await?;
-            }
+            sqlx::query(
+                "INSERT INTO case_participants (case_id, agency)
+                 SELECT $1, agency FROM UNNEST($2::text[]) AS agency ON CONFLICT DO NOTHING",
+            )
+            .bind(case.id.as_str())
+            .bind(
+                case.participants
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut **tx)
+            .await?;
         }
         Effect::SaveHandover(h) => {
             let received = matches!(h.state, HandoverState::Received);
