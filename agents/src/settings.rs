@@ -41,6 +41,11 @@ pub struct BrokerSettings {
     pub host: String,
     /// AMQP port.
     pub port: u16,
+    /// Further nodes of the same RabbitMQ cluster, as `"host:port"` (none by default). The
+    /// agent tries `host:port` and these in turn when it connects, so it passes over a
+    /// stopped node. From the environment: `AGENT__BROKER__NODES="host2:5671,host3:5671"`.
+    #[serde(default, deserialize_with = "broker::amqp::deserialize_nodes")]
+    pub nodes: Vec<broker::amqp::BrokerAddress>,
     /// The hub's vhost.
     pub vhost: String,
     /// The password, if given directly (prefer `password_file` or the environment).
@@ -95,8 +100,49 @@ impl Settings {
         broker::BrokerEndpoint {
             host: self.broker.host.clone(),
             port: self.broker.port,
+            nodes: self.broker.nodes.clone(),
             vhost: self.broker.vhost.clone(),
             tls: self.broker.tls.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn further_broker_nodes_are_optional_and_read_from_a_list() {
+        let dir = std::env::temp_dir().join(format!("agent-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, nodes: &str| {
+            let file = dir.join(name);
+            std::fs::write(
+                &file,
+                format!(
+                    "[agent]\nid = \"dk-a\"\ndata_dir = \"/tmp/a\"\nrelay_interval_ms = 100\nprefetch = 8\n\
+                     [broker]\nhost = \"127.0.0.1\"\nport = 5681\nvhost = \"handover\"\n{nodes}"
+                ),
+            )
+            .unwrap();
+            Settings::load(&file).unwrap()
+        };
+        let one = write("one.toml", "");
+        assert_eq!(one.endpoint().addresses().len(), 1);
+        let three = write(
+            "three.toml",
+            "nodes = [\"127.0.0.1:5682\", \"127.0.0.1:5683\"]\n",
+        );
+        let addresses: Vec<String> = three
+            .endpoint()
+            .addresses()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            addresses,
+            ["127.0.0.1:5681", "127.0.0.1:5682", "127.0.0.1:5683"]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

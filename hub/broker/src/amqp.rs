@@ -1,4 +1,10 @@
 //! Connecting to the broker, and publishing with confirms.
+//!
+//! A broker may be one node or a cluster: [`BrokerEndpoint::nodes`] lists further nodes of the
+//! same cluster, and [`connect`] tries them in turn, each connection starting at the next
+//! address, so connections spread over the cluster and a stopped node is passed over.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
@@ -15,11 +21,119 @@ pub struct BrokerEndpoint {
     pub host: String,
     /// AMQP port (5671 for AMQPS, 5672 for plain AMQP).
     pub port: u16,
+    /// Further nodes of the same cluster (empty for a single node). [`connect`] tries
+    /// `host:port` and these in turn; with TLS each must have a certificate for its host.
+    pub nodes: Vec<BrokerAddress>,
     /// The vhost holding the hub's topology.
     pub vhost: String,
     /// AMQPS with a client certificate (EXTERNAL authentication) when set; plain AMQP with a
     /// password otherwise, which is for local development only.
     pub tls: Option<TlsFiles>,
+}
+
+impl BrokerEndpoint {
+    /// Every address to try: `host:port` first, then the further nodes, each once.
+    pub fn addresses(&self) -> Vec<BrokerAddress> {
+        let mut all = vec![BrokerAddress {
+            host: self.host.clone(),
+            port: self.port,
+        }];
+        for node in &self.nodes {
+            if !all.contains(node) {
+                all.push(node.clone());
+            }
+        }
+        all
+    }
+}
+
+/// One node of a broker cluster: a host and its AMQP port, written `host:port` in settings
+/// (`[::1]:5672` for an IPv6 address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerAddress {
+    /// Host name or address.
+    pub host: String,
+    /// AMQP (or AMQPS) port.
+    pub port: u16,
+}
+
+impl std::fmt::Display for BrokerAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl std::str::FromStr for BrokerAddress {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (host, port) = s
+            .rsplit_once(':')
+            .ok_or_else(|| format!("broker node {s:?} is not host:port"))?;
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = port
+            .parse()
+            .map_err(|_| format!("broker node {s:?} has no valid port"))?;
+        if host.is_empty() {
+            return Err(format!("broker node {s:?} has no host"));
+        }
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+/// Deserializes a list of broker nodes from a list of `"host:port"` strings (a settings file)
+/// or from one string of them separated by commas or spaces (an environment variable such as
+/// `HUB__BROKER__NODES=10.0.0.2:5672,10.0.0.3:5672`).
+pub fn deserialize_nodes<'de, D>(deserializer: D) -> Result<Vec<BrokerAddress>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Nodes;
+
+    impl<'de> serde::de::Visitor<'de> for Nodes {
+        type Value = Vec<BrokerAddress>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(
+                "a list of \"host:port\" strings, or one string of them separated by commas",
+            )
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            v.split([',', ' '])
+                .filter(|part| !part.trim().is_empty())
+                .map(|part| part.parse().map_err(E::custom))
+                .collect()
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut nodes = Vec::new();
+            while let Some(node) = seq.next_element::<String>()? {
+                nodes.push(node.parse().map_err(serde::de::Error::custom)?);
+            }
+            Ok(nodes)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+
+    deserializer.deserialize_any(Nodes)
 }
 
 /// PEM files for AMQPS: the CA that signed the broker's certificate, and this client's
@@ -75,16 +189,57 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// Which address the next connection starts at, so connections spread over a cluster.
+static NEXT_ADDRESS: AtomicUsize = AtomicUsize::new(0);
+
 /// Opens a connection named `name` (shown in the management UI): AMQPS with the client
 /// certificate when the endpoint has TLS files, plain AMQP with the password otherwise.
+///
+/// With several addresses ([`BrokerEndpoint::nodes`]) it tries each in turn, starting at
+/// the next one after where the previous connection started, and returns the first that
+/// connects, or the last error when none does.
 pub async fn connect(
     endpoint: &BrokerEndpoint,
     credentials: &Credentials,
     name: &str,
 ) -> Result<Connection, ConnectError> {
-    let tls = endpoint.tls.is_some();
+    let tls = match &endpoint.tls {
+        Some(files) => Some(OwnedTLSConfig {
+            identity: Some(OwnedIdentity::PKCS8 {
+                pem: read(&files.cert_file)?,
+                key: read(&files.key_file)?,
+            }),
+            cert_chain: Some(String::from_utf8_lossy(&read(&files.ca_file)?).into_owned()),
+        }),
+        None => None,
+    };
+    let addresses = endpoint.addresses();
+    let start = NEXT_ADDRESS.fetch_add(1, Ordering::Relaxed);
+    let mut last_error = None;
+    for i in 0..addresses.len() {
+        let address = &addresses[(start + i) % addresses.len()];
+        match connect_to(endpoint, address, credentials, name, tls.clone()).await {
+            Ok(connection) => return Ok(connection),
+            Err(e) => {
+                if addresses.len() > 1 {
+                    tracing::warn!(%address, connection = name, error = %e, "broker node unreachable; trying the next");
+                }
+                last_error = Some(e);
+            }
+        }
+    }
+    Err(last_error.expect("an endpoint has at least one address"))
+}
+
+async fn connect_to(
+    endpoint: &BrokerEndpoint,
+    address: &BrokerAddress,
+    credentials: &Credentials,
+    name: &str,
+    tls: Option<OwnedTLSConfig>,
+) -> Result<Connection, ConnectError> {
     let uri = AMQPUri {
-        scheme: if tls {
+        scheme: if tls.is_some() {
             AMQPScheme::AMQPS
         } else {
             AMQPScheme::AMQP
@@ -92,33 +247,26 @@ pub async fn connect(
         authority: AMQPAuthority {
             userinfo: AMQPUserInfo {
                 username: credentials.user.clone(),
-                password: if tls {
+                password: if tls.is_some() {
                     String::new()
                 } else {
                     credentials.password.clone()
                 },
             },
-            host: endpoint.host.clone(),
-            port: endpoint.port,
+            host: address.host.clone(),
+            port: address.port,
         },
         vhost: endpoint.vhost.clone(),
         query: AMQPQueryString {
             heartbeat: Some(10),
             connection_timeout: Some(10_000),
-            auth_mechanism: tls.then_some(SASLMechanism::External),
+            auth_mechanism: tls.is_some().then_some(SASLMechanism::External),
             ..AMQPQueryString::default()
         },
     };
     let properties = ConnectionProperties::default().with_connection_name(name.into());
-    let Some(files) = &endpoint.tls else {
+    let Some(config) = tls else {
         return Ok(Connection::connect_uri(uri, properties).await?);
-    };
-    let config = OwnedTLSConfig {
-        identity: Some(OwnedIdentity::PKCS8 {
-            pem: read(&files.cert_file)?,
-            key: read(&files.key_file)?,
-        }),
-        cert_chain: Some(String::from_utf8_lossy(&read(&files.ca_file)?).into_owned()),
     };
     let runtime = lapin::runtime::default_runtime()?;
     Ok(Connection::connect_uri_with_config(uri, properties, config, runtime).await?)
@@ -219,5 +367,55 @@ impl Publisher {
         self.publish_all(std::slice::from_ref(&message))
             .await
             .remove(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(nodes: &[&str]) -> BrokerEndpoint {
+        BrokerEndpoint {
+            host: "10.0.0.1".into(),
+            port: 5672,
+            nodes: nodes.iter().map(|n| n.parse().unwrap()).collect(),
+            vhost: "handover".into(),
+            tls: None,
+        }
+    }
+
+    #[test]
+    fn addresses_start_with_host_and_port_and_hold_each_node_once() {
+        let all = endpoint(&["10.0.0.2:5672", "10.0.0.1:5672", "[::1]:5673"]).addresses();
+        let shown: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.1:5672", "10.0.0.2:5672", "[::1]:5673"]);
+        assert_eq!(endpoint(&[]).addresses().len(), 1);
+    }
+
+    #[test]
+    fn node_addresses_need_a_host_and_a_port() {
+        for bad in ["localhost", "localhost:", ":5672", "localhost:99999", ""] {
+            assert!(
+                bad.parse::<BrokerAddress>().is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Holder {
+        #[serde(default, deserialize_with = "deserialize_nodes")]
+        nodes: Vec<BrokerAddress>,
+    }
+
+    #[test]
+    fn nodes_come_from_a_list_or_from_one_separated_string() {
+        let from_list: Holder = serde_json::from_str(r#"{"nodes": ["a:1", "b:2"]}"#).unwrap();
+        let from_string: Holder = serde_json::from_str(r#"{"nodes": "a:1, b:2"}"#).unwrap();
+        let absent: Holder = serde_json::from_str("{}").unwrap();
+        assert_eq!(from_list.nodes, from_string.nodes);
+        assert_eq!(from_list.nodes.len(), 2);
+        assert!(absent.nodes.is_empty());
+        assert!(serde_json::from_str::<Holder>(r#"{"nodes": "a"}"#).is_err());
     }
 }

@@ -202,6 +202,12 @@ pub struct BrokerSettings {
     pub host: String,
     /// AMQP port.
     pub port: u16,
+    /// Further nodes of the same RabbitMQ cluster, as `"host:port"` (none by default). Every
+    /// connection tries `host:port` and these in turn, starting at the next one each time, so
+    /// the hub's connections spread over the cluster and pass over a stopped node. From the
+    /// environment: `HUB__BROKER__NODES="host2:5672,host3:5672"`.
+    #[serde(default, deserialize_with = "broker::amqp::deserialize_nodes")]
+    pub nodes: Vec<broker::amqp::BrokerAddress>,
     /// The vhost holding the topology.
     pub vhost: String,
     /// The hub's broker user.
@@ -363,5 +369,32 @@ impl AgencySettings {
             jurisdiction: self.jurisdiction,
             name: self.name.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(extra: &[(&str, &str)]) -> Settings {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let mut overrides = vec![
+            ("database.url", "postgres://localhost/none".to_owned()),
+            ("hub.contact_point_key", "test".to_owned()),
+        ];
+        overrides.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        Settings::load_with(&dir, &overrides).expect("settings load")
+    }
+
+    #[test]
+    fn further_broker_nodes_are_optional_and_read_from_one_string() {
+        assert!(load(&[]).broker.nodes.is_empty());
+        let nodes: Vec<String> = load(&[("broker.nodes", "127.0.0.1:5682, 127.0.0.1:5683")])
+            .broker
+            .nodes
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(nodes, ["127.0.0.1:5682", "127.0.0.1:5683"]);
     }
 }

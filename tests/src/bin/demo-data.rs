@@ -303,6 +303,7 @@ fn agent_settings(args: &Args, cities: &Cities) -> anyhow::Result<Vec<agent::Set
             broker: agent::settings::BrokerSettings {
                 host: args.host.clone(),
                 port: args.port,
+                nodes: Vec::new(),
                 vhost: args.vhost.clone(),
                 password: None,
                 password_file: None,
