@@ -1,11 +1,14 @@
 //! Integration tests: the hub and agents in-process against real RabbitMQ and PostgreSQL.
 //! One binary; every test builds its own isolated [`e2e::TestEnv`].
 
+mod attacks;
 mod bad_input;
+mod cluster;
 mod consent;
 mod dashboard;
 mod deadlines;
 mod delivery;
+mod faults;
 mod identity;
 mod interop;
 mod ops;

@@ -9,7 +9,9 @@
 //! The services are found through the `HANDOVER_*` variables that `deploy/services.sh`
 //! writes to `.local/env` (the test command sources it).
 
+pub mod bench;
 pub mod browser;
+pub mod cluster;
 pub mod logs;
 pub mod population;
 
@@ -25,7 +27,9 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
+pub mod hub_process;
 pub mod private_node;
+pub mod private_pg;
 
 /// Where the shared test services are.
 #[derive(Debug, Clone)]
@@ -367,6 +371,7 @@ impl TestEnv {
         BrokerEndpoint {
             host: self.services.amqp_host.clone(),
             port: self.services.amqp_port,
+            nodes: Vec::new(),
             vhost: self.vhost.clone(),
             tls: None,
         }
@@ -393,6 +398,7 @@ impl TestEnv {
             broker: agent::settings::BrokerSettings {
                 host: self.services.amqp_host.clone(),
                 port: self.services.amqp_port,
+                nodes: Vec::new(),
                 vhost: self.vhost.clone(),
                 password: Some(self.passwords[agency].clone()),
                 password_file: None,
@@ -765,6 +771,7 @@ impl TestEnv {
             port: var("HANDOVER_AMQPS_PORT")
                 .parse()
                 .expect("HANDOVER_AMQPS_PORT is a port"),
+            nodes: Vec::new(),
             vhost: self.vhost.clone(),
             tls: Some(tls),
         }

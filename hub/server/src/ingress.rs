@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::db::{BatchContext, BatchItem};
 use crate::metrics::{self, MessageDecided, Metrics, Published};
 use crate::plan::{Inputs, OutboxRow, Raw};
-use crate::{Backoff, Shared, db, sleep_or_stop};
+use crate::{Backoff, Shared, db, failpoint, sleep_or_stop};
 use broker::service::stopped;
 
 /// Consumes the ingress until `stop` turns true, reconnecting after broker failures.
@@ -41,7 +41,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
 }
 
 async fn session(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     stop: &mut watch::Receiver<bool>,
     backoff: &mut Backoff,
 ) -> anyhow::Result<()> {
@@ -69,6 +69,7 @@ async fn session(
     backoff.reset();
     // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
     let mut liveness = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut finishing: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     loop {
         let first = tokio::select! {
             () = stopped(stop) => break,
@@ -92,7 +93,24 @@ async fn session(
                 _ => break,
             }
         }
-        handle_batch(shared, &publisher, &batch, taken, stop).await?;
+        // Decide this batch while the previous one is published and acknowledged: the
+        // database and the broker work at the same time. Batches are acknowledged in order,
+        // each after its own confirms, because the next is handed over only when the one
+        // before has finished.
+        let fresh = decide(shared, &batch, taken, stop).await;
+        if let Some(previous) = finishing.take() {
+            previous.await.context("publishing a batch")??;
+        }
+        let fresh = fresh?;
+        finishing = Some(tokio::spawn(finish(
+            shared.clone(),
+            publisher.clone(),
+            batch,
+            fresh,
+        )));
+    }
+    if let Some(previous) = finishing.take() {
+        previous.await.context("publishing a batch")??;
     }
     let _ = channel.close(200, "hub stopping".into()).await;
     let _ = consuming.close(200, "hub stopping".into()).await;
@@ -113,15 +131,14 @@ fn raw(delivery: &Delivery) -> Raw<'_> {
     }
 }
 
-/// Decides and commits a batch taken off the ingress at `taken`, publishes what it queued,
-/// and acknowledges it.
-async fn handle_batch(
+/// Decides and commits a batch taken off the ingress at `taken`, and returns the outbox rows
+/// it queued.
+async fn decide(
     shared: &Shared,
-    publisher: &Publisher,
     batch: &[Delivery],
     taken: Instant,
     stop: &mut watch::Receiver<bool>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<OutboxRow>> {
     let settings = &shared.settings.hub;
     let directory = retry_db(stop, || shared.directory()).await?;
     let fresh = retry_db(stop, || {
@@ -154,6 +171,7 @@ async fn handle_batch(
         }
     })
     .await?;
+    failpoint::hit(failpoint::AFTER_COMMIT_BEFORE_ACK).await;
     let latency = taken.elapsed();
     for delivery in batch {
         shared.metrics.emit(MessageDecided::of(
@@ -166,7 +184,17 @@ async fn handle_batch(
     for refused in metrics::refusals(&settings.id, batch.iter().map(raw), &fresh) {
         shared.metrics.emit(refused);
     }
-    publish_rows(&shared.pool, &shared.metrics, publisher, &fresh).await?;
+    Ok(fresh)
+}
+
+/// Publishes what a decided batch queued, then acknowledges the batch.
+async fn finish(
+    shared: Arc<Shared>,
+    publisher: Publisher,
+    batch: Vec<Delivery>,
+    fresh: Vec<OutboxRow>,
+) -> anyhow::Result<()> {
+    publish_rows(&shared.pool, &shared.metrics, &publisher, &fresh).await?;
     if let Some(last) = batch.last() {
         last.acker
             .ack(BasicAckOptions { multiple: true })
@@ -250,6 +278,9 @@ pub async fn publish_rows(
                 failed.push((row.id, e.to_string()));
             }
         }
+    }
+    if !published.is_empty() {
+        failpoint::hit(failpoint::AFTER_CONFIRM_BEFORE_MARK).await;
     }
     db::mark_published(pool, &published).await?;
     for (id, error) in &failed {

@@ -14,6 +14,7 @@ pub mod contact_point;
 pub mod db;
 pub mod deadlines;
 pub mod export;
+pub mod failpoint;
 pub mod http;
 pub mod ingress;
 pub mod keys;
@@ -76,6 +77,7 @@ impl Shared {
         BrokerEndpoint {
             host: self.settings.broker.host.clone(),
             port: self.settings.broker.port,
+            nodes: self.settings.broker.nodes.clone(),
             vhost: self.settings.broker.vhost.clone(),
             tls: self.settings.broker.tls.clone(),
         }
