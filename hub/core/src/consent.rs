@@ -170,6 +170,8 @@ impl Mask {
     const EMPTY: Mask = Mask(0);
     /// Every category (what an empty `categories` dimension matches).
     const ALL: Mask = Mask(u16::MAX);
+    /// Exactly the bits of the categories there are (see [`Mask::bit`]; a test checks it).
+    const CATEGORIES: Mask = Mask((1 << 11) - 1);
 
     /// The bit of one category. Exhaustive on purpose: a new category must get a bit here.
     const fn bit(category: DataCategory) -> Mask {
@@ -260,8 +262,18 @@ fn evaluate_masks(
     }
 
     let asked = mandatory.union(optional).without(removed);
-    let denied = asked.without(allowed_by_tree(&consent.record.provisions, flow, asked));
+    let provisions = &consent.record.provisions;
+    let denied = asked.without(allowed_by_tree(provisions, flow, asked));
     if !denied.intersect(mandatory).is_empty() {
+        return Err(ReasonCode::CategoryNotCovered);
+    }
+    // The consent must be a gateway for this recipient: when no category passes (a message
+    // that carries none, or only optional ones that are all removed), it must still allow
+    // this flow something, or a consent naming one agency would let anything without
+    // categories go to every other.
+    if asked.without(denied).is_empty()
+        && allowed_by_tree(provisions, flow, Mask::CATEGORIES).is_empty()
+    {
         return Err(ReasonCode::CategoryNotCovered);
     }
     Ok(removed.union(denied))
@@ -999,7 +1011,77 @@ mod tests {
                 setup: |c, _| with_provisions(c, vec![]),
                 mandatory: &[],
                 optional: &[CaseStatus],
-                ..base("no provisions: optional removed", allow(&[], &[CaseStatus]))
+                ..base(
+                    "no provisions: not even an optional-only message passes",
+                    deny(CategoryNotCovered),
+                )
+            },
+            Row {
+                setup: |c, _| with_provisions(c, vec![node().agency(AARHUS).cats(&[RiskNeed])]),
+                mandatory: &[],
+                message_type: MessageType::InformationRequest,
+                ..base(
+                    "no category carried, to an agency the consent does not name",
+                    deny(CategoryNotCovered),
+                )
+            },
+            Row {
+                setup: |c, _| with_provisions(c, vec![node().agency(KBH).cats(&[RiskNeed])]),
+                mandatory: &[],
+                message_type: MessageType::InformationRequest,
+                ..base(
+                    "no category carried, to an agency the consent names",
+                    allow(&[], &[]),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![node().agency(KBH).purposes(&[Purpose::ReleaseCoordination])],
+                    )
+                },
+                mandatory: &[],
+                message_type: MessageType::InformationRequest,
+                ..base(
+                    "no category carried, for a purpose the consent does not name",
+                    deny(CategoryNotCovered),
+                )
+            },
+            Row {
+                setup: |c, _| with_provisions(c, vec![node().agency(KBH).cats(&[RiskNeed])]),
+                mandatory: &[],
+                optional: &[CaseStatus],
+                ..base(
+                    "optional only, all removed, to an agency the consent names",
+                    allow(&[], &[CaseStatus]),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![node().agency(KBH).child(node().cats(&[
+                            Identity,
+                            Contact,
+                            ProtectedLocation,
+                            SentenceRelease,
+                            CriminalHistory,
+                            RiskNeed,
+                            HealthSubstance,
+                            EconomyBenefits,
+                            EducationEmployment,
+                            CaseStatus,
+                            Outcome,
+                        ]))],
+                    )
+                },
+                mandatory: &[],
+                message_type: MessageType::InformationRequest,
+                ..base(
+                    "no category carried: a consent that denies every category names nobody",
+                    deny(CategoryNotCovered),
+                )
             },
             Row {
                 setup: |c, _| with_provisions(c, vec![node().cats(&[CaseStatus])]),
@@ -1259,6 +1341,12 @@ mod tests {
     #[test]
     fn provision_tree() {
         check(tree_rows());
+    }
+
+    #[test]
+    fn the_category_mask_holds_exactly_the_vocabulary() {
+        // `register::CATEGORIES` is checked against the JSON Schema's list.
+        assert_eq!(Mask::of(&crate::register::CATEGORIES), Mask::CATEGORIES);
     }
 
     #[test]
