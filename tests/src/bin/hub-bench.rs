@@ -1,157 +1,454 @@
-//! `hub-bench`: how many release notices per second the hub decides, records, delivers and
-//! answers, against the real broker and database on this machine.
+//! `hub-bench`: the hub measured against the raw broker, in one run, on this machine.
 //!
-//! It provisions an isolated vhost and database, queues the person's consent and then N
-//! release notices of about 2 KB about one case, from the prison to the municipality (under
-//! statute) and the employment service (under the consent, with housing and income needs
-//! removed), published with confirms before the hub starts. Then it starts a hub and times it
-//! until every message has been deduplicated, decided against consent and case, recorded with
-//! its audit entry, and its two deliveries and its receipt published with confirms.
+//! 1. **Raw relay throughput.** N messages of the chosen size wait in a quorum queue; a relay
+//!    built like the hub's ingress ([`e2e::bench`]) consumes them, publishes each with a
+//!    confirm into a second quorum queue and acknowledges. No database.
+//! 2. **Hub throughput.** N release notices of the same size from the prison to the
+//!    municipality wait on the hub's ingress; a hub starts and decides each (validation,
+//!    consent and case checks, deduplication, audit, outbox), publishing the delivery and the
+//!    sender's receipt with confirms. Timed until every outbox row is confirmed.
+//! 3. **Latency at a fixed load**: 25% of the raw rate, for both, end to end from the
+//!    producer's publish to the consumer at the far queue.
+//! 4. **Memory**: the hub runs as its own process, so its peak resident memory is its own.
+//! 5. **Backlog**: the municipality's agent is offline while M messages for it go through
+//!    the hub; then it starts, and its drain is timed until every one is in its store.
 //!
 //! ```sh
 //! source .local/env
-//! cargo run --release -p e2e --bin hub-bench -- --messages 10000
+//! cargo build --release -p e2e --bins
+//! target/release/hub-bench --messages 20000 --backlog 100000
 //! ```
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use e2e::TestEnv;
+use e2e::bench::{self, SendTimes};
+use e2e::hub_process::{self, HubProcess};
 use serde_json::json;
 
-fn messages_arg() -> anyhow::Result<usize> {
+struct Args {
+    messages: usize,
+    latency_seconds: f64,
+    backlog: usize,
+    size: usize,
+}
+
+fn number<T: std::str::FromStr>(value: Option<String>, flag: &str) -> anyhow::Result<T> {
+    value
+        .with_context(|| format!("{flag} takes a number"))?
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{flag} takes a number"))
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut parsed = Args {
+        messages: 20_000,
+        latency_seconds: 20.0,
+        backlog: 100_000,
+        size: 2048,
+    };
     let mut args = std::env::args().skip(1);
-    let mut messages = 10_000;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--messages" => {
-                messages = args
-                    .next()
-                    .context("--messages takes a number")?
-                    .parse()
-                    .context("--messages takes a number")?;
+            "--messages" => parsed.messages = number(args.next(), "--messages")?,
+            "--latency-seconds" => {
+                parsed.latency_seconds = number(args.next(), "--latency-seconds")?;
             }
+            "--backlog" => parsed.backlog = number(args.next(), "--backlog")?,
+            "--size" => parsed.size = number(args.next(), "--size")?,
             "-h" | "--help" => {
-                println!("usage: hub-bench [--messages N]   (default 10000)");
+                println!(
+                    "usage: hub-bench [--messages N] [--latency-seconds S] [--backlog M] [--size BYTES]\n\
+                     defaults: 20000 messages for throughput, 20 s of latency at 25% of the raw rate,\n\
+                     a backlog of 100000 (0 skips it), messages of 2048 bytes"
+                );
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other:?}; see --help"),
         }
     }
-    Ok(messages)
+    anyhow::ensure!(parsed.messages > 0, "--messages must be at least 1");
+    Ok(parsed)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let n = messages_arg()?;
-    let env = TestEnv::new().await;
+/// `n` release notices from the prison to the municipality (under statute), each of `size`
+/// bytes on the wire (a caseworker's note on needs makes up the size), each with its own id.
+fn notices(env: &TestEnv, n: usize, size: usize) -> Vec<(String, Vec<u8>)> {
     let a = &env.agencies;
-
-    // About 2 KB on the wire: a release notice with a caseworker's note on needs.
-    let note = "Housing: applied for supported housing in Valby; waiting list about 8 weeks. \
-                Income: kontanthjælp application to be filed the week before release. "
-        .repeat(9);
     let subject = "ps-0b3e5c7a9d1f2e4c";
-    let payloads: Vec<Vec<u8>> = (0..n)
+    let line = "Housing: applied for supported housing in Valby; waiting list about 8 weeks. ";
+    (0..n)
         .map(|_| {
             let mut m = e2e::draft(
                 "ReleaseNotice",
                 &a.prison,
-                &[&a.municipality, &a.employment],
+                &[&a.municipality],
                 "BENCH-0001",
                 subject,
             );
+            m["body"]["needs"]["notes"] = json!("");
+            let base = serde_json::to_vec(&m).expect("serializes").len();
+            let pad = size.saturating_sub(base);
+            let note: String = line.chars().cycle().take(pad).collect();
             m["body"]["needs"]["notes"] = json!(note);
-            serde_json::to_vec(&m).expect("serializes")
+            let id = m["envelope"]["message_id"]
+                .as_str()
+                .expect("a message id")
+                .to_owned();
+            (id, serde_json::to_vec(&m).expect("serializes"))
         })
-        .collect();
-    let size = payloads[0].len();
-    println!("queueing the consent and {n} release notices of {size} bytes on the broker ...");
-    let consent = e2e::consent_granted(&env, subject, uuid::Uuid::new_v4(), 1);
-    let municipality = env.connect_as(&a.municipality).await;
-    broker::Publisher::open(&municipality)
-        .await?
-        .publish(broker::Outgoing {
-            exchange: &broker::topology::submit_exchange(&a.municipality),
-            routing_key: "",
-            payload: &serde_json::to_vec(&consent)?,
-            properties: Default::default(),
-        })
-        .await?;
-    let connection = env.connect_as(&a.prison).await;
-    let publisher = broker::Publisher::open(&connection).await?;
-    let exchange = broker::topology::submit_exchange(&a.prison);
-    for chunk in payloads.chunks(500) {
-        let outgoing: Vec<_> = chunk
-            .iter()
-            .map(|p| broker::Outgoing {
-                exchange: &exchange,
-                routing_key: "",
-                payload: p,
-                properties: Default::default(),
-            })
-            .collect();
-        for result in publisher.publish_all(&outgoing).await {
-            result.context("queueing the backlog")?;
-        }
-    }
+        .collect()
+}
 
-    println!("starting the hub ...");
+fn payloads(messages: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
+    messages.iter().map(|(_, p)| p.clone()).collect()
+}
+
+async fn published_outbox_rows(env: &TestEnv) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
+            .fetch_one(&env.pool)
+            .await?,
+    )
+}
+
+/// Waits until `probe` reaches `target`, printing progress every 2 s; fails after `limit`.
+async fn wait_for<F, Fut>(
+    what: &str,
+    target: u64,
+    limit: Duration,
+    mut probe: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u64>>,
+{
     let started = Instant::now();
-    let hub = env.start_hub().await;
-    let expected = i64::try_from(3 * n + 1)?;
-    let mut last_report = Instant::now();
+    let mut reported = Instant::now();
     loop {
-        let published: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
-                .fetch_one(&env.pool)
-                .await?;
-        if published >= expected {
-            break;
+        let now = probe().await?;
+        if now >= target {
+            return Ok(());
         }
-        if last_report.elapsed() > Duration::from_secs(2) {
-            let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
-                .fetch_one(&env.pool)
-                .await?;
+        if reported.elapsed() > Duration::from_secs(2) {
             println!(
-                "  {:>6.1} s: {messages}/{n} messages decided, {published}/{expected} outgoing published",
+                "    {:>6.1} s: {now}/{target} {what}",
                 started.elapsed().as_secs_f64()
             );
-            last_report = Instant::now();
+            reported = Instant::now();
         }
         anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(600),
-            "not done after 10 minutes"
+            started.elapsed() < limit,
+            "{what}: {now}/{target} after {limit:?}; giving up"
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    hub.stop().await;
-    let stripped: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM decisions WHERE recipient = $1 AND gateway LIKE 'CONSENT:%' AND removed_categories = '{ECONOMY_BENEFITS}'",
-    )
-    .bind(a.employment.as_str())
-    .fetch_one(&env.pool)
-    .await?;
-    anyhow::ensure!(
-        stripped == i64::try_from(n)?,
-        "expected {n} consent deliveries with needs removed, found {stripped}"
-    );
-    let rate = n as f64 / elapsed;
-    // The hub runs inside this process (with the publisher that queued the backlog), so this
-    // is an upper bound on the hub's own peak resident memory.
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l["VmHWM:".len()..].trim().to_owned())
+}
+
+struct Latency {
+    offered: f64,
+    achieved: f64,
+    p50: Duration,
+    p99: Duration,
+    count: usize,
+}
+
+impl Latency {
+    fn print(&self, what: &str) {
+        println!(
+            "  {what}: {} messages offered at {:.0}/s (achieved {:.0}/s): p50 {:.1} ms, p99 {:.1} ms",
+            self.count,
+            self.offered,
+            self.achieved,
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Publishes `messages` at `rate` to `exchange`/`routing_key` while a consumer reads them
+/// off `queue`, and returns their latencies.
+#[allow(clippy::too_many_arguments)]
+async fn latency_run(
+    producer: &lapin::Connection,
+    consumer: lapin::Connection,
+    exchange: &str,
+    routing_key: &str,
+    queue: &str,
+    messages: &[(String, Vec<u8>)],
+    rate: f64,
+) -> anyhow::Result<Latency> {
+    let sent: SendTimes = Arc::default();
+    let expected = messages.len();
+    let collector = {
+        let sent = sent.clone();
+        let queue = queue.to_owned();
+        let timeout = Duration::from_secs_f64(expected as f64 / rate + 120.0);
+        tokio::spawn(async move {
+            let result =
+                bench::collect_latencies(&consumer, &queue, expected, &sent, timeout).await;
+            let _ = consumer.close(200, "measured".into()).await;
+            result
         })
-        .unwrap_or_else(|| "unknown".to_owned());
-    println!("peak resident memory of the process (hub and publisher): {peak}");
-    println!(
-        "{n} messages of {size} bytes in {elapsed:.2} s: {rate:.0} messages/s through the hub ({:.0} deliveries and receipts/s)",
-        3.0 * rate
-    );
+    };
+    let publisher = broker::Publisher::open(producer).await?;
+    let achieved =
+        bench::paced_publish(&publisher, exchange, routing_key, messages, rate, &sent).await?;
+    let latencies = collector.await??;
+    Ok(Latency {
+        offered: rate,
+        achieved,
+        p50: bench::quantile(&latencies, 0.50),
+        p99: bench::quantile(&latencies, 0.99),
+        count: latencies.len(),
+    })
+}
+
+async fn purge(connection: &lapin::Connection, queue: &str) -> anyhow::Result<()> {
+    let channel = connection.create_channel().await?;
+    channel
+        .queue_purge(queue.into(), Default::default())
+        .await
+        .with_context(|| format!("purging {queue}"))?;
+    let _ = channel.close(200, "purged".into()).await;
     Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let n = args.messages;
+    let env = TestEnv::new().await;
+    let prefetch = env.hub_settings.hub.prefetch;
+    let batch_max = env.hub_settings.hub.batch_max;
+    println!(
+        "hub-bench: {n} messages of {} bytes; prefetch {prefetch}, batches of up to {batch_max} (config/hub.toml)",
+        args.size
+    );
+
+    // The raw relay logs in as a user of its own that may use only its two queues.
+    let management = env.services.management();
+    let bench_user = format!("{}-bench", env.vhost);
+    let bench_password = format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    management.put_user(&bench_user, &bench_password).await?;
+    management
+        .put_permissions(
+            &env.vhost,
+            &bench_user,
+            &broker::topology::Permissions {
+                configure: r"^bench\.raw\..*$".into(),
+                write: r"^(amq\.default|bench\.raw\..*)$".into(),
+                read: r"^bench\.raw\..*$".into(),
+            },
+        )
+        .await?;
+    let result = run(&env, &args, &bench_user, &bench_password).await;
+    let _ = management.delete_user(&bench_user).await;
+    result
+}
+
+async fn run(
+    env: &TestEnv,
+    args: &Args,
+    bench_user: &str,
+    bench_password: &str,
+) -> anyhow::Result<()> {
+    let n = args.messages;
+    let a = &env.agencies;
+    let prefetch = env.hub_settings.hub.prefetch;
+    let batch_max = env.hub_settings.hub.batch_max;
+    let bench_credentials = broker::Credentials {
+        user: bench_user.to_owned(),
+        password: bench_password.to_owned(),
+    };
+    let connect_bench = |name: &'static str| {
+        let endpoint = env.endpoint();
+        let credentials = bench_credentials.clone();
+        async move { broker::connect(&endpoint, &credentials, name).await }
+    };
+
+    // 1. The raw relay.
+    println!("1. raw relay: queueing {n} messages ...");
+    let control = connect_bench("bench control").await?;
+    bench::declare_raw_queues(&control).await?;
+    let publisher = broker::Publisher::open(&control).await?;
+    bench::publish_confirmed(
+        &publisher,
+        "",
+        bench::RAW_IN,
+        &payloads(&notices(env, n, args.size)),
+    )
+    .await?;
+    let relayed = Arc::new(AtomicU64::new(0));
+    let (stop_raw, stop_raw_rx) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let relay = tokio::spawn(bench::raw_relay(
+        connect_bench("bench raw relay in").await?,
+        connect_bench("bench raw relay out").await?,
+        prefetch,
+        batch_max,
+        relayed.clone(),
+        stop_raw_rx,
+    ));
+    wait_for("relayed", n as u64, Duration::from_secs(600), || {
+        let relayed = relayed.clone();
+        async move { Ok(relayed.load(Ordering::Relaxed)) }
+    })
+    .await?;
+    let raw_rate = n as f64 / started.elapsed().as_secs_f64();
+    println!("  raw relay: {raw_rate:.0} messages/s");
+    purge(&control, bench::RAW_OUT).await?;
+
+    // 3a. Raw latency at 25% of the raw rate.
+    let rate = raw_rate / 4.0;
+    let count = ((rate * args.latency_seconds) as usize).max(1);
+    println!(
+        "3. latency at {rate:.0}/s for {:.0} s, raw relay ...",
+        args.latency_seconds
+    );
+    let raw_latency = latency_run(
+        &control,
+        connect_bench("bench latency consumer").await?,
+        "",
+        bench::RAW_IN,
+        bench::RAW_OUT,
+        &notices(env, count, args.size),
+        rate,
+    )
+    .await?;
+    raw_latency.print("raw relay");
+    stop_raw.send(true)?;
+    relay.await??;
+    let _ = control.close(200, "bench done".into()).await;
+
+    // 2. The hub.
+    println!("2. hub: queueing {n} release notices on the ingress ...");
+    let prison = env.connect_as(&a.prison).await;
+    let prison_publisher = broker::Publisher::open(&prison).await?;
+    let submit = broker::topology::submit_exchange(&a.prison);
+    bench::publish_confirmed(
+        &prison_publisher,
+        &submit,
+        "",
+        &payloads(&notices(env, n, args.size)),
+    )
+    .await?;
+    let started = Instant::now();
+    let mut hub = HubProcess::start(env, &hub_process::sibling_executable(), None).await;
+    let expected = 2 * n as u64;
+    wait_for(
+        "outgoing confirmed",
+        expected,
+        Duration::from_secs(1800),
+        || async { Ok(published_outbox_rows(env).await? as u64) },
+    )
+    .await?;
+    let hub_rate = n as f64 / started.elapsed().as_secs_f64();
+    println!("  hub: {hub_rate:.0} messages/s (each a delivery and a receipt, both confirmed)");
+    let municipality = env.connect_as(&a.municipality).await;
+    purge(
+        &municipality,
+        &broker::topology::inbox_queue(&a.municipality),
+    )
+    .await?;
+    purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+
+    // 3b. Hub latency at the same load.
+    println!(
+        "3. latency at {rate:.0}/s for {:.0} s, hub ...",
+        args.latency_seconds
+    );
+    let hub_latency = latency_run(
+        &prison,
+        env.connect_as(&a.municipality).await,
+        &submit,
+        "",
+        &broker::topology::inbox_queue(&a.municipality),
+        &notices(env, count, args.size),
+        rate,
+    )
+    .await?;
+    hub_latency.print("hub");
+    purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+
+    // 5. Backlog.
+    let mut drain = None;
+    if args.backlog > 0 {
+        let m = args.backlog;
+        println!("5. backlog: {m} messages for the municipality while its agent is offline ...");
+        let before = published_outbox_rows(env).await? as u64;
+        bench::publish_confirmed(
+            &prison_publisher,
+            &submit,
+            "",
+            &payloads(&notices(env, m, args.size)),
+        )
+        .await?;
+        wait_for(
+            "outgoing confirmed",
+            before + 2 * m as u64,
+            Duration::from_secs(3600),
+            || async { Ok(published_outbox_rows(env).await? as u64) },
+        )
+        .await?;
+        purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+        println!("  the municipality's agent starts ...");
+        let started = Instant::now();
+        let agent = env.start_agent(&a.municipality).await;
+        wait_for(
+            "in the agent's store",
+            m as u64,
+            Duration::from_secs(3600),
+            || async { Ok(agent.store.inbox_count().await? as u64) },
+        )
+        .await?;
+        let rate = m as f64 / started.elapsed().as_secs_f64();
+        println!("  drained at {rate:.0} messages/s");
+        drain = Some(rate);
+    }
+
+    let peak = bench::peak_rss_kb(hub.pid());
+    hub.stop().await;
+    let _ = prison.close(200, "bench done".into()).await;
+    let _ = municipality.close(200, "bench done".into()).await;
+
+    println!();
+    println!(
+        "== hub-bench: {n} messages of {} bytes, one machine ==",
+        args.size
+    );
+    println!(
+        "throughput  raw relay {raw_rate:>7.0}/s   hub {hub_rate:>7.0}/s   ratio hub/raw {:.2}  (target >= 0.80)",
+        hub_rate / raw_rate
+    );
+    println!(
+        "latency at {rate:.0}/s  raw p50 {:.1} ms p99 {:.1} ms   hub p50 {:.1} ms p99 {:.1} ms   p99 hub/raw {:.2}  (target <= 2.00)",
+        ms(raw_latency.p50),
+        ms(raw_latency.p99),
+        ms(hub_latency.p50),
+        ms(hub_latency.p99),
+        hub_latency.p99.as_secs_f64() / raw_latency.p99.as_secs_f64().max(1e-9)
+    );
+    match peak {
+        Some(kb) => println!(
+            "hub peak resident memory {:.1} MB  (target < 150 MB)",
+            kb as f64 / 1024.0
+        ),
+        None => println!("hub peak resident memory: unknown"),
+    }
+    if let Some(rate) = drain {
+        println!(
+            "backlog of {} drained by the agent at {rate:.0}/s = {:.2} x the raw relay rate  (target >= 1.00)",
+            args.backlog,
+            rate / raw_rate
+        );
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }

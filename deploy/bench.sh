@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The benchmark of issue 7, in one run (see "Benchmarks" in README.md): the raw broker relay
+# against the full hub pipeline at the same message size, latency of both at 25% of the raw
+# rate, the hub's peak memory, and an agency's backlog drained when it comes back.
+#
+#   deploy/bench.sh                                   # 20000 messages, backlog of 100000
+#   deploy/bench.sh --messages 5000 --backlog 10000   # any hub-bench option (--help)
+#
+# It brings the services up, builds the benchmark and the hub process it starts (release),
+# and runs it in a vhost and database of its own that it removes afterwards. Run it on a
+# quiet machine: builds or tests running beside it halve the figures.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash deploy/services.sh
+# shellcheck source=/dev/null
+source .local/env
+
+echo "==> building hub-bench and hub-serve (release)"
+cargo build --quiet --release -p e2e --bin hub-bench --bin hub-serve
+exec target/release/hub-bench "$@"

@@ -1,0 +1,277 @@
+//! The pieces of `hub-bench` (see `src/bin/hub-bench.rs`): the raw broker relay the hub is
+//! measured against, a paced producer, and a consumer that measures end-to-end latency.
+//!
+//! The raw relay is built like the hub's ingress, so the comparison is of the work the hub
+//! adds, not of two ways to drive lapin: the same prefetch, batches of whatever has arrived
+//! (up to the same maximum), the same [`Publisher`] (persistent, mandatory, confirms), and one
+//! multiple-ack per batch after every confirm. It differs only in what it leaves out: no
+//! database, no decisions, one copy out per message.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use broker::{Outgoing, Publisher};
+use futures_lite::StreamExt;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Connection};
+use tokio::sync::watch;
+
+/// The queue the raw relay consumes.
+pub const RAW_IN: &str = "bench.raw.in";
+/// The queue the raw relay publishes to.
+pub const RAW_OUT: &str = "bench.raw.out";
+
+/// Declares the raw relay's two durable quorum queues (the hub's queues are quorum queues).
+pub async fn declare_raw_queues(connection: &Connection) -> anyhow::Result<()> {
+    let channel = connection.create_channel().await?;
+    let mut arguments = FieldTable::default();
+    arguments.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    for queue in [RAW_IN, RAW_OUT] {
+        channel
+            .queue_declare(
+                queue.into(),
+                QueueDeclareOptions {
+                    durable: true,
+                    ..QueueDeclareOptions::default()
+                },
+                arguments.clone(),
+            )
+            .await
+            .with_context(|| format!("declaring {queue}"))?;
+    }
+    let _ = channel.close(200, "declared".into()).await;
+    Ok(())
+}
+
+/// Publishes `payloads` to `exchange` (routing key `routing_key`) with confirms, 500 at a
+/// time, failing on the first refusal.
+pub async fn publish_confirmed(
+    publisher: &Publisher,
+    exchange: &str,
+    routing_key: &str,
+    payloads: &[Vec<u8>],
+) -> anyhow::Result<()> {
+    for chunk in payloads.chunks(500) {
+        let outgoing: Vec<Outgoing<'_>> = chunk
+            .iter()
+            .map(|payload| Outgoing {
+                exchange,
+                routing_key,
+                payload,
+                properties: BasicProperties::default(),
+            })
+            .collect();
+        for result in publisher.publish_all(&outgoing).await {
+            result.context("publishing")?;
+        }
+    }
+    Ok(())
+}
+
+/// The raw relay: consumes [`RAW_IN`] and publishes each message to [`RAW_OUT`] with a
+/// confirm, acknowledging each batch after its confirms, until `stop` turns true. Counts what
+/// it relayed into `relayed`.
+pub async fn raw_relay(
+    consuming: Connection,
+    publishing: Connection,
+    prefetch: u16,
+    batch_max: usize,
+    relayed: Arc<std::sync::atomic::AtomicU64>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let publisher = Publisher::open(&publishing).await?;
+    let channel = consuming.create_channel().await?;
+    channel
+        .basic_qos(prefetch, BasicQosOptions::default())
+        .await?;
+    let mut consumer = channel
+        .basic_consume(
+            RAW_IN.into(),
+            "bench-raw-relay".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    loop {
+        let first = tokio::select! {
+            _ = stop.changed() => break,
+            next = consumer.next() => next,
+        };
+        let Some(first) = first else { break };
+        let mut batch = vec![first?];
+        while batch.len() < batch_max {
+            match futures_lite::future::poll_once(consumer.next()).await {
+                Some(Some(Ok(delivery))) => batch.push(delivery),
+                Some(Some(Err(e))) => return Err(e.into()),
+                _ => break,
+            }
+        }
+        let outgoing: Vec<Outgoing<'_>> = batch
+            .iter()
+            .map(|delivery| Outgoing {
+                exchange: "",
+                routing_key: RAW_OUT,
+                payload: &delivery.data,
+                properties: delivery.properties.clone(),
+            })
+            .collect();
+        for result in publisher.publish_all(&outgoing).await {
+            result.context("relaying")?;
+        }
+        if let Some(last) = batch.last() {
+            last.acker
+                .ack(BasicAckOptions { multiple: true })
+                .await
+                .context("acknowledging")?;
+        }
+        relayed.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    let _ = consuming.close(200, "bench done".into()).await;
+    let _ = publishing.close(200, "bench done".into()).await;
+    Ok(())
+}
+
+/// When each message of a latency run was handed to the broker, by envelope message id.
+pub type SendTimes = Arc<Mutex<HashMap<String, Instant>>>;
+
+/// The envelope message id of a message on the wire.
+pub fn message_id_of(payload: &[u8]) -> Option<String> {
+    let message: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    Some(message["envelope"]["message_id"].as_str()?.to_owned())
+}
+
+/// Publishes `payloads` (id, bytes) at `rate` messages per second, in ticks of 10 ms, with
+/// confirms, noting each send time just before its publish. A tick that falls behind is made
+/// up in the next, so the offered rate holds on average. Returns the rate achieved.
+pub async fn paced_publish(
+    publisher: &Publisher,
+    exchange: &str,
+    routing_key: &str,
+    payloads: &[(String, Vec<u8>)],
+    rate: f64,
+    sent: &SendTimes,
+) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let mut next = 0usize;
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while next < payloads.len() {
+        tick.tick().await;
+        let due = ((started.elapsed().as_secs_f64() * rate) as usize).min(payloads.len());
+        if due <= next {
+            continue;
+        }
+        let chunk = &payloads[next..due];
+        let outgoing: Vec<Outgoing<'_>> = chunk
+            .iter()
+            .map(|(_, payload)| Outgoing {
+                exchange,
+                routing_key,
+                payload,
+                properties: BasicProperties::default(),
+            })
+            .collect();
+        {
+            let now = Instant::now();
+            let mut sent = sent.lock().expect("not poisoned");
+            for (id, _) in chunk {
+                sent.insert(id.clone(), now);
+            }
+        }
+        for result in publisher.publish_all(&outgoing).await {
+            result.context("publishing at the offered rate")?;
+        }
+        next = due;
+    }
+    Ok(payloads.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Consumes `queue` until `expected` messages with a known send time have arrived (or
+/// `timeout` passes), acknowledging as it goes, and returns their latencies, sorted.
+pub async fn collect_latencies(
+    connection: &Connection,
+    queue: &str,
+    expected: usize,
+    sent: &SendTimes,
+    timeout: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let channel = connection.create_channel().await?;
+    channel.basic_qos(512, BasicQosOptions::default()).await?;
+    let mut consumer = channel
+        .basic_consume(
+            queue.into(),
+            "bench-latency".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    let deadline = Instant::now() + timeout;
+    let mut latencies = Vec::with_capacity(expected);
+    while latencies.len() < expected {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(next) = tokio::time::timeout(left, consumer.next()).await else {
+            anyhow::bail!(
+                "only {} of {expected} messages arrived on {queue} in {timeout:?}",
+                latencies.len()
+            );
+        };
+        let delivery = next.context("the consumer was cancelled")??;
+        let arrived = Instant::now();
+        if let Some(id) = message_id_of(&delivery.data)
+            && let Some(at) = sent.lock().expect("not poisoned").get(&id)
+        {
+            latencies.push(arrived - *at);
+        }
+        delivery.acker.ack(BasicAckOptions::default()).await?;
+    }
+    let _ = channel.close(200, "measured".into()).await;
+    latencies.sort();
+    Ok(latencies)
+}
+
+/// The `q`-quantile (0 to 1) of sorted durations, by the nearest-rank method.
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Peak resident memory (VmHWM) of a process, in kB, from `/proc/<pid>/status`.
+pub fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_use_the_nearest_rank() {
+        let ms = |n: u64| Duration::from_millis(n);
+        let sorted: Vec<Duration> = (1..=100).map(ms).collect();
+        assert_eq!(quantile(&sorted, 0.5), ms(50));
+        assert_eq!(quantile(&sorted, 0.99), ms(99));
+        assert_eq!(quantile(&sorted, 1.0), ms(100));
+        assert_eq!(quantile(&sorted[..1], 0.99), ms(1));
+        assert_eq!(quantile(&[], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_message_id_is_read_from_the_envelope() {
+        let payload = br#"{"envelope":{"message_id":"0192","sender":"x"},"body":{}}"#;
+        assert_eq!(message_id_of(payload).as_deref(), Some("0192"));
+        assert_eq!(message_id_of(b"not json"), None);
+    }
+}
