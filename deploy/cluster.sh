@@ -167,7 +167,6 @@ with_node() {
   RABBITMQ_PID_FILE="$d/node.pid" \
   RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" \
   RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
-  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none" \
     "$@"
 }
 
@@ -438,14 +437,27 @@ cmd_env() {
   echo "export HUB__BROKER__MANAGEMENT_URL=http://127.0.0.1:$(mgmt_port 1)"
 }
 
+# This cluster's Erlang VMs, found by the data folder in their environment: also one that
+# has not written its pid file yet (a start that was interrupted).
+our_vms() {
+  local p n env
+  for p in /proc/[0-9]*; do
+    [ "$(cat "$p/comm" 2>/dev/null)" = beam.smp ] || continue
+    env="$(tr '\0' '\n' <"$p/environ" 2>/dev/null)" || continue
+    for n in "${NODES[@]}"; do
+      if grep -qxF "RABBITMQ_MNESIA_BASE=$(node_dir "$n")/mnesia" <<<"$env"; then
+        echo "${p#/proc/}"
+      fi
+    done
+  done
+}
+
 cmd_destroy() {
-  local n pid pids=()
+  local pid pids
   # Its data is about to go: nothing to stop gracefully.
-  for n in "${NODES[@]}"; do
-    if pid="$(node_pid "$n")"; then
-      kill -KILL "$pid"
-      pids+=("$pid")
-    fi
+  mapfile -t pids < <(our_vms)
+  for pid in "${pids[@]}"; do
+    kill -KILL "$pid" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do
     for _ in $(seq 1 100); do [ -e "/proc/$pid" ] || break; sleep 0.1; done

@@ -8,20 +8,22 @@
 //! for AMQP and, when the development CA exists, AMQPS with client certificates, as the shared
 //! broker does.
 //!
-//! A 3-node cluster takes about 25 s to form on 2 cores, so tests that run at the same time
-//! share one ([`Cluster::shared`]): each has its own vhost, users and database as always, and
-//! takes its [`Cluster::turn`] first, because one of them stops a node and the other must not
-//! see that. The last test to let go of the cluster drops it, which kills its nodes and
+//! A 3-node cluster takes about 20 s to form on 2 cores, so tests that run at the same time
+//! share one ([`Cluster::shared`]): each has its own vhost, users and database as always.
+//! They run side by side while the cluster is [`Cluster::stable`]; a test that stops a node
+//! first waits until it has the cluster to itself ([`Cluster::exclusive`]), so no other test
+//! sees a node go. The last test to let go of the cluster drops it, which kills its nodes and
 //! removes its folder, even when a test panicked.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use broker::amqp::BrokerAddress;
 use broker::{BrokerEndpoint, Management};
 use serde_json::Value;
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::{AgentHandle, DEADLINE, Services, TestEnv, eventually, random_suffix, repo_root};
 
@@ -58,11 +60,35 @@ pub struct Cluster {
 
 /// The cluster the tests that run now share, while one of them holds it.
 static SHARED: Mutex<Weak<Cluster>> = Mutex::const_new(Weak::new());
-/// One test at a time uses the shared cluster.
-static TURN: Mutex<()> = Mutex::const_new(());
+/// Read: the cluster stays as it is; write: a test may stop and start nodes.
+static USE: RwLock<()> = RwLock::const_new(());
+/// One test at a time starts the nodes a failed test left stopped.
+static REPAIR: Mutex<()> = Mutex::const_new(());
 
-/// A test's turn on the shared cluster: every node was running when it began.
-pub struct Turn(#[allow(dead_code)] MutexGuard<'static, ()>);
+/// Set when a test failed while it used a cluster: its nodes' logs are then kept.
+static FAILED: AtomicBool = AtomicBool::new(false);
+
+/// While held, no test stops a node of the shared cluster.
+pub struct Stable(#[allow(dead_code)] RwLockReadGuard<'static, ()>);
+
+/// While held, no other test uses the shared cluster: nodes may be stopped.
+pub struct Exclusive(#[allow(dead_code)] RwLockWriteGuard<'static, ()>);
+
+impl Drop for Stable {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            FAILED.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            FAILED.store(true, Ordering::SeqCst);
+        }
+    }
+}
 
 impl Cluster {
     /// The cluster the tests running now share: the one another test holds, or a new one.
@@ -76,16 +102,29 @@ impl Cluster {
         cluster
     }
 
-    /// Waits until no other test uses the cluster, then makes sure all three nodes run (a
-    /// test that failed may have left one stopped).
-    pub async fn turn(&self) -> Turn {
-        let guard = TURN.lock().await;
+    /// Waits until no test is stopping nodes, and makes sure all three run (a test that
+    /// failed may have left one stopped). Tests holding this run side by side.
+    pub async fn stable(&self) -> Stable {
+        let guard = USE.read().await;
+        self.start_stopped_nodes().await;
+        Stable(guard)
+    }
+
+    /// Waits until no other test uses the cluster, and makes sure all three nodes run; then
+    /// this test may stop and start nodes. Let go of [`Cluster::stable`] first.
+    pub async fn exclusive(&self) -> Exclusive {
+        let guard = USE.write().await;
+        self.start_stopped_nodes().await;
+        Exclusive(guard)
+    }
+
+    async fn start_stopped_nodes(&self) {
+        let _one_at_a_time = REPAIR.lock().await;
         for node in 1..=NODES {
             if !self.is_running(node) {
                 self.start_node(node).await;
             }
         }
-        Turn(guard)
     }
 
     /// Creates and starts a new cluster with `deploy/cluster.sh start`, and waits until its
@@ -308,6 +347,28 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Copies the nodes' logs to `target/cluster-logs/<prefix>/` for the failure's reader.
+    fn keep_logs(&self) {
+        let kept = repo_root()
+            .join("target")
+            .join("cluster-logs")
+            .join(&self.prefix);
+        for node in 1..=NODES {
+            let logs = self.dir.join(format!("node{node}")).join("log");
+            let Ok(entries) = std::fs::read_dir(&logs) else {
+                continue;
+            };
+            let into = kept.join(format!("node{node}"));
+            let _ = std::fs::create_dir_all(&into);
+            for entry in entries.flatten() {
+                let _ = std::fs::copy(entry.path(), into.join(entry.file_name()));
+            }
+        }
+        eprintln!("the test cluster's logs are kept in {}", kept.display());
+    }
+}
+
 /// A client connection as the management API lists it.
 #[derive(Debug, Clone)]
 pub struct Connection {
@@ -323,6 +384,9 @@ pub struct Connection {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if FAILED.load(Ordering::SeqCst) || std::thread::panicking() {
+            self.keep_logs();
+        }
         // `destroy` kills the nodes (their data is about to go) and removes the folder.
         let _ = std::process::Command::new("bash")
             .arg(repo_root().join("deploy/cluster.sh"))
