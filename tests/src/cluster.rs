@@ -15,7 +15,6 @@
 //! sees a node go. The last test to let go of the cluster drops it, which kills its nodes and
 //! removes its folder, even when a test panicked.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -131,7 +130,7 @@ impl Cluster {
     /// three nodes have joined and serve. Panics with the script's output when it cannot.
     pub async fn launch() -> Self {
         assert!(
-            is_root(),
+            crate::private_node::is_root(),
             "a test cluster needs root: the rabbitmq-server wrapper switches to the rabbitmq \
              user only for root (run the tests as root, as deploy/test.sh does)"
         );
@@ -481,26 +480,8 @@ fn enc(segment: &str) -> String {
         .collect()
 }
 
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// Distinct free ports on 127.0.0.1: all bound to port 0 at once, then released.
 fn free_ports<const N: usize>() -> [u16; N] {
-    let mut held = Vec::new();
-    let mut ports = Vec::new();
-    while ports.len() < N {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let port = listener.local_addr().expect("bound").port();
-        if !RESERVED_PORTS.iter().any(|r| r.contains(&port)) {
-            ports.push(port);
-        }
-        held.push(listener);
-    }
-    ports.try_into().expect("N ports")
+    crate::private_node::free_ports_except(&RESERVED_PORTS)
 }
 
 /// One sample of a Prometheus exposition: `metric{labels}`'s value, 0 when absent.

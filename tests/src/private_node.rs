@@ -261,21 +261,29 @@ fn write(path: &Path, contents: &str) {
     std::fs::write(path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
-fn is_root() -> bool {
+/// Whether this process runs as root (the RabbitMQ wrapper scripts need it).
+pub(crate) fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Distinct free ports on 127.0.0.1: all bound to port 0 at once, then released.
 fn free_ports<const N: usize>() -> [u16; N] {
+    free_ports_except(&RESERVED_PORTS)
+}
+
+/// Distinct free ports on 127.0.0.1 outside `reserved`: all bound to port 0 at once, then
+/// released.
+pub(crate) fn free_ports_except<const N: usize>(
+    reserved: &[std::ops::RangeInclusive<u16>],
+) -> [u16; N] {
     let mut held = Vec::new();
     let mut ports = Vec::new();
     while ports.len() < N {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("bound").port();
-        if !RESERVED_PORTS.iter().any(|r| r.contains(&port)) {
+        if !reserved.iter().any(|r| r.contains(&port)) {
             ports.push(port);
         }
         held.push(listener);
