@@ -10,18 +10,20 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
-use hub_core::consent::{ConsentInForce, Withdrawal};
-use hub_core::{Effect, Policy, World};
-use schemas::messages::{ConsentRecord, HandoverOutcome, RejectionReason, WithdrawalScope};
-use schemas::{Body, CaseId, GatewayRef, Message, Pseudonym};
+use hub_core::cases::{Case, Handover, HandoverState, Stage};
+use hub_core::consent::ConsentInForce;
+use hub_core::{Policy, World};
+use schemas::messages::{HandoverOutcome, RejectionReason};
+use schemas::{Body, Message};
 
 use crate::deadlines::Deadlines;
 use crate::plan::{self, Accepted, DeadLetterRow, Inputs, Intake, OutboxRow, Raw};
 
 mod deferred;
+mod state;
 
 use deferred::{AuditRows, Deferred};
+use state::{BatchState, MessageState};
 
 /// The hub's migrations, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -159,6 +161,23 @@ pub async fn process_batch(
     // Which of the batch's messages the hub has already taken, by body hash: one query for
     // the batch, then kept up to date as the batch takes more.
     let mut taken = already_taken(&mut tx, &intakes).await?;
+    // The state the batch's new messages decide on, read for all of them at once.
+    let mut state = BatchState::default();
+    let unseen: Vec<&Message> = intakes
+        .iter()
+        .filter_map(|intake| match intake {
+            Intake::Decoded(d) => Some(&d.message),
+            Intake::Refused(_) => None,
+        })
+        .filter(|m| {
+            let key = (
+                m.envelope.sender.to_string(),
+                m.envelope.message_id.as_uuid(),
+            );
+            !taken.contains_key(&key)
+        })
+        .collect();
+    state.read(&mut tx, &unseen).await?;
     for (item, intake) in items.iter().zip(intakes) {
         let (detail, outbox) = match intake {
             Intake::Refused(refused) => {
@@ -194,15 +213,15 @@ pub async fn process_batch(
                         }
                         let at = cx.event_time(e.sent_at);
                         let ecx = BatchContext { now: at, ..*cx };
-                        let state = load_state(&mut tx, &decoded.message).await?;
+                        let seen = load_state(&mut tx, &mut state, &decoded.message).await?;
                         let world = World {
                             directory: cx.directory,
                             policy: cx.policy,
-                            consents: &state.consents,
-                            case: state.case.as_ref(),
-                            handovers: &state.handovers,
-                            received_under_consent: &state.received_under_consent,
-                            sealing_keys: &state.sealing_keys,
+                            consents: &seen.consents,
+                            case: seen.case.as_ref(),
+                            handovers: &seen.handovers,
+                            received_under_consent: &seen.received_under_consent,
+                            sealing_keys: &seen.sealing_keys,
                             now: at,
                         };
                         let mut accepted = plan::route(
@@ -216,8 +235,16 @@ pub async fn process_batch(
                             .outbox
                             .extend(crate::deadlines::on_receipt(&ecx, &accepted));
                         let new_key = crate::keys::is_new_key(&mut tx, &accepted).await?;
-                        write_accepted(&mut tx, &mut deferred, &accepted, cx.now, at, cx.directory)
-                            .await?;
+                        write_accepted(
+                            &mut tx,
+                            &mut deferred,
+                            &mut state,
+                            &accepted,
+                            cx.now,
+                            at,
+                            cx.directory,
+                        )
+                        .await?;
                         taken.insert(key, accepted.body_sha256.to_vec());
                         if let Some(new_key) = new_key {
                             let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
@@ -232,6 +259,7 @@ pub async fn process_batch(
         deferred.outbox(outbox);
         audit.defer(cx.now, &detail);
     }
+    state.flush(&mut tx).await?;
     deferred
         .flush(&mut tx, cx.now, cx.now, claimed_until, &mut fresh)
         .await?;
@@ -277,7 +305,7 @@ async fn already_taken(
         .collect()
 }
 
-/// The state one message may touch.
+/// The state one message decides on.
 #[derive(Debug, Default)]
 struct State {
     consents: Vec<ConsentInForce>,
@@ -291,56 +319,27 @@ fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::E
     sqlx::Error::Decode(e.into())
 }
 
+/// The state `message` decides on: consents, case and handovers from the batch's state, and
+/// the rarer rest (sealing keys, who received under a withdrawn consent) read for it alone.
 async fn load_state(
     tx: &mut Transaction<'_, Postgres>,
+    batch: &mut BatchState,
     message: &Message,
 ) -> Result<State, sqlx::Error> {
     let e = &message.envelope;
-    let named_consent = match &message.body {
-        Body::ConsentGranted(g) => Some(g.consent.consent_id),
-        Body::ConsentWithdrawn(w) => Some(w.consent_id),
-        _ => None,
+    // A no-op for the messages the batch read at its start.
+    batch.read(tx, &[message]).await?;
+    let MessageState {
+        consents,
+        case,
+        handovers,
+    } = batch.for_message(message);
+    let mut state = State {
+        consents,
+        case,
+        handovers,
+        ..State::default()
     };
-    let mut state = State::default();
-    // Each consent version with its withdrawals, in one round trip.
-    let rows = sqlx::query(
-        "SELECT record, superseded,
-                COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope)
-                                           ORDER BY w.withdrawn_at)
-                          FROM consent_withdrawals w WHERE w.consent_id = c.consent_id), '[]'::jsonb)
-                  AS withdrawals
-         FROM consents c WHERE subject = $1 OR consent_id = $2 ORDER BY consent_id, version",
-    )
-    .bind(e.subject.as_ref().map(|s| s.as_str()))
-    .bind(named_consent)
-    .fetch_all(&mut **tx)
-    .await?;
-    for row in rows {
-        let record: ConsentRecord =
-            serde_json::from_value(row.try_get("record")?).map_err(decode_err)?;
-        let withdrawals: Vec<serde_json::Value> =
-            row.try_get::<sqlx::types::Json<_>, _>("withdrawals")?.0;
-        let withdrawals = withdrawals
-            .into_iter()
-            .map(|mut w| {
-                Ok(Withdrawal {
-                    at: serde_json::from_value(w["at"].take()).map_err(decode_err)?,
-                    scope: serde_json::from_value(w["scope"].take()).map_err(decode_err)?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        state.consents.push(ConsentInForce {
-            record,
-            superseded: row.try_get("superseded")?,
-            withdrawals,
-        });
-    }
-    if let Some(case_id) = &e.case_id {
-        state.case = load_case(tx, case_id).await?;
-        if state.case.is_some() {
-            state.handovers = load_handovers(tx, case_id).await?;
-        }
-    }
     if schemas::messages::sealed_field(e.message_type).is_some() {
         let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
             .bind(e.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>())
@@ -371,72 +370,6 @@ async fn load_state(
             .map_err(decode_err)?;
     }
     Ok(state)
-}
-
-async fn load_case(
-    tx: &mut Transaction<'_, Postgres>,
-    case_id: &CaseId,
-) -> Result<Option<Case>, sqlx::Error> {
-    let Some(row) = sqlx::query(
-        "SELECT subject, owner, stage, end_reason,
-                ARRAY(SELECT agency FROM case_participants p WHERE p.case_id = c.case_id) AS participants
-         FROM cases c WHERE case_id = $1 FOR UPDATE",
-    )
-    .bind(case_id.as_str())
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let participants: Vec<String> = row.try_get("participants")?;
-    let stage: String = row.try_get("stage")?;
-    let end_reason: Option<String> = row.try_get("end_reason")?;
-    let stage = match stage.as_str() {
-        "referred" => Stage::Referred,
-        "intake" => Stage::Intake,
-        "active" => Stage::Active,
-        "suspended" => Stage::Suspended,
-        "closed" => Stage::Closed(enum_from(end_reason.unwrap_or_default())?),
-        other => return Err(decode_err(format!("case stage {other:?}"))),
-    };
-    Ok(Some(Case {
-        id: case_id.clone(),
-        subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?).map_err(decode_err)?,
-        owner: AgencyId::try_from(row.try_get::<String, _>("owner")?).map_err(decode_err)?,
-        participants: participants
-            .into_iter()
-            .map(AgencyId::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(decode_err)?,
-        stage,
-    }))
-}
-
-async fn load_handovers(
-    tx: &mut Transaction<'_, Postgres>,
-    case_id: &CaseId,
-) -> Result<Vec<Handover>, sqlx::Error> {
-    let rows = sqlx::query("SELECT handover_id, kind, from_agency, to_agency, state, gateway FROM handovers WHERE case_id = $1")
-        .bind(case_id.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(Handover {
-                id: r.try_get("handover_id")?,
-                kind: HandoverKind::from_name(&kind)
-                    .ok_or_else(|| decode_err(format!("handover kind {kind:?}")))?,
-                case_id: case_id.clone(),
-                from: AgencyId::try_from(r.try_get::<String, _>("from_agency")?)
-                    .map_err(decode_err)?,
-                to: AgencyId::try_from(r.try_get::<String, _>("to_agency")?).map_err(decode_err)?,
-                state: handover_state_from(&r.try_get::<String, _>("state")?)?,
-                gateway: GatewayRef::try_from(r.try_get::<String, _>("gateway")?)
-                    .map_err(decode_err)?,
-            })
-        })
-        .collect()
 }
 
 /// The database name of a handover state.
@@ -479,6 +412,7 @@ pub fn stage_name(stage: Stage) -> &'static str {
 async fn write_accepted(
     tx: &mut Transaction<'_, Postgres>,
     deferred: &mut Deferred,
+    state: &mut BatchState,
     a: &Accepted,
     now: DateTime<Utc>,
     at: DateTime<Utc>,
@@ -494,9 +428,9 @@ async fn write_accepted(
         .map(|s| enum_text(&s.jurisdiction))
         .unwrap_or_default();
     for effect in &a.effects {
-        apply_effect(tx, effect, e, at, &jurisdiction).await?;
+        state.apply(tx, effect, e, at, &jurisdiction).await?;
     }
-    record_statistics(tx, a, at, directory).await
+    record_statistics(tx, state, a, at, directory).await
 }
 
 /// What the contact point's figures need beyond the case state: the code of a handover's
@@ -504,6 +438,7 @@ async fn write_accepted(
 /// allowed OUTCOME_STATISTICS). Codes and booleans only, never the words.
 async fn record_statistics(
     tx: &mut Transaction<'_, Postgres>,
+    state: &mut BatchState,
     a: &Accepted,
     at: DateTime<Utc>,
     directory: &Directory,
@@ -514,13 +449,10 @@ async fn record_statistics(
     let e = &a.message.envelope;
     match &a.message.body {
         Body::HandoverResponse(r) if r.outcome == HandoverOutcome::Rejected => {
-            sqlx::query(
-                "UPDATE handovers SET reject_code = $2 WHERE handover_id = $1 AND state = 'rejected'",
-            )
-            .bind(r.handover_id)
-            .bind(r.reason_code.unwrap_or(RejectionReason::Other).as_str())
-            .execute(&mut **tx)
-            .await?;
+            state.reject_code(
+                r.handover_id,
+                r.reason_code.unwrap_or(RejectionReason::Other).as_str(),
+            );
         }
         Body::OutcomeReport(o) => {
             let to_contact_point = a.decisions.iter().any(|d| {
@@ -549,146 +481,6 @@ async fn record_statistics(
             }
         }
         _ => {}
-    }
-    Ok(())
-}
-
-async fn apply_effect(
-    tx: &mut Transaction<'_, Postgres>,
-    effect: &Effect,
-    envelope: &schemas::Envelope,
-    now: DateTime<Utc>,
-    jurisdiction: &str,
-) -> Result<(), sqlx::Error> {
-    match effect {
-        Effect::SaveCase(case) => {
-            let end_reason = match case.stage {
-                Stage::Closed(reason) => Some(enum_text(&reason)),
-                _ => None,
-            };
-            sqlx::query(
-                "INSERT INTO cases (case_id, subject, owner, stage, end_reason, opened_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)
-                 ON CONFLICT (case_id) DO UPDATE SET owner = $3, stage = $4, end_reason = $5, updated_at = $6",
-            )
-            .bind(case.id.as_str())
-            .bind(case.subject.as_str())
-            .bind(case.owner.as_str())
-            .bind(stage_name(case.stage))
-            .bind(end_reason)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO case_participants (case_id, agency)
-                 SELECT $1, agency FROM UNNEST($2::text[]) AS agency ON CONFLICT DO NOTHING",
-            )
-            .bind(case.id.as_str())
-            .bind(
-                case.participants
-                    .iter()
-                    .map(|a| a.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
-        Effect::SaveHandover(h) => {
-            let received = matches!(h.state, HandoverState::Received);
-            let answered = matches!(h.state, HandoverState::Accepted | HandoverState::Rejected);
-            sqlx::query(
-                "INSERT INTO handovers (handover_id, case_id, from_agency, to_agency, state, gateway, jurisdiction, requested_at, updated_at, kind)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $11)
-                 ON CONFLICT (handover_id) DO UPDATE SET state = $5, updated_at = $8,
-                     received_at = CASE WHEN $9 OR $10 THEN coalesce(handovers.received_at, $8) ELSE handovers.received_at END,
-                     answered_at = CASE WHEN $10 THEN $8 ELSE handovers.answered_at END",
-            )
-            .bind(h.id)
-            .bind(h.case_id.as_str())
-            .bind(h.from.as_str())
-            .bind(h.to.as_str())
-            .bind(handover_state_name(h.state))
-            .bind(h.gateway.as_str())
-            .bind(jurisdiction)
-            .bind(now)
-            .bind(received)
-            .bind(answered)
-            .bind(h.kind.as_str())
-            .execute(&mut **tx)
-            .await?;
-        }
-        Effect::RecordKey {
-            agency,
-            key_id,
-            public_key,
-        } => {
-            sqlx::query(
-                "INSERT INTO sealing_keys (agency, key_id, scheme, public_key, published_at)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(agency.as_str())
-            .bind(key_id)
-            .bind(schemas::messages::SEALING_SCHEME)
-            .bind(public_key)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Effect::RecordConsent(record) => {
-            sqlx::query(
-                "UPDATE consents SET superseded = true WHERE consent_id = $1 AND version < $2",
-            )
-            .bind(record.consent_id)
-            .bind(i64::from(record.version))
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO consents (consent_id, version, subject, custodian, record, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(record.consent_id)
-            .bind(i32::try_from(record.version).map_err(decode_err)?)
-            .bind(record.subject.as_str())
-            .bind(record.custodian.as_str())
-            .bind(serde_json::to_value(record).map_err(decode_err)?)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Effect::RecordWithdrawal {
-            consent_id,
-            withdrawal,
-        } => {
-            let scope = serde_json::to_value(&withdrawal.scope).map_err(decode_err)?;
-            sqlx::query(
-                "INSERT INTO consent_withdrawals (consent_id, withdrawn_at, scope, recorded_by, message_id)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(consent_id)
-            .bind(withdrawal.at)
-            .bind(&scope)
-            .bind(envelope.sender.as_str())
-            .bind(envelope.message_id.as_uuid())
-            .execute(&mut **tx)
-            .await?;
-            // Effective at once: what is still waiting to be published under it stays put.
-            let recipients: Option<Vec<String>> = match &withdrawal.scope {
-                WithdrawalScope::Entire => None,
-                WithdrawalScope::Recipients(list) => {
-                    Some(list.iter().map(ToString::to_string).collect())
-                }
-            };
-            sqlx::query(
-                "UPDATE outbox SET cancelled_at = $2, cancel_reason = 'CONSENT_WITHDRAWN'
-                 WHERE consent_id = $1 AND published_at IS NULL AND cancelled_at IS NULL
-                   AND ($3::text[] IS NULL OR recipient = ANY($3))",
-            )
-            .bind(consent_id)
-            .bind(now)
-            .bind(recipients)
-            .execute(&mut **tx)
-            .await?;
-        }
     }
     Ok(())
 }

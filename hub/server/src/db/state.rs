@@ -1,0 +1,601 @@
+//! The state a batch's messages decide on and change: consents with their withdrawals, cases
+//! with their participants, handovers.
+//!
+//! It is read for the whole batch when the batch starts, three queries in all (the cases are
+//! locked `FOR UPDATE`), and each message's effects are applied to it in memory, so the next
+//! message of the batch decides on what the one before left, exactly as if each had read the
+//! database. Cases and handovers are written when the batch ends, one statement per table;
+//! consents, withdrawals and keys, which are rare, are written at once. Reading per message
+//! cost five round trips in a row each, most of the hub's time per message.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use hub_core::Effect;
+use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
+use hub_core::consent::{ConsentInForce, Withdrawal};
+use schemas::messages::{ConsentRecord, WithdrawalScope};
+use schemas::{AgencyId, Body, CaseId, Envelope, GatewayRef, Message, Pseudonym};
+use sqlx::{Postgres, Row, Transaction};
+use uuid::Uuid;
+
+use super::{
+    decode_err, enum_from, enum_text, handover_state_from, handover_state_name, stage_name,
+};
+
+/// The state of a batch, as read and as changed so far.
+#[derive(Debug, Default)]
+pub struct BatchState {
+    /// Every consent version read or recorded, by id and version (the order decisions see).
+    consents: BTreeMap<(Uuid, u32), ConsentInForce>,
+    /// Subjects whose consents are all in `consents`.
+    subjects_read: HashSet<String>,
+    /// Consent ids whose versions are all in `consents`.
+    consent_ids_read: HashSet<Uuid>,
+    /// Cases read (`None`: no such case yet) or saved.
+    cases: HashMap<CaseId, Option<Case>>,
+    /// The handovers of each case in `cases`.
+    handovers: HashMap<CaseId, Vec<Handover>>,
+    /// Handovers in the database when they were read.
+    stored_handovers: HashSet<Uuid>,
+    /// What waits to be written.
+    pending: Pending,
+}
+
+/// What one message decides on.
+#[derive(Debug, Default)]
+pub struct MessageState {
+    /// The consents about its subject, and the one it names.
+    pub consents: Vec<ConsentInForce>,
+    /// Its case, if it names one that exists.
+    pub case: Option<Case>,
+    /// That case's handovers.
+    pub handovers: Vec<Handover>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    cases: BTreeMap<CaseId, CaseWrite>,
+    participants: BTreeSet<(CaseId, AgencyId)>,
+    handovers: Vec<HandoverWrite>,
+    handover_index: HashMap<Uuid, usize>,
+    reject_codes: BTreeMap<Uuid, &'static str>,
+}
+
+#[derive(Debug)]
+struct CaseWrite {
+    case: Case,
+    opened_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// One handover's saves in this batch, merged into the row the saves one by one would have
+/// left: created by the first (unless it was stored already), updated by the rest.
+#[derive(Debug)]
+struct HandoverWrite {
+    handover: Handover,
+    jurisdiction: String,
+    requested_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// When an update first found it received or answered.
+    received_at: Option<DateTime<Utc>>,
+    /// When an update last found it answered.
+    answered_at: Option<DateTime<Utc>>,
+}
+
+fn named_consent(message: &Message) -> Option<Uuid> {
+    match &message.body {
+        Body::ConsentGranted(g) => Some(g.consent.consent_id),
+        Body::ConsentWithdrawn(w) => Some(w.consent_id),
+        _ => None,
+    }
+}
+
+impl BatchState {
+    /// Reads, in one query per table, what `messages` may decide on and is not read yet.
+    pub async fn read(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        messages: &[&Message],
+    ) -> Result<(), sqlx::Error> {
+        let mut subjects = BTreeSet::new();
+        let mut consent_ids = BTreeSet::new();
+        let mut case_ids = BTreeSet::new();
+        for message in messages {
+            let e = &message.envelope;
+            if let Some(subject) = &e.subject
+                && !self.subjects_read.contains(subject.as_str())
+            {
+                subjects.insert(subject.as_str().to_owned());
+            }
+            if let Some(id) = named_consent(message)
+                && !self.consent_ids_read.contains(&id)
+            {
+                consent_ids.insert(id);
+            }
+            if let Some(case_id) = &e.case_id
+                && !self.cases.contains_key(case_id)
+            {
+                case_ids.insert(case_id.clone());
+            }
+        }
+        if !subjects.is_empty() || !consent_ids.is_empty() {
+            self.read_consents(tx, subjects, consent_ids).await?;
+        }
+        if !case_ids.is_empty() {
+            self.read_cases(tx, case_ids).await?;
+        }
+        Ok(())
+    }
+
+    async fn read_consents(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        subjects: BTreeSet<String>,
+        consent_ids: BTreeSet<Uuid>,
+    ) -> Result<(), sqlx::Error> {
+        let subjects: Vec<String> = subjects.into_iter().collect();
+        let consent_ids: Vec<Uuid> = consent_ids.into_iter().collect();
+        // Each consent version with its withdrawals, in one round trip.
+        let rows = sqlx::query(
+            "SELECT record, superseded,
+                    COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope)
+                                               ORDER BY w.withdrawn_at)
+                              FROM consent_withdrawals w WHERE w.consent_id = c.consent_id), '[]'::jsonb)
+                      AS withdrawals
+             FROM consents c WHERE subject = ANY($1) OR consent_id = ANY($2)",
+        )
+        .bind(&subjects)
+        .bind(&consent_ids)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let record: ConsentRecord =
+                serde_json::from_value(row.try_get("record")?).map_err(decode_err)?;
+            let withdrawals: Vec<serde_json::Value> =
+                row.try_get::<sqlx::types::Json<_>, _>("withdrawals")?.0;
+            let withdrawals = withdrawals
+                .into_iter()
+                .map(|mut w| {
+                    Ok(Withdrawal {
+                        at: serde_json::from_value(w["at"].take()).map_err(decode_err)?,
+                        scope: serde_json::from_value(w["scope"].take()).map_err(decode_err)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            // Consents are written at once, so what the database holds is current.
+            self.consents.insert(
+                (record.consent_id, record.version),
+                ConsentInForce {
+                    record,
+                    superseded: row.try_get("superseded")?,
+                    withdrawals,
+                },
+            );
+        }
+        self.subjects_read.extend(subjects);
+        self.consent_ids_read.extend(consent_ids);
+        Ok(())
+    }
+
+    async fn read_cases(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        case_ids: BTreeSet<CaseId>,
+    ) -> Result<(), sqlx::Error> {
+        let ids: Vec<&str> = case_ids.iter().map(CaseId::as_str).collect();
+        // Locked in id order, so two hubs locking several cases cannot deadlock.
+        let rows = sqlx::query(
+            "SELECT case_id, subject, owner, stage, end_reason,
+                    ARRAY(SELECT agency FROM case_participants p WHERE p.case_id = c.case_id) AS participants
+             FROM cases c WHERE case_id = ANY($1) ORDER BY case_id FOR UPDATE",
+        )
+        .bind(&ids)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let case = case_from_row(&row)?;
+            self.cases.insert(case.id.clone(), Some(case));
+        }
+        let rows = sqlx::query(
+            "SELECT case_id, handover_id, kind, from_agency, to_agency, state, gateway
+             FROM handovers WHERE case_id = ANY($1)",
+        )
+        .bind(&ids)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let handover = handover_from_row(&row)?;
+            self.stored_handovers.insert(handover.id);
+            self.handovers
+                .entry(handover.case_id.clone())
+                .or_default()
+                .push(handover);
+        }
+        for id in case_ids {
+            self.cases.entry(id).or_insert(None);
+        }
+        Ok(())
+    }
+
+    /// What `message` decides on: the state as the messages before it in the batch left it.
+    /// It must have been [`read`](Self::read).
+    pub fn for_message(&self, message: &Message) -> MessageState {
+        let e = &message.envelope;
+        let named = named_consent(message);
+        let subject = e.subject.as_ref().map(Pseudonym::as_str);
+        let consents = self
+            .consents
+            .values()
+            .filter(|c| {
+                Some(c.record.subject.as_str()) == subject || Some(c.record.consent_id) == named
+            })
+            .cloned()
+            .collect();
+        let case = e
+            .case_id
+            .as_ref()
+            .and_then(|id| self.cases.get(id).cloned().flatten());
+        let handovers = match &case {
+            Some(case) => self.handovers.get(&case.id).cloned().unwrap_or_default(),
+            None => Vec::new(),
+        };
+        MessageState {
+            consents,
+            case,
+            handovers,
+        }
+    }
+
+    /// Applies one effect of an accepted message: to the state at once, and to the database
+    /// at once (consents, withdrawals, keys) or when the batch ends (cases, handovers).
+    /// `at` dates the effect; `jurisdiction` is the sender's, for a new handover.
+    pub async fn apply(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        effect: &Effect,
+        envelope: &Envelope,
+        at: DateTime<Utc>,
+        jurisdiction: &str,
+    ) -> Result<(), sqlx::Error> {
+        match effect {
+            Effect::SaveCase(case) => {
+                self.save_case(case, at);
+                Ok(())
+            }
+            Effect::SaveHandover(handover) => {
+                self.save_handover(handover, at, jurisdiction);
+                Ok(())
+            }
+            Effect::RecordKey {
+                agency,
+                key_id,
+                public_key,
+            } => {
+                sqlx::query(
+                    "INSERT INTO sealing_keys (agency, key_id, scheme, public_key, published_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .bind(agency.as_str())
+                .bind(key_id)
+                .bind(schemas::messages::SEALING_SCHEME)
+                .bind(public_key)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+            Effect::RecordConsent(record) => self.record_consent(tx, record, at).await,
+            Effect::RecordWithdrawal {
+                consent_id,
+                withdrawal,
+            } => {
+                self.record_withdrawal(tx, *consent_id, withdrawal, envelope, at)
+                    .await
+            }
+        }
+    }
+
+    fn save_case(&mut self, case: &Case, at: DateTime<Utc>) {
+        // Participants are only ever added (the table keeps every one), and the subject of a
+        // stored case does not change.
+        let mut saved = case.clone();
+        if let Some(Some(before)) = self.cases.get(&case.id) {
+            saved.subject = before.subject.clone();
+            saved
+                .participants
+                .extend(before.participants.iter().cloned());
+        }
+        for agency in &case.participants {
+            self.pending
+                .participants
+                .insert((case.id.clone(), agency.clone()));
+        }
+        self.pending
+            .cases
+            .entry(case.id.clone())
+            .and_modify(|w| {
+                w.case = saved.clone();
+                w.updated_at = at;
+            })
+            .or_insert_with(|| CaseWrite {
+                case: saved.clone(),
+                opened_at: at,
+                updated_at: at,
+            });
+        self.cases.insert(case.id.clone(), Some(saved));
+    }
+
+    fn save_handover(&mut self, handover: &Handover, at: DateTime<Utc>, jurisdiction: &str) {
+        let received = matches!(handover.state, HandoverState::Received);
+        let answered = matches!(
+            handover.state,
+            HandoverState::Accepted | HandoverState::Rejected
+        );
+        let pending = &mut self.pending;
+        match pending.handover_index.get(&handover.id) {
+            Some(&i) => {
+                let w = &mut pending.handovers[i];
+                w.handover.state = handover.state;
+                w.updated_at = at;
+                if received || answered {
+                    w.received_at = w.received_at.or(Some(at));
+                }
+                if answered {
+                    w.answered_at = Some(at);
+                }
+            }
+            None => {
+                let update = self.stored_handovers.contains(&handover.id);
+                pending
+                    .handover_index
+                    .insert(handover.id, pending.handovers.len());
+                pending.handovers.push(HandoverWrite {
+                    handover: handover.clone(),
+                    jurisdiction: jurisdiction.to_owned(),
+                    requested_at: at,
+                    updated_at: at,
+                    received_at: (update && (received || answered)).then_some(at),
+                    answered_at: (update && answered).then_some(at),
+                });
+            }
+        }
+        let list = self.handovers.entry(handover.case_id.clone()).or_default();
+        match list.iter_mut().find(|h| h.id == handover.id) {
+            Some(h) => h.state = handover.state,
+            None => list.push(handover.clone()),
+        }
+    }
+
+    /// Notes the reason code of a rejected handover, written with the handovers.
+    pub fn reject_code(&mut self, handover_id: Uuid, code: &'static str) {
+        self.pending.reject_codes.insert(handover_id, code);
+    }
+
+    async fn record_consent(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        record: &ConsentRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE consents SET superseded = true WHERE consent_id = $1 AND version < $2")
+            .bind(record.consent_id)
+            .bind(i64::from(record.version))
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO consents (consent_id, version, subject, custodian, record, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(record.consent_id)
+        .bind(i32::try_from(record.version).map_err(decode_err)?)
+        .bind(record.subject.as_str())
+        .bind(record.custodian.as_str())
+        .bind(serde_json::to_value(record).map_err(decode_err)?)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        let mut withdrawals = Vec::new();
+        for ((id, version), c) in self.consents.iter_mut() {
+            if *id == record.consent_id {
+                withdrawals.clone_from(&c.withdrawals);
+                if *version < record.version {
+                    c.superseded = true;
+                }
+            }
+        }
+        self.consents.insert(
+            (record.consent_id, record.version),
+            ConsentInForce {
+                record: record.clone(),
+                superseded: false,
+                withdrawals,
+            },
+        );
+        Ok(())
+    }
+
+    async fn record_withdrawal(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        consent_id: Uuid,
+        withdrawal: &Withdrawal,
+        envelope: &Envelope,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let scope = serde_json::to_value(&withdrawal.scope).map_err(decode_err)?;
+        let inserted = sqlx::query(
+            "INSERT INTO consent_withdrawals (consent_id, withdrawn_at, scope, recorded_by, message_id)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(consent_id)
+        .bind(withdrawal.at)
+        .bind(&scope)
+        .bind(envelope.sender.as_str())
+        .bind(envelope.message_id.as_uuid())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            for ((id, _), c) in self.consents.iter_mut() {
+                if *id == consent_id {
+                    // Oldest first, as read.
+                    let position = c.withdrawals.partition_point(|w| w.at <= withdrawal.at);
+                    c.withdrawals.insert(position, withdrawal.clone());
+                }
+            }
+        }
+        // Effective at once: what is still waiting to be published under it stays put.
+        let recipients: Option<Vec<String>> = match &withdrawal.scope {
+            WithdrawalScope::Entire => None,
+            WithdrawalScope::Recipients(list) => {
+                Some(list.iter().map(ToString::to_string).collect())
+            }
+        };
+        sqlx::query(
+            "UPDATE outbox SET cancelled_at = $2, cancel_reason = 'CONSENT_WITHDRAWN'
+             WHERE consent_id = $1 AND published_at IS NULL AND cancelled_at IS NULL
+               AND ($3::text[] IS NULL OR recipient = ANY($3))",
+        )
+        .bind(consent_id)
+        .bind(at)
+        .bind(recipients)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the cases, participants and handovers the batch saved, one statement each.
+    pub async fn flush(&mut self, tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+        let Pending {
+            cases,
+            participants,
+            handovers,
+            handover_index: _,
+            reject_codes,
+        } = std::mem::take(&mut self.pending);
+        if !cases.is_empty() {
+            let cases: Vec<CaseWrite> = cases.into_values().collect();
+            sqlx::query(
+                "INSERT INTO cases (case_id, subject, owner, stage, end_reason, opened_at, updated_at)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                      $6::timestamptz[], $7::timestamptz[])
+                 ON CONFLICT (case_id) DO UPDATE SET owner = EXCLUDED.owner, stage = EXCLUDED.stage,
+                     end_reason = EXCLUDED.end_reason, updated_at = EXCLUDED.updated_at",
+            )
+            .bind(cases.iter().map(|w| w.case.id.as_str()).collect::<Vec<_>>())
+            .bind(cases.iter().map(|w| w.case.subject.as_str()).collect::<Vec<_>>())
+            .bind(cases.iter().map(|w| w.case.owner.as_str()).collect::<Vec<_>>())
+            .bind(cases.iter().map(|w| stage_name(w.case.stage)).collect::<Vec<_>>())
+            .bind(
+                cases
+                    .iter()
+                    .map(|w| match w.case.stage {
+                        Stage::Closed(reason) => Some(enum_text(&reason)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .bind(cases.iter().map(|w| w.opened_at).collect::<Vec<_>>())
+            .bind(cases.iter().map(|w| w.updated_at).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !participants.is_empty() {
+            let (case_ids, agencies): (Vec<String>, Vec<String>) = participants
+                .into_iter()
+                .map(|(c, a)| (c.as_str().to_owned(), a.to_string()))
+                .unzip();
+            sqlx::query(
+                "INSERT INTO case_participants (case_id, agency)
+                 SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+            )
+            .bind(case_ids)
+            .bind(agencies)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !handovers.is_empty() {
+            let h = |f: fn(&HandoverWrite) -> String| handovers.iter().map(f).collect::<Vec<_>>();
+            // A handover id already used by another case is left alone, never moved or changed.
+            sqlx::query(
+                "INSERT INTO handovers (handover_id, case_id, from_agency, to_agency, state, gateway,
+                                        jurisdiction, requested_at, updated_at, kind, received_at, answered_at)
+                 SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                      $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[],
+                                      $11::timestamptz[], $12::timestamptz[])
+                 ON CONFLICT (handover_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at,
+                     received_at = coalesce(handovers.received_at, EXCLUDED.received_at),
+                     answered_at = coalesce(EXCLUDED.answered_at, handovers.answered_at)
+                 WHERE handovers.case_id = EXCLUDED.case_id",
+            )
+            .bind(handovers.iter().map(|w| w.handover.id).collect::<Vec<_>>())
+            .bind(h(|w| w.handover.case_id.as_str().to_owned()))
+            .bind(h(|w| w.handover.from.to_string()))
+            .bind(h(|w| w.handover.to.to_string()))
+            .bind(h(|w| handover_state_name(w.handover.state).to_owned()))
+            .bind(h(|w| w.handover.gateway.as_str().to_owned()))
+            .bind(h(|w| w.jurisdiction.clone()))
+            .bind(handovers.iter().map(|w| w.requested_at).collect::<Vec<_>>())
+            .bind(handovers.iter().map(|w| w.updated_at).collect::<Vec<_>>())
+            .bind(h(|w| w.handover.kind.as_str().to_owned()))
+            .bind(handovers.iter().map(|w| w.received_at).collect::<Vec<_>>())
+            .bind(handovers.iter().map(|w| w.answered_at).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !reject_codes.is_empty() {
+            let (ids, codes): (Vec<Uuid>, Vec<&str>) = reject_codes.into_iter().unzip();
+            sqlx::query(
+                "UPDATE handovers h SET reject_code = u.code
+                 FROM UNNEST($1::uuid[], $2::text[]) AS u(id, code)
+                 WHERE h.handover_id = u.id AND h.state = 'rejected'",
+            )
+            .bind(ids)
+            .bind(codes)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn case_from_row(row: &sqlx::postgres::PgRow) -> Result<Case, sqlx::Error> {
+    let participants: Vec<String> = row.try_get("participants")?;
+    let stage: String = row.try_get("stage")?;
+    let end_reason: Option<String> = row.try_get("end_reason")?;
+    let stage = match stage.as_str() {
+        "referred" => Stage::Referred,
+        "intake" => Stage::Intake,
+        "active" => Stage::Active,
+        "suspended" => Stage::Suspended,
+        "closed" => Stage::Closed(enum_from(end_reason.unwrap_or_default())?),
+        other => return Err(decode_err(format!("case stage {other:?}"))),
+    };
+    Ok(Case {
+        id: CaseId::try_from(row.try_get::<String, _>("case_id")?).map_err(decode_err)?,
+        subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?).map_err(decode_err)?,
+        owner: AgencyId::try_from(row.try_get::<String, _>("owner")?).map_err(decode_err)?,
+        participants: participants
+            .into_iter()
+            .map(AgencyId::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(decode_err)?,
+        stage,
+    })
+}
+
+fn handover_from_row(row: &sqlx::postgres::PgRow) -> Result<Handover, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Handover {
+        id: row.try_get("handover_id")?,
+        kind: HandoverKind::from_name(&kind)
+            .ok_or_else(|| decode_err(format!("handover kind {kind:?}")))?,
+        case_id: CaseId::try_from(row.try_get::<String, _>("case_id")?).map_err(decode_err)?,
+        from: AgencyId::try_from(row.try_get::<String, _>("from_agency")?).map_err(decode_err)?,
+        to: AgencyId::try_from(row.try_get::<String, _>("to_agency")?).map_err(decode_err)?,
+        state: handover_state_from(&row.try_get::<String, _>("state")?)?,
+        gateway: GatewayRef::try_from(row.try_get::<String, _>("gateway")?).map_err(decode_err)?,
+    })
+}
