@@ -190,6 +190,109 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Queues `cases` as a backlog, without waiting for the hub's answers: submits every
+    /// step, case by case and each case's steps in order, and before a step from another
+    /// agent than the step before waits until the broker has confirmed every step submitted
+    /// so far (an agent publishes its own steps in the order they were queued). So the hub's
+    /// ingress holds them in exactly this order, ready for a hub that is stopped to decide
+    /// them in batches when it starts. Returns how many steps were submitted.
+    pub async fn submit_in_order(
+        &self,
+        cases: &[CaseScript],
+        timeout: Duration,
+    ) -> anyhow::Result<u64> {
+        let mut unconfirmed: Vec<(&Store, MessageId)> = Vec::new();
+        let mut last_sender: Option<&AgencyId> = None;
+        let mut submitted = 0;
+        for case in cases {
+            for (index, step) in case.steps.iter().enumerate() {
+                let what = || {
+                    format!(
+                        "step {index} ({} from {}) of case {}",
+                        step.message_type, step.sender, case.case_id
+                    )
+                };
+                let store = self
+                    .stores
+                    .get(&step.sender)
+                    .with_context(|| format!("no agent runs for {}", step.sender))?;
+                if last_sender.is_some_and(|s| s != &step.sender) {
+                    for (store, id) in unconfirmed.drain(..) {
+                        published(store, &id, timeout).await.with_context(what)?;
+                    }
+                }
+                let bytes = serde_json::to_vec(&step.draft).context("a draft serializes")?;
+                let (message, _) = agent::submit(store, &step.sender, &bytes)
+                    .await
+                    .with_context(|| format!("the agent did not accept {}", what()))?;
+                anyhow::ensure!(
+                    message.envelope.message_id == step.message_id,
+                    "the agent gave {} another id than planned",
+                    what()
+                );
+                unconfirmed.push((store, message.envelope.message_id));
+                last_sender = Some(&step.sender);
+                submitted += 1;
+            }
+        }
+        for (store, id) in unconfirmed {
+            published(store, &id, timeout)
+                .await
+                .context("the last steps")?;
+        }
+        Ok(submitted)
+    }
+
+    /// Waits for the hub's answers to every step of `cases`, submitted before (see
+    /// [`Driver::submit_in_order`]), and tallies them. Unlike [`Driver::run`], a case's
+    /// later steps are tallied after an unexpected answer too: they were sent anyway.
+    pub async fn tally_answers(
+        &self,
+        cases: &[CaseScript],
+        timeout: Duration,
+    ) -> anyhow::Result<Tally> {
+        let mut tally = Tally::default();
+        for case in cases {
+            for (index, step) in case.steps.iter().enumerate() {
+                let store = self
+                    .stores
+                    .get(&step.sender)
+                    .with_context(|| format!("no agent runs for {}", step.sender))?;
+                let got = answer(store, &step.message_id, timeout)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "step {index} ({} from {}) of case {}",
+                            step.message_type, step.sender, case.case_id
+                        )
+                    })?;
+                tally.record(case.case_id.as_str(), index, step, got);
+            }
+            tally.cases += 1;
+        }
+        Ok(tally)
+    }
+}
+
+/// Waits until the broker has confirmed a message to its sender's agent.
+async fn published(store: &Store, id: &MessageId, timeout: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    let mut delay = Duration::from_millis(5);
+    loop {
+        match store.sent(id).await? {
+            Some(sent) if sent.status != SendStatus::Queued => return Ok(()),
+            Some(_) => {}
+            None => anyhow::bail!("the agent's store lost a queued message"),
+        }
+        if Instant::now() >= deadline {
+            anyhow::bail!("not published to the broker within {timeout:?}: is the agent running?");
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(50));
+    }
+}
+
 /// Sends one case's steps in order, each after the hub answered the one before.
 async fn drive_case(
     stores: Arc<BTreeMap<AgencyId, Store>>,
