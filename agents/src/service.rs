@@ -154,9 +154,10 @@ async fn session(
             _ = tick.tick() => publish_queued(settings, store, metrics, &publisher).await?,
             next = consumer.next() => {
                 let Some(delivery) = next else { anyhow::bail!("the broker cancelled the inbox consumer") };
-                // Whatever else has arrived goes into the same store transaction.
+                // Whatever else has arrived goes into the same store transaction, up to half
+                // the prefetch: the broker sends the other half while this batch is stored.
                 let mut batch = vec![delivery.context("receiving from the inbox")?];
-                while batch.len() < usize::from(settings.agent.prefetch.max(1)) {
+                while batch.len() < usize::from(settings.agent.prefetch / 2).max(1) {
                     match futures_lite::future::poll_once(consumer.next()).await {
                         Some(Some(delivery)) => batch.push(delivery.context("receiving from the inbox")?),
                         _ => break,

@@ -30,7 +30,7 @@ pub struct AgentSettings {
     pub data_dir: PathBuf,
     /// How often queued messages are looked for, in milliseconds.
     pub relay_interval_ms: u64,
-    /// Unacknowledged inbox deliveries held at once.
+    /// Unacknowledged inbox deliveries held at once; each store transaction takes up to half.
     pub prefetch: u16,
 }
 

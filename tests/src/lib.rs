@@ -393,7 +393,7 @@ impl TestEnv {
                 id: agency.clone(),
                 data_dir: data_dir.clone(),
                 relay_interval_ms: 50,
-                prefetch: 64,
+                prefetch: 256,
             },
             broker: agent::settings::BrokerSettings {
                 host: self.services.amqp_host.clone(),
