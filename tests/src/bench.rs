@@ -74,14 +74,17 @@ pub async fn publish_confirmed(
     Ok(())
 }
 
-/// The raw relay: consumes [`RAW_IN`] and publishes each message to [`RAW_OUT`] with a
-/// confirm, acknowledging each batch after its confirms, until `stop` turns true. Counts what
-/// it relayed into `relayed`.
+/// The raw relay: consumes [`RAW_IN`] and publishes each message `copies` times to
+/// [`RAW_OUT`] with a confirm, acknowledging each batch after its confirms, until `stop`
+/// turns true. Counts the messages it relayed (not the copies) into `relayed`. One copy is
+/// the relay of issue 7; two are the broker's share of what the hub does with a message it
+/// routes to one recipient (the delivery and the sender's receipt).
 pub async fn raw_relay(
     consuming: Connection,
     publishing: Connection,
     prefetch: u16,
     batch_max: usize,
+    copies: usize,
     relayed: Arc<std::sync::atomic::AtomicU64>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
@@ -114,6 +117,7 @@ pub async fn raw_relay(
         }
         let outgoing: Vec<Outgoing<'_>> = batch
             .iter()
+            .flat_map(|delivery| std::iter::repeat_n(delivery, copies))
             .map(|delivery| Outgoing {
                 exchange: "",
                 routing_key: RAW_OUT,
