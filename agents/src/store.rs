@@ -360,11 +360,22 @@ impl Store {
             .any(|m| !matches!(m.body, Body::KeyDirectory(_)))
         {
             let mut tx = self.begin_write().await?;
+            // Plain messages (no answer to mark, nothing to quarantine) are inserted a run
+            // at a time with one statement: each statement is a hop to SQLite's thread, and
+            // one per message was most of a backlog's drain time.
+            let mut run: Vec<usize> = Vec::new();
             for (i, message) in messages.iter().enumerate() {
-                if !matches!(message.body, Body::KeyDirectory(_)) {
-                    new[i] = receive_in(&mut tx, me, message, now).await?;
+                match &message.body {
+                    Body::KeyDirectory(_) => {}
+                    Body::Receipt(_) | Body::Undeliverable(_) | Body::ConsentWithdrawn(_) => {
+                        // It reads or changes what the run before it stores: store that first.
+                        insert_run(&mut tx, messages, &mut run, &mut new, now).await?;
+                        new[i] = receive_in(&mut tx, me, message, now).await?;
+                    }
+                    _ => run.push(i),
                 }
             }
+            insert_run(&mut tx, messages, &mut run, &mut new, now).await?;
             tx.commit().await?;
         }
         for (i, message) in messages.iter().enumerate() {
@@ -758,6 +769,47 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
 }
 
 /// Stores one delivery from the hub inside `tx`; see [`Store::receive`].
+/// Inserts the plain messages `run` indexes into `messages` with one statement (in chunks
+/// well under SQLite's limit on bound values), sets `new` for those not already held, and
+/// empties `run`. A message that arrives twice in a run is new only the first time.
+async fn insert_run(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    messages: &[Message],
+    run: &mut Vec<usize>,
+    new: &mut [bool],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for chunk in run.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway) ",
+        );
+        insert.push_values(chunk, |mut row, &i| {
+            let e = &messages[i].envelope;
+            row.push_bind(e.message_id.to_string())
+                .push_bind(e.sender.as_str())
+                .push_bind(e.message_type.as_str())
+                .push_bind(e.correlation_id.to_string())
+                .push_bind(e.case_id.as_ref().map(|c| c.as_str()))
+                .push_bind(e.subject.as_ref().map(|s| s.as_str()))
+                .push_bind(now)
+                .push_bind(messages[i].to_json())
+                .push_bind(e.gateway.as_ref().map(|g| g.as_str()));
+        });
+        insert.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
+        let mut inserted: std::collections::HashSet<String> = insert
+            .build_query_scalar::<String>()
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+        for &i in chunk {
+            new[i] = inserted.remove(&messages[i].envelope.message_id.to_string());
+        }
+    }
+    run.clear();
+    Ok(())
+}
+
 async fn receive_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     me: &AgencyId,
@@ -998,5 +1050,73 @@ mod tests {
                 .iter()
                 .any(|k| k.agency == agency("no-politiet-beskyttelse") && k.protected_location)
         );
+    }
+
+    /// A version-7 message id ending in `n`.
+    fn id_ending(n: u8) -> String {
+        format!("01a2008d-8f58-711d-ab0d-549b6f0367{n:02x}")
+    }
+
+    /// An example message of `name` with the message id [`id_ending`] `n`, changed by `edit`.
+    fn example(name: &str, n: u8, edit: impl FnOnce(&mut serde_json::Value)) -> Message {
+        let path = format!(
+            "{}/../schemas/examples/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        value["envelope"]["message_id"] = id_ending(n).into();
+        edit(&mut value);
+        schemas::decode(&serde_json::to_vec(&value).unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batch_stores_each_message_once_and_in_order() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kobenhavn-kommune");
+        let consent = "0192f0c1-7d3e-7a10-9b7e-2f6c1d0e4a11";
+        let under_consent = |id| {
+            example("ReleaseNotice", id, |m| {
+                m["envelope"]["gateway"] = format!("CONSENT:{consent}@1").into();
+            })
+        };
+        let plain = |id| example("ReleaseNotice", id, |_| {});
+        let withdrawn = example("ConsentWithdrawn", 0x70, |_| {});
+        // Already held before the batch.
+        assert!(s.receive(&me, &plain(0x10), at(0)).await.unwrap());
+
+        let batch = [
+            plain(0x10),         // held already
+            under_consent(0x20), // new, quarantined by the withdrawal after it
+            plain(0x30),         // new
+            plain(0x30),         // the same delivery twice in one batch
+            withdrawn,           // new; quarantines what came before it under the consent
+            under_consent(0x40), // new, after the withdrawal: not quarantined here
+            plain(0x50),         // new
+        ];
+        let new = s.receive_all(&me, &batch, at(1)).await.unwrap();
+        assert_eq!(new, [false, true, true, false, true, true, true]);
+        assert!(
+            s.receive_all(&me, &batch[..3], at(2))
+                .await
+                .unwrap()
+                .iter()
+                .all(|n| !n),
+            "a redelivered batch is not new"
+        );
+
+        let inbox = s.inbox(100).await.unwrap();
+        assert_eq!(inbox.len(), 6, "{inbox:?}");
+        let quarantined = |n: u8| {
+            inbox
+                .iter()
+                .find(|m| m.message_id == id_ending(n))
+                .unwrap_or_else(|| panic!("{n:x} is held"))
+                .quarantined_at
+                .is_some()
+        };
+        assert!(quarantined(0x20));
+        assert!(!quarantined(0x40) && !quarantined(0x30) && !quarantined(0x50));
     }
 }
