@@ -80,7 +80,7 @@ pub fn take_plaintext(
         };
         SubmitError::SealedLocation {
             path,
-            detail: without_value(&e.into_inner().to_string()),
+            detail: schemas::without_value(&e.into_inner().to_string()),
         }
     })?;
     let bytes = Zeroizing::new(serde_json::to_vec(&location).expect("a location serializes"));
@@ -89,20 +89,6 @@ pub fn take_plaintext(
         "copies": [{"recipient": agent, "key_id": "k-placeholder", "enc": "", "ciphertext": ""}],
     });
     Ok(Some(Plaintext { field, bytes }))
-}
-
-/// serde's words for a wrong type or value quote the value ("invalid type: string \"...\",
-/// expected ..."); keep only what was expected. Missing and unknown fields name fields only.
-fn without_value(detail: &str) -> String {
-    let detail = detail.rfind(" at line ").map_or(detail, |i| &detail[..i]);
-    if detail.starts_with("invalid type") || detail.starts_with("invalid value") {
-        match detail.rfind(", expected ") {
-            Some(i) => format!("not valid here: expected {}", &detail[i + 11..]),
-            None => "not valid here".to_owned(),
-        }
-    } else {
-        detail.to_owned()
-    }
 }
 
 /// The recipients of a `message_type` message that get a copy of its sealed field, each with

@@ -217,7 +217,17 @@ impl DecodeError {
 
     fn from_serde(prefix: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
         use serde_json::error::Category;
-        let path = err.path().to_string();
+        let mut path = err.path().to_string();
+        // The path of an unknown field ends in its name, which is the sender's text: the
+        // error names the object holding it instead.
+        if let Some(serde_path_to_error::Segment::Map { key }) = err.path().iter().next_back()
+            && err.inner().to_string().starts_with("unknown field")
+        {
+            path = match path.strip_suffix(key.as_str()) {
+                Some(parent) => parent.strip_suffix('.').unwrap_or(".").to_owned(),
+                None => ".".to_owned(),
+            };
+        }
         let inner = err.into_inner();
         match inner.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
@@ -229,10 +239,42 @@ impl DecodeError {
                     ("", rest) => rest.to_owned(),
                     (p, rest) => format!("{p}.{rest}"),
                 };
-                DecodeError::schema(path, strip_position(&inner.to_string()))
+                DecodeError::schema(path, without_value(&inner.to_string()))
             }
         }
     }
+}
+
+/// serde's data errors quote what they found: `invalid type: string "Kari", expected u32`,
+/// ``unknown variant `x`, expected one of ...``, ``unknown field `x`, expected ...``. Keeps
+/// what kind of thing was found and what was expected, never the value (which may be a
+/// person's data, and goes into the `Undeliverable` and the dead letter's reason). Names
+/// serde takes from the schema (a missing or duplicate field) stay. Also for other
+/// deserialisations of senders' JSON (the agent's sealed-field drafts).
+pub fn without_value(text: &str) -> String {
+    let text = strip_position(text);
+    let text = text.as_str();
+    if text.starts_with("missing field") || text.starts_with("duplicate field") {
+        return text.to_owned();
+    }
+    // What was expected comes last and is the schema's; the value is before it.
+    let (found, expected) = match text
+        .rfind(", expected ")
+        .or_else(|| text.rfind(", there are no "))
+    {
+        Some(i) => text.split_at(i),
+        None => (text, ""),
+    };
+    // serde quotes a string value in double quotes, other values and names in backticks.
+    let found = match [found.find(" \""), found.find(" `")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        Some(i) => &found[..i],
+        None => found,
+    };
+    format!("{found}{expected}")
 }
 
 /// serde_json appends " at line L column C"; the path says where more usefully.
@@ -269,7 +311,7 @@ struct RawMessage<'a> {
 pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
-            DecodeError::schema("envelope", strip_position(&e.to_string()))
+            DecodeError::schema("envelope", without_value(&e.to_string()))
         } else {
             DecodeError::Malformed(e.to_string())
         }

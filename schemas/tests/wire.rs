@@ -195,6 +195,57 @@ fn schema_errors_name_the_field() {
 }
 
 #[test]
+fn schema_errors_say_what_was_wrong_without_the_value() {
+    let secret = "Kari Nordmann";
+    type Edit = fn(&mut Value, &str);
+    let cases: [(&str, Edit); 5] = [
+        ("an unknown variant", |m, s| {
+            m["body"]["supervision"]["kind"] = json!(s);
+        }),
+        ("a string for a date", |m, s| {
+            m["body"]["expected_release"] = json!(s);
+        }),
+        ("a string for an object", |m, s| {
+            m["body"]["needs"] = json!(s);
+        }),
+        ("an unknown field", |m, s| {
+            m["body"][s] = json!(1);
+        }),
+        ("an unknown envelope field", |m, s| {
+            m["envelope"][s] = json!(true);
+        }),
+    ];
+    for (what, edit) in cases {
+        let mut message = example(MessageType::ReleaseNotice);
+        edit(&mut message, secret);
+        match decode(&serde_json::to_vec(&message).unwrap()) {
+            Err(e @ DecodeError::Schema { .. }) => {
+                let text = e.to_string();
+                assert!(
+                    !text.contains(secret),
+                    "{what}: the value is echoed: {text}"
+                );
+                assert!(
+                    text.contains("expected") || text.contains("invalid"),
+                    "{what}: the error still says what was wrong: {text}"
+                );
+            }
+            other => panic!("{what}: expected a schema error, got {other:?}"),
+        }
+    }
+    // Names the schema gives stay.
+    let mut message = example(MessageType::ReleaseNotice);
+    message["body"]
+        .as_object_mut()
+        .unwrap()
+        .remove("expected_release");
+    match decode(&serde_json::to_vec(&message).unwrap()) {
+        Err(e) => assert!(e.to_string().contains("expected_release"), "{e}"),
+        Ok(_) => panic!("a message without its release date decoded"),
+    }
+}
+
+#[test]
 fn malformed_bytes_are_malformed_json() {
     let deep = "[".repeat(10_000);
     for bytes in [
