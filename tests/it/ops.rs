@@ -222,6 +222,36 @@ async fn the_hubs_metrics_agree_with_its_database_and_expose_no_case_or_person()
         "{text}"
     );
 
+    // One decision line at info per message decided: ids, type, sender, outcome and reason
+    // codes; never the subject.
+    let logs = e2e::logs::captured();
+    let decision = |draft: &Value| {
+        let id = draft["envelope"]["message_id"].as_str().unwrap().to_owned();
+        logs.lines()
+            .find(|l| l.contains("message decided") && l.contains(&id))
+            .unwrap_or_else(|| panic!("no decision line for {id}"))
+            .to_owned()
+    };
+    let line = decision(&routed);
+    for part in [
+        " INFO ",
+        "message_type=\"ReleaseNotice\"",
+        "outcome=\"routed\"",
+        "refused_recipients=1",
+        a.prison.as_str(),
+    ] {
+        assert!(line.contains(part), "{part} in {line}");
+    }
+    let line = decision(&refused);
+    assert!(
+        line.contains("outcome=\"refused\"") && line.contains("reason=\""),
+        "{line}"
+    );
+    assert!(
+        !logs.contains(&subject),
+        "the subject's pseudonym is in the logs"
+    );
+
     // Out: every published outbox row by type.
     let expected_out = keyed(
         "message_type",

@@ -19,8 +19,11 @@ use schemas::{Body, Message};
 use crate::deadlines::Deadlines;
 use crate::plan::{self, Accepted, DeadLetterRow, Inputs, Intake, OutboxRow, Raw};
 
+mod decided;
 mod deferred;
 mod state;
+
+pub use decided::{Decided, Outcome};
 
 use deferred::{AuditRows, Deferred};
 use state::{BatchState, MessageState};
@@ -142,12 +145,13 @@ fn event_time(now: DateTime<Utc>, backfill_days: u32, sent_at: DateTime<Utc>) ->
 /// Decides and records one batch in one transaction: each message is deduplicated, decided
 /// against the state it touches (read inside the transaction, so a message sees the effects
 /// of the ones before it), and recorded with its effects, outbox rows and audit entry.
-/// Returns the outbox rows inserted, for the publisher's fast path.
+/// Returns the outbox rows inserted, for the publisher's fast path, and what came of each
+/// delivery, in order.
 pub async fn process_batch(
     pool: &PgPool,
     cx: &BatchContext<'_>,
     items: &[BatchItem<'_>],
-) -> Result<Vec<OutboxRow>, sqlx::Error> {
+) -> Result<(Vec<OutboxRow>, Vec<Decided>), sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut audit = AuditAppender::start(&mut tx).await?;
     let mut fresh = Vec::new();
@@ -178,10 +182,13 @@ pub async fn process_batch(
         })
         .collect();
     state.read(&mut tx, &unseen).await?;
+    let mut decided = Vec::with_capacity(items.len());
     for (item, intake) in items.iter().zip(intakes) {
         let (detail, outbox) = match intake {
             Intake::Refused(refused) => {
-                if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
+                let new = insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await?;
+                decided.push(Decided::undecoded(&refused.dead_letter, new));
+                if !new {
                     continue; // The same refused input again: already answered.
                 }
                 (
@@ -193,10 +200,20 @@ pub async fn process_batch(
                 let e = &decoded.message.envelope;
                 let key = (decoded.sender.to_string(), e.message_id.as_uuid());
                 match taken.get(&key) {
-                    Some(hash) if hash[..] == decoded.body_sha256[..] => continue, // A redelivery.
+                    Some(hash) if hash[..] == decoded.body_sha256[..] => {
+                        // A redelivery.
+                        decided.push(Decided::message(&decoded.message, Outcome::Repeat));
+                        continue;
+                    }
                     Some(_) => {
                         let refused = plan::id_conflict(cx.hub, &decoded, &item.inputs, item.raw);
-                        if !insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await? {
+                        let new = insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await?;
+                        decided.push(Decided::refused(
+                            &decoded.message,
+                            &refused.dead_letter,
+                            new,
+                        ));
+                        if !new {
                             continue;
                         }
                         (refused.audit_detail(), refused.reply.into_iter().collect())
@@ -246,6 +263,7 @@ pub async fn process_batch(
                         )
                         .await?;
                         taken.insert(key, accepted.body_sha256.to_vec());
+                        decided.push(Decided::accepted(&accepted));
                         if let Some(new_key) = new_key {
                             let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
                                 .await?;
@@ -265,7 +283,7 @@ pub async fn process_batch(
         .await?;
     audit.flush(&mut tx).await?;
     tx.commit().await?;
-    Ok(fresh)
+    Ok((fresh, decided))
 }
 
 /// The body hashes of the messages of `intakes` the hub has already recorded, by sender and

@@ -141,7 +141,7 @@ async fn decide(
 ) -> anyhow::Result<Vec<OutboxRow>> {
     let settings = &shared.settings.hub;
     let directory = retry_db(stop, || shared.directory()).await?;
-    let fresh = retry_db(stop, || {
+    let (fresh, decided) = retry_db(stop, || {
         let now = Utc::now();
         let items: Vec<BatchItem<'_>> = batch
             .iter()
@@ -173,16 +173,11 @@ async fn decide(
     .await?;
     failpoint::hit(failpoint::AFTER_COMMIT_BEFORE_ACK).await;
     let latency = taken.elapsed();
-    for delivery in batch {
-        shared.metrics.emit(MessageDecided::of(
-            &settings.id,
-            settings.max_message_bytes,
-            raw(delivery),
-            latency,
-        ));
-    }
-    for refused in metrics::refusals(&settings.id, batch.iter().map(raw), &fresh) {
-        shared.metrics.emit(refused);
+    for decided in &decided {
+        shared.metrics.emit(MessageDecided { decided, latency });
+        for refused in metrics::refusals(decided) {
+            shared.metrics.emit(refused);
+        }
     }
     Ok(fresh)
 }

@@ -38,13 +38,13 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
-use schemas::{AgencyId, Body, MessageId, MessageType, ReasonCode};
+use schemas::{AgencyId, MessageType, ReasonCode};
 use sqlx::PgPool;
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 use uuid::Uuid;
 
 use crate::Shared;
-use crate::plan::{self, Inputs, Intake, OutboxRow, Raw};
+use crate::db::{Decided, Outcome};
 
 /// The `message_type` label of input the hub could not decode.
 pub const UNDECODABLE: &str = "undecodable";
@@ -233,47 +233,59 @@ pub trait InternalEvent {
     fn emit(self, metrics: &Metrics);
 }
 
-/// A delivery from the ingress was decided and its batch committed.
+/// A delivery from the ingress was decided and its batch committed: the decision log line
+/// (ids, type, sender, outcome and reason codes; never a body or a subject) and its count.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MessageDecided {
-    /// The type the hub decoded, or [`UNDECODABLE`].
-    pub message_type: &'static str,
+pub struct MessageDecided<'a> {
+    /// What came of it.
+    pub decided: &'a Decided,
     /// From taking it off the ingress to the commit.
     pub latency: Duration,
 }
 
-impl MessageDecided {
-    /// The event for one delivery of a committed batch. The type is what the hub's intake
-    /// makes of it ([`plan::intake`]), so the label agrees with what was recorded.
-    pub fn of(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, latency: Duration) -> Self {
-        let inputs = Inputs {
-            now: chrono::Utc::now(),
-            reply_id: MessageId::new(),
-            fallback_correlation: Uuid::nil(),
-            dead_letter_id: Uuid::nil(),
-        };
-        let message_type = match plan::intake(hub, max_bytes, raw, &inputs) {
-            Intake::Decoded(d) => d.message.envelope.message_type.as_str(),
-            Intake::Refused(_) => UNDECODABLE,
-        };
-        Self {
-            message_type,
-            latency,
-        }
+impl MessageDecided<'_> {
+    /// The type label: the type the hub decoded, or [`UNDECODABLE`].
+    pub fn label(&self) -> &'static str {
+        self.decided
+            .message_type
+            .map_or(UNDECODABLE, MessageType::as_str)
     }
 }
 
-impl InternalEvent for MessageDecided {
+impl InternalEvent for MessageDecided<'_> {
     fn emit(self, metrics: &Metrics) {
-        debug!(
-            message_type = self.message_type,
-            latency_ms = self.latency.as_millis() as u64,
-            "delivery decided and committed"
-        );
+        let d = self.decided;
+        let (reason, refused_recipients) = match &d.outcome {
+            Outcome::Repeat => (None, 0),
+            Outcome::Routed { refused } => (None, refused.len()),
+            Outcome::Refused { reason, recipients } => (Some(reason.as_str()), recipients.len()),
+        };
+        let message_id = d.message_id.as_ref().map(ToString::to_string);
+        let correlation_id = d.correlation_id.map(|c| c.to_string());
+        let case_id = d.case_id.as_ref().map(|c| c.as_str());
+        if d.outcome == Outcome::Repeat {
+            debug!(
+                message_id, sender = %d.sender, message_type = self.label(),
+                "delivery taken before; nothing new recorded"
+            );
+        } else {
+            info!(
+                message_id,
+                correlation_id,
+                case_id,
+                message_type = self.label(),
+                sender = %d.sender,
+                outcome = d.outcome.as_str(),
+                reason,
+                refused_recipients,
+                latency_ms = self.latency.as_millis() as u64,
+                "message decided"
+            );
+        }
         metrics
             .messages_in
             .get_or_create(&TypeLabel {
-                message_type: self.message_type,
+                message_type: self.label(),
             })
             .inc();
         metrics.decision_latency.observe(self.latency.as_secs_f64());
@@ -325,49 +337,23 @@ impl InternalEvent for Refused {
     }
 }
 
-/// The refusals a committed batch recorded. Every refusal the hub records is answered, and
-/// a reply is written only with the row it answers (so a redelivery adds none): each new
-/// `Undeliverable` in `fresh` is one message refused (and lists the recipients refused with
-/// it), each refused entry of a new `Receipt` one recipient. Input from an exchange that is
-/// not an agency's has nobody to answer; it is counted from its delivery.
-pub fn refusals<'a>(
-    hub: &AgencyId,
-    raws: impl IntoIterator<Item = Raw<'a>>,
-    fresh: &[OutboxRow],
-) -> Vec<Refused> {
-    let mut found: Vec<Refused> = raws
-        .into_iter()
-        .filter(|raw| topology::agency_of_submit_exchange(raw.exchange).is_none())
-        .map(|_| Refused {
-            scope: Scope::Message,
-            reason: ReasonCode::UnknownSender,
-        })
-        .collect();
-    let recipient = |r: &schemas::messages::Refusal| Refused {
+/// The refusals a decided delivery counts: the whole message, and each recipient refused
+/// one by one. A repeat counts none: it was counted when first decided.
+pub fn refusals(decided: &Decided) -> Vec<Refused> {
+    let recipient = |reason: &ReasonCode| Refused {
         scope: Scope::Recipient,
-        reason: r.reason,
+        reason: *reason,
     };
-    for row in fresh.iter().filter(|r| &r.sender == hub) {
-        let is_reply = row.message_type == MessageType::Receipt.as_str()
-            || row.message_type == MessageType::Undeliverable.as_str();
-        if !is_reply {
-            continue;
-        }
-        match schemas::decode(&row.payload).map(|m| m.body) {
-            Ok(Body::Receipt(receipt)) => found.extend(receipt.refused.iter().map(recipient)),
-            Ok(Body::Undeliverable(u)) => {
-                found.push(Refused {
-                    scope: Scope::Message,
-                    reason: u.reason,
-                });
-                found.extend(u.refused.iter().map(recipient));
-            }
-            // The hub's own replies always decode; one that did not would be a bug, and is
-            // not a refusal to count.
-            Ok(_) | Err(_) => warn!(outbox_id = %row.id, "a reply of the hub's own did not decode"),
-        }
+    match &decided.outcome {
+        Outcome::Repeat => Vec::new(),
+        Outcome::Routed { refused } => refused.iter().map(recipient).collect(),
+        Outcome::Refused { reason, recipients } => std::iter::once(Refused {
+            scope: Scope::Message,
+            reason: *reason,
+        })
+        .chain(recipients.iter().map(recipient))
+        .collect(),
     }
-    found
 }
 
 /// An outbox row was published to its recipient's inbox and confirmed.
@@ -535,10 +521,10 @@ pub async fn scrape(shared: &Shared) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use hub_core::replies::{self, InReplyTo, ReplyContext};
-    use schemas::messages::Refusal;
+    use schemas::MessageId;
 
     use super::*;
+    use crate::plan::{self, Inputs, Intake, Raw};
 
     fn agency(id: &str) -> AgencyId {
         AgencyId::try_from(id).unwrap()
@@ -557,16 +543,17 @@ mod tests {
         }
     }
 
-    fn reply_row(hub: &AgencyId, reply: &schemas::Message) -> OutboxRow {
-        OutboxRow {
-            id: Uuid::new_v4(),
-            recipient: reply.envelope.recipients[0].clone(),
-            message_id: reply.envelope.message_id.as_uuid(),
-            correlation_id: reply.envelope.correlation_id,
-            message_type: reply.envelope.message_type.as_str(),
-            sender: hub.clone(),
-            payload: reply.to_json(),
-            consent_id: None,
+    /// What the batch makes of `raw` when it is new: decoded and routed, or refused at intake.
+    fn decided_at_intake(hub: &AgencyId, max: usize, raw: Raw<'_>) -> Decided {
+        let inputs = Inputs {
+            now: Utc::now(),
+            reply_id: MessageId::new(),
+            fallback_correlation: Uuid::nil(),
+            dead_letter_id: Uuid::nil(),
+        };
+        match plan::intake(hub, max, raw, &inputs) {
+            Intake::Decoded(d) => Decided::message(&d.message, Outcome::Routed { refused: vec![] }),
+            Intake::Refused(r) => Decided::undecoded(&r.dead_letter, true),
         }
     }
 
@@ -576,7 +563,14 @@ mod tests {
         let body = release_notice();
         let sender: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let exchange = format!("submit.{}", sender["envelope"]["sender"].as_str().unwrap());
-        let label = |raw, max| MessageDecided::of(&hub, max, raw, Duration::ZERO).message_type;
+        let label = |raw, max| {
+            let decided = decided_at_intake(&hub, max, raw);
+            MessageDecided {
+                decided: &decided,
+                latency: Duration::ZERO,
+            }
+            .label()
+        };
         assert_eq!(label(raw(&exchange, &body), 65536), "ReleaseNotice");
         assert_eq!(
             label(raw(&exchange, b"{\"envelope\": {"), 65536),
@@ -588,62 +582,39 @@ mod tests {
     }
 
     #[test]
-    fn refusals_are_read_from_the_replies_written_and_from_senderless_input() {
+    fn refusals_are_counted_once_per_whole_message_and_per_recipient() {
         let hub = agency("hub");
-        let prison = agency("dk-prison");
-        let (a, b) = (agency("dk-a"), agency("dk-b"));
-        let message: schemas::Message = schemas::decode(&release_notice()).unwrap();
-        let ctx = ReplyContext {
-            hub: hub.clone(),
-            message_id: MessageId::new(),
-            fallback_correlation: Uuid::nil(),
-            now: Utc::now(),
-        };
-        let refusal = |recipient: &AgencyId, reason| Refusal {
-            recipient: recipient.clone(),
-            reason,
-        };
-        let receipt = replies::receipt(
-            &ctx,
-            &prison,
-            &message.envelope,
-            vec![a.clone()],
-            vec![refusal(&b, ReasonCode::NoGateway)],
-        );
-        let undeliverable = replies::undeliverable(
-            &ctx,
-            &prison,
-            InReplyTo::Decoded(&message.envelope),
-            ReasonCode::ConsentWithdrawn,
-            "withdrawn".into(),
-            vec![
-                refusal(&a, ReasonCode::ConsentWithdrawn),
-                refusal(&b, ReasonCode::NoGateway),
-            ],
-        );
-        let clean_receipt =
-            replies::receipt(&ctx, &prison, &message.envelope, vec![a.clone()], vec![]);
-        // A delivery to a recipient is not a refusal, even of a reply's type.
-        let mut forwarded = reply_row(&hub, &undeliverable);
-        forwarded.sender = prison.clone();
-        let fresh = vec![
-            reply_row(&hub, &receipt),
-            reply_row(&hub, &undeliverable),
-            reply_row(&hub, &clean_receipt),
-            forwarded,
-        ];
         let body = release_notice();
-        let raws = [raw("submit.dk-prison", &body), raw("amq.topic", b"junk")];
-        let found = refusals(&hub, raws, &fresh);
+        let message: schemas::Message = schemas::decode(&body).unwrap();
+        let routed = Decided::message(
+            &message,
+            Outcome::Routed {
+                refused: vec![ReasonCode::NoGateway],
+            },
+        );
+        let refused = Decided::message(
+            &message,
+            Outcome::Refused {
+                reason: ReasonCode::ConsentWithdrawn,
+                recipients: vec![ReasonCode::ConsentWithdrawn, ReasonCode::NoGateway],
+            },
+        );
+        let senderless = decided_at_intake(&hub, 65536, raw("amq.topic", b"junk"));
+        let repeat = Decided::message(&message, Outcome::Repeat);
+        let clean = Decided::message(&message, Outcome::Routed { refused: vec![] });
+        let found: Vec<Refused> = [routed, refused, senderless, repeat, clean]
+            .iter()
+            .flat_map(refusals)
+            .collect();
         let r = |scope, reason| Refused { scope, reason };
         assert_eq!(
             found,
             vec![
-                r(Scope::Message, ReasonCode::UnknownSender),
                 r(Scope::Recipient, ReasonCode::NoGateway),
                 r(Scope::Message, ReasonCode::ConsentWithdrawn),
                 r(Scope::Recipient, ReasonCode::ConsentWithdrawn),
                 r(Scope::Recipient, ReasonCode::NoGateway),
+                r(Scope::Message, ReasonCode::UnknownSender),
             ]
         );
     }
@@ -657,13 +628,16 @@ mod tests {
     #[test]
     fn events_are_counted_under_their_labels_and_histogram_agrees_with_messages_in() {
         let metrics = Metrics::new();
-        let decided = |t| MessageDecided {
-            message_type: t,
+        let message: schemas::Message = schemas::decode(&release_notice()).unwrap();
+        let notice = Decided::message(&message, Outcome::Routed { refused: vec![] });
+        let junk = decided_at_intake(&agency("hub"), 65536, raw("amq.topic", b"junk"));
+        let decided = |decided| MessageDecided {
+            decided,
             latency: Duration::from_millis(3),
         };
-        metrics.emit(decided("ReleaseNotice"));
-        metrics.emit(decided("ReleaseNotice"));
-        metrics.emit(decided(UNDECODABLE));
+        metrics.emit(decided(&notice));
+        metrics.emit(decided(&notice));
+        metrics.emit(decided(&junk));
         metrics.emit(Refused {
             scope: Scope::Recipient,
             reason: ReasonCode::NoGateway,
