@@ -768,10 +768,9 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
     })
 }
 
-/// Stores one delivery from the hub inside `tx`; see [`Store::receive`].
-/// Inserts the plain messages `run` indexes into `messages` with one statement (in chunks
-/// well under SQLite's limit on bound values), sets `new` for those not already held, and
-/// empties `run`. A message that arrives twice in a run is new only the first time.
+/// Inserts the plain messages `run` indexes into `messages` (see [`insert_inbox`]), sets
+/// `new` for those not already held, and empties `run`. A message that arrives twice in a
+/// run is new only the first time.
 async fn insert_run(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     messages: &[Message],
@@ -779,12 +778,29 @@ async fn insert_run(
     new: &mut [bool],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for chunk in run.chunks(500) {
+    let held: Vec<&Message> = run.iter().map(|&i| &messages[i]).collect();
+    let mut inserted = insert_inbox(tx, &held, now).await?;
+    for &i in run.iter() {
+        new[i] = inserted.remove(&messages[i].envelope.message_id.to_string());
+    }
+    run.clear();
+    Ok(())
+}
+
+/// Inserts `messages` into the inbox with one statement (in chunks well under SQLite's
+/// limit on bound values), each once by message id, and returns the ids that were new.
+async fn insert_inbox(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    messages: &[&Message],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut inserted = std::collections::HashSet::new();
+    for chunk in messages.chunks(500) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway) ",
         );
-        insert.push_values(chunk, |mut row, &i| {
-            let e = &messages[i].envelope;
+        insert.push_values(chunk, |mut row, message| {
+            let e = &message.envelope;
             row.push_bind(e.message_id.to_string())
                 .push_bind(e.sender.as_str())
                 .push_bind(e.message_type.as_str())
@@ -792,31 +808,27 @@ async fn insert_run(
                 .push_bind(e.case_id.as_ref().map(|c| c.as_str()))
                 .push_bind(e.subject.as_ref().map(|s| s.as_str()))
                 .push_bind(now)
-                .push_bind(messages[i].to_json())
+                .push_bind(message.to_json())
                 .push_bind(e.gateway.as_ref().map(|g| g.as_str()));
         });
         insert.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
-        let mut inserted: std::collections::HashSet<String> = insert
-            .build_query_scalar::<String>()
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .collect();
-        for &i in chunk {
-            new[i] = inserted.remove(&messages[i].envelope.message_id.to_string());
-        }
+        inserted.extend(
+            insert
+                .build_query_scalar::<String>()
+                .fetch_all(&mut **tx)
+                .await?,
+        );
     }
-    run.clear();
-    Ok(())
+    Ok(inserted)
 }
 
+/// Stores one delivery from the hub inside `tx`; see [`Store::receive`].
 async fn receive_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     me: &AgencyId,
     message: &Message,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let e = &message.envelope;
     let answer = match &message.body {
         Body::Receipt(Receipt {
             in_reply_to,
@@ -857,26 +869,7 @@ async fn receive_in(
         }
         _ => false,
     };
-    let rows = if key_receipt {
-        1
-    } else {
-        sqlx::query(
-            "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(e.message_id.to_string())
-        .bind(e.sender.as_str())
-        .bind(e.message_type.as_str())
-        .bind(e.correlation_id.to_string())
-        .bind(e.case_id.as_ref().map(|c| c.as_str()))
-        .bind(e.subject.as_ref().map(|s| s.as_str()))
-        .bind(now)
-        .bind(message.to_json())
-        .bind(e.gateway.as_ref().map(|g| g.as_str()))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-    };
+    let new = key_receipt || !insert_inbox(tx, &[message], now).await?.is_empty();
     if let Some((id, status, reason, detail)) = answer {
         sqlx::query(
             "UPDATE outbox SET status = ?, answered_at = ?, answer_reason = ?, answer_detail = ?,
@@ -909,7 +902,7 @@ async fn receive_in(
             .await?;
         }
     }
-    Ok(rows == 1)
+    Ok(new)
 }
 
 #[cfg(test)]

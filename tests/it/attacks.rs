@@ -561,15 +561,7 @@ impl Inboxes {
     async fn open(env: &TestEnv) -> Self {
         let a = &env.agencies;
         let mut readers = Vec::new();
-        for agency in [
-            &a.prison,
-            &a.municipality,
-            &a.police,
-            &a.employment,
-            &a.contact_point,
-            &a.destination,
-            &a.protection,
-        ] {
+        for agency in a.ids() {
             let connection = env.connect_as(agency).await;
             let channel = connection.create_channel().await.unwrap();
             readers.push((agency.clone(), channel, connection));

@@ -50,6 +50,17 @@ fn members(queue: &serde_json::Value, field: &str) -> BTreeSet<String> {
 }
 
 /// The queues of a test: the ingress, the broker's dead letters, and every agency's inbox.
+/// The agencies these tests run: the prison and the four it sends to.
+fn in_play(a: &e2e::Agencies) -> [&AgencyId; 5] {
+    [
+        &a.prison,
+        &a.municipality,
+        &a.destination,
+        &a.police,
+        &a.employment,
+    ]
+}
+
 fn queues(agencies: &[&AgencyId]) -> Vec<String> {
     let mut all = vec![
         broker::topology::INGRESS_QUEUE.to_owned(),
@@ -313,18 +324,7 @@ async fn a_node_stopped_under_load_loses_nothing_and_delivers_each_message_once(
     let stable = cluster.stable().await;
     let env = TestEnv::on_cluster(&cluster, &[]).await;
     let a = &env.agencies;
-    assert_replicated(
-        &cluster,
-        &env,
-        &[
-            &a.prison,
-            &a.municipality,
-            &a.destination,
-            &a.police,
-            &a.employment,
-        ],
-    )
-    .await;
+    assert_replicated(&cluster, &env, &in_play(a)).await;
     let hub = env.start_hub().await;
     let (prison, _) = env.start_counted_agent(&a.prison).await;
     let (municipality, municipality_metrics) = env.start_counted_agent(&a.municipality).await;
@@ -411,18 +411,7 @@ async fn a_node_stopped_under_load_loses_nothing_and_delivers_each_message_once(
             [&prison, &municipality, &destination, &police, &employment],
         )
         .await;
-        assert_drained(
-            &cluster,
-            &env,
-            &[
-                &a.prison,
-                &a.municipality,
-                &a.destination,
-                &a.police,
-                &a.employment,
-            ],
-        )
-        .await;
+        assert_drained(&cluster, &env, &in_play(a)).await;
     };
     tokio::join!(cluster.start_node(leader), checks);
     let redelivered =
@@ -532,18 +521,7 @@ async fn two_hubs_on_the_cluster_share_the_work_and_deliver_each_message_once() 
             "{agency} dropped duplicates"
         );
     }
-    assert_drained(
-        &cluster,
-        &env,
-        &[
-            &a.prison,
-            &a.municipality,
-            &a.destination,
-            &a.police,
-            &a.employment,
-        ],
-    )
-    .await;
+    assert_drained(&cluster, &env, &in_play(&a)).await;
     // The hubs' connections spread over the nodes; with the development CA every client
     // connection of this test is AMQPS with a client certificate.
     let connections = cluster.connections().await;

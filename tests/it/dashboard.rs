@@ -516,15 +516,7 @@ async fn populate(env: &TestEnv, hub: &e2e::HubHandle) {
     use e2e::population::{Cities, DriveOptions, Driver, Plan, PlanConfig, Shape};
     let a = env.agencies.clone();
     let mut agents = Vec::new();
-    for id in [
-        &a.prison,
-        &a.municipality,
-        &a.destination,
-        &a.police,
-        &a.employment,
-        &a.contact_point,
-        &a.protection,
-    ] {
+    for id in a.ids() {
         agents.push(env.start_agent(id).await);
     }
     let now = chrono::Utc::now();

@@ -270,15 +270,7 @@ async fn population_env(
     let hub = env.start_hub().await;
     let a = env.agencies.clone();
     let mut agents = Vec::new();
-    for id in [
-        &a.prison,
-        &a.municipality,
-        &a.destination,
-        &a.police,
-        &a.employment,
-        &a.contact_point,
-        &a.protection,
-    ] {
+    for id in a.ids() {
         agents.push(env.start_agent(id).await);
     }
     let plan = Plan::new(config, &Cities::for_test(&env.agencies));

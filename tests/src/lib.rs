@@ -121,6 +121,11 @@ impl Agencies {
         }
     }
 
+    /// Every agency of the env.
+    pub fn ids(&self) -> [&AgencyId; 7] {
+        self.all().map(|(id, _)| id)
+    }
+
     fn all(&self) -> [(&AgencyId, AgencyRole); 7] {
         [
             (&self.prison, AgencyRole::PrisonProbation),

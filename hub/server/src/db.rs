@@ -143,8 +143,9 @@ fn event_time(now: DateTime<Utc>, backfill_days: u32, sent_at: DateTime<Utc>) ->
 }
 
 /// Decides and records one batch in one transaction: each message is deduplicated, decided
-/// against the state it touches (read inside the transaction, so a message sees the effects
-/// of the ones before it), and recorded with its effects, outbox rows and audit entry.
+/// against the state it touches (read for the whole batch inside the transaction and kept
+/// up to date in memory, so a message sees the effects of the ones before it), and recorded
+/// with its effects, outbox rows and audit entry.
 /// Returns the outbox rows inserted, for the publisher's fast path, and what came of each
 /// delivery, in order.
 pub async fn process_batch(
@@ -170,15 +171,8 @@ pub async fn process_batch(
     let unseen: Vec<&Message> = intakes
         .iter()
         .filter_map(|intake| match intake {
-            Intake::Decoded(d) => Some(&d.message),
-            Intake::Refused(_) => None,
-        })
-        .filter(|m| {
-            let key = (
-                m.envelope.sender.to_string(),
-                m.envelope.message_id.as_uuid(),
-            );
-            !taken.contains_key(&key)
+            Intake::Decoded(d) if !taken.contains_key(&taken_key(d)) => Some(&d.message),
+            _ => None,
         })
         .collect();
     state.read(&mut tx, &unseen).await?;
@@ -198,7 +192,7 @@ pub async fn process_batch(
             }
             Intake::Decoded(decoded) => {
                 let e = &decoded.message.envelope;
-                let key = (decoded.sender.to_string(), e.message_id.as_uuid());
+                let key = taken_key(&decoded);
                 match taken.get(&key) {
                     Some(hash) if hash[..] == decoded.body_sha256[..] => {
                         // A redelivery.
@@ -286,6 +280,14 @@ pub async fn process_batch(
     Ok((fresh, decided))
 }
 
+/// The key a message is taken under: its broker-authenticated sender and its id.
+fn taken_key(d: &plan::Decoded) -> (String, Uuid) {
+    (
+        d.sender.to_string(),
+        d.message.envelope.message_id.as_uuid(),
+    )
+}
+
 /// The body hashes of the messages of `intakes` the hub has already recorded, by sender and
 /// message id.
 async fn already_taken(
@@ -295,10 +297,7 @@ async fn already_taken(
     let (senders, ids): (Vec<String>, Vec<Uuid>) = intakes
         .iter()
         .filter_map(|intake| match intake {
-            Intake::Decoded(d) => Some((
-                d.sender.to_string(),
-                d.message.envelope.message_id.as_uuid(),
-            )),
+            Intake::Decoded(d) => Some(taken_key(d)),
             Intake::Refused(_) => None,
         })
         .unzip();

@@ -44,6 +44,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Input refused as a whole and kept as `dead_letter`, the first time (`new`) or again.
+    fn dead_lettered(dead_letter: &DeadLetterRow, new: bool) -> Self {
+        if new {
+            Outcome::Refused {
+                reason: dead_letter.reason,
+                recipients: Vec::new(),
+            }
+        } else {
+            Outcome::Repeat
+        }
+    }
+
     /// `repeat`, `routed` or `refused`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -77,29 +89,14 @@ impl Decided {
             message_id: None,
             correlation_id: None,
             case_id: None,
-            outcome: if new {
-                Outcome::Refused {
-                    reason: dead_letter.reason,
-                    recipients: Vec::new(),
-                }
-            } else {
-                Outcome::Repeat
-            },
+            outcome: Outcome::dead_lettered(dead_letter, new),
         }
     }
 
     /// A decoded message refused before routing (an id reused for another body), kept as
     /// `dead_letter`; `new` as for [`Decided::undecoded`].
     pub fn refused(message: &Message, dead_letter: &DeadLetterRow, new: bool) -> Self {
-        let outcome = if new {
-            Outcome::Refused {
-                reason: dead_letter.reason,
-                recipients: Vec::new(),
-            }
-        } else {
-            Outcome::Repeat
-        };
-        Decided::message(message, outcome)
+        Decided::message(message, Outcome::dead_lettered(dead_letter, new))
     }
 
     /// A message decided and recorded.
