@@ -768,7 +768,7 @@ fn measures(config: &Config) -> Vec<Measure> {
         m(
             M_SMALL_CELLS,
             "Small cells suppressed",
-            "The national contact point sees its own jurisdiction only, as aggregates: counts from 1 to 4 are suppressed, and so are rates whose part or rest would be; percentiles over fewer than 5 handovers are not shown. Relocations are counts only: a relocation's double breach sends it no row, and nothing it sees of a case that had a relocation names an agency.".to_owned(),
+            "The national contact point sees its own jurisdiction only, as aggregates: counts from 1 to 4 are suppressed, and so are rates whose part or rest would be; where a published total would let a suppressed count be worked out by subtraction, another count is suppressed with it (no published sum hides exactly one count); percentiles over fewer than 5 handovers are not shown. Relocations are counts only: a relocation's double breach sends it no row, and nothing it sees of a case that had a relocation names an agency.".to_owned(),
         ),
         m(
             M_DISCLOSURES,

@@ -1,8 +1,11 @@
 //! What the national contact point may see: aggregates, and pseudonymous rows of overdue
 //! handovers, for its own jurisdiction only.
 //!
-//! - every count from 1 to 4 is suppressed ([`Count`]), and so is a rate whose part or rest is
-//!   (a rate of 3 out of 40 gives the 3 away; so does 37 out of 40) ([`Rate`]);
+//! - every count from 1 to 4 is suppressed ([`Count::Suppressed`]), and so is a rate whose
+//!   part or rest is (a rate of 3 out of 40 gives the 3 away; so does 37 out of 40)
+//!   ([`Rate`]);
+//! - where a total would let a suppressed count be worked out by subtraction, another count
+//!   is withheld with it ([`Count::Withheld`], see [`suppress`]);
 //! - a percentile over fewer than 5 handovers is not shown;
 //! - pseudonyms come from the contact point's own key
 //!   ([`crate::deadlines::contact_point_pseudonym`]), so they cannot be joined with the
@@ -13,6 +16,8 @@
 //! A case belongs to the jurisdiction and region of its owner; a handover to the jurisdiction
 //! recorded on it; an outcome to its reporting agency's.
 
+pub mod suppress;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -22,6 +27,7 @@ use sqlx::{PgPool, Row};
 
 use crate::deadlines::contact_point_pseudonym;
 use crate::settings::Secret;
+use suppress::{Cell, Published, Sheet, Split};
 
 /// Counts under this are suppressed.
 pub const SUPPRESS_UNDER: i64 = 5;
@@ -35,6 +41,10 @@ pub enum Count {
     /// 1 to 4 (0 is shown as 0: nobody to identify).
     #[serde(serialize_with = "under_five")]
     Suppressed,
+    /// 0 or 5 or more, withheld because a total would otherwise give a suppressed count away
+    /// (see [`suppress`]).
+    #[serde(serialize_with = "suppressed")]
+    Withheld,
 }
 
 fn under_five<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
@@ -42,7 +52,7 @@ fn under_five<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl Count {
-    /// The count with small cells suppressed.
+    /// The count with small cells suppressed, for a count no published total includes.
     pub fn of(n: i64) -> Count {
         if n == 0 || n >= SUPPRESS_UNDER {
             Count::Exact(n)
@@ -55,7 +65,7 @@ impl Count {
     pub fn exact(self) -> Option<i64> {
         match self {
             Count::Exact(n) => Some(n),
-            Count::Suppressed => None,
+            Count::Suppressed | Count::Withheld => None,
         }
     }
 }
@@ -65,6 +75,7 @@ impl std::fmt::Display for Count {
         match self {
             Count::Exact(n) => write!(f, "{n}"),
             Count::Suppressed => f.write_str("<5"),
+            Count::Withheld => f.write_str("suppressed"),
         }
     }
 }
@@ -137,9 +148,20 @@ pub struct MatrixRow {
     pub total: Count,
 }
 
-impl Matrix {
-    /// From `(row, column, n)` triples; columns in `columns` order, then any others sorted.
-    fn from_triples(columns: &[&str], triples: Vec<(String, String, i64)>) -> Matrix {
+/// A [`Matrix`] laid out on a [`Sheet`]: a count per row and column, and each row's total.
+struct MatrixCells {
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<Cell>, Cell)>,
+}
+
+impl MatrixCells {
+    /// From `(row, column, n)` triples; columns in `columns` order, then any others in the
+    /// order they come. Records each row's sum.
+    fn lay_out(
+        sheet: &mut Sheet,
+        columns: &[&str],
+        triples: Vec<(String, String, i64)>,
+    ) -> MatrixCells {
         let mut all_columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
         let mut rows: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for (row, column, n) in triples {
@@ -150,18 +172,51 @@ impl Matrix {
         }
         let rows = rows
             .into_iter()
-            .map(|(label, by_column)| MatrixRow {
-                cells: all_columns
+            .map(|(label, by_column)| {
+                let cells: Vec<Cell> = all_columns
                     .iter()
-                    .map(|c| Count::of(by_column.get(c).copied().unwrap_or(0)))
-                    .collect(),
-                total: Count::of(by_column.values().sum()),
-                label,
+                    .map(|c| sheet.cell(by_column.get(c).copied().unwrap_or(0)))
+                    .collect();
+                let total = sheet.total_of(&cells);
+                (label, cells, total)
             })
             .collect();
-        Matrix {
+        MatrixCells {
             columns: all_columns,
             rows,
+        }
+    }
+
+    /// The cells of column `i`, top to bottom.
+    fn column(&self, i: usize) -> Vec<Cell> {
+        self.rows.iter().map(|(_, cells, _)| cells[i]).collect()
+    }
+
+    /// The rows' totals.
+    fn row_totals(&self) -> Vec<Cell> {
+        self.rows.iter().map(|(_, _, total)| *total).collect()
+    }
+
+    /// The row labelled `label`: its cells and its total.
+    fn row(&self, label: &str) -> Option<(&[Cell], Cell)> {
+        self.rows
+            .iter()
+            .find(|(l, _, _)| l == label)
+            .map(|(_, cells, total)| (cells.as_slice(), *total))
+    }
+
+    fn publish(&self, published: &Published) -> Matrix {
+        Matrix {
+            columns: self.columns.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|(label, cells, total)| MatrixRow {
+                    label: label.clone(),
+                    cells: cells.iter().map(|c| published.count(*c)).collect(),
+                    total: published.count(*total),
+                })
+                .collect(),
         }
     }
 }
@@ -192,8 +247,38 @@ fn jurisdiction_text(j: Jurisdiction) -> &'static str {
     }
 }
 
-/// Cases of `jurisdiction`.
-pub async fn cases(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<CaseFigures, sqlx::Error> {
+/// Cases of `jurisdiction`. Suppressed together with consent coverage (see [`case_tables`]).
+pub async fn cases(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+    today: chrono::NaiveDate,
+) -> Result<CaseFigures, sqlx::Error> {
+    Ok(case_tables(pool, jurisdiction, today).await?.0)
+}
+
+/// Consent coverage of the open cases of `jurisdiction` on `today`: a consent in force is
+/// the person's current version, active, within its period, and not withdrawn in whole.
+/// Suppressed together with the case figures (see [`case_tables`]).
+pub async fn consent_coverage(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+    today: chrono::NaiveDate,
+) -> Result<CoverageFigures, sqlx::Error> {
+    Ok(case_tables(pool, jurisdiction, today).await?.1)
+}
+
+/// The case figures and the consent coverage, read from one snapshot and suppressed on one
+/// sheet: a region's open cases are its cases less its closed ones, so a count withheld in
+/// one view could otherwise be worked out from the other.
+async fn case_tables(
+    pool: &PgPool,
+    jurisdiction: Jurisdiction,
+    today: chrono::NaiveDate,
+) -> Result<(CaseFigures, CoverageFigures), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     let rows = sqlx::query(
         "SELECT coalesce((SELECT c.record->>'programme' FROM consents c WHERE c.subject = k.subject
                           ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1), 'no consent recorded') AS programme,
@@ -203,8 +288,29 @@ pub async fn cases(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<CaseFigu
          GROUP BY 1, 2, 3, 4",
     )
     .bind(jurisdiction_text(jurisdiction))
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    let coverage = sqlx::query(
+        "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS open_cases,
+                count(*) FILTER (WHERE EXISTS (
+                    SELECT 1 FROM consents c
+                    WHERE c.subject = k.subject AND NOT c.superseded
+                      AND c.record->>'status' = 'active'
+                      AND (c.record->'period'->>'start')::date <= $2
+                      AND (c.record->'period'->>'end')::date >= $2
+                      AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w
+                                      WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb)
+                )) AS with_consent
+         FROM cases k JOIN agencies a ON a.id = k.owner
+         WHERE a.jurisdiction = $1 AND k.stage <> 'closed'
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind(jurisdiction_text(jurisdiction))
+    .bind(today)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
     let mut programme = Vec::new();
     let mut region = Vec::new();
     let mut agency = Vec::new();
@@ -217,22 +323,82 @@ pub async fn cases(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<CaseFigu
         agency.push((row.try_get("agency")?, stage.clone(), n));
         *stage_totals.entry(stage).or_default() += n;
     }
-    let total = stage_totals.values().sum();
-    Ok(CaseFigures {
-        total: Count::of(total),
-        by_stage: STAGES
+    // The known stages in their order, then any other the database holds.
+    let mut stages: Vec<&str> = STAGES.to_vec();
+    stages.extend(
+        stage_totals
+            .keys()
+            .map(String::as_str)
+            .filter(|s| !STAGES.contains(s)),
+    );
+
+    let mut sheet = Sheet::default();
+    let by_programme = MatrixCells::lay_out(&mut sheet, &stages, programme);
+    let by_region = MatrixCells::lay_out(&mut sheet, &stages, region);
+    let by_agency = MatrixCells::lay_out(&mut sheet, &stages, agency);
+    let by_stage: Vec<Cell> = stages
+        .iter()
+        .map(|s| sheet.cell(stage_totals.get(*s).copied().unwrap_or(0)))
+        .collect();
+    let total = sheet.total_of(&by_stage);
+    for m in [&by_programme, &by_region, &by_agency] {
+        for (i, stage) in by_stage.iter().enumerate() {
+            sheet.sum(*stage, &m.column(i));
+        }
+        sheet.sum(total, &m.row_totals());
+    }
+
+    let closed = stages.iter().position(|s| *s == "closed");
+    let mut regions = Vec::new();
+    for row in coverage {
+        let label: String = row.try_get("region")?;
+        let split = sheet.split(row.try_get("open_cases")?, row.try_get("with_consent")?);
+        // The region's open cases are its cases less its closed ones.
+        if let (Some((cells, region_total)), Some(closed)) = (by_region.row(&label), closed) {
+            sheet.sum(region_total, &[split.whole, cells[closed]]);
+        }
+        regions.push((label, split));
+    }
+    let all = total_split(&mut sheet, regions.iter().map(|(_, s)| *s));
+    if let Some(closed) = closed {
+        sheet.sum(total, &[all.whole, by_stage[closed]]);
+    }
+
+    let published = sheet.suppress();
+    let coverage_row = |region: String, split: Split| CoverageRow {
+        region,
+        open_cases: published.count(split.whole),
+        with_consent: published.count(split.part),
+        coverage: published.rate(split),
+    };
+    let cases = CaseFigures {
+        total: published.count(total),
+        by_stage: stages
             .iter()
-            .map(|s| {
-                (
-                    (*s).to_owned(),
-                    Count::of(stage_totals.get(*s).copied().unwrap_or(0)),
-                )
-            })
+            .zip(&by_stage)
+            .map(|(s, c)| ((*s).to_owned(), published.count(*c)))
             .collect(),
-        by_programme: Matrix::from_triples(&STAGES, programme),
-        by_region: Matrix::from_triples(&STAGES, region),
-        by_agency: Matrix::from_triples(&STAGES, agency),
-    })
+        by_programme: by_programme.publish(&published),
+        by_region: by_region.publish(&published),
+        by_agency: by_agency.publish(&published),
+    };
+    let coverage = CoverageFigures {
+        by_region: regions
+            .into_iter()
+            .map(|(label, split)| coverage_row(label, split))
+            .collect(),
+        total: coverage_row("all".to_owned(), all),
+    };
+    Ok((cases, coverage))
+}
+
+/// The split of the sums of `splits`: wholes, parts and rests each added up.
+fn total_split(sheet: &mut Sheet, splits: impl Iterator<Item = Split> + Clone) -> Split {
+    let whole = sheet.total_of(&splits.clone().map(|s| s.whole).collect::<Vec<_>>());
+    let part = sheet.total_of(&splits.clone().map(|s| s.part).collect::<Vec<_>>());
+    let rest = sheet.total_of(&splits.map(|s| s.rest).collect::<Vec<_>>());
+    sheet.sum(whole, &[part, rest]);
+    Split { whole, part, rest }
 }
 
 /// One overdue handover, as the contact point may see it.
@@ -362,12 +528,23 @@ pub async fn overdue(
                 .collect(),
         });
     }
+    // Still open and answered since add up to all overdue handovers, and so do the agencies.
+    let mut sheet = Sheet::default();
+    let open = sheet.cell(open);
+    let answered_late = sheet.cell(answered_late);
+    let by_agency: Vec<(String, Cell)> = by_agency
+        .into_iter()
+        .map(|(a, n)| (a, sheet.cell(n)))
+        .collect();
+    let all = sheet.total_of(&by_agency.iter().map(|(_, c)| *c).collect::<Vec<_>>());
+    sheet.sum(all, &[open, answered_late]);
+    let published = sheet.suppress();
     Ok(OverdueFigures {
-        open: Count::of(open),
-        answered_late: Count::of(answered_late),
+        open: published.count(open),
+        answered_late: published.count(answered_late),
         by_agency: by_agency
             .into_iter()
-            .map(|(a, n)| (a, Count::of(n)))
+            .map(|(a, c)| (a, published.count(c)))
             .collect(),
         rows: with_rows.then_some(out),
     })
@@ -529,57 +706,6 @@ pub struct CoverageFigures {
     pub total: CoverageRow,
 }
 
-/// Consent coverage of the open cases of `jurisdiction` on `today`: a consent in force is
-/// the person's current version, active, within its period, and not withdrawn in whole.
-pub async fn consent_coverage(
-    pool: &PgPool,
-    jurisdiction: Jurisdiction,
-    today: chrono::NaiveDate,
-) -> Result<CoverageFigures, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS open_cases,
-                count(*) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM consents c
-                    WHERE c.subject = k.subject AND NOT c.superseded
-                      AND c.record->>'status' = 'active'
-                      AND (c.record->'period'->>'start')::date <= $2
-                      AND (c.record->'period'->>'end')::date >= $2
-                      AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w
-                                      WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb)
-                )) AS with_consent
-         FROM cases k JOIN agencies a ON a.id = k.owner
-         WHERE a.jurisdiction = $1 AND k.stage <> 'closed'
-         GROUP BY 1 ORDER BY 1",
-    )
-    .bind(jurisdiction_text(jurisdiction))
-    .bind(today)
-    .fetch_all(pool)
-    .await?;
-    let mut by_region = Vec::new();
-    let (mut all_open, mut all_with) = (0, 0);
-    for row in rows {
-        let open: i64 = row.try_get("open_cases")?;
-        let with: i64 = row.try_get("with_consent")?;
-        all_open += open;
-        all_with += with;
-        by_region.push(CoverageRow {
-            region: row.try_get("region")?,
-            open_cases: Count::of(open),
-            with_consent: Count::of(with),
-            coverage: Rate::of(with, open),
-        });
-    }
-    Ok(CoverageFigures {
-        by_region,
-        total: CoverageRow {
-            region: "all".to_owned(),
-            open_cases: Count::of(all_open),
-            with_consent: Count::of(all_with),
-            coverage: Rate::of(all_with, all_open),
-        },
-    })
-}
-
 /// Outcomes reported by the agencies of one region.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeRow {
@@ -626,50 +752,66 @@ pub async fn outcomes(
     .bind(j)
     .fetch_all(pool)
     .await?;
-    let mut by_region = Vec::new();
-    let mut sums = [0i64; 5];
+    // Reports add up over regions and over end reasons; each rate has its whole, part and
+    // rest, which add up over regions too.
+    let mut sheet = Sheet::default();
+    let mut regions = Vec::new();
     for row in rows {
-        let v: [i64; 5] = [
-            row.try_get("reports")?,
-            row.try_get("charge_known")?,
-            row.try_get("no_charge")?,
-            row.try_get("occupation_known")?,
-            row.try_get("occupied")?,
-        ];
-        for (s, x) in sums.iter_mut().zip(v) {
-            *s += x;
-        }
-        by_region.push(outcome_row(row.try_get("region")?, v));
+        let reports = sheet.cell(row.try_get("reports")?);
+        let charge = sheet.split(row.try_get("charge_known")?, row.try_get("no_charge")?);
+        let occupation = sheet.split(row.try_get("occupation_known")?, row.try_get("occupied")?);
+        regions.push((
+            row.try_get::<String, _>("region")?,
+            reports,
+            charge,
+            occupation,
+        ));
     }
+    let reports = sheet.total_of(&regions.iter().map(|r| r.1).collect::<Vec<_>>());
+    let charge = total_split(&mut sheet, regions.iter().map(|r| r.2));
+    let occupation = total_split(&mut sheet, regions.iter().map(|r| r.3));
     let reasons = sqlx::query(
         "SELECT o.end_reason, count(*) AS n FROM outcomes o JOIN agencies a ON a.id = o.sender
          WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 2 DESC, 1",
     )
     .bind(j)
     .fetch_all(pool)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.try_get(0)?, sheet.cell(r.try_get(1)?))))
+    .collect::<Result<Vec<(String, Cell)>, sqlx::Error>>()?;
+    // Reports written between the two queries would not add up: then the reasons stand
+    // alone, each still suppressed when small.
+    let reasons_total: i64 = reasons.iter().map(|(_, c)| sheet.value(*c)).sum();
+    if reasons_total == sheet.value(reports) {
+        sheet.sum(
+            reports,
+            &reasons.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+        );
+    }
+    let published = sheet.suppress();
+    let outcome_row =
+        |region: String, reports: Cell, charge: Split, occupation: Split| OutcomeRow {
+            region,
+            reports: published.count(reports),
+            charge_known: published.count(charge.whole),
+            no_new_charge: published.rate(charge),
+            occupation_known: published.count(occupation.whole),
+            in_education_or_job: published.rate(occupation),
+        };
     Ok(OutcomeFigures {
-        by_region,
-        total: outcome_row("all".to_owned(), sums),
+        by_region: regions
+            .into_iter()
+            .map(|(region, reports, charge, occupation)| {
+                outcome_row(region, reports, charge, occupation)
+            })
+            .collect(),
+        total: outcome_row("all".to_owned(), reports, charge, occupation),
         end_reasons: reasons
             .into_iter()
-            .map(|r| Ok((r.try_get(0)?, Count::of(r.try_get(1)?))))
-            .collect::<Result<_, sqlx::Error>>()?,
+            .map(|(reason, c)| (reason, published.count(c)))
+            .collect(),
     })
-}
-
-fn outcome_row(
-    region: String,
-    [reports, charge_known, no_charge, occ_known, occupied]: [i64; 5],
-) -> OutcomeRow {
-    OutcomeRow {
-        region,
-        reports: Count::of(reports),
-        charge_known: Count::of(charge_known),
-        no_new_charge: Rate::of(no_charge, charge_known),
-        occupation_known: Count::of(occ_known),
-        in_education_or_job: Rate::of(occupied, occ_known),
-    }
 }
 
 /// Handovers from agency to agency (not relocations).
@@ -690,7 +832,9 @@ pub async fn flows(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<Matrix, 
     columns.sort();
     columns.dedup();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    Ok(Matrix::from_triples(&columns, triples))
+    let mut sheet = Sheet::default();
+    let m = MatrixCells::lay_out(&mut sheet, &columns, triples);
+    Ok(m.publish(&sheet.suppress()))
 }
 
 /// Relocations of one jurisdiction, by where they stand.
@@ -720,6 +864,7 @@ pub async fn relocation_counts(
                 count(*) FILTER (WHERE h.state = 'accepted') AS confirmed,
                 count(*) FILTER (WHERE h.state = 'rejected') AS rejected,
                 count(*) FILTER (WHERE h.state IN ('requested', 'received')) AS open,
+                count(*) FILTER (WHERE h.state NOT IN ('accepted', 'rejected', 'requested', 'received')) AS other,
                 count(*) FILTER (WHERE EXISTS (
                     SELECT 1 FROM escalations e
                     WHERE e.subject_ref = h.handover_id::text AND e.deadline = 'RelocationAnswered'
@@ -732,15 +877,26 @@ pub async fn relocation_counts(
     .await?;
     let mut out = BTreeMap::new();
     for row in rows {
-        let count = |name: &str| row.try_get::<i64, _>(name).map(Count::of);
+        // Confirmed, rejected, open and any other state add up to all requested.
+        let mut sheet = Sheet::default();
+        let mut cell = |name: &str| row.try_get::<i64, _>(name).map(|n| sheet.cell(n));
+        let (confirmed, rejected, open, other) = (
+            cell("confirmed")?,
+            cell("rejected")?,
+            cell("open")?,
+            cell("other")?,
+        );
+        let overdue = cell("overdue")?;
+        let requested = sheet.total_of(&[confirmed, rejected, open, other]);
+        let published = sheet.suppress();
         out.insert(
             row.try_get("jurisdiction")?,
             RelocationCounts {
-                requested: count("requested")?,
-                confirmed: count("confirmed")?,
-                rejected: count("rejected")?,
-                open: count("open")?,
-                overdue: count("overdue")?,
+                requested: published.count(requested),
+                confirmed: published.count(confirmed),
+                rejected: published.count(rejected),
+                open: published.count(open),
+                overdue: published.count(overdue),
             },
         );
     }
@@ -793,7 +949,9 @@ mod tests {
 
     #[test]
     fn matrices_keep_the_given_column_order_and_suppress_cells() {
-        let m = Matrix::from_triples(
+        let mut sheet = Sheet::default();
+        let cells = MatrixCells::lay_out(
+            &mut sheet,
             &["referred", "active"],
             vec![
                 ("Aarhus".into(), "active".into(), 7),
@@ -802,16 +960,22 @@ mod tests {
                 ("København".into(), "active".into(), 5),
             ],
         );
+        let m = cells.publish(&sheet.suppress());
         assert_eq!(m.columns, ["referred", "active", "closed"]);
         assert_eq!(m.rows[0].label, "Aarhus");
+        // The 2 would follow from the total of 15: the 6 goes with it.
         assert_eq!(
             m.rows[0].cells,
-            [Count::Suppressed, Count::Exact(7), Count::Exact(6)]
+            [Count::Suppressed, Count::Exact(7), Count::Withheld]
         );
         assert_eq!(m.rows[0].total, Count::Exact(15));
         assert_eq!(
             m.rows[1].cells,
             [Count::Exact(0), Count::Exact(5), Count::Exact(0)]
+        );
+        assert_eq!(
+            serde_json::to_string(&m.rows[0].cells).unwrap(),
+            r#"["<5",7,"suppressed"]"#
         );
     }
 }

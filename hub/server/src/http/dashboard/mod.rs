@@ -265,7 +265,7 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
     let mut html = String::new();
     let json = match name {
         "cases" => {
-            let f = cp::cases(pool, j).await?;
+            let f = cp::cases(pool, j, Utc::now().date_naive()).await?;
             let _ = write!(
                 html,
                 r#"<div class="figures"><div class="figure">Cases in all<strong id="cases-total">{}</strong></div></div>"#,

@@ -79,7 +79,7 @@ pub fn page(viewer: &Viewer, current: &str, title: &str, main: &str) -> String {
 <div>Signed in as <span id="viewer">{name}</span> ({role}) <form method="post" action="/logout"><button type="submit">Sign out</button></form></div></header>
 <nav aria-label="Views">{nav}</nav>
 <main id="main"><h2>{title}</h2>
-<p class="note">Counts from 1 to 4 are shown as &lt;5 and rates that would give them away are suppressed. Figures are for {jur} only. <a href="/api/v1/dashboard/{current}">This view as JSON</a>.</p>
+<p class="note">Counts from 1 to 4 are shown as &lt;5. Where a total would let one be worked out, another count is suppressed with it, and so is any rate that would give one away. Figures are for {jur} only. <a href="/api/v1/dashboard/{current}">This view as JSON</a>.</p>
 {main}</main></body></html>"#,
         title = esc(title),
         jur = esc(&format!("{:?}", viewer.jurisdiction)),
