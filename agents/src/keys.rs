@@ -2,7 +2,7 @@
 //! outbox like any message (a `KeyPublished`), and rotated on request.
 //!
 //! The hub answers a `KeyPublished` with a receipt and sends the key directory to this agency
-//! (to every agency when the key is new); [`crate::store::Store::receive`] keeps the newest
+//! (to every agency when the key becomes current: new, or an older key announced again); [`crate::store::Store::receive`] keeps the newest
 //! directory. A rotated-out private key is kept, so what was sealed to it still opens.
 
 use chrono::{DateTime, Utc};

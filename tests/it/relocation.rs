@@ -117,6 +117,17 @@ fn location(value: Value) -> SealedLocation {
     serde_json::from_value(value).unwrap()
 }
 
+/// The key directory as the hub lists it.
+async fn key_directory(env: &TestEnv) -> schemas::messages::KeyDirectory {
+    hub::keys::list(
+        &env.pool,
+        &hub::db::load_directory(&env.pool).await.unwrap(),
+        &env.hub_settings.policy().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn owner(env: &TestEnv, case: &str) -> String {
     sqlx::query_scalar("SELECT owner FROM cases WHERE case_id = $1")
         .bind(case)
@@ -339,13 +350,7 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
         },
     )
     .await;
-    let hub_keys = hub::keys::list(
-        &env.pool,
-        &hub::db::load_directory(&env.pool).await.unwrap(),
-        &env.hub_settings.policy().unwrap(),
-    )
-    .await
-    .unwrap();
+    let hub_keys = key_directory(&env).await;
     let old = hub_keys
         .keys
         .iter()
@@ -363,6 +368,47 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
         opened(&protection, &at_unit).await.location(),
         Some(&location(new_address())),
         "a message sealed to the old key stays readable by its holder"
+    );
+
+    // 7b. The unit is restored from a backup older than the rotation, so it holds only the
+    // old key and announces it again: the old key is current again, for every sender.
+    let announced = agent::keys::key_published(
+        &protection.id,
+        &before,
+        schemas::MessageId::new(),
+        uuid::Uuid::now_v7(),
+        Utc::now(),
+    )
+    .unwrap();
+    protection
+        .store
+        .enqueue(&announced, Utc::now())
+        .await
+        .unwrap();
+    eventually(
+        "the destination to learn the old key is current again",
+        DEADLINE,
+        || async {
+            let keys = destination.store.directory_keys().await.unwrap();
+            keys.iter()
+                .any(|k| {
+                    k.agency == a.protection && k.current && k.key_id.as_str() == before.key_id
+                })
+                .then_some(())
+        },
+    )
+    .await;
+    let hub_keys = key_directory(&env).await;
+    let current: Vec<&str> = hub_keys
+        .keys
+        .iter()
+        .filter(|k| k.agency == a.protection && k.current)
+        .map(|k| k.key_id.as_str())
+        .collect();
+    assert_eq!(
+        current,
+        [before.key_id.as_str()],
+        "one current key per agency"
     );
 
     // 8. The plaintext is nowhere: not in the hub's database (messages, outbox, dead

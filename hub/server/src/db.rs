@@ -245,7 +245,7 @@ pub async fn process_batch(
                         accepted
                             .outbox
                             .extend(crate::deadlines::on_receipt(&ecx, &accepted));
-                        let new_key = crate::keys::is_new_key(&mut tx, &accepted).await?;
+                        let made_current = crate::keys::makes_current(&mut tx, &accepted).await?;
                         write_accepted(
                             &mut tx,
                             &mut deferred,
@@ -258,9 +258,10 @@ pub async fn process_batch(
                         .await?;
                         taken.insert(key, accepted.body_sha256.to_vec());
                         decided.push(Decided::accepted(&accepted));
-                        if let Some(new_key) = new_key {
-                            let rows = crate::keys::directory_rows(&mut tx, cx, &accepted, new_key)
-                                .await?;
+                        if let Some(made_current) = made_current {
+                            let rows =
+                                crate::keys::directory_rows(&mut tx, cx, &accepted, made_current)
+                                    .await?;
                             accepted.outbox.extend(rows);
                         }
                         (accepted.audit_detail(), accepted.outbox)

@@ -1,7 +1,11 @@
 //! The key directory: agencies publish their sealing keys to the hub (`KeyPublished`, the
-//! agency authenticated by the broker), and the hub sends the directory back. A new key goes
-//! to every agency at once, so senders seal to it from then on; a key the hub already holds
-//! (an agent re-announcing at start-up) brings the directory to that agency only.
+//! agency authenticated by the broker), and the hub sends the directory back.
+//!
+//! The key an agency announced last is its current one: an agent announces the key it uses
+//! each time it starts. A new key, or an older one announced again (an agency restored from
+//! a backup that predates its last rotation holds only the older private key), becomes
+//! current and goes to every agency at once, so senders seal to it from then on. The current
+//! key announced again brings the directory to that agency only.
 //!
 //! Only public keys are here: private keys never leave the agencies. A rotated-out key stays
 //! listed with `current: false`.
@@ -16,9 +20,10 @@ use uuid::Uuid;
 use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
 
-/// For a message that records a key: whether the hub did not hold that key before. `None`
-/// for any other message.
-pub async fn is_new_key(
+/// For a message that records a key: whether the key becomes its agency's current one (it
+/// is new, or an older key announced again), so every agency needs the new directory. `None`
+/// for any other message. Read before the key is recorded.
+pub async fn makes_current(
     tx: &mut Transaction<'_, Postgres>,
     accepted: &Accepted,
 ) -> Result<Option<bool>, sqlx::Error> {
@@ -28,14 +33,15 @@ pub async fn is_new_key(
     }) else {
         return Ok(None);
     };
-    let known: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sealing_keys WHERE agency = $1 AND key_id = $2)",
+    let current: bool = sqlx::query_scalar(
+        "SELECT coalesce((SELECT seq FROM sealing_keys WHERE agency = $1 AND key_id = $2)
+                         = (SELECT max(seq) FROM sealing_keys WHERE agency = $1), false)",
     )
     .bind(agency.as_str())
     .bind(key_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(Some(!known))
+    Ok(Some(!current))
 }
 
 /// The directory as it stands (read in `executor`'s transaction or pool).
@@ -82,13 +88,13 @@ where
     Ok(KeyDirectory { version, keys })
 }
 
-/// The directory messages that answer a recorded key: to every agency when the key is new,
-/// to its publisher otherwise.
+/// The directory messages that answer a recorded key: to every agency when the key became
+/// current ([`makes_current`]), to its publisher otherwise.
 pub async fn directory_rows(
     tx: &mut Transaction<'_, Postgres>,
     cx: &BatchContext<'_>,
     accepted: &Accepted,
-    new_key: bool,
+    made_current: bool,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let published = &accepted.message.envelope;
     let body = current(
@@ -97,7 +103,7 @@ pub async fn directory_rows(
         &cx.policy.hard_rules.protected_location_allow,
     )
     .await?;
-    let targets: Vec<AgencyId> = if new_key {
+    let targets: Vec<AgencyId> = if made_current {
         cx.directory.iter().map(|a| a.id.clone()).collect()
     } else {
         vec![published.sender.clone()]

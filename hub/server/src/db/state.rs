@@ -272,9 +272,15 @@ impl BatchState {
                 key_id,
                 public_key,
             } => {
+                // A key announced again after a newer one becomes current again: it takes the
+                // next seq (see `keys`).
                 sqlx::query(
                     "INSERT INTO sealing_keys (agency, key_id, scheme, public_key, published_at)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (agency, key_id) DO UPDATE
+                         SET seq = nextval(pg_get_serial_sequence('sealing_keys', 'seq'))
+                         WHERE sealing_keys.seq < (SELECT max(s.seq) FROM sealing_keys s
+                                                   WHERE s.agency = EXCLUDED.agency)",
                 )
                 .bind(agency.as_str())
                 .bind(key_id)
