@@ -83,11 +83,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run => {
             let credentials = settings.credentials()?;
+            let inbox = settings.inbox_queue()?;
             // Shared by the service (which counts) and the HTTP server (which serves them).
             let metrics = agent::metrics::Metrics::with_inbox_depth(
                 settings.endpoint(),
                 credentials.clone(),
                 &me,
+                inbox,
             );
             let http =
                 agent::http::start(&settings.http, store.clone(), me.clone(), metrics.clone())

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use broker::depth::QueueDepths;
-use broker::{BrokerEndpoint, Credentials, topology};
+use broker::{BrokerEndpoint, Credentials};
 use chrono::Utc;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
@@ -97,17 +97,18 @@ impl Metrics {
         Self::build(None)
     }
 
-    /// As [`Metrics::new`], and a scrape also reads the depth of `agent`'s inbox queue on the
-    /// broker, logging in as the agency.
+    /// As [`Metrics::new`], and a scrape also reads the depth of `agent`'s inbox queue
+    /// (`queue`) on the broker, logging in as the agency.
     pub fn with_inbox_depth(
         endpoint: BrokerEndpoint,
         credentials: Credentials,
         agent: &AgencyId,
+        queue: String,
     ) -> Self {
         Self::build(Some(InboxQueue {
             endpoint,
             credentials,
-            queue: topology::inbox_queue(agent),
+            queue,
             depths: QueueDepths::new(format!("agent {agent} metrics")),
         }))
     }

@@ -126,6 +126,7 @@ async fn session(
     backoff: &mut Backoff,
 ) -> anyhow::Result<()> {
     let id = &settings.agent.id;
+    let inbox = settings.inbox_queue()?;
     let endpoint = settings.endpoint();
     let consuming = broker::connect(&endpoint, credentials, &format!("agent {id} inbox")).await?;
     let publishing = broker::connect(&endpoint, credentials, &format!("agent {id} outbox")).await?;
@@ -136,7 +137,7 @@ async fn session(
         .await?;
     let mut consumer = channel
         .basic_consume(
-            topology::inbox_queue(id).as_str().into(),
+            inbox.as_str().into(),
             format!("agent-{id}").as_str().into(),
             BasicConsumeOptions::default(),
             FieldTable::default(),

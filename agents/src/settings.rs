@@ -57,6 +57,15 @@ pub struct BrokerSettings {
     /// AMQPS with the agency's client certificate instead of a password.
     #[serde(default)]
     pub tls: Option<broker::TlsFiles>,
+    /// The name of the agency's inbox queue, `inbox.<agency>.<tag>`, if given directly
+    /// (prefer `inbox_queue_file` or the environment). Its random tag keeps other agencies
+    /// from reading the inbox's depth, so it is kept like a password.
+    #[serde(default)]
+    pub inbox_queue: Option<String>,
+    /// A file holding the inbox queue's name (`hub provision` writes `<agency>.inbox` in the
+    /// hub's secrets directory).
+    #[serde(default)]
+    pub inbox_queue_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -93,6 +102,28 @@ impl Settings {
             user: self.agent.id.to_string(),
             password,
         })
+    }
+
+    /// The agency's inbox queue, checked to be a tagged inbox of this agency.
+    pub fn inbox_queue(&self) -> anyhow::Result<String> {
+        let queue = match (&self.broker.inbox_queue, &self.broker.inbox_queue_file) {
+            (Some(queue), _) => queue.trim().to_owned(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .with_context(|| format!("reading the inbox queue's name from {}", file.display()))?
+                .trim()
+                .to_owned(),
+            (None, None) => anyhow::bail!(
+                "no inbox queue: set broker.inbox_queue_file (the <agency>.inbox file `hub provision` writes) \
+                 or AGENT__BROKER__INBOX_QUEUE"
+            ),
+        };
+        anyhow::ensure!(
+            broker::topology::is_inbox_of(&queue, &self.agent.id),
+            "the inbox queue's name is not one `hub provision` gives {}: expected inbox.{}.<32 hex digits>",
+            self.agent.id,
+            self.agent.id
+        );
+        Ok(queue)
     }
 
     /// Where the broker is.
@@ -143,6 +174,38 @@ mod tests {
             addresses,
             ["127.0.0.1:5681", "127.0.0.1:5682", "127.0.0.1:5683"]
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_inbox_must_be_given_and_be_a_tagged_inbox_of_this_agency() {
+        let dir = std::env::temp_dir().join(format!("agent-inbox-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("agent.toml");
+        std::fs::write(
+            &file,
+            "[agent]\nid = \"dk-a\"\ndata_dir = \"/tmp/a\"\nrelay_interval_ms = 100\nprefetch = 8\n\
+             [broker]\nhost = \"127.0.0.1\"\nport = 5681\nvhost = \"handover\"\n",
+        )
+        .unwrap();
+        let mut settings = Settings::load(&file).unwrap();
+        let err = settings.inbox_queue().unwrap_err().to_string();
+        assert!(err.contains("no inbox queue"), "{err}");
+
+        let tag = "0123456789abcdef0123456789abcdef";
+        let named = dir.join("dk-a.inbox");
+        std::fs::write(&named, format!("inbox.dk-a.{tag}\n")).unwrap();
+        settings.broker.inbox_queue_file = Some(named);
+        assert_eq!(settings.inbox_queue().unwrap(), format!("inbox.dk-a.{tag}"));
+
+        for wrong in ["inbox.dk-a", "inbox.dk-b.0123456789abcdef0123456789abcdef"] {
+            settings.broker.inbox_queue = Some(wrong.to_owned());
+            let err = settings.inbox_queue().unwrap_err().to_string();
+            assert!(
+                err.contains("expected inbox.dk-a.<32 hex digits>"),
+                "{wrong}: {err}"
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -312,7 +312,7 @@ fn corpus(env: &TestEnv, consents: &Consents) -> Vec<Attack> {
             of(notice()),
             Broker("ACCESS_REFUSED"),
         )
-        .into("", &broker::topology::inbox_queue(&a.municipality)),
+        .into("", &env.inbox(&a.municipality)),
         submit(
             "into another agency's inbox through hub.deliver",
             of(notice()),
@@ -330,10 +330,7 @@ fn corpus(env: &TestEnv, consents: &Consents) -> Vec<Attack> {
             of(notice()),
             Broker("ACCESS_REFUSED"),
         )
-        .into(
-            "amq.direct",
-            &broker::topology::inbox_queue(&a.municipality),
-        ),
+        .into("amq.direct", &env.inbox(&a.municipality)),
         // Consent.
         submit(
             "consent for the municipality used for another municipality",
@@ -553,7 +550,8 @@ async fn connect_over_tls(env: &TestEnv, agency: &AgencyId) -> lapin::Connection
 
 /// Everything each agency's inbox queue has held, read with that agency's own login.
 struct Inboxes {
-    readers: Vec<(AgencyId, lapin::Channel, lapin::Connection)>,
+    /// Each agency, its inbox's name, and a channel and connection under its own login.
+    readers: Vec<(AgencyId, String, lapin::Channel, lapin::Connection)>,
     got: RefCell<BTreeMap<AgencyId, Vec<Option<schemas::Message>>>>,
 }
 
@@ -564,7 +562,7 @@ impl Inboxes {
         for agency in a.ids() {
             let connection = env.connect_as(agency).await;
             let channel = connection.create_channel().await.unwrap();
-            readers.push((agency.clone(), channel, connection));
+            readers.push((agency.clone(), env.inbox(agency), channel, connection));
         }
         Self {
             readers,
@@ -574,8 +572,7 @@ impl Inboxes {
 
     /// Takes whatever is waiting in every inbox; what does not decode is kept as `None`.
     async fn take(&self) {
-        for (agency, channel, _) in &self.readers {
-            let queue = broker::topology::inbox_queue(agency);
+        for (agency, queue, channel, _) in &self.readers {
             let mut taken = Vec::new();
             while let Some(m) = channel
                 .basic_get(queue.as_str().into(), BasicGetOptions { no_ack: true })
@@ -847,7 +844,7 @@ async fn every_attack_is_refused_with_its_reason_and_nothing_reaches_any_agency(
             expected.entry(recipient).or_default().push(line);
         }
     }
-    for (agency, _, _) in &inboxes.readers {
+    for (agency, _, _, _) in &inboxes.readers {
         let mut want = expected.remove(agency).unwrap_or_default();
         want.sort();
         assert_eq!(

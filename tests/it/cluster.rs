@@ -61,19 +61,19 @@ fn in_play(a: &e2e::Agencies) -> [&AgencyId; 5] {
     ]
 }
 
-fn queues(agencies: &[&AgencyId]) -> Vec<String> {
+fn queues(env: &TestEnv, agencies: &[&AgencyId]) -> Vec<String> {
     let mut all = vec![
         broker::topology::INGRESS_QUEUE.to_owned(),
         broker::topology::DEAD_LETTER_QUEUE.to_owned(),
     ];
-    all.extend(agencies.iter().map(|a| broker::topology::inbox_queue(a)));
+    all.extend(agencies.iter().map(|a| env.inbox(a)));
     all
 }
 
 /// Every queue has a replica on each of the three nodes and the hub's dead-letter policy.
 async fn assert_replicated(cluster: &Cluster, env: &TestEnv, agencies: &[&AgencyId]) {
     let everywhere: BTreeSet<String> = (1..=NODES).map(|n| cluster.node_name(n)).collect();
-    for name in queues(agencies) {
+    for name in queues(env, agencies) {
         // The effective policy shows once the queue's statistics were first emitted.
         let queue = eventually(&format!("{name}'s statistics"), DEADLINE, || async {
             let queue = cluster.queue(&env.vhost, &name).await;
@@ -96,7 +96,7 @@ async fn assert_replicated(cluster: &Cluster, env: &TestEnv, agencies: &[&Agency
 /// figures lag by a statistics interval and can be missing for a while after a node's
 /// restart). On a timeout the last readings are shown.
 async fn assert_drained(cluster: &Cluster, env: &TestEnv, agencies: &[&AgencyId]) {
-    let names = queues(agencies);
+    let names = queues(env, agencies);
     let credentials = broker::Credentials {
         user: env.hub_settings.broker.user.clone(),
         password: env.hub_settings.broker.password.expose().to_owned(),

@@ -315,11 +315,7 @@ impl Rig {
     /// and none unacknowledged (management API, whose figures lag by a few seconds).
     async fn assert_queues_drain(&self, within: Duration) {
         let mut queues = vec![broker::topology::INGRESS_QUEUE.to_owned()];
-        queues.extend(
-            self.agents()
-                .iter()
-                .map(|agent| broker::topology::inbox_queue(&agent.id)),
-        );
+        queues.extend(self.agents().iter().map(|agent| self.env.inbox(&agent.id)));
         let depths = QueueDepths::new("faults test");
         let hub = &self.env.hub_settings.broker;
         let credentials = Credentials {

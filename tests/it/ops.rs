@@ -279,8 +279,12 @@ async fn the_hubs_metrics_agree_with_its_database_and_expose_no_case_or_person()
     assert!(depths.contains_key("queue=\"hub.ingress\""), "{text}");
     let directory = hub.shared.directory().await.unwrap();
     for agency in directory.iter() {
-        let series = format!("queue=\"{}\"", topology::inbox_queue(&agency.id));
+        let series = format!("queue=\"{}\"", topology::legacy_inbox_queue(&agency.id));
         assert!(depths.contains_key(&series), "{series} missing: {text}");
+    }
+    for id in a.ids() {
+        let tag = env.inbox(id).rsplit('.').next().unwrap().to_owned();
+        assert!(!text.contains(&tag), "{id}'s inbox tag is in the metrics");
     }
     let to_police: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox WHERE recipient = $1 AND published_at IS NOT NULL",
@@ -290,7 +294,7 @@ async fn the_hubs_metrics_agree_with_its_database_and_expose_no_case_or_person()
     .await
     .unwrap();
     assert!(to_police > 0);
-    let police = format!("queue=\"{}\"", topology::inbox_queue(&a.police));
+    let police = format!("queue=\"{}\"", topology::legacy_inbox_queue(&a.police));
     eventually("the police inbox depth", DEADLINE, || async {
         let text = get(&format!("{base}/metrics")).await.1;
         (samples(&text, "hub_queue_depth").get(&police) == Some(&(to_police as f64))).then_some(())
@@ -471,7 +475,12 @@ impl MeteredAgent {
     async fn start(env: &TestEnv, agency: &AgencyId) -> Self {
         let (settings, store) = env.agent_store(agency).await;
         let credentials = env.credentials(agency);
-        let metrics = Metrics::with_inbox_depth(env.endpoint(), credentials.clone(), agency);
+        let metrics = Metrics::with_inbox_depth(
+            env.endpoint(),
+            credentials.clone(),
+            agency,
+            env.inbox(agency),
+        );
         let service =
             agent::service::start_with(settings, credentials, store.clone(), metrics.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -740,7 +749,12 @@ async fn an_agent_that_cannot_read_its_inbox_depth_leaves_it_out_and_counts_it()
     let (_, store) = env.agent_store(&a.employment).await;
     let mut credentials = env.credentials(&a.employment);
     credentials.password.push_str("-wrong");
-    let metrics = Metrics::with_inbox_depth(env.endpoint(), credentials, &a.employment);
+    let metrics = Metrics::with_inbox_depth(
+        env.endpoint(),
+        credentials,
+        &a.employment,
+        env.inbox(&a.employment),
+    );
     let text = metrics.scrape(&store).await;
     assert!(
         samples(&text, "agent_inbox_queue_depth").is_empty(),

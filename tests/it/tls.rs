@@ -65,9 +65,7 @@ async fn an_agency_logs_in_with_its_certificate_and_stays_in_its_lane() {
     let channel = prison.create_channel().await.unwrap();
     let err = channel
         .basic_consume(
-            broker::topology::inbox_queue(&a.municipality)
-                .as_str()
-                .into(),
+            env.inbox(&a.municipality).as_str().into(),
             "spy".into(),
             BasicConsumeOptions::default(),
             FieldTable::default(),

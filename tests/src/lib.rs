@@ -238,6 +238,7 @@ pub struct TestEnv {
     database: String,
     hub_user: String,
     passwords: BTreeMap<AgencyId, String>,
+    inboxes: BTreeMap<AgencyId, String>,
     scratch: PathBuf,
 }
 
@@ -342,6 +343,7 @@ impl TestEnv {
             database,
             hub_user,
             passwords: BTreeMap::new(),
+            inboxes: BTreeMap::new(),
             scratch,
         };
         hub::provision::provision_all(&env.hub_settings, &env.pool)
@@ -352,7 +354,17 @@ impl TestEnv {
                 hub::provision::agency_password(&env.hub_settings.hub.secrets_dir, id).unwrap();
             env.passwords.insert(id.clone(), password);
         }
+        env.inboxes = hub::db::inboxes(&env.pool)
+            .await
+            .expect("the inboxes provisioned")
+            .into_iter()
+            .collect();
         env
+    }
+
+    /// The name of an agency's inbox queue, as provisioned (`inbox.<agency>.<tag>`).
+    pub fn inbox(&self, agency: &AgencyId) -> String {
+        self.inboxes[agency].clone()
     }
 
     /// Starts a hub in this env.
@@ -408,6 +420,8 @@ impl TestEnv {
                 password: Some(self.passwords[agency].clone()),
                 password_file: None,
                 tls: None,
+                inbox_queue: Some(self.inbox(agency)),
+                inbox_queue_file: None,
             },
             http: Default::default(),
         };

@@ -19,4 +19,4 @@ pub mod topology;
 pub use amqp::{
     BrokerEndpoint, ConnectError, Credentials, Outgoing, PublishError, Publisher, TlsFiles, connect,
 };
-pub use management::{Management, ManagementError};
+pub use management::{LegacyInbox, Management, ManagementError};

@@ -10,6 +10,17 @@ use serde_json::{Value, json};
 
 use crate::topology::{self, Permissions};
 
+/// What became of an agency's untagged inbox ([`Management::retire_legacy_inbox`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyInbox {
+    /// There was none.
+    None,
+    /// It was empty, and is gone.
+    Removed,
+    /// It is unbound but still holds messages.
+    KeptWithMessages,
+}
+
 /// A management API call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ManagementError {
@@ -181,7 +192,8 @@ impl Management {
         .await
     }
 
-    async fn put_quorum_queue(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
+    /// Declares a durable quorum queue (idempotent).
+    pub async fn put_quorum_queue(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
         self.put(
             &format!("queues/{}/{}", enc(vhost), enc(name)),
             json!({ "durable": true, "auto_delete": false, "arguments": { "x-queue-type": "quorum" } }),
@@ -189,7 +201,8 @@ impl Management {
         .await
     }
 
-    async fn bind(
+    /// Binds `queue` to `exchange` with routing key `key` (idempotent).
+    pub async fn bind(
         &self,
         vhost: &str,
         exchange: &str,
@@ -256,28 +269,80 @@ impl Management {
     }
 
     /// One agency in `vhost`: its user, its submit exchange bound to the ingress, its inbox
-    /// bound to the delivery exchange, and permissions for exactly those two.
+    /// (`inbox`, see [`topology::inbox_queue`]) bound to the delivery exchange, and
+    /// permissions for exactly those two.
     pub async fn provision_agency(
         &self,
         vhost: &str,
         agency: &AgencyId,
         password: &str,
+        inbox: &str,
     ) -> Result<(), ManagementError> {
         let exchange = topology::submit_exchange(agency);
-        let inbox = topology::inbox_queue(agency);
         self.put_exchange(vhost, &exchange, "fanout").await?;
         self.bind(vhost, &exchange, topology::INGRESS_QUEUE, "")
             .await?;
-        self.put_quorum_queue(vhost, &inbox).await?;
-        self.bind(vhost, topology::DELIVER_EXCHANGE, &inbox, agency.as_str())
+        self.put_quorum_queue(vhost, inbox).await?;
+        self.bind(vhost, topology::DELIVER_EXCHANGE, inbox, agency.as_str())
             .await?;
         self.put_user(agency.as_str(), password).await?;
         self.put_permissions(
             vhost,
             agency.as_str(),
-            &topology::agency_permissions(agency),
+            &topology::agency_permissions(agency, inbox),
         )
         .await
+    }
+
+    /// Retires an agency's inbox from before inboxes were tagged
+    /// ([`topology::legacy_inbox_queue`]): unbinds it, so nothing more is delivered there,
+    /// and deletes it when empty. One that still holds messages is kept for the operator to
+    /// drain into the new inbox (for example with a shovel).
+    pub async fn retire_legacy_inbox(
+        &self,
+        vhost: &str,
+        agency: &AgencyId,
+    ) -> Result<LegacyInbox, ManagementError> {
+        let legacy = topology::legacy_inbox_queue(agency);
+        let path = format!("queues/{}/{}", enc(vhost), enc(&legacy));
+        match self.get(&path).await {
+            Ok(_) => {}
+            Err(ManagementError::Refused {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => return Ok(LegacyInbox::None),
+            Err(e) => return Err(e),
+        }
+        // A binding without arguments is addressed by its routing key.
+        self.delete(&format!(
+            "bindings/{}/e/{}/q/{}/{}",
+            enc(vhost),
+            enc(topology::DELIVER_EXCHANGE),
+            enc(&legacy),
+            enc(agency.as_str())
+        ))
+        .await?;
+        // Unbound, it gets nothing more. Whether it is empty is asked of the queue itself
+        // (the API's message counts lag, and quorum queues cannot be deleted "if empty"):
+        // one message looked at and put back, none read.
+        let looked = self
+            .call(
+                Method::POST,
+                &format!("{path}/get"),
+                Some(json!({
+                    "count": 1,
+                    "ackmode": "reject_requeue_true",
+                    "encoding": "auto",
+                    "truncate": 1,
+                })),
+            )
+            .await?;
+        if looked.as_array().is_some_and(Vec::is_empty) {
+            self.delete(&path).await?;
+            Ok(LegacyInbox::Removed)
+        } else {
+            Ok(LegacyInbox::KeptWithMessages)
+        }
     }
 
     /// Closes every connection of a user (e.g. to force a reconnect in a test).

@@ -2,9 +2,15 @@
 //!
 //! ```text
 //! agent ──▶ submit.<agency> (fanout) ──▶ hub.ingress (quorum) ──▶ hub
-//! hub ──▶ hub.deliver (direct, key = agency) ──▶ inbox.<agency> (quorum) ──▶ agent
+//! hub ──▶ hub.deliver (direct, key = agency) ──▶ inbox.<agency>.<tag> (quorum) ──▶ agent
 //! rejected by the broker (delivery limit) ──▶ hub.dlx ──▶ hub.dead-letters
 //! ```
+//!
+//! An inbox's name ends in a random tag that only the hub and the agency know
+//! ([`inbox_queue`]): RabbitMQ answers a passive `queue.declare` from any user of the vhost,
+//! without a permission check, with the queue's depth and its number of consumers. A name
+//! another agency cannot guess keeps whether an agency is online, and how much waits for it,
+//! to that agency.
 
 use schemas::AgencyId;
 
@@ -27,8 +33,32 @@ pub fn submit_exchange(agency: &AgencyId) -> String {
     format!("{SUBMIT_PREFIX}{agency}")
 }
 
-/// The queue an agency consumes; only it may read there.
-pub fn inbox_queue(agency: &AgencyId) -> String {
+/// The queue an agency consumes, `inbox.<agency>.<tag>`; only it may read there. `tag` is
+/// the random part the hub gave it when it was provisioned ([`INBOX_TAG_LEN`] lowercase hex
+/// digits).
+pub fn inbox_queue(agency: &AgencyId, tag: &str) -> String {
+    format!("{INBOX_PREFIX}{agency}.{tag}")
+}
+
+/// The length of an inbox tag: 128 random bits in hex.
+pub const INBOX_TAG_LEN: usize = 32;
+
+/// Whether `queue` is a well-formed inbox name of `agency` ([`inbox_queue`]).
+pub fn is_inbox_of(queue: &str, agency: &AgencyId) -> bool {
+    queue
+        .strip_prefix(INBOX_PREFIX)
+        .and_then(|rest| rest.strip_prefix(agency.as_str()))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|tag| {
+            tag.len() == INBOX_TAG_LEN
+                && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}
+
+/// The name an agency's inbox had before inboxes were tagged, which anyone could guess.
+/// Provisioning retires such a queue ([`crate::Management::retire_legacy_inbox`]); metrics
+/// use it as the inbox's label, so the tag never appears in them.
+pub fn legacy_inbox_queue(agency: &AgencyId) -> String {
     format!("{INBOX_PREFIX}{agency}")
 }
 
@@ -51,14 +81,16 @@ pub struct Permissions {
 /// Matches nothing: not even the default exchange `amq.default`.
 const NOTHING: &str = "^$";
 
-/// An agency writes only to its own submit exchange and reads only its own inbox. It never
-/// gets the default exchange, which would let it write into any queue by name.
-pub fn agency_permissions(agency: &AgencyId) -> Permissions {
-    // Agency ids are [a-z0-9-] only, so they need no escaping inside a regular expression.
+/// An agency writes only to its own submit exchange and reads only its own inbox, `inbox`
+/// ([`inbox_queue`]). It never gets the default exchange, which would let it write into any
+/// queue by name.
+pub fn agency_permissions(agency: &AgencyId, inbox: &str) -> Permissions {
+    // Agency ids are [a-z0-9-] only and tags hex, so they need no escaping inside a regular
+    // expression beyond the dots.
     Permissions {
         configure: NOTHING.into(),
         write: format!("^{}$", regex_literal(&submit_exchange(agency))),
-        read: format!("^{}$", regex_literal(&inbox_queue(agency))),
+        read: format!("^{}$", regex_literal(inbox)),
     }
 }
 
@@ -94,9 +126,25 @@ mod tests {
     #[test]
     fn agency_permissions_never_cover_the_default_exchange_or_others() {
         let a = AgencyId::try_from("dk-a").unwrap();
-        let p = agency_permissions(&a);
+        let tag = "0123456789abcdef0123456789abcdef";
+        let p = agency_permissions(&a, &inbox_queue(&a, tag));
         assert_eq!(p.write, "^submit\\.dk-a$");
-        assert_eq!(p.read, "^inbox\\.dk-a$");
+        assert_eq!(p.read, format!("^inbox\\.dk-a\\.{tag}$"));
         assert_eq!(p.configure, "^$");
+    }
+
+    #[test]
+    fn an_inbox_name_is_the_agency_and_a_full_tag() {
+        let a = AgencyId::try_from("dk-a").unwrap();
+        let tag = "0123456789abcdef0123456789abcdef";
+        assert!(is_inbox_of(&inbox_queue(&a, tag), &a));
+        let other = AgencyId::try_from("dk-ab").unwrap();
+        assert!(!is_inbox_of(&inbox_queue(&other, tag), &a), "a longer id");
+        assert!(!is_inbox_of(&legacy_inbox_queue(&a), &a), "no tag");
+        assert!(!is_inbox_of(&inbox_queue(&a, &tag[1..]), &a), "short tag");
+        assert!(
+            !is_inbox_of(&inbox_queue(&a, &tag.to_uppercase()), &a),
+            "not lowercase hex"
+        );
     }
 }

@@ -63,6 +63,42 @@ pub async fn upsert_agency(
     .map(drop)
 }
 
+/// The agency's inbox queue: the one recorded, or `proposed` recorded now when it has none.
+/// Concurrent callers (two hub instances provisioning) all get the one that was recorded
+/// first.
+pub async fn claim_inbox(
+    pool: &PgPool,
+    agency: &AgencyId,
+    proposed: &str,
+) -> Result<String, sqlx::Error> {
+    sqlx::query("INSERT INTO agency_inboxes (agency, queue) VALUES ($1, $2) ON CONFLICT (agency) DO NOTHING")
+        .bind(agency.as_str())
+        .bind(proposed)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT queue FROM agency_inboxes WHERE agency = $1")
+        .bind(agency.as_str())
+        .fetch_one(pool)
+        .await
+}
+
+/// The inbox queues of the registered agencies.
+pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.agency, i.queue FROM agency_inboxes i JOIN agencies a ON a.id = i.agency
+         ORDER BY i.agency",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let agency = AgencyId::try_from(row.try_get::<String, _>("agency")?)
+                .map_err(|e| sqlx::Error::Decode(e.into()))?;
+            Ok((agency, row.try_get("queue")?))
+        })
+        .collect()
+}
+
 fn enum_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,

@@ -209,18 +209,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 jurisdiction,
                 name,
             };
-            provision::add_agency(
-                &management,
-                &pool,
-                &settings.broker.vhost,
-                &agency,
-                region.as_deref(),
-                &password,
-            )
-            .await?;
+            let place = provision::Place {
+                management: &management,
+                pool: &pool,
+                vhost: &settings.broker.vhost,
+                secrets_dir: &settings.hub.secrets_dir,
+            };
+            provision::add_agency(&place, &agency, region.as_deref(), &password).await?;
             println!(
-                "registered {id}; its broker password is in {}",
-                provision::password_file(&settings.hub.secrets_dir, &id).display()
+                "registered {id}; give its agent the broker password in {} and its inbox's name in {} \
+                 (agent settings broker.password_file, broker.inbox_queue_file)",
+                provision::password_file(&settings.hub.secrets_dir, &id).display(),
+                provision::inbox_file(&settings.hub.secrets_dir, &id).display()
             );
         }
         Command::Agency(AgencyCommand::List) => {

@@ -481,11 +481,17 @@ pub async fn scrape(shared: &Shared) -> String {
         }
     };
     let depths = async {
-        let mut queues = vec![topology::INGRESS_QUEUE.to_owned()];
-        match tokio::time::timeout(SCRAPE_LIMIT, shared.directory()).await {
-            Ok(Ok(directory)) => {
-                queues.extend(directory.iter().map(|a| topology::inbox_queue(&a.id)))
-            }
+        // (label, queue): an inbox is labelled without its tag, which no one else may learn.
+        let mut queues = vec![(
+            topology::INGRESS_QUEUE.to_owned(),
+            topology::INGRESS_QUEUE.to_owned(),
+        )];
+        match tokio::time::timeout(SCRAPE_LIMIT, crate::db::inboxes(&shared.pool)).await {
+            Ok(Ok(inboxes)) => queues.extend(
+                inboxes
+                    .into_iter()
+                    .map(|(agency, queue)| (topology::legacy_inbox_queue(&agency), queue)),
+            ),
             outcome => metrics.emit(ScrapeFailed {
                 part: "directory",
                 queue: None,
@@ -495,24 +501,25 @@ pub async fn scrape(shared: &Shared) -> String {
                 },
             }),
         }
+        let names: Vec<String> = queues.iter().map(|(_, queue)| queue.clone()).collect();
         let read = metrics
             .depths
             .read(
                 &shared.endpoint(),
                 &shared.credentials(),
-                &queues,
+                &names,
                 SCRAPE_LIMIT,
             )
             .await;
         queues
             .into_iter()
             .zip(read)
-            .filter_map(|(queue, depth)| match depth {
-                Ok(messages) => Some((queue, messages)),
+            .filter_map(|((label, _), depth)| match depth {
+                Ok(messages) => Some((label, messages)),
                 Err(e) => {
                     metrics.emit(ScrapeFailed {
                         part: "queue_depth",
-                        queue: Some(&queue),
+                        queue: Some(&label),
                         error: e.to_string(),
                     });
                     None

@@ -25,6 +25,7 @@
 //! Exit status: 0 loaded as planned; 1 failed, or the hub answered otherwise than planned;
 //! 3 this population is in the hub already (nothing sent).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{DateTime, Timelike, Utc};
 use e2e::population::{Cities, DriveOptions, Driver, Mark, Plan, PlanConfig, Tally};
+use schemas::AgencyId;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
@@ -194,7 +196,12 @@ async fn run() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(3));
     }
 
-    let settings = agent_settings(&args, &cities)?;
+    let inboxes: BTreeMap<AgencyId, String> = hub::db::inboxes(&pool)
+        .await
+        .context("reading the agencies' inbox queues (has `hub provision` run?)")?
+        .into_iter()
+        .collect();
+    let settings = agent_settings(&args, &cities, &inboxes)?;
     hub_ready(&args.hub_url).await?;
     preflight(&settings[0]).await?;
     fresh_data_dir(&args.data_dir)?;
@@ -268,9 +275,13 @@ async fn hub_database(args: &Args) -> anyhow::Result<PgPool> {
         .context("connecting to the hub's database (is PostgreSQL up? run deploy/services.sh)")
 }
 
-/// Each agency's agent settings: AMQPS with its client certificate, its store under the
-/// data directory. Fails naming every missing certificate file.
-fn agent_settings(args: &Args, cities: &Cities) -> anyhow::Result<Vec<agent::Settings>> {
+/// Each agency's agent settings: AMQPS with its client certificate, its inbox as provisioned,
+/// its store under the data directory. Fails naming every missing certificate file.
+fn agent_settings(
+    args: &Args,
+    cities: &Cities,
+    inboxes: &BTreeMap<AgencyId, String>,
+) -> anyhow::Result<Vec<agent::Settings>> {
     let pki = args.pki_dir.as_deref().context(
         "no certificates: set HANDOVER_PKI_DIR (`source .local/env` after deploy/services.sh) \
          or give --pki-dir",
@@ -293,6 +304,9 @@ fn agent_settings(args: &Args, cities: &Cities) -> anyhow::Result<Vec<agent::Set
                 .filter(|f| !f.is_file())
                 .cloned(),
         );
+        let inbox = inboxes.get(&id).cloned().with_context(|| {
+            format!("{id} has no inbox queue: run `hub provision` with config/agencies.toml")
+        })?;
         settings.push(agent::Settings {
             agent: agent::settings::AgentSettings {
                 data_dir: args.data_dir.join(id.as_str()),
@@ -308,6 +322,8 @@ fn agent_settings(args: &Args, cities: &Cities) -> anyhow::Result<Vec<agent::Set
                 password: None,
                 password_file: None,
                 tls: Some(tls),
+                inbox_queue: Some(inbox),
+                inbox_queue_file: None,
             },
             http: Default::default(),
         });

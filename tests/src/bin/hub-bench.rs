@@ -377,12 +377,8 @@ async fn run(
     let hub_rate = n as f64 / started.elapsed().as_secs_f64();
     println!("  hub: {hub_rate:.0} messages/s (each a delivery and a receipt, both confirmed)");
     let municipality = env.connect_as(&a.municipality).await;
-    purge(
-        &municipality,
-        &broker::topology::inbox_queue(&a.municipality),
-    )
-    .await?;
-    purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+    purge(&municipality, &env.inbox(&a.municipality)).await?;
+    purge(&prison, &env.inbox(&a.prison)).await?;
 
     // 3b. Hub latency at the same load.
     println!(
@@ -394,13 +390,13 @@ async fn run(
         env.connect_as(&a.municipality).await,
         &submit,
         "",
-        &broker::topology::inbox_queue(&a.municipality),
+        &env.inbox(&a.municipality),
         &notices(env, count, args.size),
         rate,
     )
     .await?;
     hub_latency.print("hub");
-    purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+    purge(&prison, &env.inbox(&a.prison)).await?;
 
     // 5. Backlog.
     let mut drain = None;
@@ -422,7 +418,7 @@ async fn run(
             || async { Ok(published_outbox_rows(env).await? as u64) },
         )
         .await?;
-        purge(&prison, &broker::topology::inbox_queue(&a.prison)).await?;
+        purge(&prison, &env.inbox(&a.prison)).await?;
         println!("  the municipality's agent starts ...");
         let started = Instant::now();
         let agent = env.start_agent(&a.municipality).await;
