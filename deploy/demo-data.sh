@@ -14,9 +14,8 @@
 # population (seed) is loaded into a hub once: a second run finds it and skips. Nothing else
 # may consume from the broker meanwhile (no hub, no agents: stop deploy/demo.sh first).
 #
-# demo-data's agents publish sealing keys of their own for every agency. So that deploy/demo.sh's
-# agents are sealed to again, their keys are rotated afterwards (`agent keys rotate` on the
-# stores in .local/agents/, announced when they next start).
+# demo-data's agents publish sealing keys of their own for every agency. deploy/demo.sh's
+# agents announce their own again when they next start, which makes those current again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,24 +25,12 @@ source .local/env
 
 die() { printf 'demo-data.sh: %s\n' "$*" >&2; exit 1; }
 
-echo "==> building the hub, the agent and demo-data (release)"
-cargo build --quiet --release --bin hub --bin agent --bin demo-data
+echo "==> building the hub and demo-data (release)"
+cargo build --quiet --release --bin hub --bin demo-data
 HUB=target/release/hub
-AGENT=target/release/agent
 
-mkdir -p .local/secrets .local/logs
-chmod 700 .local/secrets
-[ -f .local/secrets/hub.password ] || (umask 077; openssl rand -hex 16 > .local/secrets/hub.password)
-export HUB__DATABASE__URL="$HANDOVER_PG_URL"
-export HUB__BROKER__PASSWORD; HUB__BROKER__PASSWORD="$(cat .local/secrets/hub.password)"
-export HUB__BROKER__HOST=localhost HUB__BROKER__PORT=5671
-export HUB__BROKER__TLS__CA_FILE="$HANDOVER_PKI_DIR/ca.pem"
-export HUB__BROKER__TLS__CERT_FILE="$HANDOVER_PKI_DIR/clients/handover-hub.pem"
-export HUB__BROKER__TLS__KEY_FILE="$HANDOVER_PKI_DIR/clients/handover-hub.key"
-export HUB__BROKER__ADMIN_USER="$HANDOVER_ADMIN_USER"
-export HUB__BROKER__ADMIN_PASSWORD="$HANDOVER_ADMIN_PASSWORD"
-[ -f .local/secrets/contact-point.key ] || (umask 077; openssl rand -hex 32 > .local/secrets/contact-point.key)
-export HUB__HUB__CONTACT_POINT_KEY; HUB__HUB__CONTACT_POINT_KEY="$(cat .local/secrets/contact-point.key)"
+# shellcheck source=deploy/hub-env.sh
+source deploy/hub-env.sh
 
 echo "==> provisioning the broker and the agency registry"
 "$HUB" provision
@@ -89,14 +76,6 @@ if [ "$rc" -eq 3 ]; then
   exit 0
 fi
 
-# demo-data's agents announced sealing keys of their own. deploy/demo.sh's agents announce
-# rotated keys when they next start, so senders seal to keys those agents hold again.
-for file in config/agents/*.toml; do
-  agency=$(basename "$file" .toml)
-  if [ -f ".local/agents/$agency/agent.db" ]; then
-    "$AGENT" --config "$file" keys rotate >/dev/null
-  fi
-done
 [ "$rc" -eq 0 ] || die "demo-data failed (exit $rc); the hub's log is $log"
 
 echo "==> done in $(( $(date +%s) - started )) s; what the hub holds now"

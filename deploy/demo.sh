@@ -28,21 +28,8 @@ cargo build --quiet --bin hub --bin agent
 HUB=target/debug/hub
 AGENT=target/debug/agent
 
-mkdir -p .local/secrets .local/logs
-chmod 700 .local/secrets
-[ -f .local/secrets/hub.password ] || (umask 077; openssl rand -hex 16 > .local/secrets/hub.password)
-export HUB__DATABASE__URL="$HANDOVER_PG_URL"
-export HUB__BROKER__PASSWORD; HUB__BROKER__PASSWORD="$(cat .local/secrets/hub.password)"
-# The hub and the agents talk AMQPS with client certificates (see README); the hub's broker
-# password is set for its user but not used to log in.
-export HUB__BROKER__HOST=localhost HUB__BROKER__PORT=5671
-export HUB__BROKER__TLS__CA_FILE="$HANDOVER_PKI_DIR/ca.pem"
-export HUB__BROKER__TLS__CERT_FILE="$HANDOVER_PKI_DIR/clients/handover-hub.pem"
-export HUB__BROKER__TLS__KEY_FILE="$HANDOVER_PKI_DIR/clients/handover-hub.key"
-export HUB__BROKER__ADMIN_USER="$HANDOVER_ADMIN_USER"
-export HUB__BROKER__ADMIN_PASSWORD="$HANDOVER_ADMIN_PASSWORD"
-[ -f .local/secrets/contact-point.key ] || (umask 077; openssl rand -hex 32 > .local/secrets/contact-point.key)
-export HUB__HUB__CONTACT_POINT_KEY; HUB__HUB__CONTACT_POINT_KEY="$(cat .local/secrets/contact-point.key)"
+# shellcheck source=deploy/hub-env.sh
+source deploy/hub-env.sh
 
 echo "==> provisioning the broker and the agency registry"
 "$HUB" provision
