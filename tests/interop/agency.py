@@ -5,17 +5,19 @@ It speaks for one agency with that agency's own broker login. It publishes a rel
 (schemas/examples/ReleaseNotice.json with fresh ids, its own agency as sender and the given
 recipients) to the agency's submit exchange `submit.<agency>`, with `user_id` set (the broker
 checks it against the login) and publisher confirms, then consumes the agency's inbox queue
-`inbox.<agency>` until the hub's answer to that message arrives (a Receipt, or an
-Undeliverable), acknowledges it, and prints one JSON line:
+(`inbox.<agency>.<tag>`, as `hub provision` wrote it to `<agency>.inbox`) until the hub's
+answer to that message arrives (a Receipt, or an Undeliverable), acknowledges it, and prints
+one JSON line:
 
     {"message_id": "...", "answer_type": "Receipt", "answer": {...the hub's message...}}
 
 Exit status: 0 for a Receipt, 1 for an Undeliverable, 2 when it could not run (no broker, no
 confirm, no answer in time).
 
-The password comes from the environment (AGENCY_PASSWORD), never from the command line:
+The password comes from the environment (AGENCY_PASSWORD), never from the command line, and
+so does the inbox's name (AGENCY_INBOX), which is kept like a password:
 
-    AGENCY_PASSWORD=... /usr/bin/python3 tests/interop/agency.py \\
+    AGENCY_PASSWORD=... AGENCY_INBOX=... /usr/bin/python3 tests/interop/agency.py \\
         --vhost handover --agency dk-kriminalforsorgen --to dk-kobenhavn-kommune
 
 Needs pika (Debian: python3-pika, which deploy/services.sh installs).
@@ -86,6 +88,9 @@ def main():
     password = os.environ.get("AGENCY_PASSWORD")
     if not password:
         sys.exit("set AGENCY_PASSWORD to the agency's broker password")
+    inbox = os.environ.get("AGENCY_INBOX")
+    if not inbox:
+        sys.exit("set AGENCY_INBOX to the agency's inbox queue (the <agency>.inbox file hub provision wrote)")
 
     message = release_notice(args.agency, args.to, args.example)
     message_id = message["envelope"]["message_id"]
@@ -132,7 +137,7 @@ def main():
         channel.basic_qos(prefetch_count=100)
         deadline = time.monotonic() + args.timeout
         for method, _properties, body in channel.consume(
-            f"inbox.{args.agency}", inactivity_timeout=0.5
+            inbox, inactivity_timeout=0.5
         ):
             if method is None:
                 if time.monotonic() > deadline:

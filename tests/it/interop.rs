@@ -47,6 +47,7 @@ async fn an_agency_without_the_agent_sends_with_pika_and_gets_the_receipt() {
         .args(["--to", a.municipality.as_str()])
         .args(["--timeout", "30"])
         .env("AGENCY_PASSWORD", &credentials.password)
+        .env("AGENCY_INBOX", env.inbox(&a.prison))
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output();
