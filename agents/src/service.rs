@@ -28,7 +28,7 @@ use tracing::{info, warn};
 
 use crate::metrics::{Metrics, Published, Received, Rejected};
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{Arrived, Store};
 
 const PUBLISH_BATCH: i64 = 128;
 
@@ -187,7 +187,7 @@ async fn receive(
     let mut decoded = Vec::with_capacity(batch.len());
     for delivery in batch {
         match schemas::decode(&delivery.data) {
-            Ok(message) => decoded.push(message),
+            Ok(message) => decoded.push((message, delivery.data.as_slice())),
             Err(err) => {
                 store.reject(&delivery.data, &err.to_string(), now).await?;
                 metrics.emit(Rejected {
@@ -196,8 +196,14 @@ async fn receive(
             }
         }
     }
-    let new = store.receive_all(me, &decoded, now).await?;
-    for (message, new) in decoded.iter().zip(new) {
+    // The inbox keeps the bytes as they arrived (what was decoded and checked), so the
+    // messages are not encoded again: that was a fifth of a batch's store time.
+    let arrived: Vec<Arrived<'_>> = decoded
+        .iter()
+        .map(|(message, bytes)| Arrived { message, bytes })
+        .collect();
+    let new = store.receive_arrived(me, &arrived, now).await?;
+    for ((message, _), new) in decoded.iter().zip(new) {
         let _span = message_span(&message.envelope).entered();
         metrics.emit(Received { message, new });
     }

@@ -112,6 +112,15 @@ pub struct Sent {
     pub payload: Vec<u8>,
 }
 
+/// A delivery as it arrived: the message, and the bytes it was decoded from.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrived<'a> {
+    /// The decoded message.
+    pub message: &'a Message,
+    /// Its JSON as received, which the inbox keeps.
+    pub bytes: &'a [u8],
+}
+
 /// A message in the inbox.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -354,10 +363,31 @@ impl Store {
         messages: &[Message],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
+        let json: Vec<Vec<u8>> = messages.iter().map(Message::to_json).collect();
+        let arrived: Vec<Arrived<'_>> = messages
+            .iter()
+            .zip(&json)
+            .map(|(message, json)| Arrived {
+                message,
+                bytes: json,
+            })
+            .collect();
+        self.receive_arrived(me, &arrived, now).await
+    }
+
+    /// As [`Store::receive_all`], for deliveries as they arrived: the inbox keeps the bytes
+    /// each was decoded from, so they are not encoded again.
+    pub async fn receive_arrived(
+        &self,
+        me: &AgencyId,
+        arrived: &[Arrived<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let messages = arrived;
         let mut new = vec![false; messages.len()];
         if messages
             .iter()
-            .any(|m| !matches!(m.body, Body::KeyDirectory(_)))
+            .any(|m| !matches!(m.message.body, Body::KeyDirectory(_)))
         {
             let mut tx = self.begin_write().await?;
             // Plain messages (no answer to mark, nothing to quarantine) are inserted a run
@@ -365,7 +395,7 @@ impl Store {
             // one per message was most of a backlog's drain time.
             let mut run: Vec<usize> = Vec::new();
             for (i, message) in messages.iter().enumerate() {
-                match &message.body {
+                match &message.message.body {
                     Body::KeyDirectory(_) => {}
                     Body::Receipt(_) | Body::Undeliverable(_) | Body::ConsentWithdrawn(_) => {
                         // It reads or changes what the run before it stores: store that first.
@@ -379,7 +409,7 @@ impl Store {
             tx.commit().await?;
         }
         for (i, message) in messages.iter().enumerate() {
-            if let Body::KeyDirectory(directory) = &message.body {
+            if let Body::KeyDirectory(directory) = &message.message.body {
                 // Plumbing, not a caseworker's message: it goes to the directory, not the
                 // inbox. A redelivery (or an older directory arriving late) changes nothing.
                 new[i] = self.save_directory(directory, now).await?;
@@ -773,15 +803,15 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
 /// run is new only the first time.
 async fn insert_run(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    messages: &[Message],
+    messages: &[Arrived<'_>],
     run: &mut Vec<usize>,
     new: &mut [bool],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let held: Vec<&Message> = run.iter().map(|&i| &messages[i]).collect();
+    let held: Vec<&Arrived<'_>> = run.iter().map(|&i| &messages[i]).collect();
     let mut inserted = insert_inbox(tx, &held, now).await?;
     for &i in run.iter() {
-        new[i] = inserted.remove(&messages[i].envelope.message_id.to_string());
+        new[i] = inserted.remove(&messages[i].message.envelope.message_id.to_string());
     }
     run.clear();
     Ok(())
@@ -791,7 +821,7 @@ async fn insert_run(
 /// limit on bound values), each once by message id, and returns the ids that were new.
 async fn insert_inbox(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    messages: &[&Message],
+    messages: &[&Arrived<'_>],
     now: DateTime<Utc>,
 ) -> Result<std::collections::HashSet<String>, StoreError> {
     let mut inserted = std::collections::HashSet::new();
@@ -799,8 +829,8 @@ async fn insert_inbox(
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO inbox (message_id, sender, message_type, correlation_id, case_id, subject, received_at, payload, gateway) ",
         );
-        insert.push_values(chunk, |mut row, message| {
-            let e = &message.envelope;
+        insert.push_values(chunk, |mut row, arrived| {
+            let e = &arrived.message.envelope;
             row.push_bind(e.message_id.to_string())
                 .push_bind(e.sender.as_str())
                 .push_bind(e.message_type.as_str())
@@ -808,7 +838,7 @@ async fn insert_inbox(
                 .push_bind(e.case_id.as_ref().map(|c| c.as_str()))
                 .push_bind(e.subject.as_ref().map(|s| s.as_str()))
                 .push_bind(now)
-                .push_bind(message.to_json())
+                .push_bind(arrived.bytes)
                 .push_bind(e.gateway.as_ref().map(|g| g.as_str()));
         });
         insert.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
@@ -826,9 +856,10 @@ async fn insert_inbox(
 async fn receive_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     me: &AgencyId,
-    message: &Message,
+    arrived: &Arrived<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    let message = arrived.message;
     let answer = match &message.body {
         Body::Receipt(Receipt {
             in_reply_to,
@@ -869,7 +900,7 @@ async fn receive_in(
         }
         _ => false,
     };
-    let new = key_receipt || !insert_inbox(tx, &[message], now).await?.is_empty();
+    let new = key_receipt || !insert_inbox(tx, &[arrived], now).await?.is_empty();
     if let Some((id, status, reason, detail)) = answer {
         sqlx::query(
             "UPDATE outbox SET status = ?, answered_at = ?, answer_reason = ?, answer_detail = ?,
@@ -1111,5 +1142,35 @@ mod tests {
         };
         assert!(quarantined(0x20));
         assert!(!quarantined(0x40) && !quarantined(0x30) && !quarantined(0x50));
+    }
+
+    #[tokio::test]
+    async fn the_inbox_keeps_the_bytes_as_they_arrived() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kobenhavn-kommune");
+        let message = example("ReleaseNotice", 0x60, |_| {});
+        // Pretty-printed, as another sender might write it: not what `to_json` gives.
+        let arrived = serde_json::to_vec_pretty(&serde_json::to_value(&message).unwrap()).unwrap();
+        assert_ne!(arrived, message.to_json());
+        let new = s
+            .receive_arrived(
+                &me,
+                &[Arrived {
+                    message: &message,
+                    bytes: &arrived,
+                }],
+                at(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(new, [true]);
+        let held = s.inbox(10).await.unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(
+            held[0].payload, arrived,
+            "stored as received, not encoded again"
+        );
+        assert_eq!(schemas::decode(&held[0].payload).unwrap(), message);
     }
 }
