@@ -5,6 +5,7 @@
 #
 #   deploy/bench.sh                                   # 20000 messages, backlog of 100000
 #   deploy/bench.sh --messages 5000 --backlog 10000   # any hub-bench option (--help)
+#   deploy/bench.sh --repeat 3                        # raw relay and backlog thrice, medians
 #
 # It brings the services up, builds the benchmark and the hub process it starts (release),
 # and runs it in a vhost and database of its own that it removes afterwards. Run it on a

@@ -15,6 +15,10 @@
 //! 5. **Backlog**: the municipality's agent is offline while M messages for it go through
 //!    the hub; then it starts, and its drain is timed until every one is in its store.
 //!
+//! The raw relay's rate and the backlog's drain each vary by a fifth or more from one run to
+//! the next on a small machine. `--repeat K` measures both K times (the backlog each time
+//! into a fresh store) and reports the median, with every figure.
+//!
 //! ```sh
 //! source .local/env
 //! cargo build --release -p e2e --bins
@@ -38,6 +42,8 @@ struct Args {
     latency_rate: Option<f64>,
     backlog: usize,
     size: usize,
+    /// How often the raw relay's throughput and the backlog's drain are measured.
+    repeat: usize,
 }
 
 fn number<T: std::str::FromStr>(value: Option<String>, flag: &str) -> anyhow::Result<T> {
@@ -54,6 +60,7 @@ fn args() -> anyhow::Result<Args> {
         latency_rate: None,
         backlog: 100_000,
         size: 2048,
+        repeat: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -67,12 +74,15 @@ fn args() -> anyhow::Result<Args> {
             }
             "--backlog" => parsed.backlog = number(args.next(), "--backlog")?,
             "--size" => parsed.size = number(args.next(), "--size")?,
+            "--repeat" => parsed.repeat = number(args.next(), "--repeat")?,
             "-h" | "--help" => {
                 println!(
-                    "usage: hub-bench [--messages N] [--latency-seconds S] [--latency-rate R] [--backlog M] [--size BYTES]\n\
+                    "usage: hub-bench [--messages N] [--latency-seconds S] [--latency-rate R] [--backlog M] [--size BYTES] [--repeat K]\n\
                      defaults: 20000 messages for throughput, 20 s of latency at 25% of the raw rate\n\
                      (--latency-rate sets another offered load, in messages/s),\n\
-                     a backlog of 100000 (0 skips it), messages of 2048 bytes"
+                     a backlog of 100000 (0 skips it), messages of 2048 bytes;\n\
+                     --repeat K measures the raw relay's throughput and the backlog's drain K times\n\
+                     and reports the median (default 1)"
                 );
                 std::process::exit(0);
             }
@@ -80,6 +90,7 @@ fn args() -> anyhow::Result<Args> {
         }
     }
     anyhow::ensure!(parsed.messages > 0, "--messages must be at least 1");
+    anyhow::ensure!(parsed.repeat > 0, "--repeat must be at least 1");
     anyhow::ensure!(
         parsed.latency_rate.is_none_or(|r| r > 0.0),
         "--latency-rate must be above 0"
@@ -320,11 +331,11 @@ async fn run(
         purge(control, bench::RAW_OUT).await?;
         anyhow::Ok((rate, relay, stop))
     };
-    let (raw_rate, relay, stop_raw) = raw_relay(1).await?;
-    println!("  raw relay: {raw_rate:.0} messages/s");
+    let (first_raw, relay, stop_raw) = raw_relay(1).await?;
+    println!("  raw relay: {first_raw:.0} messages/s");
 
-    // 3a. Raw latency at 25% of the raw rate.
-    let rate = args.latency_rate.unwrap_or(raw_rate / 4.0);
+    // 3a. Raw latency at 25% of the (first) raw rate.
+    let rate = args.latency_rate.unwrap_or(first_raw / 4.0);
     let count = ((rate * args.latency_seconds) as usize).max(1);
     println!(
         "3. latency at {rate:.0}/s for {:.0} s, raw relay ...",
@@ -343,6 +354,16 @@ async fn run(
     raw_latency.print("raw relay");
     stop_raw.send(true)?;
     relay.await??;
+    let mut raw_rates = vec![first_raw];
+    for k in 2..=args.repeat {
+        println!("1. raw relay again ({k} of {}) ...", args.repeat);
+        let (again, relay, stop_raw) = raw_relay(1).await?;
+        println!("  raw relay: {again:.0} messages/s");
+        stop_raw.send(true)?;
+        relay.await??;
+        raw_rates.push(again);
+    }
+    let raw_rate = median(&raw_rates);
 
     // 1b. The broker's share of the hub's work: two copies out per message.
     println!("1b. raw relay, two copies out per message: queueing {n} messages ...");
@@ -399,10 +420,16 @@ async fn run(
     purge(&prison, &env.inbox(&a.prison)).await?;
 
     // 5. Backlog.
-    let mut drain = None;
-    if args.backlog > 0 {
+    let mut drains = Vec::new();
+    for k in 1..=args.repeat {
+        if args.backlog == 0 {
+            break;
+        }
         let m = args.backlog;
-        println!("5. backlog: {m} messages for the municipality while its agent is offline ...");
+        println!(
+            "5. backlog ({k} of {}): {m} messages for the municipality while its agent is offline ...",
+            args.repeat
+        );
         let before = published_outbox_rows(env).await? as u64;
         bench::publish_confirmed(
             &prison_publisher,
@@ -421,7 +448,7 @@ async fn run(
         purge(&prison, &env.inbox(&a.prison)).await?;
         println!("  the municipality's agent starts ...");
         let started = Instant::now();
-        let agent = env.start_agent(&a.municipality).await;
+        let mut agent = env.start_agent(&a.municipality).await;
         wait_for(
             "in the agent's store",
             m as u64,
@@ -431,8 +458,15 @@ async fn run(
         .await?;
         let rate = m as f64 / started.elapsed().as_secs_f64();
         println!("  drained at {rate:.0} messages/s");
-        drain = Some(rate);
+        drains.push(rate);
+        // The next drain starts offline, into a fresh store.
+        agent.stop().await;
+        let data_dir = agent.settings.agent.data_dir.clone();
+        drop(agent);
+        std::fs::remove_dir_all(&data_dir)
+            .with_context(|| format!("removing {}", data_dir.display()))?;
     }
+    let drain = (!drains.is_empty()).then(|| median(&drains));
 
     let peak = bench::peak_rss_kb(hub.pid());
     hub.stop().await;
@@ -445,7 +479,8 @@ async fn run(
         args.size
     );
     println!(
-        "throughput  raw relay {raw_rate:>7.0}/s   hub {hub_rate:>7.0}/s   ratio hub/raw {:.2}  (target >= 0.80)",
+        "throughput  raw relay {}   hub {hub_rate:>7.0}/s   ratio hub/raw {:.2}  (target >= 0.80)",
+        rates(&raw_rates),
         hub_rate / raw_rate
     );
     println!(
@@ -474,12 +509,41 @@ async fn run(
     }
     if let Some(rate) = drain {
         println!(
-            "backlog of {} drained by the agent at {rate:.0}/s = {:.2} x the raw relay rate  (target >= 1.00)",
+            "backlog of {} drained by the agent at {} = {:.2} x the raw relay rate  (target >= 1.00)",
             args.backlog,
+            rates(&drains),
             rate / raw_rate
         );
     }
     Ok(())
+}
+
+/// The median of `values` (not empty).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
+}
+
+/// "12345/s", or "median 12345/s of 11000, 12345, 13000/s" when measured more than once.
+fn rates(values: &[f64]) -> String {
+    match values {
+        [one] => format!("{one:.0}/s"),
+        _ => format!(
+            "{:.0}/s (median of {})",
+            median(values),
+            values
+                .iter()
+                .map(|v| format!("{v:.0}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 fn ms(d: Duration) -> f64 {
