@@ -383,33 +383,32 @@ impl Store {
         arrived: &[Arrived<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
-        let messages = arrived;
-        let mut new = vec![false; messages.len()];
-        if messages
+        let mut new = vec![false; arrived.len()];
+        if arrived
             .iter()
-            .any(|m| !matches!(m.message.body, Body::KeyDirectory(_)))
+            .any(|a| !matches!(a.message.body, Body::KeyDirectory(_)))
         {
             let mut tx = self.begin_write().await?;
             // Plain messages (no answer to mark, nothing to quarantine) are inserted a run
             // at a time with one statement: each statement is a hop to SQLite's thread, and
             // one per message was most of a backlog's drain time.
             let mut run: Vec<usize> = Vec::new();
-            for (i, message) in messages.iter().enumerate() {
-                match &message.message.body {
+            for (i, one) in arrived.iter().enumerate() {
+                match &one.message.body {
                     Body::KeyDirectory(_) => {}
                     Body::Receipt(_) | Body::Undeliverable(_) | Body::ConsentWithdrawn(_) => {
                         // It reads or changes what the run before it stores: store that first.
-                        insert_run(&mut tx, messages, &mut run, &mut new, now).await?;
-                        new[i] = receive_in(&mut tx, me, message, now).await?;
+                        insert_run(&mut tx, arrived, &mut run, &mut new, now).await?;
+                        new[i] = receive_in(&mut tx, me, one, now).await?;
                     }
                     _ => run.push(i),
                 }
             }
-            insert_run(&mut tx, messages, &mut run, &mut new, now).await?;
+            insert_run(&mut tx, arrived, &mut run, &mut new, now).await?;
             tx.commit().await?;
         }
-        for (i, message) in messages.iter().enumerate() {
-            if let Body::KeyDirectory(directory) = &message.message.body {
+        for (i, one) in arrived.iter().enumerate() {
+            if let Body::KeyDirectory(directory) = &one.message.body {
                 // Plumbing, not a caseworker's message: it goes to the directory, not the
                 // inbox. A redelivery (or an older directory arriving late) changes nothing.
                 new[i] = self.save_directory(directory, now).await?;

@@ -566,12 +566,8 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
 /// A small population through the env's real agents and hub (backfill on), then one
 /// deadline sweep a month on, so the handovers left open are escalated.
 async fn populate(env: &TestEnv, hub: &e2e::HubHandle) {
-    use e2e::population::{Cities, DriveOptions, Driver, Plan, PlanConfig, Shape};
-    let a = env.agencies.clone();
-    let mut agents = Vec::new();
-    for id in a.ids() {
-        agents.push(env.start_agent(id).await);
-    }
+    use e2e::population::{Cities, Plan, PlanConfig, Shape};
+    let (agents, driver) = env.start_population_agents(60).await;
     let now = chrono::Utc::now();
     let mut config = PlanConfig::new(11, 60, 730, now);
     // Refusals and relocations too, so every view has something to show.
@@ -581,17 +577,6 @@ async fn populate(env: &TestEnv, hub: &e2e::HubHandle) {
         ..Shape::default()
     };
     let plan = Plan::new(config, &Cities::for_test(&env.agencies));
-    let driver = Driver::new(
-        agents
-            .iter()
-            .map(|agent| (agent.id.clone(), agent.store.clone())),
-        DriveOptions {
-            concurrency: 60,
-            answer_timeout: e2e::DEADLINE,
-            progress_every: 0,
-        },
-    );
-    driver.wait_until_ready(e2e::DEADLINE).await.unwrap();
     let tally = driver.run(&plan.cases, |_| {}).await.unwrap();
     assert!(tally.unexpected.is_empty(), "{:#?}", tally.unexpected);
     // As a hub would sweep a month on, when the handovers still open are overdue.

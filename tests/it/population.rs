@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use broker::depth::QueueDepths;
 use broker::topology;
 use chrono::{DateTime, Duration, Timelike, Utc};
-use e2e::population::{Cities, DriveOptions, Driver, Mark, Plan, PlanConfig, Shape, Tally};
+use e2e::population::{Cities, Driver, Mark, Plan, PlanConfig, Shape, Tally};
 use e2e::{AgentHandle, DEADLINE, HubHandle, TestEnv};
 use schemas::MessageType;
 use sqlx::Row;
@@ -268,23 +268,8 @@ async fn population_env(
     env.hub_settings.hub.backfill_days = 800;
     env.hub_settings.hub.deadline_sweep_seconds = 3600;
     let hub = env.start_hub().await;
-    let a = env.agencies.clone();
-    let mut agents = Vec::new();
-    for id in a.ids() {
-        agents.push(env.start_agent(id).await);
-    }
+    let (agents, driver) = env.start_population_agents(concurrency).await;
     let plan = Plan::new(config, &Cities::for_test(&env.agencies));
-    let driver = Driver::new(
-        agents
-            .iter()
-            .map(|agent| (agent.id.clone(), agent.store.clone())),
-        DriveOptions {
-            concurrency,
-            answer_timeout: DEADLINE,
-            progress_every: 0,
-        },
-    );
-    driver.wait_until_ready(DEADLINE).await.unwrap();
     (env, hub, agents, plan, driver)
 }
 

@@ -442,6 +442,30 @@ impl TestEnv {
         }
     }
 
+    /// Starts an agent for every agency of this env, and a population driver sending through
+    /// them `concurrency` cases at a time, once every agent holds every other's key.
+    pub async fn start_population_agents(
+        &self,
+        concurrency: usize,
+    ) -> (Vec<AgentHandle>, population::Driver) {
+        let mut agents = Vec::new();
+        for id in self.agencies.ids() {
+            agents.push(self.start_agent(id).await);
+        }
+        let driver = population::Driver::new(
+            agents
+                .iter()
+                .map(|agent| (agent.id.clone(), agent.store.clone())),
+            population::DriveOptions {
+                concurrency,
+                answer_timeout: DEADLINE,
+                progress_every: 0,
+            },
+        );
+        driver.wait_until_ready(DEADLINE).await.unwrap();
+        (agents, driver)
+    }
+
     /// Opens an AMQP connection as an agency, for raw publishing in tests.
     pub async fn connect_as(&self, agency: &AgencyId) -> lapin::Connection {
         broker::connect(&self.endpoint(), &self.credentials(agency), "test client")

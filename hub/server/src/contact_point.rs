@@ -275,10 +275,7 @@ async fn case_tables(
     jurisdiction: Jurisdiction,
     today: chrono::NaiveDate,
 ) -> Result<(CaseFigures, CoverageFigures), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = snapshot(pool).await?;
     let rows = sqlx::query(
         "SELECT coalesce((SELECT c.record->>'programme' FROM consents c WHERE c.subject = k.subject
                           ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1), 'no consent recorded') AS programme,
@@ -390,6 +387,18 @@ async fn case_tables(
         total: coverage_row("all".to_owned(), all),
     };
     Ok((cases, coverage))
+}
+
+/// A read-only transaction whose queries all see one snapshot, so that the sums a view puts
+/// on its sheet add up.
+async fn snapshot(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// The split of the sums of `splits`: wholes, parts and rests each added up.
@@ -740,6 +749,7 @@ pub async fn outcomes(
     jurisdiction: Jurisdiction,
 ) -> Result<OutcomeFigures, sqlx::Error> {
     let j = jurisdiction_text(jurisdiction);
+    let mut tx = snapshot(pool).await?;
     let rows = sqlx::query(
         "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS reports,
                 count(o.no_new_serious_charge_12m) AS charge_known,
@@ -750,7 +760,7 @@ pub async fn outcomes(
          WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 1",
     )
     .bind(j)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
     // Reports add up over regions and over end reasons; each rate has its whole, part and
     // rest, which add up over regions too.
@@ -775,20 +785,16 @@ pub async fn outcomes(
          WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 2 DESC, 1",
     )
     .bind(j)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .map(|r| Ok((r.try_get(0)?, sheet.cell(r.try_get(1)?))))
     .collect::<Result<Vec<(String, Cell)>, sqlx::Error>>()?;
-    // Reports written between the two queries would not add up: then the reasons stand
-    // alone, each still suppressed when small.
-    let reasons_total: i64 = reasons.iter().map(|(_, c)| sheet.value(*c)).sum();
-    if reasons_total == sheet.value(reports) {
-        sheet.sum(
-            reports,
-            &reasons.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
-        );
-    }
+    tx.commit().await?;
+    sheet.sum(
+        reports,
+        &reasons.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+    );
     let published = sheet.suppress();
     let outcome_row =
         |region: String, reports: Cell, charge: Split, occupation: Split| OutcomeRow {

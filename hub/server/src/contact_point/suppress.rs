@@ -58,11 +58,6 @@ impl Sheet {
         total
     }
 
-    /// The value of `cell`.
-    pub fn value(&self, cell: Cell) -> i64 {
-        self.values[cell.0]
-    }
-
     /// Records that `total` is the sum of `parts`. (A sum recorded wrongly only withholds
     /// more; debug builds stop on it, as it means the view built its sheet wrong.)
     pub fn sum(&mut self, total: Cell, parts: &[Cell]) {
