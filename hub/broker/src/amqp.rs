@@ -5,6 +5,7 @@
 //! address, so connections spread over the cluster and a stopped node is passed over.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
@@ -285,7 +286,26 @@ pub enum PublishError {
     /// No queue is bound for this routing key (published as mandatory).
     #[error("no queue for routing key {0:?}")]
     Unroutable(String),
+    /// No confirm within [`CONFIRM_TIMEOUT`]; the outcome is unknown, so publish again on a
+    /// fresh channel.
+    #[error("no confirm from the broker within {0:?}")]
+    ConfirmTimeout(Duration),
 }
+
+impl PublishError {
+    /// Whether the channel can no longer be trusted: the caller should reconnect.
+    pub fn is_channel_failure(&self) -> bool {
+        matches!(
+            self,
+            PublishError::Channel(_) | PublishError::ConfirmTimeout(_)
+        )
+    }
+}
+
+/// How long [`Publisher::publish_all`] waits for a batch's confirms. A confirm can stay away
+/// for good when a cluster node fails over at the wrong moment; without a limit, whoever
+/// waits (the hub's ingress, an agent's outbox) would stop for good too.
+pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A channel in confirm mode. Every publish is persistent and mandatory.
 #[derive(Clone)]
@@ -341,18 +361,20 @@ impl Publisher {
                 .await;
             pending.push((m.routing_key, sent));
         }
+        let deadline = tokio::time::Instant::now() + CONFIRM_TIMEOUT;
         let mut results = Vec::with_capacity(pending.len());
         for (routing_key, sent) in pending {
             let result = match sent {
                 Err(e) => Err(PublishError::Channel(e)),
-                Ok(confirm) => match confirm.await {
-                    Err(e) => Err(PublishError::Channel(e)),
-                    Ok(Confirmation::Ack(None)) => Ok(()),
-                    Ok(Confirmation::Ack(Some(_returned))) => {
+                Ok(confirm) => match tokio::time::timeout_at(deadline, confirm).await {
+                    Err(_elapsed) => Err(PublishError::ConfirmTimeout(CONFIRM_TIMEOUT)),
+                    Ok(Err(e)) => Err(PublishError::Channel(e)),
+                    Ok(Ok(Confirmation::Ack(None))) => Ok(()),
+                    Ok(Ok(Confirmation::Ack(Some(_returned)))) => {
                         Err(PublishError::Unroutable(routing_key.to_owned()))
                     }
-                    Ok(Confirmation::Nack(_)) => Err(PublishError::Nacked),
-                    Ok(Confirmation::NotRequested) => {
+                    Ok(Ok(Confirmation::Nack(_))) => Err(PublishError::Nacked),
+                    Ok(Ok(Confirmation::NotRequested)) => {
                         unreachable!("the channel is in confirm mode")
                     }
                 },

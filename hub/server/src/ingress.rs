@@ -267,7 +267,7 @@ pub async fn publish_rows(
             }
             Err(e) => {
                 warn!(outbox_id = %row.id, recipient = %row.recipient, error = %e, "not published; the relay will retry");
-                if matches!(e, broker::PublishError::Channel(_)) {
+                if e.is_channel_failure() {
                     channel_error = Some(e.to_string());
                 }
                 failed.push((row.id, e.to_string()));
