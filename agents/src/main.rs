@@ -40,6 +40,9 @@ enum Command {
     Show {
         /// Its message id.
         id: String,
+        /// Its sender, where several agencies used the same message id.
+        #[arg(long)]
+        sender: Option<String>,
     },
     /// List sent messages and what became of them.
     Outbox {
@@ -162,7 +165,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Show { id } => match store.open_message(&id, chrono::Utc::now()).await? {
+        Command::Show { id, sender } => match store
+            .open_message(&id, sender.as_deref(), chrono::Utc::now())
+            .await?
+        {
             None => {
                 eprintln!("agent: no message {id} in the inbox");
                 return Ok(ExitCode::from(1));

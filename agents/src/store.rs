@@ -44,6 +44,10 @@ pub enum StoreError {
     /// A stored row is not what the agent wrote.
     #[error("local store holds an unreadable row: {0}")]
     Corrupt(String),
+    /// Several senders used this message id (ids are scoped by their sender): the sender
+    /// must be named to choose one.
+    #[error("several agencies sent a message with this id; name the sender")]
+    Ambiguous,
 }
 
 /// Where a sent message stands.
@@ -461,35 +465,51 @@ impl Store {
         rows.iter().map(received).collect()
     }
 
-    /// One inbox message; marks it opened unless it is quarantined (a quarantined message is
-    /// returned with `quarantined_at` set, and its caller must not show its content).
+    /// One inbox message, by its id and, where several senders used that id, its sender
+    /// (ids are scoped by their sender); marks it opened unless it is quarantined (a
+    /// quarantined message is returned with `quarantined_at` set, and its caller must not show
+    /// its content).
     pub async fn open_message(
         &self,
         message_id: &str,
+        sender: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Option<Received>, StoreError> {
+        let Some(found) = self.inbox_message(message_id, sender).await? else {
+            return Ok(None);
+        };
         sqlx::query(
             "UPDATE inbox SET opened_at = coalesce(opened_at, ?)
-             WHERE message_id = ? AND quarantined_at IS NULL",
+             WHERE sender = ? AND message_id = ? AND quarantined_at IS NULL",
         )
         .bind(now)
+        .bind(&found.sender)
         .bind(message_id)
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query(concat!(select_inbox!(), " WHERE message_id = ?"))
-            .bind(message_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(received).transpose()
+        self.inbox_message(message_id, Some(&found.sender)).await
     }
 
-    /// One inbox message, read without marking it opened.
-    pub async fn inbox_message(&self, message_id: &str) -> Result<Option<Received>, StoreError> {
-        let row = sqlx::query(concat!(select_inbox!(), " WHERE message_id = ?"))
-            .bind(message_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(received).transpose()
+    /// One inbox message, by id and (where several senders used the id) sender, read
+    /// without marking it opened. [`StoreError::Ambiguous`] when the id is not enough.
+    pub async fn inbox_message(
+        &self,
+        message_id: &str,
+        sender: Option<&str>,
+    ) -> Result<Option<Received>, StoreError> {
+        let rows = sqlx::query(concat!(
+            select_inbox!(),
+            " WHERE message_id = ? AND (?2 IS NULL OR sender = ?2) ORDER BY received_at LIMIT 2"
+        ))
+        .bind(message_id)
+        .bind(sender)
+        .fetch_all(&self.pool)
+        .await?;
+        match rows.as_slice() {
+            [] => Ok(None),
+            [one] => received(one).map(Some),
+            _ => Err(StoreError::Ambiguous),
+        }
     }
 
     /// Received messages of one type, newest first, read without marking them opened.
@@ -810,19 +830,21 @@ async fn insert_run(
     let held: Vec<&Arrived<'_>> = run.iter().map(|&i| &messages[i]).collect();
     let mut inserted = insert_inbox(tx, &held, now).await?;
     for &i in run.iter() {
-        new[i] = inserted.remove(&messages[i].message.envelope.message_id.to_string());
+        let e = &messages[i].message.envelope;
+        new[i] = inserted.remove(&(e.sender.to_string(), e.message_id.to_string()));
     }
     run.clear();
     Ok(())
 }
 
 /// Inserts `messages` into the inbox with one statement (in chunks well under SQLite's
-/// limit on bound values), each once by message id, and returns the ids that were new.
+/// limit on bound values), each once by sender and message id, and returns the (sender,
+/// message id) pairs that were new.
 async fn insert_inbox(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     messages: &[&Arrived<'_>],
     now: DateTime<Utc>,
-) -> Result<std::collections::HashSet<String>, StoreError> {
+) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
     let mut inserted = std::collections::HashSet::new();
     for chunk in messages.chunks(500) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -840,10 +862,10 @@ async fn insert_inbox(
                 .push_bind(arrived.bytes)
                 .push_bind(e.gateway.as_ref().map(|g| g.as_str()));
         });
-        insert.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
+        insert.push(" ON CONFLICT (sender, message_id) DO NOTHING RETURNING sender, message_id");
         inserted.extend(
             insert
-                .build_query_scalar::<String>()
+                .build_query_as::<(String, String)>()
                 .fetch_all(&mut **tx)
                 .await?,
         );

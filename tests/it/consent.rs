@@ -235,7 +235,7 @@ async fn a_withdrawal_stops_the_flow_tells_past_recipients_and_quarantines_unope
     );
     let opened = employment
         .store
-        .open_message(&row.message_id, chrono::Utc::now())
+        .open_message(&row.message_id, None, chrono::Utc::now())
         .await
         .unwrap()
         .unwrap();

@@ -255,7 +255,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     eventually("the request at the municipality", DEADLINE, || async {
         municipality
             .store
-            .inbox_message(&request_id)
+            .inbox_message(&request_id, None)
             .await
             .unwrap()
             .map(|_| ())
@@ -390,7 +390,7 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
     let answered = hub_answered(&muni_web, body["message_id"].as_str().unwrap()).await;
     assert_eq!(answered["status"], "delivered", "{answered}");
     eventually("quarantine at the employment service", DEADLINE, || async {
-        let row = employment.store.inbox_message(&id).await.unwrap()?;
+        let row = employment.store.inbox_message(&id, None).await.unwrap()?;
         row.quarantined_at.map(|_| ())
     })
     .await;
@@ -427,7 +427,12 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
     assert_eq!(browser.text("h1").await, "This message is quarantined");
     assert!(browser.text("main").await.contains("withdrew that consent"));
     browser.screenshot("refused").await;
-    let row = employment.store.inbox_message(&id).await.unwrap().unwrap();
+    let row = employment
+        .store
+        .inbox_message(&id, None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(row.opened_at.is_none(), "still never opened");
 
     browser.close().await;

@@ -61,7 +61,18 @@ impl Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        Failure::Unexpected(e.into())
+        match e {
+            StoreError::Ambiguous => Failure::Caller {
+                status: StatusCode::CONFLICT,
+                error: "ambiguous_message_id",
+                reason: None,
+                path: Some("sender".to_owned()),
+                detail: "several agencies sent a message with this id; name the sender \
+                         (?sender=<agency id>)"
+                    .to_owned(),
+            },
+            e => Failure::Unexpected(e.into()),
+        }
     }
 }
 

@@ -227,10 +227,15 @@ async fn inbox(
     Ok(Json(json!({"messages": items})).into_response())
 }
 
-async fn open(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let sender = query.get("sender").map(String::as_str);
     let row = state
         .store()
-        .open_message(&id, chrono::Utc::now())
+        .open_message(&id, sender, chrono::Utc::now())
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
     if row.quarantined_at.is_some() {
@@ -383,7 +388,7 @@ mod tests {
         // The agency's store holds it sealed only.
         let row = recipient
             .store
-            .inbox_message(&message.envelope.message_id.to_string())
+            .inbox_message(&message.envelope.message_id.to_string(), None)
             .await
             .unwrap()
             .unwrap();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use axum::Router;
-use axum::extract::{Form, Path, Request, State};
+use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -402,8 +402,9 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                 )
             } else {
                 format!(
-                    r#"<a href="/messages/{}">{}</a>"#,
+                    r#"<a href="/messages/{}?sender={}">{}</a>"#,
                     esc(&r.message_id),
+                    esc(&r.sender),
                     esc(title)
                 )
             };
@@ -473,10 +474,12 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
 async fn message(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    let sender = query.get("sender").map(String::as_str);
     let row = state
         .store()
-        .open_message(&id, Utc::now())
+        .open_message(&id, sender, Utc::now())
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
     if row.quarantined_at.is_some() {
@@ -589,7 +592,7 @@ async fn message_main(
             };
             let _ = write!(
                 main,
-                r#"<form method="post" action="/messages/{id}/answer" class="card">
+                r#"<form method="post" action="/messages/{id}/answer?sender={sender}" class="card">
   <fieldset>
     <legend>Will your agency take over this case?</legend>
     <div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">Accept: the case moves to us</label></div>
@@ -612,6 +615,7 @@ async fn message_main(
 </form>
 "#,
                 id = esc(&row.message_id),
+                sender = esc(&row.sender),
                 acc = checked("accepted"),
                 rej = checked("rejected"),
                 reason = esc(form.reason),
@@ -702,11 +706,13 @@ fn sealed_section(view: &SealedView) -> String {
 async fn answer(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    let sender = query.get("sender").map(String::as_str);
     let row = state
         .store()
-        .inbox_message(&id)
+        .inbox_message(&id, sender)
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
     if row.quarantined_at.is_some() {
@@ -763,9 +769,11 @@ async fn answer(
             };
             match actions::answer_handover(&state, request.handover_id, answer).await {
                 Ok(_) => {
-                    return Ok(
-                        Redirect::to(&format!("/messages/{}", row.message_id)).into_response()
-                    );
+                    return Ok(Redirect::to(&format!(
+                        "/messages/{}?sender={}",
+                        row.message_id, row.sender
+                    ))
+                    .into_response());
                 }
                 Err(Failure::Caller { detail, .. }) => detail,
                 Err(other) => return Err(other.into()),
