@@ -10,6 +10,7 @@
 //! Several hub instances may run side by side: the broker shares the ingress between them,
 //! and the database deduplicates and serialises the audit chain.
 
+pub mod claims;
 pub mod contact_point;
 pub mod db;
 pub mod deadlines;
@@ -52,6 +53,8 @@ pub struct Shared {
     pub http_address: OnceLock<SocketAddr>,
     /// What the hub counts, and whether its ingress is consuming (for readiness).
     pub metrics: metrics::Metrics,
+    /// The key this instance claims outbox rows under (see [`claims`]).
+    pub claims: claims::Claims,
     directory: Mutex<(Instant, Arc<Directory>)>,
 }
 
@@ -114,6 +117,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Arc<Shared>> {
         deadlines,
         http_address: OnceLock::new(),
         metrics: metrics::Metrics::new(),
+        claims: claims::Claims::default(),
         directory: Mutex::new((Instant::now(), directory)),
     }))
 }
@@ -133,6 +137,9 @@ pub async fn run(
             let _ = stop.wait_for(|stop| *stop).await;
         }))
     });
+    // The claim lock is released last, once nothing of this instance publishes any more.
+    let (release_tx, release_rx) = watch::channel(false);
+    let claims = tokio::spawn(claims::run(shared.clone(), release_rx));
     let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
     let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
     let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
@@ -144,6 +151,8 @@ pub async fn run(
         let _ = ingress.await;
         let _ = relay.await;
         let _ = sweeper.await;
+        let _ = release_tx.send(true);
+        let _ = claims.await;
         if let Some(web) = web {
             let _ = web.await;
         }

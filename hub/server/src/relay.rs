@@ -46,6 +46,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 &shared.pool,
                 CLAIM_BATCH,
                 shared.settings.hub.outbox_claim_seconds,
+                shared.claims.key(),
             )
             .await
             {
