@@ -160,6 +160,9 @@ pub enum ReasonCode {
     SealedKeyUnknown,
     /// A published key is not a valid key of the scheme, or its id is not derived from it.
     InvalidKey,
+    /// The hub could not record the message (the database refused it for a reason other than
+    /// its availability); it was delivered to no one and is kept for inspection.
+    Unprocessable,
 }
 
 impl ReasonCode {
@@ -197,6 +200,7 @@ impl ReasonCode {
             ReasonCode::SealedCopyMissing => "SEALED_COPY_MISSING",
             ReasonCode::SealedKeyUnknown => "SEALED_KEY_UNKNOWN",
             ReasonCode::InvalidKey => "INVALID_KEY",
+            ReasonCode::Unprocessable => "UNPROCESSABLE",
         }
     }
 }
@@ -252,6 +256,7 @@ mod tests {
             ReasonCode::SealedCopyMissing,
             ReasonCode::SealedKeyUnknown,
             ReasonCode::InvalidKey,
+            ReasonCode::Unprocessable,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

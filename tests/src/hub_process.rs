@@ -429,6 +429,10 @@ fn variables(s: &hub::Settings) -> Vec<(String, String)> {
             h.outbox_claim_seconds.to_string(),
         ),
         (
+            "HUB__HUB__HELD_UNREADY_SECONDS",
+            h.held_unready_seconds.to_string(),
+        ),
+        (
             "HUB__HUB__RELAY_INTERVAL_MS",
             h.relay_interval_ms.to_string(),
         ),

@@ -38,6 +38,9 @@ const AUDIT_LOCK: i64 = 0x6875_6261_7564_6974; // "hubaudit"
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(max_connections)
+        // Every connection is checked as it is taken from the pool, so none from before a
+        // database restart is used.
+        .test_before_acquire(true)
         .acquire_timeout(std::time::Duration::from_secs(10))
         .connect(url)
         .await
@@ -153,6 +156,9 @@ pub struct BatchContext<'a> {
     pub now: DateTime<Utc>,
     /// How long the fast path keeps its claim on the rows it publishes.
     pub claim_seconds: u32,
+    /// The key of this instance's claim lock, written into the rows it claims (see
+    /// [`crate::claims`]).
+    pub claimant: Option<i32>,
     /// How many days in the past a message's `sent_at` may lie and still date its effects
     /// (see [`BatchContext::event_time`]); 0 dates everything by the hub's clock.
     pub backfill_days: u32,
@@ -232,13 +238,18 @@ pub async fn process_batch(
                 match taken.get(&key) {
                     Some(hash) if hash[..] == decoded.body_sha256[..] => {
                         // A redelivery.
-                        decided.push(Decided::message(&decoded.message, Outcome::Repeat));
+                        decided.push(Decided::message(
+                            &decoded.sender,
+                            &decoded.message,
+                            Outcome::Repeat,
+                        ));
                         continue;
                     }
                     Some(_) => {
                         let refused = plan::id_conflict(cx.hub, &decoded, &item.inputs, item.raw);
                         let new = insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await?;
                         decided.push(Decided::refused(
+                            &decoded.sender,
                             &decoded.message,
                             &refused.dead_letter,
                             new,
@@ -255,7 +266,7 @@ pub async fn process_batch(
                             // It reads the disclosure log and cancels outbox rows under the
                             // consent, including this batch's.
                             deferred
-                                .flush(&mut tx, cx.now, cx.now, claimed_until, &mut fresh)
+                                .flush(&mut tx, cx.now, claimed_until, cx.claimant, &mut fresh)
                                 .await?;
                         }
                         let at = cx.event_time(e.sent_at);
@@ -310,11 +321,67 @@ pub async fn process_batch(
     }
     state.flush(&mut tx).await?;
     deferred
-        .flush(&mut tx, cx.now, cx.now, claimed_until, &mut fresh)
+        .flush(&mut tx, cx.now, claimed_until, cx.claimant, &mut fresh)
         .await?;
     audit.flush(&mut tx).await?;
     tx.commit().await?;
     Ok((fresh, decided))
+}
+
+/// Whether a database error is about availability (the connection, a timeout, the server
+/// shutting down or out of resources, a serialization failure or deadlock between
+/// concurrent transactions): then the same work succeeds later and is retried. Any other
+/// error (a constraint, a value out of range, ...) is caused by the data written and would
+/// fail again the same way.
+pub fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::BeginFailed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            // 08: connection exception; 53: insufficient resources; 57P: operator
+            // intervention (shutdown, cannot connect now); 58: system error (I/O);
+            // 40001 serialization failure; 40P01 deadlock; 55P03 lock not available.
+            ["08", "53", "57P", "58"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || ["40001", "40P01", "55P03"].contains(&code.as_ref())
+        }),
+        _ => false,
+    }
+}
+
+/// Refuses one delivery that [`process_batch`] could not record (see
+/// [`plan::unprocessable`]): its dead letter, its `Undeliverable` and an audit entry, in a
+/// transaction of their own. A redelivery of it finds the dead letter and answers nothing
+/// again.
+pub async fn refuse_unprocessable(
+    pool: &PgPool,
+    cx: &BatchContext<'_>,
+    item: &BatchItem<'_>,
+) -> Result<(Vec<OutboxRow>, Vec<Decided>), sqlx::Error> {
+    let refused = plan::unprocessable(cx.hub, cx.max_bytes, item.raw, &item.inputs);
+    let mut tx = pool.begin().await?;
+    let mut audit = AuditAppender::start(&mut tx).await?;
+    let new = insert_dead_letter(&mut tx, &refused.dead_letter, cx.now).await?;
+    let mut fresh = Vec::new();
+    if new {
+        let claimed_until = cx.now + chrono::Duration::seconds(i64::from(cx.claim_seconds));
+        let mut deferred = Deferred::default();
+        deferred.outbox(refused.reply.iter().cloned().collect());
+        deferred
+            .flush(&mut tx, cx.now, claimed_until, cx.claimant, &mut fresh)
+            .await?;
+        audit
+            .append(&mut tx, cx.now, &refused.audit_detail())
+            .await?;
+    }
+    tx.commit().await?;
+    Ok((fresh, vec![Decided::undecoded(&refused.dead_letter, new)]))
 }
 
 /// The key a message is taken under: its broker-authenticated sender and its id.
@@ -478,7 +545,7 @@ async fn write_accepted(
         insert_dead_letter(tx, dead, now).await?;
     }
     let jurisdiction = directory
-        .get(&e.sender)
+        .get(&a.sender)
         .map(|s| enum_text(&s.jurisdiction))
         .unwrap_or_default();
     for effect in &a.effects {
@@ -521,7 +588,7 @@ async fn record_statistics(
                                            no_new_serious_charge_12m, in_education_or_job_3m, reported_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
                 )
-                .bind(e.sender.as_str())
+                .bind(a.sender.as_str())
                 .bind(e.message_id.as_uuid())
                 .bind(e.case_id.as_ref().map(|c| c.as_str()))
                 .bind(e.subject.as_ref().map(|s| s.as_str()))
@@ -555,7 +622,7 @@ async fn insert_dead_letter(
     .bind(d.reason.as_str())
     .bind(&d.detail)
     .bind(&d.body_sha256[..])
-    .bind(i32::try_from(d.body.len()).unwrap_or(i32::MAX))
+    .bind(i32::try_from(d.size_bytes).unwrap_or(i32::MAX))
     .bind(&d.body)
     .execute(&mut **tx)
     .await?
@@ -752,19 +819,33 @@ pub async fn list_dead_letters(
 }
 
 /// Outbox rows due for (re)publishing, claimed for `claim_seconds` so other relays skip them.
+///
+/// A row is due when its time has come, or at once when it is claimed by an instance that no
+/// longer holds its claim lock (it died, or lost its database session: see
+/// [`crate::claims`]).
 pub async fn claim_due_outbox(
     pool: &PgPool,
     limit: i64,
     claim_seconds: u32,
+    claimant: Option<i32>,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let rows = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1
-         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL AND cancelled_at IS NULL AND next_attempt_at <= now()
+        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1,
+                           claimed_by = $3
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE published_at IS NULL AND cancelled_at IS NULL
+                        AND (next_attempt_at <= now()
+                             OR (claimed_by IS NOT NULL AND claimed_by NOT IN (
+                                   SELECT objid::bigint FROM pg_locks
+                                   WHERE locktype = 'advisory' AND granted AND objsubid = 2
+                                     AND classid::bigint = $4)))
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING id, recipient, message_id, correlation_id, message_type, sender, payload, consent_id",
     )
     .bind(limit)
     .bind(f64::from(claim_seconds))
+    .bind(claimant)
+    .bind(i64::from(crate::claims::LOCK_CLASS))
     .fetch_all(pool)
     .await?;
     rows.into_iter()
@@ -807,7 +888,7 @@ pub async fn mark_failed(pool: &PgPool, ids: &[Uuid], error: &str) -> Result<(),
         return Ok(());
     }
     sqlx::query(
-        "UPDATE outbox SET last_error = $2,
+        "UPDATE outbox SET last_error = $2, claimed_by = NULL,
              next_attempt_at = now() + make_interval(secs => least(60, power(2, least(attempts, 6)))::float8)
          WHERE id = ANY($1)",
     )

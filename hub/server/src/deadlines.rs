@@ -146,10 +146,7 @@ fn escalations(
             };
             let id = message.envelope.message_id.as_uuid();
             OutboxRow {
-                id: Uuid::new_v5(
-                    &Uuid::NAMESPACE_OID,
-                    &[id.as_bytes().as_slice(), to.as_str().as_bytes()].concat(),
-                ),
+                id: crate::plan::outbox_id(hub, id, &to),
                 recipient: to,
                 message_id: id,
                 correlation_id: b.correlation_id,

@@ -133,6 +133,13 @@ fn raw(delivery: &Delivery) -> Raw<'_> {
 
 /// Decides and commits a batch taken off the ingress at `taken`, and returns the outbox rows
 /// it queued.
+///
+/// A database error about availability (see [`db::is_transient`]) holds the batch and
+/// retries it with backoff, unacknowledged, so the broker sends nothing more meanwhile. Any
+/// other database error is caused by something in the batch: the batch is split in halves,
+/// each committed on its own, until the one delivery that fails is found; that one is
+/// refused as `UNPROCESSABLE` (an `Undeliverable` and a dead letter) and the rest are
+/// decided and delivered as usual. One message can fail only itself.
 async fn decide(
     shared: &Shared,
     batch: &[Delivery],
@@ -140,10 +147,21 @@ async fn decide(
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<OutboxRow>> {
     let settings = &shared.settings.hub;
-    let directory = retry_db(stop, || shared.directory()).await?;
-    let (fresh, decided) = retry_db(stop, || {
+    let mut held = Held::new(&shared.metrics);
+    let directory = loop {
+        match shared.directory().await {
+            Ok(directory) => break directory,
+            Err(e) => held.wait(&e, stop).await?,
+        }
+    };
+    let mut fresh = Vec::new();
+    let mut decided = Vec::with_capacity(batch.len());
+    // Parts of the batch still to commit, in delivery order.
+    let mut parts = std::collections::VecDeque::new();
+    parts.push_back(0..batch.len());
+    while let Some(part) = parts.pop_front() {
         let now = Utc::now();
-        let items: Vec<BatchItem<'_>> = batch
+        let items: Vec<BatchItem<'_>> = batch[part.clone()]
             .iter()
             .map(|delivery| BatchItem {
                 raw: raw(delivery),
@@ -155,22 +173,51 @@ async fn decide(
                 },
             })
             .collect();
-        let directory = directory.clone();
-        async move {
-            let cx = BatchContext {
-                hub: &settings.id,
-                max_bytes: settings.max_message_bytes,
-                directory: &directory,
-                policy: &shared.policy,
-                deadlines: &shared.deadlines,
-                now,
-                claim_seconds: settings.outbox_claim_seconds,
-                backfill_days: settings.backfill_days,
-            };
+        let cx = BatchContext {
+            hub: &settings.id,
+            max_bytes: settings.max_message_bytes,
+            directory: &directory,
+            policy: &shared.policy,
+            deadlines: &shared.deadlines,
+            now,
+            claim_seconds: settings.outbox_claim_seconds,
+            claimant: shared.claims.key(),
+            backfill_days: settings.backfill_days,
+        };
+        let result = if held.poisoned(&part) {
+            db::refuse_unprocessable(&shared.pool, &cx, &items[0]).await
+        } else {
             db::process_batch(&shared.pool, &cx, &items).await
+        };
+        match result {
+            Ok((rows, outcomes)) => {
+                held.clear();
+                fresh.extend(rows);
+                decided.extend(outcomes);
+            }
+            Err(e) if db::is_transient(&e) => {
+                held.wait(&e, stop).await?;
+                parts.push_front(part);
+            }
+            Err(e) if part.len() > 1 => {
+                warn!(error = %e, deliveries = part.len(), "a batch failed for a reason other than availability; splitting it to find the delivery that causes it");
+                let middle = part.start + part.len() / 2;
+                parts.push_front(middle..part.end);
+                parts.push_front(part.start..middle);
+            }
+            Err(e) if !held.poisoned(&part) => {
+                warn!(error = %e, "one delivery fails to be recorded; refusing it as UNPROCESSABLE");
+                held.poison(part.clone());
+                parts.push_front(part);
+            }
+            Err(e) => {
+                // Even its refusal cannot be recorded: acknowledge it rather than stop every
+                // agency's traffic behind it. Counted and logged (no body, no personal data).
+                tracing::error!(error = %e, "a delivery could be neither recorded nor refused; dropping it");
+                shared.metrics.emit(metrics::Dropped);
+            }
         }
-    })
-    .await?;
+    }
     failpoint::hit(failpoint::AFTER_COMMIT_BEFORE_ACK).await;
     let latency = taken.elapsed();
     for decided in &decided {
@@ -180,6 +227,52 @@ async fn decide(
         }
     }
     Ok(fresh)
+}
+
+/// A batch's wait for the database, and the delivery found to fail it.
+struct Held<'a> {
+    metrics: &'a Metrics,
+    backoff: Backoff,
+    poisoned: Option<std::ops::Range<usize>>,
+}
+
+impl<'a> Held<'a> {
+    fn new(metrics: &'a Metrics) -> Self {
+        Held {
+            metrics,
+            backoff: Backoff::default(),
+            poisoned: None,
+        }
+    }
+
+    /// Waits before retrying after a transient database error; the batch counts as held
+    /// (readiness, `hub_ingress_held_seconds`) until it commits.
+    async fn wait(
+        &mut self,
+        error: &sqlx::Error,
+        stop: &mut watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        self.metrics.hold_started();
+        warn!(error = %error, "database unavailable; holding the batch and retrying");
+        if sleep_or_stop(self.backoff.next_delay(), stop).await {
+            self.metrics.hold_ended();
+            anyhow::bail!("stopping with an uncommitted batch; it will be redelivered");
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.metrics.hold_ended();
+        self.backoff.reset();
+    }
+
+    fn poison(&mut self, part: std::ops::Range<usize>) {
+        self.poisoned = Some(part);
+    }
+
+    fn poisoned(&self, part: &std::ops::Range<usize>) -> bool {
+        self.poisoned.as_ref() == Some(part)
+    }
 }
 
 /// Publishes what a decided batch queued, then acknowledges the batch.
@@ -197,27 +290,6 @@ async fn finish(
             .context("acknowledging the batch")?;
     }
     Ok(())
-}
-
-/// Retries a database operation with backoff while the database is unavailable, holding the
-/// deliveries unacknowledged (so the broker sends no more): never a hot requeue loop.
-async fn retry_db<T, F, Fut>(stop: &mut watch::Receiver<bool>, mut op: F) -> anyhow::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
-{
-    let mut backoff = Backoff::default();
-    loop {
-        match op().await {
-            Ok(value) => return Ok(value),
-            Err(e) => {
-                warn!(error = %e, "database unavailable; holding the batch and retrying");
-                if sleep_or_stop(backoff.next_delay(), stop).await {
-                    anyhow::bail!("stopping with an uncommitted batch; it will be redelivered");
-                }
-            }
-        }
-    }
 }
 
 /// Publishes outbox rows with confirms and records the outcome. A channel failure is

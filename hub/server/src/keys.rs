@@ -15,7 +15,6 @@ use hub_core::Effect;
 use schemas::messages::{DirectoryKey, KeyDirectory};
 use schemas::{AgencyId, Body, Envelope, Message, MessageId, MessageType, Purpose};
 use sqlx::{PgPool, Postgres, Row, Transaction};
-use uuid::Uuid;
 
 use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
@@ -131,10 +130,7 @@ pub async fn directory_rows(
             };
             let id = message.envelope.message_id.as_uuid();
             OutboxRow {
-                id: Uuid::new_v5(
-                    &Uuid::NAMESPACE_OID,
-                    &[id.as_bytes().as_slice(), to.as_str().as_bytes()].concat(),
-                ),
+                id: crate::plan::outbox_id(cx.hub, id, &to),
                 recipient: to,
                 message_id: id,
                 correlation_id: published.correlation_id,

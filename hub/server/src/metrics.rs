@@ -88,6 +88,8 @@ pub struct Metrics {
     refused: Family<RefusalLabels, Counter>,
     decision_latency: Histogram,
     ingress_consuming: Gauge,
+    held_since: std::sync::Mutex<Option<std::time::Instant>>,
+    dropped: Counter,
     depth_errors: Family<QueueLabel, Counter>,
     scrape_errors: Family<PartLabel, Counter>,
     depths: QueueDepths,
@@ -136,6 +138,13 @@ impl Metrics {
             "1 while the ingress consumer is consuming, else 0",
             ingress_consuming.clone(),
         );
+        let dropped = Counter::default();
+        registry.register(
+            "hub_dropped",
+            "Deliveries that could be neither recorded nor refused, acknowledged so that the \
+             ingress goes on (each is logged; none is expected)",
+            dropped.clone(),
+        );
         let depth_errors = Family::<QueueLabel, Counter>::default();
         registry.register(
             "hub_queue_depth_errors",
@@ -155,6 +164,8 @@ impl Metrics {
             refused,
             decision_latency,
             ingress_consuming,
+            held_since: std::sync::Mutex::new(None),
+            dropped,
             depth_errors,
             scrape_errors,
             depths: QueueDepths::new("hub metrics"),
@@ -177,9 +188,36 @@ impl Metrics {
         self.ingress_consuming.get() == 1
     }
 
+    /// The ingress holds a batch it cannot commit because the database is unavailable
+    /// (from now, unless it already did).
+    pub fn hold_started(&self) {
+        let mut held = self.held_since.lock().unwrap_or_else(|e| e.into_inner());
+        held.get_or_insert_with(std::time::Instant::now);
+    }
+
+    /// The ingress holds no batch.
+    pub fn hold_ended(&self) {
+        *self.held_since.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// How long the ingress has held the batch in hand, if it holds one.
+    pub fn held_for(&self) -> Option<Duration> {
+        self.held_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|since| since.elapsed())
+    }
+
     /// The exposition: everything counted, plus what `snapshot` could read.
     pub fn encode(&self, snapshot: &Snapshot) -> String {
         let mut scraped = Registry::default();
+        scraped.register_with_unit(
+            "hub_ingress_held",
+            "How long the ingress has held a batch it cannot commit because the database is \
+             unavailable (0 when it holds none)",
+            Unit::Seconds,
+            ConstGauge::new(self.held_for().unwrap_or_default().as_secs_f64()),
+        );
         if let Some(backlog) = snapshot.outbox {
             scraped.register(
                 "hub_outbox_pending",
@@ -390,6 +428,17 @@ impl InternalEvent for Published<'_> {
     }
 }
 
+/// A delivery could be neither recorded nor refused (its refusal failed too, for a reason
+/// other than the database's availability) and was acknowledged so the ingress goes on.
+#[derive(Debug, Clone, Copy)]
+pub struct Dropped;
+
+impl InternalEvent for Dropped {
+    fn emit(self, metrics: &Metrics) {
+        metrics.dropped.inc();
+    }
+}
+
 /// A scrape could not read a part; it is left out of that scrape.
 #[derive(Debug)]
 pub struct ScrapeFailed<'a> {
@@ -565,7 +614,9 @@ mod tests {
             dead_letter_id: Uuid::nil(),
         };
         match plan::intake(hub, max, raw, &inputs) {
-            Intake::Decoded(d) => Decided::message(&d.message, Outcome::Routed { refused: vec![] }),
+            Intake::Decoded(d) => {
+                Decided::message(&d.sender, &d.message, Outcome::Routed { refused: vec![] })
+            }
             Intake::Refused(r) => Decided::undecoded(&r.dead_letter, true),
         }
     }
@@ -600,12 +651,14 @@ mod tests {
         let body = release_notice();
         let message: schemas::Message = schemas::decode(&body).unwrap();
         let routed = Decided::message(
+            &message.envelope.sender,
             &message,
             Outcome::Routed {
                 refused: vec![ReasonCode::NoGateway],
             },
         );
         let refused = Decided::message(
+            &message.envelope.sender,
             &message,
             Outcome::Refused {
                 reason: ReasonCode::ConsentWithdrawn,
@@ -613,8 +666,12 @@ mod tests {
             },
         );
         let senderless = decided_at_intake(&hub, 65536, raw("amq.topic", b"junk"));
-        let repeat = Decided::message(&message, Outcome::Repeat);
-        let clean = Decided::message(&message, Outcome::Routed { refused: vec![] });
+        let repeat = Decided::message(&message.envelope.sender, &message, Outcome::Repeat);
+        let clean = Decided::message(
+            &message.envelope.sender,
+            &message,
+            Outcome::Routed { refused: vec![] },
+        );
         let found: Vec<Refused> = [routed, refused, senderless, repeat, clean]
             .iter()
             .flat_map(refusals)
@@ -642,7 +699,11 @@ mod tests {
     fn events_are_counted_under_their_labels_and_histogram_agrees_with_messages_in() {
         let metrics = Metrics::new();
         let message: schemas::Message = schemas::decode(&release_notice()).unwrap();
-        let notice = Decided::message(&message, Outcome::Routed { refused: vec![] });
+        let notice = Decided::message(
+            &message.envelope.sender,
+            &message,
+            Outcome::Routed { refused: vec![] },
+        );
         let junk = decided_at_intake(&agency("hub"), 65536, raw("amq.topic", b"junk"));
         let decided = |decided| MessageDecided {
             decided,

@@ -14,7 +14,7 @@ use schemas::{AgencyId, AgencyRole, DataCategory, Message, MessageId, ReasonCode
 use crate::settings::Secret;
 use uuid::Uuid;
 
-/// Namespace for deterministic outbox ids: UUIDv5(namespace, message id + recipient).
+/// Namespace for deterministic outbox ids: UUIDv5(namespace, sender + message id + recipient).
 const OUTBOX_NAMESPACE: Uuid = Uuid::from_u128(0x6f0e_2c1d_9a4b_4f7e_8d3c_5b2a_1e0f_9c8d);
 
 /// One delivery as it came off the ingress queue.
@@ -77,11 +77,18 @@ pub struct DeadLetterRow {
     pub reason: ReasonCode,
     /// Why, in words (no values from the message).
     pub detail: String,
-    /// SHA-256 of the body.
+    /// SHA-256 of the whole body as received.
     pub body_sha256: [u8; 32],
-    /// The body as received.
+    /// The size of the whole body as received, in bytes.
+    pub size_bytes: usize,
+    /// The first [`DEAD_LETTER_PREFIX`] bytes of the body, enough to inspect what went
+    /// wrong: a refused input is never kept whole, so no agency can fill the hub's
+    /// database by sending large refused messages.
     pub body: Vec<u8>,
 }
+
+/// How much of a refused input a dead letter keeps.
+pub const DEAD_LETTER_PREFIX: usize = 4096;
 
 /// One recipient decision for the disclosure log.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +110,10 @@ pub struct DecisionRow {
 /// A decoded message to record, keyed by (sender, message id) for deduplication.
 #[derive(Debug, Clone)]
 pub struct Accepted {
+    /// The broker-authenticated sender: every row about the message is keyed by it, never
+    /// by the `envelope.sender` the body claims (they differ when a message is refused as
+    /// `SENDER_MISMATCH`, e.g. an agency forwarding another's message).
+    pub sender: AgencyId,
     /// The message.
     pub message: Message,
     /// SHA-256 of its bytes: a redelivery has the same; a reused id does not.
@@ -159,7 +170,7 @@ impl Accepted {
         let a = self;
         serde_json::json!({
                 "kind": if a.routed { "routed" } else { "refused" },
-                "sender": a.message.envelope.sender,
+                "sender": a.sender,
                 "message_id": a.message.envelope.message_id,
                 "message_type": a.message.envelope.message_type,
                 "reason": a.reason,
@@ -181,9 +192,18 @@ impl Refused {
     }
 }
 
-fn outbox_id(message_id: Uuid, recipient: &str) -> Uuid {
-    let mut name = message_id.as_bytes().to_vec();
-    name.extend_from_slice(recipient.as_bytes());
+/// The id of the outbox row that carries message `message_id` from `sender` to `recipient`:
+/// the same for every delivery of that message, and scoped by the broker-authenticated
+/// sender, so an agency that reuses another's message id (by mistake or to make it vanish)
+/// gets rows of its own and never collides with the other's. Agency ids cannot contain
+/// '/', so the parts cannot run into each other.
+pub fn outbox_id(sender: &AgencyId, message_id: Uuid, recipient: &AgencyId) -> Uuid {
+    let mut name = Vec::with_capacity(96);
+    name.extend_from_slice(sender.as_str().as_bytes());
+    name.push(b'/');
+    name.extend_from_slice(message_id.as_bytes());
+    name.push(b'/');
+    name.extend_from_slice(recipient.as_str().as_bytes());
     Uuid::new_v5(&OUTBOX_NAMESPACE, &name)
 }
 
@@ -192,7 +212,7 @@ fn outbox_id(message_id: Uuid, recipient: &str) -> Uuid {
 fn reply_row(hub: &AgencyId, reply: &Message) -> OutboxRow {
     let to = reply.envelope.recipients[0].clone();
     OutboxRow {
-        id: outbox_id(reply.envelope.message_id.as_uuid(), to.as_str()),
+        id: outbox_id(hub, reply.envelope.message_id.as_uuid(), &to),
         recipient: to,
         message_id: reply.envelope.message_id.as_uuid(),
         correlation_id: reply.envelope.correlation_id,
@@ -230,11 +250,19 @@ fn refused(
         dead_letter: DeadLetterRow {
             id: inputs.dead_letter_id,
             sender: sender.map_or_else(|| "unknown".to_owned(), ToString::to_string),
-            amqp_message_id: raw.amqp_message_id.map(|s| s.chars().take(128).collect()),
+            // Printable ASCII only: the property is the sender's free text, and a NUL would
+            // make the row itself impossible to store.
+            amqp_message_id: raw.amqp_message_id.map(|s| {
+                s.chars()
+                    .filter(|c| c.is_ascii_graphic())
+                    .take(128)
+                    .collect()
+            }),
             reason,
             detail,
             body_sha256: audit::body_hash(raw.body),
-            body: raw.body.to_vec(),
+            size_bytes: raw.body.len(),
+            body: raw.body[..raw.body.len().min(DEAD_LETTER_PREFIX)].to_vec(),
         },
         reply,
     }
@@ -287,6 +315,28 @@ pub fn intake(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, inputs: &Inputs) -
             body: raw.body.to_vec(),
         }),
         Err(e) => refuse(e.reason(), e.to_string()),
+    }
+}
+
+/// The refusal of a delivery the hub could not record (the database refused its rows for a
+/// reason other than availability): kept for inspection and answered, never retried.
+pub fn unprocessable(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, inputs: &Inputs) -> Refused {
+    let detail = "the hub could not record this message; it was delivered to no one and is kept for inspection".to_owned();
+    match intake(hub, max_bytes, raw, inputs) {
+        Intake::Decoded(decoded) => refused(
+            hub,
+            inputs,
+            raw,
+            Some(&decoded.sender),
+            InReplyTo::Decoded(&decoded.message.envelope),
+            ReasonCode::Unprocessable,
+            detail,
+        ),
+        Intake::Refused(mut refusal) => {
+            refusal.dead_letter.reason = ReasonCode::Unprocessable;
+            refusal.dead_letter.detail = detail;
+            refusal
+        }
     }
 }
 
@@ -376,7 +426,7 @@ pub fn route(
         } => {
             for d in &deliveries {
                 outbox.push(OutboxRow {
-                    id: outbox_id(envelope.message_id.as_uuid(), d.recipient.as_str()),
+                    id: outbox_id(sender, envelope.message_id.as_uuid(), &d.recipient),
                     recipient: d.recipient.clone(),
                     message_id: envelope.message_id.as_uuid(),
                     correlation_id: envelope.correlation_id,
@@ -440,6 +490,7 @@ pub fn route(
     };
     outbox.push(reply_row(hub, &reply));
     Accepted {
+        sender: sender.clone(),
         message: message.clone(),
         body_sha256: decoded.body_sha256,
         routed,

@@ -193,6 +193,14 @@ pub struct HubSettings {
     /// loading history); 0, the default, dates every effect by the hub's clock.
     #[serde(default)]
     pub backfill_days: u32,
+    /// Readiness turns false while the ingress has held a batch it cannot commit (the
+    /// database unavailable) for longer than this, in seconds.
+    #[serde(default = "default_held_unready_seconds")]
+    pub held_unready_seconds: u64,
+}
+
+fn default_held_unready_seconds() -> u64 {
+    10
 }
 
 /// Where the broker is and how the hub logs in.

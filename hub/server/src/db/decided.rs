@@ -2,7 +2,7 @@
 //! metrics and the decision log, so neither decodes a delivery or a reply again. Ids, types
 //! and reason codes only: no body, no subject.
 
-use schemas::{CaseId, Message, MessageId, MessageType, ReasonCode};
+use schemas::{AgencyId, CaseId, Message, MessageId, MessageType, ReasonCode};
 use uuid::Uuid;
 
 use crate::plan::{Accepted, DeadLetterRow};
@@ -67,12 +67,12 @@ impl Outcome {
 }
 
 impl Decided {
-    /// A decoded message, with what came of it.
-    pub fn message(message: &Message, outcome: Outcome) -> Self {
+    /// A decoded message from the broker-authenticated `sender`, with what came of it.
+    pub fn message(sender: &AgencyId, message: &Message, outcome: Outcome) -> Self {
         let e = &message.envelope;
         Decided {
             message_type: Some(e.message_type),
-            sender: e.sender.to_string(),
+            sender: sender.to_string(),
             message_id: Some(e.message_id),
             correlation_id: Some(e.correlation_id),
             case_id: e.case_id.clone(),
@@ -95,8 +95,13 @@ impl Decided {
 
     /// A decoded message refused before routing (an id reused for another body), kept as
     /// `dead_letter`; `new` as for [`Decided::undecoded`].
-    pub fn refused(message: &Message, dead_letter: &DeadLetterRow, new: bool) -> Self {
-        Decided::message(message, Outcome::dead_lettered(dead_letter, new))
+    pub fn refused(
+        sender: &AgencyId,
+        message: &Message,
+        dead_letter: &DeadLetterRow,
+        new: bool,
+    ) -> Self {
+        Decided::message(sender, message, Outcome::dead_lettered(dead_letter, new))
     }
 
     /// A message decided and recorded.
@@ -113,6 +118,6 @@ impl Decided {
                 refused: recipients,
             },
         };
-        Decided::message(&a.message, outcome)
+        Decided::message(&a.sender, &a.message, outcome)
     }
 }

@@ -62,7 +62,7 @@ impl Deferred {
     pub fn message(&mut self, a: &Accepted, now: DateTime<Utc>) {
         let e = &a.message.envelope;
         let m = &mut self.messages;
-        m.sender.push(e.sender.to_string());
+        m.sender.push(a.sender.to_string());
         m.message_id.push(e.message_id.as_uuid());
         m.correlation_id.push(e.correlation_id);
         m.message_type.push(e.message_type.as_str().to_owned());
@@ -78,7 +78,7 @@ impl Deferred {
         m.reason.push(a.reason.map(|r| r.as_str()));
         for d in &a.decisions {
             let x = &mut self.decisions;
-            x.sender.push(e.sender.to_string());
+            x.sender.push(a.sender.to_string());
             x.message_id.push(e.message_id.as_uuid());
             x.recipient.push(d.recipient.to_string());
             x.delivered.push(d.delivered);
@@ -107,8 +107,8 @@ impl Deferred {
         &mut self,
         tx: &mut Transaction<'_, Postgres>,
         now: DateTime<Utc>,
-        decided_at: DateTime<Utc>,
         claimed_until: DateTime<Utc>,
+        claimant: Option<i32>,
         fresh: &mut Vec<OutboxRow>,
     ) -> Result<(), sqlx::Error> {
         let Self {
@@ -155,15 +155,15 @@ impl Deferred {
             .bind(d.categories)
             .bind(d.reason)
             .bind(d.removed_categories)
-            .bind(decided_at)
+            .bind(now)
             .execute(&mut **tx)
             .await?;
         }
         if !outbox.is_empty() {
             let inserted: Vec<Uuid> = sqlx::query_scalar(
                 "INSERT INTO outbox (id, recipient, message_id, correlation_id, message_type, sender, payload,
-                                     consent_id, created_at, next_attempt_at)
-                 SELECT i, r, m, c, t, s, p, k, $9, $10
+                                     consent_id, created_at, next_attempt_at, claimed_by)
+                 SELECT i, r, m, c, t, s, p, k, $9, $10, $11
                  FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
                              $7::bytea[], $8::uuid[]) AS u(i, r, m, c, t, s, p, k)
                  ON CONFLICT (id) DO NOTHING RETURNING id",
@@ -178,6 +178,7 @@ impl Deferred {
             .bind(outbox.iter().map(|r| r.consent_id).collect::<Vec<_>>())
             .bind(now)
             .bind(claimed_until)
+            .bind(claimant)
             .fetch_all(&mut **tx)
             .await?;
             let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();

@@ -3,7 +3,8 @@
 //!
 //! - `GET /healthz`: 200 `ok` while the process serves HTTP;
 //! - `GET /readyz`: 200 when the database answers `SELECT 1` and the ingress consumer is
-//!   consuming, else 503; the JSON body names each check, e.g.
+//!   consuming and has not held a batch it cannot commit for longer than
+//!   `hub.held_unready_seconds`, else 503; the JSON body names each check, e.g.
 //!   `{"ready":false,"checks":{"database":"ok","broker":"not consuming"}}`;
 //! - `GET /metrics`: the OpenMetrics text exposition.
 
@@ -47,10 +48,11 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
             Check::Failing("unavailable")
         }
     };
-    let broker = if shared.metrics.is_ingress_consuming() {
-        Check::Ok
-    } else {
-        Check::Failing("not consuming")
+    let held_limit = Duration::from_secs(shared.settings.hub.held_unready_seconds);
+    let broker = match shared.metrics.held_for() {
+        Some(held) if held > held_limit => Check::Failing("holding a batch it cannot commit"),
+        _ if shared.metrics.is_ingress_consuming() => Check::Ok,
+        _ => Check::Failing("not consuming"),
     };
     let (status, body) = readiness(database, broker);
     (status, Json(body))
