@@ -160,6 +160,16 @@ pub enum ReasonCode {
     SealedKeyUnknown,
     /// A published key is not a valid key of the scheme, or its id is not derived from it.
     InvalidKey,
+    /// A consent record names a programme the hub's configuration does not know.
+    UnknownProgramme,
+    /// The sender is not an agency the programme's configuration lets hold its consent forms.
+    NotProgrammeCustodian,
+    /// The person already has a record in force for this programme; a new one must supersede
+    /// it, from its custodian.
+    ConsentAlreadyInForce,
+    /// A withdrawal recorded by an agency other than the custodian must carry its evidence
+    /// (who received the person's wish, when and how).
+    WithdrawalEvidenceMissing,
 }
 
 impl ReasonCode {
@@ -197,6 +207,10 @@ impl ReasonCode {
             ReasonCode::SealedCopyMissing => "SEALED_COPY_MISSING",
             ReasonCode::SealedKeyUnknown => "SEALED_KEY_UNKNOWN",
             ReasonCode::InvalidKey => "INVALID_KEY",
+            ReasonCode::UnknownProgramme => "UNKNOWN_PROGRAMME",
+            ReasonCode::NotProgrammeCustodian => "NOT_PROGRAMME_CUSTODIAN",
+            ReasonCode::ConsentAlreadyInForce => "CONSENT_ALREADY_IN_FORCE",
+            ReasonCode::WithdrawalEvidenceMissing => "WITHDRAWAL_EVIDENCE_MISSING",
         }
     }
 }
@@ -252,6 +266,10 @@ mod tests {
             ReasonCode::SealedCopyMissing,
             ReasonCode::SealedKeyUnknown,
             ReasonCode::InvalidKey,
+            ReasonCode::UnknownProgramme,
+            ReasonCode::NotProgrammeCustodian,
+            ReasonCode::ConsentAlreadyInForce,
+            ReasonCode::WithdrawalEvidenceMissing,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));
