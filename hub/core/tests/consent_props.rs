@@ -143,7 +143,7 @@ fn provision(levels: u32) -> BoxedStrategy<Provision> {
         prop::collection::vec(provision(levels - 1), 0..3).boxed()
     };
     (
-        dimension(selector()),
+        (dimension(selector()), dimension(selector())),
         dimension(select(&CATEGORIES[..])),
         dimension(select(&PURPOSES[..5])),
         dimension(select(&MESSAGE_TYPES[..])),
@@ -151,7 +151,8 @@ fn provision(levels: u32) -> BoxedStrategy<Provision> {
         children,
     )
         .prop_map(
-            |(recipients, categories, purposes, message_types, period, children)| Provision {
+            |((senders, recipients), categories, purposes, message_types, period, children)| Provision {
+                senders,
                 recipients,
                 categories,
                 purposes,
@@ -181,6 +182,7 @@ struct Scenario {
     withdrawals: Vec<(i64, WithdrawalScope)>,
     /// Days from the period start to the 18th birthday, when a guardian signed.
     guardian_adult_on: Option<i64>,
+    sender: usize,
     recipient: usize,
     message_type: MessageType,
     purpose: Purpose,
@@ -221,7 +223,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     (
         provisions(),
         gateway,
-        0..AGENCIES.len(),
+        (0..AGENCIES.len(), 0..AGENCIES.len()),
         select(&MESSAGE_TYPES[..]),
         prop_oneof![6 => select(&PURPOSES[..5]), 1 => select(&PURPOSES[5..])],
         category_set(3),
@@ -232,13 +234,14 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             |(
                 provisions,
                 (status, superseded, withdrawals, guardian_adult_on),
-                recipient,
+                (sender, recipient),
                 message_type,
                 purpose,
                 mandatory,
                 optional,
                 today,
             )| Scenario {
+                sender,
                 provisions,
                 status,
                 superseded,
@@ -300,6 +303,7 @@ impl Scenario {
                 .map(|(seconds, scope)| Withdrawal {
                     at: now + TimeDelta::seconds(*seconds),
                     scope: scope.clone(),
+                    through_version: 1,
                 })
                 .collect(),
         }
@@ -314,7 +318,7 @@ impl Scenario {
     /// Runs `check` on the verdict of this scenario's flow, and returns what it returns.
     fn evaluate<R>(&self, check: impl FnOnce(&Flow<'_>, &ConsentInForce, Verdict) -> R) -> R {
         let consent = self.consent();
-        let sender = agency(4);
+        let sender = agency(self.sender);
         let recipient = agency(self.recipient);
         let flow = Flow {
             sender: &sender,
@@ -357,7 +361,13 @@ fn matches(node: &Provision, flow: &Flow<'_>, category: DataCategory) -> bool {
             RecipientSelector::Role(role) => *role == flow.recipient.role,
             RecipientSelector::Agency(id) => *id == flow.recipient.id,
         });
+    let sender_ok = node.senders.is_empty()
+        || node.senders.iter().any(|s| match s {
+            RecipientSelector::Role(role) => *role == flow.sender.role,
+            RecipientSelector::Agency(id) => *id == flow.sender.id,
+        });
     recipient_ok
+        && sender_ok
         && (node.categories.is_empty() || node.categories.contains(&category))
         && (node.purposes.is_empty() || node.purposes.contains(&flow.purpose))
         && (node.message_types.is_empty() || node.message_types.contains(&flow.message_type))
