@@ -859,8 +859,7 @@ fn decide_recipient(
         }
         None => {
             let subject = envelope.subject.as_ref();
-            let current =
-                |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
+            let current = |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
             let mut all = by_statute(world, &flow, None);
             all.extend(by_consent(world, &flow, current));
             all

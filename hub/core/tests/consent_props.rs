@@ -151,14 +151,16 @@ fn provision(levels: u32) -> BoxedStrategy<Provision> {
         children,
     )
         .prop_map(
-            |((senders, recipients), categories, purposes, message_types, period, children)| Provision {
-                senders,
-                recipients,
-                categories,
-                purposes,
-                message_types,
-                period,
-                children,
+            |((senders, recipients), categories, purposes, message_types, period, children)| {
+                Provision {
+                    senders,
+                    recipients,
+                    categories,
+                    purposes,
+                    message_types,
+                    period,
+                    children,
+                }
             },
         )
         .boxed()
