@@ -200,6 +200,7 @@ fn selected<T: Copy>(items: &[T], mask: u32) -> Vec<T> {
 
 fn provision(node: &NodeSpec) -> Provision {
     Provision {
+        senders: Vec::new(),
         recipients: node
             .recipients
             .iter()
@@ -306,6 +307,7 @@ pub fn check(case: &Case) -> Verdict {
                             .collect(),
                     ),
                 },
+                through_version: u32::MAX,
             })
             .collect(),
     };
@@ -370,6 +372,7 @@ pub fn check(case: &Case) -> Verdict {
     withdrawn.withdrawals.push(Withdrawal {
         at: now,
         scope: WithdrawalScope::Recipients(vec![recipient.id.clone()]),
+        through_version: u32::MAX,
     });
     assert!(
         !matches!(
