@@ -19,7 +19,6 @@ const PRISON: &str = "dk-kriminalforsorgen";
 const MUNI: &str = "dk-kobenhavn-kommune";
 const JOB: &str = "dk-jobcenter-kobenhavn";
 const POLICE: &str = "dk-kobenhavns-politi";
-const SUBJECT: &str = "ps-7f3a9c2e11b4d805";
 const EXIT: &str = "Exit København";
 const PRISON_FORM: &str = "Kriminalforsorgen";
 
@@ -142,6 +141,15 @@ fn everything_to_all() -> Value {
     json!([{}])
 }
 
+/// A row: name, records held, sender, the new record, expected outcome.
+type GrantRow = (
+    &'static str,
+    Vec<ConsentInForce>,
+    &'static str,
+    ConsentRecord,
+    Result<(), R>,
+);
+
 #[test]
 fn who_may_grant() {
     let exit = |consent, custodian: &str| record(consent, custodian, EXIT, everything_to_all());
@@ -155,13 +163,7 @@ fn who_may_grant() {
     });
     let mut withdrawn_for_one = withdrawn_entirely.clone();
     withdrawn_for_one.withdrawals[0].scope = WithdrawalScope::Recipients(vec![id(JOB)]);
-    let rows: Vec<(
-        &str,
-        Vec<ConsentInForce>,
-        &str,
-        ConsentRecord,
-        Result<(), R>,
-    )> = vec![
+    let rows: Vec<GrantRow> = vec![
         (
             "the programme's custodian",
             vec![],
