@@ -12,8 +12,13 @@
 //!    flows, after that nothing.
 //! 3. Each category through the provision tree: the implicit root denies; a matching child
 //!    flips its parent's effect; the deepest match decides; matches at the same depth that
-//!    disagree deny. An empty dimension matches anything; a child is only considered when its
-//!    parent matches.
+//!    disagree deny. An empty dimension matches anything (senders and recipients are both
+//!    dimensions: who may share with whom); a child is only considered when its parent
+//!    matches.
+//!
+//! A withdrawal covers the versions held when it was recorded; one naming no recipient is
+//! ambiguous and withdraws everything (fail safe). Where several records are in force,
+//! [`coverage`] gives each one's categories and `routing` combines them.
 //!
 //! A denied mandatory category refuses the message for the recipient; a denied optional
 //! category is removed (and the removal reported so it can be logged). A category listed as
@@ -974,6 +979,56 @@ mod tests {
                     )
                 },
                 ..base("withdrawn for this recipient", deny(ConsentWithdrawn))
+            },
+            Row {
+                setup: |c, _| {
+                    withdrawn(
+                        c,
+                        "2026-06-01T00:00:00Z",
+                        WithdrawalScope::Recipients(vec![]),
+                    )
+                },
+                ..base(
+                    "a withdrawal naming no recipient withdraws everything (fail safe)",
+                    deny(ConsentWithdrawn),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    withdrawn(c, "2026-06-01T00:00:00Z", WithdrawalScope::Entire);
+                    c.withdrawals[0].through_version = 0;
+                },
+                ..base(
+                    "a withdrawal of earlier versions leaves a later one in force",
+                    allow(&[CaseStatus], &[]),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![Provision {
+                            senders: vec![RecipientSelector::Role(AgencyRole::Police)],
+                            ..node()
+                        }],
+                    )
+                },
+                ..base(
+                    "a provision naming other senders does not let this one share",
+                    deny(CategoryNotCovered),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![Provision {
+                            senders: vec![RecipientSelector::Agency(id(PRISON))],
+                            ..node()
+                        }],
+                    )
+                },
+                ..base("a provision naming this sender", allow(&[CaseStatus], &[]))
             },
             Row {
                 setup: |c, _| {
