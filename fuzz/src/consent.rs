@@ -200,6 +200,7 @@ fn selected<T: Copy>(items: &[T], mask: u32) -> Vec<T> {
 
 fn provision(node: &NodeSpec) -> Provision {
     Provision {
+        senders: Vec::new(),
         recipients: node
             .recipients
             .iter()
@@ -306,6 +307,7 @@ pub fn check(case: &Case) -> Verdict {
                             .collect(),
                     ),
                 },
+                through_version: u32::MAX,
             })
             .collect(),
     };
@@ -370,6 +372,7 @@ pub fn check(case: &Case) -> Verdict {
     withdrawn.withdrawals.push(Withdrawal {
         at: now,
         scope: WithdrawalScope::Recipients(vec![recipient.id.clone()]),
+        through_version: u32::MAX,
     });
     assert!(
         !matches!(
@@ -561,7 +564,10 @@ fn withdrawn_for(consent: &ConsentInForce, flow: &Flow<'_>) -> bool {
         w.at <= flow.now
             && match &w.scope {
                 WithdrawalScope::Entire => true,
-                WithdrawalScope::Recipients(ids) => ids.contains(&flow.recipient.id),
+                // An empty list is ambiguous and withdraws everything (fail safe).
+                WithdrawalScope::Recipients(ids) => {
+                    ids.is_empty() || ids.contains(&flow.recipient.id)
+                }
             }
     })
 }
@@ -578,6 +584,11 @@ fn matches(node: &Provision, flow: &Flow<'_>, category: DataCategory) -> bool {
             || node.recipients.iter().any(|s| match s {
                 RecipientSelector::Role(role) => *role == flow.recipient.role,
                 RecipientSelector::Agency(id) => *id == flow.recipient.id,
+            }))
+        && (node.senders.is_empty()
+            || node.senders.iter().any(|s| match s {
+                RecipientSelector::Role(role) => *role == flow.sender.role,
+                RecipientSelector::Agency(id) => *id == flow.sender.id,
             }))
 }
 

@@ -382,7 +382,7 @@ pub enum ConsentStatus {
     Superseded,
 }
 
-/// Who a provision names as recipient: a role or one agency.
+/// Who a provision names as sender or recipient: a role or one agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RecipientSelector {
@@ -397,6 +397,9 @@ pub enum RecipientSelector {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provision {
+    /// Senders this provision names: who may share (empty: any sender).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub senders: Vec<RecipientSelector>,
     /// Recipients this provision names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<RecipientSelector>,
@@ -479,6 +482,34 @@ pub struct ConsentWithdrawn {
     pub withdrawn_at: DateTime<Utc>,
     /// What the withdrawal covers.
     pub scope: WithdrawalScope,
+    /// Who received the person's wish, when and how: required when the sender is not the
+    /// consent's custodian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<WithdrawalEvidence>,
+}
+
+/// How a person made their wish to withdraw known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum WishChannel {
+    InPerson,
+    InWriting,
+    ByPhone,
+    Digital,
+}
+
+/// The evidence of a withdrawal recorded on the person's behalf by an agency other than the
+/// custodian.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalEvidence {
+    /// Who received the wish: a role or title (never a person's name is required).
+    pub received_by: ShortText,
+    /// When the wish was received.
+    pub received_at: DateTime<Utc>,
+    /// How the person made it known.
+    pub channel: WishChannel,
 }
 
 /// Any agency to any agency: a question about the person.

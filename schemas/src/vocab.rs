@@ -163,6 +163,16 @@ pub enum ReasonCode {
     /// The hub could not record the message (the database refused it for a reason other than
     /// its availability); it was delivered to no one and is kept for inspection.
     Unprocessable,
+    /// A consent record names a programme the hub's configuration does not know.
+    UnknownProgramme,
+    /// The sender is not an agency the programme's configuration lets hold its consent forms.
+    NotProgrammeCustodian,
+    /// The person already has a record in force for this programme; a new one must supersede
+    /// it, from its custodian.
+    ConsentAlreadyInForce,
+    /// A withdrawal recorded by an agency other than the custodian must carry its evidence
+    /// (who received the person's wish, when and how).
+    WithdrawalEvidenceMissing,
 }
 
 impl ReasonCode {
@@ -201,6 +211,10 @@ impl ReasonCode {
             ReasonCode::SealedKeyUnknown => "SEALED_KEY_UNKNOWN",
             ReasonCode::InvalidKey => "INVALID_KEY",
             ReasonCode::Unprocessable => "UNPROCESSABLE",
+            ReasonCode::UnknownProgramme => "UNKNOWN_PROGRAMME",
+            ReasonCode::NotProgrammeCustodian => "NOT_PROGRAMME_CUSTODIAN",
+            ReasonCode::ConsentAlreadyInForce => "CONSENT_ALREADY_IN_FORCE",
+            ReasonCode::WithdrawalEvidenceMissing => "WITHDRAWAL_EVIDENCE_MISSING",
         }
     }
 }
@@ -257,6 +271,10 @@ mod tests {
             ReasonCode::SealedKeyUnknown,
             ReasonCode::InvalidKey,
             ReasonCode::Unprocessable,
+            ReasonCode::UnknownProgramme,
+            ReasonCode::NotProgrammeCustodian,
+            ReasonCode::ConsentAlreadyInForce,
+            ReasonCode::WithdrawalEvidenceMissing,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

@@ -9,6 +9,7 @@ mod dashboard;
 mod deadlines;
 mod delivery;
 mod faults;
+mod gateways;
 mod identity;
 mod interop;
 mod ops;

@@ -329,6 +329,7 @@ impl TestEnv {
             })
             .collect();
         hub_settings.hard_rules.protected_location_allow = vec![agencies.protection.clone()];
+        hub_settings.programmes = test_programmes(&agencies);
         // Each test's hub serves HTTP on a port of its own.
         hub_settings.http.listen = Some("127.0.0.1:0".to_owned());
 
@@ -643,6 +644,25 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 fn init_logging() {
     logs::capture();
 }
+
+/// The programmes of a test env: Copenhagen's Exit programme (the example consent's) and the
+/// population's cities' programmes held by their municipalities, and the prison's ordinary
+/// form held by the prison.
+fn test_programmes(a: &Agencies) -> Vec<hub::settings::ProgrammeSettings> {
+    let programme = |name: &str, custodian: &AgencyId| hub::settings::ProgrammeSettings {
+        name: name.to_owned(),
+        custodians: [custodian.clone()].into(),
+    };
+    vec![
+        programme("Exit København", &a.municipality),
+        programme("Exit Nordby", &a.municipality),
+        programme("Exit Sydby", &a.destination),
+        programme(PRISON_PROGRAMME, &a.prison),
+    ]
+}
+
+/// The name of the prison's ordinary consent form in a test env.
+pub const PRISON_PROGRAMME: &str = "Kriminalforsorgen";
 
 /// A consent record draft (as a `ConsentGranted` message) for `subject`, held by the
 /// municipality, covering: the municipality and the prison for release coordination,

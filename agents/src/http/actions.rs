@@ -320,6 +320,10 @@ pub(crate) struct Withdrawal {
     /// `"entire"` (the default) or `{"recipients": [...]}`.
     #[serde(default)]
     pub(crate) scope: Option<WithdrawalScope>,
+    /// Who received the person's wish, when and how: the hub requires it when this agency is
+    /// not the consent's custodian.
+    #[serde(default)]
+    pub(crate) evidence: Option<schemas::messages::WithdrawalEvidence>,
 }
 
 /// Builds a `ConsentWithdrawn` effective now and queues it.
@@ -338,11 +342,14 @@ pub(crate) async fn withdraw_consent(
     if let Some(case) = w.case_id {
         envelope["case_id"] = json!(case);
     }
-    let body = json!({
+    let mut body = json!({
         "consent_id": consent_id,
         "withdrawn_at": chrono::Utc::now(),
         "scope": w.scope.unwrap_or(WithdrawalScope::Entire),
     });
+    if let Some(evidence) = w.evidence {
+        body["evidence"] = json!(evidence);
+    }
     let draft = json!({"envelope": envelope, "body": body});
     submit_draft(state, draft.to_string().as_bytes(), None).await
 }

@@ -450,6 +450,17 @@ fn paths_and_components() -> Value {
                                 {"type": "string", "const": "entire"},
                                 {"type": "object", "additionalProperties": false, "required": ["recipients"], "properties": {"recipients": {"type": "array", "items": {"type": "string"}}}}
                             ]
+                        },
+                        "evidence": {
+                            "description": "Who received the person's wish, when and how. Required by the hub when this agency is not the consent's custodian.",
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": ["received_by", "received_at", "channel"],
+                            "properties": {
+                                "received_by": {"type": "string", "description": "A role or title, e.g. the caseworker's."},
+                                "received_at": {"type": "string", "format": "date-time"},
+                                "channel": {"type": "string", "enum": ["in_person", "in_writing", "by_phone", "digital"]}
+                            }
                         }
                     }
                 }

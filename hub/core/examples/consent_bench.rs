@@ -63,6 +63,7 @@ fn node(
     children: Vec<Provision>,
 ) -> Provision {
     Provision {
+        senders: Vec::new(),
         recipients: recipients.to_vec(),
         categories: categories.to_vec(),
         purposes: purposes.to_vec(),
@@ -287,6 +288,7 @@ fn consent() -> ConsentInForce {
         withdrawals: vec![Withdrawal {
             at: at("2026-04-01T09:00:00Z"),
             scope: WithdrawalScope::Recipients(vec![id("dk-odense-kommune")]),
+            through_version: 1,
         }],
     }
 }

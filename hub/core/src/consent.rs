@@ -12,8 +12,13 @@
 //!    flows, after that nothing.
 //! 3. Each category through the provision tree: the implicit root denies; a matching child
 //!    flips its parent's effect; the deepest match decides; matches at the same depth that
-//!    disagree deny. An empty dimension matches anything; a child is only considered when its
-//!    parent matches.
+//!    disagree deny. An empty dimension matches anything (senders and recipients are both
+//!    dimensions: who may share with whom); a child is only considered when its parent
+//!    matches.
+//!
+//! A withdrawal covers the versions held when it was recorded; one naming no recipient is
+//! ambiguous and withdraws everything (fail safe). Where several records are in force,
+//! [`coverage`] gives each one's categories and `routing` combines them.
 //!
 //! A denied mandatory category refuses the message for the recipient; a denied optional
 //! category is removed (and the removal reported so it can be logged). A category listed as
@@ -35,13 +40,42 @@ use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Pur
 
 use crate::routing::Agency;
 
-/// A withdrawal recorded against a consent record (all versions of it).
+/// A withdrawal recorded against a consent record: it covers the versions that existed when
+/// it was recorded (a new version from the custodian after it is in force from its start).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawal {
     /// When the person withdrew; effective from this moment, not retroactive.
     pub at: DateTime<Utc>,
     /// What it covers.
     pub scope: WithdrawalScope,
+    /// The latest version held when it was recorded: it covers this version and every
+    /// earlier one (`u32::MAX` for a withdrawal recorded before versions were scoped).
+    pub through_version: u32,
+}
+
+impl Withdrawal {
+    /// Whether this withdrawal stops `version` for `recipient` at `now`.
+    pub fn stops(&self, version: u32, recipient: &AgencyId, now: DateTime<Utc>) -> bool {
+        self.at <= now && version <= self.through_version && self.scope_covers(recipient)
+    }
+
+    /// Whether it withdraws the whole record (for every recipient) for `version` at `now`.
+    pub fn is_entire_for(&self, version: u32, now: DateTime<Utc>) -> bool {
+        self.at <= now
+            && version <= self.through_version
+            && match &self.scope {
+                WithdrawalScope::Entire => true,
+                WithdrawalScope::Recipients(ids) => ids.is_empty(),
+            }
+    }
+
+    /// Fail safe: a scope naming no recipient is ambiguous and withdraws everything.
+    fn scope_covers(&self, recipient: &AgencyId) -> bool {
+        match &self.scope {
+            WithdrawalScope::Entire => true,
+            WithdrawalScope::Recipients(ids) => ids.is_empty() || ids.contains(recipient),
+        }
+    }
 }
 
 /// One consent version as the hub holds it: the record, and what happened to it since.
@@ -131,6 +165,57 @@ pub fn evaluate(rules: &HardRules, consent: &ConsentInForce, flow: &Flow<'_>) ->
         }
         Err(code) => Verdict::Deny(code),
     }
+}
+
+/// What one consent version covers of a flow, category by category, when several gateways
+/// may each cover part of it (see `routing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// The carried categories (mandatory and optional) this version lets pass; the hard
+    /// rules are not applied here (the caller applies them once for every gateway).
+    pub covered: BTreeSet<DataCategory>,
+    /// Why a carried category it does not cover is refused: `CATEGORY_NOT_COVERED`, or
+    /// `CONSENT_NEEDS_RECONFIRMATION` while only CASE_STATUS flows.
+    pub shortfall: ReasonCode,
+}
+
+/// Whether this version is a gateway for this flow at all (in force, not withdrawn for the
+/// recipient, within its period, reconfirmed if needed, and allowing this flow at least one
+/// category), and if so which carried categories it covers. The hard rules are not applied.
+pub fn coverage(consent: &ConsentInForce, flow: &Flow<'_>) -> Result<Coverage, ReasonCode> {
+    gateway(consent, flow)?;
+    let (limit, shortfall) = match reconfirmation(&consent.record, flow.today) {
+        Reconfirmation::NotNeeded => (Mask::ALL, ReasonCode::CategoryNotCovered),
+        Reconfirmation::Lapsed => return Err(ReasonCode::ConsentNeedsReconfirmation),
+        Reconfirmation::Pending => (
+            DURING_RECONFIRMATION,
+            ReasonCode::ConsentNeedsReconfirmation,
+        ),
+    };
+    let provisions = &consent.record.provisions;
+    // It must allow this flow something, or a consent naming one agency would be a gateway
+    // to every other for messages without categories.
+    if allowed_by_tree(provisions, flow, Mask::CATEGORIES.intersect(limit)).is_empty() {
+        return Err(ReasonCode::CategoryNotCovered);
+    }
+    let carried = Mask::of(flow.mandatory).union(Mask::of(flow.optional));
+    let allowed = allowed_by_tree(provisions, flow, carried.intersect(limit));
+    let mut covered = allowed.select(flow.mandatory);
+    covered.extend(allowed.select(flow.optional));
+    Ok(Coverage { covered, shortfall })
+}
+
+/// Whether this version is in force at `now`/`today`: active, not superseded, not entirely
+/// withdrawn and not past its period's end. One record per person and programme may be.
+pub fn in_force(consent: &ConsentInForce, now: DateTime<Utc>, today: NaiveDate) -> bool {
+    let record = &consent.record;
+    record.status == ConsentStatus::Active
+        && !consent.superseded
+        && today <= record.period.end
+        && !consent
+            .withdrawals
+            .iter()
+            .any(|w| w.is_entire_for(record.version, now))
 }
 
 /// Checks a new version before the hub accepts it from `sender`: the custodian only; version
@@ -324,13 +409,10 @@ fn gateway(consent: &ConsentInForce, flow: &Flow<'_>) -> Result<(), ReasonCode> 
     if record.status != ConsentStatus::Active || consent.superseded {
         return Err(ReasonCode::ConsentNotInForce);
     }
-    let withdrawn = consent.withdrawals.iter().any(|w| {
-        w.at <= flow.now
-            && match &w.scope {
-                WithdrawalScope::Entire => true,
-                WithdrawalScope::Recipients(ids) => ids.contains(&flow.recipient.id),
-            }
-    });
+    let withdrawn = consent
+        .withdrawals
+        .iter()
+        .any(|w| w.stops(record.version, &flow.recipient.id, flow.now));
     if withdrawn {
         return Err(ReasonCode::ConsentWithdrawn);
     }
@@ -443,6 +525,11 @@ impl TreeWalk<'_, '_> {
 /// does not match. Cheap dimensions first.
 fn node_matches(node: &Provision, flow: &Flow<'_>) -> Mask {
     let matches = (node.purposes.is_empty() || node.purposes.contains(&flow.purpose))
+        && (node.senders.is_empty()
+            || node
+                .senders
+                .iter()
+                .any(|selector| selects(selector, flow.sender)))
         && (node.message_types.is_empty() || node.message_types.contains(&flow.message_type))
         && node
             .period
@@ -461,10 +548,10 @@ fn node_matches(node: &Provision, flow: &Flow<'_>) -> Mask {
     }
 }
 
-fn selects(selector: &RecipientSelector, recipient: &Agency) -> bool {
+fn selects(selector: &RecipientSelector, agency: &Agency) -> bool {
     match selector {
-        RecipientSelector::Role(role) => *role == recipient.role,
-        RecipientSelector::Agency(id) => *id == recipient.id,
+        RecipientSelector::Role(role) => *role == agency.role,
+        RecipientSelector::Agency(id) => *id == agency.id,
     }
 }
 
@@ -577,6 +664,7 @@ mod tests {
     /// A provision that names nothing: it matches every flow.
     fn node() -> Provision {
         Provision {
+            senders: Vec::new(),
             recipients: Vec::new(),
             categories: Vec::new(),
             purposes: Vec::new(),
@@ -676,6 +764,7 @@ mod tests {
         consent.withdrawals.push(Withdrawal {
             at: at(when),
             scope,
+            through_version: consent.record.version,
         });
     }
 
@@ -890,6 +979,56 @@ mod tests {
                     )
                 },
                 ..base("withdrawn for this recipient", deny(ConsentWithdrawn))
+            },
+            Row {
+                setup: |c, _| {
+                    withdrawn(
+                        c,
+                        "2026-06-01T00:00:00Z",
+                        WithdrawalScope::Recipients(vec![]),
+                    )
+                },
+                ..base(
+                    "a withdrawal naming no recipient withdraws everything (fail safe)",
+                    deny(ConsentWithdrawn),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    withdrawn(c, "2026-06-01T00:00:00Z", WithdrawalScope::Entire);
+                    c.withdrawals[0].through_version = 0;
+                },
+                ..base(
+                    "a withdrawal of earlier versions leaves a later one in force",
+                    allow(&[CaseStatus], &[]),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![Provision {
+                            senders: vec![RecipientSelector::Role(AgencyRole::Police)],
+                            ..node()
+                        }],
+                    )
+                },
+                ..base(
+                    "a provision naming other senders does not let this one share",
+                    deny(CategoryNotCovered),
+                )
+            },
+            Row {
+                setup: |c, _| {
+                    with_provisions(
+                        c,
+                        vec![Provision {
+                            senders: vec![RecipientSelector::Agency(id(PRISON))],
+                            ..node()
+                        }],
+                    )
+                },
+                ..base("a provision naming this sender", allow(&[CaseStatus], &[]))
             },
             Row {
                 setup: |c, _| {

@@ -21,8 +21,12 @@ pub mod register;
 pub mod replies;
 pub mod routing;
 
-pub use routing::{Agency, Decision, Delivery, Directory, Effect, Policy, Statute, World, decide};
+pub use routing::{
+    Agency, Decision, Delivery, Directory, Effect, Policy, Programme, Statute, World, decide,
+};
 
+#[cfg(test)]
+mod gateway_tests;
 #[cfg(test)]
 mod relocation_tests;
 #[cfg(test)]

@@ -1526,6 +1526,7 @@ mod tests {
     fn policy() -> Policy {
         Policy {
             statutes: vec![statute("DK-RPL115-KSP", &[MessageType::ReleaseNotice])],
+            programmes: Vec::new(),
             hard_rules: HardRules {
                 protected_location_allow: [id(PROTECTION)].into(),
             },

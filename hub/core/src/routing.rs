@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::cases::{self, Case, Handover, HandoverKind};
 use crate::catalogue;
-use crate::consent::{self, ConsentInForce, HardRules, Verdict, Withdrawal};
+use crate::consent::{self, ConsentInForce, HardRules, Withdrawal};
 
 /// A registered agency, as the hub knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,11 +98,23 @@ impl Statute {
     }
 }
 
+/// A programme whose consent forms the hub accepts, and the agencies that may hold them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Programme {
+    /// Its name, as consent records give it (`programme`), e.g. `Exit København`.
+    pub name: String,
+    /// The agencies that may hold its consent forms (be custodian of its records).
+    pub custodians: BTreeSet<AgencyId>,
+}
+
 /// The rules the hub routes by besides consent records.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Named statutes, as configured per jurisdiction.
     pub statutes: Vec<Statute>,
+    /// Programmes and who may hold their consent forms: a consent record for any other
+    /// programme, or from any other agency, is refused.
+    pub programmes: Vec<Programme>,
     /// Rules no gateway overrides.
     pub hard_rules: HardRules,
 }
@@ -112,12 +124,36 @@ pub struct Policy {
 pub struct Delivery {
     /// Who.
     pub recipient: AgencyId,
-    /// The gateway that allowed it.
+    /// The gateway that allowed it, named in the recipient's copy: the first consent
+    /// version among `basis` (so a withdrawal of it quarantines the copy), else the first
+    /// statute; for a message that carries no category, the first gateway for the flow.
     pub gateway: GatewayRef,
     /// The categories disclosed.
     pub categories: Vec<DataCategory>,
     /// Optional categories removed before delivery (their fields are stripped).
     pub removed: Vec<DataCategory>,
+    /// Per disclosed category, the gateway that allowed it (in category order).
+    pub basis: Vec<(DataCategory, GatewayRef)>,
+}
+
+impl Delivery {
+    /// Every gateway this delivery relied on: `gateway` and each of `basis`, once each.
+    pub fn gateways(&self) -> BTreeSet<&GatewayRef> {
+        let mut all: BTreeSet<&GatewayRef> = self.basis.iter().map(|(_, g)| g).collect();
+        all.insert(&self.gateway);
+        all
+    }
+
+    /// The consent ids this delivery relied on.
+    pub fn consent_ids(&self) -> BTreeSet<Uuid> {
+        self.gateways()
+            .into_iter()
+            .filter_map(|g| match g.parse() {
+                Gateway::Consent { consent_id, .. } => Some(consent_id),
+                Gateway::Statute(_) => None,
+            })
+            .collect()
+    }
 }
 
 /// A change to the hub's state that a routed message makes.
@@ -144,6 +180,9 @@ pub enum Effect {
         consent_id: Uuid,
         /// When and what.
         withdrawal: Withdrawal,
+        /// Who received the person's wish, when and how, when an agency other than the
+        /// custodian recorded it.
+        evidence: Option<schemas::messages::WithdrawalEvidence>,
     },
 }
 
@@ -272,6 +311,11 @@ fn decide_inner(
             ),
         );
     }
+    // A withdrawal is never refused for its purpose or its declared categories: it only
+    // stops sharing (fail safe).
+    if let Body::ConsentWithdrawn(withdrawn) = &message.body {
+        return consent_withdrawn(world, sender, withdrawn);
+    }
     if envelope.purpose.is_forbidden() {
         return refuse(
             ReasonCode::ForbiddenPurpose,
@@ -295,7 +339,6 @@ fn decide_inner(
     }
     match &message.body {
         Body::ConsentGranted(granted) => return consent_granted(world, sender, message, granted),
-        Body::ConsentWithdrawn(withdrawn) => return consent_withdrawn(world, sender, withdrawn),
         Body::KeyPublished(key) => return key_published(sender, key),
         _ => {}
     }
@@ -515,13 +558,7 @@ fn consent_granted(
             "envelope.subject differs from body.consent.subject",
         );
     }
-    let latest = world
-        .consents
-        .iter()
-        .filter(|c| c.record.consent_id == record.consent_id)
-        .max_by_key(|c| c.record.version)
-        .map(|c| &c.record);
-    consent::validate_new_version(&sender.id, latest, record).map_err(|r| {
+    let refused = |r: ReasonCode| {
         (
             r,
             format!(
@@ -529,7 +566,47 @@ fn consent_granted(
                 record.consent_id, record.version
             ),
         )
-    })?;
+    };
+    let latest = world
+        .consents
+        .iter()
+        .filter(|c| c.record.consent_id == record.consent_id)
+        .max_by_key(|c| c.record.version)
+        .map(|c| &c.record);
+    consent::validate_new_version(&sender.id, latest, record).map_err(refused)?;
+    // Who may make a gateway: only an agency the programme lets hold its forms. No agency
+    // can create the gateway it then receives under.
+    let Some(programme) = world
+        .policy
+        .programmes
+        .iter()
+        .find(|p| p.name == record.programme.as_str())
+    else {
+        return Err(refused(ReasonCode::UnknownProgramme));
+    };
+    if !programme.custodians.contains(&sender.id) {
+        return Err(refused(ReasonCode::NotProgrammeCustodian));
+    }
+    match latest {
+        // A version of a record stays in its programme.
+        Some(latest) if latest.programme != record.programme => {
+            return Err(refused(ReasonCode::InvalidConsent));
+        }
+        Some(_) => {}
+        // One record in force per person and programme: a new one supersedes it instead.
+        None => {
+            let today = world.now.date_naive();
+            let another_in_force = world.consents.iter().any(|c| {
+                c.record.consent_id != record.consent_id
+                    && c.record.subject == record.subject
+                    && c.record.programme == record.programme
+                    && consent::in_force(c, world.now, today)
+            });
+            if another_in_force {
+                return Err(refused(ReasonCode::ConsentAlreadyInForce));
+            }
+        }
+    }
     Ok(Decision::Route {
         deliveries: Vec::new(),
         refused: Vec::new(),
@@ -537,42 +614,47 @@ fn consent_granted(
     })
 }
 
+/// A withdrawal, recorded by any registered agency on the person's behalf, with or without a
+/// case: one by an agency other than the custodian carries its evidence. It takes effect at
+/// once for every version held now, goes to the custodian at once and to every agency that
+/// received data under the consent, and blocks the open handovers under it.
 fn consent_withdrawn(
     world: &World<'_>,
     sender: &Agency,
     withdrawn: &schemas::messages::ConsentWithdrawn,
 ) -> Result<Decision, Refuse> {
-    let versions: Vec<&ConsentInForce> = world
+    let Some(latest) = world
         .consents
         .iter()
         .filter(|c| c.record.consent_id == withdrawn.consent_id)
-        .collect();
-    let Some(latest) = versions.iter().max_by_key(|c| c.record.version) else {
+        .max_by_key(|c| c.record.version)
+    else {
         return refuse(
             ReasonCode::ConsentNotInForce,
             format!("consent {} is not known to the hub", withdrawn.consent_id),
         );
     };
-    let custodian = latest.record.custodian == sender.id;
-    let participant = world
-        .case
-        .is_some_and(|c| c.subject == latest.record.subject && c.participants.contains(&sender.id));
-    if !custodian && !participant {
+    let custodian = &latest.record.custodian;
+    if custodian != &sender.id && withdrawn.evidence.is_none() {
         return refuse(
-            ReasonCode::NotParticipant,
-            "only the custodian or an agency taking part in the person's case may record a withdrawal",
+            ReasonCode::WithdrawalEvidenceMissing,
+            "body.evidence: a withdrawal recorded by an agency other than the custodian says \
+             who received the person's wish, when and how",
         );
     }
     let gateway = consent_ref(&latest.record);
-    let deliveries = world
-        .received_under_consent
-        .iter()
+    let notified: BTreeSet<&AgencyId> = std::iter::once(custodian)
+        .chain(world.received_under_consent)
         .filter(|a| **a != sender.id)
+        .collect();
+    let deliveries = notified
+        .into_iter()
         .map(|a| Delivery {
             recipient: a.clone(),
             gateway: gateway.clone(),
             categories: Vec::new(),
             removed: Vec::new(),
+            basis: Vec::new(),
         })
         .collect();
     let mut effects = vec![Effect::RecordWithdrawal {
@@ -580,11 +662,15 @@ fn consent_withdrawn(
         withdrawal: Withdrawal {
             at: withdrawn.withdrawn_at.min(world.now),
             scope: withdrawn.scope.clone(),
+            through_version: latest.record.version,
         },
+        evidence: withdrawn.evidence.clone(),
     }];
     let in_scope = |h: &Handover| match &withdrawn.scope {
         schemas::messages::WithdrawalScope::Entire => true,
-        schemas::messages::WithdrawalScope::Recipients(list) => list.contains(&h.to),
+        schemas::messages::WithdrawalScope::Recipients(list) => {
+            list.is_empty() || list.contains(&h.to)
+        }
     };
     for handover in world.handovers {
         let under_it = matches!(handover.gateway.parse(), Gateway::Consent { consent_id, .. } if consent_id == withdrawn.consent_id);
@@ -714,6 +800,9 @@ fn without_own_copy_no_location(message: &Message, deliveries: &mut [Delivery]) 
             delivery
                 .categories
                 .retain(|c| *c != DataCategory::ProtectedLocation);
+            delivery
+                .basis
+                .retain(|(c, _)| *c != DataCategory::ProtectedLocation);
         }
     }
 }
@@ -751,124 +840,148 @@ fn decide_recipient(
         today: world.now.date_naive(),
     };
     let by_hard_rules = consent::hard_rules(&world.policy.hard_rules, &flow)?;
-    let candidates: Vec<Result<Delivery, ReasonCode>> =
-        match envelope.gateway.as_ref().map(GatewayRef::parse) {
-            Some(Gateway::Statute(id)) => {
-                by_statute(world, &flow, categories, &by_hard_rules, Some(id))
+    // Candidates in a fixed order: statutes by id, then consent versions by consent id and
+    // version. An envelope naming one gateway uses that one only.
+    let mut candidates = match envelope.gateway.as_ref().map(GatewayRef::parse) {
+        Some(Gateway::Statute(id)) => by_statute(world, &flow, Some(id)),
+        Some(Gateway::Consent {
+            consent_id,
+            version,
+        }) => {
+            let named = |c: &ConsentInForce| {
+                c.record.consent_id == consent_id && c.record.version == version
+            };
+            let found = by_consent(world, &flow, named);
+            if found.is_empty() {
+                return Err(ReasonCode::ConsentNotInForce);
             }
-            Some(Gateway::Consent {
-                consent_id,
-                version,
-            }) => {
-                let named = |c: &ConsentInForce| {
-                    c.record.consent_id == consent_id && c.record.version == version
-                };
-                let found = by_consent(world, &flow, categories, named);
-                if found.is_empty() {
-                    vec![Err(ReasonCode::ConsentNotInForce)]
-                } else {
-                    found
-                }
-            }
-            None => {
-                let subject = envelope.subject.as_ref();
-                let current =
-                    |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
-                let mut all = by_statute(world, &flow, categories, &by_hard_rules, None);
-                all.extend(by_consent(world, &flow, categories, current));
-                all
-            }
-        };
-    // The first gateway that allows wins; otherwise the most telling refusal.
-    let mut first_refusal = None;
-    for candidate in candidates {
-        match candidate {
-            Ok(delivery) => return Ok(delivery),
-            Err(reason) => {
-                first_refusal.get_or_insert(reason);
-            }
+            found
         }
-    }
-    Err(first_refusal.unwrap_or(ReasonCode::NoGateway))
+        None => {
+            let subject = envelope.subject.as_ref();
+            let current = |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
+            let mut all = by_statute(world, &flow, None);
+            all.extend(by_consent(world, &flow, current));
+            all
+        }
+    };
+    candidates.sort_by(|a, b| a.order.cmp(&b.order));
+    delivery(recipient, categories, &by_hard_rules, &candidates)
 }
 
-/// Each governing statute's answer: allowed (with uncovered optional categories removed) or
-/// the mandatory categories it does not cover.
-fn by_statute(
-    world: &World<'_>,
-    flow: &consent::Flow<'_>,
-    categories: &Categories,
-    by_hard_rules: &BTreeSet<DataCategory>,
-    only: Option<&str>,
-) -> Vec<Result<Delivery, ReasonCode>> {
+/// Where a candidate gateway stands in the fixed order: statutes first, by id, then consent
+/// versions by consent id and version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Order {
+    Statute(String),
+    Consent(Uuid, u32),
+}
+
+/// One gateway's answer for one flow: not a gateway for it (with the reason), or the
+/// carried categories it covers and why it refuses the others.
+struct Candidate {
+    order: Order,
+    gateway: GatewayRef,
+    answer: Result<consent::Coverage, ReasonCode>,
+}
+
+/// Each governing statute: it covers the carried categories it names.
+fn by_statute(world: &World<'_>, flow: &consent::Flow<'_>, only: Option<&str>) -> Vec<Candidate> {
     world
         .policy
         .statutes
         .iter()
         .filter(|s| s.governs(flow) && only.is_none_or(|id| s.id == id))
-        .map(|s| {
-            if !categories
-                .mandatory
-                .iter()
-                .all(|c| s.categories.contains(c))
-            {
-                return Err(ReasonCode::CategoryNotCovered);
-            }
-            let removed: BTreeSet<DataCategory> = categories
-                .optional
-                .iter()
-                .copied()
-                .filter(|c| by_hard_rules.contains(c) || !s.categories.contains(c))
-                .collect();
-            Ok(delivery(
-                flow.recipient,
-                s.reference(),
-                categories,
-                &removed,
-            ))
+        .map(|s| Candidate {
+            order: Order::Statute(s.id.clone()),
+            gateway: s.reference(),
+            answer: Ok(consent::Coverage {
+                covered: flow
+                    .mandatory
+                    .iter()
+                    .chain(flow.optional)
+                    .copied()
+                    .filter(|c| s.categories.contains(c))
+                    .collect(),
+                shortfall: ReasonCode::CategoryNotCovered,
+            }),
         })
         .collect()
 }
 
-/// Each selected consent version's answer.
+/// Each selected consent version's coverage.
 fn by_consent(
     world: &World<'_>,
     flow: &consent::Flow<'_>,
-    categories: &Categories,
     select: impl Fn(&ConsentInForce) -> bool,
-) -> Vec<Result<Delivery, ReasonCode>> {
+) -> Vec<Candidate> {
     world
         .consents
         .iter()
         .filter(|c| select(c))
-        .map(
-            |c| match consent::evaluate(&world.policy.hard_rules, c, flow) {
-                Verdict::Allow { removed, .. } => Ok(delivery(
-                    flow.recipient,
-                    consent_ref(&c.record),
-                    categories,
-                    &removed,
-                )),
-                Verdict::Deny(reason) => Err(reason),
-            },
-        )
+        .map(|c| Candidate {
+            order: Order::Consent(c.record.consent_id, c.record.version),
+            gateway: consent_ref(&c.record),
+            answer: consent::coverage(c, flow),
+        })
         .collect()
 }
 
+/// Combines the candidates (in their fixed order): each carried category passes under the
+/// first gateway that covers it; a mandatory one that none covers refuses the recipient, an
+/// optional one (or one a hard rule forbids) is removed. With no gateway at all, the first
+/// candidate's reason (or `NO_GATEWAY`).
 fn delivery(
     recipient: &Agency,
-    gateway: GatewayRef,
     categories: &Categories,
-    removed: &BTreeSet<DataCategory>,
-) -> Delivery {
-    Delivery {
-        recipient: recipient.id.clone(),
-        gateway,
-        categories: categories
-            .all()
-            .into_iter()
-            .filter(|c| !removed.contains(c))
-            .collect(),
-        removed: removed.iter().copied().collect(),
+    by_hard_rules: &BTreeSet<DataCategory>,
+    candidates: &[Candidate],
+) -> Result<Delivery, ReasonCode> {
+    let gateways: Vec<(&Candidate, &consent::Coverage)> = candidates
+        .iter()
+        .filter_map(|c| c.answer.as_ref().ok().map(|cov| (c, cov)))
+        .collect();
+    let Some((first, first_coverage)) = gateways.first() else {
+        return Err(candidates
+            .iter()
+            .find_map(|c| c.answer.as_ref().err().copied())
+            .unwrap_or(ReasonCode::NoGateway));
+    };
+    let basis_of = |category: &DataCategory| {
+        gateways
+            .iter()
+            .find(|(_, cov)| cov.covered.contains(category))
+            .map(|(c, _)| c)
+    };
+    if categories.mandatory.iter().any(|c| basis_of(c).is_none()) {
+        return Err(first_coverage.shortfall);
     }
+    let mut basis = Vec::new();
+    let mut removed = Vec::new();
+    for category in categories.all() {
+        let optional = !categories.mandatory.contains(&category);
+        match basis_of(&category) {
+            Some(c) if !(optional && by_hard_rules.contains(&category)) => {
+                basis.push((category, c.gateway.clone()));
+            }
+            _ => removed.push(category),
+        }
+    }
+    let relied: Vec<&Candidate> = gateways
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| basis.iter().any(|(_, g)| *g == c.gateway))
+        .collect();
+    let named = relied
+        .iter()
+        .find(|c| matches!(c.order, Order::Consent(..)))
+        .or(relied.first())
+        .unwrap_or(first);
+    Ok(Delivery {
+        recipient: recipient.id.clone(),
+        gateway: named.gateway.clone(),
+        categories: basis.iter().map(|(c, _)| *c).collect(),
+        removed,
+        basis,
+    })
 }

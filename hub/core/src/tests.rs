@@ -44,6 +44,10 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 fn policy() -> Policy {
     Policy {
         hard_rules: Default::default(),
+        programmes: vec![crate::routing::Programme {
+            name: "Exit København".into(),
+            custodians: BTreeSet::from([id(MUNI)]),
+        }],
         statutes: vec![Statute {
             id: "DK-RPL115-KSP".into(),
             jurisdiction: Jurisdiction::DK,

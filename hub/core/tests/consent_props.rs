@@ -143,7 +143,7 @@ fn provision(levels: u32) -> BoxedStrategy<Provision> {
         prop::collection::vec(provision(levels - 1), 0..3).boxed()
     };
     (
-        dimension(selector()),
+        (dimension(selector()), dimension(selector())),
         dimension(select(&CATEGORIES[..])),
         dimension(select(&PURPOSES[..5])),
         dimension(select(&MESSAGE_TYPES[..])),
@@ -151,13 +151,16 @@ fn provision(levels: u32) -> BoxedStrategy<Provision> {
         children,
     )
         .prop_map(
-            |(recipients, categories, purposes, message_types, period, children)| Provision {
-                recipients,
-                categories,
-                purposes,
-                message_types,
-                period,
-                children,
+            |((senders, recipients), categories, purposes, message_types, period, children)| {
+                Provision {
+                    senders,
+                    recipients,
+                    categories,
+                    purposes,
+                    message_types,
+                    period,
+                    children,
+                }
             },
         )
         .boxed()
@@ -181,6 +184,7 @@ struct Scenario {
     withdrawals: Vec<(i64, WithdrawalScope)>,
     /// Days from the period start to the 18th birthday, when a guardian signed.
     guardian_adult_on: Option<i64>,
+    sender: usize,
     recipient: usize,
     message_type: MessageType,
     purpose: Purpose,
@@ -221,7 +225,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     (
         provisions(),
         gateway,
-        0..AGENCIES.len(),
+        (0..AGENCIES.len(), 0..AGENCIES.len()),
         select(&MESSAGE_TYPES[..]),
         prop_oneof![6 => select(&PURPOSES[..5]), 1 => select(&PURPOSES[5..])],
         category_set(3),
@@ -232,13 +236,14 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             |(
                 provisions,
                 (status, superseded, withdrawals, guardian_adult_on),
-                recipient,
+                (sender, recipient),
                 message_type,
                 purpose,
                 mandatory,
                 optional,
                 today,
             )| Scenario {
+                sender,
                 provisions,
                 status,
                 superseded,
@@ -300,6 +305,7 @@ impl Scenario {
                 .map(|(seconds, scope)| Withdrawal {
                     at: now + TimeDelta::seconds(*seconds),
                     scope: scope.clone(),
+                    through_version: 1,
                 })
                 .collect(),
         }
@@ -314,7 +320,7 @@ impl Scenario {
     /// Runs `check` on the verdict of this scenario's flow, and returns what it returns.
     fn evaluate<R>(&self, check: impl FnOnce(&Flow<'_>, &ConsentInForce, Verdict) -> R) -> R {
         let consent = self.consent();
-        let sender = agency(4);
+        let sender = agency(self.sender);
         let recipient = agency(self.recipient);
         let flow = Flow {
             sender: &sender,
@@ -357,7 +363,13 @@ fn matches(node: &Provision, flow: &Flow<'_>, category: DataCategory) -> bool {
             RecipientSelector::Role(role) => *role == flow.recipient.role,
             RecipientSelector::Agency(id) => *id == flow.recipient.id,
         });
+    let sender_ok = node.senders.is_empty()
+        || node.senders.iter().any(|s| match s {
+            RecipientSelector::Role(role) => *role == flow.sender.role,
+            RecipientSelector::Agency(id) => *id == flow.sender.id,
+        });
     recipient_ok
+        && sender_ok
         && (node.categories.is_empty() || node.categories.contains(&category))
         && (node.purposes.is_empty() || node.purposes.contains(&flow.purpose))
         && (node.message_types.is_empty() || node.message_types.contains(&flow.message_type))
@@ -500,5 +512,362 @@ proptest! {
             prop_assert_eq!(verdict, expected);
             Ok(())
         })?;
+    }
+}
+
+// Whole decisions: two consent records for one person (a programme's form and the prison's
+// ordinary form), a statute, and withdrawals by any agency. Whatever they say, no category
+// reaches a recipient unless a statute gives it or a record in force that the person gave
+// allows it for that sender, recipient, purpose and type.
+
+mod decisions {
+    use super::*;
+    use hub_core::routing::Programme;
+    use hub_core::{Decision, Directory, Effect, Policy, Statute, World, decide};
+    use schemas::{Gateway, Message};
+    use serde_json::json;
+
+    const SUBJECT: &str = "ps-7f3a9c2e11b4d805";
+    const PROGRAMMES: [(&str, usize); 2] = [("Exit København", 0), ("Kriminalforsorgen", 4)];
+
+    /// One record as generated: version (1 or 2, the first superseded), provisions, and
+    /// withdrawals (seconds from now, scope, the version they found).
+    #[derive(Debug, Clone)]
+    struct RecordSpec {
+        versions: u32,
+        provisions: Vec<Provision>,
+        withdrawals: Vec<(i64, WithdrawalScope, u32)>,
+    }
+
+    fn record_spec() -> impl Strategy<Value = RecordSpec> {
+        (
+            1u32..=2,
+            provisions(),
+            prop::collection::vec((withdrawal(), 1u32..=2), 0..2),
+        )
+            .prop_map(|(versions, provisions, withdrawals)| RecordSpec {
+                versions,
+                provisions,
+                withdrawals: withdrawals
+                    .into_iter()
+                    .map(|((s, scope), v)| (s, scope, v))
+                    .collect(),
+            })
+    }
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        records: [RecordSpec; 2],
+        sender: usize,
+        recipients: BTreeSet<usize>,
+        purpose: Purpose,
+        optional: BTreeSet<DataCategory>,
+        mandatory: BTreeSet<DataCategory>,
+        today: i64,
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (
+            [record_spec(), record_spec()],
+            // Agencies that may send an InformationResponse (not the contact point).
+            0..AGENCIES.len() - 1,
+            prop::collection::btree_set(0..AGENCIES.len(), 1..4),
+            select(&PURPOSES[..5]),
+            category_set(3),
+            category_set(2),
+            0i64..365,
+        )
+            .prop_map(
+                |(records, sender, recipients, purpose, optional, mandatory, today)| Case {
+                    records,
+                    sender,
+                    recipients,
+                    purpose,
+                    optional,
+                    mandatory,
+                    today,
+                },
+            )
+    }
+
+    fn now(today: i64) -> DateTime<Utc> {
+        offset(today).and_hms_opt(12, 0, 0).unwrap().and_utc()
+    }
+
+    fn directory() -> Directory {
+        Directory::new((0..AGENCIES.len()).map(agency))
+    }
+
+    /// One statute: the prison may give municipalities sentence data for reintegration.
+    fn policy() -> Policy {
+        Policy {
+            statutes: vec![Statute {
+                id: "DK-TEST".into(),
+                jurisdiction: Jurisdiction::DK,
+                from_roles: [AgencyRole::PrisonProbation].into(),
+                to_roles: [AgencyRole::Municipality].into(),
+                message_types: [MessageType::InformationResponse].into(),
+                purposes: [Purpose::ReintegrationPlanning].into(),
+                categories: [DataCategory::SentenceRelease].into(),
+            }],
+            programmes: PROGRAMMES
+                .iter()
+                .map(|(name, custodian)| Programme {
+                    name: (*name).to_owned(),
+                    custodians: [id(AGENCIES[*custodian].0)].into(),
+                })
+                .collect(),
+            hard_rules: Scenario::rules(),
+        }
+    }
+
+    fn consents(c: &Case) -> Vec<ConsentInForce> {
+        let mut out = Vec::new();
+        for (i, spec) in c.records.iter().enumerate() {
+            let (programme, custodian) = PROGRAMMES[i];
+            for version in 1..=spec.versions {
+                let record = ConsentRecord {
+                    consent_id: uuid::Uuid::from_u128(i as u128 + 1),
+                    version,
+                    supersedes: (version > 1).then_some(version - 1),
+                    subject: Pseudonym::try_from(SUBJECT).unwrap(),
+                    jurisdiction: Jurisdiction::DK,
+                    programme: programme.parse().unwrap(),
+                    grantors: vec![Grantor {
+                        role: GrantorRole::Person,
+                        signed_at: "2025-12-20T10:00:00Z".parse().unwrap(),
+                        method: SigningMethod::Mitid,
+                    }],
+                    subject_adult_on: None,
+                    custodian: id(AGENCIES[custodian].0),
+                    evidence_hash: "ab".repeat(32),
+                    period: Period {
+                        start: period_start(),
+                        end: period_end(),
+                    },
+                    status: ConsentStatus::Active,
+                    provisions: spec.provisions.clone(),
+                };
+                out.push(ConsentInForce {
+                    record,
+                    superseded: version < spec.versions,
+                    withdrawals: spec
+                        .withdrawals
+                        .iter()
+                        .map(|(s, scope, through)| Withdrawal {
+                            at: now(c.today) + TimeDelta::seconds(*s),
+                            scope: scope.clone(),
+                            through_version: *through,
+                        })
+                        .collect(),
+                });
+            }
+        }
+        out
+    }
+
+    fn message(c: &Case) -> Message {
+        let answers: Vec<_> = c
+            .optional
+            .iter()
+            .map(|cat| json!({"category": cat, "text": "An answer."}))
+            .collect();
+        let declared: BTreeSet<_> = c.optional.union(&c.mandatory).copied().collect();
+        let m = json!({
+            "envelope": {
+                "message_id": "01a2008d-9728-7d38-8f21-ddb66cad4a26",
+                "correlation_id": "5b0e7c1a-3f2d-4e8b-9a61-0c7d2e4f8a13",
+                "subject": SUBJECT,
+                "sender": AGENCIES[c.sender].0,
+                "recipients": c.recipients.iter().map(|&r| AGENCIES[r].0).collect::<Vec<_>>(),
+                "message_type": "InformationResponse",
+                "schema_version": 1,
+                "sent_at": now(c.today),
+                "purpose": c.purpose,
+                "data_categories": declared,
+            },
+            "body": {
+                "request_id": "7c2e9f10-4b3a-4d5c-8e6f-a1b2c3d4e5f6",
+                "partial": false,
+                "answers": answers,
+            }
+        });
+        schemas::decode(&serde_json::to_vec(&m).unwrap()).unwrap()
+    }
+
+    /// The reference: whether `gateway` lawfully gives `category` for this flow.
+    fn gives(
+        policy: &Policy,
+        consents: &[ConsentInForce],
+        flow: &Flow<'_>,
+        gateway: &schemas::GatewayRef,
+        category: DataCategory,
+    ) -> bool {
+        match gateway.parse() {
+            Gateway::Statute(sid) => policy.statutes.iter().any(|s| {
+                s.id == sid
+                    && s.from_roles.contains(&flow.sender.role)
+                    && s.to_roles.contains(&flow.recipient.role)
+                    && s.purposes.contains(&flow.purpose)
+                    && s.message_types.contains(&flow.message_type)
+                    && s.categories.contains(&category)
+            }),
+            Gateway::Consent {
+                consent_id,
+                version,
+            } => consents.iter().any(|c| {
+                let r = &c.record;
+                r.consent_id == consent_id
+                    && r.version == version
+                    && r.subject.as_str() == SUBJECT
+                    && !c.superseded
+                    && r.period.start <= flow.today
+                    && flow.today <= r.period.end
+                    && !c.withdrawals.iter().any(|w| {
+                        w.at <= flow.now
+                            && r.version <= w.through_version
+                            && match &w.scope {
+                                WithdrawalScope::Entire => true,
+                                WithdrawalScope::Recipients(ids) => {
+                                    ids.is_empty() || ids.contains(&flow.recipient.id)
+                                }
+                            }
+                    })
+                    && tree_allows(c, flow, category)
+            }),
+        }
+    }
+
+    /// Checks every delivery of `decision` against the reference.
+    fn lawful(
+        c: &Case,
+        consents: &[ConsentInForce],
+        decision: &Decision,
+    ) -> Result<(), TestCaseError> {
+        let Decision::Route { deliveries, .. } = decision else {
+            return Ok(());
+        };
+        let (policy, m) = (policy(), message(c));
+        let sender = agency(c.sender);
+        let carried = m.body.categories();
+        // Declared categories the body does not carry in optional fields are mandatory.
+        let mandatory: BTreeSet<DataCategory> =
+            c.mandatory.difference(&carried.optional).copied().collect();
+        for d in deliveries {
+            let recipient = agency(
+                AGENCIES
+                    .iter()
+                    .position(|a| a.0 == d.recipient.as_str())
+                    .unwrap(),
+            );
+            let flow = Flow {
+                sender: &sender,
+                recipient: &recipient,
+                message_type: MessageType::InformationResponse,
+                purpose: c.purpose,
+                mandatory: &mandatory,
+                optional: &carried.optional,
+                now: now(c.today),
+                today: offset(c.today),
+            };
+            let named: Vec<DataCategory> = d.basis.iter().map(|(cat, _)| *cat).collect();
+            prop_assert_eq!(&named, &d.categories, "the basis names every category sent");
+            for (category, gateway) in &d.basis {
+                prop_assert!(
+                    gives(&policy, consents, &flow, gateway, *category),
+                    "{category:?} to {} under {gateway}, which does not give it",
+                    d.recipient
+                );
+            }
+            for m in &mandatory {
+                prop_assert!(d.categories.contains(m), "mandatory {m:?} sent");
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// No delivery without a gateway the person gave to the discloser or a statute gives,
+        /// with two records in force, superseded versions and scoped withdrawals.
+        #[test]
+        fn every_category_sent_has_a_lawful_basis(c in case()) {
+            let (directory, policy) = (directory(), policy());
+            let consents = consents(&c);
+            let world = World {
+                consents: &consents,
+                ..World::stateless(&directory, &policy, now(c.today))
+            };
+            let decision = decide(&world, &id(AGENCIES[c.sender].0), &message(&c));
+            lawful(&c, &consents, &decision)?;
+        }
+
+        /// A withdrawal of the first record by any case agency (with evidence) is recorded
+        /// and then nothing flows under the versions it found; without evidence, only the
+        /// custodian may record it.
+        #[test]
+        fn a_withdrawal_by_any_agency_stops_the_record(c in case(), by in 0..AGENCIES.len() - 1, evidence in any::<bool>()) {
+            let (directory, policy) = (directory(), policy());
+            let mut consents = consents(&c);
+            let world = World {
+                consents: &consents,
+                ..World::stateless(&directory, &policy, now(c.today))
+            };
+            let mut w = json!({
+                "envelope": {
+                    "message_id": "01a2008d-8f58-711d-ab0d-549b6f03675a",
+                    "correlation_id": "5b0e7c1a-3f2d-4e8b-9a61-0c7d2e4f8a13",
+                    "subject": SUBJECT,
+                    "sender": AGENCIES[by].0,
+                    "recipients": [],
+                    "message_type": "ConsentWithdrawn",
+                    "schema_version": 1,
+                    "sent_at": now(c.today),
+                    "purpose": "CASE_COORDINATION",
+                    "data_categories": []
+                },
+                "body": {
+                    "consent_id": uuid::Uuid::from_u128(1),
+                    "withdrawn_at": now(c.today),
+                    "scope": "entire"
+                }
+            });
+            if evidence {
+                w["body"]["evidence"] = json!({
+                    "received_by": "caseworker",
+                    "received_at": now(c.today),
+                    "channel": "by_phone"
+                });
+            }
+            let w = schemas::decode(&serde_json::to_vec(&w).unwrap()).unwrap();
+            let decision = decide(&world, &id(AGENCIES[by].0), &w);
+            let custodian = by == PROGRAMMES[0].1;
+            let Decision::Route { effects, .. } = decision else {
+                prop_assert!(!evidence && !custodian, "refused: {decision:?}");
+                return Ok(());
+            };
+            prop_assert!(evidence || custodian);
+            for e in effects {
+                prop_assert!(!matches!(e, Effect::RecordConsent(_)));
+                if let Effect::RecordWithdrawal { consent_id, withdrawal, .. } = e {
+                    for held in consents.iter_mut().filter(|h| h.record.consent_id == consent_id) {
+                        held.withdrawals.push(withdrawal.clone());
+                    }
+                }
+            }
+            let world = World {
+                consents: &consents,
+                ..World::stateless(&directory, &policy, now(c.today))
+            };
+            let decision = decide(&world, &id(AGENCIES[c.sender].0), &message(&c));
+            if let Decision::Route { deliveries, .. } = &decision {
+                for d in deliveries {
+                    prop_assert!(
+                        !d.consent_ids().contains(&uuid::Uuid::from_u128(1)),
+                        "a delivery under the withdrawn record"
+                    );
+                }
+            }
+            lawful(&c, &consents, &decision)?;
+        }
     }
 }

@@ -296,7 +296,8 @@ async fn case_tables(
                       AND (c.record->'period'->>'start')::date <= $2
                       AND (c.record->'period'->>'end')::date >= $2
                       AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w
-                                      WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb)
+                                      WHERE w.consent_id = c.consent_id AND w.scope = '\"entire\"'::jsonb
+                                        AND c.version <= coalesce(w.through_version, c.version))
                 )) AS with_consent
          FROM cases k JOIN agencies a ON a.id = k.owner
          WHERE a.jurisdiction = $1 AND k.stage <> 'closed'

@@ -102,7 +102,7 @@ pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Err
         .collect()
 }
 
-fn enum_text<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => unreachable!("vocabulary enums serialize as strings"),
@@ -479,7 +479,9 @@ async fn load_state(
     if let Body::ConsentWithdrawn(w) = &message.body {
         let agencies: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT recipient FROM decisions
-             WHERE delivered AND gateway LIKE 'CONSENT:' || $1 || '@%' ORDER BY recipient",
+             WHERE delivered AND (gateway LIKE 'CONSENT:' || $1 || '@%'
+                                  OR array_to_string(basis, ',') LIKE '%=CONSENT:' || $1 || '@%')
+             ORDER BY recipient",
         )
         .bind(w.consent_id.to_string())
         .fetch_all(&mut **tx)
@@ -933,15 +935,17 @@ pub struct Disclosure {
     pub categories: Vec<String>,
     /// The categories removed before delivery.
     pub removed: Vec<String>,
-    /// The gateway that allowed it.
+    /// The gateway that allowed it (named in the recipient's copy).
     pub gateway: String,
+    /// Per category disclosed, the gateway that allowed it, as `CATEGORY=GATEWAY`.
+    pub basis: Vec<String>,
 }
 
 /// Every delivery of data about `subject`, oldest first.
 pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.decided_at, d.sender, d.recipient, m.message_type, d.message_id, m.case_id,
-                d.categories, d.removed_categories, d.gateway
+                d.categories, d.removed_categories, d.gateway, d.basis
          FROM decisions d JOIN messages m USING (sender, message_id)
          WHERE m.subject = $1 AND d.delivered
          ORDER BY d.decided_at, d.message_id, d.recipient",
@@ -963,6 +967,7 @@ pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>
                 gateway: r
                     .try_get::<Option<String>, _>("gateway")?
                     .unwrap_or_default(),
+                basis: r.try_get("basis")?,
             })
         })
         .collect()

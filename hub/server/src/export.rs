@@ -6,7 +6,7 @@ use crate::db::Disclosure;
 /// The disclosure log as CSV (RFC 4180), one delivery per line, with a header.
 pub fn disclosures_csv(log: &[Disclosure]) -> String {
     let mut out = String::from(
-        "decided_at,sender,recipient,message_type,message_id,case_id,categories,removed_categories,gateway\r\n",
+        "decided_at,sender,recipient,message_type,message_id,case_id,categories,removed_categories,gateway,basis\r\n",
     );
     for d in log {
         let fields = [
@@ -19,6 +19,7 @@ pub fn disclosures_csv(log: &[Disclosure]) -> String {
             d.categories.join(";"),
             d.removed.join(";"),
             d.gateway.clone(),
+            d.basis.join(";"),
         ];
         let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
         out.push_str(&line.join(","));

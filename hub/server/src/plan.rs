@@ -99,6 +99,8 @@ pub struct DecisionRow {
     pub delivered: bool,
     /// The gateway that allowed it.
     pub gateway: Option<String>,
+    /// Per category disclosed, the gateway that allowed it, as `CATEGORY=GATEWAY`.
+    pub basis: Vec<String>,
     /// The categories disclosed.
     pub categories: Vec<DataCategory>,
     /// Why it was refused.
@@ -447,6 +449,11 @@ pub fn route(
                     recipient: d.recipient.clone(),
                     delivered: true,
                     gateway: Some(d.gateway.to_string()),
+                    basis: d
+                        .basis
+                        .iter()
+                        .map(|(c, g)| format!("{}={g}", crate::db::enum_text(c)))
+                        .collect(),
                     categories: d.categories.clone(),
                     reason: None,
                     removed: d.removed.clone(),
@@ -507,6 +514,7 @@ fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
         recipient: r.recipient.clone(),
         delivered: false,
         gateway: None,
+        basis: Vec::new(),
         categories: Vec::new(),
         reason: Some(r.reason),
         removed: Vec::new(),
@@ -549,6 +557,7 @@ mod tests {
                 .expect("the example names a gateway"),
             categories: original.data_categories.clone(),
             removed: Vec::new(),
+            basis: Vec::new(),
         };
         let key = Secret::from("contact-point-key");
 

@@ -1,4 +1,5 @@
-//! The hub's settings: files in `config/` (hub.toml, agencies.toml, statutes.toml), then
+//! The hub's settings: files in `config/` (hub.toml, agencies.toml, statutes.toml,
+//! programmes.toml), then
 //! environment variables `HUB__SECTION__KEY` (e.g. `HUB__DATABASE__URL`). Loaded once in
 //! `main` and passed down. Secrets are never logged: their types print as `***`.
 
@@ -6,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use hub_core::{Agency, Directory, Policy, Statute};
+use hub_core::{Agency, Directory, Policy, Programme, Statute};
 use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Purpose};
 use serde::Deserialize;
 
@@ -49,6 +50,9 @@ pub struct Settings {
     /// Statutory gateways.
     #[serde(default)]
     pub statutes: Vec<StatuteSettings>,
+    /// Programmes whose consent forms the hub accepts, and who may hold them.
+    #[serde(default)]
+    pub programmes: Vec<ProgrammeSettings>,
     /// Rules no gateway overrides.
     #[serde(default)]
     pub hard_rules: HardRuleSettings,
@@ -280,9 +284,19 @@ pub struct StatuteSettings {
     pub categories: BTreeSet<DataCategory>,
 }
 
+/// One programme as configured: the name its consent records give, and the agencies that may
+/// hold its consent forms (the custodians of its records).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProgrammeSettings {
+    /// The programme's name, exactly as consent records give it (`programme`).
+    pub name: String,
+    /// Agency ids that may hold its consent forms.
+    pub custodians: BTreeSet<AgencyId>,
+}
+
 impl Settings {
-    /// Loads `hub.toml`, `agencies.toml` and `statutes.toml` from `dir`, then `HUB__*`
-    /// environment variables.
+    /// Loads `hub.toml`, `agencies.toml`, `statutes.toml` and `programmes.toml` from `dir`,
+    /// then `HUB__*` environment variables.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         Self::load_with(dir, &[])
     }
@@ -294,6 +308,7 @@ impl Settings {
             .add_source(config::File::from(dir.join("hub.toml")))
             .add_source(config::File::from(dir.join("agencies.toml")).required(false))
             .add_source(config::File::from(dir.join("statutes.toml")).required(false))
+            .add_source(config::File::from(dir.join("programmes.toml")).required(false))
             .add_source(config::File::from(dir.join("calendars.toml")).required(false))
             .add_source(config::Environment::with_prefix("HUB").separator("__"));
         for (key, value) in overrides {
@@ -331,8 +346,21 @@ impl Settings {
                 })
             })
             .collect::<anyhow::Result<_>>()?;
+        let mut programmes: Vec<Programme> = Vec::new();
+        for p in &self.programmes {
+            anyhow::ensure!(
+                !programmes.iter().any(|q| q.name == p.name),
+                "programme {:?} is configured twice",
+                p.name
+            );
+            programmes.push(Programme {
+                name: p.name.clone(),
+                custodians: p.custodians.clone(),
+            });
+        }
         Ok(Policy {
             statutes,
+            programmes,
             hard_rules: hub_core::consent::HardRules {
                 protected_location_allow: self
                     .hard_rules

@@ -1663,6 +1663,7 @@ impl Writer<'_> {
         use Purpose as P;
         let role = |r| RecipientSelector::Role(r);
         let provision = |recipients, purposes, categories| Provision {
+            senders: Vec::new(),
             recipients,
             categories,
             purposes,
@@ -1779,6 +1780,7 @@ impl Writer<'_> {
                         consent_id: self.consent_id,
                         withdrawn_at: event.at,
                         scope: WithdrawalScope::Entire,
+                        evidence: None,
                     }),
                     Vec::new(),
                     Purpose::CaseCoordination,

@@ -47,6 +47,8 @@ struct Decisions {
     categories: Vec<String>,
     reason: Vec<Option<&'static str>>,
     removed_categories: Vec<String>,
+    /// `CATEGORY=GATEWAY` entries, comma-separated like `categories`.
+    basis: Vec<String>,
 }
 
 fn joined<T: serde::Serialize>(values: &[T]) -> String {
@@ -86,6 +88,7 @@ impl Deferred {
             x.categories.push(joined(&d.categories));
             x.reason.push(d.reason.map(|r| r.as_str()));
             x.removed_categories.push(joined(&d.removed));
+            x.basis.push(d.basis.join(","));
         }
     }
 
@@ -141,10 +144,11 @@ impl Deferred {
         if !d.sender.is_empty() {
             sqlx::query(
                 "INSERT INTO decisions (sender, message_id, recipient, delivered, gateway, categories, reason,
-                                        decided_at, removed_categories)
-                 SELECT s, m, r, d, g, string_to_array(c, ','), re, $9, string_to_array(rc, ',')
+                                        decided_at, removed_categories, basis)
+                 SELECT s, m, r, d, g, string_to_array(c, ','), re, $9, string_to_array(rc, ','),
+                        string_to_array(b, ',')
                  FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::bool[], $5::text[], $6::text[],
-                             $7::text[], $8::text[]) AS u(s, m, r, d, g, c, re, rc)
+                             $7::text[], $8::text[], $10::text[]) AS u(s, m, r, d, g, c, re, rc, b)
                  ON CONFLICT DO NOTHING",
             )
             .bind(d.sender)
@@ -156,6 +160,7 @@ impl Deferred {
             .bind(d.reason)
             .bind(d.removed_categories)
             .bind(now)
+            .bind(d.basis)
             .execute(&mut **tx)
             .await?;
         }

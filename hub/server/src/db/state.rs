@@ -83,6 +83,15 @@ struct HandoverWrite {
     answered_at: Option<DateTime<Utc>>,
 }
 
+/// The person a consent record names: its other records (one in force per programme) are
+/// read even when the envelope names no subject.
+fn consent_subject(message: &Message) -> Option<&str> {
+    match &message.body {
+        Body::ConsentGranted(g) => Some(g.consent.subject.as_str()),
+        _ => None,
+    }
+}
+
 fn named_consent(message: &Message) -> Option<Uuid> {
     match &message.body {
         Body::ConsentGranted(g) => Some(g.consent.consent_id),
@@ -107,6 +116,11 @@ impl BatchState {
                 && !self.subjects_read.contains(subject.as_str())
             {
                 subjects.insert(subject.as_str().to_owned());
+            }
+            if let Some(subject) = consent_subject(message)
+                && !self.subjects_read.contains(subject)
+            {
+                subjects.insert(subject.to_owned());
             }
             if let Some(id) = named_consent(message)
                 && !self.consent_ids_read.contains(&id)
@@ -139,7 +153,8 @@ impl BatchState {
         // Each consent version with its withdrawals, in one round trip.
         let rows = sqlx::query(
             "SELECT record, superseded,
-                    COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope)
+                    COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope,
+                                                                  'through', w.through_version)
                                                ORDER BY w.withdrawn_at)
                               FROM consent_withdrawals w WHERE w.consent_id = c.consent_id), '[]'::jsonb)
                       AS withdrawals
@@ -160,6 +175,10 @@ impl BatchState {
                     Ok(Withdrawal {
                         at: serde_json::from_value(w["at"].take()).map_err(decode_err)?,
                         scope: serde_json::from_value(w["scope"].take()).map_err(decode_err)?,
+                        // Recorded before versions were scoped: every version.
+                        through_version: serde_json::from_value::<Option<u32>>(w["through"].take())
+                            .map_err(decode_err)?
+                            .unwrap_or(u32::MAX),
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -224,11 +243,13 @@ impl BatchState {
         let e = &message.envelope;
         let named = named_consent(message);
         let subject = e.subject.as_ref().map(Pseudonym::as_str);
+        let consent_subject = consent_subject(message);
         let consents = self
             .consents
             .values()
             .filter(|c| {
-                Some(c.record.subject.as_str()) == subject || Some(c.record.consent_id) == named
+                let of = Some(c.record.subject.as_str());
+                of == subject || of == consent_subject || Some(c.record.consent_id) == named
             })
             .cloned()
             .collect();
@@ -295,8 +316,13 @@ impl BatchState {
             Effect::RecordWithdrawal {
                 consent_id,
                 withdrawal,
+                evidence,
             } => {
-                self.record_withdrawal(tx, *consent_id, withdrawal, envelope, at)
+                let evidence = match evidence {
+                    Some(e) => Some(serde_json::to_value(e).map_err(decode_err)?),
+                    None => None,
+                };
+                self.record_withdrawal(tx, *consent_id, withdrawal, evidence, envelope, at)
                     .await
             }
         }
@@ -426,19 +452,23 @@ impl BatchState {
         tx: &mut Transaction<'_, Postgres>,
         consent_id: Uuid,
         withdrawal: &Withdrawal,
+        evidence: Option<serde_json::Value>,
         envelope: &Envelope,
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         let scope = serde_json::to_value(&withdrawal.scope).map_err(decode_err)?;
         let inserted = sqlx::query(
-            "INSERT INTO consent_withdrawals (consent_id, withdrawn_at, scope, recorded_by, message_id)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO consent_withdrawals (consent_id, withdrawn_at, scope, recorded_by, message_id,
+                                              through_version, evidence)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(consent_id)
         .bind(withdrawal.at)
         .bind(&scope)
         .bind(envelope.sender.as_str())
         .bind(envelope.message_id.as_uuid())
+        .bind(i64::from(withdrawal.through_version))
+        .bind(evidence)
         .execute(&mut **tx)
         .await?
         .rows_affected()
@@ -459,14 +489,22 @@ impl BatchState {
                 Some(list.iter().map(ToString::to_string).collect())
             }
         };
+        // A copy relied on it when its envelope names it or when the disclosure log names it
+        // for any category (several records may each have covered part of it).
         sqlx::query(
-            "UPDATE outbox SET cancelled_at = $2, cancel_reason = 'CONSENT_WITHDRAWN'
-             WHERE consent_id = $1 AND published_at IS NULL AND cancelled_at IS NULL
-               AND ($3::text[] IS NULL OR recipient = ANY($3))",
+            "UPDATE outbox o SET cancelled_at = $2, cancel_reason = 'CONSENT_WITHDRAWN'
+             WHERE o.published_at IS NULL AND o.cancelled_at IS NULL
+               AND ($3::text[] IS NULL OR cardinality($3) = 0 OR o.recipient = ANY($3))
+               AND (o.consent_id = $1
+                    OR EXISTS (SELECT 1 FROM decisions d
+                               WHERE d.sender = o.sender AND d.message_id = o.message_id
+                                 AND d.recipient = o.recipient AND d.delivered
+                                 AND array_to_string(d.basis, ',') LIKE '%=CONSENT:' || $4 || '@%'))",
         )
         .bind(consent_id)
         .bind(at)
         .bind(recipients)
+        .bind(consent_id.to_string())
         .execute(&mut **tx)
         .await?;
         Ok(())
