@@ -160,6 +160,18 @@ pub enum ReasonCode {
     SealedKeyUnknown,
     /// A published key is not a valid key of the scheme, or its id is not derived from it.
     InvalidKey,
+    /// The message names a person other than the one its case is about (a case id belongs
+    /// to one person).
+    SubjectMismatch,
+    /// A field the message needs for what it says is missing: a rejection or cancellation
+    /// of a handover carries a reason (the detail names the field).
+    ReasonRequired,
+    /// A handover's answer goes only to the agency that requested it, and its cancellation
+    /// only to the agency asked: this recipient is neither.
+    OutsideHandover,
+    /// The sender has sent more of this kind of message than the hub accepts in the period
+    /// (key announcements); try again later.
+    RateLimited,
 }
 
 impl ReasonCode {
@@ -197,6 +209,10 @@ impl ReasonCode {
             ReasonCode::SealedCopyMissing => "SEALED_COPY_MISSING",
             ReasonCode::SealedKeyUnknown => "SEALED_KEY_UNKNOWN",
             ReasonCode::InvalidKey => "INVALID_KEY",
+            ReasonCode::SubjectMismatch => "SUBJECT_MISMATCH",
+            ReasonCode::ReasonRequired => "REASON_REQUIRED",
+            ReasonCode::OutsideHandover => "OUTSIDE_HANDOVER",
+            ReasonCode::RateLimited => "RATE_LIMITED",
         }
     }
 }
@@ -252,6 +268,10 @@ mod tests {
             ReasonCode::SealedCopyMissing,
             ReasonCode::SealedKeyUnknown,
             ReasonCode::InvalidKey,
+            ReasonCode::SubjectMismatch,
+            ReasonCode::ReasonRequired,
+            ReasonCode::OutsideHandover,
+            ReasonCode::RateLimited,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));
