@@ -24,6 +24,8 @@ pub mod routing;
 pub use routing::{Agency, Decision, Delivery, Directory, Effect, Policy, Statute, World, decide};
 
 #[cfg(test)]
+mod case_rules_tests;
+#[cfg(test)]
 mod relocation_tests;
 #[cfg(test)]
 mod tests;

@@ -45,6 +45,7 @@ fn directory() -> Directory {
 /// A statute standing in for a gateway: these tests are about sealing, not consent.
 fn policy() -> Policy {
     Policy {
+        key_announcements_per_hour: None,
         hard_rules: HardRules {
             protected_location_allow: BTreeSet::from([id(PROTECTION)]),
         },
