@@ -193,6 +193,15 @@ pub struct HubSettings {
     /// loading history); 0, the default, dates every effect by the hub's clock.
     #[serde(default)]
     pub backfill_days: u32,
+    /// Most key announcements (`KeyPublished`) accepted from one agency in an hour; more are
+    /// refused with RATE_LIMITED. 0 sets no limit. Default 10: an agent announces its key
+    /// once each time it starts, and again only to rotate or to ask for the whole directory.
+    #[serde(default = "default_key_announcements_per_hour")]
+    pub key_announcements_per_hour: u32,
+}
+
+fn default_key_announcements_per_hour() -> u32 {
+    10
 }
 
 /// Where the broker is and how the hub logs in.
@@ -324,6 +333,8 @@ impl Settings {
             })
             .collect::<anyhow::Result<_>>()?;
         Ok(Policy {
+            key_announcements_per_hour: Some(self.hub.key_announcements_per_hour)
+                .filter(|&n| n > 0),
             statutes,
             hard_rules: hub_core::consent::HardRules {
                 protected_location_allow: self
