@@ -3,6 +3,7 @@
 
 mod attacks;
 mod bad_input;
+mod case_rules;
 mod cluster;
 mod consent;
 mod dashboard;
@@ -11,6 +12,7 @@ mod delivery;
 mod faults;
 mod identity;
 mod interop;
+mod key_directory;
 mod ops;
 mod outage;
 mod population;
