@@ -695,23 +695,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for k in &directory.keys {
-            sqlx::query(
-                "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
-                     public_key = excluded.public_key, published_at = excluded.published_at,
-                     current = excluded.current, protected_location = excluded.protected_location",
-            )
-            .bind(k.agency.as_str())
-            .bind(k.key_id.as_str())
-            .bind(role_text(k.role))
-            .bind(k.scheme.as_str())
-            .bind(&k.public_key)
-            .bind(k.published_at)
-            .bind(k.current)
-            .bind(k.protected_location)
-            .execute(&mut *tx)
-            .await?;
+            upsert_directory_key(&mut tx, k).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -761,23 +745,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query(
-                "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
-                     public_key = excluded.public_key, published_at = excluded.published_at,
-                     current = excluded.current, protected_location = excluded.protected_location",
-            )
-            .bind(k.agency.as_str())
-            .bind(k.key_id.as_str())
-            .bind(role_text(k.role))
-            .bind(k.scheme.as_str())
-            .bind(&k.public_key)
-            .bind(k.published_at)
-            .bind(k.current)
-            .bind(k.protected_location)
-            .execute(&mut *tx)
-            .await?;
+            upsert_directory_key(&mut tx, k).await?;
         }
         tx.commit().await?;
         Ok(DirectoryChange::Applied)
@@ -827,6 +795,31 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Adds or updates one key directory entry.
+async fn upsert_directory_key(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    k: &DirectoryKey,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
+             public_key = excluded.public_key, published_at = excluded.published_at,
+             current = excluded.current, protected_location = excluded.protected_location",
+    )
+    .bind(k.agency.as_str())
+    .bind(k.key_id.as_str())
+    .bind(role_text(k.role))
+    .bind(k.scheme.as_str())
+    .bind(&k.public_key)
+    .bind(k.published_at)
+    .bind(k.current)
+    .bind(k.protected_location)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn received(r: &sqlx::sqlite::SqliteRow) -> Result<Received, StoreError> {

@@ -2,7 +2,7 @@
 //! goes only to its requester; a rejection carries its reason; the requester may cancel.
 
 use chrono::{NaiveTime, TimeZone, Utc};
-use e2e::{AgentHandle, DEADLINE, TestEnv, draft, eventually, refusal};
+use e2e::{AgentHandle, DEADLINE, HubHandle, TestEnv, draft, eventually, refusal};
 use schemas::messages::Receipt;
 use schemas::{Body, Jurisdiction, ReasonCode};
 use serde_json::{Value, json};
@@ -57,6 +57,21 @@ fn answer(
     m["body"]["outcome"] = json!(outcome);
     m["envelope"]["purpose"] = json!("RELEASE_COORDINATION");
     m
+}
+
+/// A hub, the prison's and the municipality's agents, a consent in force, and the prison's
+/// handover request of the case to the municipality.
+async fn open_handover() -> (TestEnv, HubHandle, AgentHandle, AgentHandle, uuid::Uuid) {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    env.grant_consent(&municipality, SUBJECT).await;
+    let handover_id = uuid::Uuid::new_v4();
+    let request = env.handover_request(CASE, SUBJECT, handover_id);
+    assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
+    (env, hub, prison, municipality, handover_id)
 }
 
 #[tokio::test]
@@ -208,7 +223,7 @@ async fn an_answer_addressed_to_a_third_agency_does_not_reach_it() {
     else {
         panic!("a receipt: {receipt:?}")
     };
-    assert_eq!(delivered_to, &[a.prison.clone()]);
+    assert_eq!(delivered_to, std::slice::from_ref(&a.prison));
     assert_eq!(refused.len(), 1);
     assert_eq!(
         (&refused[0].recipient, refused[0].reason),
@@ -232,15 +247,8 @@ async fn an_answer_addressed_to_a_third_agency_does_not_reach_it() {
 
 #[tokio::test]
 async fn a_rejection_without_a_reason_is_refused() {
-    let env = TestEnv::new().await;
+    let (env, hub, _prison, municipality, handover_id) = open_handover().await;
     let a = &env.agencies;
-    let hub = env.start_hub().await;
-    let prison = env.start_agent(&a.prison).await;
-    let municipality = env.start_agent(&a.municipality).await;
-    env.grant_consent(&municipality, SUBJECT).await;
-    let handover_id = uuid::Uuid::new_v4();
-    let request = env.handover_request(CASE, SUBJECT, handover_id);
-    assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
 
     let bare = municipality
         .send_and_wait(&answer(&env, &[&a.prison], handover_id, "rejected"))
@@ -264,15 +272,8 @@ async fn a_rejection_without_a_reason_is_refused() {
 
 #[tokio::test]
 async fn the_sender_cancels_a_handover_the_recipient_gets_it_and_it_is_not_escalated() {
-    let env = TestEnv::new().await;
+    let (env, hub, prison, municipality, handover_id) = open_handover().await;
     let a = &env.agencies;
-    let hub = env.start_hub().await;
-    let prison = env.start_agent(&a.prison).await;
-    let municipality = env.start_agent(&a.municipality).await;
-    env.grant_consent(&municipality, SUBJECT).await;
-    let handover_id = uuid::Uuid::new_v4();
-    let request = env.handover_request(CASE, SUBJECT, handover_id);
-    assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
 
     let cancel = |from: &schemas::AgencyId, to: &schemas::AgencyId| {
         let mut m = draft("HandoverCancelled", from, &[to], CASE, SUBJECT);
