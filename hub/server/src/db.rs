@@ -262,7 +262,7 @@ pub async fn process_batch(
                         let ecx = BatchContext { now: at, ..*cx };
                         let seen = load_state(&mut tx, &mut state, &decoded.message).await?;
                         let key_announcements =
-                            crate::keys::recent_announcements(&mut tx, &decoded, at).await?;
+                            crate::keys::recent_announcements(&mut tx, &decoded).await?;
                         let world = World {
                             directory: cx.directory,
                             policy: cx.policy,

@@ -35,24 +35,23 @@ pub struct Announced {
     pub before: u64,
 }
 
-/// How many key announcements the hub accepted from `decoded`'s sender in the hour before
-/// `now`, when it is a `KeyPublished` (0 for any other message): what the limit per hour is
-/// checked against. The batches of all hub instances are serialised (the audit lock), so the
-/// count includes every announcement recorded before this one.
+/// How many key announcements the hub accepted from `decoded`'s sender in the last hour,
+/// when it is a `KeyPublished` (0 for any other message): what the limit per hour is checked
+/// against. Dated by the database's clock when recorded and counted, never by the sender's
+/// `sent_at` (which backfill would let an agency move). The batches of all hub instances are
+/// serialised (the audit lock), so the count includes every announcement recorded before.
 pub async fn recent_announcements(
     tx: &mut Transaction<'_, Postgres>,
     decoded: &crate::plan::Decoded,
-    now: DateTime<Utc>,
 ) -> Result<u32, sqlx::Error> {
     if !matches!(decoded.message.body, Body::KeyPublished(_)) {
         return Ok(0);
     }
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM key_announcements
-         WHERE agency = $1 AND announced_at > $2 - interval '1 hour'",
+         WHERE agency = $1 AND announced_at > now() - interval '1 hour'",
     )
     .bind(decoded.sender.as_str())
-    .bind(now)
     .fetch_one(&mut **tx)
     .await?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))

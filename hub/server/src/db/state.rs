@@ -331,14 +331,14 @@ impl BatchState {
                 .bind(at)
                 .execute(&mut **tx)
                 .await?;
-                // Counted for the limit per hour (`keys::recent_announcements`).
+                // Counted for the limit per hour (`keys::recent_announcements`), by the
+                // database's clock.
                 sqlx::query(
                     "INSERT INTO key_announcements (agency, message_id, announced_at)
-                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
                 )
                 .bind(agency.as_str())
                 .bind(envelope.message_id.as_uuid())
-                .bind(at)
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
