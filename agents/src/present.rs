@@ -106,6 +106,14 @@ pub fn facts(message: &Message) -> Facts {
                 f.line("why", reason.to_string());
             }
         }
+        Body::HandoverCancelled(c) => {
+            f.line(
+                "answer",
+                "cancelled by the sender: the case stays with them, nothing to answer",
+            );
+            f.line("handover", c.handover_id.to_string());
+            f.line("why", c.reason.to_string());
+        }
         Body::ConsentGranted(c) => {
             let r = &c.consent;
             f.line("consent", format!("{} version {}", r.consent_id, r.version));
@@ -217,6 +225,7 @@ pub fn type_title(message_type: MessageType) -> &'static str {
         MessageType::ReleaseNotice => "Release notice",
         MessageType::HandoverRequest => "Handover request",
         MessageType::HandoverResponse => "Handover response",
+        MessageType::HandoverCancelled => "Handover cancelled",
         MessageType::RelocationRequest => "Relocation request",
         MessageType::RelocationConfirmed => "Relocation confirmed",
         MessageType::ConsentGranted => "Consent granted",

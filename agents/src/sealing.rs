@@ -406,6 +406,7 @@ mod tests {
                 entry(a, role, &k.key_id, &k.public_key, current, protected)
             };
             KeyDirectory {
+                follows: None,
                 version,
                 keys: vec![
                     e(TRONDHEIM, Municipality, &self.retired, false, false),
@@ -681,6 +682,7 @@ mod tests {
         let me = agency(TRONDHEIM);
         let (k1, _) = r.ensure_key(at(0)).await.unwrap();
         let listed = |version, keys: &[(&crate::store::OwnKey, bool)]| KeyDirectory {
+            follows: None,
             version,
             keys: keys
                 .iter()
@@ -786,6 +788,7 @@ mod tests {
             Some("No sealed address came with this message.")
         );
         let me = |protected| KeyDirectory {
+            follows: None,
             version: u64::from(protected) + 1,
             keys: vec![entry(
                 OSLO,

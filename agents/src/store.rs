@@ -187,6 +187,18 @@ pub struct Directory {
     pub keys: Vec<DirectoryKey>,
 }
 
+/// What came of a key directory change ([`Store::apply_directory_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryChange {
+    /// Applied on top of the version it follows.
+    Applied,
+    /// The directory held includes it already (or it cannot be ordered): nothing to do.
+    Held,
+    /// The directory held is older than the version it follows: a change was missed, and
+    /// only the whole directory brings it up to date.
+    Gap,
+}
+
 /// A message waiting in the outbox for the publisher.
 #[derive(Debug, Clone)]
 pub struct Queued {
@@ -415,7 +427,7 @@ impl Store {
             if let Body::KeyDirectory(directory) = &one.message.body {
                 // Plumbing, not a caseworker's message: it goes to the directory, not the
                 // inbox. A redelivery (or an older directory arriving late) changes nothing.
-                new[i] = self.save_directory(directory, now).await?;
+                new[i] = crate::keys::receive_directory(self, me, directory, now).await?;
             }
         }
         Ok(new)
@@ -672,8 +684,9 @@ impl Store {
         })
     }
 
-    /// Keeps `directory` when its version is higher than the one held (or none is held);
-    /// returns whether it was kept. Its entries replace the previous ones.
+    /// Keeps the whole `directory` when its version is higher than the one held (or none is
+    /// held); returns whether it was kept. Its entries replace the previous ones. (A change
+    /// goes to [`Store::apply_directory_change`].)
     pub async fn save_directory(
         &self,
         directory: &KeyDirectory,
@@ -702,26 +715,72 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for k in &directory.keys {
-            sqlx::query(
-                "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
-                     public_key = excluded.public_key, published_at = excluded.published_at,
-                     current = excluded.current, protected_location = excluded.protected_location",
-            )
-            .bind(k.agency.as_str())
-            .bind(k.key_id.as_str())
-            .bind(role_text(k.role))
-            .bind(k.scheme.as_str())
-            .bind(&k.public_key)
-            .bind(k.published_at)
-            .bind(k.current)
-            .bind(k.protected_location)
-            .execute(&mut *tx)
-            .await?;
+            upsert_directory_key(&mut tx, k).await?;
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Applies a directory change ([`KeyDirectory::follows`] set) when the directory held is
+    /// exactly the version it follows (no directory held counts as version 0): its keys are
+    /// added or updated, and every other key of their agencies is marked not current.
+    pub async fn apply_directory_change(
+        &self,
+        change: &KeyDirectory,
+        now: DateTime<Utc>,
+    ) -> Result<DirectoryChange, StoreError> {
+        let (Some(follows), Ok(version)) = (change.follows, i64::try_from(change.version)) else {
+            return Ok(DirectoryChange::Held);
+        };
+        let Ok(follows) = i64::try_from(follows) else {
+            return Ok(DirectoryChange::Held);
+        };
+        let mut tx = self.begin_write().await?;
+        let held: i64 = sqlx::query_scalar(
+            "SELECT coalesce((SELECT version FROM key_directory WHERE id = 1), 0)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if held >= version {
+            return Ok(DirectoryChange::Held);
+        }
+        if held != follows {
+            return Ok(DirectoryChange::Gap);
+        }
+        sqlx::query(
+            "INSERT INTO key_directory (id, version, received_at) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, received_at = excluded.received_at",
+        )
+        .bind(version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for k in &change.keys {
+            if k.current {
+                sqlx::query(
+                    "UPDATE directory_keys SET current = 0 WHERE agency = ? AND key_id <> ?",
+                )
+                .bind(k.agency.as_str())
+                .bind(k.key_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            upsert_directory_key(&mut tx, k).await?;
+        }
+        tx.commit().await?;
+        Ok(DirectoryChange::Applied)
+    }
+
+    /// Whether a `KeyPublished` was queued since `since` (to ask for the whole directory at
+    /// most once in a while).
+    pub async fn key_announced_since(&self, since: DateTime<Utc>) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM outbox WHERE message_type = 'KeyPublished' AND accepted_at > ?",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
     }
 
     /// The newest key directory received, if any.
@@ -756,6 +815,31 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Adds or updates one key directory entry.
+async fn upsert_directory_key(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    k: &DirectoryKey,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
+             public_key = excluded.public_key, published_at = excluded.published_at,
+             current = excluded.current, protected_location = excluded.protected_location",
+    )
+    .bind(k.agency.as_str())
+    .bind(k.key_id.as_str())
+    .bind(role_text(k.role))
+    .bind(k.scheme.as_str())
+    .bind(&k.public_key)
+    .bind(k.published_at)
+    .bind(k.current)
+    .bind(k.protected_location)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn received(r: &sqlx::sqlite::SqliteRow) -> Result<Received, StoreError> {
@@ -1012,6 +1096,7 @@ mod tests {
 
     fn directory(version: u64, agencies: &[&str]) -> KeyDirectory {
         KeyDirectory {
+            follows: None,
             version,
             keys: agencies
                 .iter()

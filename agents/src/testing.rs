@@ -78,6 +78,7 @@ pub(crate) async fn receive_sealed_request(
 ) -> schemas::Message {
     let sender = TempStore::new().await;
     let directory = schemas::messages::KeyDirectory {
+        follows: None,
         version: 1,
         keys: vec![entry(
             me.as_str(),

@@ -263,6 +263,8 @@ fn route(hub: &Hub, decoded: &Decoded) {
         handovers: &[],
         received_under_consent: &[],
         sealing_keys: &hub.sealing_keys,
+        claim: None,
+        key_announcements: 0,
         now: hub.now,
     };
     let accepted = plan::route(

@@ -111,6 +111,7 @@ catalogue! {
     Escalation,
     KeyPublished,
     KeyDirectory,
+    HandoverCancelled,
 }
 
 impl std::fmt::Display for MessageType {

@@ -151,6 +151,19 @@ pub struct HandoverResponse {
     pub reason_code: Option<RejectionReason>,
 }
 
+/// The requester to the agency it asked: the handover is withdrawn before it was answered.
+/// Only the agency that requested it (the case's owner) may cancel it, and only while it is
+/// open; the case stays with its owner and the handover's deadlines stop. A relocation is
+/// cancelled the same way (its `relocation_id` is the handover id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverCancelled {
+    /// The handover (or relocation) cancelled.
+    pub handover_id: Uuid,
+    /// Why it is cancelled (CASE_STATUS).
+    pub reason: ShortText,
+}
+
 /// Why a handover was rejected, as a code the contact point's statistics can count.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -757,14 +770,35 @@ pub struct DirectoryKey {
     pub protected_location: bool,
 }
 
-/// The hub to every agency: the key directory, sent whenever a key is published.
+/// The hub to agencies: the key directory, whole or as a change.
+///
+/// Whole (no `follows`): every published key; the hub sends it to an agency that announces a
+/// key (each agent does when it starts), so an agent that starts fresh or missed a change
+/// gets it all. A change (`follows` set): when an agency's key becomes current, the hub sends
+/// every other agency only that key, so what the hub sends grows with the announcements, not
+/// with their square. The reader applies a change only when it holds exactly version
+/// `follows`: it adds or updates the keys listed, and marks every other key of their agencies
+/// not current. A reader holding an older version has missed a change and asks for the whole
+/// directory (by announcing its current key again); one holding `version` or newer has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyDirectory {
     /// Grows with every change; an agent keeps the highest version it has seen.
     pub version: u64,
-    /// Every published key, current and rotated out.
+    /// Whole: every published key, current and rotated out. A change: the keys that became
+    /// current.
     pub keys: Vec<DirectoryKey>,
+    /// Present on a change: the version of the directory this change applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<u64>,
+}
+
+impl KeyDirectory {
+    /// Whether this is a change to apply on top of version `follows` rather than the whole
+    /// directory.
+    pub fn is_change(&self) -> bool {
+        self.follows.is_some()
+    }
 }
 
 /// The data categories a body carries: those that cannot be removed, and those in optional
@@ -798,7 +832,10 @@ impl Body {
         let mut mandatory = |cs: &[DataCategory]| out.mandatory.extend(cs.iter().copied());
         match self {
             Body::ReleaseNotice(_) => mandatory(&[C::SentenceRelease]),
-            Body::HandoverRequest(_) | Body::HandoverResponse(_) | Body::CaseClosed(_) => {
+            Body::HandoverRequest(_)
+            | Body::HandoverResponse(_)
+            | Body::HandoverCancelled(_)
+            | Body::CaseClosed(_) => {
                 mandatory(&[C::CaseStatus]);
             }
             Body::RelocationRequest(_) => {

@@ -173,6 +173,18 @@ pub enum ReasonCode {
     /// A withdrawal recorded by an agency other than the custodian must carry its evidence
     /// (who received the person's wish, when and how).
     WithdrawalEvidenceMissing,
+    /// The message names a person other than the one its case is about (a case id belongs
+    /// to one person).
+    SubjectMismatch,
+    /// A field the message needs for what it says is missing: a rejection or cancellation
+    /// of a handover carries a reason (the detail names the field).
+    ReasonRequired,
+    /// A handover's answer goes only to the agency that requested it, and its cancellation
+    /// only to the agency asked: this recipient is neither.
+    OutsideHandover,
+    /// The sender has sent more of this kind of message than the hub accepts in the period
+    /// (key announcements); try again later.
+    RateLimited,
 }
 
 impl ReasonCode {
@@ -215,6 +227,10 @@ impl ReasonCode {
             ReasonCode::NotProgrammeCustodian => "NOT_PROGRAMME_CUSTODIAN",
             ReasonCode::ConsentAlreadyInForce => "CONSENT_ALREADY_IN_FORCE",
             ReasonCode::WithdrawalEvidenceMissing => "WITHDRAWAL_EVIDENCE_MISSING",
+            ReasonCode::SubjectMismatch => "SUBJECT_MISMATCH",
+            ReasonCode::ReasonRequired => "REASON_REQUIRED",
+            ReasonCode::OutsideHandover => "OUTSIDE_HANDOVER",
+            ReasonCode::RateLimited => "RATE_LIMITED",
         }
     }
 }
@@ -275,6 +291,10 @@ mod tests {
             ReasonCode::NotProgrammeCustodian,
             ReasonCode::ConsentAlreadyInForce,
             ReasonCode::WithdrawalEvidenceMissing,
+            ReasonCode::SubjectMismatch,
+            ReasonCode::ReasonRequired,
+            ReasonCode::OutsideHandover,
+            ReasonCode::RateLimited,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

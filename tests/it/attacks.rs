@@ -226,14 +226,13 @@ fn corpus(env: &TestEnv, consents: &Consents) -> Vec<Attack> {
     // A legitimate release notice to the municipality (allowed by statute) and a risk and
     // need summary about `subject` to `to` (allowed only by consent): the attacks bend these.
     let notice = || env.release_notice(&[&a.municipality]);
+    // A case id belongs to one person: each person's summaries name a case of their own.
     let summary = |subject: &str, to: &AgencyId| {
-        draft(
-            "RiskNeedSummary",
-            &a.prison,
-            &[to],
-            "KBH-2026-0777",
-            subject,
-        )
+        let case = match subject {
+            FOR_MUNICIPALITY => "KBH-2026-0777".to_owned(),
+            other => format!("KBH-2026-{}", &other[other.len() - 4..]),
+        };
+        draft("RiskNeedSummary", &a.prison, &[to], &case, subject)
     };
     let submit = |name, message, stop| Attack::submit(env, name, message, stop);
     let of = |m: Value| Payload::json(m, |_| {});

@@ -3,6 +3,7 @@
 
 mod attacks;
 mod bad_input;
+mod case_rules;
 mod cluster;
 mod consent;
 mod dashboard;
@@ -12,6 +13,7 @@ mod faults;
 mod gateways;
 mod identity;
 mod interop;
+mod key_directory;
 mod ops;
 mod outage;
 mod poison;

@@ -308,6 +308,26 @@ pub(crate) async fn answers_sent(
     Ok(out)
 }
 
+/// The handovers their senders cancelled (`HandoverCancelled` in the inbox), by id.
+pub(crate) async fn handovers_cancelled(
+    store: &Store,
+) -> Result<std::collections::BTreeSet<Uuid>, StoreError> {
+    let mut out = std::collections::BTreeSet::new();
+    for row in store
+        .received_of_type(MessageType::HandoverCancelled.as_str(), 10_000)
+        .await?
+    {
+        if let Ok(Message {
+            body: Body::HandoverCancelled(c),
+            ..
+        }) = schemas::decode(&row.payload)
+        {
+            out.insert(c.handover_id);
+        }
+    }
+    Ok(out)
+}
+
 /// A consent withdrawal (`POST /api/v1/consents/{id}/withdraw`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -349,6 +349,7 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
     let today = Utc::now().date_naive();
     let rows = store.inbox(200).await?;
     let answers = actions::answers_sent(store).await?;
+    let cancelled = actions::handovers_cancelled(store).await?;
     let mut main = String::from("<h1>Inbox</h1>\n");
     let shown: Vec<&Received> = rows
         .iter()
@@ -384,8 +385,13 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                 let answer = answers
                     .iter()
                     .find(|(id, _, s, _)| *id == h.handover_id && *s != SendStatus::Refused);
-                let decided = answer.is_some_and(|(_, o, _, _)| *o != HandoverOutcome::Received);
+                let withdrawn = cancelled.contains(&h.handover_id);
+                let decided =
+                    withdrawn || answer.is_some_and(|(_, o, _, _)| *o != HandoverOutcome::Received);
                 deadline = respond_by(h.respond_by, today, decided);
+                if withdrawn {
+                    status.push_str("<br>Cancelled by the sender");
+                }
                 if let Some((_, outcome, sent, _)) = answer {
                     let _ = write!(
                         status,
@@ -571,7 +577,14 @@ async fn message_main(
         let decided = answers
             .iter()
             .any(|(_, o, s, _)| *o != HandoverOutcome::Received && *s != SendStatus::Refused);
-        if decided {
+        let cancelled = actions::handovers_cancelled(state.store())
+            .await?
+            .contains(&h.handover_id);
+        if cancelled {
+            main.push_str(
+                "<p>The sender cancelled this handover request: the case stays with them, and there is nothing to answer.</p>\n",
+            );
+        } else if decided {
             main.push_str("<p>You have answered this handover request.</p>\n");
         } else {
             let form = form.unwrap_or(AnswerForm {
@@ -866,6 +879,43 @@ mod tests {
         ] {
             assert!(page.contains(shown), "{shown} missing: {page}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_handover_request_offers_no_answer() {
+        let t = TempStore::new().await;
+        let me = agency("dk-kobenhavn-kommune");
+        let example = |name: &str| {
+            let path = format!(
+                "{}/../schemas/examples/{name}.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            schemas::decode(&std::fs::read(path).unwrap()).unwrap()
+        };
+        let request = example("HandoverRequest");
+        t.store.receive(&me, &request, at(1)).await.unwrap();
+        let app = router(AppState::new(t.store.clone(), me.clone(), Token::new("t")));
+        let cookie = log_in(&app).await;
+        let uri = format!("/messages/{}", request.envelope.message_id);
+        let (_, page) = get_page(&app, &uri, &cookie).await;
+        assert!(page.contains("name=\"outcome\""), "the answer form: {page}");
+
+        let cancelled = example("HandoverCancelled");
+        let Body::HandoverCancelled(c) = &cancelled.body else {
+            unreachable!()
+        };
+        assert!(
+            matches!(&request.body, Body::HandoverRequest(h) if h.handover_id == c.handover_id)
+        );
+        t.store.receive(&me, &cancelled, at(2)).await.unwrap();
+        let (_, page) = get_page(&app, &uri, &cookie).await;
+        assert!(
+            page.contains("The sender cancelled this handover request"),
+            "{page}"
+        );
+        assert!(!page.contains("name=\"outcome\""), "no answer form: {page}");
+        let (_, inbox) = get_page(&app, "/", &cookie).await;
+        assert!(inbox.contains("Cancelled by the sender"), "{inbox}");
     }
 
     #[test]

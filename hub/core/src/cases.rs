@@ -119,6 +119,47 @@ pub struct Handover {
     pub gateway: GatewayRef,
 }
 
+/// The claim on a case id that the first message naming it makes: its authenticated sender
+/// and its person. The hub records it when that message is refused (a routed one opens the
+/// case itself), so the id stays bound to them: nobody else may open a case under it later,
+/// and its opener only about the same person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseClaim {
+    /// The case id claimed.
+    pub case_id: CaseId,
+    /// The agency whose message first named it (broker-authenticated).
+    pub opener: AgencyId,
+    /// The person that message named.
+    pub subject: Pseudonym,
+}
+
+impl CaseClaim {
+    /// Whether `sender` may open the claimed case about `subject`: only the opener
+    /// (NotParticipant, checked first, so another agency learns nothing about the person),
+    /// and only about the claimed person (SubjectMismatch).
+    pub fn check_open(&self, sender: &AgencyId, subject: &Pseudonym) -> Result<(), ReasonCode> {
+        if *sender != self.opener {
+            return Err(ReasonCode::NotParticipant);
+        }
+        if *subject != self.subject {
+            return Err(ReasonCode::SubjectMismatch);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a rejection answer carries its reason: a rejection without `reason` is refused
+/// (ReasonRequired); other outcomes need none.
+pub fn check_answer_reason(
+    outcome: HandoverOutcome,
+    reason: Option<&schemas::ids::ShortText>,
+) -> Result<(), ReasonCode> {
+    match (outcome, reason) {
+        (HandoverOutcome::Rejected, None) => Err(ReasonCode::ReasonRequired),
+        _ => Ok(()),
+    }
+}
+
 impl Case {
     /// A new case owned by `owner`, who is its only participant, at stage referred.
     pub fn open(id: CaseId, subject: Pseudonym, owner: AgencyId) -> Case {
@@ -147,6 +188,16 @@ impl Case {
             return Err(ReasonCode::NotParticipant);
         }
         Ok(())
+    }
+
+    /// Whether a message naming `subject` may be about this case: a case id belongs to one
+    /// person, so naming another is SubjectMismatch. A message that names nobody is about
+    /// the case's person.
+    pub fn check_subject(&self, subject: Option<&Pseudonym>) -> Result<(), ReasonCode> {
+        match subject {
+            Some(subject) if *subject != self.subject => Err(ReasonCode::SubjectMismatch),
+            _ => Ok(()),
+        }
     }
 
     /// The case with `agencies` added as participants.

@@ -49,6 +49,12 @@ pub const ROUTES: &[Route] = &[
         carries: "received, accepted or rejected with reason",
     },
     Route {
+        message_type: MessageType::HandoverCancelled,
+        from: CASE_AGENCIES,
+        to: CASE_AGENCIES,
+        carries: "the handover cancelled by its requester, with reason",
+    },
+    Route {
         message_type: MessageType::RelocationRequest,
         from: &[Municipality],
         to: &[Municipality],

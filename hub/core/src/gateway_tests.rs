@@ -49,6 +49,7 @@ fn policy() -> Policy {
         custodians: BTreeSet::from([id(custodian)]),
     };
     Policy {
+        key_announcements_per_hour: None,
         statutes: Vec::new(),
         programmes: vec![programme(EXIT, MUNI), programme(PRISON_FORM, PRISON)],
         hard_rules: Default::default(),

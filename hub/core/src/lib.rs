@@ -26,6 +26,8 @@ pub use routing::{
 };
 
 #[cfg(test)]
+mod case_rules_tests;
+#[cfg(test)]
 mod gateway_tests;
 #[cfg(test)]
 mod relocation_tests;

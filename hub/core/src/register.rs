@@ -546,9 +546,10 @@ fn carried(message_type: MessageType) -> (Vec<DataCategory>, Vec<DataCategory>) 
         MessageType::ReleaseNotice => (vec![C::SentenceRelease], vec![C::EconomyBenefits]),
         // Typed attachments: each of any category.
         MessageType::HandoverRequest => (vec![C::CaseStatus], any(&[C::CaseStatus])),
-        MessageType::HandoverResponse | MessageType::CaseClosed | MessageType::Escalation => {
-            (vec![C::CaseStatus], Vec::new())
-        }
+        MessageType::HandoverResponse
+        | MessageType::HandoverCancelled
+        | MessageType::CaseClosed
+        | MessageType::Escalation => (vec![C::CaseStatus], Vec::new()),
         MessageType::RelocationRequest => (
             vec![C::RiskNeed, C::CaseStatus, C::ProtectedLocation],
             Vec::new(),
@@ -595,6 +596,13 @@ fn about(message_type: MessageType) -> (&'static str, &'static [&'static str]) {
         MessageType::HandoverResponse => (
             "Handover response",
             &[ENVELOPE, "The answer and, for a rejection, its reason."],
+        ),
+        MessageType::HandoverCancelled => (
+            "Handover cancelled",
+            &[
+                ENVELOPE,
+                "Which handover the requester cancels and why, in free text (CASE_STATUS).",
+            ],
         ),
         MessageType::RelocationRequest => (
             "Relocation request",
@@ -1525,6 +1533,7 @@ mod tests {
 
     fn policy() -> Policy {
         Policy {
+            key_announcements_per_hour: None,
             statutes: vec![statute("DK-RPL115-KSP", &[MessageType::ReleaseNotice])],
             programmes: Vec::new(),
             hard_rules: HardRules {

@@ -46,6 +46,7 @@ fn directory() -> Directory {
 fn policy() -> Policy {
     Policy {
         programmes: Vec::new(),
+        key_announcements_per_hour: None,
         hard_rules: HardRules {
             protected_location_allow: BTreeSet::from([id(PROTECTION)]),
         },

@@ -20,7 +20,7 @@ use schemas::{
 };
 use uuid::Uuid;
 
-use crate::cases::{self, Case, Handover, HandoverKind};
+use crate::cases::{self, Case, CaseClaim, Handover, HandoverKind};
 use crate::catalogue;
 use crate::consent::{self, ConsentInForce, HardRules, Withdrawal};
 
@@ -117,6 +117,10 @@ pub struct Policy {
     pub programmes: Vec<Programme>,
     /// Rules no gateway overrides.
     pub hard_rules: HardRules,
+    /// Most key announcements (`KeyPublished`) the hub accepts from one agency in an hour;
+    /// `None`: no limit. Each announcement that makes a key current sends a directory change
+    /// to every agency, so an agency that announces without end would flood them.
+    pub key_announcements_per_hour: Option<u32>,
 }
 
 /// One recipient that gets the message.
@@ -174,6 +178,8 @@ pub enum Effect {
         /// The public key, base64.
         public_key: String,
     },
+    /// Record the claim a refused message made on a new case id ([`refusal_effects`]).
+    ClaimCase(CaseClaim),
     /// Record a withdrawal against a consent id.
     RecordWithdrawal {
         /// The consent withdrawn.
@@ -238,6 +244,12 @@ pub struct World<'a> {
     pub received_under_consent: &'a [AgencyId],
     /// Every sealing key id each agency has published (current and rotated out).
     pub sealing_keys: &'a SealingKeys,
+    /// For a message naming a case id the hub has no case for: the claim an earlier, refused
+    /// message made on that id, if any.
+    pub claim: Option<&'a CaseClaim>,
+    /// For a `KeyPublished`: how many key announcements the hub accepted from the sender in
+    /// the hour before now.
+    pub key_announcements: u32,
     /// Now.
     pub now: DateTime<Utc>,
 }
@@ -258,6 +270,8 @@ impl<'a> World<'a> {
             handovers: &[],
             received_under_consent: &[],
             sealing_keys: &NO_KEYS,
+            claim: None,
+            key_announcements: 0,
             now,
         }
     }
@@ -339,7 +353,7 @@ fn decide_inner(
     }
     match &message.body {
         Body::ConsentGranted(granted) => return consent_granted(world, sender, message, granted),
-        Body::KeyPublished(key) => return key_published(sender, key),
+        Body::KeyPublished(key) => return key_published(world, sender, key),
         _ => {}
     }
     check_sealed_copies(world, message)?;
@@ -353,6 +367,16 @@ fn decide_inner(
                 case.check_participant(&sender.id)
                     .map_err(|r| (r, participant_detail(r)))?;
             }
+            // Only a participant learns that the person differs; anyone else is refused
+            // above, or as not the addressed recipient of the handover it answers.
+            if case.participants.contains(&sender.id) {
+                case.check_subject(envelope.subject.as_ref()).map_err(|r| {
+                    (
+                        r,
+                        "envelope.subject: the case is about another person".to_owned(),
+                    )
+                })?;
+            }
             Some(case.clone())
         }
         (Some(id), None) => {
@@ -362,9 +386,20 @@ fn decide_inner(
                     "envelope.subject: a message that opens a case names its person",
                 );
             };
+            if let Some(claim) = world.claim {
+                claim.check_open(&sender.id, subject).map_err(|r| {
+                    let detail = match r {
+                        ReasonCode::SubjectMismatch => {
+                            format!("envelope.subject: case {id} was opened about another person")
+                        }
+                        _ => format!("case {id} belongs to another agency"),
+                    };
+                    (r, detail)
+                })?;
+            }
             if matches!(
                 message.body,
-                Body::HandoverResponse(_) | Body::CaseClosed(_)
+                Body::HandoverResponse(_) | Body::HandoverCancelled(_) | Body::CaseClosed(_)
             ) {
                 return refuse(
                     ReasonCode::UnknownHandover,
@@ -373,6 +408,16 @@ fn decide_inner(
             }
             Some(Case::open(id.clone(), subject.clone(), sender.id.clone()))
         }
+    };
+
+    if let Body::HandoverResponse(response) = &message.body {
+        cases::check_answer_reason(response.outcome, response.reason.as_ref())
+            .map_err(|r| (r, "body.reason: a rejection carries its reason".to_owned()))?;
+    }
+    // An answer goes only to the request's sender, a cancellation only to the agency asked.
+    let counterpart = match &case {
+        Some(case) => handover_counterpart(world, case, &sender.id, &message.body)?,
+        None => None,
     };
 
     // Declared categories the body does not carry are treated as mandatory: the sender says
@@ -390,6 +435,13 @@ fn decide_inner(
     let mut deliveries = Vec::new();
     let mut refused = Vec::new();
     for recipient_id in &envelope.recipients {
+        if counterpart.is_some_and(|c| c != recipient_id) {
+            refused.push(Refusal {
+                recipient: recipient_id.clone(),
+                reason: ReasonCode::OutsideHandover,
+            });
+            continue;
+        }
         match decide_recipient(world, sender, route, message, &categories, recipient_id) {
             Ok(delivery) => deliveries.push(delivery),
             Err(reason) => refused.push(Refusal {
@@ -421,6 +473,40 @@ fn decide_inner(
         refused,
         effects,
     })
+}
+
+/// For an answer to a handover, the agency that requested it; for a cancellation, the agency
+/// asked: the only recipient such a message may go to. `None` for other messages. A handover
+/// the case does not have is UnknownHandover.
+fn handover_counterpart<'w>(
+    world: &World<'w>,
+    case: &Case,
+    sender: &AgencyId,
+    body: &Body,
+) -> Result<Option<&'w AgencyId>, Refuse> {
+    let (handover_id, answer) = match body {
+        Body::HandoverResponse(r) => (r.handover_id, true),
+        Body::HandoverCancelled(c) => (c.handover_id, false),
+        _ => return Ok(None),
+    };
+    let Some(handover) = world
+        .handovers
+        .iter()
+        .find(|h| h.id == handover_id && h.case_id == case.id)
+    else {
+        return refuse(
+            ReasonCode::UnknownHandover,
+            format!("no handover {handover_id} in case {}", case.id),
+        );
+    };
+    let (may_send, counterpart) = if answer {
+        (&handover.to, &handover.from)
+    } else {
+        (&handover.from, &handover.to)
+    };
+    // Who may send it is checked with the transition ([`case_effects`]), which refuses
+    // anyone else.
+    Ok((may_send == sender).then_some(counterpart))
 }
 
 fn participant_detail(reason: ReasonCode) -> String {
@@ -517,6 +603,26 @@ fn case_effects(
                 .answer_handover(handover, &sender.id, response.outcome)
                 .map_err(detail)?;
             vec![Effect::SaveCase(case), Effect::SaveHandover(handover)]
+        }
+        Body::HandoverCancelled(cancelled) => {
+            let Some(handover) = world
+                .handovers
+                .iter()
+                .find(|h| h.id == cancelled.handover_id)
+            else {
+                return refuse(
+                    ReasonCode::UnknownHandover,
+                    format!("no handover {} in case {}", cancelled.handover_id, case.id),
+                );
+            };
+            let handover = case.cancel_handover(handover, &sender.id).map_err(detail)?;
+            // The case keeps its owner; only the recipient's taking part is recorded.
+            let mut effects = Vec::new();
+            if world.case != Some(&case) {
+                effects.push(Effect::SaveCase(case));
+            }
+            effects.push(Effect::SaveHandover(handover));
+            effects
         }
         Body::CaseClosed(closed) => {
             let closed = case.close(&sender.id, closed.reason).map_err(detail)?;
@@ -686,9 +792,18 @@ fn consent_withdrawn(
 }
 
 fn key_published(
+    world: &World<'_>,
     sender: &Agency,
     key: &schemas::messages::KeyPublished,
 ) -> Result<Decision, Refuse> {
+    if let Some(limit) = world.policy.key_announcements_per_hour
+        && world.key_announcements >= limit
+    {
+        return refuse(
+            ReasonCode::RateLimited,
+            format!("at most {limit} key announcements an hour are accepted from one agency"),
+        );
+    }
     seal::check_published(key.key_id.as_str(), key.scheme.as_str(), &key.public_key)
         .map_err(|e| (ReasonCode::InvalidKey, e.to_string()))?;
     Ok(Decision::Route {
@@ -700,6 +815,32 @@ fn key_published(
             public_key: key.public_key.clone(),
         }],
     })
+}
+
+/// What the hub records of a message it refused: the claim on the case id it named, when it
+/// is the first message naming that id (the hub has neither a case nor a claim for it), its
+/// sender is registered and it names a person. So a case id refused at its first message
+/// stays bound to its sender and person: nobody else can open a case under it later.
+pub fn refusal_effects(
+    world: &World<'_>,
+    authenticated: &AgencyId,
+    message: &Message,
+) -> Vec<Effect> {
+    let envelope = &message.envelope;
+    match (&envelope.case_id, &envelope.subject) {
+        (Some(case_id), Some(subject))
+            if world.case.is_none()
+                && world.claim.is_none()
+                && world.directory.get(authenticated).is_some() =>
+        {
+            vec![Effect::ClaimCase(CaseClaim {
+                case_id: case_id.clone(),
+                opener: authenticated.clone(),
+                subject: subject.clone(),
+            })]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The sealed field of a message, if it carries one.

@@ -43,6 +43,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 fn policy() -> Policy {
     Policy {
+        key_announcements_per_hour: None,
         hard_rules: Default::default(),
         programmes: vec![crate::routing::Programme {
             name: "Exit København".into(),

@@ -238,6 +238,19 @@ proptest! {
                 None => prop_assert_eq!(&after.owner, &before.owner, "{:?}", op),
             }
 
+            // A cancellation is the requester's, of an open handover: it closes the handover,
+            // the case stays as it was (owner and stage), and nothing answers it later.
+            if let Op::Cancel { handover, .. } = op {
+                let i = world.pick(*handover);
+                prop_assert!(world.handovers[i].state.is_open(), "{op:?}");
+                prop_assert_eq!(next.handovers[i].state, HandoverState::Cancelled);
+                prop_assert_eq!(after, before, "{:?}", op);
+                for outcome in [HandoverOutcome::Received, HandoverOutcome::Accepted, HandoverOutcome::Rejected] {
+                    let to = &next.handovers[i].to;
+                    prop_assert!(after.answer_handover(&next.handovers[i], to, outcome).is_err());
+                }
+            }
+
             // At most one open handover per case; the other case's handover is untouched.
             prop_assert!(next.open_handovers_of(&after.id) <= 1, "{:?}", next.handovers);
             prop_assert_eq!(&next.handovers[0], &world.handovers[0]);

@@ -601,6 +601,7 @@ mod decisions {
     /// One statute: the prison may give municipalities sentence data for reintegration.
     fn policy() -> Policy {
         Policy {
+            key_announcements_per_hour: None,
             statutes: vec![Statute {
                 id: "DK-TEST".into(),
                 jurisdiction: Jurisdiction::DK,

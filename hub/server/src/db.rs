@@ -272,6 +272,8 @@ pub async fn process_batch(
                         let at = cx.event_time(e.sent_at);
                         let ecx = BatchContext { now: at, ..*cx };
                         let seen = load_state(&mut tx, &mut state, &decoded.message).await?;
+                        let key_announcements =
+                            crate::keys::recent_announcements(&mut tx, &decoded).await?;
                         let world = World {
                             directory: cx.directory,
                             policy: cx.policy,
@@ -280,6 +282,8 @@ pub async fn process_batch(
                             handovers: &seen.handovers,
                             received_under_consent: &seen.received_under_consent,
                             sealing_keys: &seen.sealing_keys,
+                            claim: seen.claim.as_ref(),
+                            key_announcements,
                             now: at,
                         };
                         let mut accepted = plan::route(
@@ -434,6 +438,7 @@ struct State {
     handovers: Vec<Handover>,
     received_under_consent: Vec<AgencyId>,
     sealing_keys: hub_core::routing::SealingKeys,
+    claim: Option<hub_core::cases::CaseClaim>,
 }
 
 fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
@@ -454,11 +459,13 @@ async fn load_state(
         consents,
         case,
         handovers,
+        claim,
     } = batch.for_message(message);
     let mut state = State {
         consents,
         case,
         handovers,
+        claim,
         ..State::default()
     };
     if schemas::messages::sealed_field(e.message_type).is_some() {

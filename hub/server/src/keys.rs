@@ -4,8 +4,13 @@
 //! The key an agency announced last is its current one: an agent announces the key it uses
 //! each time it starts. A new key, or an older one announced again (an agency restored from
 //! a backup that predates its last rotation holds only the older private key), becomes
-//! current and goes to every agency at once, so senders seal to it from then on. The current
-//! key announced again brings the directory to that agency only.
+//! current and goes to every other agency at once as a directory change (that key alone,
+//! with the directory version it follows), so senders seal to it from then on. The announcer
+//! itself gets the whole directory, as does an agency that announces its current key again
+//! (an agent that starts, or that missed a change): what the hub sends grows linearly with
+//! the announcements. The hub accepts at most `hub.key_announcements_per_hour` from one
+//! agency (counted in `key_announcements`, so across hub instances); more are refused with
+//! RATE_LIMITED.
 //!
 //! Only public keys are here: private keys never leave the agencies. A rotated-out key stays
 //! listed with `current: false`.
@@ -19,28 +24,64 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
 
-/// For a message that records a key: whether the key becomes its agency's current one (it
-/// is new, or an older key announced again), so every agency needs the new directory. `None`
-/// for any other message. Read before the key is recorded.
+/// What a recorded key announcement changes in the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Announced {
+    /// Whether the key becomes its agency's current one (it is new, or an older key
+    /// announced again), so every other agency needs the change.
+    pub made_current: bool,
+    /// The directory's version before the key is recorded: the one the change follows.
+    pub before: u64,
+}
+
+/// How many key announcements the hub accepted from `decoded`'s sender in the last hour,
+/// when it is a `KeyPublished` (0 for any other message): what the limit per hour is checked
+/// against. Dated by the database's clock when recorded and counted, never by the sender's
+/// `sent_at` (which backfill would let an agency move). The batches of all hub instances are
+/// serialised (the audit lock), so the count includes every announcement recorded before.
+pub async fn recent_announcements(
+    tx: &mut Transaction<'_, Postgres>,
+    decoded: &crate::plan::Decoded,
+) -> Result<u32, sqlx::Error> {
+    if !matches!(decoded.message.body, Body::KeyPublished(_)) {
+        return Ok(0);
+    }
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM key_announcements
+         WHERE agency = $1 AND announced_at > now() - interval '1 hour'",
+    )
+    .bind(decoded.sender.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// For a message that records a key: whether the key becomes its agency's current one, and
+/// the directory version before it ([`Announced`]). `None` for any other message (or a
+/// refused announcement). Read before the key is recorded.
 pub async fn makes_current(
     tx: &mut Transaction<'_, Postgres>,
     accepted: &Accepted,
-) -> Result<Option<bool>, sqlx::Error> {
+) -> Result<Option<Announced>, sqlx::Error> {
     let Some((agency, key_id)) = accepted.effects.iter().find_map(|e| match e {
         Effect::RecordKey { agency, key_id, .. } => Some((agency, key_id)),
         _ => None,
     }) else {
         return Ok(None);
     };
-    let current: bool = sqlx::query_scalar(
+    let (current, before): (bool, i64) = sqlx::query_as(
         "SELECT coalesce((SELECT seq FROM sealing_keys WHERE agency = $1 AND key_id = $2)
-                         = (SELECT max(seq) FROM sealing_keys WHERE agency = $1), false)",
+                         = (SELECT max(seq) FROM sealing_keys WHERE agency = $1), false),
+                coalesce((SELECT max(seq) FROM sealing_keys), 0)",
     )
     .bind(agency.as_str())
     .bind(key_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(Some(!current))
+    Ok(Some(Announced {
+        made_current: !current,
+        before: u64::try_from(before).unwrap_or(0),
+    }))
 }
 
 /// The directory as it stands (read in `executor`'s transaction or pool).
@@ -84,32 +125,56 @@ where
             current: row.try_get("current")?,
         });
     }
-    Ok(KeyDirectory { version, keys })
+    Ok(KeyDirectory {
+        version,
+        keys,
+        follows: None,
+    })
 }
 
-/// The directory messages that answer a recorded key: to every agency when the key became
-/// current ([`makes_current`]), to its publisher otherwise.
+/// The change a key that became current makes to the directory `whole` (read after it was
+/// recorded): that key alone, following version `before`. Pure.
+pub fn change_of(whole: &KeyDirectory, agency: &AgencyId, before: u64) -> KeyDirectory {
+    KeyDirectory {
+        version: whole.version,
+        keys: whole
+            .keys
+            .iter()
+            .filter(|k| &k.agency == agency && k.current)
+            .cloned()
+            .collect(),
+        follows: Some(before),
+    }
+}
+
+/// The directory messages that answer a recorded key: the whole directory to its publisher
+/// and, when the key became current ([`makes_current`]), the change to every other agency.
 pub async fn directory_rows(
     tx: &mut Transaction<'_, Postgres>,
     cx: &BatchContext<'_>,
     accepted: &Accepted,
-    made_current: bool,
+    announced: Announced,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let published = &accepted.message.envelope;
-    let body = current(
+    let whole = current(
         &mut **tx,
         cx.directory,
         &cx.policy.hard_rules.protected_location_allow,
     )
     .await?;
-    let targets: Vec<AgencyId> = if made_current {
-        cx.directory.iter().map(|a| a.id.clone()).collect()
-    } else {
-        vec![published.sender.clone()]
-    };
+    let mut targets = vec![(published.sender.clone(), whole.clone())];
+    if announced.made_current {
+        let change = change_of(&whole, &published.sender, announced.before);
+        targets.extend(
+            cx.directory
+                .iter()
+                .filter(|a| a.id != published.sender)
+                .map(|a| (a.id.clone(), change.clone())),
+        );
+    }
     Ok(targets
         .into_iter()
-        .map(|to| {
+        .map(|(to, body)| {
             let message = Message {
                 envelope: Envelope {
                     message_id: MessageId::new(),
@@ -126,7 +191,7 @@ pub async fn directory_rows(
                     data_categories: Vec::new(),
                     gateway: None,
                 },
-                body: Body::KeyDirectory(body.clone()),
+                body: Body::KeyDirectory(body),
             };
             let id = message.envelope.message_id.as_uuid();
             OutboxRow {

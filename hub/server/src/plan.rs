@@ -491,7 +491,7 @@ pub fn route(
                 Some(reason),
                 Some(kept.dead_letter),
                 reply,
-                Vec::new(),
+                hub_core::routing::refusal_effects(world, &decoded.sender, message),
             )
         }
     };

@@ -201,9 +201,18 @@ pub struct HubSettings {
     /// database unavailable) for longer than this, in seconds.
     #[serde(default = "default_held_unready_seconds")]
     pub held_unready_seconds: u64,
+    /// Most key announcements (`KeyPublished`) accepted from one agency in an hour; more are
+    /// refused with RATE_LIMITED. 0 sets no limit. Default 10: an agent announces its key
+    /// once each time it starts, and again only to rotate or to ask for the whole directory.
+    #[serde(default = "default_key_announcements_per_hour")]
+    pub key_announcements_per_hour: u32,
 }
 
 fn default_held_unready_seconds() -> u64 {
+    10
+}
+
+fn default_key_announcements_per_hour() -> u32 {
     10
 }
 
@@ -359,6 +368,8 @@ impl Settings {
             });
         }
         Ok(Policy {
+            key_announcements_per_hour: Some(self.hub.key_announcements_per_hour)
+                .filter(|&n| n > 0),
             statutes,
             programmes,
             hard_rules: hub_core::consent::HardRules {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use hub_core::Effect;
-use hub_core::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
+use hub_core::cases::{Case, CaseClaim, Handover, HandoverKind, HandoverState, Stage};
 use hub_core::consent::{ConsentInForce, Withdrawal};
 use schemas::messages::{ConsentRecord, WithdrawalScope};
 use schemas::{AgencyId, Body, CaseId, Envelope, GatewayRef, Message, Pseudonym};
@@ -38,6 +38,8 @@ pub struct BatchState {
     handovers: HashMap<CaseId, Vec<Handover>>,
     /// Handovers in the database when they were read.
     stored_handovers: HashSet<Uuid>,
+    /// Claims on case ids that have no case (read with the cases, or recorded).
+    claims: HashMap<CaseId, CaseClaim>,
     /// What waits to be written.
     pending: Pending,
 }
@@ -51,6 +53,9 @@ pub struct MessageState {
     pub case: Option<Case>,
     /// That case's handovers.
     pub handovers: Vec<Handover>,
+    /// The claim on its case id, when the hub has no case for it but a refused message
+    /// named it first.
+    pub claim: Option<CaseClaim>,
 }
 
 #[derive(Debug, Default)]
@@ -231,6 +236,38 @@ impl BatchState {
                 .or_default()
                 .push(handover);
         }
+        // A claim matters only while the id has no case: read for those, in one query.
+        let unopened: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                !matches!(
+                    CaseId::try_from(*id)
+                        .ok()
+                        .and_then(|id| self.cases.get(&id).cloned()),
+                    Some(Some(_))
+                )
+            })
+            .collect();
+        if !unopened.is_empty() {
+            let rows = sqlx::query(
+                "SELECT case_id, opener, subject FROM case_claims WHERE case_id = ANY($1)",
+            )
+            .bind(&unopened)
+            .fetch_all(&mut **tx)
+            .await?;
+            for row in rows {
+                let claim = CaseClaim {
+                    case_id: CaseId::try_from(row.try_get::<String, _>("case_id")?)
+                        .map_err(decode_err)?,
+                    opener: AgencyId::try_from(row.try_get::<String, _>("opener")?)
+                        .map_err(decode_err)?,
+                    subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?)
+                        .map_err(decode_err)?,
+                };
+                self.claims.insert(claim.case_id.clone(), claim);
+            }
+        }
         for id in case_ids {
             self.cases.entry(id).or_insert(None);
         }
@@ -261,10 +298,15 @@ impl BatchState {
             Some(case) => self.handovers.get(&case.id).cloned().unwrap_or_default(),
             None => Vec::new(),
         };
+        let claim = match (&case, &e.case_id) {
+            (None, Some(id)) => self.claims.get(id).cloned(),
+            _ => None,
+        };
         MessageState {
             consents,
             case,
             handovers,
+            claim,
         }
     }
 
@@ -310,6 +352,33 @@ impl BatchState {
                 .bind(at)
                 .execute(&mut **tx)
                 .await?;
+                // Counted for the limit per hour (`keys::recent_announcements`), by the
+                // database's clock.
+                sqlx::query(
+                    "INSERT INTO key_announcements (agency, message_id, announced_at)
+                     VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+                )
+                .bind(agency.as_str())
+                .bind(envelope.message_id.as_uuid())
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+            Effect::ClaimCase(claim) => {
+                // Rare (a refused first message of a case): written at once.
+                sqlx::query(
+                    "INSERT INTO case_claims (case_id, opener, subject, claimed_at)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING",
+                )
+                .bind(claim.case_id.as_str())
+                .bind(claim.opener.as_str())
+                .bind(claim.subject.as_str())
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+                self.claims
+                    .entry(claim.case_id.clone())
+                    .or_insert_with(|| claim.clone());
                 Ok(())
             }
             Effect::RecordConsent(record) => self.record_consent(tx, record, at).await,
