@@ -9,6 +9,7 @@ mod dashboard;
 mod deadlines;
 mod delivery;
 mod faults;
+mod hygiene;
 mod identity;
 mod interop;
 mod ops;
