@@ -161,13 +161,13 @@ fn host_part(value: &str) -> String {
 /// neither is not from a browser page (browsers send `Origin` with every POST), so it is not
 /// a cross-site forgery and passes; `Origin: null` does not.
 pub fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
     let claimed = match (headers.get(header::ORIGIN), headers.get(header::REFERER)) {
         (Some(origin), _) => origin,
         (None, Some(referer)) => referer,
         (None, None) => return true,
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
     };
     let Ok(claimed) = claimed.to_str() else {
         return false;
