@@ -10,6 +10,7 @@
 #     machine, then reused by every checkout);
 #   - creates/updates the RabbitMQ user handover-admin (administrator, full
 #     permissions on vhost /) and the PostgreSQL role + database handover;
+#   - deletes RabbitMQ's default administrator 'guest' (reachable from loopback);
 #   - writes <repo>/.local/env (mode 600) with HANDOVER_* exports for other scripts.
 # Passwords are never printed.
 set -euo pipefail
@@ -286,6 +287,14 @@ else
 fi
 rabbitmqctl -q set_user_tags "$ADMIN_USER" administrator >/dev/null || die "rabbitmqctl set_user_tags failed"
 rabbitmqctl -q set_permissions -p / "$ADMIN_USER" '.*' '.*' '.*' >/dev/null || die "rabbitmqctl set_permissions failed"
+
+# The broker's default user 'guest' (password 'guest') is an administrator that anyone on this
+# host can use from loopback: it would list every user and inbox and could grant itself any
+# inbox. Nothing here uses it (handover-admin above provisions everything), so remove it.
+if rabbitmqctl -q list_users 2>/dev/null | awk '$1 == "guest" {f=1} END {exit !f}'; then
+  step "removing RabbitMQ's default administrator 'guest'"
+  rabbitmqctl -q delete_user guest >/dev/null || die "rabbitmqctl delete_user guest failed"
+fi
 
 # ---------------------------------------------------------------- 5. env
 step "writing .local/env"

@@ -138,7 +138,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(SubmitError::Store(e)) => return Err(e.into()),
                 Err(e) => {
-                    eprintln!("agent: not accepted: {e}");
+                    eprintln!(
+                        "agent: not accepted: {}",
+                        broker::terminal::printable(&e.to_string())
+                    );
                     return Ok(ExitCode::from(1));
                 }
             }
@@ -154,7 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     (None, Some(_)) => " ",
                     (None, None) => "*",
                 };
-                println!(
+                let line = format!(
                     "{}  {}  {:<20} from {:<28} case {:<16} {}",
                     mark,
                     m.received_at.format("%Y-%m-%d %H:%M"),
@@ -163,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     m.case_id.as_deref().unwrap_or("-"),
                     m.message_id
                 );
+                println!("{}", broker::terminal::printable_line(&line));
             }
         }
         Command::Show { id, sender } => match store
@@ -184,7 +188,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let message =
                     schemas::decode(&m.payload).context("a stored message no longer decodes")?;
                 let sealed = sealing::open(&store, &me, &message).await?;
-                print!("{}", present::describe_opened(&message, sealed.as_ref()));
+                // Free text from another agency: nothing in it may steer the terminal.
+                print!(
+                    "{}",
+                    present::describe_for_terminal(&message, sealed.as_ref())
+                );
             }
         },
         Command::Keys {
@@ -206,7 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .answer_reason
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default();
-                println!(
+                let line = format!(
                     "{}  {:<20} {:<20}{}  {}",
                     m.accepted_at.format("%Y-%m-%d %H:%M"),
                     m.message_type,
@@ -214,6 +222,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     reason,
                     m.message_id
                 );
+                println!("{}", broker::terminal::printable_line(&line));
             }
         }
     }

@@ -39,6 +39,12 @@ pub fn describe(message: &Message) -> String {
     describe_opened(message, None)
 }
 
+/// What `agent show` prints: [`describe_opened`] with every character that could steer a
+/// terminal (escape sequences, bidi overrides) in another agency's free text made visible.
+pub fn describe_for_terminal(message: &Message, sealed: Option<&SealedView>) -> String {
+    broker::terminal::printable(&describe_opened(message, sealed))
+}
+
 /// [`describe`], with the message's sealed field as this agency could open it (or why not).
 /// The text holds the plaintext location: show it, never store or log it.
 pub fn describe_opened(message: &Message, sealed: Option<&SealedView>) -> String {

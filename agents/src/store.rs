@@ -212,6 +212,35 @@ pub struct Queued {
     pub payload: Vec<u8>,
 }
 
+/// Makes `dir` (mode 700) and an empty `agent.db` (mode 600) when missing, so SQLite's
+/// `-wal` and `-shm` files, which take the database's mode, are private from the start; and
+/// tightens a folder or files of an older agent that were made with wider modes.
+fn private_files(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(dir.join("agent.db"))?;
+    for name in [
+        "agent.db",
+        "agent.db-wal",
+        "agent.db-shm",
+        "agent.db-journal",
+    ] {
+        match std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
 /// The store.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -219,9 +248,11 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir/agent.db` and applies migrations.
+    /// Opens (creating if needed) the store in `dir/agent.db` and applies migrations. The
+    /// folder is made (or tightened to) mode 700 and the database files 600: the store holds
+    /// private sealing keys in the clear.
     pub async fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        private_files(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         let options = SqliteConnectOptions::new()
             .filename(dir.join("agent.db"))
             .create_if_missing(true)

@@ -11,6 +11,7 @@ mod deadlines;
 mod delivery;
 mod faults;
 mod gateways;
+mod hygiene;
 mod identity;
 mod interop;
 mod key_directory;

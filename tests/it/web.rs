@@ -291,6 +291,8 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     browser.screenshot("inbox").await;
 
     browser.click(&format!("{row} a")).await;
+    // A GET opens nothing: the page's own Open button (a POST) records the opening.
+    browser.click("#open-message").await;
     assert_eq!(browser.text("h1").await, "Handover request");
     let facts = browser.text("dl.facts").await;
     assert!(

@@ -48,6 +48,24 @@ pub struct HttpSettings {
     /// The token local callers present (`AGENT__HTTP__TOKEN`); required when `listen` is set.
     #[serde(default)]
     pub token: Option<Token>,
+    /// Host names the server answers to besides its listen address's host and the loopback
+    /// forms (`localhost`, `127.0.0.1`, `[::1]`); any other `Host` gets 421 (DNS rebinding).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client may take to send a request head (or stay idle between requests)
+    /// before its connection is closed; 10 when unset.
+    #[serde(default)]
+    pub header_read_timeout_seconds: Option<u64>,
+}
+
+impl HttpSettings {
+    fn limits(&self) -> broker::web::Limits {
+        let mut limits = broker::web::Limits::default();
+        if let Some(seconds) = self.header_read_timeout_seconds {
+            limits.header_read = Duration::from_secs(seconds.max(1));
+        }
+        limits
+    }
 }
 
 /// The API token. Prints as `***`; compared in constant time.
@@ -167,15 +185,34 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router(state))
 }
 
-/// Serves on `listener` until `shutdown` completes, then finishes the requests in hand.
+/// Serves on `listener` with the default settings (answering only to the listener's own
+/// address and the loopback names) until `shutdown` completes, then finishes the requests in
+/// hand.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, &HttpSettings::default(), shutdown).await
+}
+
+/// Serves on `listener` under `settings`' allowed host names and timeouts until `shutdown`
+/// completes, then finishes the requests in hand.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    settings: &HttpSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let local = listener.local_addr()?.to_string();
+    let listen = settings.listen.as_deref().unwrap_or(&local);
+    let mut allowed = settings.allowed_hosts.clone();
+    allowed.push(local.clone());
+    let app = broker::web::guard(
+        router(state),
+        broker::web::AllowedHosts::new(Some(listen), &allowed),
+    );
+    broker::web::serve(listener, app, settings.limits(), shutdown).await
 }
 
 /// A running HTTP server. Call [`Running::stop`] to stop it.
@@ -222,13 +259,18 @@ pub async fn start(
     let address = listener.local_addr()?;
     info!(agency = %agent, %address, "HTTP API and inbox page listening");
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(
-        listener,
-        AppState::with_metrics(store, agent, token, metrics),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let settings = settings.clone();
+    let task = tokio::spawn(async move {
+        serve_with(
+            listener,
+            AppState::with_metrics(store, agent, token, metrics),
+            &settings,
+            async move {
+                let _ = stopped.await;
+            },
+        )
+        .await
+    });
     Ok(Some(Running { stop, task }))
 }
 

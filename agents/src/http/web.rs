@@ -4,8 +4,14 @@
 //! SameSite=Strict, Path=/); the token itself never reaches the browser's storage. Forms post
 //! back to the page. Cross-site requests: SameSite=Strict keeps the cookie off any request
 //! another site starts, which is enough for a tool on the caseworker's own machine; as a
-//! second line, a POST whose `Origin` is not this server is refused. Every value written into
-//! a page is HTML-escaped.
+//! second line, a POST whose `Origin` (or `Referer`) is not this server is refused
+//! ([`broker::web::same_origin`], also checked for every route by [`broker::web::guard`]).
+//! Every value written into a page is HTML-escaped.
+//!
+//! No GET changes anything: `GET /messages/{id}` of a message nobody has opened shows only
+//! who sent it and an "Open" button; opening it (recording `opened_at`, after which a consent
+//! withdrawal no longer quarantines it) is `POST /messages/{id}/open`, the page's own form.
+//! So a foreign `<img src=".../messages/{id}">` cannot open a message and defeat quarantine.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -36,6 +42,7 @@ pub(super) fn router(state: AppState) -> Router {
     let guarded = Router::new()
         .route("/", get(inbox))
         .route("/messages/{id}", get(message))
+        .route("/messages/{id}/open", post(open))
         .route("/messages/{id}/answer", post(answer))
         .route("/logout", post(logout))
         .route_layer(middleware::from_fn_with_state(
@@ -77,20 +84,8 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// A POST must come from a page of this server (when the browser says where it came from).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    match (origin.to_str().ok(), host) {
-        (Some(origin), Some(host)) => origin == format!("http://{host}"),
-        _ => false,
-    }
-}
-
 async fn require_session(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() == Method::POST && !same_origin(request.headers()) {
+    if request.method() == Method::POST && !broker::web::same_origin(request.headers()) {
         return error_page(
             StatusCode::FORBIDDEN,
             "Refused",
@@ -268,7 +263,7 @@ async fn login(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&headers) {
+    if !broker::web::same_origin(&headers) {
         return error_page(
             StatusCode::FORBIDDEN,
             "Refused",
@@ -477,7 +472,50 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
     ))
 }
 
+/// Shows a message that has been opened; one nobody has opened yet shows only its sender and
+/// an "Open" button, because a GET must not record an opening.
 async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let sender = query.get("sender").map(String::as_str);
+    let row = state
+        .store()
+        .inbox_message(&id, sender)
+        .await?
+        .ok_or(Failure::NotFound("message in the inbox"))?;
+    if row.quarantined_at.is_some() {
+        return Err(Failure::Quarantined.into());
+    }
+    let main = if row.opened_at.is_some() {
+        message_main(&state, &row, None, None).await?
+    } else {
+        format!(
+            r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+<h1>{title}</h1>
+<p class="lead">From <strong>{from}</strong>, received {when}. Not opened yet.</p>
+<p>Opening it is recorded in this agency's log.</p>
+<form method="post" action="/messages/{id}/open?sender={from}" class="card narrow">
+  <button type="submit" id="open-message">Open the message</button>
+</form>"#,
+            title = esc(type_title(&row.message_type)),
+            from = esc(&row.sender),
+            when = when(row.received_at),
+            id = esc(&row.message_id),
+        )
+    };
+    Ok(page(
+        StatusCode::OK,
+        type_title(&row.message_type),
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+/// `POST /messages/{id}/open`: records the opening (unless the message is quarantined), then
+/// shows the message.
+async fn open(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
@@ -491,13 +529,11 @@ async fn message(
     if row.quarantined_at.is_some() {
         return Err(Failure::Quarantined.into());
     }
-    let main = message_main(&state, &row, None, None).await?;
-    Ok(page(
-        StatusCode::OK,
-        type_title(&row.message_type),
-        Some(state.agent().as_str()),
-        &main,
+    Ok(Redirect::to(&format!(
+        "/messages/{}?sender={}",
+        row.message_id, row.sender
     ))
+    .into_response())
 }
 
 /// What the caseworker typed, shown again with an error.
@@ -722,10 +758,11 @@ async fn answer(
     Query(query): Query<HashMap<String, String>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    // Answering shows the message again, so it opens it (a POST: the page's own form).
     let sender = query.get("sender").map(String::as_str);
     let row = state
         .store()
-        .inbox_message(&id, sender)
+        .open_message(&id, sender, Utc::now())
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
     if row.quarantined_at.is_some() {
@@ -868,6 +905,26 @@ mod tests {
         let (status, page) = get_page(&app, &uri, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(
+            page.contains("Open the message") && !page.contains("Kongens gate"),
+            "a GET shows only the Open button: {page}"
+        );
+        let id = message.envelope.message_id.to_string();
+        let row = recipient
+            .store
+            .inbox_message(&id, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.opened_at.is_none(), "a GET opens nothing");
+        let open = Request::post(format!("{uri}/open"))
+            .header(header::COOKIE, &cookie)
+            .body(HttpBody::empty())
+            .unwrap();
+        let response = app.clone().oneshot(open).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (status, page) = get_page(&app, &uri, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
             page.contains("<h2 id=\"sealed-h\">Sealed destination</h2>"),
             "{page}"
         );
@@ -934,22 +991,5 @@ mod tests {
             HeaderValue::from_static("a=b; agent_session=abc123; c=d"),
         );
         assert_eq!(session_id(&h).as_deref(), Some("abc123"));
-    }
-
-    #[test]
-    fn a_post_from_another_origin_is_refused() {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8701"));
-        assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8701"),
-        );
-        assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://evil.example"),
-        );
-        assert!(!same_origin(&h));
     }
 }

@@ -5,7 +5,10 @@
 //!   users, least-privilege permissions, quorum queues, dead-letter policy);
 //! - [`amqp`]: connecting, and publishing with confirms where a returned or nacked message is
 //!   a failure, never a success;
-//! - [`depth`]: queue depths for metrics, by passive declare on a connection of its own.
+//! - [`depth`]: queue depths for metrics, by passive declare on a connection of its own;
+//! - [`web`]: what every HTTP listener shares (header-read timeout, Host check, cross-origin
+//!   refusal, security headers);
+//! - [`terminal`]: stored text made safe to print on a terminal.
 //!
 //! Identity rule: the hub learns who sent a message from the exchange it arrived through
 //! (`submit.<agency>`, writable only by that agency's broker user), never from the body.
@@ -14,7 +17,9 @@ pub mod amqp;
 pub mod depth;
 pub mod management;
 pub mod service;
+pub mod terminal;
 pub mod topology;
+pub mod web;
 
 pub use amqp::{
     BrokerEndpoint, ConnectError, Credentials, Outgoing, PublishError, Publisher, TlsFiles, connect,

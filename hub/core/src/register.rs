@@ -801,7 +801,7 @@ fn measures(config: &Config) -> Vec<Measure> {
         m(
             M_LOGINS,
             "Dashboard logins",
-            "The contact point's dashboard needs a named login of one jurisdiction; only analysts see pseudonymous rows, statisticians aggregates only. Passwords (at least 12 characters) are kept as Argon2id hashes and sessions as SHA-256 hashes of their tokens; a session lasts 8 hours; five failed logins in a row lock a login for 15 minutes.".to_owned(),
+            "The contact point's dashboard needs a named login of one jurisdiction; only analysts see pseudonymous rows, statisticians aggregates only. Passwords (at least 12 characters) are kept as Argon2id hashes and sessions as SHA-256 hashes of their tokens; a session lasts 8 hours; failed sign-ins are slowed, per login name tried and per client address, by a delay that starts after three in a row and doubles from 1 second to at most 60 seconds, with no lockout.".to_owned(),
         ),
     ]
 }
@@ -1301,7 +1301,7 @@ fn records() -> Vec<RecordSpec> {
             mandatory: Vec::new(),
             optional: Vec::new(),
             other_data: &[
-                "Login name, role (analyst or statistician), jurisdiction, an Argon2id hash of the password, failed logins in a row and a lock time, when the login was disabled.",
+                "Login name, role (analyst or statistician), jurisdiction, an Argon2id hash of the password, when the login was disabled; per login name tried and per client address, failed sign-ins in a row and until when the next one is delayed.",
                 "Per session: a SHA-256 hash of its token, when it started and when it expires. Expired sessions are deleted at the next login; disabling a login deletes its sessions.",
             ],
             recipients_note: "Kept at the hub; nobody else.",

@@ -241,7 +241,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 println!("no dead letters");
             }
             for d in letters {
-                println!(
+                // The sender and detail come from what an agency sent: print nothing that
+                // could steer the terminal.
+                let line = format!(
                     "{}  {}  from {:<28} {:<26} {:>8} bytes  {}",
                     d.id,
                     d.received_at.format("%Y-%m-%d %H:%M:%S"),
@@ -250,12 +252,16 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     d.size_bytes,
                     d.detail
                 );
+                println!("{}", broker::terminal::printable_line(&line));
             }
         }
         Command::Disclosures { subject, format } => {
             let log = db::disclosures(&pool().await?, subject.as_str()).await?;
             if format == "csv" {
-                print!("{}", hub::export::disclosures_csv(&log));
+                print!(
+                    "{}",
+                    broker::terminal::printable(&hub::export::disclosures_csv(&log))
+                );
             } else {
                 println!("{}", serde_json::to_string_pretty(&log)?);
             }

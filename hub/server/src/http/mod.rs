@@ -6,6 +6,11 @@
 //! - [`register`]: the register of processing (GDPR art. 30), generated from the catalogue;
 //! - [`dashboard`]: the contact point's pages and the JSON API behind each of them.
 //!
+//! Every route is behind [`broker::web::guard`] (the `Host` must be one of `http.allowed_hosts`
+//! or a loopback name; a write from another origin is refused; CSP, `X-Frame-Options` and
+//! friends on every response) and served by [`broker::web::serve`] with a header-read timeout
+//! (`http.header_read_timeout_seconds`).
+//!
 //! Every hub instance serves the same pages from the same database, so any instance can take
 //! any request (sessions live in PostgreSQL, not in memory). The server has no TLS of its
 //! own: put it behind the agencies' reverse proxy and set `http.secure_cookies`.
@@ -33,6 +38,15 @@ pub struct HttpSettings {
     /// Mark the session cookie `Secure` (set when a TLS proxy is in front).
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Host names the server answers to besides its listen address's host and the loopback
+    /// forms (`localhost`, `127.0.0.1`, `[::1]`): the name the proxy in front forwards; any
+    /// other `Host` gets 421 (DNS rebinding).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client may take to send a request head (or stay idle between requests)
+    /// before its connection is closed; 10 when unset.
+    #[serde(default)]
+    pub header_read_timeout_seconds: Option<u64>,
 }
 
 /// Every route the hub serves.
@@ -67,7 +81,16 @@ pub async fn serve(
         let _ = shared.http_address.set(address);
         tracing::info!(%address, "dashboard, register and operations endpoints listening");
     }
-    axum::serve(listener, router(shared))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let settings = &shared.settings.http;
+    let local = address.map(|a| a.to_string());
+    let mut allowed = settings.allowed_hosts.clone();
+    allowed.extend(local.clone());
+    let hosts =
+        broker::web::AllowedHosts::new(settings.listen.as_deref().or(local.as_deref()), &allowed);
+    let mut limits = broker::web::Limits::default();
+    if let Some(seconds) = settings.header_read_timeout_seconds {
+        limits.header_read = std::time::Duration::from_secs(seconds.max(1));
+    }
+    let app = broker::web::guard(router(shared.clone()), hosts);
+    broker::web::serve(listener, app, limits, shutdown).await
 }

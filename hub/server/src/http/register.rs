@@ -650,17 +650,13 @@ mod tests {
         for needle in [
             format!("at least {} characters", auth::MIN_PASSWORD),
             format!("lasts {} hours", auth::SESSION_HOURS),
-            format!("{} failed logins", number_word(auth::LOCK_AFTER)),
-            format!("for {} minutes", auth::LOCK_MINUTES),
+            format!(
+                "starts after three in a row and doubles from {} second to at most {} seconds",
+                auth::delay_after(auth::Throttle::Name, 4).num_seconds(),
+                auth::delay_after(auth::Throttle::Name, i32::MAX / 2).num_seconds()
+            ),
         ] {
             assert!(logins.description.contains(&needle), "{needle}");
-        }
-    }
-
-    fn number_word(n: i32) -> String {
-        match n {
-            5 => "five".to_owned(),
-            n => n.to_string(),
         }
     }
 

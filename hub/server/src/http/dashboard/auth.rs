@@ -1,6 +1,12 @@
 //! The dashboard's logins: named users with a role and a jurisdiction, Argon2id password
 //! hashes, and sessions kept in PostgreSQL (only a hash of each token), so that every hub
-//! instance knows every session. Five failed logins in a row lock a login for 15 minutes.
+//! instance knows every session.
+//!
+//! Failed logins are throttled, not locked: each login name and each client address has a
+//! delay that grows with its failures in a row ([`delay_after`]), so guessing is slow but
+//! nobody can lock the analysts out. Unknown and known names are counted and answered alike,
+//! and an unknown name's check runs the password hash against a dummy hash, so neither the
+//! answer nor its time tells which names exist.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -13,10 +19,8 @@ use sqlx::{PgPool, Row};
 
 /// How long a login lasts.
 pub const SESSION_HOURS: i64 = 8;
-/// Failed logins in a row that lock a login.
-pub const LOCK_AFTER: i32 = 5;
-/// How long a locked login stays locked.
-pub const LOCK_MINUTES: i64 = 15;
+/// Failures after which a throttle's count starts again from nothing.
+pub const FORGET_AFTER_MINUTES: i64 = 15;
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 12;
 
@@ -76,9 +80,9 @@ pub enum AuthError {
     /// Unknown name or wrong password (never which).
     #[error("wrong name or password")]
     WrongCredentials,
-    /// Too many failures in a row.
-    #[error("too many failed logins; try again in {LOCK_MINUTES} minutes")]
-    Locked,
+    /// Too many failures in a row from this client or for this name: wait this long.
+    #[error("too many failed sign-ins; wait {0} seconds and try again")]
+    Throttled(i64),
     /// The input is not acceptable.
     #[error("{0}")]
     Invalid(String),
@@ -142,6 +146,10 @@ pub async fn add_user(
     .bind(hash)
     .execute(pool)
     .await?;
+    sqlx::query("DELETE FROM dashboard_login_throttle WHERE key = $1")
+        .bind(Throttle::Name.key(name))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -180,52 +188,110 @@ pub async fn list_users(pool: &PgPool) -> Result<Vec<(String, String, String, bo
     .collect()
 }
 
-/// Checks a name and password; on success starts a session and returns its token.
+/// What a failed login is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// The login name tried, known or not.
+    Name,
+    /// The client's address.
+    Client,
+}
+
+impl Throttle {
+    fn key(self, value: &str) -> String {
+        match self {
+            Throttle::Name => format!("name:{value}"),
+            Throttle::Client => format!("client:{value}"),
+        }
+    }
+
+    /// Failures in a row that are free of any delay.
+    fn free(self) -> i32 {
+        match self {
+            Throttle::Name => 3,
+            // Several analysts may sit behind one proxy address.
+            Throttle::Client => 20,
+        }
+    }
+}
+
+/// How long to wait after `failures` failures in a row: nothing for the first few, then 1 s,
+/// doubling with each further failure, at most 60 s for a name and 300 s for a client.
+pub fn delay_after(throttle: Throttle, failures: i32) -> Duration {
+    let over = failures - throttle.free();
+    if over <= 0 {
+        return Duration::zero();
+    }
+    let cap = match throttle {
+        Throttle::Name => 60,
+        Throttle::Client => 300,
+    };
+    Duration::seconds((1i64 << (over - 1).min(16)).min(cap))
+}
+
+/// Checks a name and password from `client` (its address, if known); on success starts a
+/// session and returns its token.
 pub async fn login(
     pool: &PgPool,
     name: &str,
     password: &str,
+    client: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String, AuthError> {
-    let row = sqlx::query(
-        "SELECT password_hash, locked_until FROM dashboard_users WHERE name = $1 AND disabled_at IS NULL",
+    let mut keys = vec![(Throttle::Name, Throttle::Name.key(name))];
+    if let Some(client) = client {
+        keys.push((Throttle::Client, Throttle::Client.key(client)));
+    }
+    let key_texts: Vec<String> = keys.iter().map(|(_, k)| k.clone()).collect();
+    let waits: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT max(not_before) FROM dashboard_login_throttle WHERE key = ANY($1)",
+    )
+    .bind(&key_texts)
+    .fetch_one(pool)
+    .await?;
+    if let Some(until) = waits.filter(|until| *until > now) {
+        let seconds = (until - now).num_milliseconds().div_euclid(1000) + 1;
+        return Err(AuthError::Throttled(seconds));
+    }
+    let hash: Option<String> = sqlx::query_scalar(
+        "SELECT password_hash FROM dashboard_users WHERE name = $1 AND disabled_at IS NULL",
     )
     .bind(name)
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
-        // Spend the time a real check takes, so timing does not tell which names exist.
-        let _ = verify(password, DUMMY_HASH);
-        return Err(AuthError::WrongCredentials);
-    };
-    let locked_until: Option<DateTime<Utc>> = row.try_get("locked_until")?;
-    if locked_until.is_some_and(|until| until > now) {
-        return Err(AuthError::Locked);
-    }
-    let hash: String = row.try_get("password_hash")?;
-    if !verify(password, &hash) {
-        sqlx::query(
-            "UPDATE dashboard_users SET failed_logins = failed_logins + 1,
-                 locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
-             WHERE name = $1",
-        )
-        .bind(name)
-        .bind(LOCK_AFTER)
-        .bind(now + Duration::minutes(LOCK_MINUTES))
-        .execute(pool)
-        .await?;
+    // An unknown name spends the time a real check takes, so timing does not tell.
+    let verified = verify(password, hash.as_deref().unwrap_or(DUMMY_HASH)) && hash.is_some();
+    if !verified {
+        for (throttle, key) in &keys {
+            let failures: i32 = sqlx::query_scalar(
+                "INSERT INTO dashboard_login_throttle AS t (key, failures, last_failure, not_before)
+                 VALUES ($1, 1, $2, $2)
+                 ON CONFLICT (key) DO UPDATE SET
+                     failures = CASE WHEN t.last_failure < $3 THEN 1 ELSE t.failures + 1 END,
+                     last_failure = $2
+                 RETURNING failures",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(now - Duration::minutes(FORGET_AFTER_MINUTES))
+            .fetch_one(pool)
+            .await?;
+            sqlx::query("UPDATE dashboard_login_throttle SET not_before = $2 WHERE key = $1")
+                .bind(key)
+                .bind(now + delay_after(*throttle, failures))
+                .execute(pool)
+                .await?;
+        }
         return Err(AuthError::WrongCredentials);
     }
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE dashboard_users SET failed_logins = 0, locked_until = NULL WHERE name = $1",
-    )
-    .bind(name)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("DELETE FROM dashboard_login_throttle WHERE key = $1")
+        .bind(Throttle::Name.key(name))
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1")
         .bind(now)
         .execute(&mut *tx)
@@ -299,6 +365,30 @@ mod tests {
     fn the_dummy_hash_parses_so_unknown_names_cost_a_real_check() {
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
         assert!(!verify("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn delays_grow_with_failures_and_stop_at_a_cap() {
+        let cases = [
+            (Throttle::Name, 0, 0),
+            (Throttle::Name, 3, 0),
+            (Throttle::Name, 4, 1),
+            (Throttle::Name, 5, 2),
+            (Throttle::Name, 8, 16),
+            (Throttle::Name, 10, 60),
+            (Throttle::Name, 1000, 60),
+            (Throttle::Client, 20, 0),
+            (Throttle::Client, 21, 1),
+            (Throttle::Client, 29, 256),
+            (Throttle::Client, 40, 300),
+        ];
+        for (throttle, failures, seconds) in cases {
+            assert_eq!(
+                delay_after(throttle, failures),
+                Duration::seconds(seconds),
+                "{throttle:?} after {failures}"
+            );
+        }
     }
 
     #[test]

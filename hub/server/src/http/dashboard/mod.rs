@@ -14,7 +14,10 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,6 +37,7 @@ const COOKIE: &str = "hub_session";
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/login", get(login_form).post(login))
+        .route("/assets/dashboard.css", get(page::stylesheet))
         .route("/logout", post(logout))
         .route(
             "/dashboard",
@@ -110,8 +114,31 @@ async fn login_form() -> Html<String> {
     Html(page::login_page(None))
 }
 
-async fn login(State(shared): State<Arc<Shared>>, Form(form): Form<LoginForm>) -> Response {
-    match auth::login(&shared.pool, form.name.trim(), &form.password, Utc::now()).await {
+async fn login(
+    State(shared): State<Arc<Shared>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    // Before any credential is looked at (the guard refuses it too; this keeps the rule here).
+    if !broker::web::same_origin(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            Html(page::login_page(Some(
+                "This sign-in form was sent from another site. Open the sign-in page and try again.",
+            ))),
+        )
+            .into_response();
+    }
+    let client = client.map(|Extension(ConnectInfo(address))| address.ip().to_string());
+    let login = auth::login(
+        &shared.pool,
+        form.name.trim(),
+        &form.password,
+        client.as_deref(),
+        Utc::now(),
+    );
+    match login.await {
         Ok(token) => {
             let secure = if shared.settings.http.secure_cookies {
                 "; Secure"
@@ -141,7 +168,7 @@ async fn login(State(shared): State<Arc<Shared>>, Form(form): Form<LoginForm>) -
         }
         Err(e) => {
             tracing::info!(reason = %e, "dashboard login refused");
-            let status = if matches!(e, AuthError::Locked) {
+            let status = if matches!(e, AuthError::Throttled(_)) {
                 StatusCode::TOO_MANY_REQUESTS
             } else {
                 StatusCode::UNAUTHORIZED
