@@ -202,7 +202,14 @@ async fn receive(
         .iter()
         .map(|(message, bytes)| Arrived { message, bytes })
         .collect();
-    let new = store.receive_arrived(me, &arrived, now).await?;
+    let new = match store.receive_arrived(me, &arrived, now).await {
+        Ok(new) => new,
+        Err(e) if !e.is_transient() => {
+            warn!(error = %e, "a batch of deliveries could not be stored; storing them one by one");
+            receive_one_by_one(me, store, metrics, &arrived, now).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
     for ((message, _), new) in decoded.iter().zip(new) {
         let _span = message_span(&message.envelope).entered();
         metrics.emit(Received { message, new });
@@ -215,6 +222,39 @@ async fn receive(
             .context("acknowledging")?;
     }
     Ok(())
+}
+
+/// Stores `arrived` one message at a time, after a batch failed for a reason other than the
+/// store's availability: the message that fails is kept in `rejected` (and acknowledged with
+/// the rest), so one message can fail only itself and never blocks the inbox.
+async fn receive_one_by_one(
+    me: &schemas::AgencyId,
+    store: &Store,
+    metrics: &Metrics,
+    arrived: &[Arrived<'_>],
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Vec<bool>> {
+    let mut new = Vec::with_capacity(arrived.len());
+    for one in arrived {
+        match store
+            .receive_arrived(me, std::slice::from_ref(one), now)
+            .await
+        {
+            Ok(stored) => new.push(stored[0]),
+            Err(e) if !e.is_transient() => {
+                warn!(error = %e, message_id = %one.message.envelope.message_id, "a delivery could not be stored; kept as rejected");
+                store
+                    .reject(one.bytes, "the agent could not store this message", now)
+                    .await?;
+                metrics.emit(Rejected {
+                    reason: schemas::ReasonCode::Unprocessable,
+                });
+                new.push(false);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(new)
 }
 
 async fn publish_queued(

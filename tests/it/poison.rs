@@ -432,3 +432,64 @@ async fn a_dead_letter_keeps_a_bounded_prefix_with_the_size_and_hash_of_the_whol
     assert_eq!(hash, hub_core::audit::body_hash(&big).to_vec());
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_message_the_agents_store_refuses_fails_only_itself() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    prison.key_announced().await;
+    municipality.key_announced().await;
+    let drafts: Vec<_> = (0..5)
+        .map(|_| env.release_notice(&[&a.municipality]))
+        .collect();
+    let poisoned = drafts[2]["envelope"]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The municipality's store refuses one message, as a constraint would: the store's
+    // fault is the message's, not its availability.
+    let db = municipality.settings.agent.data_dir.join("agent.db");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        db.display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TRIGGER poison BEFORE INSERT ON inbox WHEN NEW.message_id = '{poisoned}'
+         BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+
+    let mut ids = Vec::new();
+    for d in &drafts {
+        ids.push(prison.send(d).await);
+    }
+    // Every other message is stored, the refused one is kept as rejected, and the inbox
+    // goes on: a message sent afterwards arrives too.
+    let later = prison.send(&env.release_notice(&[&a.municipality])).await;
+    let held = eventually("the others and the later one", DEADLINE, || async {
+        let inbox = municipality.inbox().await;
+        inbox
+            .iter()
+            .any(|m| m.envelope.message_id == later)
+            .then_some(inbox)
+    })
+    .await;
+    let held: Vec<String> = held
+        .iter()
+        .filter(|m| matches!(m.body, Body::ReleaseNotice(_)))
+        .map(|m| m.envelope.message_id.to_string())
+        .collect();
+    assert_eq!(held.len(), ids.len(), "{held:?}");
+    assert!(!held.contains(&poisoned));
+    let rejected = municipality.store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    hub.stop().await;
+}

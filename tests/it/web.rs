@@ -214,7 +214,17 @@ async fn the_api_submits_reports_status_and_opens_the_inbox() {
         (Some(false), Some(false))
     );
 
-    let (status, opened) = get(&muni_web.url(&format!("/api/v1/inbox/{id}"))).await;
+    let (status, unopened) = get(&muni_web.url(&format!("/api/v1/inbox/{id}"))).await;
+    assert_eq!(
+        (status, unopened["error"].as_str()),
+        (409, Some("not_opened")),
+        "a GET opens nothing"
+    );
+    let (status, opened) = post(
+        &muni_web.url(&format!("/api/v1/inbox/{id}/open")),
+        &json!({}),
+    )
+    .await;
     assert_eq!(status, 200, "{opened}");
     assert!(
         opened["text"]
@@ -398,7 +408,11 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
     .await;
 
     let job_web = AgentWeb::start(&employment).await;
-    let (status, body) = get(&job_web.url(&format!("/api/v1/inbox/{id}"))).await;
+    let (status, body) = post(
+        &job_web.url(&format!("/api/v1/inbox/{id}/open")),
+        &json!({}),
+    )
+    .await;
     assert_eq!((status, body["error"].as_str()), (409, Some("quarantined")));
     let (_, body) = get(&job_web.url("/api/v1/inbox")).await;
     let listed = body["messages"]

@@ -30,7 +30,8 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/api/v1/messages", post(submit))
         .route("/api/v1/messages/{id}", get(message_status))
         .route("/api/v1/inbox", get(inbox))
-        .route("/api/v1/inbox/{id}", get(open))
+        .route("/api/v1/inbox/{id}", get(read))
+        .route("/api/v1/inbox/{id}/open", post(open))
         .route("/api/v1/handovers/{handover_id}/answer", post(answer))
         .route("/api/v1/consents", post(grant_consent))
         .route("/api/v1/consents/{consent_id}/withdraw", post(withdraw))
@@ -227,6 +228,8 @@ async fn inbox(
     Ok(Json(json!({"messages": items})).into_response())
 }
 
+/// `POST /api/v1/inbox/{id}/open`: records the opening (a state change, so never on a GET)
+/// and shows the message.
 async fn open(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -238,6 +241,37 @@ async fn open(
         .open_message(&id, sender, chrono::Utc::now())
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
+    show(&state, row).await
+}
+
+/// `GET /api/v1/inbox/{id}`: a message already opened, read again; opening it is a POST.
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let sender = query.get("sender").map(String::as_str);
+    let row = state
+        .store()
+        .inbox_message(&id, sender)
+        .await?
+        .ok_or(Failure::NotFound("message in the inbox"))?;
+    if row.opened_at.is_none() && row.quarantined_at.is_none() {
+        return Err(Failure::Caller {
+            status: StatusCode::CONFLICT,
+            error: "not_opened",
+            reason: None,
+            path: None,
+            detail: "the message has not been opened: POST /api/v1/inbox/{id}/open opens it \
+                     (the opening is recorded)"
+                .to_owned(),
+        }
+        .into());
+    }
+    show(&state, row).await
+}
+
+async fn show(state: &AppState, row: Received) -> Result<Response, ApiError> {
     if row.quarantined_at.is_some() {
         return Err(Failure::Quarantined.into());
     }
@@ -367,6 +401,9 @@ mod tests {
         ));
         let uri = format!("/api/v1/inbox/{}", message.envelope.message_id);
         let (status, body) = call(&app, "GET", &uri, None, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "a GET opens nothing: {body}");
+        assert_eq!(body["error"], "not_opened");
+        let (status, body) = call(&app, "POST", &format!("{uri}/open"), None, Some(TOKEN)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["sealed"],

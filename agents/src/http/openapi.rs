@@ -262,8 +262,26 @@ fn paths_and_components() -> Value {
             },
             "/api/v1/inbox/{id}": {
                 "get": {
+                    "operationId": "readMessage",
+                    "summary": "Read a message already opened (a GET changes nothing; opening is a POST).",
+                    "description": "Message ids are scoped by their sender: where two agencies used the same id, name the sender.",
+                    "parameters": [
+                        id_parameter("id", "The message id."),
+                        {"name": "sender", "in": "query", "required": false, "description": "The sending agency's id; needed only where several agencies used this message id.", "schema": {"type": "string", "pattern": schemas::AgencyId::PATTERN}}
+                    ],
+                    "responses": {
+                        "200": {"description": "The message, in plain words and as received.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenedMessage"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"},
+                        "404": error_response("`not_found`: no such message in the inbox."),
+                        "409": error_response("`not_opened`: nobody has opened the message yet; `POST .../open` opens it. `quarantined`: the message came under a consent withdrawn before anyone opened it; it can no longer be opened. `ambiguous_message_id`: several agencies sent a message with this id; name the `sender`."),
+                        "500": {"$ref": "#/components/responses/Internal"}
+                    }
+                }
+            },
+            "/api/v1/inbox/{id}/open": {
+                "post": {
                     "operationId": "openMessage",
-                    "summary": "Open a received message; marks it opened.",
+                    "summary": "Open a received message; the opening is recorded. Takes no request body.",
                     "description": "Message ids are scoped by their sender: where two agencies used the same id, name the sender.",
                     "parameters": [
                         id_parameter("id", "The message id."),

@@ -954,6 +954,12 @@ mod tests {
         let app = router(AppState::new(t.store.clone(), me.clone(), Token::new("t")));
         let cookie = log_in(&app).await;
         let uri = format!("/messages/{}", request.envelope.message_id);
+        let open = Request::post(format!("{uri}/open"))
+            .header(header::COOKIE, &cookie)
+            .body(HttpBody::empty())
+            .unwrap();
+        let response = app.clone().oneshot(open).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, page) = get_page(&app, &uri, &cookie).await;
         assert!(page.contains("name=\"outcome\""), "the answer form: {page}");
 
