@@ -372,6 +372,7 @@ fn write_config(dir: &Path, settings: &hub::Settings) {
         if path.is_file()
             && path.extension().is_some_and(|e| e == "toml")
             && name != "agencies.toml"
+            && name != "programmes.toml"
         {
             std::fs::copy(&path, dir.join(name))
                 .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
@@ -409,6 +410,21 @@ fn write_config(dir: &Path, settings: &hub::Settings) {
         allowed.join(", ")
     ));
     std::fs::write(dir.join("agencies.toml"), agencies).expect("agencies.toml");
+    let mut programmes =
+        String::from("# Written by e2e::hub_process for one test env: its programmes.\n\n");
+    for p in &settings.programmes {
+        let custodians: Vec<String> = p
+            .custodians
+            .iter()
+            .map(|c| toml_string(c.as_str()))
+            .collect();
+        programmes.push_str(&format!(
+            "[[programmes]]\nname = {}\ncustodians = [{}]\n\n",
+            toml_string(&p.name),
+            custodians.join(", ")
+        ));
+    }
+    std::fs::write(dir.join("programmes.toml"), programmes).expect("programmes.toml");
 }
 
 /// One `HUB__SECTION__KEY` variable per setting of the `hub`, `broker`, `database` and
