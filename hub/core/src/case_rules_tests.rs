@@ -6,15 +6,15 @@
 use std::collections::BTreeSet;
 
 use schemas::{
-    AgencyId, AgencyRole, CaseId, DataCategory, Jurisdiction, Message, MessageType, Pseudonym,
-    Purpose,
+    AgencyRole, CaseId, DataCategory, Jurisdiction, Message, MessageType, Pseudonym, Purpose,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::cases::{Case, CaseClaim, Handover, HandoverKind, HandoverState};
 use crate::routing::refusal_effects;
-use crate::{Agency, Decision, Directory, Effect, Policy, Statute, World, decide};
+use crate::test_fixtures::{self, id};
+use crate::{Decision, Directory, Effect, Policy, Statute, World, decide};
 use schemas::ReasonCode as R;
 
 const PRISON: &str = "dk-kriminalforsorgen";
@@ -25,22 +25,15 @@ const PERSON: &str = "ps-7f3a9c2e11b4d805";
 const OTHER_PERSON: &str = "ps-00aa11bb22cc33dd";
 const HANDOVER: &str = "a3c1f0e2-55b4-4d8e-8f3a-91b2c4d6e8f0";
 
-fn id(s: &str) -> AgencyId {
-    AgencyId::try_from(s).unwrap()
-}
-
 fn directory() -> Directory {
-    let agency = |i: &str, role| Agency {
-        id: id(i),
-        role,
-        jurisdiction: Jurisdiction::DK,
-        name: i.to_owned(),
-    };
-    Directory::new([
-        agency(PRISON, AgencyRole::PrisonProbation),
-        agency(MUNI, AgencyRole::Municipality),
-        agency(JOB, AgencyRole::Employment),
-    ])
+    test_fixtures::directory(
+        Jurisdiction::DK,
+        &[
+            (PRISON, AgencyRole::PrisonProbation),
+            (MUNI, AgencyRole::Municipality),
+            (JOB, AgencyRole::Employment),
+        ],
+    )
 }
 
 /// A statute that lets the three agencies exchange handover messages, so the case rules

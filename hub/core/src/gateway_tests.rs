@@ -7,13 +7,14 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use schemas::messages::{ConsentRecord, WithdrawalScope};
-use schemas::{AgencyId, AgencyRole, DataCategory as C, Jurisdiction, Message, ReasonCode as R};
+use schemas::{AgencyRole, DataCategory as C, Jurisdiction, Message, ReasonCode as R};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::consent::{ConsentInForce, Withdrawal};
 use crate::routing::{Effect, Programme};
-use crate::{Agency, Decision, Directory, Policy, World, decide};
+use crate::test_fixtures::{self, id};
+use crate::{Decision, Directory, Policy, World, decide};
 
 const PRISON: &str = "dk-kriminalforsorgen";
 const MUNI: &str = "dk-kobenhavn-kommune";
@@ -22,23 +23,16 @@ const POLICE: &str = "dk-kobenhavns-politi";
 const EXIT: &str = "Exit København";
 const PRISON_FORM: &str = "Kriminalforsorgen";
 
-fn id(s: &str) -> AgencyId {
-    AgencyId::try_from(s).unwrap()
-}
-
 fn directory() -> Directory {
-    let agency = |i: &str, role| Agency {
-        id: id(i),
-        role,
-        jurisdiction: Jurisdiction::DK,
-        name: i.to_owned(),
-    };
-    Directory::new([
-        agency(PRISON, AgencyRole::PrisonProbation),
-        agency(MUNI, AgencyRole::Municipality),
-        agency(JOB, AgencyRole::Employment),
-        agency(POLICE, AgencyRole::Police),
-    ])
+    test_fixtures::directory(
+        Jurisdiction::DK,
+        &[
+            (PRISON, AgencyRole::PrisonProbation),
+            (MUNI, AgencyRole::Municipality),
+            (JOB, AgencyRole::Employment),
+            (POLICE, AgencyRole::Police),
+        ],
+    )
 }
 
 /// No statutes: consent alone decides. Exit København is held by the municipality, the

@@ -32,4 +32,6 @@ mod gateway_tests;
 #[cfg(test)]
 mod relocation_tests;
 #[cfg(test)]
+mod test_fixtures;
+#[cfg(test)]
 mod tests;

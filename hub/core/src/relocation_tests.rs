@@ -3,16 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use schemas::{
-    AgencyId, AgencyRole, Body, DataCategory, Jurisdiction, Message, MessageType, Purpose,
-};
+use schemas::{AgencyRole, Body, DataCategory, Jurisdiction, Message, MessageType, Purpose};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::cases::{Case, Handover, HandoverKind, HandoverState, Stage};
 use crate::consent::HardRules;
 use crate::routing::SealingKeys;
-use crate::{Agency, Decision, Directory, Effect, Policy, Statute, World, decide};
+use crate::test_fixtures::{self, id};
+use crate::{Decision, Directory, Effect, Policy, Statute, World, decide};
 use schemas::ReasonCode as R;
 
 const OSLO: &str = "no-oslo-kommune";
@@ -22,24 +21,17 @@ const POLICE: &str = "no-oslo-politidistrikt";
 const NCP: &str = "no-exit-kontaktpunkt";
 const CASE: &str = "OSL-2026-0077";
 
-fn id(s: &str) -> AgencyId {
-    AgencyId::try_from(s).unwrap()
-}
-
 fn directory() -> Directory {
-    let agency = |i: &str, role| Agency {
-        id: id(i),
-        role,
-        jurisdiction: Jurisdiction::NO,
-        name: i.to_owned(),
-    };
-    Directory::new([
-        agency(OSLO, AgencyRole::Municipality),
-        agency(TRONDHEIM, AgencyRole::Municipality),
-        agency(PROTECTION, AgencyRole::Police),
-        agency(POLICE, AgencyRole::Police),
-        agency(NCP, AgencyRole::NationalContactPoint),
-    ])
+    test_fixtures::directory(
+        Jurisdiction::NO,
+        &[
+            (OSLO, AgencyRole::Municipality),
+            (TRONDHEIM, AgencyRole::Municipality),
+            (PROTECTION, AgencyRole::Police),
+            (POLICE, AgencyRole::Police),
+            (NCP, AgencyRole::NationalContactPoint),
+        ],
+    )
 }
 
 /// A statute standing in for a gateway: these tests are about sealing, not consent.
