@@ -302,9 +302,13 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
 
     browser.click(&format!("{row} a")).await;
     // A GET opens nothing: the page's own Open button (a POST) records the opening.
+    browser.find("#open-message").await;
+    browser.screenshot("unopened").await;
     browser.click("#open-message").await;
-    assert_eq!(browser.text("h1").await, "Handover request");
+    // Only the opened message has its facts: wait for them before reading the title, which
+    // the page before had too.
     let facts = browser.text("dl.facts").await;
+    assert_eq!(browser.text("h1").await, "Handover request");
     assert!(
         facts.contains("2027-01-08") && facts.contains("Housing application started"),
         "{facts}"

@@ -163,9 +163,24 @@ impl Browser {
         self.client().find(Locator::Css(css)).await.is_ok()
     }
 
-    /// The visible text of the element matching `css`.
+    /// The visible text of the element matching `css`. Right after a click that navigates,
+    /// the element found may still be the old page's, gone by the time its text is read
+    /// (a stale element): then it is looked for again, on the new page.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("element text")
+        let mut stale = 0;
+        loop {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && stale < 20 =>
+                {
+                    stale += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("element text: {e}"),
+            }
+        }
     }
 
     /// Types `value` into the field matching `css`.
