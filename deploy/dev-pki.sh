@@ -16,6 +16,10 @@ mkdir -p "$PKI_DIR/clients"
 chmod 755 "$PKI_DIR"
 chmod 700 "$PKI_DIR/clients"
 cd "$PKI_DIR"
+# One at a time: tests make client certificates concurrently, and two `openssl x509
+# -CAcreateserial` writing the CA's serial file at once make one of them fail.
+exec 9>"$PKI_DIR/.lock"
+flock 9
 
 if [ ! -f ca.pem ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days "$DAYS" -subj "/CN=Handover hub development CA" \
