@@ -6,13 +6,15 @@
 //! - [`Body`] and the structs in [`messages`]: one per message type of the catalogue;
 //! - [`decode`] and [`Message::to_json`]: bytes to typed message and back, refusing unknown
 //!   fields and sorting every failure into a [`DecodeError`] with a [`ReasonCode`];
-//! - [`json_schema`]: the JSON Schema files under `schemas/json/v1/`, generated from the types.
+//! - [`json_schema`]: the JSON Schema files under `schemas/json/v1/`, generated from the types;
+//! - [`person`]: national identity numbers (DK, NO, SE) as validated, normalised values.
 //!
 //! It does no I/O. Version 1 changes are additive; a breaking change is a version 2.
 
 pub mod ids;
 pub mod json_schema;
 pub mod messages;
+pub mod person;
 pub mod vocab;
 
 use chrono::{DateTime, Utc};
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 pub use ids::{AgencyId, CaseId, Gateway, GatewayRef, InvalidId, MessageId, Pseudonym};
+pub use person::{InvalidNationalId, NationalId, NationalIdKind};
 pub use vocab::{AgencyRole, DataCategory, Jurisdiction, Purpose, ReasonCode};
 
 /// The schema version this crate reads and writes.
