@@ -2,8 +2,10 @@
 # The main job: services up, hub and agents started, a real scenario run end to end.
 #
 # The story of one person's release: the municipality records the person's consent at
-# intake; the prison sends the release notice (the municipality reads it under statute, the
-# employment service only what the consent covers); the prison hands the case over and the
+# intake, naming them by CPR number and name (a synthetic person, new each run); every agent
+# derives the same pseudonym from the number, and the hub sees only that. The prison sends
+# the release notice (the municipality reads it under statute, with the person's identity
+# sealed to it; the employment service only what the consent covers, and not who it is); the prison hands the case over and the
 # municipality accepts, so ownership moves; a risk and need summary reaches only those the
 # consent allows; the person withdraws consent and the flow stops. The disclosure log and
 # the audit chain are shown at the end.
@@ -68,7 +70,13 @@ wait_for() { # wait_for DESCRIPTION COMMAND...: poll until the command succeeds,
 
 # Fresh ids for this run, so the demo can run again and again on the same database.
 uuid() { cat /proc/sys/kernel/random/uuid; }
-SUBJECT="ps-$(uuid | tr -d - | cut -c1-16)"
+# A synthetic person: a CPR number of a random date of birth (1960-1997) and serial, and a name
+# that appears nowhere else, so the proof below can search for both.
+CPR=$(python3 -c 'import random, datetime as d
+born = d.date(1960, 1, 1) + d.timedelta(days=random.randrange(13500))
+print(born.strftime("%d%m%y") + "-" + str(random.randrange(4)) + "%03d" % random.randrange(1000))')
+PERSON_NAME="Sigrid Vindelev Testrup"
+SUBJECT="(derived by the agents)"
 CASE="KBH-$(date +%Y)-$(uuid | cut -c1-4)"
 CONSENT_ID=$(uuid)
 HANDOVER_ID=$(uuid)
@@ -76,11 +84,12 @@ mkdir -p .local/demo
 fill() { # fill TEMPLATE: write the template with this run's ids and dates, print its path
   local out
   out=".local/demo/$(basename "$1")"
-  SUBJECT=$SUBJECT CASE=$CASE CONSENT_ID=$CONSENT_ID HANDOVER_ID=$HANDOVER_ID python3 - "$1" > "$out" <<'PY'
+  SUBJECT=$SUBJECT CASE=$CASE CONSENT_ID=$CONSENT_ID HANDOVER_ID=$HANDOVER_ID CPR=$CPR \
+    PERSON_NAME=$PERSON_NAME python3 - "$1" > "$out" <<'PY'
 import datetime, os, re, sys
 now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 today = now.date()
-values = {k: os.environ[k] for k in ("SUBJECT", "CASE", "CONSENT_ID", "HANDOVER_ID")}
+values = {k: os.environ[k] for k in ("SUBJECT", "CASE", "CONSENT_ID", "HANDOVER_ID", "CPR", "PERSON_NAME")}
 values["NOW"] = now.isoformat().replace("+00:00", "Z")
 values["TODAY"] = today.isoformat()
 def fill(m):
@@ -104,21 +113,27 @@ hub_answer() { # hub_answer AGENCY ID: wait for the hub's answer and print it
 }
 owner() { psql "$HANDOVER_PG_URL" -Atc "select owner from cases where case_id = '$CASE'"; }
 
-say "1. Intake at Københavns Kommune: the person ($SUBJECT) consents to sharing"
-echo "   with the prison service and the municipality (release, case, risk, economy) and with"
-echo "   the employment service (release date, education and employment only)."
+say "1. Intake at Københavns Kommune: $PERSON_NAME (CPR $CPR) consents to sharing"
+echo "   with the prison service and the municipality (release, case, risk, economy, identity)"
+echo "   and with the employment service (release date, education and employment only)."
+echo "   The caseworker types the CPR number; the agent derives the person's pseudonym:"
 send $KOMMUNE config/demo/consent.json
 hub_answer $KOMMUNE "$id"
+SUBJECT=$(agent $KOMMUNE persons find "$CPR" | awk '{print $NF}')
+RELEASED=$SUBJECT
+echo "   pseudonym: $SUBJECT (the same at every agency with the federation's key; the hub"
+echo "   sees only this)"
 
 say "2. Kriminalforsorgen sends the release notice for case $CASE"
 send $PRISON config/demo/release-notice.json
 notice=$id
 hub_answer $PRISON "$notice"
 wait_for "the municipality's inbox" agent $KOMMUNE show "$notice"
-echo "   Københavns Kommune sees (under statute DK-RPL115-KSP):"
+echo "   Københavns Kommune sees (under statute DK-RPL115-KSP, the identity sealed to it):"
 agent $KOMMUNE show "$notice" | sed 's/^/     /'
 wait_for "the employment service's inbox" agent $JOBCENTER show "$notice"
-echo "   Jobcenter København sees (under the consent; housing and income needs removed):"
+echo "   Jobcenter København sees (under the consent; housing and income needs and the"
+echo "   person's identity removed):"
 agent $JOBCENTER show "$notice" | sed 's/^/     /'
 
 say "3. The prison hands the case over to the municipality"
@@ -191,12 +206,13 @@ agent $OSLO show "$confirmed" | sed 's/^/     /'
 
 say "9. Proof: the address is nowhere it should not be"
 found=0
-check() { # check PLACE COMMAND...: count the sealed street name in what the command prints
+SECRET="Innherredsveien"
+check() { # check PLACE COMMAND...: count $SECRET (a pattern) in what the command prints
   local place=$1 n out
   shift
   out=$("$@") || { echo "demo: could not read the $place" >&2; exit 1; }
   [ -n "$out" ] || { echo "demo: the $place is empty" >&2; exit 1; }
-  n=$(grep -c "Innherredsveien" <<<"$out" || true)
+  n=$(grep -Ec "$SECRET" <<<"$out" || true)
   printf '   %-58s %s\n' "$place" "$n occurrence(s) in $(wc -c <<<"$out") bytes"
   found=$((found + n))
 }
@@ -209,6 +225,19 @@ check "Oslo kommune's store (SQLite files)" sh -c "cat .local/agents/$OSLO/agent
 check "Trondheim kommune's store (opened on screen only)" sh -c "cat .local/agents/$TRONDHEIM/agent.db* | strings"
 check "police protection unit's store (opened on screen only)" sh -c "cat .local/agents/$BESKYTTELSE/agent.db* | strings"
 if [ "$found" -ne 0 ]; then echo "demo: the sealed address leaked" >&2; exit 1; fi
+echo "   The first person's CPR number (written either way) and name, searched the same way:"
+SECRET="${CPR}|${CPR/-/}|Vindelev|Testrup"
+check "hub database (pg_dump, text)" pg_dump --data-only "$HANDOVER_PG_URL"
+check "hub outbox and dead letters (bodies as text)" psql "$HANDOVER_PG_URL" -Atc \
+  "select convert_from(payload, 'UTF8') from outbox union all select convert_from(body, 'UTF8') from dead_letters"
+check "hub log" cat .local/logs/hub.log
+check "every agent's log" sh -c 'cat .local/logs/agent-*.log'
+check "the employment service's store (identity not shared)" sh -c "cat .local/agents/$JOBCENTER/agent.db* | strings"
+if [ "$found" -ne 0 ]; then echo "demo: the person's identity leaked" >&2; exit 1; fi
+echo "   Københavns Kommune's register knows the person (opened from the sealed identity):"
+agent $KOMMUNE persons find "Vindelev" | sed 's/^/     /'
+agent $KOMMUNE persons find "$CPR" | grep -q "$RELEASED" \
+  || { echo "demo: the municipality's register does not know the person" >&2; exit 1; }
 n=$(pg_dump --data-only "$HANDOVER_PG_URL" | grep -c "$CASE" || true)
 echo "   (the same search finds the case id, which is not sealed, on $n lines of the hub database)"
 [ "$n" -gt 0 ] || { echo "demo: the search finds nothing at all" >&2; exit 1; }

@@ -114,6 +114,19 @@ for pw in "$PG_PASSWORD" "$ADMIN_PASSWORD"; do
     || die ".local/secrets.env holds a password with characters other than [A-Za-z0-9._~-]; delete the file to regenerate"
 done
 
+# The federation pseudonym key: every agent derives each person's pseudonym from the national
+# identity number under it, and the hub never holds it. This is a development key for this
+# checkout; a federation makes its own once and gives it to each agency out of band.
+PSEUDONYM_KEY_FILE="$LOCAL_DIR/secrets/pseudonym.key"
+if [ ! -s "$PSEUDONYM_KEY_FILE" ]; then
+  step "generating the development pseudonym key in .local/secrets/pseudonym.key"
+  mkdir -p "$LOCAL_DIR/secrets"
+  chmod 700 "$LOCAL_DIR/secrets"
+  tmp="$(mktemp "$LOCAL_DIR/secrets/.pseudonym.XXXXXX")"   # mode 600
+  printf '%s%s\n' "$(gen_password)" "$(gen_password)" >"$tmp"
+  mv -f "$tmp" "$PSEUDONYM_KEY_FILE"
+fi
+
 # ------------------------------------------------------------ 2. PostgreSQL
 # Use a running cluster if there is one, otherwise start (creating if needed)
 # $PG_VERSION/$PG_CLUSTER_NAME.

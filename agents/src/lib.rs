@@ -9,6 +9,8 @@
 //! - [`sealing`]: sealed fields: a plaintext location in a draft is sealed to each entitled
 //!   recipient's published key on [`submit`], and this agency's copy is opened for display,
 //!   never stored or logged in clear;
+//! - [`people`]: who the person is: the subject pseudonym derived from the national identity
+//!   number, the identity sealed to the recipients that may hold it, the person register;
 //! - [`present`]: how messages read for a caseworker;
 //! - [`http`]: the local HTTP API and the caseworker's inbox page, with health, readiness
 //!   and [`metrics`] for operations.
@@ -18,6 +20,7 @@
 pub mod http;
 pub mod keys;
 pub mod metrics;
+pub mod people;
 pub mod present;
 pub mod sealing;
 pub mod service;
@@ -84,6 +87,9 @@ pub enum SubmitError {
         /// The key.
         key_id: String,
     },
+    /// The person the draft names could not be used.
+    #[error(transparent)]
+    Person(#[from] people::PersonError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
@@ -101,8 +107,25 @@ pub async fn submit(
     agent: &schemas::AgencyId,
     draft: &[u8],
 ) -> Result<(Message, store::Accepted), SubmitError> {
+    submit_with(store, agent, None, draft).await
+}
+
+/// [`submit`], for a draft that may name its person by national identity number:
+/// `"person": {"jurisdiction": "DK", "national_id": "...", "name": "..."}`, or
+/// `{"subject": "ps-..."}` for a person in the register. The agent derives the subject
+/// pseudonym under `pseudonym_key` ([`people::take_person`]), records the person in its
+/// register, and on the types that carry it seals the person's identity to each recipient that
+/// may hold it ([`people::seal_identity`]).
+pub async fn submit_with(
+    store: &Store,
+    agent: &schemas::AgencyId,
+    pseudonym_key: Option<&people::PseudonymKey>,
+    draft: &[u8],
+) -> Result<(Message, store::Accepted), SubmitError> {
     let mut value: serde_json::Value = serde_json::from_slice(draft)
         .map_err(|e| SubmitError::Invalid(DecodeError::Malformed(e.to_string())))?;
+    let now = Utc::now();
+    let person = people::take_person(&mut value, store, pseudonym_key, now).await?;
     schemas::complete_draft(
         &mut value,
         agent,
@@ -122,6 +145,18 @@ pub async fn submit(
     if let Some(plaintext) = plaintext {
         let directory = store.directory_keys().await?;
         message = sealing::seal_into(&message, &plaintext, &directory)?;
+    }
+    if let Some(person) = &person {
+        let directory = store.directory_keys().await?;
+        message = people::seal_identity(&message, &person.identity, &directory)?;
+        people::remember(
+            store,
+            &person.subject,
+            &person.identity,
+            &person.source,
+            now,
+        )
+        .await?;
     }
     let accepted = store.enqueue(&message, Utc::now()).await?;
     Ok((message, accepted))

@@ -1,10 +1,11 @@
-//! The `agent` command: run the agent, send a message, read the inbox, manage sealing keys.
+//! The `agent` command: run the agent, send a message, read the inbox, manage sealing keys,
+//! find and enter people in the person register.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use agent::store::Accepted;
-use agent::{Settings, Store, SubmitError, keys, present, sealing};
+use agent::{Settings, Store, SubmitError, keys, people, present, sealing};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -55,6 +56,32 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The person register: the people this agency knows.
+    Persons {
+        #[command(subcommand)]
+        command: PersonsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonsCommand {
+    /// Find people by national identity number (any written form) or part of a name.
+    Find {
+        /// A number or part of a name.
+        query: String,
+    },
+    /// Enter a person by national identity number and name; prints their pseudonym.
+    Add {
+        /// The country that issued the number: DK, NO or SE.
+        #[arg(long)]
+        jurisdiction: String,
+        /// The national identity number, as written.
+        #[arg(long)]
+        national_id: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,9 +121,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &me,
                 inbox,
             );
-            let http =
-                agent::http::start(&settings.http, store.clone(), me.clone(), metrics.clone())
-                    .await?;
+            let http = agent::http::start(
+                &settings.http,
+                store.clone(),
+                me.clone(),
+                metrics.clone(),
+                settings.pseudonym_key()?,
+            )
+            .await?;
             let running = agent::service::start_with(settings, credentials, store.clone(), metrics);
             broker::service::shutdown_signal().await;
             // The broker side drains even when the HTTP server failed.
@@ -116,7 +148,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 draft = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
             }
-            match agent::submit(&store, &me, &draft).await {
+            let key = settings.pseudonym_key()?;
+            match agent::submit_with(&store, &me, key.as_ref(), &draft).await {
                 Ok((message, Accepted::New)) => {
                     let e = &message.envelope;
                     let mut to: Vec<&str> = e.recipients.iter().map(|r| r.as_str()).collect();
@@ -188,10 +221,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let message =
                     schemas::decode(&m.payload).context("a stored message no longer decodes")?;
                 let sealed = sealing::open(&store, &me, &message).await?;
+                let identity = agent::people::open_identity(&store, &me, &message).await?;
                 // Free text from another agency: nothing in it may steer the terminal.
                 print!(
                     "{}",
-                    present::describe_for_terminal(&message, sealed.as_ref())
+                    present::describe_for_terminal(&message, sealed.as_ref(), identity.as_ref())
                 );
             }
         },
@@ -207,6 +241,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                  what was sealed to them still opens)",
                 published.key.key_id, published.message_id
             );
+        }
+        Command::Persons {
+            command: PersonsCommand::Find { query },
+        } => {
+            let found = people::search(&store, &query, chrono::Utc::now().date_naive()).await?;
+            if found.is_empty() {
+                println!("nobody in this agency's register matches");
+            }
+            for p in found {
+                let line = format!("{}  {}", present::person_words(&p.identity), p.subject);
+                println!("{}", broker::terminal::printable_line(&line));
+            }
+        }
+        Command::Persons {
+            command:
+                PersonsCommand::Add {
+                    jurisdiction,
+                    national_id,
+                    name,
+                },
+        } => {
+            let jurisdiction = match jurisdiction.to_ascii_uppercase().as_str() {
+                "DK" => schemas::Jurisdiction::DK,
+                "NO" => schemas::Jurisdiction::NO,
+                "SE" => schemas::Jurisdiction::SE,
+                _ => {
+                    eprintln!("agent: --jurisdiction is DK, NO or SE");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let Some(key) = settings.pseudonym_key()? else {
+                eprintln!("agent: {}", people::PersonError::NoKey);
+                return Ok(ExitCode::from(1));
+            };
+            let now = chrono::Utc::now();
+            let (id, identity) =
+                match people::identity_from(jurisdiction, &national_id, &name, now.date_naive()) {
+                    Ok(found) => found,
+                    Err(e) => {
+                        eprintln!("agent: {e}");
+                        return Ok(ExitCode::from(1));
+                    }
+                };
+            let subject = key.pseudonym(&id);
+            people::remember(&store, &subject, &identity, "entered", now).await?;
+            println!("{subject}");
         }
         Command::Outbox { limit } => {
             for m in store.outbox(limit).await? {

@@ -11,10 +11,13 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use schemas::messages::{
     ConsentRecord, HandoverOutcome, NeedLevel, Provision, RecipientSelector, ReleaseNotice,
-    SupervisionKind, ThreatLevel, WithdrawalScope,
+    SealedIdentity, SupervisionKind, ThreatLevel, WithdrawalScope,
 };
-use schemas::{AgencyRole, Body, DataCategory, Gateway, Message, MessageType, Purpose};
+use schemas::{
+    AgencyRole, Body, DataCategory, Gateway, Jurisdiction, Message, MessageType, Purpose,
+};
 
+use crate::people::IdentityView;
 use crate::sealing::{SealedState, SealedView};
 
 /// A message in plain words: what it is, who sent it, and labelled lines.
@@ -36,21 +39,33 @@ impl Facts {
 
 /// A few lines describing `message` for a caseworker.
 pub fn describe(message: &Message) -> String {
-    describe_opened(message, None)
+    describe_opened(message, None, None)
 }
 
 /// What `agent show` prints: [`describe_opened`] with every character that could steer a
 /// terminal (escape sequences, bidi overrides) in another agency's free text made visible.
-pub fn describe_for_terminal(message: &Message, sealed: Option<&SealedView>) -> String {
-    broker::terminal::printable(&describe_opened(message, sealed))
+pub fn describe_for_terminal(
+    message: &Message,
+    sealed: Option<&SealedView>,
+    identity: Option<&IdentityView>,
+) -> String {
+    broker::terminal::printable(&describe_opened(message, sealed, identity))
 }
 
-/// [`describe`], with the message's sealed field as this agency could open it (or why not).
-/// The text holds the plaintext location: show it, never store or log it.
-pub fn describe_opened(message: &Message, sealed: Option<&SealedView>) -> String {
+/// [`describe`], with the message's sealed fields as this agency could open them (or why
+/// not): the location, and who the person is in place of the pseudonym. The text holds the
+/// plaintext: show it, never store or log it.
+pub fn describe_opened(
+    message: &Message,
+    sealed: Option<&SealedView>,
+    identity: Option<&IdentityView>,
+) -> String {
     let mut facts = facts(message);
     if let Some(view) = sealed {
         facts.lines.extend(sealed_lines(view));
+    }
+    if let Some(view) = identity {
+        with_identity(&mut facts, view);
     }
     let width = facts.lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
     let mut out = String::new();
@@ -60,6 +75,58 @@ pub fn describe_opened(message: &Message, sealed: Option<&SealedView>) -> String
         let _ = writeln!(out, "  {label:<width$} {value}", width = width);
     }
     out
+}
+
+/// Puts who the person is, as this agency could open it, in place of the pseudonym line.
+pub fn with_identity(facts: &mut Facts, view: &IdentityView) {
+    let words = match view {
+        IdentityView::Shared(identity) => person_words(identity),
+        IdentityView::NotShared => "identity not shared with your agency".to_owned(),
+        IdentityView::Unreadable(reason) => format!("identity could not be opened: {reason}"),
+    };
+    match facts.lines.iter_mut().find(|(label, _)| *label == "person") {
+        Some(line) => line.1 = words,
+        None => facts.line("person", words),
+    }
+}
+
+/// A person in a line: name, number as its country writes it, date of birth.
+pub fn person_words(identity: &SealedIdentity) -> String {
+    format!(
+        "{}, {} {}, born {}",
+        identity.name,
+        number_label(identity.jurisdiction),
+        written_number(identity.jurisdiction, identity.national_id.as_str()),
+        identity.date_of_birth.format("%-d %B %Y")
+    )
+}
+
+/// What a country calls its national identity number.
+pub fn number_label(jurisdiction: Jurisdiction) -> &'static str {
+    match jurisdiction {
+        Jurisdiction::DK => "CPR",
+        Jurisdiction::NO => "national identity number",
+        Jurisdiction::SE => "personnummer",
+    }
+}
+
+/// A normalised number as its country writes it: `DDMMYY-SSSS`, `DDMMYY IIIKK`,
+/// `YYYYMMDD-NNNN`. Anything unexpected is shown as it is.
+pub fn written_number(jurisdiction: Jurisdiction, normalised: &str) -> String {
+    let split = match (jurisdiction, normalised.len()) {
+        (Jurisdiction::DK, 10) | (Jurisdiction::NO, 11) => 6,
+        (Jurisdiction::SE, 12) => 8,
+        _ => return normalised.to_owned(),
+    };
+    let separator = if jurisdiction == Jurisdiction::NO {
+        " "
+    } else {
+        "-"
+    };
+    match (normalised.get(..split), normalised.get(split..)) {
+        (Some(date), Some(rest)) => format!("{date}{separator}{rest}"),
+        _ => normalised.to_owned(),
+    }
 }
 
 /// The message in plain words.

@@ -32,6 +32,17 @@ pub struct AgentSettings {
     pub relay_interval_ms: u64,
     /// Unacknowledged inbox deliveries held at once; each store transaction takes up to half.
     pub prefetch: u16,
+    /// A file holding the federation pseudonym key (64 hex digits), which every agent of the
+    /// federation holds and the hub does not: the agent derives each person's pseudonym from
+    /// their national identity number under it ([`crate::people`]). Keep it like a password,
+    /// never in git. Without a key the agent takes only drafts that name their person by
+    /// pseudonym.
+    #[serde(default)]
+    pub pseudonym_key_file: Option<PathBuf>,
+    /// The key itself, from the environment (`AGENT__AGENT__PSEUDONYM_KEY`), instead of a
+    /// file.
+    #[serde(default)]
+    pub pseudonym_key: Option<crate::people::PseudonymKey>,
 }
 
 /// Where the broker is and how to log in.
@@ -102,6 +113,16 @@ impl Settings {
             user: self.agent.id.to_string(),
             password,
         })
+    }
+
+    /// The federation pseudonym key, from `agent.pseudonym_key` or `agent.pseudonym_key_file`;
+    /// `None` when neither is set. A file that is named but unreadable is an error.
+    pub fn pseudonym_key(&self) -> anyhow::Result<Option<crate::people::PseudonymKey>> {
+        match (&self.agent.pseudonym_key, &self.agent.pseudonym_key_file) {
+            (Some(key), _) => Ok(Some(key.clone())),
+            (None, Some(file)) => Ok(Some(crate::people::PseudonymKey::from_file(file)?)),
+            (None, None) => Ok(None),
+        }
     }
 
     /// The agency's inbox queue, checked to be a tagged inbox of this agency.

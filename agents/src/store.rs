@@ -1,5 +1,6 @@
 //! The agent's local durable store, in SQLite: outbox, inbox, rejected deliveries, the
-//! agency's own sealing keys and the newest key directory from the hub.
+//! agency's own sealing keys and the newest key directory from the hub (the person register
+//! shares the file; its queries are in [`crate::people`]).
 //!
 //! The file is shared by the running service (`agent run`) and the command line (`agent
 //! send`, `agent inbox`): WAL mode and a busy timeout let them work side by side.
@@ -28,7 +29,7 @@ macro_rules! select_inbox {
 /// The columns [`sent`] reads, as the start of a query.
 macro_rules! select_sent {
     () => {
-        "SELECT message_id, message_type, status, accepted_at, answer_reason, answer_detail, payload FROM outbox"
+        "SELECT message_id, message_type, case_id, status, accepted_at, answer_reason, answer_detail, payload FROM outbox"
     };
 }
 
@@ -126,6 +127,8 @@ pub struct Sent {
     pub message_id: String,
     /// Its type.
     pub message_type: String,
+    /// Its case.
+    pub case_id: Option<String>,
     /// Where it stands.
     pub status: SendStatus,
     /// When the agent accepted it.
@@ -319,13 +322,14 @@ impl Store {
         let e = &message.envelope;
         let recipients = serde_json::to_string(&e.recipients).expect("ids serialize");
         let rows = sqlx::query(
-            "INSERT INTO outbox (message_id, message_type, correlation_id, case_id, recipients, payload, accepted_at, status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (message_id) DO NOTHING",
+            "INSERT INTO outbox (message_id, message_type, correlation_id, case_id, subject, recipients, payload, accepted_at, status)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (message_id) DO NOTHING",
         )
         .bind(e.message_id.to_string())
         .bind(e.message_type.as_str())
         .bind(e.correlation_id.to_string())
         .bind(e.case_id.as_ref().map(|c| c.as_str()))
+        .bind(e.subject.as_ref().map(|s| s.as_str()))
         .bind(recipients)
         .bind(message.to_json())
         .bind(now)
@@ -611,6 +615,45 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(sent).collect()
+    }
+
+    /// The messages about one person, received and sent, newest first.
+    pub async fn about_subject(
+        &self,
+        subject: &str,
+        limit: i64,
+    ) -> Result<(Vec<Received>, Vec<Sent>), StoreError> {
+        let received_rows = sqlx::query(concat!(
+            select_inbox!(),
+            "
+             WHERE subject = ? ORDER BY rowid DESC LIMIT ?"
+        ))
+        .bind(subject)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let sent_rows = sqlx::query(concat!(
+            select_sent!(),
+            "
+             WHERE subject = ? ORDER BY rowid DESC LIMIT ?"
+        ))
+        .bind(subject)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            received_rows
+                .iter()
+                .map(received)
+                .collect::<Result<_, _>>()?,
+            sent_rows.iter().map(sent).collect::<Result<_, _>>()?,
+        ))
+    }
+
+    /// The pool, for the modules that keep tables of their own in the store (the person
+    /// register, [`crate::people`]).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// The outbox, newest first.
@@ -946,6 +989,7 @@ fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
     Ok(Sent {
         message_id: r.try_get("message_id")?,
         message_type: r.try_get("message_type")?,
+        case_id: r.try_get("case_id")?,
         status: status.parse()?,
         accepted_at: r.try_get("accepted_at")?,
         answer_reason: r.try_get("answer_reason")?,

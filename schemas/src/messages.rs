@@ -91,6 +91,10 @@ pub struct ReleaseNotice {
     pub needs: Option<ReleaseNeeds>,
     /// Who to call at the prison.
     pub contact_officer: ContactOfficer,
+    /// The person's identity (IDENTITY), sealed by the sending agent to each recipient that
+    /// may hold it; each recipient gets only its own copy, and one not covered gets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_identity: Option<Sealed>,
 }
 
 /// A typed attachment to a handover.
@@ -122,6 +126,10 @@ pub struct HandoverRequest {
     /// Typed attachments; each carries its own category.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The person's identity (IDENTITY), sealed by the sending agent to each recipient that
+    /// may hold it; each recipient gets only its own copy, and one not covered gets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_identity: Option<Sealed>,
 }
 
 /// The answer to a handover request.
@@ -270,6 +278,54 @@ pub fn may_hold_protected_location(
             && recipient_role == AgencyRole::Municipality)
 }
 
+/// The body field that carries the person's identity, sealed, on the types that may carry it
+/// ([`carries_identity`]).
+pub const SEALED_IDENTITY: &str = "sealed_identity";
+
+/// Whether a message of this type may carry the person's identity (IDENTITY) as a sealed
+/// field: the messages about a person that go to another agency which must know who it is.
+pub fn carries_identity(message_type: crate::MessageType) -> bool {
+    matches!(
+        message_type,
+        crate::MessageType::ReleaseNotice
+            | crate::MessageType::HandoverRequest
+            | crate::MessageType::RelocationRequest
+            | crate::MessageType::InformationResponse
+    )
+}
+
+/// Whether an agency of this role may ever hold a copy of a sealed identity: every agency but
+/// the national contact point, which never receives IDENTITY (a hard rule). Whether a
+/// recipient gets its copy is then the gateway's decision, per message. The hub's check and
+/// the agent's choice of whom to seal to both use this one definition.
+pub fn may_hold_identity(recipient_role: AgencyRole) -> bool {
+    recipient_role != AgencyRole::NationalContactPoint
+}
+
+/// What a sealed identity holds once opened: who the person is. Never on the wire in clear,
+/// never in the hub.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedIdentity {
+    /// The country that issued the number.
+    pub jurisdiction: Jurisdiction,
+    /// The national identity number in its canonical form
+    /// ([`crate::person::NationalId::normalised`]).
+    pub national_id: ShortText,
+    /// The person's name as the sending agency holds it.
+    pub name: ShortText,
+    /// The date of birth.
+    pub date_of_birth: NaiveDate,
+}
+
+impl std::fmt::Debug for SealedIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedIdentity")
+            .field("jurisdiction", &self.jurisdiction)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a sealed location field holds once opened: where the person will live, and what the
 /// reader needs to act on it. Never on the wire in clear.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -325,6 +381,10 @@ pub struct RelocationRequest {
     pub needs: LongText,
     /// Sealed destination details (PROTECTED_LOCATION).
     pub sealed_destination: Sealed,
+    /// The person's identity (IDENTITY), sealed by the sending agent to each recipient that
+    /// may hold it; each recipient gets only its own copy, and one not covered gets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_identity: Option<Sealed>,
 }
 
 /// Destination to origin and police: the person has moved; the destination owns the case.
@@ -557,6 +617,10 @@ pub struct InformationResponse {
     pub partial: bool,
     /// The answers, one per category answered.
     pub answers: Vec<Answer>,
+    /// The person's identity (IDENTITY), sealed by the sending agent to each recipient that
+    /// may hold it; each recipient gets only its own copy, and one not covered gets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_identity: Option<Sealed>,
 }
 
 /// A risk level from a structured assessment.
@@ -863,7 +927,31 @@ impl Body {
             Body::InformationResponse(b) => b.answers.iter().for_each(|a| out.optional(a.category)),
             _ => {}
         }
+        if self.sealed_identity().is_some() {
+            out.optional(C::Identity);
+        }
         out
+    }
+
+    /// The sealed identity this body carries, if any.
+    pub fn sealed_identity(&self) -> Option<&Sealed> {
+        match self {
+            Body::ReleaseNotice(b) => b.sealed_identity.as_ref(),
+            Body::HandoverRequest(b) => b.sealed_identity.as_ref(),
+            Body::RelocationRequest(b) => b.sealed_identity.as_ref(),
+            Body::InformationResponse(b) => b.sealed_identity.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn sealed_identity_mut(&mut self) -> Option<&mut Option<Sealed>> {
+        match self {
+            Body::ReleaseNotice(b) => Some(&mut b.sealed_identity),
+            Body::HandoverRequest(b) => Some(&mut b.sealed_identity),
+            Body::RelocationRequest(b) => Some(&mut b.sealed_identity),
+            Body::InformationResponse(b) => Some(&mut b.sealed_identity),
+            _ => None,
+        }
     }
 
     /// The data categories this body actually carries: what the envelope must declare.
@@ -888,17 +976,26 @@ impl Body {
             }
             _ => {}
         }
+        if let Some(identity) = body.sealed_identity_mut() {
+            *identity = identity
+                .as_ref()
+                .map(|s| s.for_recipient(recipient))
+                .filter(|s| !s.copies.is_empty());
+        }
         body
     }
 
     /// Whether [`Body::for_recipient`] would change anything for `recipient`.
     pub fn has_copies_for_others(&self, recipient: &AgencyId) -> bool {
-        let sealed = match self {
+        let location = match self {
             Body::RelocationRequest(b) => Some(&b.sealed_destination),
             Body::RelocationConfirmed(b) => b.sealed_address.as_ref(),
             _ => None,
         };
-        sealed.is_some_and(|s| s.copies.iter().any(|c| &c.recipient != recipient))
+        [location, self.sealed_identity()]
+            .into_iter()
+            .flatten()
+            .any(|s| s.copies.iter().any(|c| &c.recipient != recipient))
     }
 
     /// The body with the optional fields of `removed` categories taken out. Mandatory
@@ -919,6 +1016,11 @@ impl Body {
                 b.partial |= b.answers.len() < before;
             }
             _ => {}
+        }
+        if removed.contains(&DataCategory::Identity)
+            && let Some(identity) = body.sealed_identity_mut()
+        {
+            *identity = None;
         }
         body
     }

@@ -96,7 +96,7 @@ async fn agent_show_prints_no_terminal_escapes_from_another_agency() {
             .find(|m| m.envelope.message_id == id)
     })
     .await;
-    let text = agent::present::describe_for_terminal(&message, None);
+    let text = agent::present::describe_for_terminal(&message, None, None);
     for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
         assert!(
             !text.contains(raw),

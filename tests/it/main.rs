@@ -17,6 +17,7 @@ mod interop;
 mod key_directory;
 mod ops;
 mod outage;
+mod person;
 mod poison;
 mod population;
 mod recovery;

@@ -8,7 +8,7 @@
 use chrono::{Days, Utc};
 use e2e::{AgentHandle, DEADLINE, TestEnv, draft, eventually, files_contain, refusal};
 use schemas::messages::{EscalationLevel, SealedLocation};
-use schemas::{AgencyId, Body, Message, MessageType};
+use schemas::{Body, Message, MessageType};
 use serde_json::{Value, json};
 
 const SUBJECT: &str = "ps-5e1a0c3b7d9f2468";
@@ -75,37 +75,6 @@ fn relocation_confirmed(env: &TestEnv, case: &str, relocation_id: uuid::Uuid) ->
     m
 }
 
-async fn received(agent: &AgentHandle, message_type: MessageType) -> Message {
-    eventually(
-        &format!("{} to receive {message_type}", agent.id),
-        DEADLINE,
-        || async {
-            agent
-                .inbox()
-                .await
-                .into_iter()
-                .find(|m| m.envelope.message_type == message_type)
-        },
-    )
-    .await
-}
-
-/// Waits until `agent` has the current key of each of `agencies` in its directory.
-async fn knows_keys_of(agent: &AgentHandle, agencies: &[&AgencyId]) {
-    eventually(
-        &format!("{}'s key directory", agent.id),
-        DEADLINE,
-        || async {
-            let keys = agent.store.directory_keys().await.unwrap();
-            agencies
-                .iter()
-                .all(|a| keys.iter().any(|k| &k.agency == *a && k.current))
-                .then_some(())
-        },
-    )
-    .await;
-}
-
 async fn opened(agent: &AgentHandle, message: &Message) -> agent::sealing::SealedView {
     agent::sealing::open(&agent.store, &agent.id, message)
         .await
@@ -147,8 +116,8 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
     let contact_point = env.start_agent(&a.contact_point).await;
     let employment = env.start_agent(&a.employment).await;
     let police = env.start_agent(&a.police).await;
-    knows_keys_of(&origin, &[&a.destination, &a.employment]).await;
-    knows_keys_of(&destination, &[&a.protection]).await;
+    origin.knows_keys_of(&[&a.destination, &a.employment]).await;
+    destination.knows_keys_of(&[&a.protection]).await;
     assert_eq!(
         refusal(&origin.send_and_wait(&relocation_consent(&env)).await),
         None
@@ -161,7 +130,7 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
         .send_and_wait(&relocation_request(&env, case, relocation_id))
         .await;
     assert_eq!(refusal(&answer), None, "{answer:?}");
-    let request = received(&destination, MessageType::RelocationRequest).await;
+    let request = destination.received(MessageType::RelocationRequest).await;
     assert_eq!(
         opened(&destination, &request).await.location(),
         Some(&location(destination_details())),
@@ -178,7 +147,7 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
         .send_and_wait(&relocation_confirmed(&env, case, relocation_id))
         .await;
     assert_eq!(refusal(&answer), None, "{answer:?}");
-    let at_unit = received(&protection, MessageType::RelocationConfirmed).await;
+    let at_unit = protection.received(MessageType::RelocationConfirmed).await;
     assert_eq!(
         opened(&protection, &at_unit).await.location(),
         Some(&location(new_address())),
@@ -197,7 +166,7 @@ async fn a_relocation_keeps_the_new_address_sealed_from_everyone_not_entitled() 
     );
 
     // 3. The origin is told of the move, without the address, and cannot open anything.
-    let at_origin = received(&origin, MessageType::RelocationConfirmed).await;
+    let at_origin = origin.received(MessageType::RelocationConfirmed).await;
     let Body::RelocationConfirmed(origin_copy) = &at_origin.body else {
         unreachable!()
     };
@@ -468,7 +437,7 @@ async fn an_unanswered_relocation_escalates_to_the_origin_and_the_contact_point_
     let origin = env.start_agent(&a.municipality).await;
     let destination = env.start_agent(&a.destination).await;
     let contact_point = env.start_agent(&a.contact_point).await;
-    knows_keys_of(&origin, &[&a.destination]).await;
+    origin.knows_keys_of(&[&a.destination]).await;
     assert_eq!(
         refusal(&origin.send_and_wait(&relocation_consent(&env)).await),
         None
@@ -508,7 +477,7 @@ async fn an_unanswered_relocation_escalates_to_the_origin_and_the_contact_point_
         0,
         "once"
     );
-    let escalation = received(&origin, MessageType::Escalation).await;
+    let escalation = origin.received(MessageType::Escalation).await;
     let Body::Escalation(e) = &escalation.body else {
         unreachable!()
     };

@@ -168,6 +168,10 @@ impl HubHandle {
     }
 }
 
+/// The federation pseudonym key every agent of a test env holds (a test value, not a secret).
+pub const TEST_PSEUDONYM_KEY: &str =
+    "5e3f0c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f";
+
 /// A running in-process agent and its store.
 pub struct AgentHandle {
     /// Its agency.
@@ -182,11 +186,49 @@ pub struct AgentHandle {
 impl AgentHandle {
     /// Validates and queues a draft, as `agent send` does; returns the message id.
     pub async fn send(&self, draft: &Value) -> schemas::MessageId {
+        self.submit(draft).await.envelope.message_id
+    }
+
+    /// Validates and queues a draft, which may name its person by national identity number
+    /// (the agent derives the pseudonym under its key); returns the message as queued.
+    pub async fn submit(&self, draft: &Value) -> schemas::Message {
         let bytes = serde_json::to_vec(draft).unwrap();
-        let (message, _) = agent::submit(&self.store, &self.id, &bytes)
+        let key = self.settings.pseudonym_key().expect("the pseudonym key");
+        let (message, _) = agent::submit_with(&self.store, &self.id, key.as_ref(), &bytes)
             .await
             .expect("draft accepted");
-        message.envelope.message_id
+        message
+    }
+
+    /// Waits until this agent's key directory holds a current key of each of `agencies`.
+    pub async fn knows_keys_of(&self, agencies: &[&AgencyId]) {
+        eventually(
+            &format!("{}'s key directory", self.id),
+            DEADLINE,
+            || async {
+                let keys = self.store.directory_keys().await.unwrap();
+                agencies
+                    .iter()
+                    .all(|a| keys.iter().any(|k| &k.agency == *a && k.current))
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+
+    /// Waits for the first message of `message_type` in this agent's inbox.
+    pub async fn received(&self, message_type: schemas::MessageType) -> schemas::Message {
+        eventually(
+            &format!("{} to receive {message_type}", self.id),
+            DEADLINE,
+            || async {
+                self.inbox()
+                    .await
+                    .into_iter()
+                    .find(|m| m.envelope.message_type == message_type)
+            },
+        )
+        .await
     }
 
     /// The message types in the inbox, oldest first.
@@ -412,6 +454,11 @@ impl TestEnv {
                 data_dir: data_dir.clone(),
                 relay_interval_ms: 50,
                 prefetch: 256,
+                pseudonym_key_file: None,
+                pseudonym_key: Some(
+                    agent::people::PseudonymKey::from_hex(TEST_PSEUDONYM_KEY)
+                        .expect("the test pseudonym key"),
+                ),
             },
             broker: agent::settings::BrokerSettings {
                 host: self.services.amqp_host.clone(),

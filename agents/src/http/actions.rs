@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::SubmitError;
+use crate::people::PersonError;
 use crate::store::{Accepted, Received, SendStatus, Store, StoreError};
 
 /// Why a request was not carried out.
@@ -144,6 +145,23 @@ impl From<SubmitError> for Failure {
                 path: None,
                 detail: e.to_string(),
             },
+            SubmitError::Person(p) => match p {
+                PersonError::Store(e) => e.into(),
+                // Not the caller's fault: the agent's operator must configure the key.
+                PersonError::NoKey => Failure::Caller {
+                    status: StatusCode::CONFLICT,
+                    error: p.code(),
+                    reason: None,
+                    path: None,
+                    detail: p.to_string(),
+                },
+                p => caller(
+                    p.code(),
+                    ReasonCode::SchemaViolation,
+                    p.path().map(str::to_owned),
+                    p.to_string(),
+                ),
+            },
             SubmitError::Store(e) => e.into(),
         }
     }
@@ -179,7 +197,8 @@ pub(crate) async fn submit_draft(
             ));
         }
     }
-    let (message, accepted) = crate::submit(state.store(), state.agent(), draft).await?;
+    let (message, accepted) =
+        crate::submit_with(state.store(), state.agent(), state.pseudonym_key(), draft).await?;
     let e = &message.envelope;
     let status = match accepted {
         Accepted::New => SendStatus::Queued,

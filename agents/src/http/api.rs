@@ -14,12 +14,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use schemas::{MessageId, MessageType};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tracing::info;
 use uuid::Uuid;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer, Submitted, Withdrawal};
+use crate::people::{self, IdentityView, Person, PersonError};
 use crate::sealing::{self, SealedView};
 use crate::store::{OwnKey, Received};
 use crate::{keys, present};
@@ -35,6 +37,8 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/api/v1/handovers/{handover_id}/answer", post(answer))
         .route("/api/v1/consents", post(grant_consent))
         .route("/api/v1/consents/{consent_id}/withdraw", post(withdraw))
+        .route("/api/v1/persons", get(persons).post(add_person))
+        .route("/api/v1/persons/{subject}", get(person))
         .route("/api/v1/keys", get(keys))
         .route("/api/v1/keys/rotate", post(rotate_key))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -279,12 +283,20 @@ async fn show(state: &AppState, row: Received) -> Result<Response, ApiError> {
         Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
     })?;
     let sealed = sealing::open(state.store(), state.agent(), &message).await?;
+    let identity = people::open_identity(state.store(), state.agent(), &message).await?;
     let mut body = summary(&row);
     body["opened_at"] = json!(row.opened_at);
-    body["text"] = json!(present::describe_opened(&message, sealed.as_ref()));
+    body["text"] = json!(present::describe_opened(
+        &message,
+        sealed.as_ref(),
+        identity.as_ref()
+    ));
     body["message"] = serde_json::from_slice(&row.payload).unwrap_or(Value::Null);
     if let Some(view) = &sealed {
         body["sealed"] = sealed_json(view);
+    }
+    if let Some(view) = &identity {
+        body["person"] = identity_json(view);
     }
     Ok(Json(body).into_response())
 }
@@ -300,6 +312,103 @@ fn sealed_json(view: &SealedView) -> Value {
         out["reason"] = json!(reason);
     }
     out
+}
+
+/// Who the person is, as this agency could open it: `{"shared": true, "identity": {...}}`,
+/// or `{"shared": false, "reason": ...}`. Built for the response only.
+fn identity_json(view: &IdentityView) -> Value {
+    match view {
+        IdentityView::Shared(identity) => json!({"shared": true, "identity": identity}),
+        IdentityView::NotShared => {
+            json!({"shared": false, "reason": "identity not shared with your agency"})
+        }
+        IdentityView::Unreadable(reason) => json!({"shared": false, "reason": reason}),
+    }
+}
+
+fn person_json(p: &Person) -> Value {
+    json!({
+        "subject": p.subject,
+        "identity": p.identity,
+        "source": p.source,
+        "first_seen": p.first_seen,
+    })
+}
+
+/// `GET /api/v1/persons?q=`: the people in the register whose number or name matches.
+async fn persons(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let q = query.get("q").map(String::as_str).unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(Failure::bad_request(
+            "invalid_request",
+            Some("q"),
+            "give a national identity number or part of a name",
+        )
+        .into());
+    }
+    let found = people::search(state.store(), q, chrono::Utc::now().date_naive()).await?;
+    let items: Vec<Value> = found.iter().map(person_json).collect();
+    Ok(Json(json!({"persons": items})).into_response())
+}
+
+/// What `POST /api/v1/persons` takes: a person as the agency's staff know them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPerson {
+    jurisdiction: schemas::Jurisdiction,
+    national_id: String,
+    name: String,
+}
+
+/// `POST /api/v1/persons`: enters a person in the register; answers with their pseudonym.
+async fn add_person(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let input: NewPerson = actions::parse_request(&body)?;
+    let key = state
+        .pseudonym_key()
+        .ok_or(crate::SubmitError::Person(PersonError::NoKey))?;
+    let now = chrono::Utc::now();
+    let (id, identity) = people::identity_from(
+        input.jurisdiction,
+        &input.national_id,
+        &input.name,
+        now.date_naive(),
+    )
+    .map_err(crate::SubmitError::Person)?;
+    let subject = key.pseudonym(&id);
+    people::remember(state.store(), &subject, &identity, "entered", now).await?;
+    let person = people::find(state.store(), &subject)
+        .await?
+        .ok_or_else(|| Failure::Unexpected(anyhow::anyhow!("a person just entered is missing")))?;
+    Ok((StatusCode::CREATED, Json(person_json(&person))).into_response())
+}
+
+/// `GET /api/v1/persons/{subject}`: one person, with the messages about them.
+async fn person(
+    State(state): State<AppState>,
+    Path(subject): Path<String>,
+) -> Result<Response, ApiError> {
+    let subject = schemas::Pseudonym::try_from(subject)
+        .map_err(|_| Failure::bad_request("invalid_request", Some("subject"), "not a pseudonym"))?;
+    let person = people::find(state.store(), &subject)
+        .await?
+        .ok_or(Failure::NotFound("person in the register"))?;
+    let (received, sent) = state.store().about_subject(subject.as_str(), 200).await?;
+    let mut body = person_json(&person);
+    body["received"] = json!(received.iter().map(summary).collect::<Vec<_>>());
+    body["sent"] = json!(
+        sent.iter()
+            .map(|s| json!({
+                "message_id": s.message_id,
+                "message_type": s.message_type,
+                "status": s.status.to_string(),
+                "accepted_at": s.accepted_at,
+            }))
+            .collect::<Vec<_>>()
+    );
+    Ok(Json(body).into_response())
 }
 
 fn own_key_json(k: &OwnKey) -> Value {

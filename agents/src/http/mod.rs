@@ -37,6 +37,7 @@ use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::metrics::Metrics;
+use crate::people::PseudonymKey;
 use crate::store::Store;
 
 /// The `[http]` section of the agent's settings.
@@ -109,6 +110,7 @@ struct Inner {
     token: Token,
     metrics: Metrics,
     sessions: Mutex<HashMap<String, Instant>>,
+    pseudonym_key: Option<PseudonymKey>,
 }
 
 impl AppState {
@@ -127,8 +129,22 @@ impl AppState {
                 token,
                 metrics,
                 sessions: Mutex::new(HashMap::new()),
+                pseudonym_key: None,
             }),
         }
+    }
+
+    /// The state with the federation pseudonym key, so the API and the page take a person's
+    /// national identity number ([`crate::people`]). Set before the state is shared.
+    pub fn with_pseudonym_key(mut self, key: Option<PseudonymKey>) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("the pseudonym key is set before the state is shared")
+            .pseudonym_key = key;
+        self
+    }
+
+    fn pseudonym_key(&self) -> Option<&PseudonymKey> {
+        self.inner.pseudonym_key.as_ref()
     }
 
     fn store(&self) -> &Store {
@@ -240,6 +256,7 @@ pub async fn start(
     store: Store,
     agent: AgencyId,
     metrics: Metrics,
+    pseudonym_key: Option<PseudonymKey>,
 ) -> anyhow::Result<Option<Running>> {
     let Some(listen) = &settings.listen else {
         return Ok(None);
@@ -263,7 +280,7 @@ pub async fn start(
     let task = tokio::spawn(async move {
         serve_with(
             listener,
-            AppState::with_metrics(store, agent, token, metrics),
+            AppState::with_metrics(store, agent, token, metrics).with_pseudonym_key(pseudonym_key),
             &settings,
             async move {
                 let _ = stopped.await;

@@ -71,14 +71,139 @@ fn draft_body(description: &str, schema: &str) -> Value {
 /// The OpenAPI document.
 pub fn document() -> Value {
     let mut doc = paths_and_components();
-    if let (Some(schemas), Value::Object(more)) = (
-        doc.pointer_mut("/components/schemas")
-            .and_then(Value::as_object_mut),
-        key_schemas(),
+    for more in [key_schemas(), person_schemas()] {
+        if let (Some(schemas), Value::Object(more)) = (
+            doc.pointer_mut("/components/schemas")
+                .and_then(Value::as_object_mut),
+            more,
+        ) {
+            schemas.extend(more);
+        }
+    }
+    if let (Some(paths), Value::Object(more)) = (
+        doc.pointer_mut("/paths").and_then(Value::as_object_mut),
+        person_paths(),
     ) {
-        schemas.extend(more);
+        paths.extend(more);
     }
     doc
+}
+
+/// The person register's routes, merged into `paths`.
+fn person_paths() -> Value {
+    json!({
+        "/api/v1/persons": {
+            "get": {
+                "operationId": "findPersons",
+                "summary": "Find people in this agency's register by national identity number (any written form) or part of a name (any case).",
+                "parameters": [{"name": "q", "in": "query", "required": true, "description": "A national identity number, or part of a name.", "schema": {"type": "string", "minLength": 1}}],
+                "responses": {
+                    "200": {"description": "At most 50 people, by name.", "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["persons"],
+                        "properties": {"persons": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}}
+                    }}}},
+                    "400": error_response("`invalid_request`: no `q`."),
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "500": {"$ref": "#/components/responses/Internal"}
+                }
+            },
+            "post": {
+                "operationId": "enterPerson",
+                "summary": "Enter a person in the register by national identity number and name; answers with their pseudonym.",
+                "requestBody": draft_body("The person.", "#/components/schemas/NewPerson"),
+                "responses": {
+                    "201": {"description": "The person as the register now holds them.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}},
+                    "400": error_response("`invalid_national_id` (the rule that failed, never the number), `invalid_person` or `invalid_request`, with `path`."),
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "409": error_response("`no_pseudonym_key`: the agent has no federation pseudonym key configured."),
+                    "500": {"$ref": "#/components/responses/Internal"}
+                }
+            }
+        },
+        "/api/v1/persons/{subject}": {
+            "get": {
+                "operationId": "readPerson",
+                "summary": "One person in the register, with the messages about them received and sent.",
+                "parameters": [{"name": "subject", "in": "path", "required": true, "description": "The person's pseudonym.", "schema": {"type": "string", "pattern": "^ps-[a-z0-9]{8,64}$"}}],
+                "responses": {
+                    "200": {"description": "The person and their messages.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonWithMessages"}}}},
+                    "400": error_response("`invalid_request`: not a pseudonym."),
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": error_response("`not_found`: nobody with this pseudonym is in the register."),
+                    "500": {"$ref": "#/components/responses/Internal"}
+                }
+            }
+        }
+    })
+}
+
+/// The person register's schemas, merged into `components.schemas`.
+fn person_schemas() -> Value {
+    json!({
+        "Identity": {
+            "type": "object",
+            "required": ["jurisdiction", "national_id", "name", "date_of_birth"],
+            "properties": {
+                "jurisdiction": {"type": "string", "enum": ["DK", "NO", "SE"]},
+                "national_id": {"type": "string", "description": "Normalised: Denmark DDMMYYSSSS, Norway the eleven digits, Sweden YYYYMMDDNNNN."},
+                "name": {"type": "string"},
+                "date_of_birth": {"type": "string", "format": "date"}
+            }
+        },
+        "Person": {
+            "type": "object",
+            "required": ["subject", "identity", "source", "first_seen"],
+            "properties": {
+                "subject": {"type": "string", "description": "The pseudonym every agency derives for this person."},
+                "identity": {"$ref": "#/components/schemas/Identity"},
+                "source": {"type": "string", "enum": ["entered", "opened"], "description": "Entered by this agency's staff, or opened from a sealed identity in a message."},
+                "first_seen": {"type": "string", "format": "date-time"}
+            }
+        },
+        "PersonWithMessages": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Person"},
+                {
+                    "type": "object",
+                    "required": ["received", "sent"],
+                    "properties": {
+                        "received": {"type": "array", "items": {"$ref": "#/components/schemas/InboxItem"}},
+                        "sent": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["message_id", "message_type", "status", "accepted_at"],
+                            "properties": {
+                                "message_id": {"type": "string", "format": "uuid"},
+                                "message_type": {"type": "string"},
+                                "status": {"type": "string"},
+                                "accepted_at": {"type": "string", "format": "date-time"}
+                            }
+                        }}
+                    }
+                }
+            ]
+        },
+        "NewPerson": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["jurisdiction", "national_id", "name"],
+            "properties": {
+                "jurisdiction": {"type": "string", "enum": ["DK", "NO", "SE"], "description": "The country that issued the number."},
+                "national_id": {"type": "string", "description": "As typed: separators and the 10- or 12-digit Swedish forms are accepted."},
+                "name": {"type": "string", "minLength": 1, "maxLength": 200}
+            }
+        },
+        "PersonOnMessage": {
+            "type": "object",
+            "required": ["shared"],
+            "description": "Who the person is, on a message type that may carry the identity: opened when this agency got a copy, else why not (`identity not shared with your agency`).",
+            "properties": {
+                "shared": {"type": "boolean"},
+                "identity": {"$ref": "#/components/schemas/Identity"},
+                "reason": {"type": "string"}
+            }
+        }
+    })
 }
 
 /// The schemas of sealed fields and keys, merged into `components.schemas` (one `json!` of
@@ -224,7 +349,7 @@ fn paths_and_components() -> Value {
                 "post": {
                     "operationId": "submitMessage",
                     "summary": "Submit a message draft for the hub.",
-                    "description": "`envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` are filled in when missing. The draft must otherwise match the JSON Schema of its type; a violation answers 400 with the field's `path`, e.g. `body.supervision.kind`.\n\nSealed fields (`body.sealed_destination` of a RelocationRequest, `body.sealed_address` of a RelocationConfirmed) may be given in clear as `{\"seal\": <SealedLocation>}`: the agent seals the location to the current published key of each recipient that may hold a protected location (by role and the hub's allow-list, from the key directory) and stores and sends only the sealed copies. A field already sealed (`scheme` and `copies`) passes through unchanged.",
+                    "description": "`envelope.message_id`, `correlation_id`, `sent_at`, `schema_version` and `sender` are filled in when missing. The draft must otherwise match the JSON Schema of its type; a violation answers 400 with the field's `path`, e.g. `body.supervision.kind`.\n\nThe person may be named by national identity number instead of pseudonym, as a top-level `\"person\": {\"jurisdiction\": \"DK\", \"national_id\": \"...\", \"name\": \"...\"}` (or `{\"subject\": \"ps-...\"}` for a person in the register): the agent derives `envelope.subject` (HMAC-SHA256 of the normalised number under the federation pseudonym key), enters the person in its register, and on a ReleaseNotice, HandoverRequest, RelocationRequest or InformationResponse seals the number, name and date of birth (`body.sealed_identity`) to each recipient that may hold IDENTITY (never the national contact point). Errors: `invalid_national_id` (the rule that failed, never the number), `invalid_person`, `unknown_person` (400), `no_pseudonym_key` (409).\n\nSealed fields (`body.sealed_destination` of a RelocationRequest, `body.sealed_address` of a RelocationConfirmed) may be given in clear as `{\"seal\": <SealedLocation>}`: the agent seals the location to the current published key of each recipient that may hold a protected location (by role and the hub's allow-list, from the key directory) and stores and sends only the sealed copies. A field already sealed (`scheme` and `copies`) passes through unchanged.",
                     "requestBody": draft_body("A message draft of any version-1 type.", "#/components/schemas/MessageDraft"),
                     "responses": sealing_responses()
                 }
@@ -436,7 +561,8 @@ fn paths_and_components() -> Value {
                                 "opened_at": {"type": "string", "format": "date-time"},
                                 "text": {"type": "string", "description": "The message in plain words, as `agent show` prints it (with the sealed field opened, when this agency can read it)."},
                                 "message": {"type": "object", "description": "The message as received (see schemas/json/v1); a sealed field stays sealed here."},
-                                "sealed": {"$ref": "#/components/schemas/SealedField"}
+                                "sealed": {"$ref": "#/components/schemas/SealedField"},
+                                "person": {"$ref": "#/components/schemas/PersonOnMessage"}
                             }
                         }
                     ]

@@ -27,9 +27,12 @@ use schemas::ids::ShortText;
 use schemas::messages::HandoverOutcome;
 use schemas::{Body, Message, MessageType};
 
+mod people_pages;
+
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
 use super::consents;
+use crate::people::{self, IdentityView};
 use crate::present;
 use crate::sealing::{self, SealedView};
 use crate::store::{Received, SendStatus};
@@ -45,6 +48,11 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/messages/{id}/open", post(open))
         .route("/messages/{id}/answer", post(answer))
         .route("/logout", post(logout))
+        .route(
+            "/persons",
+            get(people_pages::persons).post(people_pages::add_person),
+        )
+        .route("/persons/{subject}", get(people_pages::person))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -101,7 +109,8 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
 fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
     let header_right = match agent {
         Some(agent) => format!(
-            r#"<span class="agency">{}</span>
+            r#"<nav aria-label="Main"><a href="/">Inbox</a> <a href="/persons">People</a></nav>
+      <span class="agency">{}</span>
       <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>"#,
             esc(agent)
         ),
@@ -551,7 +560,11 @@ async fn message_main(
     let message = schemas::decode(&row.payload).map_err(|e| {
         Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
     })?;
-    let facts = present::facts(&message);
+    let mut facts = present::facts(&message);
+    let identity = people::open_identity(state.store(), state.agent(), &message).await?;
+    if let Some(view) = &identity {
+        present::with_identity(&mut facts, view);
+    }
     let mut main = String::new();
     let _ = write!(
         main,
@@ -580,6 +593,13 @@ async fn message_main(
         );
     }
     main.push_str("</dl>\n");
+    if let (Some(IdentityView::Shared(_)), Some(subject)) = (&identity, &message.envelope.subject) {
+        let _ = writeln!(
+            main,
+            r#"<p><a href="/persons/{}">Everything about this person</a></p>"#,
+            esc(subject.as_str())
+        );
+    }
 
     if let Some(view) = sealing::open(state.store(), state.agent(), &message).await? {
         main.push_str(&sealed_section(&view));

@@ -30,6 +30,8 @@ mod case_rules_tests;
 #[cfg(test)]
 mod gateway_tests;
 #[cfg(test)]
+mod identity_tests;
+#[cfg(test)]
 mod relocation_tests;
 #[cfg(test)]
 mod test_fixtures;

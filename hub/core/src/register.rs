@@ -20,7 +20,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use schemas::messages::sealed_field;
+use schemas::messages::{carries_identity, sealed_field};
 use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Purpose};
 use serde::Serialize;
 
@@ -766,12 +766,12 @@ fn measures(config: &Config) -> Vec<Measure> {
         m(
             M_SEALED,
             "Sealed fields",
-            "A relocation's destination and new address are encrypted by the sending agent with HPKE (RFC 9180: X25519, HKDF-SHA256, ChaCha20-Poly1305) to the public key of each recipient entitled to them. The hub routes on the envelope, never sees them in clear, refuses a copy for anyone not entitled, and forwards each recipient only its own copy; each copy is bound to its message, field, recipient and key.".to_owned(),
+            "A relocation's destination and new address, and the person's identity (national identity number, name, date of birth) on a release notice, handover request, relocation request or information response, are encrypted by the sending agent with HPKE (RFC 9180: X25519, HKDF-SHA256, ChaCha20-Poly1305) to the public key of each recipient that may hold them. The hub routes on the envelope, never sees them in clear, refuses a copy for anyone who may never hold them, forwards each recipient only its own copy, and strips the identity for a recipient whose gateway does not cover IDENTITY; each copy is bound to its message, field, recipient and key.".to_owned(),
         ),
         m(
             M_PSEUDONYMS,
             "Pseudonyms",
-            "Envelopes name the person by a hub pseudonym, never a national ID number (the schema refuses other forms); a national ID number travels only as IDENTITY content, where a gateway allows it. The hub's escalations to the national contact point and the pseudonymous rows of its dashboard use a pseudonym keyed with the contact point's own key (HMAC-SHA256), which cannot be joined with the agencies' pseudonyms.".to_owned(),
+            "Envelopes name the person by a pseudonym, never a national ID number (the schema refuses other forms). The sending agent derives it as HMAC-SHA256 of the normalised national identity number under a federation pseudonym key that every agent holds and the hub does not, so every agency gets the same pseudonym for one person and the hub cannot reverse it; a national ID number travels only as sealed IDENTITY content, where a gateway allows it. The hub's escalations to the national contact point and the pseudonymous rows of its dashboard use a pseudonym keyed with the contact point's own key (HMAC-SHA256), which cannot be joined with the agencies' pseudonyms.".to_owned(),
         ),
         m(
             M_SMALL_CELLS,
@@ -812,7 +812,7 @@ fn message_measures(message_type: MessageType) -> Vec<String> {
     if routed_by_gateway(message_type) {
         ids.extend([M_GATES, M_HARD]);
     }
-    if sealed_field(message_type).is_some() {
+    if sealed_field(message_type).is_some() || carries_identity(message_type) {
         ids.push(M_SEALED);
     }
     ids.push(M_PSEUDONYMS);
@@ -2047,8 +2047,15 @@ mod tests {
                 .measures
                 .contains(&M_SEALED.to_owned())
         );
+        // A release notice carries the person's identity sealed; a risk and need summary
+        // carries nothing sealed.
         assert!(
-            !activity(&register, MessageType::ReleaseNotice)
+            activity(&register, MessageType::ReleaseNotice)
+                .measures
+                .contains(&M_SEALED.to_owned())
+        );
+        assert!(
+            !activity(&register, MessageType::RiskNeedSummary)
                 .measures
                 .contains(&M_SEALED.to_owned())
         );

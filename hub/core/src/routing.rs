@@ -357,6 +357,7 @@ fn decide_inner(
         _ => {}
     }
     check_sealed_copies(world, message)?;
+    check_sealed_identity(world, message)?;
     if envelope.recipients.is_empty() {
         return refuse(ReasonCode::SchemaViolation, "envelope.recipients is empty");
     }
@@ -450,7 +451,7 @@ fn decide_inner(
             }),
         }
     }
-    without_own_copy_no_location(message, &mut deliveries);
+    without_own_copy(message, &mut deliveries);
     if deliveries.is_empty() {
         let reason = refused[0].reason;
         let detail = if refused.len() == 1 {
@@ -872,19 +873,73 @@ fn check_sealed_copies(world: &World<'_>, message: &Message) -> Result<(), Refus
                 )
             })
     };
+    let seen = check_copies(world, sealed, "the sealed field", "this location", entitled)?;
+    let missing = envelope
+        .recipients
+        .iter()
+        .find(|r| entitled(r) && !seen.contains(r));
+    if let (Body::RelocationRequest(_), Some(missing)) = (&message.body, missing) {
+        return refuse(
+            ReasonCode::SealedCopyMissing,
+            format!("the sealed destination has no copy for {missing}"),
+        );
+    }
+    Ok(())
+}
+
+/// The copies of a sealed identity, checked like a sealed location's: each for a recipient of
+/// the message that may ever hold IDENTITY ([`schemas::messages::may_hold_identity`]: never the
+/// national contact point), at most one each, in the one scheme, to a key the recipient
+/// published. Whether a recipient's gateway covers IDENTITY is decided per recipient like any
+/// optional category: one not covered gets the message without its copy.
+fn check_sealed_identity(world: &World<'_>, message: &Message) -> Result<(), Refuse> {
+    let Some(sealed) = message.body.sealed_identity() else {
+        return Ok(());
+    };
+    let envelope = &message.envelope;
+    let may_hold = |id: &AgencyId| {
+        envelope.recipients.contains(id)
+            && world
+                .directory
+                .get(id)
+                .is_some_and(|a| schemas::messages::may_hold_identity(a.role))
+    };
+    check_copies(
+        world,
+        sealed,
+        "body.sealed_identity",
+        "the person's identity in this message",
+        may_hold,
+    )?;
+    Ok(())
+}
+
+/// The copies of a sealed field `field`: each for a recipient that `may_hold` it (else
+/// `SEALED_FOR_UNENTITLED`, naming what it may not hold), at most one each, in the one scheme,
+/// to a key the recipient published. Returns the recipients with a copy.
+fn check_copies<'m>(
+    world: &World<'_>,
+    sealed: &'m schemas::messages::Sealed,
+    field: &str,
+    what: &str,
+    may_hold: impl Fn(&AgencyId) -> bool,
+) -> Result<BTreeSet<&'m AgencyId>, Refuse> {
     if sealed.scheme.as_str() != schemas::messages::SEALING_SCHEME {
         return refuse(
             ReasonCode::SealedKeyUnknown,
-            "the sealed field uses a scheme other than HPKE-BASE-X25519-SHA256-CHACHA20POLY1305",
+            format!(
+                "{field} uses a scheme other than {}",
+                schemas::messages::SEALING_SCHEME
+            ),
         );
     }
     let mut seen = BTreeSet::new();
     for copy in &sealed.copies {
-        if !entitled(&copy.recipient) {
+        if !may_hold(&copy.recipient) {
             return refuse(
                 ReasonCode::SealedForUnentitled,
                 format!(
-                    "a sealed copy is addressed to {}, which may not hold this location",
+                    "a sealed copy is addressed to {}, which may not hold {what}",
                     copy.recipient
                 ),
             );
@@ -910,40 +965,32 @@ fn check_sealed_copies(world: &World<'_>, message: &Message) -> Result<(), Refus
             );
         }
     }
-    let missing = envelope
-        .recipients
-        .iter()
-        .find(|r| entitled(r) && !seen.contains(r));
-    if let (Body::RelocationRequest(_), Some(missing)) = (&message.body, missing) {
-        return refuse(
-            ReasonCode::SealedCopyMissing,
-            format!("the sealed destination has no copy for {missing}"),
-        );
-    }
-    Ok(())
+    Ok(seen)
 }
 
-/// A recipient with no copy of an optional sealed field gets no location: the field is
-/// stripped from its copy of the message, so the disclosure must not list the category.
-fn without_own_copy_no_location(message: &Message, deliveries: &mut [Delivery]) {
-    let Body::RelocationConfirmed(confirmed) = &message.body else {
-        return;
+/// A recipient with no copy of an optional sealed field gets none of `category`: the field
+/// is stripped from its copy of the message, so the disclosure must not list the category.
+/// For the sealed address of a confirmed relocation (PROTECTED_LOCATION) and the sealed
+/// identity (IDENTITY).
+fn without_own_copy(message: &Message, deliveries: &mut [Delivery]) {
+    let address = match &message.body {
+        Body::RelocationConfirmed(confirmed) => confirmed.sealed_address.as_ref(),
+        _ => None,
     };
-    let Some(sealed) = &confirmed.sealed_address else {
-        return;
-    };
-    for delivery in deliveries {
-        if !sealed
-            .copies
-            .iter()
-            .any(|c| c.recipient == delivery.recipient)
-        {
-            delivery
-                .categories
-                .retain(|c| *c != DataCategory::ProtectedLocation);
-            delivery
-                .basis
-                .retain(|(c, _)| *c != DataCategory::ProtectedLocation);
+    for (sealed, category) in [
+        (address, DataCategory::ProtectedLocation),
+        (message.body.sealed_identity(), DataCategory::Identity),
+    ] {
+        let Some(sealed) = sealed else { continue };
+        for delivery in deliveries.iter_mut() {
+            if !sealed
+                .copies
+                .iter()
+                .any(|c| c.recipient == delivery.recipient)
+            {
+                delivery.categories.retain(|c| *c != category);
+                delivery.basis.retain(|(c, _)| *c != category);
+            }
         }
     }
 }

@@ -468,7 +468,9 @@ async fn load_state(
         claim,
         ..State::default()
     };
-    if schemas::messages::sealed_field(e.message_type).is_some() {
+    if schemas::messages::sealed_field(e.message_type).is_some()
+        || message.body.sealed_identity().is_some()
+    {
         let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
             .bind(e.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>())
             .fetch_all(&mut **tx)

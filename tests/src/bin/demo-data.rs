@@ -313,6 +313,8 @@ fn agent_settings(
                 id,
                 relay_interval_ms: 20,
                 prefetch: 256,
+                pseudonym_key_file: None,
+                pseudonym_key: None,
             },
             broker: agent::settings::BrokerSettings {
                 host: args.host.clone(),

@@ -1,0 +1,178 @@
+//! Who the person is, end to end: agencies name a person by national identity number, every
+//! agent derives the same pseudonym, and the identity travels sealed to the recipients whose
+//! gateway covers IDENTITY. The proofs: the municipality (under statute) reads the number and
+//! name, the employment service (under a consent without IDENTITY) reads neither, the hub
+//! refuses a copy for the contact point, and neither the number nor the name is anywhere in
+//! the hub's database, the logs, or the store of an agency not entitled to them.
+
+use e2e::{TestEnv, draft, files_contain, refusal};
+use schemas::messages::SealedIdentity;
+use schemas::{AgencyId, MessageType, ReasonCode};
+use serde_json::{Value, json};
+
+/// A synthetic CPR number, as a caseworker types it, and its normalised form.
+const CPR: &str = "150640-3123";
+const CPR_NORMALISED: &str = "1506403123";
+/// A name that appears nowhere else.
+const NAME: &str = "Åse Vindelev-Testrup";
+
+fn person() -> Value {
+    json!({"jurisdiction": "DK", "national_id": CPR, "name": NAME})
+}
+
+/// `draft` naming its person by number instead of pseudonym.
+fn by_number(mut m: Value, person: Value) -> Value {
+    m["envelope"].as_object_mut().unwrap().remove("subject");
+    if let Some(consent) = m["body"].get_mut("consent").and_then(Value::as_object_mut) {
+        consent.remove("subject");
+    }
+    m["person"] = person;
+    m
+}
+
+#[tokio::test]
+async fn the_identity_reaches_only_entitled_recipients_and_never_the_hub() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let employment = env.start_agent(&a.employment).await;
+    let contact_point = env.start_agent(&a.contact_point).await;
+    prison
+        .knows_keys_of(&[&a.municipality, &a.employment, &a.contact_point])
+        .await;
+
+    // 1. The municipality records the consent, typing the number; the consent lets the
+    // employment service have the release date but not who the person is.
+    let consent = by_number(
+        e2e::consent_granted(&env, "ps-0000000000000000", uuid::Uuid::new_v4(), 1),
+        person(),
+    );
+    let recorded = municipality.submit(&consent).await;
+    let subject = recorded
+        .envelope
+        .subject
+        .clone()
+        .expect("a derived subject");
+    assert!(subject.as_str().starts_with("ps-"));
+    assert_eq!(
+        refusal(&municipality.answer_to(recorded.envelope.message_id).await),
+        None
+    );
+
+    // 2. The prison sends the release notice, typing the number the other way; its agent
+    // derives the same pseudonym without asking anyone.
+    let case = "KBH-2026-7001";
+    let notice = by_number(
+        draft(
+            "ReleaseNotice",
+            &a.prison,
+            &[&a.municipality, &a.employment],
+            case,
+            "ps-0000000000000000",
+        ),
+        json!({"jurisdiction": "DK", "national_id": CPR_NORMALISED, "name": NAME}),
+    );
+    let sent = prison.submit(&notice).await;
+    assert_eq!(sent.envelope.subject.as_ref(), Some(&subject));
+    let answer = prison.answer_to(sent.envelope.message_id).await;
+    assert_eq!(refusal(&answer), None, "{answer:?}");
+
+    // 3. The municipality reads who it is; the employment service gets the notice without.
+    let at_municipality = municipality.received(MessageType::ReleaseNotice).await;
+    let opened =
+        agent::people::open_identity(&municipality.store, &municipality.id, &at_municipality)
+            .await
+            .unwrap();
+    let expected: SealedIdentity = serde_json::from_value(json!({
+        "jurisdiction": "DK", "national_id": CPR_NORMALISED, "name": NAME,
+        "date_of_birth": "1940-06-15"
+    }))
+    .unwrap();
+    assert_eq!(opened, Some(agent::people::IdentityView::Shared(expected)));
+    let at_employment = employment.received(MessageType::ReleaseNotice).await;
+    assert!(at_employment.body.sealed_identity().is_none());
+    assert_eq!(
+        agent::people::open_identity(&employment.store, &employment.id, &at_employment)
+            .await
+            .unwrap(),
+        Some(agent::people::IdentityView::NotShared)
+    );
+    let text = agent::present::describe_opened(
+        &at_employment,
+        None,
+        Some(&agent::people::IdentityView::NotShared),
+    );
+    assert!(
+        text.contains("identity not shared with your agency"),
+        "{text}"
+    );
+    // The municipality finds the person by number or name; the employment service cannot.
+    let today = chrono::Utc::now().date_naive();
+    let found = agent::people::search(&municipality.store, "vindelev", today)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].subject, subject);
+    assert!(
+        agent::people::search(&employment.store, CPR, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // 4. A copy sealed for the contact point, which never receives IDENTITY, is refused.
+    let mut forged = draft(
+        "ReleaseNotice",
+        &a.prison,
+        &[&a.municipality, &a.contact_point],
+        "KBH-2026-7002",
+        subject.as_str(),
+    );
+    let key_of = |agency: &AgencyId, keys: &[schemas::messages::DirectoryKey]| {
+        keys.iter()
+            .find(|k| &k.agency == agency && k.current)
+            .map(|k| k.key_id.to_string())
+            .unwrap()
+    };
+    let keys = prison.store.directory_keys().await.unwrap();
+    forged["envelope"]["data_categories"] =
+        json!(["SENTENCE_RELEASE", "ECONOMY_BENEFITS", "IDENTITY"]);
+    forged["body"]["sealed_identity"] = json!({
+        "scheme": schemas::messages::SEALING_SCHEME,
+        "copies": [{"recipient": a.contact_point, "key_id": key_of(&a.contact_point, &keys),
+                    "enc": "ZW5j", "ciphertext": "Y3Q="}]
+    });
+    let answer = prison.send_and_wait(&forged).await;
+    assert_eq!(refusal(&answer), Some(ReasonCode::SealedForUnentitled));
+
+    // 5. The number and the name are nowhere but on the entitled agencies' side.
+    hub.stop().await;
+    let logs = e2e::logs::captured();
+    assert!(!logs.is_empty(), "the logs were captured");
+    for needle in [CPR, CPR_NORMALISED, "Vindelev", "Testrup"] {
+        assert_eq!(
+            env.where_in_database(needle).await,
+            Vec::<String>::new(),
+            "{needle} in the hub's database"
+        );
+        assert!(!logs.contains(needle), "{needle} in the logs");
+        for agent in [&employment, &contact_point] {
+            assert_eq!(
+                files_contain(&agent.settings.agent.data_dir, needle),
+                Vec::<std::path::PathBuf>::new(),
+                "{needle} in the store of {}",
+                agent.id
+            );
+        }
+    }
+    // The scans would have seen it: the sealed copies are in the hub's outbox, and the
+    // municipality's register holds the number in clear.
+    let sealed = env.where_in_database("sealed_identity").await;
+    assert!(sealed.contains(&"outbox.payload".to_owned()), "{sealed:?}");
+    assert!(!files_contain(&municipality.settings.agent.data_dir, CPR_NORMALISED).is_empty());
+    for mut agent in [prison, municipality, employment, contact_point] {
+        agent.stop().await;
+    }
+}
