@@ -374,6 +374,44 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     assert!(browser.text(&row).await.contains("Accepted by you"));
     browser.screenshot("inbox-after").await;
 
+    // The person register: a wrong number is explained and what was typed stays; a right
+    // one enters the person, who is then found by name.
+    browser.click("header nav a[href='/persons']").await;
+    browser
+        .find("#jurisdiction")
+        .await
+        .select_by_value("NO")
+        .await
+        .expect("a country is chosen");
+    browser.fill("#national_id", "010190 12058").await;
+    browser.fill("#name", "Kari Vindelev").await;
+    browser.click("form.entry button[type=submit]").await;
+    assert!(
+        browser.text("#entry-error").await.contains("check digit"),
+        "the rule is named"
+    );
+    let kept = browser
+        .find("#name")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, "Kari Vindelev", "what was typed stays");
+    browser.screenshot("person-number-refused").await;
+    browser.fill("#national_id", "010190 12057").await;
+    browser.click("form.entry button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Kari Vindelev");
+    let facts = browser.text("dl.facts").await;
+    assert!(
+        facts.contains("010190 12057") && facts.contains("1 January 1990"),
+        "{facts}"
+    );
+    browser.screenshot("person").await;
+    browser.goto(&web.url("/persons?q=vindelev")).await;
+    assert!(browser.text("table.people").await.contains("Kari Vindelev"));
+    browser.screenshot("people-found").await;
+
     browser.close().await;
     web.stop().await;
     hub.stop().await;

@@ -261,7 +261,7 @@ pub struct AgentWeb {
 }
 
 impl AgentWeb {
-    /// Serves `agent`'s store with [`TOKEN`].
+    /// Serves `agent`'s store with [`TOKEN`] and the agent's pseudonym key.
     pub async fn start(agent: &AgentHandle) -> AgentWeb {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -271,7 +271,8 @@ impl AgentWeb {
             agent.store.clone(),
             agent.id.clone(),
             agent::http::Token::new(TOKEN),
-        );
+        )
+        .with_pseudonym_key(agent.settings.pseudonym_key().expect("the pseudonym key"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(agent::http::serve(listener, state, async move {
             let _ = stopped.await;

@@ -58,30 +58,21 @@ pub(super) async fn add_person(
     State(state): State<AppState>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, PageError> {
-    let again = |error: &str| {
+    let again = |status: StatusCode, error: &str| {
         let main = persons_main("", None, &form, Some(error));
-        page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "People",
-            Some(state.agent().as_str()),
-            &main,
-        )
+        page(status, "People", Some(state.agent().as_str()), &main)
     };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let jurisdiction = match form.jurisdiction.as_str() {
         "DK" => Jurisdiction::DK,
         "NO" => Jurisdiction::NO,
         "SE" => Jurisdiction::SE,
-        _ => return Ok(again("Choose the country that issued the number.")),
-    };
-    let Some(key) = state.pseudonym_key() else {
-        return Err(Failure::Caller {
-            status: StatusCode::CONFLICT,
-            error: "no_pseudonym_key",
-            reason: None,
-            path: None,
-            detail: PersonError::NoKey.to_string(),
+        _ => {
+            return Ok(again(
+                unprocessable,
+                "Choose the country that issued the number.",
+            ));
         }
-        .into());
     };
     let now = Utc::now();
     let (id, identity) = match people::identity_from(
@@ -92,14 +83,28 @@ pub(super) async fn add_person(
     ) {
         Ok(found) => found,
         Err(PersonError::InvalidNumber(rule)) => {
-            return Ok(again(&format!(
-                "The national identity number is not valid: {rule}. Check it against the person's papers."
-            )));
+            return Ok(again(
+                unprocessable,
+                &format!(
+                    "The national identity number is not valid: {rule}. Check it against \
+                         the person's papers."
+                ),
+            ));
         }
         Err(PersonError::Invalid { .. }) => {
-            return Ok(again("Write the person's name (at most 200 characters)."));
+            return Ok(again(
+                unprocessable,
+                "Write the person's name (at most 200 characters).",
+            ));
         }
         Err(e) => return Err(Failure::Unexpected(e.into()).into()),
+    };
+    let Some(key) = state.pseudonym_key() else {
+        return Ok(again(
+            StatusCode::CONFLICT,
+            "This agent cannot name people by number yet: it has no pseudonym key. Please \
+             tell your administrator (the agent's setting agent.pseudonym_key_file).",
+        ));
     };
     let subject = key.pseudonym(&id);
     people::remember(state.store(), &subject, &identity, "entered", now).await?;
