@@ -176,3 +176,74 @@ async fn the_identity_reaches_only_entitled_recipients_and_never_the_hub() {
         agent.stop().await;
     }
 }
+
+/// The hub reads its recipients' sealing keys once per batch: a key announced earlier in the
+/// same batch must count, so a copy sealed to it is not refused as an unknown key.
+#[tokio::test]
+async fn a_copy_sealed_to_a_key_announced_earlier_in_the_same_batch_is_accepted() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    // No hub yet: the municipality's key announcement and the prison's notice wait together
+    // on the ingress queue, and the hub decides them in one batch when it starts.
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    let key = e2e::eventually("the municipality's key", e2e::DEADLINE, || async {
+        municipality
+            .store
+            .own_keys()
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+    })
+    .await;
+    let mut notice = draft(
+        "ReleaseNotice",
+        &a.prison,
+        &[&a.municipality],
+        "KBH-2026-7003",
+        "ps-0b3e5c7a9d1f2e4c",
+    );
+    let message_id: uuid::Uuid = notice["envelope"]["message_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let sealed = seal::seal(
+        message_id,
+        schemas::messages::SEALED_IDENTITY,
+        &serde_json::to_vec(&json!({"jurisdiction": "DK", "national_id": CPR_NORMALISED,
+                                     "name": NAME, "date_of_birth": "1940-06-15"}))
+        .unwrap(),
+        &[seal::Recipient {
+            agency: &a.municipality,
+            key_id: &key.key_id,
+            public_key: &key.public_key,
+        }],
+    )
+    .unwrap();
+    notice["envelope"]["data_categories"] =
+        json!(["SENTENCE_RELEASE", "ECONOMY_BENEFITS", "IDENTITY"]);
+    notice["body"]["sealed_identity"] = json!(sealed);
+    let id = prison.send(&notice).await;
+    // Both are on the ingress queue before the hub starts.
+    e2e::eventually("both messages to be published", e2e::DEADLINE, || async {
+        let sent = prison.store.sent(&id).await.unwrap()?;
+        (sent.status == agent::store::SendStatus::Sent).then_some(())
+    })
+    .await;
+
+    let hub = env.start_hub().await;
+    let answer = prison.answer_to(id).await;
+    assert_eq!(refusal(&answer), None, "{answer:?}");
+    let at_municipality = municipality.received(MessageType::ReleaseNotice).await;
+    let opened =
+        agent::people::open_identity(&municipality.store, &municipality.id, &at_municipality)
+            .await
+            .unwrap();
+    assert!(
+        matches!(opened, Some(agent::people::IdentityView::Shared(_))),
+        "{opened:?}"
+    );
+    hub.stop().await;
+}

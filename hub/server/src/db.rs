@@ -445,14 +445,14 @@ fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::E
     sqlx::Error::Decode(e.into())
 }
 
-/// The state `message` decides on: consents, case and handovers from the batch's state, and
-/// the rarer rest (sealing keys, who received under a withdrawn consent) read for it alone.
+/// The state `message` decides on: consents, case, handovers and its recipients' sealing keys
+/// from the batch's state, and the rarer rest (who received under a withdrawn consent) read
+/// for it alone.
 async fn load_state(
     tx: &mut Transaction<'_, Postgres>,
     batch: &mut BatchState,
     message: &Message,
 ) -> Result<State, sqlx::Error> {
-    let e = &message.envelope;
     // A no-op for the messages the batch read at its start.
     batch.read(tx, &[message]).await?;
     let MessageState {
@@ -460,31 +460,16 @@ async fn load_state(
         case,
         handovers,
         claim,
+        sealing_keys,
     } = batch.for_message(message);
     let mut state = State {
         consents,
         case,
         handovers,
         claim,
+        sealing_keys,
         ..State::default()
     };
-    if schemas::messages::sealed_field(e.message_type).is_some()
-        || message.body.sealed_identity().is_some()
-    {
-        let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
-            .bind(e.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>())
-            .fetch_all(&mut **tx)
-            .await?;
-        for row in rows {
-            let agency =
-                AgencyId::try_from(row.try_get::<String, _>("agency")?).map_err(decode_err)?;
-            state
-                .sealing_keys
-                .entry(agency)
-                .or_default()
-                .insert(row.try_get("key_id")?);
-        }
-    }
     if let Body::ConsentWithdrawn(w) = &message.body {
         let agencies: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT recipient FROM decisions

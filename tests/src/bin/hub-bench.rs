@@ -44,6 +44,8 @@ struct Args {
     size: usize,
     /// How often the raw relay's throughput and the backlog's drain are measured.
     repeat: usize,
+    /// Whether each notice carries the person's identity sealed to the municipality.
+    sealed_identity: bool,
 }
 
 fn number<T: std::str::FromStr>(value: Option<String>, flag: &str) -> anyhow::Result<T> {
@@ -61,6 +63,7 @@ fn args() -> anyhow::Result<Args> {
         backlog: 100_000,
         size: 2048,
         repeat: 1,
+        sealed_identity: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -75,14 +78,17 @@ fn args() -> anyhow::Result<Args> {
             "--backlog" => parsed.backlog = number(args.next(), "--backlog")?,
             "--size" => parsed.size = number(args.next(), "--size")?,
             "--repeat" => parsed.repeat = number(args.next(), "--repeat")?,
+            "--sealed-identity" => parsed.sealed_identity = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: hub-bench [--messages N] [--latency-seconds S] [--latency-rate R] [--backlog M] [--size BYTES] [--repeat K]\n\
+                    "usage: hub-bench [--messages N] [--latency-seconds S] [--latency-rate R] [--backlog M] [--size BYTES] [--repeat K] [--sealed-identity]\n\
                      defaults: 20000 messages for throughput, 20 s of latency at 25% of the raw rate\n\
                      (--latency-rate sets another offered load, in messages/s),\n\
                      a backlog of 100000 (0 skips it), messages of 2048 bytes;\n\
                      --repeat K measures the raw relay's throughput and the backlog's drain K times\n\
-                     and reports the median (default 1)"
+                     and reports the median (default 1);\n\
+                     --sealed-identity seals the person's identity in every notice to the municipality\n\
+                     (the same size on the wire: the note is shorter)"
                 );
                 std::process::exit(0);
             }
@@ -98,9 +104,41 @@ fn args() -> anyhow::Result<Args> {
     Ok(parsed)
 }
 
+/// The municipality's sealing key, published to the hub's database, when the notices carry a
+/// sealed identity.
+struct BenchKey {
+    key_id: String,
+    public_key: String,
+}
+
+/// Publishes a sealing key for the municipality, as its agent would.
+async fn publish_municipality_key(env: &TestEnv) -> anyhow::Result<BenchKey> {
+    let pair = seal::generate();
+    sqlx::query(
+        "INSERT INTO sealing_keys (agency, key_id, scheme, public_key, published_at)
+         VALUES ($1, $2, $3, $4, now())",
+    )
+    .bind(env.agencies.municipality.as_str())
+    .bind(&pair.key_id)
+    .bind(schemas::messages::SEALING_SCHEME)
+    .bind(&pair.public_key)
+    .execute(&env.pool)
+    .await?;
+    Ok(BenchKey {
+        key_id: pair.key_id,
+        public_key: pair.public_key,
+    })
+}
+
 /// `n` release notices from the prison to the municipality (under statute), each of `size`
-/// bytes on the wire (a caseworker's note on needs makes up the size), each with its own id.
-fn notices(env: &TestEnv, n: usize, size: usize) -> Vec<(String, Vec<u8>)> {
+/// bytes on the wire (a caseworker's note on needs makes up the size), each with its own id;
+/// with `identity`, each carries the person's identity sealed to that key.
+fn notices(
+    env: &TestEnv,
+    n: usize,
+    size: usize,
+    identity: Option<&BenchKey>,
+) -> Vec<(String, Vec<u8>)> {
     let a = &env.agencies;
     let subject = "ps-0b3e5c7a9d1f2e4c";
     let line = "Housing: applied for supported housing in Valby; waiting list about 8 weeks. ";
@@ -114,6 +152,28 @@ fn notices(env: &TestEnv, n: usize, size: usize) -> Vec<(String, Vec<u8>)> {
                 subject,
             );
             m["body"]["needs"]["notes"] = json!("");
+            if let Some(key) = identity {
+                let message_id: uuid::Uuid = m["envelope"]["message_id"]
+                    .as_str()
+                    .and_then(|id| id.parse().ok())
+                    .expect("a message id");
+                let plaintext = json!({"jurisdiction": "DK", "national_id": "1506403123",
+                                       "name": "Bench Testperson", "date_of_birth": "1940-06-15"});
+                let sealed = seal::seal(
+                    message_id,
+                    schemas::messages::SEALED_IDENTITY,
+                    &serde_json::to_vec(&plaintext).expect("serializes"),
+                    &[seal::Recipient {
+                        agency: &a.municipality,
+                        key_id: &key.key_id,
+                        public_key: &key.public_key,
+                    }],
+                )
+                .expect("seals");
+                m["body"]["sealed_identity"] = json!(sealed);
+                m["envelope"]["data_categories"] =
+                    json!(["SENTENCE_RELEASE", "ECONOMY_BENEFITS", "IDENTITY"]);
+            }
             let base = serde_json::to_vec(&m).expect("serializes").len();
             let pad = size.saturating_sub(base);
             let note: String = line.chars().cycle().take(pad).collect();
@@ -296,6 +356,13 @@ async fn run(
         async move { broker::connect(&endpoint, &credentials, name).await }
     };
 
+    let identity = if args.sealed_identity {
+        Some(publish_municipality_key(env).await?)
+    } else {
+        None
+    };
+    let identity = &identity;
+
     // 1. The raw relay.
     println!("1. raw relay: queueing {n} messages ...");
     let control = connect_bench("bench control").await?;
@@ -307,7 +374,7 @@ async fn run(
             publisher,
             "",
             bench::RAW_IN,
-            &payloads(&notices(env, n, args.size)),
+            &payloads(&notices(env, n, args.size, identity.as_ref())),
         )
         .await?;
         let relayed = Arc::new(AtomicU64::new(0));
@@ -347,7 +414,7 @@ async fn run(
         "",
         bench::RAW_IN,
         bench::RAW_OUT,
-        &notices(env, count, args.size),
+        &notices(env, count, args.size, identity.as_ref()),
         rate,
     )
     .await?;
@@ -382,7 +449,7 @@ async fn run(
         &prison_publisher,
         &submit,
         "",
-        &payloads(&notices(env, n, args.size)),
+        &payloads(&notices(env, n, args.size, identity.as_ref())),
     )
     .await?;
     let started = Instant::now();
@@ -412,7 +479,7 @@ async fn run(
         &submit,
         "",
         &env.inbox(&a.municipality),
-        &notices(env, count, args.size),
+        &notices(env, count, args.size, identity.as_ref()),
         rate,
     )
     .await?;
@@ -435,7 +502,7 @@ async fn run(
             &prison_publisher,
             &submit,
             "",
-            &payloads(&notices(env, m, args.size)),
+            &payloads(&notices(env, m, args.size, identity.as_ref())),
         )
         .await?;
         wait_for(

@@ -40,6 +40,9 @@ pub struct BatchState {
     stored_handovers: HashSet<Uuid>,
     /// Claims on case ids that have no case (read with the cases, or recorded).
     claims: HashMap<CaseId, CaseClaim>,
+    /// The published sealing key ids of each agency read (read once per batch for the
+    /// recipients of its messages with sealed fields; keys recorded since are added).
+    sealing_keys: HashMap<AgencyId, BTreeSet<String>>,
     /// What waits to be written.
     pending: Pending,
 }
@@ -56,6 +59,15 @@ pub struct MessageState {
     /// The claim on its case id, when the hub has no case for it but a refused message
     /// named it first.
     pub claim: Option<CaseClaim>,
+    /// The published key ids of its recipients, when it carries a sealed field.
+    pub sealing_keys: hub_core::routing::SealingKeys,
+}
+
+/// Whether `message` carries a sealed field, whose copies are checked against its recipients'
+/// published keys.
+fn carries_sealed(message: &Message) -> bool {
+    schemas::messages::sealed_field(message.envelope.message_type).is_some()
+        || message.body.sealed_identity().is_some()
 }
 
 #[derive(Debug, Default)]
@@ -115,8 +127,17 @@ impl BatchState {
         let mut subjects = BTreeSet::new();
         let mut consent_ids = BTreeSet::new();
         let mut case_ids = BTreeSet::new();
+        let mut key_holders = BTreeSet::new();
         for message in messages {
             let e = &message.envelope;
+            if carries_sealed(message) {
+                key_holders.extend(
+                    e.recipients
+                        .iter()
+                        .filter(|r| !self.sealing_keys.contains_key(*r))
+                        .cloned(),
+                );
+            }
             if let Some(subject) = &e.subject
                 && !self.subjects_read.contains(subject.as_str())
             {
@@ -143,6 +164,32 @@ impl BatchState {
         }
         if !case_ids.is_empty() {
             self.read_cases(tx, case_ids).await?;
+        }
+        if !key_holders.is_empty() {
+            self.read_sealing_keys(tx, key_holders).await?;
+        }
+        Ok(())
+    }
+
+    async fn read_sealing_keys(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        agencies: BTreeSet<AgencyId>,
+    ) -> Result<(), sqlx::Error> {
+        let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
+            .bind(agencies.iter().map(AgencyId::as_str).collect::<Vec<_>>())
+            .fetch_all(&mut **tx)
+            .await?;
+        for agency in agencies {
+            self.sealing_keys.entry(agency).or_default();
+        }
+        for row in rows {
+            let agency =
+                AgencyId::try_from(row.try_get::<String, _>("agency")?).map_err(decode_err)?;
+            self.sealing_keys
+                .entry(agency)
+                .or_default()
+                .insert(row.try_get("key_id")?);
         }
         Ok(())
     }
@@ -302,11 +349,21 @@ impl BatchState {
             (None, Some(id)) => self.claims.get(id).cloned(),
             _ => None,
         };
+        let sealing_keys = if carries_sealed(message) {
+            e.recipients
+                .iter()
+                .filter_map(|r| Some((r.clone(), self.sealing_keys.get(r)?.clone())))
+                .filter(|(_, keys)| !keys.is_empty())
+                .collect()
+        } else {
+            Default::default()
+        };
         MessageState {
             consents,
             case,
             handovers,
             claim,
+            sealing_keys,
         }
     }
 
@@ -362,6 +419,10 @@ impl BatchState {
                 .bind(envelope.message_id.as_uuid())
                 .execute(&mut **tx)
                 .await?;
+                // A later message of the batch may seal to it.
+                if let Some(keys) = self.sealing_keys.get_mut(agency) {
+                    keys.insert(key_id.clone());
+                }
                 Ok(())
             }
             Effect::ClaimCase(claim) => {
