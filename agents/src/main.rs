@@ -70,6 +70,20 @@ enum PersonsCommand {
         /// A number or part of a name.
         query: String,
     },
+    /// The person has a new national identity number (a D-nummer replaced by a
+    /// fødselsnummer, a samordningsnummer by a personnummer): enter them under it and tell the
+    /// hub that the two pseudonyms are one person.
+    Link {
+        /// The person's pseudonym now (`persons find` shows it).
+        #[arg(long)]
+        subject: String,
+        /// The country that issued the new number: DK, NO or SE.
+        #[arg(long)]
+        jurisdiction: String,
+        /// The new number, as written.
+        #[arg(long)]
+        national_id: String,
+    },
     /// Enter a person by national identity number and name; prints their pseudonym.
     Add {
         /// The country that issued the number: DK, NO or SE.
@@ -256,20 +270,71 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Persons {
             command:
+                PersonsCommand::Link {
+                    subject,
+                    jurisdiction,
+                    national_id,
+                },
+        } => {
+            let Some(jurisdiction) = jurisdiction_of(&jurisdiction) else {
+                eprintln!("agent: --jurisdiction is DK, NO or SE");
+                return Ok(ExitCode::from(1));
+            };
+            let person = match schemas::Pseudonym::try_from(subject) {
+                Ok(subject) => people::find(&store, &subject).await?,
+                Err(_) => None,
+            };
+            let Some(person) = person else {
+                eprintln!("agent: --subject: nobody with this pseudonym is in the register");
+                return Ok(ExitCode::from(1));
+            };
+            let Some(key) = settings.pseudonym_key()? else {
+                eprintln!("agent: {}", people::PersonError::NoKey);
+                return Ok(ExitCode::from(1));
+            };
+            let now = chrono::Utc::now();
+            let name = person.identity.name.to_string();
+            let linked = async {
+                let (id, identity) =
+                    people::identity_from(jurisdiction, &national_id, &name, now.date_naive())?;
+                let current = key.pseudonym(&id);
+                if current == person.subject {
+                    return Err(people::PersonError::SameNumber);
+                }
+                let draft = people::link_draft(
+                    &store,
+                    &person,
+                    &current,
+                    schemas::messages::LinkReason::NumberChanged,
+                )
+                .await?;
+                people::remember(&store, &current, &identity, "entered", now).await?;
+                Ok((current, draft))
+            };
+            let (current, draft) = match linked.await {
+                Ok(found) => found,
+                Err(e) => {
+                    eprintln!("agent: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let (message, _) = agent::submit(&store, &me, draft.to_string().as_bytes()).await?;
+            println!(
+                "{} now {current}; queued for the hub as {}",
+                person.subject, message.envelope.message_id
+            );
+        }
+        Command::Persons {
+            command:
                 PersonsCommand::Add {
                     jurisdiction,
                     national_id,
                     name,
                 },
         } => {
-            let jurisdiction = match jurisdiction.to_ascii_uppercase().as_str() {
-                "DK" => schemas::Jurisdiction::DK,
-                "NO" => schemas::Jurisdiction::NO,
-                "SE" => schemas::Jurisdiction::SE,
-                _ => {
-                    eprintln!("agent: --jurisdiction is DK, NO or SE");
-                    return Ok(ExitCode::from(1));
-                }
+            let Some(jurisdiction) = jurisdiction_of(&jurisdiction) else {
+                eprintln!("agent: --jurisdiction is DK, NO or SE");
+                return Ok(ExitCode::from(1));
             };
             let Some(key) = settings.pseudonym_key()? else {
                 eprintln!("agent: {}", people::PersonError::NoKey);
@@ -308,6 +373,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+fn jurisdiction_of(text: &str) -> Option<schemas::Jurisdiction> {
+    match text.to_ascii_uppercase().as_str() {
+        "DK" => Some(schemas::Jurisdiction::DK),
+        "NO" => Some(schemas::Jurisdiction::NO),
+        "SE" => Some(schemas::Jurisdiction::SE),
+        _ => None,
+    }
 }
 
 async fn list_keys(store: &Store) -> anyhow::Result<()> {

@@ -184,6 +184,16 @@ pub enum PersonError {
     /// `person.subject` names nobody in the register.
     #[error("person.subject: nobody with this pseudonym is in this agency's register")]
     NotInRegister,
+    /// A link needs a case about the person that this agency takes part in, and its messages
+    /// name none.
+    #[error(
+        "your agency's messages name no case about this person; a link names a case your \
+         agency takes part in"
+    )]
+    NoCase,
+    /// The new number gives the pseudonym the person has already.
+    #[error("national_id: the new number is the number the register holds already")]
+    SameNumber,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -197,6 +207,8 @@ impl PersonError {
             PersonError::Invalid { .. } => "invalid_person",
             PersonError::NoKey => "no_pseudonym_key",
             PersonError::NotInRegister => "unknown_person",
+            PersonError::NoCase => "no_case",
+            PersonError::SameNumber => "same_number",
             PersonError::Store(_) => "store_failed",
         }
     }
@@ -207,7 +219,8 @@ impl PersonError {
             PersonError::InvalidNumber(_) => Some("person.national_id"),
             PersonError::Invalid { path, .. } => Some(path),
             PersonError::NotInRegister => Some("person.subject"),
-            PersonError::NoKey | PersonError::Store(_) => None,
+            PersonError::SameNumber => Some("national_id"),
+            PersonError::NoKey | PersonError::NoCase | PersonError::Store(_) => None,
         }
     }
 }
@@ -371,6 +384,42 @@ pub async fn take_person(
         );
     }
     Ok(Some(person))
+}
+
+/// A `PersonLinked` draft telling the hub that `person` (as the register holds them) is now
+/// named by `current`: the new pseudonym of their new identity number. The link names the
+/// newest case about the person in this agency's messages (the hub accepts a link only from
+/// an agency that takes part in a case about the person); [`PersonError::NoCase`] when there
+/// is none.
+pub async fn link_draft(
+    store: &Store,
+    person: &Person,
+    current: &Pseudonym,
+    reason: schemas::messages::LinkReason,
+) -> Result<Value, PersonError> {
+    let (received, sent) = store.about_subject(person.subject.as_str(), 500).await?;
+    let newest_received = received
+        .iter()
+        .filter_map(|r| Some((r.received_at, r.case_id.clone()?)))
+        .max();
+    let newest_sent = sent
+        .iter()
+        .filter_map(|s| Some((s.accepted_at, s.case_id.clone()?)))
+        .max();
+    let Some((_, case_id)) = newest_received.max(newest_sent) else {
+        return Err(PersonError::NoCase);
+    };
+    Ok(serde_json::json!({
+        "envelope": {
+            "case_id": case_id,
+            "subject": current,
+            "recipients": [],
+            "message_type": "PersonLinked",
+            "purpose": "CASE_COORDINATION",
+            "data_categories": []
+        },
+        "body": {"previous": person.subject, "reason": reason}
+    }))
 }
 
 /// The recipients of `message` that get a copy of its sealed identity, each with its current

@@ -313,6 +313,7 @@ pub fn type_title(message_type: MessageType) -> &'static str {
         MessageType::Escalation => "ESCALATION: a deadline was missed",
         MessageType::KeyPublished => "Sealing key published",
         MessageType::KeyDirectory => "Key directory",
+        MessageType::PersonLinked => "Person linked (new identity number)",
     }
 }
 

@@ -115,6 +115,7 @@ catalogue! {
     KeyPublished,
     KeyDirectory,
     HandoverCancelled,
+    PersonLinked,
 }
 
 impl std::fmt::Display for MessageType {

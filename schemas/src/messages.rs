@@ -172,6 +172,30 @@ pub struct HandoverCancelled {
     pub reason: ShortText,
 }
 
+/// Why two pseudonyms are one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkReason {
+    /// The person's national identity number changed: a D-nummer replaced by a
+    /// fødselsnummer, a samordningsnummer by a personnummer.
+    NumberChanged,
+    /// The federation's pseudonym key was rotated: every pseudonym was derived again.
+    KeyRotated,
+}
+
+/// Agency to hub: the person the hub knows as `previous` is the person `envelope.subject`
+/// names now. Sent by an agency that knows both numbers and takes part in the case
+/// `envelope.case_id`, which is about `previous`. The hub records only that the two
+/// pseudonyms are one person; the disclosure log, cases and consent follow the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonLinked {
+    /// The pseudonym the person had.
+    pub previous: Pseudonym,
+    /// Why the two are one person.
+    pub reason: LinkReason,
+}
+
 /// Why a handover was rejected, as a code the contact point's statistics can count.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -916,7 +940,8 @@ impl Body {
             | Body::Receipt(_)
             | Body::Undeliverable(_)
             | Body::KeyPublished(_)
-            | Body::KeyDirectory(_) => {}
+            | Body::KeyDirectory(_)
+            | Body::PersonLinked(_) => {}
         }
         match self {
             Body::ReleaseNotice(b) if b.needs.is_some() => out.optional(C::EconomyBenefits),

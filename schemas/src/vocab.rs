@@ -185,6 +185,10 @@ pub enum ReasonCode {
     /// The sender has sent more of this kind of message than the hub accepts in the period
     /// (key announcements); try again later.
     RateLimited,
+    /// Two pseudonyms cannot be linked as one person: the new one is already in use at the
+    /// hub (a case, a consent, a claim or another link names it), or the old one is linked
+    /// already.
+    LinkConflict,
 }
 
 impl ReasonCode {
@@ -231,6 +235,7 @@ impl ReasonCode {
             ReasonCode::ReasonRequired => "REASON_REQUIRED",
             ReasonCode::OutsideHandover => "OUTSIDE_HANDOVER",
             ReasonCode::RateLimited => "RATE_LIMITED",
+            ReasonCode::LinkConflict => "LINK_CONFLICT",
         }
     }
 }
@@ -295,6 +300,7 @@ mod tests {
             ReasonCode::ReasonRequired,
             ReasonCode::OutsideHandover,
             ReasonCode::RateLimited,
+            ReasonCode::LinkConflict,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));

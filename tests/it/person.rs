@@ -247,3 +247,160 @@ async fn a_copy_sealed_to_a_key_announced_earlier_in_the_same_batch_is_accepted(
     );
     hub.stop().await;
 }
+
+/// A D-nummer (Norway) and the fødselsnummer that replaced it: synthetic.
+const D_NUMMER: &str = "410190 12040";
+const FODSELSNUMMER: &str = "010190 12057";
+
+/// A person whose identity number changed is linked old to new by an agency that knows both:
+/// the case, the consent and the disclosure log follow; nobody outside the case can link,
+/// and nobody can merge two people the hub knows apart.
+#[tokio::test]
+async fn a_changed_identity_number_is_linked_and_the_case_consent_and_log_follow() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    // The employment service receives the release notice (and its key is sealed to).
+    let _employment = env.start_agent(&a.employment).await;
+    let police = env.start_agent(&a.police).await;
+    prison
+        .knows_keys_of(&[&a.municipality, &a.employment])
+        .await;
+    let by_d_nummer = json!({"jurisdiction": "NO", "national_id": D_NUMMER, "name": NAME});
+    let by_new_number = json!({"jurisdiction": "NO", "national_id": FODSELSNUMMER, "name": NAME});
+
+    // The person is known by a D-nummer: consent, and a release notice that opens a case.
+    let consent = by_number(
+        e2e::consent_granted(&env, "ps-0000000000000000", uuid::Uuid::new_v4(), 1),
+        by_d_nummer.clone(),
+    );
+    let recorded = municipality.submit(&consent).await;
+    let old = recorded.envelope.subject.clone().unwrap();
+    assert_eq!(
+        refusal(&municipality.answer_to(recorded.envelope.message_id).await),
+        None
+    );
+    let case = "KBH-2026-7010";
+    let notice = by_number(
+        draft(
+            "ReleaseNotice",
+            &a.prison,
+            &[&a.municipality, &a.employment],
+            case,
+            "ps-0000000000000000",
+        ),
+        by_d_nummer.clone(),
+    );
+    let sent = prison.submit(&notice).await;
+    assert_eq!(
+        refusal(&prison.answer_to(sent.envelope.message_id).await),
+        None
+    );
+    municipality.received(MessageType::ReleaseNotice).await;
+
+    // Before any link, a message naming the new number does not belong to the case.
+    let summary = |person: Value| {
+        by_number(
+            draft(
+                "RiskNeedSummary",
+                &a.prison,
+                &[&a.municipality],
+                case,
+                "ps-0000000000000000",
+            ),
+            person,
+        )
+    };
+    let early = prison.submit(&summary(by_new_number.clone())).await;
+    let new = early.envelope.subject.clone().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(
+        refusal(&prison.answer_to(early.envelope.message_id).await),
+        Some(ReasonCode::SubjectMismatch)
+    );
+
+    // The police take no part in the case: they cannot link.
+    let person = agent::people::find(&municipality.store, &old)
+        .await
+        .unwrap()
+        .expect("the municipality knows the person");
+    let reason = schemas::messages::LinkReason::NumberChanged;
+    let mut outside = agent::people::link_draft(&municipality.store, &person, &new, reason)
+        .await
+        .unwrap();
+    outside["envelope"]["sender"] = json!(a.police);
+    assert_eq!(
+        refusal(&police.send_and_wait(&outside).await),
+        Some(ReasonCode::NotParticipant)
+    );
+
+    // The municipality takes part and knows both numbers: it links them.
+    let link = agent::people::link_draft(&municipality.store, &person, &new, reason)
+        .await
+        .unwrap();
+    assert_eq!(link["envelope"]["case_id"], json!(case));
+    assert_eq!(refusal(&municipality.send_and_wait(&link).await), None);
+
+    // Now a message naming the new number belongs to the case and flows under the consent
+    // recorded for the old one.
+    let later = prison
+        .submit(&summary(
+            json!({"jurisdiction": "NO", "national_id": FODSELSNUMMER}),
+        ))
+        .await;
+    assert_eq!(later.envelope.subject.as_ref(), Some(&new));
+    let answer = prison.answer_to(later.envelope.message_id).await;
+    assert_eq!(refusal(&answer), None, "{answer:?}");
+    let gateway: Option<String> =
+        sqlx::query_scalar("SELECT gateway FROM decisions WHERE message_id = $1 AND delivered")
+            .bind(later.envelope.message_id.as_uuid())
+            .fetch_optional(&env.pool)
+            .await
+            .unwrap();
+    assert!(
+        gateway
+            .as_deref()
+            .is_some_and(|g| g.starts_with("CONSENT:")),
+        "delivered under the consent recorded for the old pseudonym: {gateway:?}"
+    );
+
+    // The person's disclosure log, asked for by either pseudonym, holds both.
+    for asked in [&old, &new] {
+        let log = hub::db::disclosures(&env.pool, asked.as_str())
+            .await
+            .unwrap();
+        let types: Vec<&str> = log.iter().map(|d| d.message_type.as_str()).collect();
+        assert!(types.contains(&"ReleaseNotice"), "{asked}: {types:?}");
+        assert!(types.contains(&"RiskNeedSummary"), "{asked}: {types:?}");
+    }
+
+    // Nobody can link a pseudonym the hub knows already: that would merge two people.
+    let other = prison
+        .submit(&by_number(
+            draft(
+                "ReleaseNotice",
+                &a.prison,
+                &[&a.municipality],
+                "KBH-2026-7011",
+                "ps-0000000000000000",
+            ),
+            json!({"jurisdiction": "DK", "national_id": CPR, "name": "Another Person"}),
+        ))
+        .await;
+    assert_eq!(
+        refusal(&prison.answer_to(other.envelope.message_id).await),
+        None
+    );
+    let someone_else = other.envelope.subject.clone().unwrap();
+    let mut merge = agent::people::link_draft(&municipality.store, &person, &someone_else, reason)
+        .await
+        .unwrap();
+    merge["body"]["previous"] = json!(new);
+    assert_eq!(
+        refusal(&municipality.send_and_wait(&merge).await),
+        Some(ReasonCode::LinkConflict)
+    );
+    hub.stop().await;
+}

@@ -147,6 +147,13 @@ impl From<SubmitError> for Failure {
             },
             SubmitError::Person(p) => match p {
                 PersonError::Store(e) => e.into(),
+                PersonError::NoCase => Failure::Caller {
+                    status: StatusCode::CONFLICT,
+                    error: p.code(),
+                    reason: None,
+                    path: None,
+                    detail: p.to_string(),
+                },
                 // Not the caller's fault: the agent's operator must configure the key.
                 PersonError::NoKey => Failure::Caller {
                     status: StatusCode::CONFLICT,

@@ -39,6 +39,7 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/api/v1/consents/{consent_id}/withdraw", post(withdraw))
         .route("/api/v1/persons", get(persons).post(add_person))
         .route("/api/v1/persons/{subject}", get(person))
+        .route("/api/v1/persons/{subject}/link", post(link_person))
         .route("/api/v1/keys", get(keys))
         .route("/api/v1/keys/rotate", post(rotate_key))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -383,6 +384,78 @@ async fn add_person(State(state): State<AppState>, body: Bytes) -> Result<Respon
         .await?
         .ok_or_else(|| Failure::Unexpected(anyhow::anyhow!("a person just entered is missing")))?;
     Ok((StatusCode::CREATED, Json(person_json(&person))).into_response())
+}
+
+/// What `POST /api/v1/persons/{subject}/link` takes: the person's new number.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewNumber {
+    jurisdiction: schemas::Jurisdiction,
+    national_id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default = "number_changed")]
+    reason: schemas::messages::LinkReason,
+}
+
+fn number_changed() -> schemas::messages::LinkReason {
+    schemas::messages::LinkReason::NumberChanged
+}
+
+/// `POST /api/v1/persons/{subject}/link`: the person has a new national identity number (a
+/// D-nummer replaced by a fødselsnummer, a samordningsnummer by a personnummer). Enters the
+/// person under the new number and tells the hub that the two pseudonyms are one person.
+async fn link_person(
+    State(state): State<AppState>,
+    Path(subject): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: NewNumber = actions::parse_request(&body)?;
+    let subject = schemas::Pseudonym::try_from(subject)
+        .map_err(|_| Failure::bad_request("invalid_request", Some("subject"), "not a pseudonym"))?;
+    let person = people::find(state.store(), &subject)
+        .await?
+        .ok_or(Failure::NotFound("person in the register"))?;
+    let person_error = |e: PersonError| Failure::from(crate::SubmitError::Person(e));
+    let key = state
+        .pseudonym_key()
+        .ok_or_else(|| person_error(PersonError::NoKey))?;
+    let now = chrono::Utc::now();
+    let name = input
+        .name
+        .unwrap_or_else(|| person.identity.name.to_string());
+    let (id, identity) = people::identity_from(
+        input.jurisdiction,
+        &input.national_id,
+        &name,
+        now.date_naive(),
+    )
+    .map_err(person_error)?;
+    let current = key.pseudonym(&id);
+    if current == person.subject {
+        return Err(person_error(PersonError::SameNumber).into());
+    }
+    let draft = people::link_draft(state.store(), &person, &current, input.reason)
+        .await
+        .map_err(person_error)?;
+    let submitted = actions::submit_draft(&state, draft.to_string().as_bytes(), None).await?;
+    people::remember(state.store(), &current, &identity, "entered", now).await?;
+    let status = if submitted.new {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(json!({
+            "message_id": submitted.message_id,
+            "message_type": submitted.message_type,
+            "status": submitted.status.to_string(),
+            "subject": current,
+            "previous": person.subject,
+        })),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/persons/{subject}`: one person, with the messages about them.

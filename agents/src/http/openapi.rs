@@ -121,6 +121,24 @@ fn person_paths() -> Value {
                 }
             }
         },
+        "/api/v1/persons/{subject}/link": {
+            "post": {
+                "operationId": "linkPerson",
+                "summary": "The person has a new national identity number (a D-nummer replaced by a fødselsnummer, a samordningsnummer by a personnummer): enter them under it and tell the hub that the old and new pseudonyms are one person.",
+                "description": "Queues a PersonLinked naming the newest case about the person in this agency's messages; the hub accepts it only from an agency that takes part in that case, and only when the new pseudonym is not in use at the hub yet (LINK_CONFLICT otherwise). Consent, cases and the disclosure log then follow the link.",
+                "parameters": [{"name": "subject", "in": "path", "required": true, "description": "The person's pseudonym now.", "schema": {"type": "string", "pattern": "^ps-[a-z0-9]{8,64}$"}}],
+                "requestBody": draft_body("The new number.", "#/components/schemas/NewNumber"),
+                "responses": {
+                    "202": {"description": "Queued for the hub.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Linked"}}}},
+                    "200": {"description": "Queued before; nothing changed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Linked"}}}},
+                    "400": error_response("`invalid_national_id` (the rule that failed, never the number), `same_number`, `invalid_person` or `invalid_request`, with `path`."),
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": error_response("`not_found`: nobody with this pseudonym is in the register."),
+                    "409": error_response("`no_case`: this agency's messages name no case about the person; `no_pseudonym_key`."),
+                    "500": {"$ref": "#/components/responses/Internal"}
+                }
+            }
+        },
         "/api/v1/persons/{subject}": {
             "get": {
                 "operationId": "readPerson",
@@ -191,6 +209,28 @@ fn person_schemas() -> Value {
                 "jurisdiction": {"type": "string", "enum": ["DK", "NO", "SE"], "description": "The country that issued the number."},
                 "national_id": {"type": "string", "description": "As typed: separators and the 10- or 12-digit Swedish forms are accepted."},
                 "name": {"type": "string", "minLength": 1, "maxLength": 200}
+            }
+        },
+        "NewNumber": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["jurisdiction", "national_id"],
+            "properties": {
+                "jurisdiction": {"type": "string", "enum": ["DK", "NO", "SE"]},
+                "national_id": {"type": "string", "description": "The new number, as typed."},
+                "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The name, when it changed too; the register's otherwise."},
+                "reason": {"type": "string", "enum": ["number_changed", "key_rotated"], "default": "number_changed"}
+            }
+        },
+        "Linked": {
+            "type": "object",
+            "required": ["message_id", "message_type", "status", "subject", "previous"],
+            "properties": {
+                "message_id": {"type": "string", "format": "uuid"},
+                "message_type": {"type": "string", "const": "PersonLinked"},
+                "status": {"type": "string"},
+                "subject": {"type": "string", "description": "The person's new pseudonym."},
+                "previous": {"type": "string", "description": "The pseudonym linked to it."}
             }
         },
         "PersonOnMessage": {

@@ -73,6 +73,12 @@ pub const ROUTES: &[Route] = &[
         carries: "consent record version",
     },
     Route {
+        message_type: MessageType::PersonLinked,
+        from: CASE_AGENCIES,
+        to: &[],
+        carries: "the person's previous pseudonym, and why it changed",
+    },
+    Route {
         message_type: MessageType::ConsentWithdrawn,
         from: CASE_AGENCIES,
         to: &[],

@@ -199,3 +199,246 @@ fn a_copy_for_anyone_who_may_never_hold_identity_refuses_the_message() {
         }
     }
 }
+
+mod links {
+    use std::collections::BTreeSet;
+
+    use schemas::{Message, Pseudonym, ReasonCode as R};
+    use serde_json::{Value, json};
+
+    use super::{JOBCENTER, KOMMUNE, PRISON, directory, id, policy};
+    use crate::cases::Case;
+    use crate::routing::LinkState;
+    use crate::{Decision, Effect, World, decide};
+
+    const OLD: &str = "ps-7f3a9c2e11b4d805";
+    const NEW: &str = "ps-4c1e9a7b3d5f2e80";
+    const CASE: &str = "KBH-2026-0142";
+
+    fn pseudonym(s: &str) -> Pseudonym {
+        Pseudonym::try_from(s).unwrap()
+    }
+
+    fn link(edit: impl FnOnce(&mut Value)) -> Message {
+        let path = format!(
+            "{}/../../schemas/examples/PersonLinked.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut m: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        edit(&mut m);
+        schemas::decode(&serde_json::to_vec(&m).unwrap()).unwrap()
+    }
+
+    /// The municipality's case about OLD, with the prison taking part.
+    fn case(subject: &str) -> Case {
+        Case::open(
+            schemas::CaseId::try_from(CASE).unwrap(),
+            pseudonym(subject),
+            id(KOMMUNE),
+        )
+        .with_participants([&id(PRISON)])
+    }
+
+    fn decide_link(
+        sender: &str,
+        message: &Message,
+        case: Option<&Case>,
+        same_person: &BTreeSet<Pseudonym>,
+        link: LinkState,
+    ) -> Decision {
+        let (directory, policy) = (directory(), policy());
+        let mut message = message.clone();
+        message.envelope.sender = id(sender);
+        let message = &message;
+        let world = World {
+            case,
+            same_person,
+            link,
+            ..World::stateless(&directory, &policy, "2026-11-22T10:00:00Z".parse().unwrap())
+        };
+        decide(&world, &id(sender), message)
+    }
+
+    #[test]
+    fn a_participant_links_the_new_pseudonym_to_the_person_its_case_is_about() {
+        let case = case(OLD);
+        let none = BTreeSet::new();
+        for sender in [KOMMUNE, PRISON] {
+            let decision = decide_link(
+                sender,
+                &link(|_| {}),
+                Some(&case),
+                &none,
+                LinkState::default(),
+            );
+            let Decision::Route {
+                deliveries,
+                effects,
+                ..
+            } = &decision
+            else {
+                panic!("{sender}: refused {decision:?}")
+            };
+            assert!(deliveries.is_empty(), "a link goes to nobody but the hub");
+            assert_eq!(
+                effects,
+                &[Effect::LinkPersons {
+                    previous: pseudonym(OLD),
+                    current: pseudonym(NEW),
+                    by: id(sender),
+                    reason: schemas::messages::LinkReason::NumberChanged,
+                }]
+            );
+        }
+        // A case about an earlier pseudonym of the same person counts too.
+        let earlier = self::case("ps-0000000000000001");
+        let group = BTreeSet::from([pseudonym("ps-0000000000000001"), pseudonym(OLD)]);
+        let decision = decide_link(
+            KOMMUNE,
+            &link(|_| {}),
+            Some(&earlier),
+            &group,
+            LinkState::default(),
+        );
+        assert!(matches!(decision, Decision::Route { .. }), "{decision:?}");
+    }
+
+    #[test]
+    fn nobody_links_a_person_it_holds_no_case_about_or_merges_two_people() {
+        let about_old = case(OLD);
+        let none = BTreeSet::new();
+        let fresh = LinkState::default();
+        type Row = (
+            &'static str,
+            &'static str,
+            Message,
+            Option<Case>,
+            LinkState,
+            R,
+        );
+        let rows: Vec<Row> = vec![
+            (
+                "an agency outside the case",
+                JOBCENTER,
+                link(|_| {}),
+                Some(about_old.clone()),
+                fresh,
+                R::NotParticipant,
+            ),
+            (
+                "a case the hub does not know",
+                KOMMUNE,
+                link(|_| {}),
+                None,
+                fresh,
+                R::NotParticipant,
+            ),
+            (
+                "a case about another person",
+                KOMMUNE,
+                link(|_| {}),
+                Some(case("ps-0000000000000009")),
+                fresh,
+                R::SubjectMismatch,
+            ),
+            (
+                "a new pseudonym the hub knows already (two people merged)",
+                KOMMUNE,
+                link(|_| {}),
+                Some(about_old.clone()),
+                LinkState {
+                    current_in_use: true,
+                    previous_linked: false,
+                },
+                R::LinkConflict,
+            ),
+            (
+                "a previous pseudonym linked already",
+                KOMMUNE,
+                link(|_| {}),
+                Some(about_old.clone()),
+                LinkState {
+                    current_in_use: false,
+                    previous_linked: true,
+                },
+                R::LinkConflict,
+            ),
+            (
+                "the same pseudonym twice",
+                KOMMUNE,
+                link(|m| m["body"]["previous"] = json!(NEW)),
+                Some(about_old.clone()),
+                fresh,
+                R::SchemaViolation,
+            ),
+            (
+                "no case named",
+                KOMMUNE,
+                link(|m| {
+                    m["envelope"].as_object_mut().unwrap().remove("case_id");
+                }),
+                Some(about_old.clone()),
+                fresh,
+                R::SchemaViolation,
+            ),
+            (
+                "addressed to an agency",
+                KOMMUNE,
+                link(|m| m["envelope"]["recipients"] = json!([PRISON])),
+                Some(about_old.clone()),
+                fresh,
+                R::SchemaViolation,
+            ),
+        ];
+        for (what, sender, message, case, state, expected) in rows {
+            match decide_link(sender, &message, case.as_ref(), &none, state) {
+                Decision::Reject { reason, .. } => assert_eq!(reason, expected, "{what}"),
+                other => panic!("{what}: routed {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn messages_about_the_new_pseudonym_belong_to_the_old_ones_case() {
+        let case = case(OLD);
+        let group = BTreeSet::from([pseudonym(OLD), pseudonym(NEW)]);
+        let path = format!(
+            "{}/../../schemas/examples/RiskNeedSummary.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut m: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        m["envelope"]["case_id"] = json!(CASE);
+        m["envelope"]["subject"] = json!(NEW);
+        m["envelope"]["sender"] = json!(PRISON);
+        m["envelope"]["recipients"] = json!([KOMMUNE]);
+        let message: Message = schemas::decode(&serde_json::to_vec(&m).unwrap()).unwrap();
+        let unlinked = decide_link(
+            PRISON,
+            &message,
+            Some(&case),
+            &BTreeSet::new(),
+            LinkState::default(),
+        );
+        assert!(
+            matches!(
+                unlinked,
+                Decision::Reject {
+                    reason: R::SubjectMismatch,
+                    ..
+                }
+            ),
+            "{unlinked:?}"
+        );
+        let linked = decide_link(PRISON, &message, Some(&case), &group, LinkState::default());
+        assert!(
+            !matches!(
+                linked,
+                Decision::Reject {
+                    reason: R::SubjectMismatch,
+                    ..
+                }
+            ),
+            "the linked pseudonym names the case's person: {linked:?}"
+        );
+    }
+}

@@ -543,7 +543,11 @@ fn carried(message_type: MessageType) -> (Vec<DataCategory>, Vec<DataCategory>) 
             .collect()
     };
     match message_type {
-        MessageType::ReleaseNotice => (vec![C::SentenceRelease], vec![C::EconomyBenefits]),
+        // The person's identity, sealed, where the sender has it to give.
+        MessageType::ReleaseNotice => (
+            vec![C::SentenceRelease],
+            vec![C::EconomyBenefits, C::Identity],
+        ),
         // Typed attachments: each of any category.
         MessageType::HandoverRequest => (vec![C::CaseStatus], any(&[C::CaseStatus])),
         MessageType::HandoverResponse
@@ -552,7 +556,7 @@ fn carried(message_type: MessageType) -> (Vec<DataCategory>, Vec<DataCategory>) 
         | MessageType::Escalation => (vec![C::CaseStatus], Vec::new()),
         MessageType::RelocationRequest => (
             vec![C::RiskNeed, C::CaseStatus, C::ProtectedLocation],
-            Vec::new(),
+            vec![C::Identity],
         ),
         MessageType::RelocationConfirmed => (vec![C::CaseStatus], vec![C::ProtectedLocation]),
         // Answers: each of any category.
@@ -565,7 +569,8 @@ fn carried(message_type: MessageType) -> (Vec<DataCategory>, Vec<DataCategory>) 
         | MessageType::Receipt
         | MessageType::Undeliverable
         | MessageType::KeyPublished
-        | MessageType::KeyDirectory => (Vec::new(), Vec::new()),
+        | MessageType::KeyDirectory
+        | MessageType::PersonLinked => (Vec::new(), Vec::new()),
     }
 }
 
@@ -622,6 +627,13 @@ fn about(message_type: MessageType) -> (&'static str, &'static [&'static str]) {
             "Consent recorded",
             &[
                 "The consent record: the person's pseudonym, jurisdiction and programme; who signed (the person, or a guardian for a minor), when and how; the day a minor turns 18; the custodian agency; a SHA-256 hash of the signed form (the form stays with the custodian); the period and the provisions.",
+            ],
+        ),
+        MessageType::PersonLinked => (
+            "Person linked",
+            &[
+                ENVELOPE,
+                "The person's previous pseudonym and why it changed (a changed identity number, a rotated pseudonym key); the hub records only that the two pseudonyms are one person.",
             ],
         ),
         MessageType::ConsentWithdrawn => (
@@ -706,7 +718,10 @@ fn without_personal_data(message_type: MessageType) -> Option<&'static str> {
 fn routed_by_gateway(message_type: MessageType) -> bool {
     !matches!(
         message_type,
-        MessageType::ConsentGranted | MessageType::ConsentWithdrawn | MessageType::KeyPublished
+        MessageType::ConsentGranted
+            | MessageType::ConsentWithdrawn
+            | MessageType::KeyPublished
+            | MessageType::PersonLinked
     )
 }
 
@@ -841,8 +856,10 @@ fn entries(
             presence,
             special_category,
             criminal_offence,
-            sealed: category == DataCategory::ProtectedLocation
-                && message_type.is_some_and(|t| sealed_field(t).is_some()),
+            sealed: (category == DataCategory::ProtectedLocation
+                && message_type.is_some_and(|t| sealed_field(t).is_some()))
+                || (category == DataCategory::Identity
+                    && message_type.is_some_and(carries_identity)),
         }
     };
     let mut out: Vec<CategoryEntry> = CATEGORIES
@@ -1694,6 +1711,7 @@ mod tests {
                 role: AgencyRole::Municipality,
                 agencies: Vec::new(),
                 categories: vec![
+                    DataCategory::Identity,
                     DataCategory::ProtectedLocation,
                     DataCategory::RiskNeed,
                     DataCategory::CaseStatus
@@ -1857,6 +1875,14 @@ mod tests {
                     special_category: false,
                     criminal_offence: true,
                     sealed: false,
+                },
+                // The person's identity, sealed to the recipients that may hold it.
+                CategoryEntry {
+                    category: DataCategory::Identity,
+                    presence: Presence::Optional,
+                    special_category: false,
+                    criminal_offence: false,
+                    sealed: true,
                 },
                 CategoryEntry {
                     category: DataCategory::EconomyBenefits,

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use schemas::messages::{Categories, Refusal};
 use schemas::{
     AgencyId, AgencyRole, Body, DataCategory, Gateway, GatewayRef, Jurisdiction, Message,
-    MessageType, Purpose, ReasonCode,
+    MessageType, Pseudonym, Purpose, ReasonCode,
 };
 use uuid::Uuid;
 
@@ -190,6 +190,17 @@ pub enum Effect {
         /// custodian recorded it.
         evidence: Option<schemas::messages::WithdrawalEvidence>,
     },
+    /// Record that two pseudonyms are one person.
+    LinkPersons {
+        /// The pseudonym the person had.
+        previous: Pseudonym,
+        /// The one they have now.
+        current: Pseudonym,
+        /// The agency that linked them (the authenticated sender).
+        by: AgencyId,
+        /// Why.
+        reason: schemas::messages::LinkReason,
+    },
 }
 
 /// What the hub does with one message.
@@ -250,14 +261,38 @@ pub struct World<'a> {
     /// For a `KeyPublished`: how many key announcements the hub accepted from the sender in
     /// the hour before now.
     pub key_announcements: u32,
+    /// The pseudonyms linked as one person with the message's subject (for a
+    /// `PersonLinked`: with its `body.previous`), itself included; empty when there is no
+    /// link. Consent, cases and claims treat them as one person.
+    pub same_person: &'a BTreeSet<Pseudonym>,
+    /// For a `PersonLinked`: what the hub already knows of the two pseudonyms.
+    pub link: LinkState,
     /// Now.
     pub now: DateTime<Utc>,
+}
+
+/// What the hub knows of the two pseudonyms a `PersonLinked` names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkState {
+    /// The new pseudonym is in use already: a case, a consent, a case claim or a link names
+    /// it. Linking it would merge two people the hub knows apart, so it is refused.
+    pub current_in_use: bool,
+    /// The previous pseudonym is linked to a successor already.
+    pub previous_linked: bool,
+}
+
+impl World<'_> {
+    /// Whether `a` and `b` name one person: equal, or linked ([`World::same_person`]).
+    pub fn is_same_person(&self, a: &Pseudonym, b: &Pseudonym) -> bool {
+        a == b || (self.same_person.contains(a) && self.same_person.contains(b))
+    }
 }
 
 /// The sealing key ids each agency has published.
 pub type SealingKeys = BTreeMap<AgencyId, BTreeSet<String>>;
 
 static NO_KEYS: SealingKeys = BTreeMap::new();
+static NO_LINKS: BTreeSet<Pseudonym> = BTreeSet::new();
 
 impl<'a> World<'a> {
     /// A world with no cases, consents or history: statutes and hard rules only.
@@ -272,6 +307,8 @@ impl<'a> World<'a> {
             sealing_keys: &NO_KEYS,
             claim: None,
             key_announcements: 0,
+            same_person: &NO_LINKS,
+            link: LinkState::default(),
             now,
         }
     }
@@ -354,6 +391,7 @@ fn decide_inner(
     match &message.body {
         Body::ConsentGranted(granted) => return consent_granted(world, sender, message, granted),
         Body::KeyPublished(key) => return key_published(world, sender, key),
+        Body::PersonLinked(linked) => return person_linked(world, sender, message, linked),
         _ => {}
     }
     check_sealed_copies(world, message)?;
@@ -371,7 +409,15 @@ fn decide_inner(
             // Only a participant learns that the person differs; anyone else is refused
             // above, or as not the addressed recipient of the handover it answers.
             if case.participants.contains(&sender.id) {
-                case.check_subject(envelope.subject.as_ref()).map_err(|r| {
+                // A pseudonym linked with the case's person names that person.
+                let named = envelope.subject.as_ref().map(|s| {
+                    if world.is_same_person(s, &case.subject) {
+                        &case.subject
+                    } else {
+                        s
+                    }
+                });
+                case.check_subject(named).map_err(|r| {
                     (
                         r,
                         "envelope.subject: the case is about another person".to_owned(),
@@ -388,6 +434,11 @@ fn decide_inner(
                 );
             };
             if let Some(claim) = world.claim {
+                let subject = if world.is_same_person(subject, &claim.subject) {
+                    &claim.subject
+                } else {
+                    subject
+                };
                 claim.check_open(&sender.id, subject).map_err(|r| {
                     let detail = match r {
                         ReasonCode::SubjectMismatch => {
@@ -705,7 +756,7 @@ fn consent_granted(
             let today = world.now.date_naive();
             let another_in_force = world.consents.iter().any(|c| {
                 c.record.consent_id != record.consent_id
-                    && c.record.subject == record.subject
+                    && world.is_same_person(&c.record.subject, &record.subject)
                     && c.record.programme == record.programme
                     && consent::in_force(c, world.now, today)
             });
@@ -718,6 +769,84 @@ fn consent_granted(
         deliveries: Vec::new(),
         refused: Vec::new(),
         effects: vec![Effect::RecordConsent(record.clone())],
+    })
+}
+
+/// A link of two pseudonyms as one person (a changed identity number, a rotated pseudonym
+/// key). The sender must take part in the case it names, which must be about the previous
+/// pseudonym (or one linked with it), so only an agency that holds the person's records can
+/// link them; the new pseudonym must be unused at the hub, so a link never merges two people
+/// the hub knows apart; and a pseudonym has at most one successor. The hub learns nothing but
+/// the link.
+fn person_linked(
+    world: &World<'_>,
+    sender: &Agency,
+    message: &Message,
+    linked: &schemas::messages::PersonLinked,
+) -> Result<Decision, Refuse> {
+    let envelope = &message.envelope;
+    let Some(current) = &envelope.subject else {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "envelope.subject: a link names the person's new pseudonym",
+        );
+    };
+    if *current == linked.previous {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "body.previous is the pseudonym envelope.subject names",
+        );
+    }
+    if !envelope.recipients.is_empty() {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "envelope.recipients: a link is for the hub only",
+        );
+    }
+    let Some(case_id) = &envelope.case_id else {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "envelope.case_id: a link names a case about the person that the sender takes part in",
+        );
+    };
+    // An unknown case and a case the sender takes no part in answer alike.
+    let Some(case) = world.case.filter(|c| c.participants.contains(&sender.id)) else {
+        return refuse(
+            ReasonCode::NotParticipant,
+            format!("the sender takes no part in case {case_id}"),
+        );
+    };
+    case.check_participant(&sender.id)
+        .map_err(|r| (r, participant_detail(r)))?;
+    let about_previous =
+        case.subject == linked.previous || world.same_person.contains(&case.subject);
+    if !about_previous {
+        return refuse(
+            ReasonCode::SubjectMismatch,
+            "body.previous: the case is about another person",
+        );
+    }
+    if world.link.current_in_use {
+        return refuse(
+            ReasonCode::LinkConflict,
+            "envelope.subject: the new pseudonym is in use at the hub already",
+        );
+    }
+    if world.link.previous_linked {
+        return refuse(
+            ReasonCode::LinkConflict,
+            "body.previous: the previous pseudonym is linked to another already",
+        );
+    }
+    Ok(Decision::Route {
+        deliveries: Vec::new(),
+        refused: Vec::new(),
+        effects: vec![Effect::LinkPersons {
+            previous: linked.previous.clone(),
+            current: current.clone(),
+            by: sender.id.clone(),
+            reason: linked.reason,
+        }],
     })
 }
 
@@ -1047,7 +1176,9 @@ fn decide_recipient(
         }
         None => {
             let subject = envelope.subject.as_ref();
-            let current = |c: &ConsentInForce| subject == Some(&c.record.subject) && !c.superseded;
+            let current = |c: &ConsentInForce| {
+                subject.is_some_and(|s| world.is_same_person(s, &c.record.subject)) && !c.superseded
+            };
             let mut all = by_statute(world, &flow, None);
             all.extend(by_consent(world, &flow, current));
             all

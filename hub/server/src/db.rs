@@ -284,6 +284,8 @@ pub async fn process_batch(
                             sealing_keys: &seen.sealing_keys,
                             claim: seen.claim.as_ref(),
                             key_announcements,
+                            same_person: &seen.same_person,
+                            link: seen.link,
                             now: at,
                         };
                         let mut accepted = plan::route(
@@ -439,6 +441,8 @@ struct State {
     received_under_consent: Vec<AgencyId>,
     sealing_keys: hub_core::routing::SealingKeys,
     claim: Option<hub_core::cases::CaseClaim>,
+    same_person: std::collections::BTreeSet<schemas::Pseudonym>,
+    link: hub_core::routing::LinkState,
 }
 
 fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
@@ -461,6 +465,7 @@ async fn load_state(
         handovers,
         claim,
         sealing_keys,
+        same_person,
     } = batch.for_message(message);
     let mut state = State {
         consents,
@@ -468,8 +473,31 @@ async fn load_state(
         handovers,
         claim,
         sealing_keys,
+        same_person,
         ..State::default()
     };
+    if let Body::PersonLinked(linked) = &message.body
+        && let Some(current) = &message.envelope.subject
+    {
+        state.link = hub_core::routing::LinkState {
+            current_in_use: batch.names_subject(current)
+                || sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM cases WHERE subject = $1)
+                     OR EXISTS (SELECT 1 FROM consents WHERE subject = $1)
+                     OR EXISTS (SELECT 1 FROM case_claims WHERE subject = $1)
+                     OR EXISTS (SELECT 1 FROM person_links WHERE previous = $1 OR current = $1)",
+                )
+                .bind(current.as_str())
+                .fetch_one(&mut **tx)
+                .await?,
+            previous_linked: sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM person_links WHERE previous = $1)",
+            )
+            .bind(linked.previous.as_str())
+            .fetch_one(&mut **tx)
+            .await?,
+        };
+    }
     if let Body::ConsentWithdrawn(w) = &message.body {
         let agencies: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT recipient FROM decisions
@@ -935,13 +963,13 @@ pub struct Disclosure {
     pub basis: Vec<String>,
 }
 
-/// Every delivery of data about `subject`, oldest first.
+/// Every delivery of data about `subject`, under any pseudonym linked with it, oldest first.
 pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.decided_at, d.sender, d.recipient, m.message_type, d.message_id, m.case_id,
                 d.categories, d.removed_categories, d.gateway, d.basis
          FROM decisions d JOIN messages m USING (sender, message_id)
-         WHERE m.subject = $1 AND d.delivered
+         WHERE m.subject IN (SELECT member FROM person_group(ARRAY[$1])) AND d.delivered
          ORDER BY d.decided_at, d.message_id, d.recipient",
     )
     .bind(subject)

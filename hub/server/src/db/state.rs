@@ -30,6 +30,8 @@ pub struct BatchState {
     consents: BTreeMap<(Uuid, u32), ConsentInForce>,
     /// Subjects whose consents are all in `consents`.
     subjects_read: HashSet<String>,
+    /// The pseudonyms linked as one person with each subject read (itself included).
+    groups: HashMap<String, BTreeSet<Pseudonym>>,
     /// Consent ids whose versions are all in `consents`.
     consent_ids_read: HashSet<Uuid>,
     /// Cases read (`None`: no such case yet) or saved.
@@ -61,6 +63,9 @@ pub struct MessageState {
     pub claim: Option<CaseClaim>,
     /// The published key ids of its recipients, when it carries a sealed field.
     pub sealing_keys: hub_core::routing::SealingKeys,
+    /// The pseudonyms linked as one person with its subject (for a `PersonLinked`, with
+    /// `body.previous`), itself included.
+    pub same_person: BTreeSet<Pseudonym>,
 }
 
 /// Whether `message` carries a sealed field, whose copies are checked against its recipients'
@@ -109,6 +114,15 @@ fn consent_subject(message: &Message) -> Option<&str> {
     }
 }
 
+/// The person whose linked pseudonyms `message` decides with: its subject, or for a
+/// `PersonLinked` the previous pseudonym.
+fn person_of(message: &Message) -> Option<&str> {
+    match &message.body {
+        Body::PersonLinked(linked) => Some(linked.previous.as_str()),
+        _ => message.envelope.subject.as_ref().map(Pseudonym::as_str),
+    }
+}
+
 fn named_consent(message: &Message) -> Option<Uuid> {
     match &message.body {
         Body::ConsentGranted(g) => Some(g.consent.consent_id),
@@ -124,11 +138,35 @@ impl BatchState {
         tx: &mut Transaction<'_, Postgres>,
         messages: &[&Message],
     ) -> Result<(), sqlx::Error> {
+        // The pseudonyms linked with each person named, then the consents of all of them.
+        let people: BTreeSet<&str> = messages
+            .iter()
+            .flat_map(|m| [person_of(m), consent_subject(m)])
+            .flatten()
+            .filter(|p| !self.groups.contains_key(*p))
+            .collect();
+        if !people.is_empty() {
+            self.read_groups(tx, people).await?;
+        }
         let mut subjects = BTreeSet::new();
         let mut consent_ids = BTreeSet::new();
         let mut case_ids = BTreeSet::new();
         let mut key_holders = BTreeSet::new();
         for message in messages {
+            for person in [person_of(message), consent_subject(message)]
+                .into_iter()
+                .flatten()
+            {
+                subjects.extend(
+                    self.groups
+                        .get(person)
+                        .into_iter()
+                        .flatten()
+                        .map(Pseudonym::as_str)
+                        .filter(|s| !self.subjects_read.contains(*s))
+                        .map(str::to_owned),
+                );
+            }
             let e = &message.envelope;
             if carries_sealed(message) {
                 key_holders.extend(
@@ -137,16 +175,6 @@ impl BatchState {
                         .filter(|r| !self.sealing_keys.contains_key(*r))
                         .cloned(),
                 );
-            }
-            if let Some(subject) = &e.subject
-                && !self.subjects_read.contains(subject.as_str())
-            {
-                subjects.insert(subject.as_str().to_owned());
-            }
-            if let Some(subject) = consent_subject(message)
-                && !self.subjects_read.contains(subject)
-            {
-                subjects.insert(subject.to_owned());
             }
             if let Some(id) = named_consent(message)
                 && !self.consent_ids_read.contains(&id)
@@ -169,6 +197,33 @@ impl BatchState {
             self.read_sealing_keys(tx, key_holders).await?;
         }
         Ok(())
+    }
+
+    async fn read_groups(
+        &mut self,
+        tx: &mut Transaction<'_, Postgres>,
+        people: BTreeSet<&str>,
+    ) -> Result<(), sqlx::Error> {
+        let people: Vec<String> = people.into_iter().map(str::to_owned).collect();
+        let rows = sqlx::query("SELECT subject, member FROM person_group($1)")
+            .bind(&people)
+            .fetch_all(&mut **tx)
+            .await?;
+        for row in rows {
+            let subject: String = row.try_get("subject")?;
+            let member =
+                Pseudonym::try_from(row.try_get::<String, _>("member")?).map_err(decode_err)?;
+            self.groups.entry(subject).or_default().insert(member);
+        }
+        Ok(())
+    }
+
+    /// Whether anything this batch holds in memory names `subject`: a case or claim saved, or
+    /// a consent recorded (what the database does not hold yet).
+    pub fn names_subject(&self, subject: &Pseudonym) -> bool {
+        self.cases.values().flatten().any(|c| &c.subject == subject)
+            || self.claims.values().any(|c| &c.subject == subject)
+            || self.consents.values().any(|c| &c.record.subject == subject)
     }
 
     async fn read_sealing_keys(
@@ -326,14 +381,18 @@ impl BatchState {
     pub fn for_message(&self, message: &Message) -> MessageState {
         let e = &message.envelope;
         let named = named_consent(message);
-        let subject = e.subject.as_ref().map(Pseudonym::as_str);
+        let same_person: BTreeSet<Pseudonym> = person_of(message)
+            .and_then(|p| self.groups.get(p))
+            .cloned()
+            .unwrap_or_default();
         let consent_subject = consent_subject(message);
         let consents = self
             .consents
             .values()
             .filter(|c| {
-                let of = Some(c.record.subject.as_str());
-                of == subject || of == consent_subject || Some(c.record.consent_id) == named
+                same_person.contains(&c.record.subject)
+                    || Some(c.record.subject.as_str()) == consent_subject
+                    || Some(c.record.consent_id) == named
             })
             .cloned()
             .collect();
@@ -364,6 +423,7 @@ impl BatchState {
             handovers,
             claim,
             sealing_keys,
+            same_person,
         }
     }
 
@@ -443,6 +503,46 @@ impl BatchState {
                 Ok(())
             }
             Effect::RecordConsent(record) => self.record_consent(tx, record, at).await,
+            Effect::LinkPersons {
+                previous,
+                current,
+                by,
+                reason,
+            } => {
+                // Rare: written at once.
+                sqlx::query(
+                    "INSERT INTO person_links (previous, current, linked_by, reason, message_id, linked_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(previous.as_str())
+                .bind(current.as_str())
+                .bind(by.as_str())
+                .bind(match reason {
+                    schemas::messages::LinkReason::NumberChanged => "number_changed",
+                    schemas::messages::LinkReason::KeyRotated => "key_rotated",
+                })
+                .bind(envelope.message_id.as_uuid())
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+                // The rest of the batch sees one person.
+                let mut group: BTreeSet<Pseudonym> = [previous, current]
+                    .into_iter()
+                    .flat_map(|p| {
+                        self.groups
+                            .get(p.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| BTreeSet::from([p.clone()]))
+                    })
+                    .collect();
+                group.insert(previous.clone());
+                group.insert(current.clone());
+                for member in &group {
+                    self.groups
+                        .insert(member.as_str().to_owned(), group.clone());
+                }
+                Ok(())
+            }
             Effect::RecordWithdrawal {
                 consent_id,
                 withdrawal,
