@@ -84,6 +84,14 @@ enum PersonsCommand {
         #[arg(long)]
         national_id: String,
     },
+    /// Key rotation, this agency's share: enter everyone in the register under the pseudonym
+    /// the new key gives, and queue a link for the hub for each person with a case. Run it
+    /// before switching `agent.pseudonym_key_file` to the new key.
+    Rederive {
+        /// A file holding the new key (64 hex digits).
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
     /// Enter a person by national identity number and name; prints their pseudonym.
     Add {
         /// The country that issued the number: DK, NO or SE.
@@ -322,6 +330,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "{} now {current}; queued for the hub as {}",
                 person.subject, message.envelope.message_id
+            );
+        }
+        Command::Persons {
+            command: PersonsCommand::Rederive { new_key_file },
+        } => {
+            let new_key = agent::people::PseudonymKey::from_file(&new_key_file)?;
+            let done = people::rederive(&store, &me, &new_key, chrono::Utc::now()).await?;
+            println!(
+                "{} people entered under the new key; {} links queued for the hub; {} without a \
+                 case in this agency's messages (another agency of their case links them)",
+                done.people, done.linked, done.without_case
             );
         }
         Command::Persons {

@@ -342,6 +342,21 @@ async fn a_changed_identity_number_is_linked_and_the_case_consent_and_log_follow
         .unwrap();
     assert_eq!(link["envelope"]["case_id"], json!(case));
     assert_eq!(refusal(&municipality.send_and_wait(&link).await), None);
+    // The prison, also in the case, sends the same link (as every agency does after a key
+    // rotation): the hub takes it and changes nothing.
+    let at_prison = agent::people::find(&prison.store, &old)
+        .await
+        .unwrap()
+        .expect("the prison knows the person");
+    let same = agent::people::link_draft(&prison.store, &at_prison, &new, reason)
+        .await
+        .unwrap();
+    assert_eq!(refusal(&prison.send_and_wait(&same).await), None);
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM person_links")
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    assert_eq!(links, 1);
 
     // Now a message naming the new number belongs to the case and flows under the consent
     // recorded for the old one.

@@ -290,6 +290,22 @@ mod links {
                 }]
             );
         }
+        // The same link again (another agency of the case sent it first) changes nothing.
+        let again = decide_link(
+            PRISON,
+            &link(|_| {}),
+            Some(&case),
+            &none,
+            LinkState {
+                current_in_use: true,
+                previous_linked: true,
+                recorded: true,
+            },
+        );
+        assert!(
+            matches!(&again, Decision::Route { effects, deliveries, .. } if effects.is_empty() && deliveries.is_empty()),
+            "{again:?}"
+        );
         // A case about an earlier pseudonym of the same person counts too.
         let earlier = self::case("ps-0000000000000001");
         let group = BTreeSet::from([pseudonym("ps-0000000000000001"), pseudonym(OLD)]);
@@ -349,17 +365,19 @@ mod links {
                 LinkState {
                     current_in_use: true,
                     previous_linked: false,
+                    recorded: false,
                 },
                 R::LinkConflict,
             ),
             (
-                "a previous pseudonym linked already",
+                "a previous pseudonym linked to another already",
                 KOMMUNE,
                 link(|_| {}),
                 Some(about_old.clone()),
                 LinkState {
                     current_in_use: false,
                     previous_linked: true,
+                    recorded: false,
                 },
                 R::LinkConflict,
             ),

@@ -279,6 +279,8 @@ pub struct LinkState {
     pub current_in_use: bool,
     /// The previous pseudonym is linked to a successor already.
     pub previous_linked: bool,
+    /// This very link is recorded already (another agency of the case sent it first).
+    pub recorded: bool,
 }
 
 impl World<'_> {
@@ -825,6 +827,15 @@ fn person_linked(
             ReasonCode::SubjectMismatch,
             "body.previous: the case is about another person",
         );
+    }
+    // Every agency of the case may send the same link (after a key rotation, each does): the
+    // first records it, the rest change nothing.
+    if world.link.recorded {
+        return Ok(Decision::Route {
+            deliveries: Vec::new(),
+            refused: Vec::new(),
+            effects: Vec::new(),
+        });
     }
     if world.link.current_in_use {
         return refuse(

@@ -496,6 +496,13 @@ async fn load_state(
             .bind(linked.previous.as_str())
             .fetch_one(&mut **tx)
             .await?,
+            recorded: sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM person_links WHERE previous = $1 AND current = $2)",
+            )
+            .bind(linked.previous.as_str())
+            .bind(current.as_str())
+            .fetch_one(&mut **tx)
+            .await?,
         };
     }
     if let Body::ConsentWithdrawn(w) = &message.body {
