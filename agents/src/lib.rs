@@ -1,6 +1,7 @@
 //! An agency's agent: the only software an agency needs to exchange handover messages
 //! through the hub.
 //!
+//! - [`access_log`]: who at the agency saw or did what, append-only and hash-chained;
 //! - [`settings`]: one file per agent, then `AGENT__*` environment variables;
 //! - [`store`]: the local SQLite store (outbox before publishing, inbox deduplicated, the
 //!   agency's sealing keys and the hub's key directory);
@@ -17,6 +18,7 @@
 //!
 //! The agent never touches the hub's database; it speaks to the hub only through the broker.
 
+pub mod access_log;
 pub mod http;
 pub mod keys;
 pub mod metrics;

@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use agent::access_log::{self, Action, Actor};
 use agent::store::Accepted;
 use agent::{Settings, Store, SubmitError, keys, people, present, sealing};
 use anyhow::Context;
@@ -61,6 +62,29 @@ enum Command {
         #[command(subcommand)]
         command: PersonsCommand,
     },
+    /// The access log: who at this agency saw or did what, about which message and person.
+    AccessLog {
+        #[command(subcommand)]
+        command: AccessLogCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccessLogCommand {
+    /// Export entries, oldest first (a person's request: `--subject`; one user's: `--user`).
+    Export {
+        /// Only about this person (pseudonym).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only by this user or system, as logged (e.g. `api:case-system`, `page:kari`).
+        #[arg(long)]
+        user: Option<String>,
+        /// `csv` or `json`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
+    /// Check the hash chain: every entry unchanged, none removed or inserted.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -174,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match agent::submit_with(&store, &me, key.as_ref(), &draft).await {
                 Ok((message, Accepted::New)) => {
                     let e = &message.envelope;
+                    sent(&store, &message).await?;
                     let mut to: Vec<&str> = e.recipients.iter().map(|r| r.as_str()).collect();
                     if to.is_empty() {
                         to.push("the hub");
@@ -244,6 +269,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     schemas::decode(&m.payload).context("a stored message no longer decodes")?;
                 let sealed = sealing::open(&store, &me, &message).await?;
                 let identity = agent::people::open_identity(&store, &me, &message).await?;
+                access_log::opened(
+                    &store,
+                    &Actor::cli(),
+                    &message,
+                    sealed.as_ref(),
+                    identity.as_ref(),
+                )
+                .await?;
                 // Free text from another agency: nothing in it may steer the terminal.
                 print!(
                     "{}",
@@ -268,6 +301,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: PersonsCommand::Find { query },
         } => {
             let found = people::search(&store, &query, chrono::Utc::now().date_naive()).await?;
+            let subjects: Vec<&str> = found.iter().map(|p| p.subject.as_str()).collect();
+            access_log::about_people(&store, &Actor::cli(), Action::PersonFound, &subjects).await?;
             if found.is_empty() {
                 println!("nobody in this agency's register matches");
             }
@@ -327,6 +362,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             let (message, _) = agent::submit(&store, &me, draft.to_string().as_bytes()).await?;
+            sent(&store, &message).await?;
+            access_log::about_people(
+                &store,
+                &Actor::cli(),
+                Action::PersonEntered,
+                &[current.as_str()],
+            )
+            .await?;
             println!(
                 "{} now {current}; queued for the hub as {}",
                 person.subject, message.envelope.message_id
@@ -370,8 +413,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 };
             let subject = key.pseudonym(&id);
             people::remember(&store, &subject, &identity, "entered", now).await?;
+            access_log::about_people(
+                &store,
+                &Actor::cli(),
+                Action::PersonEntered,
+                &[subject.as_str()],
+            )
+            .await?;
             println!("{subject}");
         }
+        Command::AccessLog {
+            command:
+                AccessLogCommand::Export {
+                    subject,
+                    user,
+                    format,
+                },
+        } => {
+            let entries = access_log::entries(
+                &store,
+                &access_log::Filter {
+                    subject,
+                    actor: user,
+                },
+            )
+            .await?;
+            match format.as_str() {
+                "csv" => print!("{}", access_log::csv(&entries)),
+                "json" => println!("{}", serde_json::to_string_pretty(&entries)?),
+                _ => {
+                    eprintln!("agent: --format is csv or json");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::AccessLog {
+            command: AccessLogCommand::Verify,
+        } => match access_log::verify(&store).await? {
+            Ok(n) => println!("the access log verifies: {n} entries, the chain unbroken"),
+            Err(broken) => {
+                eprintln!("agent: the access log does not verify: {broken}");
+                return Ok(ExitCode::from(1));
+            }
+        },
         Command::Outbox { limit } => {
             for m in store.outbox(limit).await? {
                 let reason = m
@@ -392,6 +476,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Logs that the command line's user sent `message`.
+async fn sent(store: &Store, message: &schemas::Message) -> anyhow::Result<()> {
+    let message_id = message.envelope.message_id.to_string();
+    access_log::record(
+        store,
+        access_log::Access {
+            actor: &Actor::cli(),
+            action: Action::MessageSent,
+            message_id: Some(&message_id),
+            sender: None,
+            subject: message.envelope.subject.as_ref().map(|s| s.as_str()),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn jurisdiction_of(text: &str) -> Option<schemas::Jurisdiction> {

@@ -494,7 +494,9 @@ impl Store {
     /// that reads first and writes later cannot wait for the lock (SQLite answers "database
     /// is locked" at once to avoid a deadlock), so every transaction here that writes starts
     /// immediate and waits its turn under the busy timeout instead.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 

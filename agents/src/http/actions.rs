@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::SubmitError;
+use crate::access_log::{self, Access, Action, Actor};
 use crate::people::PersonError;
 use crate::store::{Accepted, Received, SendStatus, Store, StoreError};
 
@@ -187,6 +188,7 @@ pub(crate) struct Submitted {
 /// Validates a draft and queues it, as `agent send` does. `only` restricts the type.
 pub(crate) async fn submit_draft(
     state: &AppState,
+    actor: &Actor,
     draft: &[u8],
     only: Option<MessageType>,
 ) -> Result<Submitted, Failure> {
@@ -222,6 +224,20 @@ pub(crate) async fn submit_draft(
         new = accepted == Accepted::New,
         "accepted over HTTP"
     );
+    if accepted == Accepted::New {
+        let message_id = e.message_id.to_string();
+        access_log::record(
+            state.store(),
+            Access {
+                actor,
+                action: Action::MessageSent,
+                message_id: Some(&message_id),
+                sender: None,
+                subject: e.subject.as_ref().map(|s| s.as_str()),
+            },
+        )
+        .await?;
+    }
     Ok(Submitted {
         message_id: e.message_id,
         message_type: e.message_type,
@@ -257,6 +273,7 @@ pub(crate) struct HandoverAnswer {
 /// request's when the request is in this agent's inbox.
 pub(crate) async fn answer_handover(
     state: &AppState,
+    actor: &Actor,
     handover_id: Uuid,
     answer: HandoverAnswer,
 ) -> Result<Submitted, Failure> {
@@ -292,7 +309,7 @@ pub(crate) async fn answer_handover(
         body["reason_code"] = json!(code);
     }
     let draft = json!({"envelope": envelope, "body": body});
-    submit_draft(state, draft.to_string().as_bytes(), None).await
+    submit_draft(state, actor, draft.to_string().as_bytes(), None).await
 }
 
 /// The handover request with this handover id in the inbox, if any (not opened by this).
@@ -375,6 +392,7 @@ pub(crate) struct Withdrawal {
 /// Builds a `ConsentWithdrawn` effective now and queues it.
 pub(crate) async fn withdraw_consent(
     state: &AppState,
+    actor: &Actor,
     consent_id: Uuid,
     w: Withdrawal,
 ) -> Result<Submitted, Failure> {
@@ -397,7 +415,7 @@ pub(crate) async fn withdraw_consent(
         body["evidence"] = json!(evidence);
     }
     let draft = json!({"envelope": envelope, "body": body});
-    submit_draft(state, draft.to_string().as_bytes(), None).await
+    submit_draft(state, actor, draft.to_string().as_bytes(), None).await
 }
 
 /// Parses a JSON request body into `T`, naming the offending field.

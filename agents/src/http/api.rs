@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use schemas::{MessageId, MessageType};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer, Submitted, Withdrawal};
+use crate::access_log::{self, Action, Actor};
 use crate::people::{self, IdentityView, Person, PersonError};
 use crate::sealing::{self, SealedView};
 use crate::store::{OwnKey, Received};
@@ -100,14 +101,21 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let presented = request
+async fn require_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if presented.is_some_and(|t| state.token().matches(t)) {
+        .map(str::trim)
+        .and_then(|t| state.api_caller(t));
+    if let Some(caller) = caller {
+        // Handlers log what they do under the calling system's name.
+        request.extensions_mut().insert(caller);
         return next.run(request).await;
     }
     (
@@ -138,12 +146,23 @@ fn accepted(s: &Submitted) -> Response {
         .into_response()
 }
 
-async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    Ok(accepted(&actions::submit_draft(&state, &body, None).await?))
+async fn submit(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    Ok(accepted(
+        &actions::submit_draft(&state, &actor, &body, None).await?,
+    ))
 }
 
-async fn grant_consent(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let submitted = actions::submit_draft(&state, &body, Some(MessageType::ConsentGranted)).await?;
+async fn grant_consent(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let submitted =
+        actions::submit_draft(&state, &actor, &body, Some(MessageType::ConsentGranted)).await?;
     Ok(accepted(&submitted))
 }
 
@@ -153,25 +172,27 @@ fn uuid_in_path(text: &str, what: &'static str) -> Result<Uuid, Failure> {
 
 async fn answer(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(handover_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let handover_id = uuid_in_path(&handover_id, "handover_id")?;
     let answer: HandoverAnswer = actions::parse_request(&body)?;
     Ok(accepted(
-        &actions::answer_handover(&state, handover_id, answer).await?,
+        &actions::answer_handover(&state, &actor, handover_id, answer).await?,
     ))
 }
 
 async fn withdraw(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(consent_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let consent_id = uuid_in_path(&consent_id, "consent_id")?;
     let withdrawal: Withdrawal = actions::parse_request(&body)?;
     Ok(accepted(
-        &actions::withdraw_consent(&state, consent_id, withdrawal).await?,
+        &actions::withdraw_consent(&state, &actor, consent_id, withdrawal).await?,
     ))
 }
 
@@ -237,6 +258,7 @@ async fn inbox(
 /// and shows the message.
 async fn open(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -246,12 +268,13 @@ async fn open(
         .open_message(&id, sender, chrono::Utc::now())
         .await?
         .ok_or(Failure::NotFound("message in the inbox"))?;
-    show(&state, row).await
+    show(&state, &actor, row).await
 }
 
 /// `GET /api/v1/inbox/{id}`: a message already opened, read again; opening it is a POST.
 async fn read(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -273,10 +296,10 @@ async fn read(
         }
         .into());
     }
-    show(&state, row).await
+    show(&state, &actor, row).await
 }
 
-async fn show(state: &AppState, row: Received) -> Result<Response, ApiError> {
+async fn show(state: &AppState, actor: &Actor, row: Received) -> Result<Response, ApiError> {
     if row.quarantined_at.is_some() {
         return Err(Failure::Quarantined.into());
     }
@@ -285,6 +308,14 @@ async fn show(state: &AppState, row: Received) -> Result<Response, ApiError> {
     })?;
     let sealed = sealing::open(state.store(), state.agent(), &message).await?;
     let identity = people::open_identity(state.store(), state.agent(), &message).await?;
+    access_log::opened(
+        state.store(),
+        actor,
+        &message,
+        sealed.as_ref(),
+        identity.as_ref(),
+    )
+    .await?;
     let mut body = summary(&row);
     body["opened_at"] = json!(row.opened_at);
     body["text"] = json!(present::describe_opened(
@@ -339,6 +370,7 @@ fn person_json(p: &Person) -> Value {
 /// `GET /api/v1/persons?q=`: the people in the register whose number or name matches.
 async fn persons(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let q = query.get("q").map(String::as_str).unwrap_or_default();
@@ -351,6 +383,8 @@ async fn persons(
         .into());
     }
     let found = people::search(state.store(), q, chrono::Utc::now().date_naive()).await?;
+    let subjects: Vec<&str> = found.iter().map(|p| p.subject.as_str()).collect();
+    access_log::about_people(state.store(), &actor, Action::PersonFound, &subjects).await?;
     let items: Vec<Value> = found.iter().map(person_json).collect();
     Ok(Json(json!({"persons": items})).into_response())
 }
@@ -365,7 +399,11 @@ struct NewPerson {
 }
 
 /// `POST /api/v1/persons`: enters a person in the register; answers with their pseudonym.
-async fn add_person(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn add_person(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let input: NewPerson = actions::parse_request(&body)?;
     let key = state
         .pseudonym_key()
@@ -380,6 +418,13 @@ async fn add_person(State(state): State<AppState>, body: Bytes) -> Result<Respon
     .map_err(crate::SubmitError::Person)?;
     let subject = key.pseudonym(&id);
     people::remember(state.store(), &subject, &identity, "entered", now).await?;
+    access_log::about_people(
+        state.store(),
+        &actor,
+        Action::PersonEntered,
+        &[subject.as_str()],
+    )
+    .await?;
     let person = people::find(state.store(), &subject)
         .await?
         .ok_or_else(|| Failure::Unexpected(anyhow::anyhow!("a person just entered is missing")))?;
@@ -407,6 +452,7 @@ fn number_changed() -> schemas::messages::LinkReason {
 /// person under the new number and tells the hub that the two pseudonyms are one person.
 async fn link_person(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(subject): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -438,8 +484,16 @@ async fn link_person(
     let draft = people::link_draft(state.store(), &person, &current, input.reason)
         .await
         .map_err(person_error)?;
-    let submitted = actions::submit_draft(&state, draft.to_string().as_bytes(), None).await?;
+    let submitted =
+        actions::submit_draft(&state, &actor, draft.to_string().as_bytes(), None).await?;
     people::remember(state.store(), &current, &identity, "entered", now).await?;
+    access_log::about_people(
+        state.store(),
+        &actor,
+        Action::PersonEntered,
+        &[current.as_str()],
+    )
+    .await?;
     let status = if submitted.new {
         StatusCode::ACCEPTED
     } else {
@@ -461,6 +515,7 @@ async fn link_person(
 /// `GET /api/v1/persons/{subject}`: one person, with the messages about them.
 async fn person(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(subject): Path<String>,
 ) -> Result<Response, ApiError> {
     let subject = schemas::Pseudonym::try_from(subject)
@@ -468,6 +523,13 @@ async fn person(
     let person = people::find(state.store(), &subject)
         .await?
         .ok_or(Failure::NotFound("person in the register"))?;
+    access_log::about_people(
+        state.store(),
+        &actor,
+        Action::PersonOpened,
+        &[subject.as_str()],
+    )
+    .await?;
     let (received, sent) = state.store().about_subject(subject.as_str(), 200).await?;
     let mut body = person_json(&person);
     body["received"] = json!(received.iter().map(summary).collect::<Vec<_>>());
@@ -612,6 +674,56 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(!String::from_utf8(row.payload).unwrap().contains("Kongens"));
+    }
+
+    #[tokio::test]
+    async fn the_access_log_names_the_calling_system_and_what_it_saw_never_content() {
+        let recipient = TempStore::new().await;
+        let me = agency("no-trondheim-kommune");
+        let (key, _) = recipient.store.ensure_key(at(0)).await.unwrap();
+        let message = receive_sealed_request(&recipient.store, &me, &key).await;
+        let app = router(
+            AppState::new(recipient.store.clone(), me.clone(), Token::new(TOKEN))
+                .with_api_tokens([("case-system".to_owned(), Token::new("s3cret"))].into()),
+        );
+        let uri = format!("/api/v1/inbox/{}/open", message.envelope.message_id);
+        let (status, _) = call(&app, "POST", &uri, None, Some("s3cret")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(&app, "POST", &uri, None, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(&app, "POST", &uri, None, Some("not-a-token")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let log = crate::access_log::entries(&recipient.store, &Default::default())
+            .await
+            .unwrap();
+        let seen: Vec<(&str, &str)> = log
+            .iter()
+            .map(|e| (e.actor.as_str(), e.action.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("api:case-system", "message_opened"),
+                ("api:case-system", "location_opened"),
+                ("api:agent token", "message_opened"),
+                ("api:agent token", "location_opened"),
+            ]
+        );
+        let id = message.envelope.message_id.to_string();
+        assert!(
+            log.iter()
+                .all(|e| e.message_id.as_deref() == Some(id.as_str())
+                    && e.sender.as_deref() == Some("no-oslo-kommune")
+                    && e.subject.as_deref() == Some("ps-c41d2e9a07f3b6e2"))
+        );
+        // Ids and pseudonyms only: the sealed location is not in the store's files.
+        assert_eq!(
+            crate::access_log::verify(&recipient.store).await.unwrap(),
+            Ok(4)
+        );
+        let export = crate::access_log::csv(&log);
+        assert!(!export.contains("Kongens"), "{export}");
     }
 
     #[tokio::test]

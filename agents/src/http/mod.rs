@@ -47,8 +47,13 @@ pub struct HttpSettings {
     #[serde(default)]
     pub listen: Option<String>,
     /// The token local callers present (`AGENT__HTTP__TOKEN`); required when `listen` is set.
+    /// On the API, calls with it are logged as by the system `agent token`.
     #[serde(default)]
     pub token: Option<Token>,
+    /// One named token per calling system (`AGENT__HTTP__API_TOKENS__<NAME>`), so the access
+    /// log names the system that called. API only: the page does not take them.
+    #[serde(default)]
+    pub api_tokens: std::collections::BTreeMap<String, Token>,
     /// Host names the server answers to besides its listen address's host and the loopback
     /// forms (`localhost`, `127.0.0.1`, `[::1]`); any other `Host` gets 421 (DNS rebinding).
     #[serde(default)]
@@ -111,6 +116,7 @@ struct Inner {
     metrics: Metrics,
     sessions: Mutex<HashMap<String, Instant>>,
     pseudonym_key: Option<PseudonymKey>,
+    api_tokens: std::collections::BTreeMap<String, Token>,
 }
 
 impl AppState {
@@ -130,6 +136,7 @@ impl AppState {
                 metrics,
                 sessions: Mutex::new(HashMap::new()),
                 pseudonym_key: None,
+                api_tokens: Default::default(),
             }),
         }
     }
@@ -145,6 +152,27 @@ impl AppState {
 
     fn pseudonym_key(&self) -> Option<&PseudonymKey> {
         self.inner.pseudonym_key.as_ref()
+    }
+
+    /// The state with one named token per calling system, for the API. Set before the state
+    /// is shared.
+    pub fn with_api_tokens(mut self, tokens: std::collections::BTreeMap<String, Token>) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("the API tokens are set before the state is shared")
+            .api_tokens = tokens;
+        self
+    }
+
+    /// The calling system a presented API token names: a named system, or `agent token`.
+    fn api_caller(&self, presented: &str) -> Option<crate::access_log::Actor> {
+        if self.token().matches(presented) {
+            return Some(crate::access_log::Actor::api("agent token"));
+        }
+        self.inner
+            .api_tokens
+            .iter()
+            .find(|(_, token)| token.matches(presented))
+            .map(|(name, _)| crate::access_log::Actor::api(name))
     }
 
     fn store(&self) -> &Store {
@@ -280,7 +308,9 @@ pub async fn start(
     let task = tokio::spawn(async move {
         serve_with(
             listener,
-            AppState::with_metrics(store, agent, token, metrics).with_pseudonym_key(pseudonym_key),
+            AppState::with_metrics(store, agent, token, metrics)
+                .with_pseudonym_key(pseudonym_key)
+                .with_api_tokens(settings.api_tokens.clone()),
             &settings,
             async move {
                 let _ = stopped.await;

@@ -32,6 +32,7 @@ mod people_pages;
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
 use super::consents;
+use crate::access_log::{self, Actor};
 use crate::people::{self, IdentityView};
 use crate::present;
 use crate::sealing::{self, SealedView};
@@ -565,6 +566,15 @@ async fn message_main(
     if let Some(view) = &identity {
         present::with_identity(&mut facts, view);
     }
+    let sealed = sealing::open(state.store(), state.agent(), &message).await?;
+    access_log::opened(
+        state.store(),
+        &Actor::shared_page(),
+        &message,
+        sealed.as_ref(),
+        identity.as_ref(),
+    )
+    .await?;
     let mut main = String::new();
     let _ = write!(
         main,
@@ -601,8 +611,8 @@ async fn message_main(
         );
     }
 
-    if let Some(view) = sealing::open(state.store(), state.agent(), &message).await? {
-        main.push_str(&sealed_section(&view));
+    if let Some(view) = &sealed {
+        main.push_str(&sealed_section(view));
     }
 
     if let Body::HandoverRequest(h) = &message.body {
@@ -837,7 +847,14 @@ async fn answer(
                 reason_code: reason_code.filter(|_| outcome == HandoverOutcome::Rejected),
                 purpose: Some(e.purpose),
             };
-            match actions::answer_handover(&state, request.handover_id, answer).await {
+            match actions::answer_handover(
+                &state,
+                &Actor::shared_page(),
+                request.handover_id,
+                answer,
+            )
+            .await
+            {
                 Ok(_) => {
                     return Ok(Redirect::to(&format!(
                         "/messages/{}?sender={}",

@@ -12,6 +12,7 @@ use schemas::messages::ConsentRecord;
 use schemas::{Body, Jurisdiction, Message, Pseudonym};
 
 use super::{PageError, esc, page, type_title, when};
+use crate::access_log::{self, Action, Actor};
 use crate::http::AppState;
 use crate::http::actions::Failure;
 use crate::people::{self, Person, PersonError};
@@ -30,7 +31,16 @@ pub(super) async fn persons(
     let found = if q.is_empty() {
         None
     } else {
-        Some(people::search(state.store(), q, Utc::now().date_naive()).await?)
+        let found = people::search(state.store(), q, Utc::now().date_naive()).await?;
+        let subjects: Vec<&str> = found.iter().map(|p| p.subject.as_str()).collect();
+        access_log::about_people(
+            state.store(),
+            &Actor::shared_page(),
+            Action::PersonFound,
+            &subjects,
+        )
+        .await?;
+        Some(found)
     };
     let main = persons_main(q, found.as_deref(), &EntryForm::default(), None);
     Ok(page(
@@ -108,6 +118,13 @@ pub(super) async fn add_person(
     };
     let subject = key.pseudonym(&id);
     people::remember(state.store(), &subject, &identity, "entered", now).await?;
+    access_log::about_people(
+        state.store(),
+        &Actor::shared_page(),
+        Action::PersonEntered,
+        &[subject.as_str()],
+    )
+    .await?;
     Ok(Redirect::to(&format!("/persons/{subject}")).into_response())
 }
 
@@ -214,6 +231,13 @@ pub(super) async fn person(
     let person = people::find(state.store(), &subject)
         .await?
         .ok_or(Failure::NotFound("person in your agency's register"))?;
+    access_log::about_people(
+        state.store(),
+        &Actor::shared_page(),
+        Action::PersonOpened,
+        &[subject.as_str()],
+    )
+    .await?;
     let (received, sent) = state.store().about_subject(subject.as_str(), 200).await?;
     let name = person.identity.name.to_string();
     let mut main = format!(
@@ -457,6 +481,30 @@ mod tests {
         assert!(found.contains(&format!("href=\"{location}\"")), "{found}");
         let (_, _, none) = call(&app, get("/persons?q=Hansen", &cookie)).await;
         assert!(none.contains("Nobody in your agency"), "{none}");
+
+        // Each step is in the access log under the page's user, with the person's pseudonym
+        // and never the number, the name or the words searched for.
+        let subject = location.trim_start_matches("/persons/");
+        let log = crate::access_log::entries(&t.store, &Default::default())
+            .await
+            .unwrap();
+        let seen: Vec<(&str, &str, Option<&str>)> = log
+            .iter()
+            .map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_deref()))
+            .collect();
+        let page = "page:shared agent token";
+        assert_eq!(
+            seen,
+            [
+                (page, "person_entered", Some(subject)),
+                (page, "person_opened", Some(subject)),
+                (page, "person_found", Some(subject)),
+            ]
+        );
+        let export = crate::access_log::csv(&log);
+        for secret in ["1506403123", "Testrup", "SE", "Hansen"] {
+            assert!(!export.contains(secret), "{secret}: {export}");
+        }
     }
 
     #[tokio::test]

@@ -1,0 +1,484 @@
+//! The access log: who at this agency saw or did what, about which message and which person.
+//!
+//! Every message opened, sealed field opened (a location, a person's identity), person page
+//! opened, search (one row per person found, never the words searched for) and message sent
+//! is appended to `access_log` in the agent's store, with who, when, which message and which
+//! person pseudonym, never content. The table is append-only (triggers refuse UPDATE and
+//! DELETE) and hash-chained like the hub's audit log: each entry's hash covers the one before,
+//! so [`verify`] finds any entry changed, removed or inserted. An agency answers a person's
+//! request (GDPR art. 15) from [`entries`] together with the hub's `hub disclosures`.
+//!
+//! Who: a caseworker on the page, a calling system on the API, or a user of the command line.
+//! Until caseworkers sign in personally (issue 16, part 1), the page's user is the shared
+//! agent token, and the log says so.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::store::{Store, StoreError};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A received message was opened and shown.
+    MessageOpened,
+    /// A sealed location in a message was opened and shown.
+    LocationOpened,
+    /// A person's sealed identity in a message was opened and shown.
+    IdentityOpened,
+    /// A person's page in the register was opened.
+    PersonOpened,
+    /// A search found this person (the words searched for are not kept).
+    PersonFound,
+    /// A person was entered in the register.
+    PersonEntered,
+    /// A message was sent (queued for the hub).
+    MessageSent,
+}
+
+impl Action {
+    /// The action as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::MessageOpened => "message_opened",
+            Action::LocationOpened => "location_opened",
+            Action::IdentityOpened => "identity_opened",
+            Action::PersonOpened => "person_opened",
+            Action::PersonFound => "person_found",
+            Action::PersonEntered => "person_entered",
+            Action::MessageSent => "message_sent",
+        }
+    }
+}
+
+/// Who did it: `page:<user>`, `api:<system>` or `cli:<user>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(String);
+
+impl Actor {
+    /// A caseworker on the page. Until personal sign-in, every caseworker signs in with the
+    /// shared agent token: [`Actor::shared_page`].
+    pub fn page(user: &str) -> Actor {
+        Actor(format!("page:{user}"))
+    }
+
+    /// Whoever signed in to the page with the agency's shared token.
+    pub fn shared_page() -> Actor {
+        Actor::page("shared agent token")
+    }
+
+    /// A calling system on the API, by the name of its token.
+    pub fn api(system: &str) -> Actor {
+        Actor(format!("api:{system}"))
+    }
+
+    /// A user of the command line, by the operating system's user name.
+    pub fn cli() -> Actor {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown user".to_owned());
+        Actor(format!("cli:{user}"))
+    }
+
+    /// As stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One thing done, before it is logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access<'a> {
+    /// Who.
+    pub actor: &'a Actor,
+    /// What.
+    pub action: Action,
+    /// Which message, if one.
+    pub message_id: Option<&'a str>,
+    /// Its sender, for a received message (ids are scoped by their sender).
+    pub sender: Option<&'a str>,
+    /// Which person, by pseudonym, if one.
+    pub subject: Option<&'a str>,
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Its position.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Which message.
+    pub message_id: Option<String>,
+    /// Its sender.
+    pub sender: Option<String>,
+    /// Which person.
+    pub subject: Option<String>,
+    /// The hash of the entry before.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+/// The hash of an entry: SHA-256 over the previous hash and each field, each field
+/// length-prefixed so no two entries hash alike by moving a boundary.
+fn hash_of(
+    prev_hash: &str,
+    at: &str,
+    actor: &str,
+    action: &str,
+    message_id: Option<&str>,
+    sender: Option<&str>,
+    subject: Option<&str>,
+) -> String {
+    let mut h = Sha256::new();
+    for field in [
+        Some(prev_hash),
+        Some(at),
+        Some(actor),
+        Some(action),
+        message_id,
+        sender,
+        subject,
+    ] {
+        match field {
+            Some(text) => {
+                h.update((text.len() as u64).to_be_bytes());
+                h.update(text.as_bytes());
+            }
+            None => h.update(u64::MAX.to_be_bytes()),
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends `accesses` to the log, in order, in one transaction.
+pub async fn append(
+    store: &Store,
+    accesses: &[Access<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if accesses.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.begin_write().await?;
+    let mut prev: String =
+        sqlx::query_scalar("SELECT hash FROM access_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or_else(|| GENESIS.to_owned());
+    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    for a in accesses {
+        let hash = hash_of(
+            &prev,
+            &at,
+            a.actor.as_str(),
+            a.action.as_str(),
+            a.message_id,
+            a.sender,
+            a.subject,
+        );
+        sqlx::query(
+            "INSERT INTO access_log (at, actor, action, message_id, sender, subject, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&at)
+        .bind(a.actor.as_str())
+        .bind(a.action.as_str())
+        .bind(a.message_id)
+        .bind(a.sender)
+        .bind(a.subject)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        prev = hash;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Appends one access.
+pub async fn record(store: &Store, access: Access<'_>) -> Result<(), StoreError> {
+    append(store, &[access], Utc::now()).await
+}
+
+/// Records that `actor` opened `message` (from `sender`) and what of it was shown: its sealed
+/// location and the person's identity, when this agency could open them.
+pub async fn opened(
+    store: &Store,
+    actor: &Actor,
+    message: &schemas::Message,
+    sealed: Option<&crate::sealing::SealedView>,
+    identity: Option<&crate::people::IdentityView>,
+) -> Result<(), StoreError> {
+    let e = &message.envelope;
+    let message_id = e.message_id.to_string();
+    let subject = e.subject.as_ref().map(|s| s.as_str());
+    let one = |action| Access {
+        actor,
+        action,
+        message_id: Some(&message_id),
+        sender: Some(e.sender.as_str()),
+        subject,
+    };
+    let mut accesses = vec![one(Action::MessageOpened)];
+    if sealed.is_some_and(|v| v.location().is_some()) {
+        accesses.push(one(Action::LocationOpened));
+    }
+    if matches!(identity, Some(crate::people::IdentityView::Shared(_))) {
+        accesses.push(one(Action::IdentityOpened));
+    }
+    append(store, &accesses, Utc::now()).await
+}
+
+/// Records that `actor` did `action` about each of `subjects` (a search's finds, a person's
+/// page, a person entered).
+pub async fn about_people(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    subjects: &[&str],
+) -> Result<(), StoreError> {
+    let accesses: Vec<Access<'_>> = subjects
+        .iter()
+        .map(|subject| Access {
+            actor,
+            action,
+            message_id: None,
+            sender: None,
+            subject: Some(subject),
+        })
+        .collect();
+    append(store, &accesses, Utc::now()).await
+}
+
+/// Which entries [`entries`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only about this person.
+    pub subject: Option<String>,
+    /// Only by this actor (as stored, e.g. `api:case-system`).
+    pub actor: Option<String>,
+}
+
+/// The entries that match `filter`, oldest first.
+pub async fn entries(store: &Store, filter: &Filter) -> Result<Vec<Entry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log
+         WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR actor = ?2) ORDER BY seq",
+    )
+    .bind(filter.subject.as_deref())
+    .bind(filter.actor.as_deref())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(entry_of).collect()
+}
+
+fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<Entry, StoreError> {
+    let at: String = r.try_get("at")?;
+    Ok(Entry {
+        seq: r.try_get("seq")?,
+        at: DateTime::parse_from_rfc3339(&at)
+            .map_err(|_| StoreError::Corrupt("access_log.at".to_owned()))?
+            .with_timezone(&Utc),
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        message_id: r.try_get("message_id")?,
+        sender: r.try_get("sender")?,
+        subject: r.try_get("subject")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Why the chain does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Broken {
+    /// An entry's hash is not the hash of its fields and the one before: it was changed.
+    #[error("entry {0} was changed: its hash does not match its content")]
+    Changed(i64),
+    /// An entry does not follow the one before it: an entry was removed or inserted.
+    #[error("the chain breaks before entry {0}: an entry was removed or inserted")]
+    Gap(i64),
+}
+
+/// Checks the whole chain: how many entries, or where it breaks.
+pub async fn verify(store: &Store) -> Result<Result<usize, Broken>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log ORDER BY seq",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut prev = GENESIS.to_owned();
+    for row in &rows {
+        let seq: i64 = row.try_get("seq")?;
+        let stored_prev: String = row.try_get("prev_hash")?;
+        if stored_prev != prev {
+            return Ok(Err(Broken::Gap(seq)));
+        }
+        let at: String = row.try_get("at")?;
+        let actor: String = row.try_get("actor")?;
+        let action: String = row.try_get("action")?;
+        let message_id: Option<String> = row.try_get("message_id")?;
+        let sender: Option<String> = row.try_get("sender")?;
+        let subject: Option<String> = row.try_get("subject")?;
+        let hash: String = row.try_get("hash")?;
+        let expected = hash_of(
+            &prev,
+            &at,
+            &actor,
+            &action,
+            message_id.as_deref(),
+            sender.as_deref(),
+            subject.as_deref(),
+        );
+        if expected != hash {
+            return Ok(Err(Broken::Changed(seq)));
+        }
+        prev = hash;
+    }
+    Ok(Ok(rows.len()))
+}
+
+/// The entries as CSV, with a header line.
+pub fn csv(entries: &[Entry]) -> String {
+    let mut out = String::from("seq,at,actor,action,message_id,sender,subject,hash\n");
+    let field = |text: &str| {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    for e in entries {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            e.seq,
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            field(&e.actor),
+            field(&e.action),
+            field(e.message_id.as_deref().unwrap_or("")),
+            field(e.sender.as_deref().unwrap_or("")),
+            field(e.subject.as_deref().unwrap_or("")),
+            e.hash
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{TempStore, at};
+
+    fn access<'a>(actor: &'a Actor, action: Action, subject: &'a str) -> Access<'a> {
+        Access {
+            actor,
+            action,
+            message_id: Some("01a2008d-77e8-726b-b2a7-4de452e6b438"),
+            sender: Some("dk-kriminalforsorgen"),
+            subject: Some(subject),
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_chain_filter_and_export_and_any_change_breaks_the_chain() {
+        let t = TempStore::new().await;
+        let kari = Actor::page("kari");
+        let system = Actor::api("case-system");
+        append(
+            &t.store,
+            &[
+                access(&kari, Action::MessageOpened, "ps-aaaaaaaaaaaaaaaa"),
+                access(&kari, Action::IdentityOpened, "ps-aaaaaaaaaaaaaaaa"),
+            ],
+            at(1),
+        )
+        .await
+        .unwrap();
+        append(
+            &t.store,
+            &[access(&system, Action::PersonFound, "ps-bbbbbbbbbbbbbbbb")],
+            at(2),
+        )
+        .await
+        .unwrap();
+        assert_eq!(verify(&t.store).await.unwrap(), Ok(3));
+
+        let about_a = entries(
+            &t.store,
+            &Filter {
+                subject: Some("ps-aaaaaaaaaaaaaaaa".to_owned()),
+                actor: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(about_a.len(), 2);
+        assert_eq!(about_a[1].action, "identity_opened");
+        let by_system = entries(
+            &t.store,
+            &Filter {
+                subject: None,
+                actor: Some("api:case-system".to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_system.len(), 1);
+        let text = csv(&by_system);
+        assert!(text.starts_with("seq,at,actor,action,message_id,sender,subject,hash\n"));
+        assert!(text.contains(",api:case-system,person_found,"), "{text}");
+
+        // Append-only: the store refuses changes and deletions.
+        assert!(
+            sqlx::query("UPDATE access_log SET actor = 'page:someone else' WHERE seq = 1")
+                .execute(t.store.pool())
+                .await
+                .is_err()
+        );
+        assert!(
+            sqlx::query("DELETE FROM access_log WHERE seq = 2")
+                .execute(t.store.pool())
+                .await
+                .is_err()
+        );
+        // Around the triggers (a copy of the file edited by hand): the chain tells.
+        sqlx::query("DROP TRIGGER access_log_append_only_update")
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER access_log_append_only_delete")
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE access_log SET actor = 'page:someone else' WHERE seq = 1")
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(verify(&t.store).await.unwrap(), Err(Broken::Changed(1)));
+        sqlx::query("UPDATE access_log SET actor = 'page:kari' WHERE seq = 1")
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM access_log WHERE seq = 2")
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(verify(&t.store).await.unwrap(), Err(Broken::Gap(3)));
+    }
+}
