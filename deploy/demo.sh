@@ -238,6 +238,9 @@ echo "   Københavns Kommune's register knows the person (opened from the sealed
 agent $KOMMUNE persons find "Vindelev" | sed 's/^/     /'
 agent $KOMMUNE persons find "$CPR" | grep -q "$RELEASED" \
   || { echo "demo: the municipality's register does not know the person" >&2; exit 1; }
+echo "   Who at Københavns Kommune saw or did what about the person (its access log; ids only):"
+agent $KOMMUNE access-log export --subject "$RELEASED" | cut -d, -f2-7 | sed 's/^/     /'
+agent $KOMMUNE access-log verify | sed 's/^/   /'
 n=$(pg_dump --data-only "$HANDOVER_PG_URL" | grep -c "$CASE" || true)
 echo "   (the same search finds the case id, which is not sealed, on $n lines of the hub database)"
 [ "$n" -gt 0 ] || { echo "demo: the search finds nothing at all" >&2; exit 1; }

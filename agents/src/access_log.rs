@@ -80,11 +80,15 @@ impl Actor {
         Actor(format!("api:{system}"))
     }
 
-    /// A user of the command line, by the operating system's user name.
+    /// A user of the command line, by the operating system's user name (`USER`, else the
+    /// process's user id looked up in `/etc/passwd`).
     pub fn cli() -> Actor {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown user".to_owned());
+            .ok()
+            .filter(|u| !u.is_empty())
+            .or_else(os_user)
+            .unwrap_or_else(|| "unknown user".to_owned());
         Actor(format!("cli:{user}"))
     }
 
@@ -92,6 +96,24 @@ impl Actor {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The name of the process's real user, from `/proc/self/status` and `/etc/passwd`.
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let name = passwd.lines().find_map(|l| {
+        let mut fields = l.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or(format!("uid {uid}")))
 }
 
 /// One thing done, before it is logged.
@@ -393,6 +415,15 @@ mod tests {
             sender: Some("dk-kriminalforsorgen"),
             subject: Some(subject),
         }
+    }
+
+    #[test]
+    fn the_command_line_user_is_named() {
+        // Whatever the environment, the actor names a user, never nothing.
+        let actor = Actor::cli();
+        let user = actor.as_str().strip_prefix("cli:").unwrap();
+        assert!(!user.is_empty());
+        assert!(os_user().is_some_and(|u| !u.is_empty()));
     }
 
     #[tokio::test]
