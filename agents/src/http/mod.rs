@@ -117,6 +117,8 @@ struct Inner {
     sessions: Mutex<HashMap<String, Instant>>,
     pseudonym_key: Option<PseudonymKey>,
     api_tokens: std::collections::BTreeMap<String, Token>,
+    /// A random key of this process's, for the forms' CSRF tokens.
+    csrf_key: [u8; 32],
 }
 
 impl AppState {
@@ -137,6 +139,7 @@ impl AppState {
                 sessions: Mutex::new(HashMap::new()),
                 pseudonym_key: None,
                 api_tokens: Default::default(),
+                csrf_key: rand::random(),
             }),
         }
     }
@@ -203,6 +206,18 @@ impl AppState {
         sessions.retain(|_, started| now.duration_since(*started) < SESSION_LIFETIME);
         sessions.insert(id.clone(), now);
         id
+    }
+
+    /// The CSRF token of a page session: every form of the page carries it, and a POST
+    /// without it is refused. An HMAC of the session id under a key of this process's, so it
+    /// needs no storage and dies with the session.
+    fn csrf_token(&self, session: &str) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.inner.csrf_key)
+            .expect("HMAC takes any key length");
+        mac.update(b"csrf\0");
+        mac.update(session.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     fn session_valid(&self, id: &str) -> bool {

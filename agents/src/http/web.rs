@@ -101,10 +101,74 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
             "This form was sent from another site. Open the inbox page and try again.",
         );
     }
-    match session_id(request.headers()) {
-        Some(id) if state.session_valid(&id) => next.run(request).await,
-        _ => Redirect::to("/login").into_response(),
+    let Some(session) = session_id(request.headers()).filter(|id| state.session_valid(id)) else {
+        return Redirect::to("/login").into_response();
+    };
+    let csrf = state.csrf_token(&session);
+    // Every form carries the session's CSRF token, and a POST without it is refused: a
+    // defence beside SameSite=Strict and the Origin check, not instead of them.
+    let request = if request.method() == Method::POST {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+            return error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too much in the form",
+                "The form holds more than the page takes. Go back and shorten what you wrote.",
+            );
+        };
+        let presented = form_urlencoded::parse(&bytes)
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value.into_owned());
+        let matches = presented
+            .is_some_and(|p| subtle::ConstantTimeEq::ct_eq(p.as_bytes(), csrf.as_bytes()).into());
+        if !matches {
+            return error_page(
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "The form was not sent from this page as it stands now, or it is too old. Go \
+                 back, reload the page and try again.",
+            );
+        }
+        Request::from_parts(parts, axum::body::Body::from(bytes))
+    } else {
+        request
+    };
+    with_csrf_fields(next.run(request).await, &csrf).await
+}
+
+/// The most a page form may hold.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// `response` with the CSRF token as a hidden field in each of its POST forms.
+async fn with_csrf_fields(response: Response, csrf: &str) -> Response {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
     }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let field = format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(csrf));
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest: &str = &html;
+    while let Some(start) = rest.find(r#"<form method="post""#) {
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
+        let tag_end = start + end + 1;
+        out.push_str(&rest[..tag_end]);
+        out.push_str(&field);
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(out))
 }
 
 fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
@@ -909,6 +973,27 @@ mod tests {
         (status, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
+    /// The CSRF token the page's forms carry for this session.
+    async fn csrf(app: &Router, cookie: &str) -> String {
+        let (_, page) = get_page(app, "/", cookie).await;
+        let at = page
+            .find(r#"name="csrf" value=""#)
+            .expect("a form with its token")
+            + 19;
+        page[at..at + page[at..].find('"').unwrap()].to_owned()
+    }
+
+    /// A POST of the page's `/…/open` form, with or without the session's CSRF token.
+    async fn post_open(app: &Router, uri: &str, cookie: &str, csrf: Option<&str>) -> StatusCode {
+        let body = csrf.map(|c| format!("csrf={c}")).unwrap_or_default();
+        let open = Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(HttpBody::from(body))
+            .unwrap();
+        app.clone().oneshot(open).await.unwrap().status()
+    }
+
     async fn log_in(app: &Router) -> String {
         let request = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -953,12 +1038,30 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(row.opened_at.is_none(), "a GET opens nothing");
-        let open = Request::post(format!("{uri}/open"))
-            .header(header::COOKIE, &cookie)
-            .body(HttpBody::empty())
+        // A form post without the session's CSRF token, or with another's, is refused.
+        let open_uri = format!("{uri}/open");
+        assert_eq!(
+            post_open(&app, &open_uri, &cookie, None).await,
+            StatusCode::FORBIDDEN
+        );
+        let other_session = log_in(&app).await;
+        let others = csrf(&app, &other_session).await;
+        assert_eq!(
+            post_open(&app, &open_uri, &cookie, Some(&others)).await,
+            StatusCode::FORBIDDEN
+        );
+        let row = recipient
+            .store
+            .inbox_message(&id, None)
+            .await
+            .unwrap()
             .unwrap();
-        let response = app.clone().oneshot(open).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(row.opened_at.is_none(), "a refused post opens nothing");
+        let token = csrf(&app, &cookie).await;
+        assert_eq!(
+            post_open(&app, &open_uri, &cookie, Some(&token)).await,
+            StatusCode::SEE_OTHER
+        );
         let (status, page) = get_page(&app, &uri, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(
@@ -991,12 +1094,11 @@ mod tests {
         let app = router(AppState::new(t.store.clone(), me.clone(), Token::new("t")));
         let cookie = log_in(&app).await;
         let uri = format!("/messages/{}", request.envelope.message_id);
-        let open = Request::post(format!("{uri}/open"))
-            .header(header::COOKIE, &cookie)
-            .body(HttpBody::empty())
-            .unwrap();
-        let response = app.clone().oneshot(open).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let token = csrf(&app, &cookie).await;
+        assert_eq!(
+            post_open(&app, &format!("{uri}/open"), &cookie, Some(&token)).await,
+            StatusCode::SEE_OTHER
+        );
         let (_, page) = get_page(&app, &uri, &cookie).await;
         assert!(page.contains("name=\"outcome\""), "the answer form: {page}");
 

@@ -438,11 +438,19 @@ mod tests {
         (app, cookie)
     }
 
-    fn post(uri: &str, cookie: &str, form: &str) -> Request<HttpBody> {
+    /// The page's form post, with the session's CSRF token read from the page as a browser
+    /// would send it.
+    async fn post(app: &Router, uri: &str, cookie: &str, form: &str) -> Request<HttpBody> {
+        let (_, _, page) = call(app, get("/persons", cookie)).await;
+        let at = page
+            .find(r#"name="csrf" value=""#)
+            .expect("a form with its token")
+            + 19;
+        let csrf = &page[at..at + page[at..].find('"').unwrap()];
         Request::post(uri)
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(HttpBody::from(form.to_owned()))
+            .body(HttpBody::from(format!("{form}&csrf={csrf}")))
             .unwrap()
     }
 
@@ -460,10 +468,12 @@ mod tests {
         let (status, location, _) = call(
             &app,
             post(
+                &app,
                 "/persons",
                 &cookie,
                 "jurisdiction=DK&national_id=150640-3123&name=%C3%85se+Testrup",
-            ),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, 303);
@@ -514,10 +524,12 @@ mod tests {
         let (status, _, page) = call(
             &app,
             post(
+                &app,
                 "/persons",
                 &cookie,
                 "jurisdiction=NO&national_id=01019012345&name=Kari+Testrup",
-            ),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, 422);
@@ -532,7 +544,13 @@ mod tests {
 
         let (status, _, page) = call(
             &app,
-            post("/persons", &cookie, "jurisdiction=&national_id=1&name=x"),
+            post(
+                &app,
+                "/persons",
+                &cookie,
+                "jurisdiction=&national_id=1&name=x",
+            )
+            .await,
         )
         .await;
         assert_eq!(status, 422);
