@@ -103,6 +103,25 @@ impl std::fmt::Debug for Token {
 /// How long a caseworker's login lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 
+/// How long a caseworker's login lasts without use: a page left open on an unattended PC
+/// signs out by itself.
+const SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
+
+/// A page session: when it began (the absolute limit) and when it was last used (the idle
+/// limit).
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    started: Instant,
+    last_used: Instant,
+}
+
+impl Session {
+    fn live(&self, now: Instant) -> bool {
+        now.duration_since(self.started) < SESSION_LIFETIME
+            && now.duration_since(self.last_used) < SESSION_IDLE
+    }
+}
+
 /// What every handler needs: the store, who this agent is, the token, the page sessions.
 #[derive(Clone)]
 pub struct AppState {
@@ -114,7 +133,7 @@ struct Inner {
     agent: AgencyId,
     token: Token,
     metrics: Metrics,
-    sessions: Mutex<HashMap<String, Instant>>,
+    sessions: Mutex<HashMap<String, Session>>,
     pseudonym_key: Option<PseudonymKey>,
     api_tokens: std::collections::BTreeMap<String, Token>,
     /// A random key of this process's, for the forms' CSRF tokens.
@@ -203,8 +222,14 @@ impl AppState {
         );
         let now = Instant::now();
         let mut sessions = self.inner.sessions.lock().expect("sessions lock");
-        sessions.retain(|_, started| now.duration_since(*started) < SESSION_LIFETIME);
-        sessions.insert(id.clone(), now);
+        sessions.retain(|_, session| session.live(now));
+        sessions.insert(
+            id.clone(),
+            Session {
+                started: now,
+                last_used: now,
+            },
+        );
         id
     }
 
@@ -220,11 +245,25 @@ impl AppState {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// Whether the session is live (within both the absolute and the idle limit); using it
+    /// counts as use.
     fn session_valid(&self, id: &str) -> bool {
-        let sessions = self.inner.sessions.lock().expect("sessions lock");
-        sessions
-            .get(id)
-            .is_some_and(|started| started.elapsed() < SESSION_LIFETIME)
+        self.session_valid_at(id, Instant::now())
+    }
+
+    fn session_valid_at(&self, id: &str, now: Instant) -> bool {
+        let mut sessions = self.inner.sessions.lock().expect("sessions lock");
+        match sessions.get_mut(id) {
+            Some(session) if session.live(now) => {
+                session.last_used = now;
+                true
+            }
+            Some(_) => {
+                sessions.remove(id);
+                false
+            }
+            None => false,
+        }
     }
 
     fn end_session(&self, id: &str) {
@@ -339,6 +378,38 @@ pub async fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_session_ends_after_its_idle_time_and_after_its_lifetime() {
+        let dir = std::env::temp_dir().join(format!("agent-sessions-{}", uuid::Uuid::new_v4()));
+        let store = Store::open(&dir).await.unwrap();
+        let state = AppState::new(
+            store.clone(),
+            AgencyId::try_from("dk-test").unwrap(),
+            Token::new("t"),
+        );
+        let start = Instant::now();
+        let used = state.new_session();
+        let idle = state.new_session();
+        // Used every 20 minutes, a session lives on; left alone for 30, it ends.
+        for minutes in [20, 40, 60] {
+            let at = start + Duration::from_secs(minutes * 60);
+            assert!(state.session_valid_at(&used, at), "{minutes} min");
+        }
+        assert!(!state.session_valid_at(&idle, start + SESSION_IDLE + Duration::from_secs(1)));
+        // However much it is used, it ends after its lifetime.
+        let mut at = start;
+        while at < start + SESSION_LIFETIME - Duration::from_secs(60) {
+            at += Duration::from_secs(20 * 60);
+            state.session_valid_at(
+                &used,
+                at.min(start + SESSION_LIFETIME - Duration::from_secs(1)),
+            );
+        }
+        assert!(!state.session_valid_at(&used, start + SESSION_LIFETIME + Duration::from_secs(1)));
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn tokens_match_only_themselves_and_never_print() {
