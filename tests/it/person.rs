@@ -263,7 +263,7 @@ async fn a_changed_identity_number_is_linked_and_the_case_consent_and_log_follow
     let prison = env.start_agent(&a.prison).await;
     let municipality = env.start_agent(&a.municipality).await;
     // The employment service receives the release notice (and its key is sealed to).
-    let _employment = env.start_agent(&a.employment).await;
+    let employment = env.start_agent(&a.employment).await;
     let police = env.start_agent(&a.police).await;
     prison
         .knows_keys_of(&[&a.municipality, &a.employment])
@@ -336,7 +336,17 @@ async fn a_changed_identity_number_is_linked_and_the_case_consent_and_log_follow
         Some(ReasonCode::NotParticipant)
     );
 
-    // The municipality takes part and knows both numbers: it links them.
+    // The employment service takes part in the case, but neither owns it nor keeps the
+    // person's consent: a link would let the case and the consent follow, so it may not.
+    let mut participant = outside.clone();
+    participant["envelope"]["sender"] = json!(a.employment);
+    participant["envelope"]["message_id"] = json!(schemas::MessageId::new());
+    assert_eq!(
+        refusal(&employment.send_and_wait(&participant).await),
+        Some(ReasonCode::NotCaseOwner)
+    );
+
+    // The municipality keeps the person's consent and knows both numbers: it links them.
     let link = agent::people::link_draft(&municipality.store, &person, &new, reason)
         .await
         .unwrap();

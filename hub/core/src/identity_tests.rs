@@ -208,6 +208,7 @@ mod links {
 
     use super::{JOBCENTER, KOMMUNE, PRISON, directory, id, policy};
     use crate::cases::Case;
+    use crate::consent::ConsentInForce;
     use crate::routing::LinkState;
     use crate::{Decision, Effect, World, decide};
 
@@ -246,6 +247,35 @@ mod links {
         same_person: &BTreeSet<Pseudonym>,
         link: LinkState,
     ) -> Decision {
+        decide_link_with(sender, message, case, same_person, link, &[])
+    }
+
+    /// A consent record about OLD, kept by `custodian`.
+    fn consent_kept_by(custodian: &str) -> ConsentInForce {
+        let path = format!(
+            "{}/../../schemas/examples/ConsentGranted.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let m: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut record: schemas::messages::ConsentRecord =
+            serde_json::from_value(m["body"]["consent"].clone()).unwrap();
+        record.subject = pseudonym(OLD);
+        record.custodian = id(custodian);
+        ConsentInForce {
+            record,
+            superseded: false,
+            withdrawals: Vec::new(),
+        }
+    }
+
+    fn decide_link_with(
+        sender: &str,
+        message: &Message,
+        case: Option<&Case>,
+        same_person: &BTreeSet<Pseudonym>,
+        link: LinkState,
+        consents: &[ConsentInForce],
+    ) -> Decision {
         let (directory, policy) = (directory(), policy());
         let mut message = message.clone();
         message.envelope.sender = id(sender);
@@ -254,22 +284,27 @@ mod links {
             case,
             same_person,
             link,
+            consents,
             ..World::stateless(&directory, &policy, "2026-11-22T10:00:00Z".parse().unwrap())
         };
         decide(&world, &id(sender), message)
     }
 
     #[test]
-    fn a_participant_links_the_new_pseudonym_to_the_person_its_case_is_about() {
+    fn the_owner_or_the_consents_custodian_links_the_new_pseudonym() {
         let case = case(OLD);
         let none = BTreeSet::new();
+        // The municipality owns the case; the prison takes part and keeps a consent about
+        // the person.
+        let kept_by_prison = [consent_kept_by(PRISON)];
         for sender in [KOMMUNE, PRISON] {
-            let decision = decide_link(
+            let decision = decide_link_with(
                 sender,
                 &link(|_| {}),
                 Some(&case),
                 &none,
                 LinkState::default(),
+                &kept_by_prison,
             );
             let Decision::Route {
                 deliveries,
@@ -290,9 +325,28 @@ mod links {
                 }]
             );
         }
+        // A participant that neither owns the case nor keeps a consent about the person may
+        // not: a link lets the case and the consent follow.
+        let plain = decide_link(
+            PRISON,
+            &link(|_| {}),
+            Some(&case),
+            &none,
+            LinkState::default(),
+        );
+        assert!(
+            matches!(
+                plain,
+                Decision::Reject {
+                    reason: R::NotCaseOwner,
+                    ..
+                }
+            ),
+            "{plain:?}"
+        );
         // The same link again (another agency of the case sent it first) changes nothing.
         let again = decide_link(
-            PRISON,
+            KOMMUNE,
             &link(|_| {}),
             Some(&case),
             &none,

@@ -776,8 +776,8 @@ fn consent_granted(
 
 /// A link of two pseudonyms as one person (a changed identity number, a rotated pseudonym
 /// key). The sender must take part in the case it names, which must be about the previous
-/// pseudonym (or one linked with it), so only an agency that holds the person's records can
-/// link them; the new pseudonym must be unused at the hub, so a link never merges two people
+/// pseudonym (or one linked with it), and own that case or hold a consent record about the
+/// person, so only an agency accountable for the person's records can link them; the new pseudonym must be unused at the hub, so a link never merges two people
 /// the hub knows apart; and a pseudonym has at most one successor. The hub learns nothing but
 /// the link.
 fn person_linked(
@@ -826,6 +826,21 @@ fn person_linked(
         return refuse(
             ReasonCode::SubjectMismatch,
             "body.previous: the case is about another person",
+        );
+    }
+    // A link lets the person's case and consent follow them, so only an agency accountable
+    // for the person may make it: the case's owner, or the custodian of a consent record
+    // about them. Any other participant is refused.
+    let custodian = world.consents.iter().any(|c| {
+        c.record.custodian == sender.id
+            && (c.record.subject == linked.previous
+                || world.same_person.contains(&c.record.subject))
+    });
+    if case.owner != sender.id && !custodian {
+        return refuse(
+            ReasonCode::NotCaseOwner,
+            "only the case's owner or the custodian of the person's consent links a new \
+             pseudonym",
         );
     }
     // Every agency of the case may send the same link (after a key rotation, each does): the
