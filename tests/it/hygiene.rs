@@ -487,10 +487,27 @@ async fn a_get_of_a_message_does_not_open_it_so_a_withdrawal_still_quarantines_i
         row.quarantined_at.map(|_| ())
     })
     .await;
-    // And the page's own Open button cannot open it now.
+    // And the page's own Open button cannot open it now (the form posted as the page sends
+    // it, with the session's CSRF token).
+    let inbox = client()
+        .get(job_web.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox
+        .find(r#"name="csrf" value=""#)
+        .expect("the page's forms carry a CSRF token")
+        + r#"name="csrf" value=""#.len();
+    let csrf = &inbox[at..at + inbox[at..].find('"').unwrap()];
     let open = client()
         .post(job_web.url(&format!("/messages/{id}/open")))
         .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
         .send()
         .await
         .unwrap();
