@@ -379,7 +379,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: PersonsCommand::Rederive { new_key_file },
         } => {
             let new_key = agent::people::PseudonymKey::from_file(&new_key_file)?;
-            let done = people::rederive(&store, &me, &new_key, chrono::Utc::now()).await?;
+            let done =
+                people::rederive(&store, &me, &Actor::cli(), &new_key, chrono::Utc::now()).await?;
             println!(
                 "{} people entered under the new key; {} links queued for the hub; {} without a \
                  case in this agency's messages (another agency of their case links them)",

@@ -442,9 +442,11 @@ pub struct Rederived {
 pub async fn rederive(
     store: &Store,
     agent: &AgencyId,
+    actor: &crate::access_log::Actor,
     new_key: &PseudonymKey,
     now: DateTime<Utc>,
 ) -> Result<Rederived, crate::SubmitError> {
+    use crate::access_log::{Access, Action};
     let rows = sqlx::query(select_person!())
         .fetch_all(store.pool())
         .await
@@ -465,6 +467,8 @@ pub async fn rederive(
             continue;
         }
         remember(store, &current, &person.identity, &person.source, now).await?;
+        crate::access_log::about_people(store, actor, Action::PersonEntered, &[current.as_str()])
+            .await?;
         done.people += 1;
         match link_draft(
             store,
@@ -475,7 +479,20 @@ pub async fn rederive(
         .await
         {
             Ok(draft) => {
-                crate::submit(store, agent, draft.to_string().as_bytes()).await?;
+                let (message, _) =
+                    crate::submit(store, agent, draft.to_string().as_bytes()).await?;
+                let message_id = message.envelope.message_id.to_string();
+                crate::access_log::record(
+                    store,
+                    Access {
+                        actor,
+                        action: Action::MessageSent,
+                        message_id: Some(&message_id),
+                        sender: None,
+                        subject: Some(current.as_str()),
+                    },
+                )
+                .await?;
                 done.linked += 1;
             }
             Err(PersonError::NoCase) => done.without_case += 1,
@@ -1056,7 +1073,8 @@ mod tests {
             .unwrap();
 
         let new_key = PseudonymKey::from_hex(&KEY.replace("00", "ab")).unwrap();
-        let done = rederive(&t.store, &agency(PRISON), &new_key, Utc::now())
+        let operator = crate::access_log::Actor::page("operator");
+        let done = rederive(&t.store, &agency(PRISON), &operator, &new_key, Utc::now())
             .await
             .unwrap();
         assert_eq!(
@@ -1087,6 +1105,22 @@ mod tests {
         };
         assert_eq!(body.previous, old);
         assert_eq!(body.reason, schemas::messages::LinkReason::KeyRotated);
+        // Both entries and the link are in the access log, under whoever ran it.
+        let log = crate::access_log::entries(
+            &t.store,
+            &crate::access_log::Filter {
+                subject: None,
+                actor: Some("page:operator".to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+        let mut actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        actions.sort_unstable();
+        assert_eq!(
+            actions,
+            ["message_sent", "person_entered", "person_entered"]
+        );
     }
 
     #[tokio::test]
