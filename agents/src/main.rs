@@ -336,25 +336,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             let now = chrono::Utc::now();
-            let name = person.identity.name.to_string();
-            let linked = async {
-                let (id, identity) =
-                    people::identity_from(jurisdiction, &national_id, &name, now.date_naive())?;
-                let current = key.pseudonym(&id);
-                if current == person.subject {
-                    return Err(people::PersonError::SameNumber);
-                }
-                let draft = people::link_draft(
-                    &store,
-                    &person,
-                    &current,
-                    schemas::messages::LinkReason::NumberChanged,
-                )
-                .await?;
-                people::remember(&store, &current, &identity, "entered", now).await?;
-                Ok((current, draft))
-            };
-            let (current, draft) = match linked.await {
+            let linked = people::new_number(
+                &store,
+                &key,
+                &person,
+                jurisdiction,
+                &national_id,
+                None,
+                schemas::messages::LinkReason::NumberChanged,
+                now,
+            )
+            .await;
+            let (current, identity, draft) = match linked {
                 Ok(found) => found,
                 Err(e) => {
                     eprintln!("agent: {e}");
@@ -363,13 +356,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let (message, _) = agent::submit(&store, &me, draft.to_string().as_bytes()).await?;
             sent(&store, &message).await?;
-            access_log::about_people(
-                &store,
-                &Actor::cli(),
-                Action::PersonEntered,
-                &[current.as_str()],
-            )
-            .await?;
+            people::enter(&store, &Actor::cli(), &current, &identity, now).await?;
             println!(
                 "{} now {current}; queued for the hub as {}",
                 person.subject, message.envelope.message_id
@@ -413,14 +400,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 };
             let subject = key.pseudonym(&id);
-            people::remember(&store, &subject, &identity, "entered", now).await?;
-            access_log::about_people(
-                &store,
-                &Actor::cli(),
-                Action::PersonEntered,
-                &[subject.as_str()],
-            )
-            .await?;
+            people::enter(&store, &Actor::cli(), &subject, &identity, now).await?;
             println!("{subject}");
         }
         Command::AccessLog {

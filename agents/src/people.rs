@@ -422,6 +422,49 @@ pub async fn link_draft(
     }))
 }
 
+/// Records a person as this agency's own staff entered them, replacing what the register
+/// held, and logs it under `actor`.
+pub async fn enter(
+    store: &Store,
+    actor: &crate::access_log::Actor,
+    subject: &Pseudonym,
+    identity: &SealedIdentity,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    remember(store, subject, identity, "entered", now).await?;
+    crate::access_log::about_people(
+        store,
+        actor,
+        crate::access_log::Action::PersonEntered,
+        &[subject.as_str()],
+    )
+    .await
+}
+
+/// A person's new national identity number: the pseudonym it gives, who they are under it
+/// (`name`, or the register's), and the `PersonLinked` draft that tells the hub
+/// ([`link_draft`]). Records nothing: the caller queues the draft and [`enter`]s the person.
+#[allow(clippy::too_many_arguments)]
+pub async fn new_number(
+    store: &Store,
+    key: &PseudonymKey,
+    person: &Person,
+    jurisdiction: Jurisdiction,
+    national_id: &str,
+    name: Option<&str>,
+    reason: schemas::messages::LinkReason,
+    now: DateTime<Utc>,
+) -> Result<(Pseudonym, SealedIdentity, Value), PersonError> {
+    let name = name.unwrap_or(person.identity.name.as_str());
+    let (id, identity) = identity_from(jurisdiction, national_id, name, now.date_naive())?;
+    let current = key.pseudonym(&id);
+    if current == person.subject {
+        return Err(PersonError::SameNumber);
+    }
+    let draft = link_draft(store, person, &current, reason).await?;
+    Ok((current, identity, draft))
+}
+
 /// What [`rederive`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rederived {

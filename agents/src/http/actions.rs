@@ -312,6 +312,24 @@ pub(crate) async fn answer_handover(
     submit_draft(state, actor, draft.to_string().as_bytes(), None).await
 }
 
+/// Opens a received message (by id and, where several senders used the id, sender) and
+/// records the opening: `NotFound`, or `Quarantined` when it came under a consent withdrawn
+/// before anyone opened it. The page and the API open messages only through this.
+pub(crate) async fn open_received(
+    store: &Store,
+    id: &str,
+    sender: Option<&str>,
+) -> Result<Received, Failure> {
+    let row = store
+        .open_message(id, sender, chrono::Utc::now())
+        .await?
+        .ok_or(Failure::NotFound("message in the inbox"))?;
+    if row.quarantined_at.is_some() {
+        return Err(Failure::Quarantined);
+    }
+    Ok(row)
+}
+
 /// The handover request with this handover id in the inbox, if any (not opened by this).
 pub(crate) async fn find_handover_request(
     store: &Store,

@@ -263,11 +263,7 @@ async fn open(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let sender = query.get("sender").map(String::as_str);
-    let row = state
-        .store()
-        .open_message(&id, sender, chrono::Utc::now())
-        .await?
-        .ok_or(Failure::NotFound("message in the inbox"))?;
+    let row = actions::open_received(state.store(), &id, sender).await?;
     show(&state, &actor, row).await
 }
 
@@ -417,14 +413,7 @@ async fn add_person(
     )
     .map_err(crate::SubmitError::Person)?;
     let subject = key.pseudonym(&id);
-    people::remember(state.store(), &subject, &identity, "entered", now).await?;
-    access_log::about_people(
-        state.store(),
-        &actor,
-        Action::PersonEntered,
-        &[subject.as_str()],
-    )
-    .await?;
+    people::enter(state.store(), &actor, &subject, &identity, now).await?;
     let person = people::find(state.store(), &subject)
         .await?
         .ok_or_else(|| Failure::Unexpected(anyhow::anyhow!("a person just entered is missing")))?;
@@ -467,33 +456,21 @@ async fn link_person(
         .pseudonym_key()
         .ok_or_else(|| person_error(PersonError::NoKey))?;
     let now = chrono::Utc::now();
-    let name = input
-        .name
-        .unwrap_or_else(|| person.identity.name.to_string());
-    let (id, identity) = people::identity_from(
+    let (current, identity, draft) = people::new_number(
+        state.store(),
+        key,
+        &person,
         input.jurisdiction,
         &input.national_id,
-        &name,
-        now.date_naive(),
+        input.name.as_deref(),
+        input.reason,
+        now,
     )
+    .await
     .map_err(person_error)?;
-    let current = key.pseudonym(&id);
-    if current == person.subject {
-        return Err(person_error(PersonError::SameNumber).into());
-    }
-    let draft = people::link_draft(state.store(), &person, &current, input.reason)
-        .await
-        .map_err(person_error)?;
     let submitted =
         actions::submit_draft(&state, &actor, draft.to_string().as_bytes(), None).await?;
-    people::remember(state.store(), &current, &identity, "entered", now).await?;
-    access_log::about_people(
-        state.store(),
-        &actor,
-        Action::PersonEntered,
-        &[current.as_str()],
-    )
-    .await?;
+    people::enter(state.store(), &actor, &current, &identity, now).await?;
     let status = if submitted.new {
         StatusCode::ACCEPTED
     } else {

@@ -595,14 +595,7 @@ async fn open(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let sender = query.get("sender").map(String::as_str);
-    let row = state
-        .store()
-        .open_message(&id, sender, Utc::now())
-        .await?
-        .ok_or(Failure::NotFound("message in the inbox"))?;
-    if row.quarantined_at.is_some() {
-        return Err(Failure::Quarantined.into());
-    }
+    let row = actions::open_received(state.store(), &id, sender).await?;
     Ok(Redirect::to(&format!(
         "/messages/{}?sender={}",
         row.message_id, row.sender
@@ -854,14 +847,7 @@ async fn answer(
 ) -> Result<Response, PageError> {
     // Answering shows the message again, so it opens it (a POST: the page's own form).
     let sender = query.get("sender").map(String::as_str);
-    let row = state
-        .store()
-        .open_message(&id, sender, Utc::now())
-        .await?
-        .ok_or(Failure::NotFound("message in the inbox"))?;
-    if row.quarantined_at.is_some() {
-        return Err(Failure::Quarantined.into());
-    }
+    let row = actions::open_received(state.store(), &id, sender).await?;
     let message = schemas::decode(&row.payload).map_err(|e| {
         Failure::Unexpected(anyhow::anyhow!("a stored message no longer decodes: {e}"))
     })?;

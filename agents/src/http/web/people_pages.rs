@@ -117,12 +117,12 @@ pub(super) async fn add_person(
         ));
     };
     let subject = key.pseudonym(&id);
-    people::remember(state.store(), &subject, &identity, "entered", now).await?;
-    access_log::about_people(
+    people::enter(
         state.store(),
         &Actor::shared_page(),
-        Action::PersonEntered,
-        &[subject.as_str()],
+        &subject,
+        &identity,
+        now,
     )
     .await?;
     Ok(Redirect::to(&format!("/persons/{subject}")).into_response())
