@@ -51,10 +51,38 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# Københavns Kommune's caseworkers sign in to its agent's page personally, through the
+# agency's identity provider (here the development provider deploy/services.sh started). The
+# page has a host name of its own over TLS; the agent registers with the provider as a client
+# of organisation dk-kobenhavn-kommune, as an agency's IT registers it in Entra ID and the like.
+PAGE_HOST="$KOMMUNE.agent.localhost"
+PAGE_PORT=8702
+PAGE="https://$PAGE_HOST:$PAGE_PORT"
+echo "==> registering Københavns Kommune's page with the identity provider at $HANDOVER_IDP_ISSUER"
+registration=$(curl -fsS --max-time 10 -X POST "$HANDOVER_IDP_ISSUER/reg" \
+  -H "Authorization: Bearer $HANDOVER_IDP_REGISTRATION_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"client_name\": \"Handover agent $KOMMUNE\", \"organisation\": \"$KOMMUNE\",
+       \"redirect_uris\": [\"$PAGE/auth/callback\"], \"post_logout_redirect_uris\": [\"$PAGE/signed-out\"],
+       \"token_endpoint_auth_method\": \"client_secret_basic\",
+       \"grant_types\": [\"authorization_code\"], \"response_types\": [\"code\"]}") \
+  || { echo "demo: the identity provider refused the registration (see /var/lib/handover-hub-dev/idp/idp.log)" >&2; exit 1; }
+field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
 echo "==> starting the hub and the agents (logs in .local/logs/)"
 "$HUB" serve > .local/logs/hub.log 2>&1 & pids+=($!)
 for agency in $PRISON $KOMMUNE $JOBCENTER $POLITI $KONTAKTPUNKT $OSLO $TRONDHEIM $BESKYTTELSE; do
-  "$AGENT" --config "config/agents/$agency.toml" run > ".local/logs/agent-$agency.log" 2>&1 & pids+=($!)
+  if [ "$agency" = "$KOMMUNE" ]; then
+    AGENT__HTTP__TOKEN="$(openssl rand -hex 16)" \
+    AGENT__HTTP__SIGN_IN__ISSUER="$HANDOVER_IDP_ISSUER" \
+    AGENT__HTTP__SIGN_IN__PUBLIC_URL="$PAGE" \
+    AGENT__HTTP__SIGN_IN__CLIENT_ID="$(field client_id <<<"$registration")" \
+    AGENT__HTTP__SIGN_IN__CLIENT_SECRET="$(field client_secret <<<"$registration")" \
+    AGENT__HTTP__TLS__CERT_FILE="$HANDOVER_PKI_DIR/web.pem" \
+    AGENT__HTTP__TLS__KEY_FILE="$HANDOVER_PKI_DIR/web.key" \
+      "$AGENT" --config "config/agents/$agency.toml" run > ".local/logs/agent-$agency.log" 2>&1 & pids+=($!)
+  else
+    "$AGENT" --config "config/agents/$agency.toml" run > ".local/logs/agent-$agency.log" 2>&1 & pids+=($!)
+  fi
 done
 
 agent() { local who=$1; shift; "$AGENT" --config "config/agents/$who.toml" "$@"; }
@@ -135,6 +163,48 @@ wait_for "the employment service's inbox" agent $JOBCENTER show "$notice"
 echo "   Jobcenter København sees (under the consent; housing and income needs and the"
 echo "   person's identity removed):"
 agent $JOBCENTER show "$notice" | sed 's/^/     /'
+
+# page_sign_in USER JAR: signs USER in to Københavns Kommune's page as a browser would (the
+# page, the provider's login form, back to the page), keeping cookies in JAR.
+page_sign_in() {
+  local user=$1 jar=$2 form
+  local c=(curl -fsS --max-time 10 --cacert "$HANDOVER_PKI_DIR/ca.pem" --resolve "$PAGE_HOST:$PAGE_PORT:127.0.0.1"
+           -b "$jar" -c "$jar" -L --max-redirs 10)
+  form=$("${c[@]}" -o /dev/null -w '%{url_effective}' "$PAGE/login/start") \
+    || { echo "demo: the page did not send $user to the sign-in service" >&2; exit 1; }
+  tr -d '\n' <"$HANDOVER_IDP_PASSWORD_FILE" >"$jar.password"
+  "${c[@]}" -o "$jar.page" --data-urlencode "login=$user" \
+    --data-urlencode "password@$jar.password" "$form/login" \
+    || { echo "demo: $user could not sign in" >&2; exit 1; }
+  "${c[@]}" -o "$jar.page" "$PAGE/"
+  grep -q 'id="signed-in-as"' "$jar.page" || { echo "demo: $user is not signed in" >&2; exit 1; }
+  sed -n 's/.*id="signed-in-as">\([^<]*\)<.*/\1/p' "$jar.page"
+}
+# page_open JAR ID SENDER: opens a received message on the page with the form's own token.
+page_open() {
+  local jar=$1 id=$2 sender=$3 csrf
+  local c=(curl -fsS --max-time 10 --cacert "$HANDOVER_PKI_DIR/ca.pem" --resolve "$PAGE_HOST:$PAGE_PORT:127.0.0.1"
+           -b "$jar" -c "$jar")
+  csrf=$("${c[@]}" "$PAGE/messages/$id?sender=$sender" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+  "${c[@]}" -o /dev/null -d "csrf=$csrf" "$PAGE/messages/$id/open?sender=$sender"
+  "${c[@]}" "$PAGE/messages/$id?sender=$sender" | grep -q '<dl class="facts">' \
+    || { echo "demo: the message did not open on the page" >&2; exit 1; }
+}
+echo "   Two caseworkers of Københavns Kommune sign in to its page with their own accounts"
+echo "   ($PAGE, through the agency's sign-in service) and read the notice:"
+jars=$(mktemp -d); chmod 700 "$jars"
+for user in freja.munk jonas.krogh; do
+  name=$(page_sign_in $user "$jars/$user")
+  echo "     signed in: $name"
+  page_open "$jars/$user" "$notice" "$PRISON"
+done
+rm -rf "$jars"
+echo "   Københavns Kommune's access log names each of them (who, when, which message, which person):"
+for user in freja.munk jonas.krogh; do
+  agent $KOMMUNE access-log export --user "$user" | tail -n +2 | cut -d, -f2-7 | grep "$notice" \
+    | sed 's/^/     /' | grep . \
+    || { echo "demo: the access log does not name $user" >&2; exit 1; }
+done
 
 say "3. The prison hands the case over to the municipality"
 send $PRISON config/demo/handover-request.json

@@ -3,7 +3,8 @@
 #
 #   deploy/dev-pki.sh [NAME...]
 #
-# Creates (once) a CA and a server certificate for localhost / 127.0.0.1 in $PKI_DIR
+# Creates (once) a CA, a server certificate for localhost / 127.0.0.1 (the broker) and one for
+# *.agent.localhost (the agents' pages) in $PKI_DIR
 # (default /var/lib/handover-hub-dev/pki), and a client certificate for each NAME (an agency
 # id or the hub's broker user; the certificate's common name is the broker user name):
 # $PKI_DIR/clients/NAME.pem and NAME.key. Idempotent: existing files are kept. For local
@@ -36,6 +37,17 @@ if [ ! -f server.pem ]; then
   # The broker runs as the rabbitmq user and must read its key.
   chown rabbitmq:rabbitmq server.key 2>/dev/null || true
   chmod 600 server.key
+fi
+
+# The agents' pages: each agent's page has a host name of its own under agent.localhost
+# (browsers resolve *.localhost to this machine), so no two pages share cookies.
+if [ ! -f web.pem ]; then
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=agent.localhost" -keyout web.key -out web.csr 2>/dev/null
+  printf 'subjectAltName=DNS:*.agent.localhost,DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > web.ext
+  openssl x509 -req -in web.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days "$DAYS" \
+    -extfile web.ext -out web.pem 2>/dev/null
+  rm -f web.csr web.ext
+  chmod 600 web.key
 fi
 
 for name in "$@"; do

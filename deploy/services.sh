@@ -11,6 +11,9 @@
 #   - creates/updates the RabbitMQ user handover-admin (administrator, full
 #     permissions on vhost /) and the PostgreSQL role + database handover;
 #   - deletes RabbitMQ's default administrator 'guest' (reachable from loopback);
+#   - starts (or reuses) the development OpenID Connect identity provider deploy/idp/idp.mjs
+#     on http://localhost:8790 (npm package oidc-provider; its secrets, pid and log in
+#     /var/lib/handover-hub-dev/idp, shared by every checkout);
 #   - writes <repo>/.local/env (mode 600) with HANDOVER_* exports for other scripts.
 # Passwords are never printed.
 set -euo pipefail
@@ -126,6 +129,39 @@ if [ ! -s "$PSEUDONYM_KEY_FILE" ]; then
   printf '%s%s\n' "$(gen_password)" "$(gen_password)" >"$tmp"
   mv -f "$tmp" "$PSEUDONYM_KEY_FILE"
 fi
+
+# The development identity provider's secrets (section 7), per machine:
+# the one password of every synthetic account in deploy/idp/accounts.json, the initial access
+# token that lets the tests and the demo register clients, and the key that signs its cookies.
+# Its signing key (idp-jwks.json) is created by the provider itself on first start.
+IDP_PORT="${HANDOVER_IDP_PORT:-8790}"
+IDP_ISSUER="http://localhost:$IDP_PORT"
+# One provider per machine, like RabbitMQ and PostgreSQL: every checkout (and CI's clone)
+# shares it, its secrets, its pid and its log, under $SECRETS_DIR/idp.
+IDP_HOME="$SECRETS_DIR/idp"
+mkdir -p "$IDP_HOME"
+chmod 700 "$IDP_HOME"
+IDP_PASSWORD_FILE="$IDP_HOME/idp-password"
+IDP_TOKEN_FILE="$IDP_HOME/idp-registration-token"
+IDP_COOKIE_KEY_FILE="$IDP_HOME/idp-cookie-key"
+IDP_JWKS_FILE="$IDP_HOME/idp-jwks.json"
+mkdir -p "$LOCAL_DIR/secrets"
+chmod 700 "$LOCAL_DIR/secrets"
+for f in "$IDP_PASSWORD_FILE" "$IDP_TOKEN_FILE" "$IDP_COOKIE_KEY_FILE"; do
+  if [ ! -s "$f" ]; then
+    step "generating .local/secrets/${f##*/} (development identity provider)"
+    tmp="$(mktemp "$IDP_HOME/.idp.XXXXXX")"   # mode 600
+    if [ "$f" = "$IDP_COOKIE_KEY_FILE" ]; then
+      printf '%s%s\n' "$(gen_password)" "$(gen_password)" >"$tmp"
+    else
+      printf '%s\n' "$(gen_password)" >"$tmp"
+    fi
+    mv -f "$tmp" "$f"
+  fi
+  chmod 600 "$f"
+done
+IDP_REGISTRATION_TOKEN="$(head -n 1 "$IDP_TOKEN_FILE" | tr -d '\r\n')"
+IDP_COOKIE_KEY="$(head -n 1 "$IDP_COOKIE_KEY_FILE" | tr -d '\r\n')"
 
 # ------------------------------------------------------------ 2. PostgreSQL
 # Use a running cluster if there is one, otherwise start (creating if needed)
@@ -323,6 +359,9 @@ export HANDOVER_AMQP_PORT=$AMQP_PORT
 export HANDOVER_MGMT_URL=$MGMT_URL
 export HANDOVER_ADMIN_USER=$ADMIN_USER
 export HANDOVER_ADMIN_PASSWORD=$ADMIN_PASSWORD
+export HANDOVER_IDP_ISSUER=$IDP_ISSUER
+export HANDOVER_IDP_REGISTRATION_TOKEN=$IDP_REGISTRATION_TOKEN
+export HANDOVER_IDP_PASSWORD_FILE=$IDP_PASSWORD_FILE
 EOF
 chmod 600 "$tmp"
 mv -f "$tmp" "$ENV_FILE"
@@ -344,4 +383,116 @@ until overview="$(mgmt_get /api/overview 2>/dev/null)"; do
 done
 RABBIT_VERSION="$(printf '%s' "$overview" | sed -n 's/.*"rabbitmq_version":"\([^"]*\)".*/\1/p')"
 
-step "services ready: RabbitMQ ${RABBIT_VERSION:-?}, PostgreSQL ${PG_SERVER_VERSION:-$pg_ver} (env in .local/env)"
+# ------------------------------------------- 7. development identity provider
+# deploy/idp/idp.mjs, on the certified npm package oidc-provider: the OpenID Connect provider
+# where caseworkers sign in to the agents' pages in the demo and the tests. Dev/test only: plain
+# HTTP on 127.0.0.1, issuer http://localhost:8790, everything in memory (a restart forgets the
+# registered clients: register them again). Restarted here when its code, accounts, packages or
+# secrets changed since it was started.
+IDP_DIR="$REPO_ROOT/deploy/idp"
+IDP_PID_FILE="$IDP_HOME/idp.pid"
+IDP_STAMP_FILE="$IDP_HOME/idp.fingerprint"
+IDP_LOG="$IDP_HOME/idp.log"
+WAIT_IDP_SECONDS=30
+
+command -v node >/dev/null 2>&1 \
+  || die "node is not on PATH: the development identity provider (deploy/idp) needs Node.js 20.18 or later (22 LTS recommended) with npm"
+command -v npm >/dev/null 2>&1 || die "npm is not on PATH: it installs the development identity provider's packages (deploy/idp)"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)' \
+  || die "Node.js $(node --version) is too old for oidc-provider 9 (deploy/idp): it needs 20.18 or later"
+
+if [ ! -d "$IDP_DIR/node_modules/oidc-provider" ] \
+  || [ "$IDP_DIR/package-lock.json" -nt "$IDP_DIR/node_modules/.package-lock.json" ]; then
+  step "installing the identity provider's npm packages (npm ci in deploy/idp)"
+  npm_log="$(mktemp)"
+  if ! (cd "$IDP_DIR" && npm ci --no-audit --no-fund --ignore-scripts) >"$npm_log" 2>&1; then
+    tail -n 30 "$npm_log" >&2
+    rm -f "$npm_log"
+    die "npm ci in deploy/idp failed"
+  fi
+  rm -f "$npm_log"
+fi
+
+idp_fingerprint() {
+  { cat "$IDP_DIR/idp.mjs" "$IDP_DIR/accounts.json" "$IDP_DIR/package-lock.json" \
+      "$IDP_PASSWORD_FILE" "$IDP_TOKEN_FILE" "$IDP_COOKIE_KEY_FILE"
+    node --version; echo "$IDP_PORT"; } | sha256sum | cut -d' ' -f1
+}
+# The pid in $IDP_PID_FILE is a live `node .../deploy/idp/idp.mjs` (of any checkout; a zombie
+# has an empty cmdline and does not count).
+idp_pid() {
+  local pid
+  [ -s "$IDP_PID_FILE" ] || return 1
+  pid="$(tr -dc '0-9' <"$IDP_PID_FILE")"
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "deploy/idp/idp.mjs" || return 1
+  printf '%s\n' "$pid"
+}
+idp_answers() { curl -fsS --max-time 3 -o /dev/null "$IDP_ISSUER/.well-known/openid-configuration" 2>/dev/null; }
+# Whether the provider that answers takes this machine's initial access token: a registration
+# with the token and an empty body is refused as invalid metadata (400), not as a bad token (401).
+idp_takes_our_token() {
+  local code
+  code="$(printf 'header = "Authorization: Bearer %s"\n' "$IDP_REGISTRATION_TOKEN" \
+    | curl -sS -K - --max-time 5 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d '{}' "$IDP_ISSUER/reg" 2>/dev/null)"
+  [ "$code" = 400 ]
+}
+idp_stop() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "deploy/idp/idp.mjs" || break
+    sleep 0.2
+  done
+  rm -f "$IDP_PID_FILE"
+  for i in $(seq 1 25); do idp_answers || return 0; sleep 0.2; done
+  die "the identity provider (pid $pid) did not stop"
+}
+
+want_fp="$(idp_fingerprint)"
+idp_start=1
+if pid="$(idp_pid)"; then
+  if [ "$(cat "$IDP_STAMP_FILE" 2>/dev/null)" != "$want_fp" ]; then
+    step "restarting the identity provider (pid $pid): its code, accounts, packages or secrets changed; registered clients are forgotten"
+    idp_stop "$pid"
+  else
+    step "identity provider already running at $IDP_ISSUER (pid $pid)"
+    idp_start=0
+  fi
+elif idp_answers; then
+  # Not ours (its pid file is gone, or another checkout started it): use it only if it takes our
+  # registration token, i.e. it runs with this machine's secrets.
+  idp_takes_our_token \
+    || die "something else answers at $IDP_ISSUER and refuses this machine's registration token; stop it (ss -ltnp 'sport = :$IDP_PORT' shows its pid) and run this again"
+  step "an identity provider that takes this machine's secrets already answers at $IDP_ISSUER; using it"
+  idp_start=0
+fi
+
+if [ "$idp_start" = 1 ]; then
+  step "starting the identity provider at $IDP_ISSUER (log: $IDP_LOG)"
+  mkdir -p "$LOCAL_DIR/logs"
+  # Secrets go through the environment (readable by root only), not the command line.
+  IDP_PORT="$IDP_PORT" IDP_REGISTRATION_TOKEN="$IDP_REGISTRATION_TOKEN" IDP_COOKIE_KEY="$IDP_COOKIE_KEY" \
+    IDP_JWKS_FILE="$IDP_JWKS_FILE" IDP_PASSWORD_FILE="$IDP_PASSWORD_FILE" \
+    setsid nohup node "$IDP_DIR/idp.mjs" >>"$IDP_LOG" 2>&1 </dev/null &
+  printf '%s\n' "$!" >"$IDP_PID_FILE"
+  printf '%s\n' "$want_fp" >"$IDP_STAMP_FILE"
+  chmod 600 "$IDP_PID_FILE" "$IDP_STAMP_FILE"
+fi
+
+step "waiting for the identity provider's discovery at $IDP_ISSUER/.well-known/openid-configuration"
+deadline=$((SECONDS + WAIT_IDP_SECONDS))
+until idp_answers; do
+  if [ "$idp_start" = 1 ] && ! idp_pid >/dev/null; then
+    tail -n 20 "$IDP_LOG" >&2
+    die "the identity provider exited at start (see $IDP_LOG)"
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    tail -n 20 "$IDP_LOG" >&2
+    die "the identity provider did not answer at $IDP_ISSUER within ${WAIT_IDP_SECONDS}s (see $IDP_LOG)"
+  fi
+  sleep 0.5
+done
+idp_takes_our_token || die "the identity provider at $IDP_ISSUER refuses this machine's registration token ($IDP_TOKEN_FILE)"
+
+step "services ready: RabbitMQ ${RABBIT_VERSION:-?}, PostgreSQL ${PG_SERVER_VERSION:-$pg_ver}, identity provider $IDP_ISSUER (env in .local/env)"

@@ -8,9 +8,9 @@
 //! so [`verify`] finds any entry changed, removed or inserted. An agency answers a person's
 //! request (GDPR art. 15) from [`entries`] together with the hub's `hub disclosures`.
 //!
-//! Who: a caseworker on the page, a calling system on the API, or a user of the command line.
-//! Until caseworkers sign in personally (issue 16, part 1), the page's user is the shared
-//! agent token, and the log says so.
+//! Who: a caseworker signed in to the page (`page:<name> (<provider's subject>)`), a calling
+//! system on the API by the name of its token (`api:<system>`), or a user of the command line
+//! (`cli:<user>`).
 
 use std::fmt::Write;
 
@@ -64,15 +64,10 @@ impl Action {
 pub struct Actor(String);
 
 impl Actor {
-    /// A caseworker on the page. Until personal sign-in, every caseworker signs in with the
-    /// shared agent token: [`Actor::shared_page`].
+    /// A caseworker signed in to the page, as [`crate::http::sign_in::Caseworker::log_name`]
+    /// names them.
     pub fn page(user: &str) -> Actor {
         Actor(format!("page:{user}"))
-    }
-
-    /// Whoever signed in to the page with the agency's shared token.
-    pub fn shared_page() -> Actor {
-        Actor::page("shared agent token")
     }
 
     /// A calling system on the API, by the name of its token.
@@ -292,21 +287,42 @@ pub async fn about_people(
 pub struct Filter {
     /// Only about this person.
     pub subject: Option<String>,
-    /// Only by this actor (as stored, e.g. `api:case-system`).
+    /// Only by this user or system: as stored (`api:case-system`), or a page user's
+    /// sign-in subject (`mette.holm` finds `page:Mette Holm (mette.holm)`).
     pub actor: Option<String>,
+}
+
+impl Filter {
+    fn actor_matches(&self, actor: &str) -> bool {
+        let Some(wanted) = &self.actor else {
+            return true;
+        };
+        actor == wanted
+            || actor
+                .strip_prefix("page:")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|rest| rest.rsplit_once(" ("))
+                .is_some_and(|(_, subject)| subject == wanted)
+    }
 }
 
 /// The entries that match `filter`, oldest first.
 pub async fn entries(store: &Store, filter: &Filter) -> Result<Vec<Entry>, StoreError> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log
-         WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR actor = ?2) ORDER BY seq",
+         WHERE (?1 IS NULL OR subject = ?1) ORDER BY seq",
     )
     .bind(filter.subject.as_deref())
-    .bind(filter.actor.as_deref())
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(entry_of).collect()
+    let mut out = Vec::new();
+    for row in &rows {
+        let entry = entry_of(row)?;
+        if filter.actor_matches(&entry.actor) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
 }
 
 fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<Entry, StoreError> {
@@ -424,6 +440,21 @@ mod tests {
         let user = actor.as_str().strip_prefix("cli:").unwrap();
         assert!(!user.is_empty());
         assert!(os_user().is_some_and(|u| !u.is_empty()));
+    }
+
+    #[test]
+    fn a_page_user_is_found_by_their_sign_in_subject() {
+        let by = |user: &str| Filter {
+            subject: None,
+            actor: Some(user.to_owned()),
+        };
+        let mette = "page:Mette Holm (mette.holm)";
+        assert!(by("mette.holm").actor_matches(mette));
+        assert!(by(mette).actor_matches(mette));
+        assert!(!by("holm").actor_matches(mette));
+        assert!(!by("Mette Holm").actor_matches(mette));
+        assert!(!by("mette.holm").actor_matches("api:mette.holm"));
+        assert!(Filter::default().actor_matches(mette));
     }
 
     #[tokio::test]

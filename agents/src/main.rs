@@ -76,7 +76,8 @@ enum AccessLogCommand {
         /// Only about this person (pseudonym).
         #[arg(long)]
         subject: Option<String>,
-        /// Only by this user or system, as logged (e.g. `api:case-system`, `page:kari`).
+        /// Only by this user or system: a caseworker's sign-in name (`mette.holm`), or as logged
+        /// (`api:case-system`, `cli:kari`).
         #[arg(long)]
         user: Option<String>,
         /// `csv` or `json`.

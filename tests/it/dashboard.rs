@@ -9,7 +9,7 @@ use serde_json::Value;
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    broker::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

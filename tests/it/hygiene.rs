@@ -18,7 +18,8 @@ const CASE: &str = "KBH-2026-0914";
 const PASSWORD: &str = "correct horse battery staple";
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    broker::http_client()
+        .add_root_certificate(e2e::browser::dev_ca())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -167,7 +168,7 @@ async fn connections_with_unfinished_headers_are_closed_by_the_agent_and_the_hub
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        agent::http::serve_with(listener, state, &settings, async move {
+        agent::http::serve_with(listener, state, &settings, None, async move {
             let _ = stopped.await;
         })
         .await
@@ -334,15 +335,7 @@ async fn sign_in(
 }
 
 async fn agent_sign_in(web: &AgentWeb) -> String {
-    let response = client()
-        .post(web.url("/login"))
-        .form(&[("token", TOKEN)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 303);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
+    web.sign_in_http(e2e::browser::people::ASTRID).await
 }
 
 #[tokio::test]
@@ -377,16 +370,19 @@ async fn a_login_posted_from_a_foreign_origin_is_refused() {
     // The agent's page and its state-changing routes, likewise.
     let agency = env.start_agent(&env.agencies.municipality).await;
     let web = AgentWeb::start(&agency).await;
-    let response = client()
-        .post(web.url("/login"))
+    let cookie = agent_sign_in(&web).await;
+    let response = web
+        .client()
+        .post(web.url("/logout"))
         .header("origin", "http://evil.example")
-        .form(&[("token", TOKEN)])
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(response.status().as_u16(), 403, "a foreign sign-out");
     assert!(response.headers().get("set-cookie").is_none());
-    let response = client()
+    let response = web
+        .client()
         .post(web.url("/api/v1/keys/rotate"))
         .bearer_auth(TOKEN)
         .header("origin", "http://evil.example")

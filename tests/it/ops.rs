@@ -405,7 +405,9 @@ async fn hub_permissions(env: &TestEnv, granted: bool) {
         "{}/api/permissions/{}/{}",
         env.services.management_url, env.vhost, user
     );
-    let response = reqwest::Client::new()
+    let response = broker::http_client()
+        .build()
+        .unwrap()
         .delete(url)
         .basic_auth(&env.services.admin_user, Some(&env.services.admin_password))
         .send()

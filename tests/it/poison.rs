@@ -345,7 +345,7 @@ async fn while_the_database_cannot_commit_the_hub_holds_the_batch_and_is_not_rea
     let municipality = env.start_agent(&a.municipality).await;
     prison.key_announced().await;
     municipality.key_announced().await;
-    let client = reqwest::Client::new();
+    let client = broker::http_client().build().unwrap();
     let ready = || async {
         client
             .get(format!("{url}/readyz"))

@@ -1,6 +1,7 @@
 //! The agent's HTTP API (plain HTTP) and the caseworker's inbox page (headless Chromium),
 //! against a real hub, broker and database.
 
+use e2e::browser::people::{ASTRID, BO, DINA};
 use e2e::browser::{AgentWeb, Browser, TOKEN};
 use e2e::{DEADLINE, TestEnv, draft, eventually, refusal};
 use serde_json::{Value, json};
@@ -9,7 +10,7 @@ const SUBJECT: &str = "ps-3e8b1c7a9d2f5e40";
 const CASE: &str = "KBH-2026-0777";
 
 fn http() -> reqwest::Client {
-    reqwest::Client::new()
+    e2e::browser::https()
 }
 
 /// GET with the token; the status and the JSON body.
@@ -50,14 +51,6 @@ async fn hub_answered(web: &AgentWeb, id: &str) -> Value {
         },
     )
     .await
-}
-
-async fn sign_in(browser: &Browser, web: &AgentWeb) {
-    browser.goto(&web.url("/")).await;
-    assert_eq!(browser.path().await, "/login", "the inbox needs a login");
-    browser.fill("#token", TOKEN).await;
-    browser.click("form.card button[type=submit]").await;
-    browser.find("table.inbox").await;
 }
 
 #[tokio::test]
@@ -274,18 +267,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     let web = AgentWeb::start(&municipality).await;
     let browser = Browser::start("handover").await;
 
-    browser.goto(&web.url("/")).await;
-    assert_eq!(browser.path().await, "/login");
-    browser.fill("#token", "not-the-token").await;
-    browser.click("form.card button[type=submit]").await;
-    assert!(
-        browser
-            .text(".alert")
-            .await
-            .contains("not the agent's token")
-    );
-    browser.screenshot("login-refused").await;
-    sign_in(&browser, &web).await;
+    browser.sign_in(&web, ASTRID).await;
 
     let row = format!("tr[data-message-id='{request_id}']");
     let text = browser.text(&row).await;
@@ -370,7 +352,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     )
     .await;
     browser.screenshot("accepted").await;
-    browser.goto(&web.url("/")).await;
+    browser.goto(&web.page("/")).await;
     assert!(browser.text(&row).await.contains("Accepted by you"));
     browser.screenshot("inbox-after").await;
 
@@ -408,7 +390,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
         "{facts}"
     );
     browser.screenshot("person").await;
-    browser.goto(&web.url("/persons?q=vindelev")).await;
+    browser.goto(&web.page("/persons?q=vindelev")).await;
     assert!(browser.text("table.people").await.contains("Kari Vindelev"));
     browser.screenshot("people-found").await;
 
@@ -469,7 +451,7 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
     );
 
     let browser = Browser::start("quarantine").await;
-    sign_in(&browser, &job_web).await;
+    browser.sign_in(&job_web, ASTRID).await;
     let row = format!("tr[data-message-id='{id}']");
     let text = browser.text(&row).await;
     assert!(
@@ -481,7 +463,9 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
         "no link to open it"
     );
     browser.screenshot("inbox").await;
-    browser.goto(&job_web.url(&format!("/messages/{id}"))).await;
+    browser
+        .goto(&job_web.page(&format!("/messages/{id}")))
+        .await;
     assert_eq!(browser.text("h1").await, "This message is quarantined");
     assert!(browser.text("main").await.contains("withdrew that consent"));
     browser.screenshot("refused").await;
@@ -496,5 +480,199 @@ async fn a_quarantined_message_is_marked_and_cannot_be_opened() {
     browser.close().await;
     job_web.stop().await;
     muni_web.stop().await;
+    hub.stop().await;
+}
+
+/// Issue 16, part 6: caseworkers sign in personally through the real identity provider, and
+/// the access log names each one.
+#[tokio::test]
+async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    let notice = env.release_notice(&[&a.municipality]);
+    let id = prison.send(&notice).await;
+    assert_eq!(refusal(&prison.answer_to(id).await), None);
+    let id = id.to_string();
+    eventually("the notice at the municipality", DEADLINE, || async {
+        municipality
+            .store
+            .inbox_message(&id, None)
+            .await
+            .unwrap()
+            .map(|_| ())
+    })
+    .await;
+    let web = AgentWeb::start(&municipality).await;
+    let browser = Browser::start("sign-in").await;
+
+    // The old token login is gone: the page offers only the agency's sign-in service.
+    browser.goto(&web.page("/login")).await;
+    assert!(!browser.has("#token").await, "no token field");
+    browser.screenshot("login").await;
+    let posted = web
+        .client()
+        .post(web.url("/login"))
+        .form(&[("token", TOKEN)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 405);
+    assert!(posted.headers().get("set-cookie").is_none());
+
+    // An expired session is sent to sign in again.
+    let short = AgentWeb::start_with(
+        &municipality,
+        agent::http::SessionLimits {
+            lifetime: std::time::Duration::from_secs(3600),
+            idle: std::time::Duration::from_secs(2),
+        },
+    )
+    .await;
+    browser.sign_in(&short, ASTRID).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    browser.goto(&short.page("/")).await;
+    assert_eq!(browser.path().await, "/login", "the idle session ended");
+    browser.screenshot("expired").await;
+    short.stop().await;
+
+    // A caseworker opens the notice, and may not see the access log. (The provider still
+    // knows her: no second password.)
+    browser.sign_in(&web, ASTRID).await;
+    browser.screenshot("astrid-inbox").await;
+    let row = format!("tr[data-message-id='{id}']");
+    browser.click(&format!("{row} a")).await;
+    browser.click("#open-message").await;
+    browser.find("dl.facts").await;
+    assert!(
+        !browser.has("header nav a[href='/access-log']").await,
+        "no link to the log for a caseworker"
+    );
+    browser.goto(&web.page("/access-log")).await;
+    assert_eq!(browser.text("h1").await, "Not for your role");
+    browser.screenshot("astrid-no-log").await;
+
+    // Sign-out ends the session here and at the provider: the next sign-in asks again.
+    browser.click("form.logout button").await;
+    browser.click("#sign-out").await;
+    assert_eq!(browser.text("h1").await, "You are signed out");
+    browser.screenshot("signed-out").await;
+    browser.goto(&web.page("/")).await;
+    assert_eq!(browser.path().await, "/login", "the session has ended");
+
+    // A coordinator reads the same notice; the log names each of them.
+    browser.sign_in(&web, BO).await;
+    browser
+        .goto(&web.page(&format!("/messages/{id}?sender={}", a.prison)))
+        .await;
+    browser.find("dl.facts").await;
+    browser.click("header nav a[href='/access-log']").await;
+    let log = browser.text("table.access-log").await;
+    assert!(
+        log.contains("Astrid Lund (astrid.lund)") && log.contains("Bo Nielsen (bo.nielsen)"),
+        "{log}"
+    );
+    assert!(log.contains("opened a message"), "{log}");
+    assert!(browser.text("#chain").await.contains("unbroken"));
+    browser.screenshot("coordinator-log").await;
+    let by_astrid = agent::access_log::entries(
+        &municipality.store,
+        &agent::access_log::Filter {
+            subject: None,
+            actor: Some("astrid.lund".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        by_astrid
+            .iter()
+            .any(|e| e.action == "message_opened" && e.message_id.as_deref() == Some(id.as_str())),
+        "{by_astrid:?}"
+    );
+    assert!(
+        by_astrid
+            .iter()
+            .all(|e| e.actor == "page:Astrid Lund (astrid.lund)")
+    );
+
+    // A cross-site POST without the form's token is refused, with the session's own cookie
+    // and browser, and so is one from another origin.
+    let session = browser
+        .client()
+        .get_named_cookie("__Host-agent_session")
+        .await
+        .expect("the session cookie");
+    assert_eq!(session.secure(), Some(true));
+    assert_eq!(session.http_only(), Some(true));
+    let user_agent = browser
+        .client()
+        .execute("return navigator.userAgent", vec![])
+        .await
+        .unwrap();
+    let cookie = format!("__Host-agent_session={}", session.value());
+    let forged = |origin: Option<&str>, body: &str| {
+        let mut request = web
+            .client()
+            .post(web.page(&format!("/messages/{id}/open")))
+            .header("cookie", &cookie)
+            .header("user-agent", user_agent.as_str().unwrap())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    assert_eq!(forged(None, "").await.unwrap().status().as_u16(), 403);
+    assert_eq!(
+        forged(None, "csrf=guessed")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        forged(Some("https://evil.example"), "")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    // The same cookie from another program (another User-Agent) is no session at all.
+    let replayed = web
+        .client()
+        .get(web.page("/"))
+        .header("cookie", &cookie)
+        .header("user-agent", "curl/8.5.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status().as_u16(), 303);
+
+    // Someone the provider knows but who has no role here gets no session.
+    browser.goto(&web.page("/")).await;
+    browser.click("form.logout button").await;
+    browser.click("#sign-out").await;
+    browser.goto(&web.page("/login/start")).await;
+    browser.fill("input#login", DINA.0).await;
+    browser
+        .fill("input#password", &e2e::browser::idp_password())
+        .await;
+    browser.click("button#sign-in").await;
+    assert!(
+        browser.text("#login-error").await.contains("no role"),
+        "the page says why"
+    );
+    browser.goto(&web.page("/")).await;
+    assert_eq!(browser.path().await, "/login");
+    browser.screenshot("no-role").await;
+
+    browser.close().await;
+    web.stop().await;
     hub.stop().await;
 }

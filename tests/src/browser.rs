@@ -85,7 +85,7 @@ impl Browser {
             test: test.to_owned(),
         };
         let status = format!("{}/status", browser.driver_url);
-        let http = reqwest::Client::new();
+        let http = broker::http_client().build().unwrap();
         eventually(
             "chromedriver to listen",
             Duration::from_secs(10),
@@ -116,6 +116,8 @@ impl Browser {
                     "--disable-sync",
                     "--disable-extensions",
                     "--window-size=1280,1700",
+                    // The agents' pages use the development CA's certificate.
+                    "--ignore-certificate-errors",
                     format!("--user-data-dir={}", browser.profile.display()),
                 ]
             }),
@@ -237,7 +239,9 @@ impl Drop for Browser {
                     .build()
                     .expect("a runtime");
                 runtime.block_on(async {
-                    let _ = reqwest::Client::new()
+                    let _ = broker::http_client()
+                        .build()
+                        .unwrap()
                         .delete(&url)
                         .timeout(Duration::from_secs(10))
                         .send()
@@ -253,43 +257,261 @@ impl Drop for Browser {
 }
 
 /// An agent's HTTP server (API and pages), serving the agent's store on a free port.
+/// The test identity provider's accounts (`deploy/idp/accounts.json`, organisation
+/// `test-agency`): two caseworkers, one of them a coordinator, an administrator, and one
+/// person with no role.
+pub mod people {
+    /// A caseworker.
+    pub const ASTRID: (&str, &str) = ("astrid.lund", "Astrid Lund");
+    /// A caseworker and coordinator.
+    pub const BO: (&str, &str) = ("bo.nielsen", "Bo Nielsen");
+    /// An administrator.
+    pub const CARL: (&str, &str) = ("carl.berg", "Carl Berg");
+    /// An account without a role at the test agencies' agents.
+    pub const DINA: (&str, &str) = ("dina.roos", "Dina Roos");
+}
+
+/// The organisation the tests' agents register under at the identity provider.
+pub const TEST_ORGANISATION: &str = "test-agency";
+
+/// The development CA (`deploy/dev-pki.sh`) that signed the pages' certificate.
+pub fn dev_ca() -> reqwest::Certificate {
+    let pki = PathBuf::from(crate::var("HANDOVER_PKI_DIR"));
+    let pem = std::fs::read(pki.join("ca.pem")).expect("the development CA");
+    reqwest::Certificate::from_pem(&pem).expect("a PEM certificate")
+}
+
+/// An HTTP client that trusts the development CA, for the agents' HTTPS API.
+pub fn https() -> reqwest::Client {
+    broker::http_client()
+        .add_root_certificate(dev_ca())
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A client registered at the test identity provider (RFC 7591 dynamic registration with the
+/// provider's initial access token).
+async fn register_client(base: &str, organisation: &str) -> (String, String) {
+    let issuer = crate::var("HANDOVER_IDP_ISSUER");
+    let http = broker::http_client().build().unwrap();
+    let discovery: Value = http
+        .get(format!("{issuer}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .expect("the identity provider answers (deploy/services.sh starts it)")
+        .json()
+        .await
+        .expect("a discovery document");
+    let registration = discovery["registration_endpoint"]
+        .as_str()
+        .expect("the provider takes registrations");
+    let response = http
+        .post(registration)
+        .bearer_auth(crate::var("HANDOVER_IDP_REGISTRATION_TOKEN"))
+        .json(&json!({
+            "redirect_uris": [format!("{base}/auth/callback")],
+            "post_logout_redirect_uris": [format!("{base}/signed-out")],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "organisation": organisation,
+        }))
+        .send()
+        .await
+        .expect("registration answers");
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "client registration: {status} {body}");
+    (
+        body["client_id"].as_str().expect("a client id").to_owned(),
+        body["client_secret"]
+            .as_str()
+            .expect("a client secret")
+            .to_owned(),
+    )
+}
+
+/// The password of the test identity provider's accounts.
+pub fn idp_password() -> String {
+    let file = crate::var("HANDOVER_IDP_PASSWORD_FILE");
+    std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+        .trim()
+        .to_owned()
+}
+
+/// An agent's HTTPS server for a test: the API (`url`, at `https://localhost:<port>`) and
+/// the page on a host name of its own (`page`, `https://<agency>.agent.localhost:<port>`),
+/// signing caseworkers in through the test identity provider.
 pub struct AgentWeb {
-    /// E.g. `http://127.0.0.1:40123`.
+    /// `https://localhost:<port>`.
     pub base: String,
+    /// `https://<agency>.agent.localhost:<port>`.
+    pub page_base: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl AgentWeb {
-    /// Serves `agent`'s store with [`TOKEN`] and the agent's pseudonym key.
+    /// Serves `agent` with the default session limits.
     pub async fn start(agent: &AgentHandle) -> AgentWeb {
+        Self::start_with(agent, agent::http::SessionLimits::default()).await
+    }
+
+    /// Serves `agent` with sessions that last as `limits` say.
+    pub async fn start_with(agent: &AgentHandle, limits: agent::http::SessionLimits) -> AgentWeb {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let port = listener.local_addr().unwrap().port();
+        let host = format!("{}.agent.localhost", agent.id);
+        let page_base = format!("https://{host}:{port}");
+        let (client_id, client_secret) = register_client(&page_base, TEST_ORGANISATION).await;
+        let sign_in: agent::http::sign_in::SignInSettings = serde_json::from_value(json!({
+            "issuer": crate::var("HANDOVER_IDP_ISSUER"),
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "public_url": page_base,
+        }))
+        .expect("sign-in settings");
+        let pki = PathBuf::from(crate::var("HANDOVER_PKI_DIR"));
+        let settings: agent::http::HttpSettings = serde_json::from_value(json!({
+            "allowed_hosts": [host],
+            "tls": {"cert_file": pki.join("web.pem"), "key_file": pki.join("web.key")},
+        }))
+        .expect("HTTP settings");
+        let tls = agent::http::tls_of(&settings).expect("the page's TLS identity");
         let state = agent::http::AppState::new(
             agent.store.clone(),
             agent.id.clone(),
             agent::http::Token::new(TOKEN),
         )
-        .with_pseudonym_key(agent.settings.pseudonym_key().expect("the pseudonym key"));
+        .with_pseudonym_key(agent.settings.pseudonym_key().expect("the pseudonym key"))
+        .with_sign_in(
+            Some(std::sync::Arc::new(
+                agent::http::sign_in::SignIn::new(sign_in).expect("sign-in"),
+            )),
+            limits,
+        );
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(agent::http::serve(listener, state, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(async move {
+            agent::http::serve_with(listener, state, &settings, tls, async move {
+                let _ = stopped.await;
+            })
+            .await
+        });
         AgentWeb {
-            base,
+            base: format!("https://localhost:{port}"),
+            page_base,
             stop: Some(stop),
             task: Some(task),
         }
     }
 
-    /// The full URL of `path`.
+    /// An address of the API (or any route) at `https://localhost:<port>`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    /// Stops the server and waits until it has finished the requests in hand.
+    /// An HTTPS client for this agent's page and API: trusts the development CA, resolves
+    /// the page's host name to this machine, follows no redirects.
+    pub fn client(&self) -> reqwest::Client {
+        let host = self
+            .page_base
+            .trim_start_matches("https://")
+            .rsplit_once(':')
+            .map(|(h, _)| h.to_owned())
+            .expect("host:port");
+        let port: u16 = self.base.rsplit_once(':').unwrap().1.parse().unwrap();
+        broker::http_client()
+            .add_root_certificate(dev_ca())
+            .resolve(&host, std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client")
+    }
+
+    /// Signs `who` in without a browser, through the identity provider's form, following
+    /// each redirect by hand with a cookie jar per host; the page's `Cookie` header value.
+    pub async fn sign_in_http(&self, who: (&str, &str)) -> String {
+        let http = self.client();
+        let mut jar: std::collections::HashMap<String, std::collections::BTreeMap<String, String>> =
+            Default::default();
+        let mut url = self.page("/login/start");
+        let mut form: Option<Vec<(String, String)>> = None;
+        for _ in 0..20 {
+            let parsed = reqwest::Url::parse(&url).expect("a URL");
+            let host = format!(
+                "{}:{}",
+                parsed.host_str().unwrap(),
+                parsed.port_or_known_default().unwrap()
+            );
+            let cookies = jar
+                .get(&host)
+                .map(|c| {
+                    c.iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            let request = match form.take() {
+                Some(fields) => http.post(&url).form(&fields),
+                None => http.get(&url),
+            };
+            let response = request
+                .header("cookie", cookies)
+                .send()
+                .await
+                .expect("sign-in step");
+            for value in response.headers().get_all("set-cookie") {
+                let pair = value.to_str().unwrap().split(';').next().unwrap();
+                if let Some((k, v)) = pair.split_once('=') {
+                    let entry = jar.entry(host.clone()).or_default();
+                    if v.is_empty() {
+                        entry.remove(k);
+                    } else {
+                        entry.insert(k.to_owned(), v.to_owned());
+                    }
+                }
+            }
+            let status = response.status().as_u16();
+            if let Some(location) = response.headers().get("location") {
+                url = parsed.join(location.to_str().unwrap()).unwrap().to_string();
+                continue;
+            }
+            let body = response.text().await.unwrap_or_default();
+            if body.contains(r#"id="password""#) {
+                // The provider's form: post the account's name and password to its action.
+                let action = body
+                    .split(r#"action=""#)
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .expect("the form's action");
+                url = parsed.join(action).unwrap().to_string();
+                form = Some(vec![
+                    ("login".into(), who.0.into()),
+                    ("password".into(), idp_password()),
+                ]);
+                continue;
+            }
+            assert_eq!(status, 200, "the sign-in ended at {url}: {body}");
+            let page_host = self.page_base.trim_start_matches("https://").to_owned();
+            let session = jar
+                .get(&page_host)
+                .and_then(|c| c.get("__Host-agent_session"))
+                .unwrap_or_else(|| panic!("no session after signing in: {body}"));
+            return format!("__Host-agent_session={session}");
+        }
+        panic!("the sign-in did not end within 20 steps");
+    }
+
+    /// An address of the page, on the agent's own host name.
+    pub fn page(&self, path: &str) -> String {
+        format!("{}{path}", self.page_base)
+    }
+
+    /// Stops the server and waits for the requests in hand.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -305,5 +527,33 @@ impl Drop for AgentWeb {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+impl Browser {
+    /// Signs `who` (an account of [`people`]) in to the page of `web` through the identity
+    /// provider's own form, and waits for the page that follows.
+    pub async fn sign_in(&self, web: &AgentWeb, who: (&str, &str)) {
+        self.goto(&web.page("/")).await;
+        assert_eq!(self.path().await, "/login", "the page needs a sign-in");
+        self.click("#sign-in").await;
+        // The provider asks for the name and password, unless it still has a session of its
+        // own for `who` (then the browser comes straight back signed in).
+        eventually(
+            "the provider's form or the signed-in page",
+            ELEMENT_WAIT,
+            || async {
+                (self.has("input#login").await || self.has("#signed-in-as").await).then_some(())
+            },
+        )
+        .await;
+        if self.has("input#login").await {
+            self.fill("input#login", who.0).await;
+            self.fill("input#password", &idp_password()).await;
+            self.click("button#sign-in").await;
+        }
+        self.find("#signed-in-as").await;
+        let shown = self.text("#signed-in-as").await;
+        assert!(shown.contains(who.1), "signed in as {shown}");
     }
 }

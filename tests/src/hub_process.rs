@@ -208,7 +208,7 @@ impl HubProcess {
     /// Waits until `/readyz` answers 200.
     pub async fn wait_ready(&mut self) {
         let url = format!("{}/readyz", self.http);
-        let client = reqwest::Client::new();
+        let client = broker::http_client().build().unwrap();
         let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
             if let Some(status) = self.exited() {

@@ -48,7 +48,7 @@ pub struct Services {
     pub amqp_port: u16,
 }
 
-fn var(name: &str) -> String {
+pub(crate) fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!(
             "{name} is not set: run the tests with deploy/test.sh, or `source .local/env` after \

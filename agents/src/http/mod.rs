@@ -2,8 +2,9 @@
 //! caseworker's inbox page, both over the agent's store.
 //!
 //! - [`api`]: `/api/v1/...`, token in `Authorization: Bearer`, JSON errors with stable codes;
-//! - `web`: server-rendered HTML at `/` and `/messages/{id}`, a login form that sets an
-//!   HttpOnly SameSite=Strict session cookie;
+//! - `web`: server-rendered HTML at `/` and `/messages/{id}` for caseworkers who signed in
+//!   personally through the agency's OpenID Connect provider ([`sign_in`]); the session is a
+//!   `__Host-` cookie (Secure, HttpOnly, SameSite=Strict);
 //! - `actions`: what both do (answer a handover, withdraw a consent), building drafts and
 //!   handing them to [`crate::submit`], so the page and the API cannot disagree;
 //! - [`openapi`]: the API's OpenAPI 3.1 document, written by hand, committed as
@@ -11,14 +12,16 @@
 //! - `ops`: `GET /healthz`, `GET /readyz` and `GET /metrics` for operations, without a token
 //!   (they carry no personal data), beside the older `GET /health`.
 //!
-//! The server is meant for local callers (it binds loopback in the shipped settings); it has
-//! no TLS of its own. It never logs message bodies: only ids, types and outcomes.
+//! The server speaks TLS (rustls) when `[http.tls]` names a certificate, and refuses to
+//! listen beyond loopback without it. It never logs message bodies: only ids, types and
+//! outcomes.
 
 mod actions;
 pub mod api;
 mod consents;
 pub mod openapi;
 mod ops;
+pub mod sign_in;
 mod web;
 
 use std::collections::HashMap;
@@ -62,6 +65,28 @@ pub struct HttpSettings {
     /// before its connection is closed; 10 when unset.
     #[serde(default)]
     pub header_read_timeout_seconds: Option<u64>,
+    /// The page's TLS certificate and key; required to listen beyond loopback.
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
+    /// The agency's OpenID Connect provider, through which caseworkers sign in to the page.
+    /// Without it the page signs nobody in (the API works regardless).
+    #[serde(default)]
+    pub sign_in: Option<sign_in::SignInSettings>,
+    /// Minutes a page session lives without use; 30 when unset.
+    #[serde(default)]
+    pub session_idle_minutes: Option<u64>,
+    /// Hours a page session lives at most, however much it is used; 8 when unset.
+    #[serde(default)]
+    pub session_lifetime_hours: Option<u64>,
+}
+
+/// The `[http.tls]` section: PEM files of the page's certificate chain and private key.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TlsSettings {
+    /// The certificate chain, leaf first.
+    pub cert_file: std::path::PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: std::path::PathBuf,
 }
 
 impl HttpSettings {
@@ -100,25 +125,48 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// How long a caseworker's login lasts.
+/// How long a caseworker's sign-in lasts at most, unless `http.session_lifetime_hours` says
+/// otherwise.
 const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 
-/// How long a caseworker's login lasts without use: a page left open on an unattended PC
-/// signs out by itself.
+/// How long a caseworker's sign-in lasts without use, unless `http.session_idle_minutes` says
+/// otherwise: a page left open on an unattended PC signs out by itself.
 const SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
 
-/// A page session: when it began (the absolute limit) and when it was last used (the idle
-/// limit).
+/// How long sessions last.
 #[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// At most, however much the session is used.
+    pub lifetime: Duration,
+    /// Without use.
+    pub idle: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            lifetime: SESSION_LIFETIME,
+            idle: SESSION_IDLE,
+        }
+    }
+}
+
+/// A page session: who signed in, when it began (the absolute limit), when it was last used
+/// (the idle limit), and the browser it was made for.
+#[derive(Debug, Clone)]
 struct Session {
+    caseworker: sign_in::Caseworker,
     started: Instant,
     last_used: Instant,
+    /// A hash of the browser's `User-Agent`: a cookie replayed by another program does not
+    /// carry the session along.
+    browser: [u8; 32],
 }
 
 impl Session {
-    fn live(&self, now: Instant) -> bool {
-        now.duration_since(self.started) < SESSION_LIFETIME
-            && now.duration_since(self.last_used) < SESSION_IDLE
+    fn live(&self, now: Instant, limits: SessionLimits) -> bool {
+        now.duration_since(self.started) < limits.lifetime
+            && now.duration_since(self.last_used) < limits.idle
     }
 }
 
@@ -134,6 +182,8 @@ struct Inner {
     token: Token,
     metrics: Metrics,
     sessions: Mutex<HashMap<String, Session>>,
+    session_limits: SessionLimits,
+    sign_in: Option<Arc<sign_in::SignIn>>,
     pseudonym_key: Option<PseudonymKey>,
     api_tokens: std::collections::BTreeMap<String, Token>,
     /// A random key of this process's, for the forms' CSRF tokens.
@@ -156,6 +206,8 @@ impl AppState {
                 token,
                 metrics,
                 sessions: Mutex::new(HashMap::new()),
+                session_limits: SessionLimits::default(),
+                sign_in: None,
                 pseudonym_key: None,
                 api_tokens: Default::default(),
                 csrf_key: rand::random(),
@@ -170,6 +222,28 @@ impl AppState {
             .expect("the pseudonym key is set before the state is shared")
             .pseudonym_key = key;
         self
+    }
+
+    /// The state with the agency's OpenID Connect provider for the page's sign-in, and the
+    /// sessions' limits. Set before the state is shared.
+    pub fn with_sign_in(
+        mut self,
+        sign_in: Option<Arc<sign_in::SignIn>>,
+        limits: SessionLimits,
+    ) -> Self {
+        let inner =
+            Arc::get_mut(&mut self.inner).expect("the sign-in is set before the state is shared");
+        inner.sign_in = sign_in;
+        inner.session_limits = limits;
+        self
+    }
+
+    fn sign_in(&self) -> Option<&sign_in::SignIn> {
+        self.inner.sign_in.as_deref()
+    }
+
+    fn session_limits(&self) -> SessionLimits {
+        self.inner.session_limits
     }
 
     fn pseudonym_key(&self) -> Option<&PseudonymKey> {
@@ -213,21 +287,21 @@ impl AppState {
         &self.inner.metrics
     }
 
-    /// A new page session; forgets expired ones.
-    fn new_session(&self) -> String {
-        let id = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+    /// A new page session of `caseworker` in the browser of `user_agent`; forgets expired
+    /// ones.
+    fn new_session(&self, caseworker: sign_in::Caseworker, user_agent: &str) -> String {
+        let id = hex::encode(rand::random::<[u8; 32]>());
         let now = Instant::now();
+        let limits = self.session_limits();
         let mut sessions = self.inner.sessions.lock().expect("sessions lock");
-        sessions.retain(|_, session| session.live(now));
+        sessions.retain(|_, session| session.live(now, limits));
         sessions.insert(
             id.clone(),
             Session {
+                caseworker,
                 started: now,
                 last_used: now,
+                browser: Sha256::digest(user_agent.as_bytes()).into(),
             },
         );
         id
@@ -245,33 +319,45 @@ impl AppState {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// Whether the session is live (within both the absolute and the idle limit); using it
-    /// counts as use.
-    fn session_valid(&self, id: &str) -> bool {
-        self.session_valid_at(id, Instant::now())
+    /// The caseworker of a live session (within both the absolute and the idle limit, in
+    /// the browser it was made for); using it counts as use.
+    fn session(&self, id: &str, user_agent: &str) -> Option<sign_in::Caseworker> {
+        self.session_at(id, user_agent, Instant::now())
     }
 
-    fn session_valid_at(&self, id: &str, now: Instant) -> bool {
+    fn session_at(&self, id: &str, user_agent: &str, now: Instant) -> Option<sign_in::Caseworker> {
+        let limits = self.session_limits();
+        let browser: [u8; 32] = Sha256::digest(user_agent.as_bytes()).into();
         let mut sessions = self.inner.sessions.lock().expect("sessions lock");
         match sessions.get_mut(id) {
-            Some(session) if session.live(now) => {
+            Some(session) if session.live(now, limits) && session.browser == browser => {
                 session.last_used = now;
-                true
+                Some(session.caseworker.clone())
             }
+            Some(session) if session.live(now, limits) => None,
             Some(_) => {
                 sessions.remove(id);
-                false
+                None
             }
-            None => false,
+            None => None,
         }
     }
 
-    fn end_session(&self, id: &str) {
+    /// A session of `caseworker` for a client that sends no `User-Agent`, as the `Cookie`
+    /// header's value.
+    #[cfg(test)]
+    pub(crate) fn test_session(&self, caseworker: sign_in::Caseworker) -> String {
+        format!("{}={}", web::COOKIE, self.new_session(caseworker, ""))
+    }
+
+    /// Ends a session; the caseworker it was, for the provider's sign-out.
+    fn end_session(&self, id: &str) -> Option<sign_in::Caseworker> {
         self.inner
             .sessions
             .lock()
             .expect("sessions lock")
-            .remove(id);
+            .remove(id)
+            .map(|s| s.caseworker)
     }
 }
 
@@ -291,7 +377,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with(listener, state, &HttpSettings::default(), shutdown).await
+    serve_with(listener, state, &HttpSettings::default(), None, shutdown).await
 }
 
 /// Serves on `listener` under `settings`' allowed host names and timeouts until `shutdown`
@@ -300,17 +386,57 @@ pub async fn serve_with(
     listener: TcpListener,
     state: AppState,
     settings: &HttpSettings,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?.to_string();
     let listen = settings.listen.as_deref().unwrap_or(&local);
     let mut allowed = settings.allowed_hosts.clone();
     allowed.push(local.clone());
+    // The page's own host name, where caseworkers' browsers reach it.
+    if let Some(host) = settings
+        .sign_in
+        .as_ref()
+        .and_then(|s| reqwest::Url::parse(&s.public_url).ok())
+        .and_then(|url| url.host_str().map(str::to_owned))
+    {
+        allowed.push(host);
+    }
     let app = broker::web::guard(
         router(state),
         broker::web::AllowedHosts::new(Some(listen), &allowed),
     );
-    broker::web::serve(listener, app, settings.limits(), shutdown).await
+    broker::web::serve_tls(listener, app, settings.limits(), tls, shutdown).await
+}
+
+/// The TLS acceptor of `settings`, if they name a certificate; an error when the server would
+/// listen beyond loopback without one.
+pub fn tls_of(settings: &HttpSettings) -> anyhow::Result<Option<tokio_rustls::TlsAcceptor>> {
+    let listen = settings.listen.as_deref().unwrap_or("127.0.0.1:0");
+    match &settings.tls {
+        Some(tls) => broker::web::tls_acceptor(&tls.cert_file, &tls.key_file)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("http.tls: {e}")),
+        None if listens_on_loopback(listen) => Ok(None),
+        None => anyhow::bail!(
+            "http.listen {listen} is reachable beyond this machine, and the page and API carry \
+             personal data: set http.tls.cert_file and http.tls.key_file, or listen on \
+             127.0.0.1"
+        ),
+    }
+}
+
+/// Whether a listen address is on loopback only.
+fn listens_on_loopback(listen: &str) -> bool {
+    let host = listen
+        .rsplit_once(':')
+        .map_or(listen, |(host, _)| host)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A running HTTP server. Call [`Running::stop`] to stop it.
@@ -352,11 +478,30 @@ pub async fn start(
         );
         return Ok(None);
     };
+    let tls = tls_of(settings)?;
+    let sign_in = match &settings.sign_in {
+        Some(sign_in) => Some(Arc::new(sign_in::SignIn::new(sign_in.clone())?)),
+        None => {
+            warn!(
+                agency = %agent,
+                "http.sign_in is not set: nobody can sign in to the page (the API works)"
+            );
+            None
+        }
+    };
+    let limits = SessionLimits {
+        lifetime: settings
+            .session_lifetime_hours
+            .map_or(SESSION_LIFETIME, |h| Duration::from_secs(h.max(1) * 3600)),
+        idle: settings
+            .session_idle_minutes
+            .map_or(SESSION_IDLE, |m| Duration::from_secs(m.max(1) * 60)),
+    };
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
-    info!(agency = %agent, %address, "HTTP API and inbox page listening");
+    info!(agency = %agent, %address, tls = tls.is_some(), "HTTP API and inbox page listening");
     let (stop, stopped) = oneshot::channel::<()>();
     let settings = settings.clone();
     let task = tokio::spawn(async move {
@@ -364,8 +509,10 @@ pub async fn start(
             listener,
             AppState::with_metrics(store, agent, token, metrics)
                 .with_pseudonym_key(pseudonym_key)
-                .with_api_tokens(settings.api_tokens.clone()),
+                .with_api_tokens(settings.api_tokens.clone())
+                .with_sign_in(sign_in, limits),
             &settings,
+            tls,
             async move {
                 let _ = stopped.await;
             },
@@ -381,34 +528,88 @@ mod tests {
 
     #[tokio::test]
     async fn a_session_ends_after_its_idle_time_and_after_its_lifetime() {
-        let dir = std::env::temp_dir().join(format!("agent-sessions-{}", uuid::Uuid::new_v4()));
-        let store = Store::open(&dir).await.unwrap();
+        let t = crate::testing::TempStore::new().await;
         let state = AppState::new(
-            store.clone(),
+            t.store.clone(),
             AgencyId::try_from("dk-test").unwrap(),
             Token::new("t"),
         );
+        let who = || sign_in::Caseworker::new("mette", "Mette Holm", &[sign_in::Role::Caseworker]);
         let start = Instant::now();
-        let used = state.new_session();
-        let idle = state.new_session();
+        let used = state.new_session(who(), "Chromium");
+        let idle = state.new_session(who(), "Chromium");
         // Used every 20 minutes, a session lives on; left alone for 30, it ends.
         for minutes in [20, 40, 60] {
             let at = start + Duration::from_secs(minutes * 60);
-            assert!(state.session_valid_at(&used, at), "{minutes} min");
+            assert!(
+                state.session_at(&used, "Chromium", at).is_some(),
+                "{minutes} min"
+            );
         }
-        assert!(!state.session_valid_at(&idle, start + SESSION_IDLE + Duration::from_secs(1)));
+        assert!(
+            state
+                .session_at(
+                    &idle,
+                    "Chromium",
+                    start + SESSION_IDLE + Duration::from_secs(1)
+                )
+                .is_none()
+        );
         // However much it is used, it ends after its lifetime.
         let mut at = start;
         while at < start + SESSION_LIFETIME - Duration::from_secs(60) {
             at += Duration::from_secs(20 * 60);
-            state.session_valid_at(
+            state.session_at(
                 &used,
+                "Chromium",
                 at.min(start + SESSION_LIFETIME - Duration::from_secs(1)),
             );
         }
-        assert!(!state.session_valid_at(&used, start + SESSION_LIFETIME + Duration::from_secs(1)));
-        store.close().await;
-        let _ = std::fs::remove_dir_all(dir);
+        let end = start + SESSION_LIFETIME + Duration::from_secs(1);
+        assert!(state.session_at(&used, "Chromium", end).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_session_is_bound_to_the_browser_it_was_made_for() {
+        let t = crate::testing::TempStore::new().await;
+        let state = AppState::new(
+            t.store.clone(),
+            AgencyId::try_from("dk-test").unwrap(),
+            Token::new("t"),
+        );
+        let mette = sign_in::Caseworker::new("mette", "Mette Holm", &[sign_in::Role::Caseworker]);
+        let id = state.new_session(mette, "Mozilla/5.0 Chromium");
+        assert!(
+            state.session(&id, "curl/8.0").is_none(),
+            "a replayed cookie"
+        );
+        let back = state
+            .session(&id, "Mozilla/5.0 Chromium")
+            .expect("the browser itself");
+        assert_eq!(back.name, "Mette Holm");
+        assert_eq!(
+            state.end_session(&id).map(|c| c.subject),
+            Some("mette".into())
+        );
+        assert!(state.session(&id, "Mozilla/5.0 Chromium").is_none());
+    }
+
+    #[test]
+    fn only_loopback_listens_without_tls() {
+        assert!(listens_on_loopback("127.0.0.1:8701"));
+        assert!(listens_on_loopback("[::1]:8701"));
+        assert!(listens_on_loopback("localhost:8701"));
+        assert!(!listens_on_loopback("0.0.0.0:8701"));
+        assert!(!listens_on_loopback("10.1.2.3:8701"));
+        let open = HttpSettings {
+            listen: Some("0.0.0.0:8701".into()),
+            ..Default::default()
+        };
+        let Err(error) = tls_of(&open) else {
+            panic!("listening on every address without TLS must be refused")
+        };
+        let error = error.to_string();
+        assert!(error.contains("http.tls.cert_file"), "{error}");
     }
 
     #[test]

@@ -1,12 +1,19 @@
 //! The caseworker's inbox page: server-rendered HTML, no script.
 //!
-//! A login form takes the agent's token and sets a session cookie (a random id, HttpOnly,
-//! SameSite=Strict, Path=/); the token itself never reaches the browser's storage. Forms post
-//! back to the page. Cross-site requests: SameSite=Strict keeps the cookie off any request
-//! another site starts, which is enough for a tool on the caseworker's own machine; as a
-//! second line, a POST whose `Origin` (or `Referer`) is not this server is refused
-//! ([`broker::web::same_origin`], also checked for every route by [`broker::web::guard`]).
-//! Every value written into a page is HTML-escaped.
+//! Caseworkers sign in personally through the agency's OpenID Connect provider
+//! ([`super::sign_in`]); the agent token does not open the page. A session is a random id in
+//! a `__Host-agent_session` cookie (Secure, HttpOnly, SameSite=Strict, Path=/, no Domain, so
+//! only this host name over HTTPS gets it), bound to the browser's `User-Agent`, ending after
+//! the idle and the absolute limit. Roles decide the routes: caseworkers and coordinators
+//! read and send, coordinators also see the access log, administrators see the agent's
+//! settings and no case data. Every action is written to the access log under the
+//! caseworker's name ([`crate::access_log`]).
+//!
+//! Forms post back to the page, each with the session's CSRF token. Cross-site requests:
+//! SameSite=Strict keeps the cookie off any request another site starts; a POST whose
+//! `Origin` (or `Referer`) is not this server is refused ([`broker::web::same_origin`], also
+//! checked for every route by [`broker::web::guard`]); and a POST without the form's token is
+//! refused. Every value written into a page is HTML-escaped.
 //!
 //! No GET changes anything: `GET /messages/{id}` of a message nobody has opened shows only
 //! who sent it and an "Open" button; opening it (recording `opened_at`, after which a consent
@@ -32,13 +39,30 @@ mod people_pages;
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
 use super::consents;
+use super::sign_in::{Caseworker, Role};
 use crate::access_log::{self, Actor};
 use crate::people::{self, IdentityView};
 use crate::present;
 use crate::sealing::{self, SealedView};
 use crate::store::{Received, SendStatus};
 
-const COOKIE: &str = "agent_session";
+/// The session cookie. `__Host-`: the browser keeps it only if it is Secure, has Path=/ and
+/// no Domain, so no other host name (and no plain-HTTP page) can set or read it.
+pub(super) const COOKIE: &str = "__Host-agent_session";
+/// The cookie that binds a started sign-in to this browser (its `state`).
+const SIGN_IN_COOKIE: &str = "__Host-agent_signin";
+
+tokio::task_local! {
+    /// Who is signed in, for the request in hand (set by [`require_session`]).
+    static SIGNED_IN: Caseworker;
+}
+
+/// The signed-in caseworker of the request in hand, as the access log names them.
+fn page_actor() -> Actor {
+    SIGNED_IN
+        .try_with(|c| Actor::page(&c.log_name()))
+        .unwrap_or_else(|_| Actor::page("unknown (no session)"))
+}
 const STYLE: &str = include_str!("style.css");
 
 /// The page routes.
@@ -49,6 +73,8 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/messages/{id}/open", post(open))
         .route("/messages/{id}/answer", post(answer))
         .route("/logout", post(logout))
+        .route("/access-log", get(access_log_page))
+        .route("/admin", get(admin_page))
         .route(
             "/persons",
             get(people_pages::persons).post(people_pages::add_person),
@@ -60,7 +86,10 @@ pub(super) fn router(state: AppState) -> Router {
         ))
         .with_state(state.clone());
     Router::new()
-        .route("/login", get(login_form).post(login))
+        .route("/login", get(login_form))
+        .route("/login/start", get(login_start))
+        .route("/auth/callback", get(callback))
+        .route("/signed-out", get(signed_out))
         .route("/assets/style.css", get(style))
         .with_state(state)
         .merge(guarded)
@@ -82,15 +111,38 @@ pub(crate) fn esc(text: &str) -> String {
     out
 }
 
-fn session_id(headers: &HeaderMap) -> Option<String> {
+fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
+}
+
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Whether `caseworker`'s roles let them use `path`: the access log is the coordinators',
+/// the settings page the administrators', sign-out everyone's, and everything else (case
+/// data) the caseworkers' and coordinators'.
+fn role_allows(caseworker: &Caseworker, path: &str) -> bool {
+    match path {
+        "/logout" => true,
+        "/access-log" => caseworker.has(Role::Coordinator),
+        "/admin" => caseworker.has(Role::Administrator),
+        _ => caseworker.works_cases(),
+    }
 }
 
 async fn require_session(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -101,9 +153,36 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
             "This form was sent from another site. Open the inbox page and try again.",
         );
     }
-    let Some(session) = session_id(request.headers()).filter(|id| state.session_valid(id)) else {
+    let headers = request.headers();
+    let Some((session, caseworker)) = session_id(headers).and_then(|id| {
+        state
+            .session(&id, user_agent(headers))
+            .map(|caseworker| (id, caseworker))
+    }) else {
         return Redirect::to("/login").into_response();
     };
+    let path = request.uri().path().to_owned();
+    if !role_allows(&caseworker, &path) {
+        if path == "/" && caseworker.has(Role::Administrator) {
+            return Redirect::to("/admin").into_response();
+        }
+        let refused = SIGNED_IN
+            .scope(caseworker.clone(), async {
+                error_page(
+                    StatusCode::FORBIDDEN,
+                    "Not for your role",
+                    &format!(
+                        "You are signed in as {} ({}). This page is for other roles. Ask your \
+                         administrator if your work needs it.",
+                        caseworker.name,
+                        caseworker.role_words()
+                    ),
+                )
+            })
+            .await;
+        // Its sign-out form carries the token like every other.
+        return with_csrf_fields(refused, &state.csrf_token(&session)).await;
+    }
     let csrf = state.csrf_token(&session);
     // Every form carries the session's CSRF token, and a POST without it is refused: a
     // defence beside SameSite=Strict and the Origin check, not instead of them.
@@ -133,7 +212,8 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
     } else {
         request
     };
-    with_csrf_fields(next.run(request).await, &csrf).await
+    let response = SIGNED_IN.scope(caseworker, next.run(request)).await;
+    with_csrf_fields(response, &csrf).await
 }
 
 /// The most a page form may hold.
@@ -172,13 +252,29 @@ async fn with_csrf_fields(response: Response, csrf: &str) -> Response {
 }
 
 fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
-    let header_right = match agent {
-        Some(agent) => format!(
-            r#"<nav aria-label="Main"><a href="/">Inbox</a> <a href="/persons">People</a></nav>
-      <span class="agency">{}</span>
+    let signed_in = SIGNED_IN.try_with(Clone::clone).ok();
+    let header_right = match &signed_in {
+        Some(caseworker) => {
+            let mut nav = String::new();
+            if caseworker.works_cases() {
+                nav.push_str(r#"<a href="/">Inbox</a> <a href="/persons">People</a> "#);
+            }
+            if caseworker.has(Role::Coordinator) {
+                nav.push_str(r#"<a href="/access-log">Access log</a> "#);
+            }
+            if caseworker.has(Role::Administrator) {
+                nav.push_str(r#"<a href="/admin">Agent settings</a> "#);
+            }
+            format!(
+                r#"<nav aria-label="Main">{nav}</nav>
+      <span class="agency">{agency}</span>
+      <span class="who" id="signed-in-as">{name} · {roles}</span>
       <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>"#,
-            esc(agent)
-        ),
+                agency = esc(agent.unwrap_or("")),
+                name = esc(&caseworker.name),
+                roles = esc(&caseworker.role_words()),
+            )
+        }
         None => String::new(),
     };
     let html = format!(
@@ -310,69 +406,197 @@ fn login_page(status: StatusCode, error: Option<&str>) -> Response {
             )
         })
         .unwrap_or_default();
-    let described = if error.is_some() {
-        r#" aria-describedby="login-error" aria-invalid="true""#
-    } else {
-        ""
-    };
     let main = format!(
         r#"<h1>Sign in</h1>
-<p>Sign in with the agent's token. Your administrator has it (the agent's <code>http.token</code> setting).</p>
+<p>Sign in with your own work account, through your agency's sign-in service. The agent
+records what you open and send under your name.</p>
 {alert}
-<form method="post" action="/login" class="card narrow">
-  <label for="token">Agent token</label>
-  <input id="token" name="token" type="password" autocomplete="current-password" required{described}>
-  <button type="submit">Sign in</button>
-</form>"#
+<p><a class="button" id="sign-in" href="/login/start">Sign in with your work account</a></p>"#
     );
     page(status, "Sign in", None, &main)
 }
 
-async fn login_form() -> Response {
+async fn login_form(State(state): State<AppState>) -> Response {
+    if state.sign_in().is_none() {
+        return not_set_up();
+    }
     login_page(StatusCode::OK, None)
 }
 
-async fn login(
+fn not_set_up() -> Response {
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sign-in is not set up",
+        "This agent has no sign-in service configured, so nobody can sign in to the page. The \
+         agency's administrator sets [http.sign_in] in the agent's settings (see the README). \
+         Messages are still exchanged and kept.",
+    )
+}
+
+fn provider_down() -> Response {
+    login_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some(
+            "Your agency's sign-in service cannot be reached just now, so you cannot sign in. \
+             Messages keep arriving and are kept; nothing is lost. Try again in a few minutes, \
+             and tell your administrator if it lasts.",
+        ),
+    )
+}
+
+/// `GET /login/start`: a new sign-in at the provider, bound to this browser by a cookie.
+async fn login_start(State(state): State<AppState>) -> Response {
+    let Some(sign_in) = state.sign_in() else {
+        return not_set_up();
+    };
+    match sign_in.start().await {
+        Ok((url, flow)) => {
+            let mut response = Redirect::to(&url).into_response();
+            // SameSite=Lax: the provider's redirect back is a cross-site navigation, and the
+            // cookie must come along with it.
+            let cookie = format!(
+                "{SIGN_IN_COOKIE}={flow}; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age={}",
+                super::sign_in::PENDING_LIFETIME.as_secs()
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(_) => provider_down(),
+    }
+}
+
+/// `GET /auth/callback`: the provider's answer. A session only for a code that passes every
+/// check, from the browser that started the sign-in, of a person with a role here.
+async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if !broker::web::same_origin(&headers) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "Refused",
-            "This form was sent from another site.",
-        );
-    }
-    let token = form.get("token").map(String::as_str).unwrap_or_default();
-    if !state.token().matches(token.trim()) {
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That is not the agent's token."),
-        );
-    }
-    let id = state.new_session();
-    let cookie = format!(
-        "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        super::SESSION_LIFETIME.as_secs()
+    let Some(sign_in) = state.sign_in() else {
+        return not_set_up();
+    };
+    let mut response = match finish_sign_in(&state, sign_in, &headers, &query).await {
+        Ok(response) => response,
+        Err(response) => response,
+    };
+    // The started sign-in is used up either way.
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "__Host-agent_signin=; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=0",
+        ),
     );
-    let mut response = Redirect::to("/").into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
     response
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(id) = session_id(&headers) {
-        state.end_session(&id);
+async fn finish_sign_in(
+    state: &AppState,
+    sign_in: &super::sign_in::SignIn,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Response, Response> {
+    use super::sign_in::SignInError;
+    let refused = |words: &str| {
+        tracing::warn!(reason = words, "a sign-in to the page was refused");
+        login_page(
+            StatusCode::UNAUTHORIZED,
+            Some(&format!("You were not signed in: {words} Start again.")),
+        )
+    };
+    if query.contains_key("error") {
+        return Err(refused("the sign-in service did not sign you in."));
     }
-    let mut response = Redirect::to("/login").into_response();
+    let (Some(flow), Some(code)) = (query.get("state"), query.get("code")) else {
+        return Err(refused(
+            "the answer from the sign-in service is incomplete.",
+        ));
+    };
+    let bound = cookie(headers, SIGN_IN_COOKIE)
+        .is_some_and(|c| bool::from(subtle::ConstantTimeEq::ct_eq(c.as_bytes(), flow.as_bytes())));
+    if !bound {
+        return Err(refused(
+            "this browser did not start the sign-in (or it took longer than 10 minutes).",
+        ));
+    }
+    let caseworker = match sign_in.finish(flow, code).await {
+        Ok(caseworker) => caseworker,
+        Err(SignInError::ProviderDown(_)) => return Err(provider_down()),
+        Err(SignInError::Refused(_)) => {
+            return Err(refused(
+                "the answer from the sign-in service did not pass its checks.",
+            ));
+        }
+        Err(SignInError::NoRole) => {
+            return Err(login_page(
+                StatusCode::FORBIDDEN,
+                Some(
+                    "You signed in, but your account has no role at this agency's agent \
+                     (caseworker, coordinator or administrator). Ask your administrator to \
+                     give you one.",
+                ),
+            ));
+        }
+    };
+    let id = state.new_session(caseworker, user_agent(headers));
+    // A page of our own that moves on to the inbox: after the provider's cross-site redirect
+    // the browser would not send a SameSite=Strict cookie on a redirect, but it does on a
+    // navigation this page starts.
+    let main = r#"<h1>Signed in</h1>
+<p><a href="/">Continue to the inbox</a></p>"#;
+    let mut response = page(StatusCode::OK, "Signed in", None, main);
+    response
+        .headers_mut()
+        .insert(header::REFRESH, HeaderValue::from_static("0; url=/"));
+    let cookie = format!(
+        "{COOKIE}={id}; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        state.session_limits().lifetime.as_secs()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// `POST /logout`: ends the session here, and at the provider when it supports that.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let caseworker = session_id(&headers).and_then(|id| state.end_session(&id));
+    let at_provider = match (state.sign_in(), &caseworker) {
+        (Some(sign_in), Some(caseworker)) => sign_in.sign_out_url(caseworker).await,
+        _ => None,
+    };
+    let mut response = match at_provider {
+        // A page that moves on to the provider, not a redirect: the form's policy
+        // (`form-action 'self'`) would stop a form post redirected to another site.
+        Some(url) => {
+            let main = format!(
+                r#"<h1>Signing out</h1>
+<p>You are signed out of this page. <a id="provider-sign-out" href="{}">Sign out of your agency's sign-in service too</a>.</p>"#,
+                esc(&url)
+            );
+            let mut response = page(StatusCode::OK, "Signing out", None, &main);
+            if let Ok(value) = HeaderValue::from_str(&format!("0; url={url}")) {
+                response.headers_mut().insert(header::REFRESH, value);
+            }
+            response
+        }
+        None => Redirect::to("/signed-out").into_response(),
+    };
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("agent_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+        HeaderValue::from_static(
+            "__Host-agent_session=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        ),
     );
     response
+}
+
+async fn signed_out() -> Response {
+    let main = r#"<h1>You are signed out</h1>
+<p>Close the browser if this is a shared PC.</p>
+<p><a class="button" href="/login">Sign in again</a></p>"#;
+    page(StatusCode::OK, "Signed out", None, main)
 }
 
 fn when(t: chrono::DateTime<Utc>) -> String {
@@ -411,6 +635,163 @@ fn status_words(status: SendStatus) -> &'static str {
         SendStatus::PartiallyDelivered => "delivered to some",
         SendStatus::Refused => "refused by the hub",
     }
+}
+
+/// The most entries the access-log page shows; the command line exports all.
+const ACCESS_LOG_SHOWN: usize = 500;
+
+fn action_words(action: &str) -> &'static str {
+    match action {
+        "message_opened" => "opened a message",
+        "location_opened" => "opened a protected address",
+        "identity_opened" => "opened a person's identity",
+        "person_opened" => "opened a person's page",
+        "person_found" => "found a person in a search",
+        "person_entered" => "entered a person",
+        "message_sent" => "sent a message",
+        _ => "did something else",
+    }
+}
+
+fn actor_words(actor: &str) -> String {
+    if let Some(user) = actor.strip_prefix("page:") {
+        user.to_owned()
+    } else if let Some(system) = actor.strip_prefix("api:") {
+        format!("{system} (system, through the API)")
+    } else if let Some(user) = actor.strip_prefix("cli:") {
+        format!("{user} (command line)")
+    } else {
+        actor.to_owned()
+    }
+}
+
+/// `GET /access-log`: who at this agency opened, searched and sent what, newest first; for
+/// coordinators. Filters by person (pseudonym) and by user; never shows content.
+async fn access_log_page(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let subject = query
+        .get("subject")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    let user = query
+        .get("user")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    let filter = access_log::Filter {
+        subject: subject.map(str::to_owned),
+        actor: user.map(str::to_owned),
+    };
+    let entries = access_log::entries(state.store(), &filter).await?;
+    let chain = match access_log::verify(state.store()).await? {
+        Ok(n) => format!(
+            r#"<p class="ok" id="chain">The log's chain is unbroken ({n} entries): no entry has been changed, removed or inserted.</p>"#
+        ),
+        Err(broken) => format!(
+            r#"<div class="alert" role="alert" id="chain">The log's chain is broken ({}). Tell your data protection officer.</div>"#,
+            esc(&broken.to_string())
+        ),
+    };
+    let mut main = format!(
+        r#"<h1>Access log</h1>
+<p>Who at this agency opened, searched for and sent what. Content is never logged: only who,
+when, which message and which person (by pseudonym). For a person's request for access, the
+command line exports everything: <code>agent access-log export --subject …</code>.</p>
+{chain}
+<form method="get" action="/access-log" class="card filters">
+  <label for="subject">Person (pseudonym)</label>
+  <input id="subject" name="subject" value="{subject}">
+  <label for="user">User (sign-in name or system)</label>
+  <input id="user" name="user" value="{user}">
+  <button type="submit">Show</button>
+</form>
+"#,
+        subject = esc(subject.unwrap_or("")),
+        user = esc(user.unwrap_or("")),
+    );
+    if entries.is_empty() {
+        main.push_str("<p id=\"no-entries\">No entries match.</p>\n");
+    } else {
+        let _ = write!(
+            main,
+            r#"<table class="access-log">
+<caption>Newest first{more}</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Message</th><th scope="col">Person</th></tr></thead>
+<tbody>
+"#,
+            more = if entries.len() > ACCESS_LOG_SHOWN {
+                format!(", the latest {ACCESS_LOG_SHOWN} of {}", entries.len())
+            } else {
+                String::new()
+            }
+        );
+        for e in entries.iter().rev().take(ACCESS_LOG_SHOWN) {
+            let message = match (&e.message_id, &e.sender) {
+                (Some(id), Some(sender)) => format!(
+                    r#"<a href="/messages/{}?sender={}">{}</a>"#,
+                    esc(id),
+                    esc(sender),
+                    esc(&id[..id.len().min(8)])
+                ),
+                (Some(id), None) => esc(&id[..id.len().min(8)]),
+                _ => String::new(),
+            };
+            let person = e
+                .subject
+                .as_deref()
+                .map(|s| format!(r#"<a href="/persons/{0}">{0}</a>"#, esc(s)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                main,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                when(e.at),
+                esc(&actor_words(&e.actor)),
+                action_words(&e.action),
+                message,
+                person
+            );
+        }
+        main.push_str("</tbody>\n</table>\n");
+    }
+    Ok(page(
+        StatusCode::OK,
+        "Access log",
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+/// `GET /admin`: the agent's settings and state for administrators; no case data.
+async fn admin_page(State(state): State<AppState>) -> Result<Response, PageError> {
+    let (waiting, oldest) = state.store().outbox_backlog().await?;
+    let received = state.store().inbox_count().await?;
+    let sign_in = if state.sign_in().is_some() {
+        "set up"
+    } else {
+        "not set up"
+    };
+    let main = format!(
+        r#"<h1>Agent settings</h1>
+<p>The agent of <strong>{agency}</strong>. This page shows the agent's state, never case data.</p>
+<dl class="facts">
+  <dt>Sign-in service</dt><dd>{sign_in}</dd>
+  <dt>Messages waiting to be sent</dt><dd id="outbox-waiting">{waiting}{oldest}</dd>
+  <dt>Messages received</dt><dd>{received}</dd>
+</dl>
+<p>Settings are changed in the agent's settings file and environment (see the README), and
+the access log is exported with <code>agent access-log export</code>.</p>"#,
+        agency = esc(state.agent().as_str()),
+        oldest = oldest
+            .map(|t| format!(", the oldest since {}", when(t)))
+            .unwrap_or_default(),
+    );
+    Ok(page(
+        StatusCode::OK,
+        "Agent settings",
+        Some(state.agent().as_str()),
+        &main,
+    ))
 }
 
 async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
@@ -626,7 +1007,7 @@ async fn message_main(
     let sealed = sealing::open(state.store(), state.agent(), &message).await?;
     access_log::opened(
         state.store(),
-        &Actor::shared_page(),
+        &page_actor(),
         &message,
         sealed.as_ref(),
         identity.as_ref(),
@@ -897,13 +1278,7 @@ async fn answer(
                 reason_code: reason_code.filter(|_| outcome == HandoverOutcome::Rejected),
                 purpose: Some(e.purpose),
             };
-            match actions::answer_handover(
-                &state,
-                &Actor::shared_page(),
-                request.handover_id,
-                answer,
-            )
-            .await
+            match actions::answer_handover(&state, &page_actor(), request.handover_id, answer).await
             {
                 Ok(_) => {
                     return Ok(Redirect::to(&format!(
@@ -980,14 +1355,13 @@ mod tests {
         app.clone().oneshot(open).await.unwrap().status()
     }
 
-    async fn log_in(app: &Router) -> String {
-        let request = Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(HttpBody::from("token=t"))
-            .unwrap();
-        let response = app.clone().oneshot(request).await.unwrap();
-        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-        cookie.split(';').next().unwrap().to_owned()
+    /// A signed-in caseworker's session cookie.
+    fn log_in(state: &AppState) -> String {
+        state.test_session(Caseworker::new(
+            "mette.holm",
+            "Mette Holm",
+            &[Role::Caseworker],
+        ))
     }
 
     #[tokio::test]
@@ -999,8 +1373,10 @@ mod tests {
             .unwrap();
         let message = receive_sealed_request(&recipient.store, &me, &published.key).await;
 
-        let app = router(AppState::new(recipient.store.clone(), me, Token::new("t")));
-        let cookie = log_in(&app).await;
+        let state = AppState::new(recipient.store.clone(), me, Token::new("t"));
+        let cookie = log_in(&state);
+        let other_session = log_in(&state);
+        let app = router(state);
         let (status, inbox) = get_page(&app, "/", &cookie).await;
         assert_eq!(status, StatusCode::OK);
         assert!(inbox.contains("Relocation request"), "{inbox}");
@@ -1030,7 +1406,6 @@ mod tests {
             post_open(&app, &open_uri, &cookie, None).await,
             StatusCode::FORBIDDEN
         );
-        let other_session = log_in(&app).await;
         let others = csrf(&app, &other_session).await;
         assert_eq!(
             post_open(&app, &open_uri, &cookie, Some(&others)).await,
@@ -1077,8 +1452,9 @@ mod tests {
         };
         let request = example("HandoverRequest");
         t.store.receive(&me, &request, at(1)).await.unwrap();
-        let app = router(AppState::new(t.store.clone(), me.clone(), Token::new("t")));
-        let cookie = log_in(&app).await;
+        let state = AppState::new(t.store.clone(), me.clone(), Token::new("t"));
+        let cookie = log_in(&state);
+        let app = router(state);
         let uri = format!("/messages/{}", request.envelope.message_id);
         let token = csrf(&app, &cookie).await;
         assert_eq!(
@@ -1119,8 +1495,126 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
-            HeaderValue::from_static("a=b; agent_session=abc123; c=d"),
+            HeaderValue::from_static("a=b; agent_session=old; __Host-agent_session=abc123; c=d"),
         );
         assert_eq!(session_id(&h).as_deref(), Some("abc123"));
+    }
+
+    #[tokio::test]
+    async fn roles_decide_the_pages_and_the_log_names_each_caseworker() {
+        let t = TempStore::new().await;
+        let me = agency("dk-kobenhavn-kommune");
+        let path = format!(
+            "{}/../schemas/examples/ReleaseNotice.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let message = schemas::decode(&std::fs::read(path).unwrap()).unwrap();
+        t.store.receive(&me, &message, at(1)).await.unwrap();
+        let state = AppState::new(t.store.clone(), me, Token::new("t"));
+        let mette = state.test_session(Caseworker::new(
+            "mette.holm",
+            "Mette Holm",
+            &[Role::Caseworker],
+        ));
+        let jonas = state.test_session(Caseworker::new(
+            "jonas.krogh",
+            "Jonas Krogh",
+            &[Role::Caseworker, Role::Coordinator],
+        ));
+        let lise = state.test_session(Caseworker::new(
+            "it.drift",
+            "Lise Dahl",
+            &[Role::Administrator],
+        ));
+        let app = router(state);
+        let uri = format!(
+            "/messages/{}?sender={}",
+            message.envelope.message_id, message.envelope.sender
+        );
+        for cookie in [&mette, &jonas] {
+            let token = csrf(&app, cookie).await;
+            assert_eq!(
+                post_open(&app, &uri.replace('?', "/open?"), cookie, Some(&token)).await,
+                StatusCode::SEE_OTHER
+            );
+            assert_eq!(get_page(&app, &uri, cookie).await.0, StatusCode::OK);
+        }
+
+        // A caseworker without the coordinator role does not see the log.
+        let (status, page) = get_page(&app, "/access-log", &mette).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+        assert!(!page.contains("Jonas Krogh (jonas.krogh)"));
+        // The coordinator sees each one's opening under their own name.
+        let (status, log) = get_page(&app, "/access-log", &jonas).await;
+        assert_eq!(status, StatusCode::OK, "{log}");
+        assert!(log.contains("Mette Holm (mette.holm)"), "{log}");
+        assert!(log.contains("Jonas Krogh (jonas.krogh)"), "{log}");
+        assert!(
+            log.contains("The log&#x27;s chain is unbroken") || log.contains("chain is unbroken")
+        );
+        let (_, only_mette) = get_page(&app, "/access-log?user=mette.holm", &jonas).await;
+        assert!(only_mette.contains("Mette Holm (mette.holm)"));
+        assert!(
+            !only_mette.contains("Jonas Krogh (jonas.krogh)</td>"),
+            "{only_mette}"
+        );
+
+        // The administrator sees the agent's settings and no case data.
+        let (status, inbox) = get_page(&app, "/", &lise).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{inbox}");
+        assert_eq!(get_page(&app, &uri, &lise).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            get_page(&app, "/persons", &lise).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get_page(&app, "/access-log", &lise).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, admin) = get_page(&app, "/admin", &lise).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            admin.contains("Lise Dahl"),
+            "the page says who is signed in"
+        );
+        assert_eq!(
+            get_page(&app, "/admin", &mette).await.0,
+            StatusCode::FORBIDDEN
+        );
+
+        // Without a session, or with a made-up one, every page sends to sign-in.
+        for cookie in ["", "__Host-agent_session=made-up"] {
+            let (status, _) = get_page(&app, "/", cookie).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_agent_token_no_longer_opens_the_page() {
+        let t = TempStore::new().await;
+        let app = router(AppState::new(
+            t.store.clone(),
+            agency("dk-kobenhavn-kommune"),
+            Token::new("t"),
+        ));
+        let request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(HttpBody::from("token=t"))
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let bearer = Request::get("/")
+            .header(header::AUTHORIZATION, "Bearer t")
+            .body(HttpBody::empty())
+            .unwrap();
+        assert_eq!(
+            app.clone().oneshot(bearer).await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
+        // Without a sign-in service the page says so instead of offering a login.
+        let (status, page) = get_page(&app, "/login", "").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.contains("Sign-in is not set up"));
     }
 }

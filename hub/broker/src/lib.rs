@@ -21,6 +21,15 @@ pub mod terminal;
 pub mod topology;
 pub mod web;
 
+/// An HTTP client builder with TLS through rustls's ring provider (installed as this
+/// process's default the first time; the workspace builds no other provider). Every HTTP
+/// client of the hub, the agents and the tests starts here: `reqwest` with TLS but without a
+/// provider of its own refuses to build a client until one is installed.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 pub use amqp::{
     BrokerEndpoint, ConnectError, Credentials, Outgoing, PublishError, Publisher, TlsFiles, connect,
 };

@@ -81,7 +81,7 @@ impl Management {
     /// A client for the API at `base` (e.g. `http://127.0.0.1:15672`).
     pub fn new(base: &str, user: &str, password: &str) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http: crate::http_client().build().expect("an HTTP client"),
             base: base.trim_end_matches('/').to_owned(),
             user: user.to_owned(),
             password: password.to_owned(),

@@ -348,7 +348,7 @@ fn agent_settings(
 /// started later would still record, so a failed start would leave keys behind.
 async fn hub_ready(url: &str) -> anyhow::Result<()> {
     let url = format!("{}/readyz", url.trim_end_matches('/'));
-    let response = reqwest::Client::builder()
+    let response = broker::http_client()
         .timeout(Duration::from_secs(5))
         .build()?
         .get(&url)

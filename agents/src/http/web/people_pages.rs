@@ -12,7 +12,7 @@ use schemas::messages::ConsentRecord;
 use schemas::{Body, Jurisdiction, Message, Pseudonym};
 
 use super::{PageError, esc, page, type_title, when};
-use crate::access_log::{self, Action, Actor};
+use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
 use crate::people::{self, Person, PersonError};
@@ -35,7 +35,7 @@ pub(super) async fn persons(
         let subjects: Vec<&str> = found.iter().map(|p| p.subject.as_str()).collect();
         access_log::about_people(
             state.store(),
-            &Actor::shared_page(),
+            &super::page_actor(),
             Action::PersonFound,
             &subjects,
         )
@@ -119,7 +119,7 @@ pub(super) async fn add_person(
     let subject = key.pseudonym(&id);
     people::enter(
         state.store(),
-        &Actor::shared_page(),
+        &super::page_actor(),
         &subject,
         &identity,
         now,
@@ -233,7 +233,7 @@ pub(super) async fn person(
         .ok_or(Failure::NotFound("person in your agency's register"))?;
     access_log::about_people(
         state.store(),
-        &Actor::shared_page(),
+        &super::page_actor(),
         Action::PersonOpened,
         &[subject.as_str()],
     )
@@ -422,20 +422,12 @@ mod tests {
             Token::new("t"),
         )
         .with_pseudonym_key(Some(PseudonymKey::from_hex(KEY).unwrap()));
-        let app = router(state);
-        let response = app
-            .clone()
-            .oneshot(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(HttpBody::from("token=t"))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_owned();
-        (app, cookie)
+        let cookie = state.test_session(crate::http::sign_in::Caseworker::new(
+            "mette.holm",
+            "Mette Holm",
+            &[crate::http::sign_in::Role::Caseworker],
+        ));
+        (router(state), cookie)
     }
 
     /// The page's form post, with the session's CSRF token read from the page as a browser
@@ -502,7 +494,7 @@ mod tests {
             .iter()
             .map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_deref()))
             .collect();
-        let page = "page:shared agent token";
+        let page = "page:Mette Holm (mette.holm)";
         assert_eq!(
             seen,
             [
