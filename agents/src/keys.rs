@@ -85,6 +85,7 @@ pub fn key_published(
             purpose: Purpose::CaseCoordination,
             data_categories: Vec::new(),
             gateway: None,
+            sent_by: None,
         },
         body: Body::KeyPublished(KeyPublished {
             key_id: short(&key.key_id)?,

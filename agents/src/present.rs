@@ -155,6 +155,13 @@ pub fn facts(message: &Message) -> Facts {
         };
         f.line("shared under", under);
     }
+    if let Some(by) = &e.sent_by {
+        let role = match by.role {
+            schemas::StaffRole::Caseworker => "caseworker",
+            schemas::StaffRole::Coordinator => "coordinator",
+        };
+        f.line("sent by", format!("{} ({role})", by.name));
+    }
     match &message.body {
         Body::ReleaseNotice(n) => release_notice(&mut f, n),
         Body::HandoverRequest(h) => {

@@ -162,6 +162,56 @@ pub struct Envelope {
     /// The legal gateway the sender relies on, if it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<GatewayRef>,
+    /// The caseworker who sent the message, so the receiver knows whom to call (CONTACT,
+    /// optional: a recipient whose gateway does not cover CONTACT gets the message without
+    /// it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_by: Option<SentBy>,
+}
+
+/// The caseworker who sent a message: their name and role at the sending agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentBy {
+    /// Their name, as their agency's sign-in gives it.
+    pub name: ids::ShortText,
+    /// Their role.
+    pub role: StaffRole,
+}
+
+/// A sending caseworker's role at their agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Works the agency's cases.
+    Caseworker,
+    /// A caseworker who also coordinates (escalations, the access log).
+    Coordinator,
+}
+
+impl Message {
+    /// The data categories the message carries: its body's, and CONTACT (optional) when it
+    /// names the caseworker who sent it.
+    pub fn categories(&self) -> messages::Categories {
+        let mut categories = self.body.categories();
+        if self.envelope.sent_by.is_some() {
+            categories.add_optional(DataCategory::Contact);
+        }
+        categories
+    }
+
+    /// The message without the optional fields of `removed` categories (see
+    /// [`Body::without`]); without CONTACT, the envelope does not name its sender's caseworker.
+    pub fn without(&self, removed: &std::collections::BTreeSet<DataCategory>) -> Message {
+        let mut envelope = self.envelope.clone();
+        if removed.contains(&DataCategory::Contact) {
+            envelope.sent_by = None;
+        }
+        Message {
+            envelope,
+            body: self.body.without(removed),
+        }
+    }
 }
 
 /// A whole message: envelope and body.
@@ -404,4 +454,15 @@ pub fn complete_draft(
     fill("sent_at", serde_json::json!(now));
     fill("schema_version", serde_json::json!(SCHEMA_VERSION));
     fill("sender", serde_json::json!(sender));
+    // A draft that names its caseworker declares CONTACT.
+    if envelope.get("sent_by").is_some_and(|v| !v.is_null())
+        && let Some(declared) = envelope
+            .get_mut("data_categories")
+            .and_then(serde_json::Value::as_array_mut)
+    {
+        let contact = serde_json::json!(DataCategory::Contact);
+        if !declared.contains(&contact) {
+            declared.push(contact);
+        }
+    }
 }

@@ -910,6 +910,11 @@ impl Categories {
             self.optional.insert(category);
         }
     }
+
+    /// Adds `category` as carried by an optional field (unless a required one carries it).
+    pub fn add_optional(&mut self, category: DataCategory) {
+        self.optional(category);
+    }
 }
 
 impl Body {

@@ -305,3 +305,46 @@ fn optional_fields_are_removed_by_category_and_mandatory_ones_stay() {
         BTreeSet::from([C::CaseStatus])
     );
 }
+
+#[test]
+fn the_sending_caseworker_is_contact_data_declared_by_the_draft_and_removable() {
+    use schemas::DataCategory as C;
+    use std::collections::BTreeSet;
+    let mut draft = example(MessageType::HandoverResponse);
+    let envelope = draft["envelope"].as_object_mut().unwrap();
+    envelope.remove("message_id");
+    envelope["data_categories"] = json!(["CASE_STATUS"]);
+    envelope.insert(
+        "sent_by".into(),
+        json!({"name": "Freja Munk", "role": "caseworker"}),
+    );
+    let sender: schemas::AgencyId = draft["envelope"]["sender"]
+        .as_str()
+        .unwrap()
+        .try_into()
+        .unwrap();
+    schemas::complete_draft(
+        &mut draft,
+        &sender,
+        schemas::MessageId::new(),
+        uuid::Uuid::now_v7(),
+        chrono::Utc::now(),
+    );
+    assert_eq!(
+        draft["envelope"]["data_categories"],
+        json!(["CASE_STATUS", "CONTACT"]),
+        "a draft that names its caseworker declares CONTACT"
+    );
+    let message = decode(&serde_json::to_vec(&draft).unwrap()).unwrap();
+    assert!(message.categories().optional.contains(&C::Contact));
+    assert!(!message.body.categories().all().contains(&C::Contact));
+    let kept = message.without(&BTreeSet::from([C::RiskNeed]));
+    assert_eq!(kept.envelope.sent_by, message.envelope.sent_by);
+    let removed = message.without(&BTreeSet::from([C::Contact]));
+    assert_eq!(removed.envelope.sent_by, None);
+    assert!(!removed.categories().all().contains(&C::Contact));
+
+    let mut unknown_role = draft.clone();
+    unknown_role["envelope"]["sent_by"]["role"] = json!("director");
+    assert!(decode(&serde_json::to_vec(&unknown_role).unwrap()).is_err());
+}

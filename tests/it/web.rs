@@ -298,7 +298,8 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     let consent = browser.text("section.consent").await;
     assert!(
         consent.contains(
-            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS with municipality \
+            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS, CONTACT with \
+             municipality \
              and prison service for release coordination, reintegration planning and case \
              coordination until"
         ),
@@ -352,6 +353,27 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     )
     .await;
     browser.screenshot("accepted").await;
+    // The answer names the caseworker who gave it, so the prison knows whom to call: the
+    // person's consent covers CONTACT between the prison and the municipality.
+    let answer = eventually("the answer at the prison", DEADLINE, || async {
+        let rows = prison.store.inbox(50).await.unwrap();
+        let row = rows.iter().find(|r| r.message_type == "HandoverResponse")?;
+        Some(schemas::decode(&row.payload).unwrap())
+    })
+    .await;
+    assert_eq!(
+        answer.envelope.sent_by,
+        Some(schemas::SentBy {
+            name: "Astrid Lund".try_into().unwrap(),
+            role: schemas::StaffRole::Caseworker,
+        })
+    );
+    assert!(
+        answer
+            .envelope
+            .data_categories
+            .contains(&schemas::DataCategory::Contact)
+    );
     browser.goto(&web.page("/")).await;
     assert!(browser.text(&row).await.contains("Accepted by you"));
     browser.screenshot("inbox-after").await;
@@ -492,19 +514,27 @@ async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
     let hub = env.start_hub().await;
     let municipality = env.start_agent(&a.municipality).await;
     let prison = env.start_agent(&a.prison).await;
-    let notice = env.release_notice(&[&a.municipality]);
+    // The prison's caseworker is named on the notice (CONTACT), but the statute it travels
+    // under does not cover CONTACT: the municipality gets it without the name.
+    let mut notice = env.release_notice(&[&a.municipality]);
+    notice["envelope"]["sent_by"] = json!({"name": "Per Vagt", "role": "caseworker"});
     let id = prison.send(&notice).await;
     assert_eq!(refusal(&prison.answer_to(id).await), None);
     let id = id.to_string();
-    eventually("the notice at the municipality", DEADLINE, || async {
-        municipality
-            .store
-            .inbox_message(&id, None)
-            .await
-            .unwrap()
-            .map(|_| ())
+    let row = eventually("the notice at the municipality", DEADLINE, || async {
+        municipality.store.inbox_message(&id, None).await.unwrap()
     })
     .await;
+    let received = schemas::decode(&row.payload).unwrap();
+    assert_eq!(received.envelope.sent_by, None, "removed under the statute");
+    let removed: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(removed_categories) FROM decisions WHERE message_id = $1",
+    )
+    .bind(uuid::Uuid::parse_str(&id).unwrap())
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    assert!(removed.iter().any(|c| c == "CONTACT"), "{removed:?}");
     let web = AgentWeb::start(&municipality).await;
     let browser = Browser::start("sign-in").await;
 

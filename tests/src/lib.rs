@@ -744,7 +744,7 @@ pub fn consent_granted(
         {
             "recipients": [{"role": "municipality"}, {"role": "prison_probation"}],
             "purposes": ["RELEASE_COORDINATION", "REINTEGRATION_PLANNING", "CASE_COORDINATION"],
-            "categories": ["SENTENCE_RELEASE", "CASE_STATUS", "RISK_NEED", "ECONOMY_BENEFITS"]
+            "categories": ["SENTENCE_RELEASE", "CASE_STATUS", "RISK_NEED", "ECONOMY_BENEFITS", "CONTACT"]
         },
         {
             "recipients": [{"role": "employment"}],

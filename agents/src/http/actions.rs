@@ -267,6 +267,10 @@ pub(crate) struct HandoverAnswer {
     /// The purpose; by default the request's, or release coordination.
     #[serde(default)]
     pub(crate) purpose: Option<Purpose>,
+    /// The caseworker who answers, so the requester knows whom to call (CONTACT); the page
+    /// names the signed-in caseworker.
+    #[serde(default)]
+    pub(crate) sent_by: Option<schemas::SentBy>,
 }
 
 /// Builds a `HandoverResponse` and queues it. Its correlation id and purpose are the
@@ -297,6 +301,10 @@ pub(crate) async fn answer_handover(
         "purpose": purpose,
         "data_categories": ["CASE_STATUS"],
     });
+    if let Some(sent_by) = &answer.sent_by {
+        envelope["sent_by"] = json!(sent_by);
+        envelope["data_categories"] = json!(["CASE_STATUS", "CONTACT"]);
+    }
     if let Some((_, m)) = &request {
         envelope["correlation_id"] = json!(m.envelope.correlation_id);
         envelope["causation_id"] = json!(m.envelope.message_id);

@@ -332,6 +332,16 @@ fn key_schemas() -> Value {
 }
 
 fn paths_and_components() -> Value {
+    let sent_by = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "role"],
+        "description": "The caseworker who answers (CONTACT data, under the gateway like any other field), so the requester knows whom to call.",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "role": {"type": "string", "enum": ["caseworker", "coordinator"]}
+        }
+    });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -618,7 +628,8 @@ fn paths_and_components() -> Value {
                         "outcome": {"type": "string", "enum": ["received", "accepted", "rejected"]},
                         "reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Why; required when rejected."},
                         "reason_code": {"type": "string", "enum": ["no_capacity", "not_responsible", "person_declined", "insufficient_information", "other"], "description": "The kind of reason when rejected, counted in the contact point's statistics; optional."},
-                        "purpose": {"type": "string", "description": "By default the request's purpose, or RELEASE_COORDINATION."}
+                        "purpose": {"type": "string", "description": "By default the request's purpose, or RELEASE_COORDINATION."},
+                        "sent_by": sent_by
                     }
                 },
                 "ConsentWithdrawal": {

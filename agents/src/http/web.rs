@@ -57,6 +57,23 @@ tokio::task_local! {
     static SIGNED_IN: Caseworker;
 }
 
+/// The signed-in caseworker of the request in hand as a message names its sender (CONTACT).
+fn page_sent_by() -> Option<schemas::SentBy> {
+    SIGNED_IN
+        .try_with(|c| {
+            let role = if c.has(Role::Coordinator) {
+                schemas::StaffRole::Coordinator
+            } else {
+                schemas::StaffRole::Caseworker
+            };
+            ShortText::try_from(c.name.as_str())
+                .ok()
+                .map(|name| schemas::SentBy { name, role })
+        })
+        .ok()
+        .flatten()
+}
+
 /// The signed-in caseworker of the request in hand, as the access log names them.
 fn page_actor() -> Actor {
     SIGNED_IN
@@ -1277,6 +1294,7 @@ async fn answer(
                 reason,
                 reason_code: reason_code.filter(|_| outcome == HandoverOutcome::Rejected),
                 purpose: Some(e.purpose),
+                sent_by: page_sent_by(),
             };
             match actions::answer_handover(&state, &page_actor(), request.handover_id, answer).await
             {

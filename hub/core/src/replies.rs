@@ -71,6 +71,7 @@ fn envelope(
         },
         data_categories: Vec::new(),
         gateway: None,
+        sent_by: None,
     }
 }
 

@@ -378,7 +378,7 @@ fn decide_inner(
             ),
         );
     }
-    let carried = message.body.categories();
+    let carried = message.categories();
     let undeclared: Vec<DataCategory> = carried
         .all()
         .into_iter()

@@ -130,6 +130,7 @@ fn escalations(
                     purpose: Purpose::CaseCoordination,
                     data_categories: vec![schemas::DataCategory::CaseStatus],
                     gateway: None,
+                    sent_by: None,
                 },
                 body: Body::Escalation(Escalation {
                     deadline: b.deadline,

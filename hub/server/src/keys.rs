@@ -190,6 +190,7 @@ pub async fn directory_rows(
                     purpose: Purpose::CaseCoordination,
                     data_categories: Vec::new(),
                     gateway: None,
+                    sent_by: None,
                 },
                 body: Body::KeyDirectory(body),
             };

@@ -391,9 +391,14 @@ fn payload_for(
         envelope.case_id = None;
     }
     // Each recipient gets only its own sealed copy: nobody learns who else can read it.
-    Message {
+    let trimmed = Message {
         envelope,
-        body: body.without(&removed).for_recipient(&delivery.recipient),
+        body: body.clone(),
+    }
+    .without(&removed);
+    Message {
+        body: trimmed.body.for_recipient(&delivery.recipient),
+        ..trimmed
     }
     .to_json()
 }

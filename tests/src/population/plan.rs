@@ -1655,6 +1655,7 @@ impl Writer<'_> {
             purpose,
             data_categories,
             gateway: None,
+            sent_by: None,
         }
     }
 
