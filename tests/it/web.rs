@@ -706,3 +706,54 @@ async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
     web.stop().await;
     hub.stop().await;
 }
+
+/// A code the provider never issued, with the browser's own state, gets a sign-in error
+/// from the real provider's refusal, and no session.
+#[tokio::test]
+async fn a_forged_code_gets_a_sign_in_error_and_no_session() {
+    let env = TestEnv::new().await;
+    let municipality = env.start_agent(&env.agencies.municipality).await;
+    let web = AgentWeb::start(&municipality).await;
+    let http = web.client();
+    let started = http.get(web.page("/login/start")).send().await.unwrap();
+    assert_eq!(started.status().as_u16(), 303);
+    let to_provider = reqwest::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let query: std::collections::HashMap<_, _> = to_provider.query_pairs().collect();
+    assert_eq!(query["code_challenge_method"], "S256", "PKCE");
+    assert!(query.contains_key("nonce"));
+    let state = query["state"].to_string();
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(cookie, format!("__Host-agent_signin={state}"));
+    let answered = http
+        .get(web.page(&format!("/auth/callback?state={state}&code=forged-code")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status().as_u16(), 401);
+    assert!(
+        answered
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .all(|c| !c.to_str().unwrap().starts_with("__Host-agent_session=")),
+        "no session"
+    );
+    let page = answered.text().await.unwrap();
+    assert!(page.contains("did not pass its checks"), "{page}");
+    // The started sign-in is used up: the same answer again is refused too.
+    let again = http
+        .get(web.page(&format!("/auth/callback?state={state}&code=forged-code")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 401);
+    web.stop().await;
+}

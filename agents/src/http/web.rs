@@ -1607,6 +1607,165 @@ mod tests {
         }
     }
 
+    /// A page whose sign-in service is at `issuer`.
+    fn with_provider(t: &TempStore, issuer: &str) -> Router {
+        let settings: crate::http::sign_in::SignInSettings =
+            serde_json::from_value(serde_json::json!({
+                "issuer": issuer,
+                "client_id": "agent",
+                "public_url": "https://kbh.agent.localhost:8702",
+            }))
+            .unwrap();
+        let sign_in = crate::http::sign_in::SignIn::new(settings).unwrap();
+        router(
+            AppState::new(
+                t.store.clone(),
+                agency("dk-kobenhavn-kommune"),
+                Token::new("t"),
+            )
+            .with_sign_in(
+                Some(std::sync::Arc::new(sign_in)),
+                crate::http::SessionLimits::default(),
+            ),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_provider_that_cannot_be_reached_is_named_and_gives_no_session() {
+        let t = TempStore::new().await;
+        // Nothing listens on the discard port.
+        let app = with_provider(&t, "http://127.0.0.1:9");
+        let (status, page) = get_page(&app, "/login/start", "").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.contains("cannot be reached just now"), "{page}");
+        assert!(page.contains("nothing is lost"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_fails_a_check_gives_a_sign_in_error_and_no_session() {
+        let t = TempStore::new().await;
+        let app = with_provider(&t, "http://127.0.0.1:9");
+        let callback = |uri: &str, cookie: &str| {
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(HttpBody::empty())
+                .unwrap()
+        };
+        for (uri, cookie, says) in [
+            // The provider said no.
+            (
+                "/auth/callback?error=access_denied&state=s1",
+                "__Host-agent_signin=s1",
+                "did not sign you in",
+            ),
+            // No code.
+            (
+                "/auth/callback?state=s1",
+                "__Host-agent_signin=s1",
+                "incomplete",
+            ),
+            // Another browser's state (login CSRF), or none.
+            (
+                "/auth/callback?state=s1&code=c",
+                "__Host-agent_signin=s2",
+                "did not start the sign-in",
+            ),
+            (
+                "/auth/callback?state=s1&code=c",
+                "",
+                "did not start the sign-in",
+            ),
+            // This browser's cookie, but no sign-in of that state was started here.
+            (
+                "/auth/callback?state=s1&code=c",
+                "__Host-agent_signin=s1",
+                "did not pass its checks",
+            ),
+        ] {
+            let response = app.clone().oneshot(callback(uri, cookie)).await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{uri}");
+            let cookies: Vec<_> = response
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect();
+            assert!(
+                cookies
+                    .iter()
+                    .all(|c| !c.starts_with("__Host-agent_session=")),
+                "no session: {cookies:?}"
+            );
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let page = String::from_utf8(bytes.to_vec()).unwrap();
+            assert!(page.contains(says), "{uri}: {page}");
+        }
+    }
+
+    /// Not a test: the cost of the access log when a message is opened, as figures. Run
+    /// `cargo test --release -p agent --lib -- --ignored --nocapture access_log_cost`.
+    #[tokio::test]
+    #[ignore]
+    async fn access_log_cost() {
+        const N: usize = 300;
+        let t = TempStore::new().await;
+        let me = agency("dk-kobenhavn-kommune");
+        let path = format!(
+            "{}/../schemas/examples/ReleaseNotice.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let example: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..N {
+            let mut m = example.clone();
+            m["envelope"]["message_id"] = serde_json::json!(schemas::MessageId::new());
+            let message = schemas::decode(&serde_json::to_vec(&m).unwrap()).unwrap();
+            t.store.receive(&me, &message, at(1)).await.unwrap();
+            ids.push(message.envelope.message_id.to_string());
+        }
+        let app = router(AppState::new(t.store.clone(), me, Token::new("t")));
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let mut open = Vec::new();
+        for id in &ids {
+            let request = Request::post(format!("/api/v1/inbox/{id}/open"))
+                .header(header::AUTHORIZATION, "Bearer t")
+                .body(HttpBody::empty())
+                .unwrap();
+            let started = std::time::Instant::now();
+            let response = app.clone().oneshot(request).await.unwrap();
+            let _ = axum::body::to_bytes(response.into_body(), 1 << 20).await;
+            open.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let actor = access_log::Actor::page("Freja Munk (freja.munk)");
+        let mut append = Vec::new();
+        for id in &ids {
+            let access = access_log::Access {
+                actor: &actor,
+                action: access_log::Action::MessageOpened,
+                message_id: Some(id),
+                sender: Some("dk-kriminalforsorgen"),
+                subject: Some("ps-3e8b1c7a9d2f5e40"),
+            };
+            let started = std::time::Instant::now();
+            access_log::append(&t.store, &[access], Utc::now())
+                .await
+                .unwrap();
+            append.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (open, append) = (median(open), median(append));
+        println!(
+            "opening a message through the API, median of {N}: {open:.2} ms with the access \
+             log; appending one entry: {append:.2} ms; so about {:.2} ms without it",
+            open - append
+        );
+    }
+
     #[tokio::test]
     async fn the_agent_token_no_longer_opens_the_page() {
         let t = TempStore::new().await;

@@ -1043,14 +1043,17 @@ fn agency_activity(
     route: &Route,
 ) -> Activity {
     let t = route.message_type;
-    let (mandatory, optional) = carried(t);
+    let (mandatory, mut optional) = carried(t);
+    // Any message an agency sends may name the caseworker who sent it (`envelope.sent_by`):
+    // agency staff's CONTACT data, optional, under the gateway like any other field.
+    if !mandatory.contains(&DataCategory::Contact) && !optional.contains(&DataCategory::Contact) {
+        optional.push(DataCategory::Contact);
+    }
     let all = all_of(&mandatory, &optional);
     let (name, other) = about(t);
-    let mut data_subjects = vec![DataSubject::ProgrammeParticipant];
-    match t {
-        MessageType::ReleaseNotice => data_subjects.push(DataSubject::AgencyStaff),
-        MessageType::ConsentGranted => data_subjects.push(DataSubject::Guardian),
-        _ => {}
+    let mut data_subjects = vec![DataSubject::ProgrammeParticipant, DataSubject::AgencyStaff];
+    if t == MessageType::ConsentGranted {
+        data_subjects.push(DataSubject::Guardian);
     }
     let (recipients, recipients_note, legal_basis, purposes, record) = match t {
         MessageType::ConsentGranted => (
@@ -1712,6 +1715,8 @@ mod tests {
                 agencies: Vec::new(),
                 categories: vec![
                     DataCategory::Identity,
+                    // The sending caseworker's name (envelope.sent_by), where consent covers it.
+                    DataCategory::Contact,
                     DataCategory::ProtectedLocation,
                     DataCategory::RiskNeed,
                     DataCategory::CaseStatus
@@ -1725,12 +1730,12 @@ mod tests {
                 RecipientGroup {
                     role: AgencyRole::Municipality,
                     agencies: Vec::new(),
-                    categories: vec![DataCategory::CaseStatus],
+                    categories: vec![DataCategory::Contact, DataCategory::CaseStatus],
                 },
                 RecipientGroup {
                     role: AgencyRole::Police,
                     agencies: Vec::new(),
-                    categories: vec![DataCategory::CaseStatus],
+                    categories: vec![DataCategory::Contact, DataCategory::CaseStatus],
                 },
                 RecipientGroup {
                     role: AgencyRole::Police,
@@ -1883,6 +1888,14 @@ mod tests {
                     special_category: false,
                     criminal_offence: false,
                     sealed: true,
+                },
+                // The sending caseworker's name and role (envelope.sent_by).
+                CategoryEntry {
+                    category: DataCategory::Contact,
+                    presence: Presence::Optional,
+                    special_category: false,
+                    criminal_offence: false,
+                    sealed: false,
                 },
                 CategoryEntry {
                     category: DataCategory::EconomyBenefits,
