@@ -401,17 +401,25 @@ command -v npm >/dev/null 2>&1 || die "npm is not on PATH: it installs the devel
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)' \
   || die "Node.js $(node --version) is too old for oidc-provider 9 (deploy/idp): it needs 20.18 or later"
 
-if [ ! -d "$IDP_DIR/node_modules/oidc-provider" ] \
-  || [ "$IDP_DIR/package-lock.json" -nt "$IDP_DIR/node_modules/.package-lock.json" ]; then
-  step "installing the identity provider's npm packages (npm ci in deploy/idp)"
-  npm_log="$(mktemp)"
-  if ! (cd "$IDP_DIR" && npm ci --no-audit --no-fund --ignore-scripts) >"$npm_log" 2>&1; then
-    tail -n 30 "$npm_log" >&2
+# npm_ci DIR PACKAGE WHAT: installs DIR's locked npm packages unless PACKAGE is there and the
+# lockfile is not newer than the install.
+npm_ci() {
+  local dir="$1" package="$2" what="$3" npm_log
+  if [ ! -d "$dir/node_modules/$package" ] \
+    || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    step "installing $what (npm ci in ${dir#"$REPO_ROOT"/})"
+    npm_log="$(mktemp)"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts) >"$npm_log" 2>&1; then
+      tail -n 30 "$npm_log" >&2
+      rm -f "$npm_log"
+      die "npm ci in ${dir#"$REPO_ROOT"/} failed"
+    fi
     rm -f "$npm_log"
-    die "npm ci in deploy/idp failed"
   fi
-  rm -f "$npm_log"
-fi
+}
+npm_ci "$IDP_DIR" oidc-provider "the identity provider's npm packages"
+# axe-core, which the browser tests inject into every page they check (WCAG 2.1 AA).
+npm_ci "$REPO_ROOT/tests/a11y" axe-core "axe-core for the browser tests' accessibility checks"
 
 idp_fingerprint() {
   { cat "$IDP_DIR/idp.mjs" "$IDP_DIR/accounts.json" "$IDP_DIR/package-lock.json" \

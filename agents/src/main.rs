@@ -153,6 +153,16 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(&cli.config)?;
+    // Times are shown in the agency's local time.
+    agent::present::ZONE
+        .scope(
+            agent::present::zone_of(&settings.agent.id),
+            run_with(cli, settings),
+        )
+        .await
+}
+
+async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.agent.data_dir)
         .await
         .context("opening the local store")?;

@@ -129,6 +129,32 @@ pub fn written_number(jurisdiction: Jurisdiction, normalised: &str) -> String {
     }
 }
 
+tokio::task_local! {
+    /// The time zone times are shown in, for the work in hand (the page and `agent show`
+    /// set it to the agency's; see [`zone_of`]).
+    pub static ZONE: chrono_tz::Tz;
+}
+
+/// The time zone of an agency's jurisdiction, by its id's country prefix (`dk-`, `no-`,
+/// `se-`); UTC for any other id.
+pub fn zone_of(agency: &schemas::AgencyId) -> chrono_tz::Tz {
+    match agency.as_str().split('-').next() {
+        Some("dk") => chrono_tz::Europe::Copenhagen,
+        Some("no") => chrono_tz::Europe::Oslo,
+        Some("se") => chrono_tz::Europe::Stockholm,
+        _ => chrono_tz::UTC,
+    }
+}
+
+/// A time as caseworkers read it: in the zone of [`ZONE`] (UTC when none is set), with the
+/// zone's abbreviation (`2026-12-03 16:14 CET`).
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let zone = ZONE.try_with(|z| *z).unwrap_or(chrono_tz::UTC);
+    t.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 /// The message in plain words.
 pub fn facts(message: &Message) -> Facts {
     let e = &message.envelope;
@@ -143,7 +169,7 @@ pub fn facts(message: &Message) -> Facts {
     if let Some(subject) = &e.subject {
         f.line("person", format!("{subject} (pseudonym)"));
     }
-    f.line("sent", e.sent_at.format("%Y-%m-%d %H:%M UTC").to_string());
+    f.line("sent", local_time(e.sent_at));
     f.line("purpose", purpose(e.purpose));
     if let Some(gateway) = &e.gateway {
         let under = match gateway.parse() {
@@ -205,10 +231,7 @@ pub fn facts(message: &Message) -> Facts {
         }
         Body::ConsentWithdrawn(w) => {
             f.line("consent", w.consent_id.to_string());
-            f.line(
-                "withdrawn",
-                w.withdrawn_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            );
+            f.line("withdrawn", local_time(w.withdrawn_at));
             f.line("covers", withdrawal_scope(&w.scope));
         }
         Body::Receipt(r) => {
@@ -486,6 +509,26 @@ pub(crate) fn join_words(items: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn times_are_shown_in_the_agencys_local_time_with_summer_time() {
+        let winter = chrono::DateTime::parse_from_rfc3339("2026-12-03T15:14:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let summer = chrono::DateTime::parse_from_rfc3339("2026-07-01T15:14:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let id = |s: &str| schemas::AgencyId::try_from(s).unwrap();
+        let shown = |agency: &str, t| ZONE.sync_scope(zone_of(&id(agency)), || local_time(t));
+        assert_eq!(
+            shown("dk-kobenhavn-kommune", winter),
+            "2026-12-03 16:14 CET"
+        );
+        assert_eq!(shown("no-oslo-kommune", summer), "2026-07-01 17:14 CEST");
+        assert_eq!(shown("se-malmo-stad", summer), "2026-07-01 17:14 CEST");
+        assert_eq!(shown("t1234-prison", winter), "2026-12-03 15:14 UTC");
+        assert_eq!(local_time(winter), "2026-12-03 15:14 UTC", "no zone set");
+    }
 
     fn example(name: &str) -> Message {
         let path = format!(

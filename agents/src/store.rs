@@ -891,7 +891,7 @@ impl Store {
         };
         let version: i64 = head.try_get("version")?;
         let rows = sqlx::query(
-            "SELECT agency, key_id, role, scheme, public_key, published_at, current, protected_location
+            "SELECT agency, key_id, role, scheme, public_key, published_at, current, protected_location, agency_name
              FROM directory_keys ORDER BY agency, published_at DESC, key_id",
         )
         .fetch_all(&self.pool)
@@ -902,6 +902,24 @@ impl Store {
             received_at: head.try_get("received_at")?,
             keys: rows.iter().map(directory_key).collect::<Result<_, _>>()?,
         }))
+    }
+
+    /// The names of the agencies the key directory lists, by id: what the page shows instead
+    /// of ids.
+    pub async fn agency_names(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT agency, max(agency_name) AS name FROM directory_keys
+             WHERE agency_name IS NOT NULL GROUP BY agency",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut names = std::collections::BTreeMap::new();
+        for row in rows {
+            names.insert(row.try_get("agency")?, row.try_get("name")?);
+        }
+        Ok(names)
     }
 
     /// The entries of the newest key directory (none before the first one arrives).
@@ -921,11 +939,12 @@ async fn upsert_directory_key(
     k: &DirectoryKey,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO directory_keys (agency, key_id, role, scheme, public_key, published_at, current, protected_location, agency_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (agency, key_id) DO UPDATE SET role = excluded.role, scheme = excluded.scheme,
              public_key = excluded.public_key, published_at = excluded.published_at,
-             current = excluded.current, protected_location = excluded.protected_location",
+             current = excluded.current, protected_location = excluded.protected_location,
+             agency_name = coalesce(excluded.agency_name, directory_keys.agency_name)",
     )
     .bind(k.agency.as_str())
     .bind(k.key_id.as_str())
@@ -935,6 +954,7 @@ async fn upsert_directory_key(
     .bind(k.published_at)
     .bind(k.current)
     .bind(k.protected_location)
+    .bind(k.agency_name.as_ref().map(|n| n.as_str()))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -983,6 +1003,9 @@ fn directory_key(r: &sqlx::sqlite::SqliteRow) -> Result<DirectoryKey, StoreError
         published_at: r.try_get("published_at")?,
         current: r.try_get("current")?,
         protected_location: r.try_get("protected_location")?,
+        agency_name: r
+            .try_get::<Option<String>, _>("agency_name")?
+            .and_then(|n| n.try_into().ok()),
     })
 }
 

@@ -56,6 +56,7 @@ pub(crate) fn entry(
         published_at: at(0),
         current,
         protected_location,
+        agency_name: None,
     }
 }
 

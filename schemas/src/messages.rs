@@ -856,6 +856,10 @@ pub struct DirectoryKey {
     /// Whether the hub lets this agency receive PROTECTED_LOCATION beyond a relocation
     /// request to a municipality (a police protection unit).
     pub protected_location: bool,
+    /// The agency's name for people, as the hub's registry has it: what the caseworkers'
+    /// pages show instead of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_name: Option<ShortText>,
 }
 
 /// The hub to agencies: the key directory, whole or as a change.

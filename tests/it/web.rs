@@ -308,18 +308,30 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     assert!(consent.contains("Version 1: in force"), "{consent}");
     browser.screenshot("message").await;
 
+    // First the municipality tells the prison it has the request, in time.
+    browser.click("#outcome-received").await;
+    browser.click("form.card button[type=submit]").await;
+    assert!(browser.text("ul.answers").await.contains("Received"));
+    assert!(
+        !browser.has("#outcome-received").await,
+        "received is sent once; accept and reject remain"
+    );
+    browser.screenshot("received").await;
+
     // Rejecting without a reason is refused on the page, and nothing is sent.
     browser.click("#outcome-rejected").await;
     browser.click("form.card button[type=submit]").await;
     assert!(browser.text(".alert").await.contains("needs a reason"));
     browser.screenshot("reject-without-reason").await;
-    assert!(
+    assert_eq!(
         municipality
             .store
             .sent_of_type("HandoverResponse", 10)
             .await
             .unwrap()
-            .is_empty()
+            .len(),
+        1,
+        "only the receipt was sent"
     );
 
     browser.click("#outcome-accepted").await;
@@ -756,4 +768,26 @@ async fn a_forged_code_gets_a_sign_in_error_and_no_session() {
         .unwrap();
     assert_eq!(again.status().as_u16(), 401);
     web.stop().await;
+}
+
+/// The accessibility check that every screenshot runs is a real one: on a page with an
+/// unlabelled field, an image without text and low contrast, axe-core reports each.
+#[tokio::test]
+async fn the_accessibility_check_reports_what_is_wrong() {
+    let browser = Browser::start("a11y-self-check").await;
+    browser
+        .goto(
+            "data:text/html,<!doctype html><html><head><title>x</title></head><body><main>\
+             <input type=text><img src=x.png><p style='color:%23bbb;background:%23fff'>faint</p>\
+             </main></body></html>",
+        )
+        .await;
+    let found = browser.accessibility_violations().await.join("\n");
+    for rule in ["label", "image-alt", "color-contrast", "html-has-lang"] {
+        assert!(
+            found.contains(&format!("{rule} (")),
+            "{rule} missing from:\n{found}"
+        );
+    }
+    browser.close().await;
 }

@@ -37,6 +37,20 @@ fn chromium() -> String {
         .to_owned()
 }
 
+/// axe-core's source, read once.
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = crate::repo_root().join("tests/a11y/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (deploy/services.sh installs it: npm ci in tests/a11y)",
+                path.display()
+            )
+        })
+    })
+}
+
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -154,7 +168,7 @@ impl Browser {
         {
             Ok(element) => element,
             Err(e) => {
-                let shot = self.screenshot("failed").await;
+                let shot = self.screenshot_only("failed").await;
                 panic!("no element {css}: {e} (see {})", shot.display())
             }
         }
@@ -207,8 +221,56 @@ impl Browser {
             .to_owned()
     }
 
-    /// Saves a screenshot as `target/screenshots/<test>-<step>.png` and returns its path.
+    /// The accessibility violations of the current page by axe-core (WCAG 2.0 and 2.1, A
+    /// and AA rules), each as `rule (impact): selectors`. axe-core comes from the npm registry
+    /// (`tests/a11y`, installed by `deploy/services.sh`) and is injected through WebDriver,
+    /// which the page's Content-Security-Policy does not govern.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = axe_source();
+        self.client()
+            .execute(&format!("{axe}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let found = self
+            .client()
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+  .then(r => done(r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " at "
+      + v.nodes.map(n => n.target.join(" ")).join(", "))))
+  .catch(e => done(["axe-core failed: " + e]));"#,
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
+    /// Fails the test if the current page has any WCAG 2.1 AA violation axe-core finds.
+    pub async fn assert_accessible(&self, step: &str) {
+        let violations = self.accessibility_violations().await;
+        if !violations.is_empty() {
+            let shot = self.screenshot_only(&format!("{step}-inaccessible")).await;
+            panic!(
+                "{} {step}: {} accessibility violation(s) (see {}):\n{}",
+                self.test,
+                violations.len(),
+                shot.display(),
+                violations.join("\n")
+            );
+        }
+    }
+
+    /// Saves a screenshot as `target/screenshots/<test>-<step>.png` and returns its path,
+    /// after checking the page with axe-core ([`Browser::assert_accessible`]): every page a
+    /// test shows is checked.
     pub async fn screenshot(&self, step: &str) -> PathBuf {
+        self.assert_accessible(step).await;
+        self.screenshot_only(step).await
+    }
+
+    /// Saves a screenshot without checking the page.
+    pub async fn screenshot_only(&self, step: &str) -> PathBuf {
         let png = self.client().screenshot().await.expect("screenshot");
         let dir = target_dir().join("screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot directory");

@@ -229,7 +229,10 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
     } else {
         request
     };
-    let response = SIGNED_IN.scope(caseworker, next.run(request)).await;
+    let zone = present::zone_of(state.agent());
+    let response = present::ZONE
+        .scope(zone, SIGNED_IN.scope(caseworker, next.run(request)))
+        .await;
     with_csrf_fields(response, &csrf).await
 }
 
@@ -616,8 +619,13 @@ async fn signed_out() -> Response {
     page(StatusCode::OK, "Signed out", None, main)
 }
 
+/// An agency as a caseworker reads it: its name from the key directory, else its id.
+fn agency_words(names: &std::collections::BTreeMap<String, String>, id: &str) -> String {
+    names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+}
+
 fn when(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    present::local_time(t)
 }
 
 fn type_title(name: &str) -> &'static str {
@@ -815,6 +823,7 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
     let store = state.store();
     let today = Utc::now().date_naive();
     let rows = store.inbox(200).await?;
+    let names = store.agency_names().await?;
     let answers = actions::answers_sent(store).await?;
     let cancelled = actions::handovers_cancelled(store).await?;
     let mut main = String::from("<h1>Inbox</h1>\n");
@@ -849,9 +858,11 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                     ..
                 }) = schemas::decode(&r.payload)
             {
+                // A decision, once sent, says more than the receipt before it.
                 let answer = answers
                     .iter()
-                    .find(|(id, _, s, _)| *id == h.handover_id && *s != SendStatus::Refused);
+                    .filter(|(id, _, s, _)| *id == h.handover_id && *s != SendStatus::Refused)
+                    .max_by_key(|(_, o, _, _)| *o != HandoverOutcome::Received);
                 let withdrawn = cancelled.contains(&h.handover_id);
                 let decided =
                     withdrawn || answer.is_some_and(|(_, o, _, _)| *o != HandoverOutcome::Received);
@@ -894,7 +905,7 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                 id = esc(&r.message_id),
                 at = esc(&r.received_at.to_rfc3339()),
                 when = when(r.received_at),
-                from = esc(&r.sender),
+                from = esc(&agency_words(&names, &r.sender)),
                 case = esc(r.case_id.as_deref().unwrap_or("–")),
             );
         }
@@ -968,11 +979,15 @@ async fn message(
 <h1>{title}</h1>
 <p class="lead">From <strong>{from}</strong>, received {when}. Not opened yet.</p>
 <p>Opening it is recorded in this agency's log.</p>
-<form method="post" action="/messages/{id}/open?sender={from}" class="card narrow">
+<form method="post" action="/messages/{id}/open?sender={sender}" class="card narrow">
   <button type="submit" id="open-message">Open the message</button>
 </form>"#,
             title = esc(type_title(&row.message_type)),
-            from = esc(&row.sender),
+            from = esc(&agency_words(
+                &state.store().agency_names().await?,
+                &row.sender
+            )),
+            sender = esc(&row.sender),
             when = when(row.received_at),
             id = esc(&row.message_id),
         )
@@ -1038,7 +1053,10 @@ async fn message_main(
 <p class="lead">From <strong>{from}</strong>, received {when}.</p>
 "#,
         title = esc(facts.title),
-        from = esc(&facts.sender),
+        from = esc(&agency_words(
+            &state.store().agency_names().await?,
+            &facts.sender
+        )),
         when = when(row.received_at),
     );
     if let Some(error) = error {
@@ -1098,6 +1116,9 @@ async fn message_main(
         let decided = answers
             .iter()
             .any(|(_, o, s, _)| *o != HandoverOutcome::Received && *s != SendStatus::Refused);
+        let received = answers
+            .iter()
+            .any(|(_, o, s, _)| *o == HandoverOutcome::Received && *s != SendStatus::Refused);
         let cancelled = actions::handovers_cancelled(state.store())
             .await?
             .contains(&h.handover_id);
@@ -1129,7 +1150,7 @@ async fn message_main(
                 r#"<form method="post" action="/messages/{id}/answer?sender={sender}" class="card">
   <fieldset>
     <legend>Will your agency take over this case?</legend>
-    <div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">Accept: the case moves to us</label></div>
+    {receive}<div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">Accept: the case moves to us</label></div>
     <div class="choice"><input type="radio" id="outcome-rejected" name="outcome" value="rejected"{rej}><label for="outcome-rejected">Reject</label></div>
   </fieldset>
   <label for="reason">Reason</label>
@@ -1150,6 +1171,15 @@ async fn message_main(
 "#,
                 id = esc(&row.message_id),
                 sender = esc(&row.sender),
+                receive = if received {
+                    String::new()
+                } else {
+                    format!(
+                        r#"<div class="choice"><input type="radio" id="outcome-received" name="outcome" value="received"{}><label for="outcome-received">Received: we have it and are looking at it (tells the sender in time; decide by the date above)</label></div>
+    "#,
+                        checked("received")
+                    )
+                },
                 acc = checked("accepted"),
                 rej = checked("rejected"),
                 reason = esc(form.reason),
@@ -1260,9 +1290,10 @@ async fn answer(
     let outcome_text = form.get("outcome").map(String::as_str);
     let reason_text = form.get("reason").map_or("", |r| r.trim());
     let outcome = match outcome_text {
+        Some("received") => Ok(HandoverOutcome::Received),
         Some("accepted") => Ok(HandoverOutcome::Accepted),
         Some("rejected") => Ok(HandoverOutcome::Rejected),
-        _ => Err("Choose whether to accept or reject the handover.".to_owned()),
+        _ => Err("Choose whether you have received it, accept it or reject it.".to_owned()),
     };
     let reason = if reason_text.is_empty() {
         Ok(None)
@@ -1371,6 +1402,17 @@ mod tests {
             .body(HttpBody::from(body))
             .unwrap();
         app.clone().oneshot(open).await.unwrap().status()
+    }
+
+    /// The example message of `name`, received by `me`.
+    async fn receive_example(t: &TempStore, me: &schemas::AgencyId, name: &str) -> Message {
+        let path = format!(
+            "{}/../schemas/examples/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let message = schemas::decode(&std::fs::read(path).unwrap()).unwrap();
+        t.store.receive(me, &message, at(1)).await.unwrap();
+        message
     }
 
     /// A signed-in caseworker's session cookie.
@@ -1522,12 +1564,7 @@ mod tests {
     async fn roles_decide_the_pages_and_the_log_names_each_caseworker() {
         let t = TempStore::new().await;
         let me = agency("dk-kobenhavn-kommune");
-        let path = format!(
-            "{}/../schemas/examples/ReleaseNotice.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let message = schemas::decode(&std::fs::read(path).unwrap()).unwrap();
-        t.store.receive(&me, &message, at(1)).await.unwrap();
+        let message = receive_example(&t, &me, "ReleaseNotice").await;
         let state = AppState::new(t.store.clone(), me, Token::new("t"));
         let mette = state.test_session(Caseworker::new(
             "mette.holm",
@@ -1764,6 +1801,41 @@ mod tests {
              log; appending one entry: {append:.2} ms; so about {:.2} ms without it",
             open - append
         );
+    }
+
+    #[tokio::test]
+    async fn the_inbox_names_agencies_and_shows_local_time() {
+        let t = TempStore::new().await;
+        let me = agency("dk-kobenhavn-kommune");
+        let message = receive_example(&t, &me, "ReleaseNotice").await;
+        let mut prison = crate::testing::entry(
+            message.envelope.sender.as_str(),
+            schemas::AgencyRole::PrisonProbation,
+            "k-1",
+            "AAAA",
+            true,
+            false,
+        );
+        prison.agency_name = Some("Kriminalforsorgen".try_into().unwrap());
+        let directory = schemas::messages::KeyDirectory {
+            version: 1,
+            keys: vec![prison],
+            follows: None,
+        };
+        assert!(t.store.save_directory(&directory, at(0)).await.unwrap());
+        let state = AppState::new(t.store.clone(), me, Token::new("t"));
+        let cookie = log_in(&state);
+        let app = router(state);
+        let (_, inbox) = get_page(&app, "/", &cookie).await;
+        let row = &inbox[inbox.find("data-message-id").unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains("<td>Kriminalforsorgen</td>"), "{row}");
+        assert!(!row.contains(message.envelope.sender.as_str()) || row.contains("sender="));
+        assert!(
+            row.contains(" CET") || row.contains(" CEST"),
+            "local time: {row}"
+        );
+        assert!(!row.contains("UTC"), "{row}");
     }
 
     #[tokio::test]

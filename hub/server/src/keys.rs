@@ -123,6 +123,7 @@ where
             public_key: row.try_get("public_key")?,
             published_at: row.try_get::<DateTime<Utc>, _>("published_at")?,
             current: row.try_get("current")?,
+            agency_name: schemas::ids::ShortText::try_from(registered.name.clone()).ok(),
         });
     }
     Ok(KeyDirectory {
