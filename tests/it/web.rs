@@ -281,6 +281,22 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
         "{text}"
     );
     browser.screenshot("inbox").await;
+    // The inbox in each language the page speaks, each checked for accessibility.
+    for (lang, heading) in [
+        ("da", "Indbakke"),
+        ("nb", "Innboks"),
+        ("sv", "Inkorg"),
+        ("en", "Inbox"),
+    ] {
+        browser
+            .click(&format!("nav.languages a[lang='{lang}']"))
+            .await;
+        eventually("the page in its language", DEADLINE, || async {
+            (browser.text("h1").await == heading).then_some(())
+        })
+        .await;
+        browser.screenshot(&format!("inbox-{lang}")).await;
+    }
 
     browser.click(&format!("{row} a")).await;
     // A GET opens nothing: the page's own Open button (a POST) records the opening.

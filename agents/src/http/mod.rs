@@ -23,6 +23,7 @@ pub mod openapi;
 mod ops;
 pub mod sign_in;
 mod web;
+pub mod words;
 
 use std::collections::HashMap;
 use std::future::Future;

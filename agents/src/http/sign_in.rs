@@ -153,6 +153,8 @@ pub struct Caseworker {
     pub name: String,
     /// Their roles at this agent; never empty.
     pub roles: BTreeSet<Role>,
+    /// Their language as the provider gives it (`locale`, e.g. `da-DK`), if it does.
+    pub locale: Option<String>,
     /// The ID token, for the provider's sign-out (`id_token_hint`).
     id_token: Option<String>,
 }
@@ -164,6 +166,7 @@ impl Caseworker {
             subject: subject.into(),
             name: name.into(),
             roles: roles.iter().copied().collect(),
+            locale: None,
             id_token: None,
         }
     }
@@ -469,6 +472,7 @@ impl SignIn {
             subject,
             name,
             roles,
+            locale: claims.locale().map(|l| l.as_str().to_owned()),
             id_token: Some(id_token.to_string()),
         })
     }

@@ -40,6 +40,7 @@ use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
 use super::consents;
 use super::sign_in::{Caseworker, Role};
+use super::words::{self, Lang, t, t_count, t_with};
 use crate::access_log::{self, Actor};
 use crate::people::{self, IdentityView};
 use crate::present;
@@ -107,9 +108,11 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/login/start", get(login_start))
         .route("/auth/callback", get(callback))
         .route("/signed-out", get(signed_out))
+        .route("/language", get(choose_language))
         .route("/assets/style.css", get(style))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(guarded)
+        .layer(middleware::from_fn_with_state(state, with_language))
 }
 
 /// HTML-escapes text for element content and quoted attribute values.
@@ -128,7 +131,8 @@ pub(crate) fn esc(text: &str) -> String {
     out
 }
 
-fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
+/// The value of the cookie `wanted`, if the request carries it.
+pub(super) fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -166,8 +170,8 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
     if request.method() == Method::POST && !broker::web::same_origin(request.headers()) {
         return error_page(
             StatusCode::FORBIDDEN,
-            "Refused",
-            "This form was sent from another site. Open the inbox page and try again.",
+            &t("refused-title"),
+            &t("refused-other-site"),
         );
     }
     let headers = request.headers();
@@ -187,12 +191,13 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
             .scope(caseworker.clone(), async {
                 error_page(
                     StatusCode::FORBIDDEN,
-                    "Not for your role",
-                    &format!(
-                        "You are signed in as {} ({}). This page is for other roles. Ask your \
-                         administrator if your work needs it.",
-                        caseworker.name,
-                        caseworker.role_words()
+                    &t("not-for-role-title"),
+                    &t_with(
+                        "not-for-role",
+                        &[
+                            ("name", caseworker.name.clone()),
+                            ("roles", role_words(&caseworker)),
+                        ],
                     ),
                 )
             })
@@ -208,8 +213,8 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
         let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
             return error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Too much in the form",
-                "The form holds more than the page takes. Go back and shorten what you wrote.",
+                &t("form-too-large-title"),
+                &t("form-too-large"),
             );
         };
         let presented = form_urlencoded::parse(&bytes)
@@ -220,9 +225,8 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
         if !matches {
             return error_page(
                 StatusCode::FORBIDDEN,
-                "This form has expired",
-                "The form was not sent from this page as it stands now, or it is too old. Go \
-                 back, reload the page and try again.",
+                &t("form-expired-title"),
+                &t("form-expired"),
             );
         }
         Request::from_parts(parts, axum::body::Body::from(bytes))
@@ -230,8 +234,17 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
         request
     };
     let zone = present::zone_of(state.agent());
-    let response = present::ZONE
-        .scope(zone, SIGNED_IN.scope(caseworker, next.run(request)))
+    // The caseworker's own language: their choice on the page, else their sign-in's locale.
+    let lang = words::negotiate(
+        request.headers(),
+        caseworker.locale.as_deref().and_then(Lang::from_code),
+        words::lang(),
+    );
+    let response = words::LANG
+        .scope(
+            lang,
+            present::ZONE.scope(zone, SIGNED_IN.scope(caseworker, next.run(request))),
+        )
         .await;
     with_csrf_fields(response, &csrf).await
 }
@@ -271,57 +284,114 @@ async fn with_csrf_fields(response: Response, csrf: &str) -> Response {
     Response::from_parts(parts, axum::body::Body::from(out))
 }
 
+/// A caseworker's roles in the page's language.
+fn role_words(caseworker: &Caseworker) -> String {
+    caseworker
+        .roles
+        .iter()
+        .map(|r| match r {
+            Role::Caseworker => t("role-caseworker"),
+            Role::Coordinator => t("role-coordinator"),
+            Role::Administrator => t("role-administrator"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The language menu: a link per language, the current one marked.
+fn language_menu() -> String {
+    let current = words::lang();
+    let links: Vec<String> = Lang::ALL
+        .iter()
+        .map(|l| {
+            let here = if *l == current {
+                r#" aria-current="true""#
+            } else {
+                ""
+            };
+            format!(
+                r#"<a href="/language?lang={code}" lang="{code}" hreflang="{code}"{here}>{name}</a>"#,
+                code = l.code(),
+                name = l.native_name()
+            )
+        })
+        .collect();
+    format!(
+        r#"<nav class="languages" aria-label="{}">{}</nav>"#,
+        esc(&t("nav-language")),
+        links.join(" ")
+    )
+}
+
 fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
     let signed_in = SIGNED_IN.try_with(Clone::clone).ok();
     let header_right = match &signed_in {
         Some(caseworker) => {
             let mut nav = String::new();
             if caseworker.works_cases() {
-                nav.push_str(r#"<a href="/">Inbox</a> <a href="/persons">People</a> "#);
+                let _ = write!(
+                    nav,
+                    r#"<a href="/">{}</a> <a href="/persons">{}</a> "#,
+                    esc(&t("nav-inbox")),
+                    esc(&t("nav-people"))
+                );
             }
             if caseworker.has(Role::Coordinator) {
-                nav.push_str(r#"<a href="/access-log">Access log</a> "#);
+                let _ = write!(
+                    nav,
+                    r#"<a href="/access-log">{}</a> "#,
+                    esc(&t("nav-access-log"))
+                );
             }
             if caseworker.has(Role::Administrator) {
-                nav.push_str(r#"<a href="/admin">Agent settings</a> "#);
+                let _ = write!(nav, r#"<a href="/admin">{}</a> "#, esc(&t("nav-admin")));
             }
             format!(
-                r#"<nav aria-label="Main">{nav}</nav>
+                r#"<nav aria-label="{main_nav}">{nav}</nav>
       <span class="agency">{agency}</span>
       <span class="who" id="signed-in-as">{name} · {roles}</span>
-      <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>"#,
+      <form method="post" action="/logout" class="logout"><button type="submit" class="link">{sign_out}</button></form>"#,
+                main_nav = esc(&t("nav-main")),
                 agency = esc(agent.unwrap_or("")),
                 name = esc(&caseworker.name),
-                roles = esc(&caseworker.role_words()),
+                roles = esc(&role_words(caseworker)),
+                sign_out = esc(&t("sign-out")),
             )
         }
         None => String::new(),
     };
     let html = format!(
         r##"<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title} · Handover hub</title>
+  <title>{title} · {site}</title>
   <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
-  <a class="skip" href="#main">Skip to content</a>
+  <a class="skip" href="#main">{skip}</a>
   <header class="site">
     <div class="bar">
-      <a class="brand" href="/">Handover hub <span>caseworker inbox</span></a>
+      <a class="brand" href="/">{site} <span>{tagline}</span></a>
       {header_right}
+      {languages}
     </div>
   </header>
   <main id="main">
 {main}
   </main>
-  <footer class="site">Messages are shown only to this agency. Personal data: handle according to your agency's rules.</footer>
+  <footer class="site">{footer}</footer>
 </body>
 </html>
 "##,
+        lang = words::lang().code(),
         title = esc(title),
+        site = esc(&t("site-name")),
+        skip = esc(&t("skip-to-content")),
+        tagline = esc(&t("site-tagline")),
+        languages = language_menu(),
+        footer = esc(&t("footer")),
     );
     let mut response = (status, html).into_response();
     let h = response.headers_mut();
@@ -351,9 +421,10 @@ fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Res
 
 fn error_page(status: StatusCode, title: &str, words: &str) -> Response {
     let main = format!(
-        r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+        r#"<p class="back"><a href="/">&larr; {}</a></p>
 <h1>{}</h1>
 <p>{}</p>"#,
+        esc(&t("back-to-inbox")),
         esc(title),
         esc(words)
     );
@@ -379,18 +450,18 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.0.logged() {
             Failure::Caller { status, detail, .. } => {
-                error_page(status, "That did not work", &detail)
+                error_page(status, &t("failed-title"), &detail)
             }
-            Failure::NotFound(what) => error_page(
+            Failure::NotFound(_) => error_page(
                 StatusCode::NOT_FOUND,
-                "Not found",
-                &format!("There is no such {what}."),
+                &t("not-found-title"),
+                &t("not-found"),
             ),
             Failure::Quarantined => quarantined_page(),
             Failure::Unexpected(_) => error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The agent could not do this. The cause is in the agent's log; please tell your administrator.",
+                &t("went-wrong-title"),
+                &t("went-wrong"),
             ),
         }
     }
@@ -399,10 +470,8 @@ impl IntoResponse for PageError {
 fn quarantined_page() -> Response {
     error_page(
         StatusCode::CONFLICT,
-        "This message is quarantined",
-        "It was shared under the person's consent, and the person withdrew that consent before \
-         anyone here opened the message. It can no longer be opened. The hub's disclosure log \
-         still records that it was delivered.",
+        &t("quarantined-title"),
+        &t("quarantined"),
     )
 }
 
@@ -427,13 +496,15 @@ fn login_page(status: StatusCode, error: Option<&str>) -> Response {
         })
         .unwrap_or_default();
     let main = format!(
-        r#"<h1>Sign in</h1>
-<p>Sign in with your own work account, through your agency's sign-in service. The agent
-records what you open and send under your name.</p>
+        r#"<h1>{title}</h1>
+<p>{intro}</p>
 {alert}
-<p><a class="button" id="sign-in" href="/login/start">Sign in with your work account</a></p>"#
+<p><a class="button" id="sign-in" href="/login/start">{button}</a></p>"#,
+        title = esc(&t("sign-in-title")),
+        intro = esc(&t("sign-in-intro")),
+        button = esc(&t("sign-in-button")),
     );
-    page(status, "Sign in", None, &main)
+    page(status, &t("sign-in-title"), None, &main)
 }
 
 async fn login_form(State(state): State<AppState>) -> Response {
@@ -446,21 +517,15 @@ async fn login_form(State(state): State<AppState>) -> Response {
 fn not_set_up() -> Response {
     error_page(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Sign-in is not set up",
-        "This agent has no sign-in service configured, so nobody can sign in to the page. The \
-         agency's administrator sets [http.sign_in] in the agent's settings (see the README). \
-         Messages are still exchanged and kept.",
+        &t("sign-in-not-set-up-title"),
+        &t("sign-in-not-set-up"),
     )
 }
 
 fn provider_down() -> Response {
     login_page(
         StatusCode::SERVICE_UNAVAILABLE,
-        Some(
-            "Your agency's sign-in service cannot be reached just now, so you cannot sign in. \
-             Messages keep arriving and are kept; nothing is lost. Try again in a few minutes, \
-             and tell your administrator if it lasts.",
-        ),
+        Some(&t("sign-in-provider-down")),
     )
 }
 
@@ -518,44 +583,34 @@ async fn finish_sign_in(
     query: &HashMap<String, String>,
 ) -> Result<Response, Response> {
     use super::sign_in::SignInError;
-    let refused = |words: &str| {
-        tracing::warn!(reason = words, "a sign-in to the page was refused");
+    let refused = |why: &str| {
+        tracing::warn!(reason = why, "a sign-in to the page was refused");
         login_page(
             StatusCode::UNAUTHORIZED,
-            Some(&format!("You were not signed in: {words} Start again.")),
+            Some(&t_with("sign-in-refused", &[("why", t(why))])),
         )
     };
     if query.contains_key("error") {
-        return Err(refused("the sign-in service did not sign you in."));
+        return Err(refused("sign-in-why-provider-said-no"));
     }
     let (Some(flow), Some(code)) = (query.get("state"), query.get("code")) else {
-        return Err(refused(
-            "the answer from the sign-in service is incomplete.",
-        ));
+        return Err(refused("sign-in-why-incomplete"));
     };
     let bound = cookie(headers, SIGN_IN_COOKIE)
         .is_some_and(|c| bool::from(subtle::ConstantTimeEq::ct_eq(c.as_bytes(), flow.as_bytes())));
     if !bound {
-        return Err(refused(
-            "this browser did not start the sign-in (or it took longer than 10 minutes).",
-        ));
+        return Err(refused("sign-in-why-other-browser"));
     }
     let caseworker = match sign_in.finish(flow, code).await {
         Ok(caseworker) => caseworker,
         Err(SignInError::ProviderDown(_)) => return Err(provider_down()),
         Err(SignInError::Refused(_)) => {
-            return Err(refused(
-                "the answer from the sign-in service did not pass its checks.",
-            ));
+            return Err(refused("sign-in-why-checks"));
         }
         Err(SignInError::NoRole) => {
             return Err(login_page(
                 StatusCode::FORBIDDEN,
-                Some(
-                    "You signed in, but your account has no role at this agency's agent \
-                     (caseworker, coordinator or administrator). Ask your administrator to \
-                     give you one.",
-                ),
+                Some(&t("sign-in-no-role")),
             ));
         }
     };
@@ -563,9 +618,13 @@ async fn finish_sign_in(
     // A page of our own that moves on to the inbox: after the provider's cross-site redirect
     // the browser would not send a SameSite=Strict cookie on a redirect, but it does on a
     // navigation this page starts.
-    let main = r#"<h1>Signed in</h1>
-<p><a href="/">Continue to the inbox</a></p>"#;
-    let mut response = page(StatusCode::OK, "Signed in", None, main);
+    let main = format!(
+        r#"<h1>{}</h1>
+<p><a href="/">{}</a></p>"#,
+        esc(&t("signed-in-title")),
+        esc(&t("signed-in-continue"))
+    );
+    let mut response = page(StatusCode::OK, &t("signed-in-title"), None, &main);
     response
         .headers_mut()
         .insert(header::REFRESH, HeaderValue::from_static("0; url=/"));
@@ -591,11 +650,14 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
         // (`form-action 'self'`) would stop a form post redirected to another site.
         Some(url) => {
             let main = format!(
-                r#"<h1>Signing out</h1>
-<p>You are signed out of this page. <a id="provider-sign-out" href="{}">Sign out of your agency's sign-in service too</a>.</p>"#,
-                esc(&url)
+                r#"<h1>{title}</h1>
+<p>{done} <a id="provider-sign-out" href="{url}">{provider}</a>.</p>"#,
+                title = esc(&t("signing-out-title")),
+                done = esc(&t("signing-out")),
+                url = esc(&url),
+                provider = esc(&t("signing-out-provider")),
             );
-            let mut response = page(StatusCode::OK, "Signing out", None, &main);
+            let mut response = page(StatusCode::OK, &t("signing-out-title"), None, &main);
             if let Ok(value) = HeaderValue::from_str(&format!("0; url={url}")) {
                 response.headers_mut().insert(header::REFRESH, value);
             }
@@ -613,10 +675,60 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 async fn signed_out() -> Response {
-    let main = r#"<h1>You are signed out</h1>
-<p>Close the browser if this is a shared PC.</p>
-<p><a class="button" href="/login">Sign in again</a></p>"#;
-    page(StatusCode::OK, "Signed out", None, main)
+    let main = format!(
+        r#"<h1>{}</h1>
+<p>{}</p>
+<p><a class="button" href="/login">{}</a></p>"#,
+        esc(&t("signed-out-title")),
+        esc(&t("signed-out-shared-pc")),
+        esc(&t("sign-in-again"))
+    );
+    page(StatusCode::OK, &t("signed-out-title"), None, &main)
+}
+
+/// `GET /language?lang=da`: the caseworker's choice of language, kept in a cookie for a
+/// year; back to the page they came from (a path on this site only).
+async fn choose_language(
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| reqwest::Url::parse(r).ok())
+        .filter(|url| {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            let authority = url.port().map_or_else(
+                || url.host_str().unwrap_or("").to_owned(),
+                |p| format!("{}:{p}", url.host_str().unwrap_or("")),
+            );
+            host == Some(authority.as_str())
+        })
+        .map(|url| match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        })
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&back).into_response();
+    if let Some(lang) = query.get("lang").and_then(|l| Lang::from_code(l)) {
+        let cookie = format!(
+            "{}={}; Secure; SameSite=Lax; Path=/; Max-Age=31536000",
+            words::LANG_COOKIE,
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Every page in the language the request asks for ([`words::negotiate`]); a signed-in
+/// page may refine it with the caseworker's own (see [`require_session`]).
+async fn with_language(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = words::negotiate(request.headers(), None, Lang::of_agency(state.agent()));
+    words::LANG.scope(lang, next.run(request)).await
 }
 
 /// An agency as a caseworker reads it: its name from the key directory, else its id.
@@ -628,53 +740,61 @@ fn when(t: chrono::DateTime<Utc>) -> String {
     present::local_time(t)
 }
 
-fn type_title(name: &str) -> &'static str {
-    MessageType::from_name(name).map_or("Message", present::type_title)
+/// A message type as the caseworker reads it.
+fn type_title(name: &str) -> String {
+    match MessageType::from_name(name) {
+        Some(t) => words::t(&format!("type-{}", t.as_str())),
+        None => t("type-other"),
+    }
 }
 
 fn respond_by(date: NaiveDate, today: NaiveDate, answered: bool) -> String {
     let days = (date - today).num_days();
     let note = match days {
         _ if answered => String::new(),
-        d if d < 0 => r#" <strong class="tag overdue">overdue</strong>"#.to_owned(),
-        0 => r#" <strong class="tag due">today</strong>"#.to_owned(),
-        1 => " <span class=\"muted\">(tomorrow)</span>".to_owned(),
-        d => format!(" <span class=\"muted\">(in {d} days)</span>"),
+        d if d < 0 => format!(
+            r#" <strong class="tag overdue">{}</strong>"#,
+            esc(&t("due-overdue"))
+        ),
+        0 => format!(
+            r#" <strong class="tag due">{}</strong>"#,
+            esc(&t("due-today"))
+        ),
+        1 => format!(" <span class=\"muted\">{}</span>", esc(&t("due-tomorrow"))),
+        d => format!(
+            " <span class=\"muted\">{}</span>",
+            esc(&t_count("due-in-days", "days", d))
+        ),
     };
     format!(r#"<time datetime="{date}">{date}</time>{note}"#)
 }
 
-fn outcome_words(outcome: HandoverOutcome) -> &'static str {
-    match outcome {
-        HandoverOutcome::Received => "Received",
-        HandoverOutcome::Accepted => "Accepted",
-        HandoverOutcome::Rejected => "Rejected",
-    }
+fn outcome_words(outcome: HandoverOutcome) -> String {
+    t(match outcome {
+        HandoverOutcome::Received => "outcome-received",
+        HandoverOutcome::Accepted => "outcome-accepted",
+        HandoverOutcome::Rejected => "outcome-rejected",
+    })
 }
 
-fn status_words(status: SendStatus) -> &'static str {
-    match status {
-        SendStatus::Queued => "waiting to be sent",
-        SendStatus::Sent => "sent, waiting for the hub",
-        SendStatus::Delivered => "delivered",
-        SendStatus::PartiallyDelivered => "delivered to some",
-        SendStatus::Refused => "refused by the hub",
-    }
+fn status_words(status: SendStatus) -> String {
+    t(match status {
+        SendStatus::Queued => "send-queued",
+        SendStatus::Sent => "send-sent",
+        SendStatus::Delivered => "send-delivered",
+        SendStatus::PartiallyDelivered => "send-partially",
+        SendStatus::Refused => "send-refused",
+    })
 }
 
 /// The most entries the access-log page shows; the command line exports all.
 const ACCESS_LOG_SHOWN: usize = 500;
 
-fn action_words(action: &str) -> &'static str {
+fn action_words(action: &str) -> String {
     match action {
-        "message_opened" => "opened a message",
-        "location_opened" => "opened a protected address",
-        "identity_opened" => "opened a person's identity",
-        "person_opened" => "opened a person's page",
-        "person_found" => "found a person in a search",
-        "person_entered" => "entered a person",
-        "message_sent" => "sent a message",
-        _ => "did something else",
+        "message_opened" | "location_opened" | "identity_opened" | "person_opened"
+        | "person_found" | "person_entered" | "message_sent" => t(&format!("action-{action}")),
+        _ => t("action-other"),
     }
 }
 
@@ -682,9 +802,9 @@ fn actor_words(actor: &str) -> String {
     if let Some(user) = actor.strip_prefix("page:") {
         user.to_owned()
     } else if let Some(system) = actor.strip_prefix("api:") {
-        format!("{system} (system, through the API)")
+        t_with("log-system", &[("name", system.to_owned())])
     } else if let Some(user) = actor.strip_prefix("cli:") {
-        format!("{user} (command line)")
+        t_with("log-command-line", &[("name", user.to_owned())])
     } else {
         actor.to_owned()
     }
@@ -711,45 +831,61 @@ async fn access_log_page(
     let entries = access_log::entries(state.store(), &filter).await?;
     let chain = match access_log::verify(state.store()).await? {
         Ok(n) => format!(
-            r#"<p class="ok" id="chain">The log's chain is unbroken ({n} entries): no entry has been changed, removed or inserted.</p>"#
+            r#"<p class="ok" id="chain">{}</p>"#,
+            esc(&t_with("log-chain-ok", &[("entries", n.to_string())]))
         ),
         Err(broken) => format!(
-            r#"<div class="alert" role="alert" id="chain">The log's chain is broken ({}). Tell your data protection officer.</div>"#,
+            r#"<div class="alert" role="alert" id="chain">{} ({})</div>"#,
+            esc(&t("log-chain-broken")),
             esc(&broken.to_string())
         ),
     };
     let mut main = format!(
-        r#"<h1>Access log</h1>
-<p>Who at this agency opened, searched for and sent what. Content is never logged: only who,
-when, which message and which person (by pseudonym). For a person's request for access, the
-command line exports everything: <code>agent access-log export --subject …</code>.</p>
+        r#"<h1>{title}</h1>
+<p>{intro}</p>
 {chain}
 <form method="get" action="/access-log" class="card filters">
-  <label for="subject">Person (pseudonym)</label>
+  <label for="subject">{person}</label>
   <input id="subject" name="subject" value="{subject}">
-  <label for="user">User (sign-in name or system)</label>
+  <label for="user">{user_label}</label>
   <input id="user" name="user" value="{user}">
-  <button type="submit">Show</button>
+  <button type="submit">{show}</button>
 </form>
 "#,
+        title = esc(&t("log-title")),
+        intro = esc(&t("log-intro")),
+        person = esc(&t("log-person")),
+        user_label = esc(&t("log-user")),
+        show = esc(&t("log-show")),
         subject = esc(subject.unwrap_or("")),
         user = esc(user.unwrap_or("")),
     );
     if entries.is_empty() {
-        main.push_str("<p id=\"no-entries\">No entries match.</p>\n");
+        let _ = writeln!(main, "<p id=\"no-entries\">{}</p>", esc(&t("log-none")));
     } else {
         let _ = write!(
             main,
             r#"<table class="access-log">
-<caption>Newest first{more}</caption>
-<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Message</th><th scope="col">Person</th></tr></thead>
+<caption>{caption}</caption>
+<thead><tr><th scope="col">{when}</th><th scope="col">{who}</th><th scope="col">{what}</th><th scope="col">{message}</th><th scope="col">{person}</th></tr></thead>
 <tbody>
 "#,
-            more = if entries.len() > ACCESS_LOG_SHOWN {
-                format!(", the latest {ACCESS_LOG_SHOWN} of {}", entries.len())
+            caption = esc(&if entries.len() > ACCESS_LOG_SHOWN {
+                t_with(
+                    "log-caption-more",
+                    &[
+                        ("shown", ACCESS_LOG_SHOWN.to_string()),
+                        ("all", entries.len().to_string()),
+                    ],
+                )
             } else {
-                String::new()
-            }
+                t("log-caption")
+            }),
+            when = esc(&t("col-when")),
+            who = esc(&t("col-who")),
+            what = esc(&t("col-what")),
+            message = esc(&t("col-message")),
+            person = esc(&t("col-person")),
         );
         for e in entries.iter().rev().take(ACCESS_LOG_SHOWN) {
             let message = match (&e.message_id, &e.sender) {
@@ -772,7 +908,7 @@ command line exports everything: <code>agent access-log export --subject …</co
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 when(e.at),
                 esc(&actor_words(&e.actor)),
-                action_words(&e.action),
+                esc(&action_words(&e.action)),
                 message,
                 person
             );
@@ -781,7 +917,7 @@ command line exports everything: <code>agent access-log export --subject …</co
     }
     Ok(page(
         StatusCode::OK,
-        "Access log",
+        &t("log-title"),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -792,28 +928,41 @@ async fn admin_page(State(state): State<AppState>) -> Result<Response, PageError
     let (waiting, oldest) = state.store().outbox_backlog().await?;
     let received = state.store().inbox_count().await?;
     let sign_in = if state.sign_in().is_some() {
-        "set up"
+        t("admin-sign-in-set-up")
     } else {
-        "not set up"
+        t("admin-sign-in-not-set-up")
+    };
+    let waiting = match oldest {
+        Some(since) => t_with(
+            "admin-waiting-since",
+            &[("count", waiting.to_string()), ("since", when(since))],
+        ),
+        None => waiting.to_string(),
     };
     let main = format!(
-        r#"<h1>Agent settings</h1>
-<p>The agent of <strong>{agency}</strong>. This page shows the agent's state, never case data.</p>
+        r#"<h1>{title}</h1>
+<p>{intro}</p>
 <dl class="facts">
-  <dt>Sign-in service</dt><dd>{sign_in}</dd>
-  <dt>Messages waiting to be sent</dt><dd id="outbox-waiting">{waiting}{oldest}</dd>
-  <dt>Messages received</dt><dd>{received}</dd>
+  <dt>{sign_in_label}</dt><dd>{sign_in}</dd>
+  <dt>{waiting_label}</dt><dd id="outbox-waiting">{waiting}</dd>
+  <dt>{received_label}</dt><dd>{received}</dd>
 </dl>
-<p>Settings are changed in the agent's settings file and environment (see the README), and
-the access log is exported with <code>agent access-log export</code>.</p>"#,
-        agency = esc(state.agent().as_str()),
-        oldest = oldest
-            .map(|t| format!(", the oldest since {}", when(t)))
-            .unwrap_or_default(),
+<p>{how}</p>"#,
+        title = esc(&t("admin-title")),
+        intro = esc(&t_with(
+            "admin-intro",
+            &[("agency", state.agent().to_string())]
+        )),
+        sign_in_label = esc(&t("admin-sign-in")),
+        sign_in = esc(&sign_in),
+        waiting_label = esc(&t("admin-waiting")),
+        waiting = esc(&waiting),
+        received_label = esc(&t("admin-received")),
+        how = esc(&t("admin-how")),
     );
     Ok(page(
         StatusCode::OK,
-        "Agent settings",
+        &t("admin-title"),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -826,31 +975,46 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
     let names = store.agency_names().await?;
     let answers = actions::answers_sent(store).await?;
     let cancelled = actions::handovers_cancelled(store).await?;
-    let mut main = String::from("<h1>Inbox</h1>\n");
+    let mut main = format!("<h1>{}</h1>\n", esc(&t("inbox-title")));
     let shown: Vec<&Received> = rows
         .iter()
         .filter(|r| r.message_type != MessageType::Receipt.as_str())
         .collect();
     if shown.is_empty() {
-        main.push_str("<p>The inbox is empty.</p>\n");
+        let _ = writeln!(main, "<p>{}</p>", esc(&t("inbox-empty")));
     } else {
-        main.push_str(
+        let _ = write!(
+            main,
             r#"<table class="inbox">
-<caption class="visually-hidden">Received messages, newest first</caption>
-<thead><tr><th scope="col">Received</th><th scope="col">Message</th><th scope="col">From</th><th scope="col">Case</th><th scope="col">Respond by</th><th scope="col">Status</th></tr></thead>
+<caption class="visually-hidden">{caption}</caption>
+<thead><tr><th scope="col">{received}</th><th scope="col">{message}</th><th scope="col">{from}</th><th scope="col">{case}</th><th scope="col">{respond}</th><th scope="col">{status}</th></tr></thead>
 <tbody>
 "#,
+            caption = esc(&t("inbox-caption")),
+            received = esc(&t("col-received")),
+            message = esc(&t("col-message")),
+            from = esc(&t("col-from")),
+            case = esc(&t("col-case")),
+            respond = esc(&t("col-respond-by")),
+            status = esc(&t("col-status")),
         );
         for r in shown {
             let title = type_title(&r.message_type);
             let quarantined = r.quarantined_at.is_some();
             let mut deadline = String::new();
             let mut status = if quarantined {
-                r#"<strong class="tag quarantined">Quarantined</strong> <span class="muted">consent withdrawn; cannot be opened</span>"#.to_owned()
+                format!(
+                    r#"<strong class="tag quarantined">{}</strong> <span class="muted">{}</span>"#,
+                    esc(&t("status-quarantined")),
+                    esc(&t("status-quarantined-why"))
+                )
             } else if r.opened_at.is_none() {
-                r#"<strong class="tag new">New</strong>"#.to_owned()
+                format!(
+                    r#"<strong class="tag new">{}</strong>"#,
+                    esc(&t("status-new"))
+                )
             } else {
-                "Opened".to_owned()
+                esc(&t("status-opened"))
             };
             if !quarantined
                 && let Ok(Message {
@@ -868,28 +1032,32 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                     withdrawn || answer.is_some_and(|(_, o, _, _)| *o != HandoverOutcome::Received);
                 deadline = respond_by(h.respond_by, today, decided);
                 if withdrawn {
-                    status.push_str("<br>Cancelled by the sender");
+                    let _ = write!(status, "<br>{}", esc(&t("status-cancelled-by-sender")));
                 }
                 if let Some((_, outcome, sent, _)) = answer {
                     let _ = write!(
                         status,
-                        "<br>{} by you <span class=\"muted\">({})</span>",
-                        outcome_words(*outcome),
-                        status_words(*sent)
+                        "<br>{} <span class=\"muted\">({})</span>",
+                        esc(&t_with(
+                            "status-answer-by-you",
+                            &[("outcome", outcome_words(*outcome))]
+                        )),
+                        esc(&status_words(*sent))
                     );
                 }
             }
             let message = if quarantined {
                 format!(
-                    r#"{} <span class="visually-hidden">(quarantined)</span>"#,
-                    esc(title)
+                    r#"{} <span class="visually-hidden">({})</span>"#,
+                    esc(&title),
+                    esc(&t("status-quarantined"))
                 )
             } else {
                 format!(
                     r#"<a href="/messages/{}?sender={}">{}</a>"#,
                     esc(&r.message_id),
                     esc(&r.sender),
-                    esc(title)
+                    esc(&title)
                 )
             };
             let row_class = if quarantined {
@@ -919,16 +1087,22 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
         .into_iter()
         .filter(|s| s.message_type != MessageType::KeyPublished.as_str())
         .collect();
-    main.push_str("<h2>Sent</h2>\n");
+    let _ = writeln!(main, "<h2>{}</h2>", esc(&t("sent-title")));
     if sent.is_empty() {
-        main.push_str("<p>Nothing sent yet.</p>\n");
+        let _ = writeln!(main, "<p>{}</p>", esc(&t("sent-empty")));
     } else {
-        main.push_str(
+        let _ = write!(
+            main,
             r#"<table class="sent">
-<caption class="visually-hidden">Sent messages, newest first</caption>
-<thead><tr><th scope="col">Accepted</th><th scope="col">Message</th><th scope="col">Status</th><th scope="col">The hub's answer</th></tr></thead>
+<caption class="visually-hidden">{caption}</caption>
+<thead><tr><th scope="col">{accepted}</th><th scope="col">{message}</th><th scope="col">{status}</th><th scope="col">{answer}</th></tr></thead>
 <tbody>
 "#,
+            caption = esc(&t("sent-caption")),
+            accepted = esc(&t("col-accepted")),
+            message = esc(&t("col-message")),
+            status = esc(&t("col-status")),
+            answer = esc(&t("col-hub-answer")),
         );
         for s in sent {
             let answer = match (&s.answer_reason, &s.answer_detail) {
@@ -941,15 +1115,15 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
                 r#"<tr data-message-id="{id}"><td>{when}</td><td>{title}</td><td>{status}</td><td>{answer}</td></tr>"#,
                 id = esc(&s.message_id),
                 when = when(s.accepted_at),
-                title = esc(type_title(&s.message_type)),
-                status = status_words(s.status),
+                title = esc(&type_title(&s.message_type)),
+                status = esc(&status_words(s.status)),
             );
         }
         main.push_str("</tbody>\n</table>\n");
     }
     Ok(page(
         StatusCode::OK,
-        "Inbox",
+        &t("inbox-title"),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -982,7 +1156,7 @@ async fn message(
 <form method="post" action="/messages/{id}/open?sender={sender}" class="card narrow">
   <button type="submit" id="open-message">Open the message</button>
 </form>"#,
-            title = esc(type_title(&row.message_type)),
+            title = esc(&type_title(&row.message_type)),
             from = esc(&agency_words(
                 &state.store().agency_names().await?,
                 &row.sender
@@ -994,7 +1168,7 @@ async fn message(
     };
     Ok(page(
         StatusCode::OK,
-        type_title(&row.message_type),
+        &type_title(&row.message_type),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -1052,7 +1226,7 @@ async fn message_main(
 <h1>{title}</h1>
 <p class="lead">From <strong>{from}</strong>, received {when}.</p>
 "#,
-        title = esc(facts.title),
+        title = esc(&type_title(&row.message_type)),
         from = esc(&agency_words(
             &state.store().agency_names().await?,
             &facts.sender
@@ -1354,7 +1528,7 @@ async fn answer(
     .await?;
     Ok(page(
         StatusCode::BAD_REQUEST,
-        type_title(&row.message_type),
+        &type_title(&row.message_type),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -1373,6 +1547,7 @@ mod tests {
     async fn get_page(app: &Router, uri: &str, cookie: &str) -> (StatusCode, String) {
         let request = Request::get(uri)
             .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
             .body(HttpBody::empty())
             .unwrap();
         let response = app.clone().oneshot(request).await.unwrap();
@@ -1398,6 +1573,7 @@ mod tests {
         let body = csrf.map(|c| format!("csrf={c}")).unwrap_or_default();
         let open = Request::post(uri)
             .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(HttpBody::from(body))
             .unwrap();
@@ -1685,6 +1861,7 @@ mod tests {
         let callback = |uri: &str, cookie: &str| {
             Request::get(uri)
                 .header(header::COOKIE, cookie)
+                .header(header::ACCEPT_LANGUAGE, "en")
                 .body(HttpBody::empty())
                 .unwrap()
         };
@@ -1836,6 +2013,55 @@ mod tests {
             "local time: {row}"
         );
         assert!(!row.contains("UTC"), "{row}");
+    }
+
+    #[tokio::test]
+    async fn the_page_speaks_the_caseworkers_language() {
+        let t = TempStore::new().await;
+        let me = agency("dk-kobenhavn-kommune");
+        receive_example(&t, &me, "ReleaseNotice").await;
+        let state = AppState::new(t.store.clone(), me, Token::new("t"));
+        let cookie = log_in(&state);
+        let app = router(state);
+        let get = |accept: &'static str, cookies: String| {
+            let app = app.clone();
+            async move {
+                let request = Request::get("/")
+                    .header(header::COOKIE, cookies)
+                    .header(header::ACCEPT_LANGUAGE, accept)
+                    .body(HttpBody::empty())
+                    .unwrap();
+                let response = app.oneshot(request).await.unwrap();
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                String::from_utf8(bytes.to_vec()).unwrap()
+            }
+        };
+        let danish = get("da-DK,da;q=0.9", cookie.clone()).await;
+        assert!(danish.contains(r#"<html lang="da">"#));
+        assert!(danish.contains("<h1>Indbakke</h1>"), "{danish}");
+        assert!(danish.contains("Løsladelsesmeddelelse"));
+        let norwegian = get("no", cookie.clone()).await;
+        assert!(norwegian.contains(r#"<html lang="nb">"#));
+        assert!(norwegian.contains("<h1>Innboks</h1>"));
+        // The caseworker's own choice wins over the browser's.
+        let request = Request::get("/language?lang=sv")
+            .header(header::COOKIE, cookie.clone())
+            .body(HttpBody::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let chosen = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(chosen.starts_with("__Host-agent_lang=sv;"), "{chosen}");
+        assert!(chosen.contains("Secure"));
+        let swedish = get("da", format!("{cookie}; __Host-agent_lang=sv")).await;
+        assert!(swedish.contains(r#"<html lang="sv">"#));
+        assert!(swedish.contains("<h1>Inkorg</h1>"));
+        assert!(swedish.contains("Meddelande om frigivning"));
+        // Without any hint, the agency's country decides.
+        let none = get("", cookie).await;
+        assert!(none.contains(r#"<html lang="da">"#));
     }
 
     #[tokio::test]

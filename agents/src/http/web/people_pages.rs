@@ -343,13 +343,13 @@ pub(super) async fn person(
         let mut rows: Vec<(chrono::DateTime<Utc>, String)> = Vec::new();
         for r in &received {
             let title = if r.quarantined_at.is_some() {
-                format!("{} (quarantined)", esc(type_title(&r.message_type)))
+                format!("{} (quarantined)", esc(&type_title(&r.message_type)))
             } else {
                 format!(
                     r#"<a href="/messages/{}?sender={}">{}</a>"#,
                     esc(&r.message_id),
                     esc(&r.sender),
-                    esc(type_title(&r.message_type))
+                    esc(&type_title(&r.message_type))
                 )
             };
             rows.push((
@@ -367,7 +367,7 @@ pub(super) async fn person(
                 format!(
                     "<td>{}</td><td>{}</td><td>sent by your agency</td>",
                     when(s.accepted_at),
-                    esc(type_title(&s.message_type))
+                    esc(&type_title(&s.message_type))
                 ),
             ));
         }
@@ -441,6 +441,7 @@ mod tests {
         let csrf = &page[at..at + page[at..].find('"').unwrap()];
         Request::post(uri)
             .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(HttpBody::from(format!("{form}&csrf={csrf}")))
             .unwrap()
@@ -449,6 +450,7 @@ mod tests {
     fn get(uri: &str, cookie: &str) -> Request<HttpBody> {
         Request::get(uri)
             .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
             .body(HttpBody::empty())
             .unwrap()
     }

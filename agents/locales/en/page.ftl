@@ -1,0 +1,155 @@
+# The caseworker's page, English. Every id here is in da, nb and sv too (a test checks).
+
+## Page frame
+site-name = Handover hub
+site-tagline = caseworker inbox
+skip-to-content = Skip to content
+nav-main = Main
+nav-inbox = Inbox
+nav-people = People
+nav-access-log = Access log
+nav-admin = Agent settings
+nav-language = Language
+sign-out = Sign out
+footer = Messages are shown only to this agency. Personal data: handle according to your agency's rules.
+back-to-inbox = Inbox
+
+## Roles
+role-caseworker = Caseworker
+role-coordinator = Coordinator
+role-administrator = Administrator
+
+## Signing in and out
+sign-in-title = Sign in
+sign-in-intro = Sign in with your own work account, through your agency's sign-in service. The agent records what you open and send under your name.
+sign-in-button = Sign in with your work account
+sign-in-not-set-up-title = Sign-in is not set up
+sign-in-not-set-up = This agent has no sign-in service configured, so nobody can sign in to the page. The agency's administrator sets it up in the agent's settings (see the README). Messages are still exchanged and kept.
+sign-in-provider-down = Your agency's sign-in service cannot be reached just now, so you cannot sign in. Messages keep arriving and are kept; nothing is lost. Try again in a few minutes, and tell your administrator if it lasts.
+sign-in-refused = You were not signed in: { $why } Start again.
+sign-in-why-provider-said-no = the sign-in service did not sign you in.
+sign-in-why-incomplete = the answer from the sign-in service is incomplete.
+sign-in-why-other-browser = this browser did not start the sign-in (or it took longer than 10 minutes).
+sign-in-why-checks = the answer from the sign-in service did not pass its checks.
+sign-in-no-role = You signed in, but your account has no role at this agency's agent (caseworker, coordinator or administrator). Ask your administrator to give you one.
+signed-in-title = Signed in
+signed-in-continue = Continue to the inbox
+signing-out-title = Signing out
+signing-out = You are signed out of this page.
+signing-out-provider = Sign out of your agency's sign-in service too
+signed-out-title = You are signed out
+signed-out-shared-pc = Close the browser if this is a shared PC.
+sign-in-again = Sign in again
+
+## Refusals and errors
+refused-title = Refused
+refused-other-site = This form was sent from another site. Open the inbox page and try again.
+form-expired-title = This form has expired
+form-expired = The form was not sent from this page as it stands now, or it is too old. Go back, reload the page and try again.
+form-too-large-title = Too much in the form
+form-too-large = The form holds more than the page takes. Go back and shorten what you wrote.
+not-for-role-title = Not for your role
+not-for-role = You are signed in as { $name } ({ $roles }). This page is for other roles. Ask your administrator if your work needs it.
+failed-title = That did not work
+not-found-title = Not found
+not-found = There is no such page or message here. Go back to the inbox.
+went-wrong-title = Something went wrong
+went-wrong = The agent could not do this. The cause is in the agent's log; please tell your administrator.
+quarantined-title = This message is quarantined
+quarantined = It was shared under the person's consent, and the person withdrew that consent before anyone here opened the message. It can no longer be opened. The hub's disclosure log still records that it was delivered.
+
+## Message types
+type-ReleaseNotice = Release notice
+type-HandoverRequest = Handover request
+type-HandoverResponse = Answer to a handover
+type-HandoverCancelled = Handover cancelled
+type-RelocationRequest = Relocation request
+type-RelocationConfirmed = Relocation confirmed
+type-ConsentGranted = Consent recorded
+type-ConsentWithdrawn = Consent withdrawn
+type-InformationRequest = Information request
+type-InformationResponse = Information answer
+type-RiskNeedSummary = Risk and need summary
+type-OutcomeReport = Outcome report
+type-CaseClosed = Case closed
+type-Receipt = Receipt
+type-Undeliverable = Could not be delivered
+type-Escalation = Deadline passed
+type-KeyPublished = Sealing key published
+type-KeyDirectory = Key directory
+type-PersonLinked = Person linked to a new number
+type-other = Message
+
+## Inbox
+inbox-title = Inbox
+inbox-empty = The inbox is empty.
+inbox-caption = Received messages, newest first
+col-received = Received
+col-message = Message
+col-from = From
+col-case = Case
+col-respond-by = Respond by
+col-status = Status
+status-quarantined = Quarantined
+status-quarantined-why = consent withdrawn; cannot be opened
+status-new = New
+status-opened = Opened
+status-cancelled-by-sender = Cancelled by the sender
+status-answer-by-you = { $outcome } by you
+outcome-received = Received
+outcome-accepted = Accepted
+outcome-rejected = Rejected
+due-overdue = overdue
+due-today = today
+due-tomorrow = (tomorrow)
+due-in-days = { $days ->
+    [one] (in { $days } day)
+   *[other] (in { $days } days)
+}
+send-queued = waiting to be sent
+send-sent = sent, waiting for the hub
+send-delivered = delivered
+send-partially = delivered to some
+send-refused = refused by the hub
+sent-title = Sent
+sent-empty = Nothing sent yet.
+sent-caption = Sent messages, newest first
+col-accepted = Accepted
+col-hub-answer = The hub's answer
+
+## Access log
+log-title = Access log
+log-intro = Who at this agency opened, searched for and sent what. Content is never logged: only who, when, which message and which person (by pseudonym). For a person's request for access, the command line exports everything: agent access-log export --subject …
+log-chain-ok = The log's chain is unbroken ({ $entries } entries): no entry has been changed, removed or inserted.
+log-chain-broken = The log's chain is broken. Tell your data protection officer.
+log-person = Person (pseudonym)
+log-user = User (sign-in name or system)
+log-show = Show
+log-none = No entries match.
+log-caption = Newest first
+log-caption-more = Newest first, the latest { $shown } of { $all }
+col-when = When
+col-who = Who
+col-what = What
+col-person = Person
+log-system = { $name } (system, through the API)
+log-command-line = { $name } (command line)
+action-message_opened = opened a message
+action-location_opened = opened a protected address
+action-identity_opened = opened a person's identity
+action-person_opened = opened a person's page
+action-person_found = found a person in a search
+action-person_entered = entered a person
+action-message_sent = sent a message
+action-other = did something else
+
+## Agent settings
+admin-title = Agent settings
+admin-intro = The agent of { $agency }. This page shows the agent's state, never case data.
+admin-sign-in = Sign-in service
+admin-sign-in-set-up = set up
+admin-sign-in-not-set-up = not set up
+admin-waiting = Messages waiting to be sent
+admin-waiting-since = { $count }, the oldest since { $since }
+admin-received = Messages received
+admin-how = Settings are changed in the agent's settings file and environment (see the README), and the access log is exported with the command line (agent access-log export).

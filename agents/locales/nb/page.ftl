@@ -1,0 +1,155 @@
+# Saksbehandlerens side, norsk bokmål.
+
+## Sidens ramme
+site-name = Overleveringshub
+site-tagline = saksbehandlerens innboks
+skip-to-content = Gå til innholdet
+nav-main = Hovedmeny
+nav-inbox = Innboks
+nav-people = Personer
+nav-access-log = Tilgangslogg
+nav-admin = Agentens innstillinger
+nav-language = Språk
+sign-out = Logg ut
+footer = Meldinger vises bare for denne virksomheten. Personopplysninger: behandle dem etter virksomhetens regler.
+back-to-inbox = Innboks
+
+## Roller
+role-caseworker = Saksbehandler
+role-coordinator = Koordinator
+role-administrator = Administrator
+
+## Logge inn og ut
+sign-in-title = Logg inn
+sign-in-intro = Logg inn med din egen jobbkonto gjennom virksomhetens innloggingstjeneste. Agenten registrerer det du åpner og sender, under ditt navn.
+sign-in-button = Logg inn med jobbkontoen din
+sign-in-not-set-up-title = Innlogging er ikke satt opp
+sign-in-not-set-up = Denne agenten har ingen innloggingstjeneste, så ingen kan logge inn på siden. Virksomhetens administrator setter den opp i agentens innstillinger (se README). Meldinger utveksles og lagres fortsatt.
+sign-in-provider-down = Virksomhetens innloggingstjeneste kan ikke nås akkurat nå, så du kan ikke logge inn. Meldinger kommer fortsatt inn og lagres; ingenting går tapt. Prøv igjen om noen minutter, og si fra til administratoren hvis det varer.
+sign-in-refused = Du ble ikke logget inn: { $why } Begynn på nytt.
+sign-in-why-provider-said-no = innloggingstjenesten logget deg ikke inn.
+sign-in-why-incomplete = svaret fra innloggingstjenesten er ufullstendig.
+sign-in-why-other-browser = denne nettleseren startet ikke innloggingen (eller det tok mer enn 10 minutter).
+sign-in-why-checks = svaret fra innloggingstjenesten besto ikke kontrollen.
+sign-in-no-role = Du er logget inn, men kontoen din har ingen rolle hos denne virksomhetens agent (saksbehandler, koordinator eller administrator). Be administratoren om å gi deg en.
+signed-in-title = Logget inn
+signed-in-continue = Gå videre til innboksen
+signing-out-title = Logger ut
+signing-out = Du er logget ut av denne siden.
+signing-out-provider = Logg også ut av virksomhetens innloggingstjeneste
+signed-out-title = Du er logget ut
+signed-out-shared-pc = Lukk nettleseren hvis dette er en delt PC.
+sign-in-again = Logg inn igjen
+
+## Avvisninger og feil
+refused-title = Avvist
+refused-other-site = Skjemaet ble sendt fra et annet nettsted. Åpne innboksen og prøv igjen.
+form-expired-title = Skjemaet er utløpt
+form-expired = Skjemaet ble ikke sendt fra siden slik den ser ut nå, eller det er for gammelt. Gå tilbake, last inn siden på nytt og prøv igjen.
+form-too-large-title = For mye i skjemaet
+form-too-large = Skjemaet inneholder mer enn siden tar imot. Gå tilbake og gjør teksten kortere.
+not-for-role-title = Ikke for din rolle
+not-for-role = Du er logget inn som { $name } ({ $roles }). Denne siden er for andre roller. Spør administratoren hvis arbeidet ditt krever den.
+failed-title = Det gikk ikke
+not-found-title = Ikke funnet
+not-found = Siden eller meldingen finnes ikke her. Gå tilbake til innboksen.
+went-wrong-title = Noe gikk galt
+went-wrong = Agenten kunne ikke gjøre dette. Årsaken står i agentens logg; si fra til administratoren.
+quarantined-title = Meldingen er i karantene
+quarantined = Den ble delt med personens samtykke, og personen trakk samtykket tilbake før noen her åpnet meldingen. Den kan ikke lenger åpnes. Hubens utleveringslogg viser fortsatt at den ble levert.
+
+## Meldingstyper
+type-ReleaseNotice = Melding om løslatelse
+type-HandoverRequest = Forespørsel om overlevering
+type-HandoverResponse = Svar på overlevering
+type-HandoverCancelled = Overlevering avlyst
+type-RelocationRequest = Forespørsel om flytting
+type-RelocationConfirmed = Flytting bekreftet
+type-ConsentGranted = Samtykke registrert
+type-ConsentWithdrawn = Samtykke trukket tilbake
+type-InformationRequest = Forespørsel om opplysninger
+type-InformationResponse = Svar med opplysninger
+type-RiskNeedSummary = Risiko- og behovsvurdering
+type-OutcomeReport = Resultatrapport
+type-CaseClosed = Sak avsluttet
+type-Receipt = Kvittering
+type-Undeliverable = Kunne ikke leveres
+type-Escalation = Fristen er oversittet
+type-KeyPublished = Forseglingsnøkkel publisert
+type-KeyDirectory = Nøkkelkatalog
+type-PersonLinked = Person knyttet til nytt nummer
+type-other = Melding
+
+## Innboks
+inbox-title = Innboks
+inbox-empty = Innboksen er tom.
+inbox-caption = Mottatte meldinger, nyeste først
+col-received = Mottatt
+col-message = Melding
+col-from = Fra
+col-case = Sak
+col-respond-by = Svar innen
+col-status = Status
+status-quarantined = I karantene
+status-quarantined-why = samtykket er trukket tilbake; kan ikke åpnes
+status-new = Ny
+status-opened = Åpnet
+status-cancelled-by-sender = Avlyst av avsenderen
+status-answer-by-you = { $outcome } av dere
+outcome-received = Mottatt
+outcome-accepted = Akseptert
+outcome-rejected = Avvist
+due-overdue = oversittet
+due-today = i dag
+due-tomorrow = (i morgen)
+due-in-days = { $days ->
+    [one] (om { $days } dag)
+   *[other] (om { $days } dager)
+}
+send-queued = venter på å bli sendt
+send-sent = sendt, venter på huben
+send-delivered = levert
+send-partially = levert til noen
+send-refused = avvist av huben
+sent-title = Sendt
+sent-empty = Ingenting sendt ennå.
+sent-caption = Sendte meldinger, nyeste først
+col-accepted = Tatt imot for sending
+col-hub-answer = Hubens svar
+
+## Tilgangslogg
+log-title = Tilgangslogg
+log-intro = Hvem i denne virksomheten som har åpnet, søkt etter og sendt hva. Innhold logges aldri: bare hvem, når, hvilken melding og hvilken person (med pseudonym). Ved en persons krav om innsyn eksporterer kommandolinjen alt: agent access-log export --subject …
+log-chain-ok = Loggens kjede er ubrutt ({ $entries } oppføringer): ingen oppføring er endret, fjernet eller satt inn.
+log-chain-broken = Loggens kjede er brutt. Si fra til personvernombudet.
+log-person = Person (pseudonym)
+log-user = Bruker (innloggingsnavn eller system)
+log-show = Vis
+log-none = Ingen oppføringer passer.
+log-caption = Nyeste først
+log-caption-more = Nyeste først, de siste { $shown } av { $all }
+col-when = Når
+col-who = Hvem
+col-what = Hva
+col-person = Person
+log-system = { $name } (system, gjennom API-et)
+log-command-line = { $name } (kommandolinje)
+action-message_opened = åpnet en melding
+action-location_opened = åpnet en skjermet adresse
+action-identity_opened = åpnet en persons identitet
+action-person_opened = åpnet en persons side
+action-person_found = fant en person i et søk
+action-person_entered = registrerte en person
+action-message_sent = sendte en melding
+action-other = gjorde noe annet
+
+## Agentens innstillinger
+admin-title = Agentens innstillinger
+admin-intro = Agenten til { $agency }. Siden viser agentens tilstand, aldri saksopplysninger.
+admin-sign-in = Innloggingstjeneste
+admin-sign-in-set-up = satt opp
+admin-sign-in-not-set-up = ikke satt opp
+admin-waiting = Meldinger som venter på å bli sendt
+admin-waiting-since = { $count }, den eldste siden { $since }
+admin-received = Mottatte meldinger
+admin-how = Innstillinger endres i agentens innstillingsfil og miljø (se README), og tilgangsloggen eksporteres med kommandolinjen (agent access-log export).

@@ -1,0 +1,155 @@
+# Handläggarens sida, svenska.
+
+## Sidans ram
+site-name = Överlämningshubb
+site-tagline = handläggarens inkorg
+skip-to-content = Gå till innehållet
+nav-main = Huvudmeny
+nav-inbox = Inkorg
+nav-people = Personer
+nav-access-log = Åtkomstlogg
+nav-admin = Agentens inställningar
+nav-language = Språk
+sign-out = Logga ut
+footer = Meddelanden visas bara för denna myndighet. Personuppgifter: hantera dem enligt myndighetens regler.
+back-to-inbox = Inkorg
+
+## Roller
+role-caseworker = Handläggare
+role-coordinator = Samordnare
+role-administrator = Administratör
+
+## Logga in och ut
+sign-in-title = Logga in
+sign-in-intro = Logga in med ditt eget tjänstekonto via myndighetens inloggningstjänst. Agenten registrerar det du öppnar och skickar under ditt namn.
+sign-in-button = Logga in med ditt tjänstekonto
+sign-in-not-set-up-title = Inloggning är inte konfigurerad
+sign-in-not-set-up = Den här agenten har ingen inloggningstjänst, så ingen kan logga in på sidan. Myndighetens administratör konfigurerar den i agentens inställningar (se README). Meddelanden utbyts och sparas fortfarande.
+sign-in-provider-down = Myndighetens inloggningstjänst kan inte nås just nu, så du kan inte logga in. Meddelanden fortsätter att komma in och sparas; inget går förlorat. Försök igen om några minuter och säg till din administratör om det består.
+sign-in-refused = Du loggades inte in: { $why } Börja om.
+sign-in-why-provider-said-no = inloggningstjänsten loggade inte in dig.
+sign-in-why-incomplete = svaret från inloggningstjänsten är ofullständigt.
+sign-in-why-other-browser = den här webbläsaren startade inte inloggningen (eller så tog den mer än 10 minuter).
+sign-in-why-checks = svaret från inloggningstjänsten klarade inte kontrollen.
+sign-in-no-role = Du är inloggad, men ditt konto har ingen roll hos myndighetens agent (handläggare, samordnare eller administratör). Be din administratör att ge dig en.
+signed-in-title = Inloggad
+signed-in-continue = Fortsätt till inkorgen
+signing-out-title = Loggar ut
+signing-out = Du är utloggad från den här sidan.
+signing-out-provider = Logga ut från myndighetens inloggningstjänst också
+signed-out-title = Du är utloggad
+signed-out-shared-pc = Stäng webbläsaren om datorn delas med andra.
+sign-in-again = Logga in igen
+
+## Avslag och fel
+refused-title = Avvisat
+refused-other-site = Formuläret skickades från en annan webbplats. Öppna inkorgen och försök igen.
+form-expired-title = Formuläret har gått ut
+form-expired = Formuläret skickades inte från sidan som den ser ut nu, eller så är det för gammalt. Gå tillbaka, ladda om sidan och försök igen.
+form-too-large-title = För mycket i formuläret
+form-too-large = Formuläret innehåller mer än sidan tar emot. Gå tillbaka och korta texten.
+not-for-role-title = Inte för din roll
+not-for-role = Du är inloggad som { $name } ({ $roles }). Den här sidan är för andra roller. Fråga din administratör om ditt arbete kräver den.
+failed-title = Det gick inte
+not-found-title = Hittades inte
+not-found = Sidan eller meddelandet finns inte här. Gå tillbaka till inkorgen.
+went-wrong-title = Något gick fel
+went-wrong = Agenten kunde inte göra detta. Orsaken står i agentens logg; säg till din administratör.
+quarantined-title = Meddelandet är i karantän
+quarantined = Det delades med personens samtycke, och personen återkallade samtycket innan någon här öppnade meddelandet. Det kan inte längre öppnas. Hubbens utlämnandelogg visar fortfarande att det levererades.
+
+## Meddelandetyper
+type-ReleaseNotice = Meddelande om frigivning
+type-HandoverRequest = Begäran om överlämning
+type-HandoverResponse = Svar på överlämning
+type-HandoverCancelled = Överlämning återkallad
+type-RelocationRequest = Begäran om flytt
+type-RelocationConfirmed = Flytt bekräftad
+type-ConsentGranted = Samtycke registrerat
+type-ConsentWithdrawn = Samtycke återkallat
+type-InformationRequest = Begäran om uppgifter
+type-InformationResponse = Svar med uppgifter
+type-RiskNeedSummary = Bedömning av risk och behov
+type-OutcomeReport = Resultatrapport
+type-CaseClosed = Ärendet avslutat
+type-Receipt = Kvitto
+type-Undeliverable = Kunde inte levereras
+type-Escalation = Tidsfristen har passerats
+type-KeyPublished = Förseglingsnyckel publicerad
+type-KeyDirectory = Nyckelkatalog
+type-PersonLinked = Person kopplad till nytt nummer
+type-other = Meddelande
+
+## Inkorg
+inbox-title = Inkorg
+inbox-empty = Inkorgen är tom.
+inbox-caption = Mottagna meddelanden, nyaste först
+col-received = Mottaget
+col-message = Meddelande
+col-from = Från
+col-case = Ärende
+col-respond-by = Svara senast
+col-status = Status
+status-quarantined = I karantän
+status-quarantined-why = samtycket återkallat; kan inte öppnas
+status-new = Nytt
+status-opened = Öppnat
+status-cancelled-by-sender = Återkallat av avsändaren
+status-answer-by-you = { $outcome } av er
+outcome-received = Mottaget
+outcome-accepted = Godtaget
+outcome-rejected = Avvisat
+due-overdue = försenat
+due-today = i dag
+due-tomorrow = (i morgon)
+due-in-days = { $days ->
+    [one] (om { $days } dag)
+   *[other] (om { $days } dagar)
+}
+send-queued = väntar på att skickas
+send-sent = skickat, väntar på hubben
+send-delivered = levererat
+send-partially = levererat till några
+send-refused = avvisat av hubben
+sent-title = Skickat
+sent-empty = Inget skickat ännu.
+sent-caption = Skickade meddelanden, nyaste först
+col-accepted = Mottaget för sändning
+col-hub-answer = Hubbens svar
+
+## Åtkomstlogg
+log-title = Åtkomstlogg
+log-intro = Vem på den här myndigheten som har öppnat, sökt efter och skickat vad. Innehåll loggas aldrig: bara vem, när, vilket meddelande och vilken person (med pseudonym). Vid en persons begäran om registerutdrag exporterar kommandoraden allt: agent access-log export --subject …
+log-chain-ok = Loggens kedja är obruten ({ $entries } poster): ingen post har ändrats, tagits bort eller lagts till.
+log-chain-broken = Loggens kedja är bruten. Säg till ert dataskyddsombud.
+log-person = Person (pseudonym)
+log-user = Användare (inloggningsnamn eller system)
+log-show = Visa
+log-none = Inga poster matchar.
+log-caption = Nyaste först
+log-caption-more = Nyaste först, de senaste { $shown } av { $all }
+col-when = När
+col-who = Vem
+col-what = Vad
+col-person = Person
+log-system = { $name } (system, via API:et)
+log-command-line = { $name } (kommandorad)
+action-message_opened = öppnade ett meddelande
+action-location_opened = öppnade en skyddad adress
+action-identity_opened = öppnade en persons identitet
+action-person_opened = öppnade en persons sida
+action-person_found = hittade en person i en sökning
+action-person_entered = registrerade en person
+action-message_sent = skickade ett meddelande
+action-other = gjorde något annat
+
+## Agentens inställningar
+admin-title = Agentens inställningar
+admin-intro = Agenten för { $agency }. Sidan visar agentens tillstånd, aldrig ärendeuppgifter.
+admin-sign-in = Inloggningstjänst
+admin-sign-in-set-up = konfigurerad
+admin-sign-in-not-set-up = inte konfigurerad
+admin-waiting = Meddelanden som väntar på att skickas
+admin-waiting-since = { $count }, det äldsta sedan { $since }
+admin-received = Mottagna meddelanden
+admin-how = Inställningar ändras i agentens inställningsfil och miljö (se README), och åtkomstloggen exporteras med kommandoraden (agent access-log export).

@@ -1,0 +1,282 @@
+//! The page's words in the caseworker's language: Danish, Norwegian bokmål, Swedish or
+//! English, from Project Fluent files (`agents/locales/<lang>/page.ftl`, compiled in).
+//!
+//! The language of a request is, in order: the caseworker's own choice on the page (the
+//! `__Host-agent_lang` cookie, set by `/language`), the `locale` claim of their sign-in, the
+//! browser's `Accept-Language`, and else the language of the agency's country. [`LANG`] holds
+//! it for the request in hand; [`t`] and [`t_with`] look words up in it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, header};
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // No Unicode isolation marks around variables: the pages are left-to-right only.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Danish.
+    Da,
+    /// Norwegian bokmål.
+    Nb,
+    /// Swedish.
+    Sv,
+    /// English.
+    En,
+}
+
+/// The cookie that keeps a caseworker's choice of language.
+pub const LANG_COOKIE: &str = "__Host-agent_lang";
+
+impl Lang {
+    /// Every language, in the order the page offers them.
+    pub const ALL: [Lang; 4] = [Lang::Da, Lang::Nb, Lang::Sv, Lang::En];
+
+    /// Its BCP 47 code, as in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::Nb => "nb",
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// Its name in itself, for the language menu.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Da => "Dansk",
+            Lang::Nb => "Norsk bokmål",
+            Lang::Sv => "Svenska",
+            Lang::En => "English",
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::Da => langid!("da"),
+            Lang::Nb => langid!("nb"),
+            Lang::Sv => langid!("sv"),
+            Lang::En => langid!("en"),
+        }
+    }
+
+    /// The language a code names: `da`, `nb` (also `no` and `nn`, which browsers send for
+    /// Norwegian), `sv`, `en`, with or without a region (`sv-FI`).
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "da" => Some(Lang::Da),
+            "nb" | "no" | "nn" => Some(Lang::Nb),
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language of an agency's country, by its id's prefix; English otherwise.
+    pub fn of_agency(agency: &schemas::AgencyId) -> Lang {
+        match agency.as_str().split('-').next() {
+            Some("dk") => Lang::Da,
+            Some("no") => Lang::Nb,
+            Some("se") => Lang::Sv,
+            _ => Lang::En,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request in hand.
+    pub static LANG: Lang;
+}
+
+/// The language of the request in hand (English outside a request).
+pub fn lang() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+/// The words of `id` in the language of the request in hand. An id no file has gives the id
+/// itself (a test makes sure every language has every id).
+pub fn t(id: &str) -> String {
+    LOCALES
+        .try_lookup(&lang().id(), id)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// [`t`] with variables.
+pub fn t_with(id: &str, args: &[(&str, String)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&lang().id(), id, &args)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// [`t`] with one number variable (for plurals).
+pub fn t_count(id: &str, name: &str, n: i64) -> String {
+    let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+    args.insert(Cow::Owned(name.to_owned()), FluentValue::from(n));
+    LOCALES
+        .try_lookup_with_args(&lang().id(), id, &args)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// The language a request asks for: the caseworker's cookie, else `preferred` (their
+/// sign-in's `locale`), else the best of `Accept-Language`, else `fallback`.
+pub fn negotiate(headers: &HeaderMap, preferred: Option<Lang>, fallback: Lang) -> Lang {
+    let chosen = super::web::cookie(headers, LANG_COOKIE).and_then(|v| Lang::from_code(&v));
+    chosen
+        .or(preferred)
+        .or_else(|| from_accept_language(headers))
+        .unwrap_or(fallback)
+}
+
+/// The highest-weighted language of `Accept-Language` that the page has.
+fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut best: Option<(f32, Lang)> = None;
+    for (position, item) in value.split(',').enumerate() {
+        let mut parts = item.split(';');
+        let Some(lang) = parts.next().and_then(Lang::from_code) else {
+            continue;
+        };
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        // Earlier entries win ties, as browsers list them by preference.
+        let weight = q - position as f32 * 1e-4;
+        if q > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+            best = Some((weight, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn ids(lang: Lang) -> BTreeSet<String> {
+        let path = format!(
+            "{}/locales/{}/page.ftl",
+            env!("CARGO_MANIFEST_DIR"),
+            lang.code()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        text.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_every_message_id() {
+        let english = ids(Lang::En);
+        assert!(english.len() > 50, "{} ids", english.len());
+        for lang in Lang::ALL {
+            let theirs = ids(lang);
+            let missing: Vec<_> = english.difference(&theirs).collect();
+            let extra: Vec<_> = theirs.difference(&english).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{}: missing {missing:?}, not in English {extra:?}",
+                lang.code()
+            );
+            // And each resolves to words of its own, not the id.
+            // Every variable any message takes, so that each formats whole.
+            let args: Vec<(&str, String)> = [
+                "why", "name", "roles", "outcome", "entries", "shown", "all", "agency", "count",
+                "since",
+            ]
+            .iter()
+            .map(|v| (*v, "x".to_owned()))
+            .collect();
+            for id in &english {
+                let words = LANG.sync_scope(lang, || {
+                    if id == "due-in-days" {
+                        t_count(id, "days", 2)
+                    } else {
+                        t_with(id, &args)
+                    }
+                });
+                assert_ne!(&words, id, "{}: {id}", lang.code());
+            }
+        }
+    }
+
+    #[test]
+    fn the_words_are_the_fields_own() {
+        let in_lang = |lang, id: &str| LANG.sync_scope(lang, || t(id));
+        assert_eq!(
+            in_lang(Lang::Da, "type-ReleaseNotice"),
+            "Løsladelsesmeddelelse"
+        );
+        assert_eq!(
+            in_lang(Lang::Nb, "type-ReleaseNotice"),
+            "Melding om løslatelse"
+        );
+        assert_eq!(
+            in_lang(Lang::Sv, "type-ReleaseNotice"),
+            "Meddelande om frigivning"
+        );
+        assert_eq!(
+            in_lang(Lang::Da, "type-HandoverRequest"),
+            "Anmodning om overdragelse"
+        );
+        assert_eq!(
+            in_lang(Lang::Nb, "type-HandoverRequest"),
+            "Forespørsel om overlevering"
+        );
+        assert_eq!(
+            in_lang(Lang::Sv, "type-HandoverRequest"),
+            "Begäran om överlämning"
+        );
+        let days = |lang| LANG.sync_scope(lang, || t_count("due-in-days", "days", 1));
+        assert_eq!(days(Lang::En), "(in 1 day)");
+        assert_eq!(days(Lang::Da), "(om 1 dag)");
+    }
+
+    #[test]
+    fn the_cookie_then_the_sign_in_then_the_browser_then_the_country_choose() {
+        let mut h = HeaderMap::new();
+        assert_eq!(negotiate(&h, None, Lang::Da), Lang::Da);
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("fr-FR, sv;q=0.8, en;q=0.9"),
+        );
+        assert_eq!(negotiate(&h, None, Lang::Da), Lang::En);
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("no, en;q=0.5"),
+        );
+        assert_eq!(negotiate(&h, None, Lang::Da), Lang::Nb);
+        assert_eq!(negotiate(&h, Some(Lang::Sv), Lang::Da), Lang::Sv);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=b; __Host-agent_lang=da"),
+        );
+        assert_eq!(negotiate(&h, Some(Lang::Sv), Lang::En), Lang::Da);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-agent_lang=klingon"),
+        );
+        assert_eq!(negotiate(&h, None, Lang::En), Lang::Nb);
+    }
+}
