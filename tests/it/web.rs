@@ -323,6 +323,22 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     );
     assert!(consent.contains("Version 1: in force"), "{consent}");
     browser.screenshot("message").await;
+    // The message and its answer form in each language, each checked for accessibility.
+    for (lang, heading) in [
+        ("da", "Anmodning om overdragelse"),
+        ("nb", "Forespørsel om overlevering"),
+        ("sv", "Begäran om överlämning"),
+        ("en", "Handover request"),
+    ] {
+        browser
+            .click(&format!("nav.languages a[lang='{lang}']"))
+            .await;
+        eventually("the message in its language", DEADLINE, || async {
+            (browser.text("h1").await == heading).then_some(())
+        })
+        .await;
+        browser.screenshot(&format!("message-{lang}")).await;
+    }
 
     // First the municipality tells the prison it has the request, in time.
     browser.click("#outcome-received").await;

@@ -740,6 +740,11 @@ fn when(t: chrono::DateTime<Utc>) -> String {
     present::local_time(t)
 }
 
+/// A label of [`present::facts`] as the caseworker reads it.
+fn fact_label(label: &str) -> String {
+    t(&format!("fact-{}", label.replace(' ', "-")))
+}
+
 /// A message type as the caseworker reads it.
 fn type_title(name: &str) -> String {
     match MessageType::from_name(name) {
@@ -1148,21 +1153,24 @@ async fn message(
     let main = if row.opened_at.is_some() {
         message_main(&state, &row, None, None).await?
     } else {
+        let from = agency_words(&state.store().agency_names().await?, &row.sender);
         format!(
-            r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+            r#"<p class="back"><a href="/">&larr; {back}</a></p>
 <h1>{title}</h1>
-<p class="lead">From <strong>{from}</strong>, received {when}. Not opened yet.</p>
-<p>Opening it is recorded in this agency's log.</p>
+<p class="lead">{lead}</p>
+<p>{logged}</p>
 <form method="post" action="/messages/{id}/open?sender={sender}" class="card narrow">
-  <button type="submit" id="open-message">Open the message</button>
+  <button type="submit" id="open-message">{open}</button>
 </form>"#,
-            title = esc(&type_title(&row.message_type)),
-            from = esc(&agency_words(
-                &state.store().agency_names().await?,
-                &row.sender
+            lead = esc(&t_with(
+                "msg-not-opened",
+                &[("from", from.clone()), ("when", when(row.received_at))]
             )),
+            logged = esc(&t("msg-opening-logged")),
+            open = esc(&t("msg-open")),
+            back = esc(&t("back-to-inbox")),
+            title = esc(&type_title(&row.message_type)),
             sender = esc(&row.sender),
-            when = when(row.received_at),
             id = esc(&row.message_id),
         )
     };
@@ -1222,21 +1230,28 @@ async fn message_main(
     let mut main = String::new();
     let _ = write!(
         main,
-        r#"<p class="back"><a href="/">&larr; Inbox</a></p>
+        r#"<p class="back"><a href="/">&larr; {back}</a></p>
 <h1>{title}</h1>
-<p class="lead">From <strong>{from}</strong>, received {when}.</p>
+<p class="lead">{lead}</p>
 "#,
+        back = esc(&t("back-to-inbox")),
         title = esc(&type_title(&row.message_type)),
-        from = esc(&agency_words(
-            &state.store().agency_names().await?,
-            &facts.sender
+        lead = esc(&t_with(
+            "msg-from",
+            &[
+                (
+                    "from",
+                    agency_words(&state.store().agency_names().await?, &facts.sender)
+                ),
+                ("when", when(row.received_at)),
+            ]
         )),
-        when = when(row.received_at),
     );
     if let Some(error) = error {
         let _ = writeln!(
             main,
-            r#"<div class="alert" role="alert" id="answer-error"><strong>Not sent:</strong> {}</div>"#,
+            r#"<div class="alert" role="alert" id="answer-error"><strong>{}</strong> {}</div>"#,
+            esc(&t("msg-not-sent")),
             esc(error)
         );
     }
@@ -1245,7 +1260,7 @@ async fn message_main(
         let _ = writeln!(
             main,
             "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(label),
+            esc(&fact_label(label)),
             esc(value)
         );
     }
@@ -1253,8 +1268,9 @@ async fn message_main(
     if let (Some(IdentityView::Shared(_)), Some(subject)) = (&identity, &message.envelope.subject) {
         let _ = writeln!(
             main,
-            r#"<p><a href="/persons/{}">Everything about this person</a></p>"#,
-            esc(subject.as_str())
+            r#"<p><a href="/persons/{}">{}</a></p>"#,
+            esc(subject.as_str()),
+            esc(&t("msg-about-person"))
         );
     }
 
@@ -1268,8 +1284,10 @@ async fn message_main(
             .into_iter()
             .filter(|(id, ..)| *id == h.handover_id)
             .collect();
-        main.push_str(
-            "<section aria-labelledby=\"answer-h\">\n<h2 id=\"answer-h\">Your answer</h2>\n",
+        let _ = writeln!(
+            main,
+            "<section aria-labelledby=\"answer-h\">\n<h2 id=\"answer-h\">{}</h2>",
+            esc(&t("answer-title"))
         );
         if !answers.is_empty() {
             main.push_str("<ul class=\"answers\">\n");
@@ -1277,8 +1295,8 @@ async fn message_main(
                 let _ = writeln!(
                     main,
                     "<li><strong>{}</strong> – {}{}</li>",
-                    outcome_words(*outcome),
-                    status_words(*status),
+                    esc(&outcome_words(*outcome)),
+                    esc(&status_words(*status)),
                     reason
                         .as_deref()
                         .map(|r| format!(" ({})", esc(r)))
@@ -1297,11 +1315,9 @@ async fn message_main(
             .await?
             .contains(&h.handover_id);
         if cancelled {
-            main.push_str(
-                "<p>The sender cancelled this handover request: the case stays with them, and there is nothing to answer.</p>\n",
-            );
+            let _ = writeln!(main, "<p>{}</p>", esc(&t("answer-cancelled")));
         } else if decided {
-            main.push_str("<p>You have answered this handover request.</p>\n");
+            let _ = writeln!(main, "<p>{}</p>", esc(&t("answer-done")));
         } else {
             let form = form.unwrap_or(AnswerForm {
                 outcome: None,
@@ -1323,35 +1339,57 @@ async fn message_main(
                 main,
                 r#"<form method="post" action="/messages/{id}/answer?sender={sender}" class="card">
   <fieldset>
-    <legend>Will your agency take over this case?</legend>
-    {receive}<div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">Accept: the case moves to us</label></div>
-    <div class="choice"><input type="radio" id="outcome-rejected" name="outcome" value="rejected"{rej}><label for="outcome-rejected">Reject</label></div>
+    <legend>{question}</legend>
+    {receive}<div class="choice"><input type="radio" id="outcome-accepted" name="outcome" value="accepted"{acc}><label for="outcome-accepted">{accept}</label></div>
+    <div class="choice"><input type="radio" id="outcome-rejected" name="outcome" value="rejected"{rej}><label for="outcome-rejected">{reject}</label></div>
   </fieldset>
-  <label for="reason">Reason</label>
-  <p class="hint" id="reason-hint">Required when you reject; one line, at most 200 characters. The other agency reads it.</p>
+  <label for="reason">{reason_label}</label>
+  <p class="hint" id="reason-hint">{reason_hint}</p>
   <input type="text" id="reason" name="reason" maxlength="200" value="{reason}"{invalid}>
-  <label for="reason_code">Kind of reason (when you reject)</label>
-  <p class="hint" id="reason-code-hint">Counted in the national contact point's statistics; the words above are not.</p>
+  <label for="reason_code">{kind_label}</label>
+  <p class="hint" id="reason-code-hint">{kind_hint}</p>
   <select id="reason_code" name="reason_code" aria-describedby="reason-code-hint">
-    <option value="">Not given</option>
-    <option value="no_capacity">No capacity</option>
-    <option value="not_responsible">Not responsible (another agency is)</option>
-    <option value="person_declined">The person declined</option>
-    <option value="insufficient_information">Insufficient information</option>
-    <option value="other">Other</option>
+    {kinds}
   </select>
-  <button type="submit">Send answer</button>
+  <button type="submit">{send}</button>
 </form>
 "#,
+                question = esc(&t("answer-question")),
+                accept = esc(&t("answer-accept")),
+                reject = esc(&t("answer-reject")),
+                reason_label = esc(&t("answer-reason")),
+                reason_hint = esc(&t("answer-reason-hint")),
+                kind_label = esc(&t("answer-reason-kind")),
+                kind_hint = esc(&t("answer-reason-kind-hint")),
+                kinds = [
+                    "",
+                    "no_capacity",
+                    "not_responsible",
+                    "person_declined",
+                    "insufficient_information",
+                    "other"
+                ]
+                .iter()
+                .map(|v| format!(
+                    r#"<option value="{v}">{}</option>"#,
+                    esc(&t(&format!(
+                        "answer-kind-{}",
+                        if v.is_empty() { "none" } else { v }
+                    )))
+                ))
+                .collect::<Vec<_>>()
+                .join("\n    "),
+                send = esc(&t("answer-send")),
                 id = esc(&row.message_id),
                 sender = esc(&row.sender),
                 receive = if received {
                     String::new()
                 } else {
                     format!(
-                        r#"<div class="choice"><input type="radio" id="outcome-received" name="outcome" value="received"{}><label for="outcome-received">Received: we have it and are looking at it (tells the sender in time; decide by the date above)</label></div>
+                        r#"<div class="choice"><input type="radio" id="outcome-received" name="outcome" value="received"{}><label for="outcome-received">{}</label></div>
     "#,
-                        checked("received")
+                        checked("received"),
+                        esc(&t("answer-received"))
                     )
                 },
                 acc = checked("accepted"),
@@ -1406,10 +1444,14 @@ async fn message_main(
 
 /// The sealed field, opened for this page only: the location, or why it cannot be read.
 fn sealed_section(view: &SealedView) -> String {
-    let label = present::sealed_label(view.field);
+    let heading = t(match view.field {
+        "sealed_destination" => "sealed-destination",
+        "sealed_address" => "sealed-new-address",
+        _ => "sealed-location",
+    });
     let mut out = format!(
-        "<section aria-labelledby=\"sealed-h\" class=\"sealed\">\n<h2 id=\"sealed-h\">Sealed {}</h2>\n",
-        esc(label)
+        "<section aria-labelledby=\"sealed-h\" class=\"sealed\">\n<h2 id=\"sealed-h\">{}</h2>\n",
+        esc(&heading)
     );
     match view.location() {
         Some(l) => {
@@ -1417,16 +1459,16 @@ fn sealed_section(view: &SealedView) -> String {
             let mut line = |dt: &str, dd: &str| {
                 let _ = writeln!(out, "<div><dt>{}</dt><dd>{}</dd></div>", esc(dt), esc(dd));
             };
-            line("address", l.address.as_str());
-            line("postal code", l.postal_code.as_str());
-            line("city", l.city.as_str());
+            line(&t("sealed-address"), l.address.as_str());
+            line(&t("sealed-postal-code"), l.postal_code.as_str());
+            line(&t("sealed-city"), l.city.as_str());
             if let Some(notes) = &l.notes {
-                line("notes", notes.as_str());
+                line(&t("sealed-notes"), notes.as_str());
             }
-            out.push_str(
-                "</dl>\n<p class=\"muted\">A protected location: opened with this agency's key \
-                 for this page only; the agent keeps it sealed. Handle it according to your \
-                 agency's rules for protected addresses.</p>\n",
+            let _ = writeln!(
+                out,
+                "</dl>\n<p class=\"muted\">{}</p>",
+                esc(&t("sealed-handle"))
             );
         }
         None => {
@@ -1467,14 +1509,14 @@ async fn answer(
         Some("received") => Ok(HandoverOutcome::Received),
         Some("accepted") => Ok(HandoverOutcome::Accepted),
         Some("rejected") => Ok(HandoverOutcome::Rejected),
-        _ => Err("Choose whether you have received it, accept it or reject it.".to_owned()),
+        _ => Err(t("answer-choose")),
     };
     let reason = if reason_text.is_empty() {
         Ok(None)
     } else {
         ShortText::try_from(reason_text)
             .map(Some)
-            .map_err(|_| "The reason must be one line of at most 200 characters.".to_owned())
+            .map_err(|_| t("answer-reason-too-long"))
     };
     let reason_code = form
         .get("reason_code")
@@ -1487,9 +1529,7 @@ async fn answer(
     let e = &message.envelope;
     let error: String = match (outcome, reason, &e.case_id, &e.subject) {
         (Err(msg), _, _, _) | (_, Err(msg), _, _) => msg,
-        (Ok(HandoverOutcome::Rejected), Ok(None), _, _) => {
-            "A rejection needs a reason: say why your agency cannot take over the case.".to_owned()
-        }
+        (Ok(HandoverOutcome::Rejected), Ok(None), _, _) => t("answer-reason-needed"),
         (Ok(outcome), Ok(reason), Some(case), Some(subject)) => {
             let answer = HandoverAnswer {
                 case_id: case.clone(),

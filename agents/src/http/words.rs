@@ -203,7 +203,7 @@ mod tests {
             // Every variable any message takes, so that each formats whole.
             let args: Vec<(&str, String)> = [
                 "why", "name", "roles", "outcome", "entries", "shown", "all", "agency", "count",
-                "since",
+                "since", "from", "when",
             ]
             .iter()
             .map(|v| (*v, "x".to_owned()))
@@ -218,6 +218,27 @@ mod tests {
                 });
                 assert_ne!(&words, id, "{}: {id}", lang.code());
             }
+        }
+    }
+
+    /// Every label the plain-words presentation of a message uses has words in the files.
+    #[test]
+    fn every_fact_label_has_words() {
+        let source = include_str!("../present.rs");
+        let english = ids(Lang::En);
+        let mut labels = BTreeSet::new();
+        let mut rest = source;
+        while let Some(at) = rest.find("line(") {
+            rest = &rest[at + 5..];
+            let trimmed = rest.trim_start();
+            if let Some(quoted) = trimmed.strip_prefix('"') {
+                labels.insert(quoted[..quoted.find('"').unwrap()].to_owned());
+            }
+        }
+        assert!(labels.len() > 30, "{labels:?}");
+        for label in labels {
+            let id = format!("fact-{}", label.replace(' ', "-"));
+            assert!(english.contains(&id), "{id} is not in the files");
         }
     }
 
