@@ -298,6 +298,43 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
         browser.screenshot(&format!("inbox-{lang}")).await;
     }
 
+    // On a phone (390 px wide) the inbox fits the screen: nothing scrolls sideways.
+    browser
+        .client()
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&web.page("/")).await;
+    let wide = browser
+        .client()
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, json!(0), "the inbox scrolls sideways at 390 px");
+    let label = browser
+        .client()
+        .execute(
+            "const td = document.querySelector('table.inbox td[data-label]'); \
+             return [getComputedStyle(td).display, getComputedStyle(td, '::before').content];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        label,
+        json!(["block", "\"Received: \""]),
+        "each row a card, each cell labelled"
+    );
+    browser.screenshot("inbox-390px").await;
+    browser
+        .client()
+        .set_window_size(1280, 1700)
+        .await
+        .expect("the window back");
+
     browser.click(&format!("{row} a")).await;
     // A GET opens nothing: the page's own Open button (a POST) records the opening.
     browser.find("#open-message").await;

@@ -113,6 +113,16 @@ pub fn t(id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// The words of `id`, if the files have it.
+pub fn try_t(id: &str) -> Option<String> {
+    LOCALES.try_lookup(&lang().id(), id)
+}
+
+/// Why the hub refused a message, and what to do now, for a reason code of the wire.
+pub fn reason_words(code: &str) -> String {
+    try_t(&format!("reason-{code}")).unwrap_or_else(|| t("reason-other"))
+}
+
 /// [`t`] with variables.
 pub fn t_with(id: &str, args: &[(&str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
@@ -240,6 +250,31 @@ mod tests {
             let id = format!("fact-{}", label.replace(' ', "-"));
             assert!(english.contains(&id), "{id} is not in the files");
         }
+    }
+
+    /// Every reason code the hub can answer with is explained in plain words.
+    #[test]
+    fn every_reason_code_is_explained() {
+        let vocab = include_str!("../../../schemas/src/vocab.rs");
+        let english = ids(Lang::En);
+        let codes: Vec<&str> = vocab
+            .lines()
+            .filter(|l| l.trim_start().starts_with("ReasonCode::") && l.contains("=> \""))
+            .filter_map(|l| l.split('"').nth(1))
+            .collect();
+        assert!(codes.len() >= 40, "{codes:?}");
+        for code in codes {
+            assert!(
+                english.contains(&format!("reason-{code}")),
+                "reason-{code} is not in the files"
+            );
+            let danish = LANG.sync_scope(Lang::Da, || reason_words(code));
+            assert!(!danish.contains(code), "no code on screen: {danish}");
+        }
+        assert_eq!(
+            LANG.sync_scope(Lang::En, || reason_words("SOMETHING_NEW")),
+            "The hub refused the message. Tell your administrator."
+        );
     }
 
     #[test]
