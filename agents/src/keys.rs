@@ -86,6 +86,7 @@ pub fn key_published(
             data_categories: Vec::new(),
             gateway: None,
             sent_by: None,
+            withheld: Vec::new(),
         },
         body: Body::KeyPublished(KeyPublished {
             key_id: short(&key.key_id)?,

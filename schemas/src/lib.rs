@@ -167,6 +167,11 @@ pub struct Envelope {
     /// it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_by: Option<SentBy>,
+    /// On a copy the hub delivers: the optional categories it removed for this recipient,
+    /// because its gateway does not cover them, so the recipient knows something was held
+    /// back. Set only by the hub; a message from an agency that sets it is refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<DataCategory>,
 }
 
 /// The caseworker who sent a message: their name and role at the sending agency.

@@ -608,6 +608,11 @@ async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
     .await;
     let received = schemas::decode(&row.payload).unwrap();
     assert_eq!(received.envelope.sent_by, None, "removed under the statute");
+    assert_eq!(
+        received.envelope.withheld,
+        [schemas::DataCategory::Contact],
+        "the municipality is told what was held back"
+    );
     let removed: Vec<String> = sqlx::query_scalar(
         "SELECT unnest(removed_categories) FROM decisions WHERE message_id = $1",
     )

@@ -276,3 +276,18 @@ reason-RATE_LIMITED = Agenten har sendt for mange af disse på kort tid. Den pr�
 reason-LINK_CONFLICT = De to numre kan ikke knyttes sammen som én person: det nye er allerede i brug, eller det gamle er allerede knyttet. Kontrollér numrene.
 reason-other = Hubben afviste meddelelsen. Sig det til din administrator.
 sent-technical = Teknisk detalje (til din administrator)
+
+## Typer af personoplysninger
+category-IDENTITY = hvem personen er (personnummer, navn, fødselsdato)
+category-CONTACT = kontaktoplysninger
+category-PROTECTED_LOCATION = en beskyttet adresse
+category-SENTENCE_RELEASE = dom og løsladelse
+category-CRIMINAL_HISTORY = kriminel fortid
+category-RISK_NEED = risiko og behov
+category-HEALTH_SUBSTANCE = helbred og misbrug
+category-ECONOMY_BENEFITS = bolig, indkomst og ydelser
+category-EDUCATION_EMPLOYMENT = uddannelse og beskæftigelse
+category-CASE_STATUS = sagens stade
+category-OUTCOME = resultater
+withheld-title = Ikke delt med jeres myndighed
+withheld-explained = Afsenderens meddelelse indeholdt mere end dette. Loven eller personens samtykke giver ikke jeres myndighed adgang til følgende, så hubben fjernede det, før meddelelsen nåede jer, og registrerede det. Har jeres arbejde brug for det, så bed personen om samtykke.

@@ -276,3 +276,18 @@ reason-RATE_LIMITED = The agent has sent too many of these in a short time. It t
 reason-LINK_CONFLICT = The two numbers cannot be joined as one person: the new one is already in use, or the old one is already linked. Check the numbers.
 reason-other = The hub refused the message. Tell your administrator.
 sent-technical = Technical detail (for your administrator)
+
+## Kinds of personal data
+category-IDENTITY = who the person is (identity number, name, date of birth)
+category-CONTACT = contact details
+category-PROTECTED_LOCATION = a protected address
+category-SENTENCE_RELEASE = sentence and release
+category-CRIMINAL_HISTORY = criminal history
+category-RISK_NEED = risk and needs
+category-HEALTH_SUBSTANCE = health and substance use
+category-ECONOMY_BENEFITS = housing, income and benefits
+category-EDUCATION_EMPLOYMENT = education and employment
+category-CASE_STATUS = the state of the case
+category-OUTCOME = outcomes
+withheld-title = Not shared with your agency
+withheld-explained = The sender's message carried more than this. The law or the person's consent does not let your agency have the following, so the hub removed it before the message reached you, and logged that it did. If your work needs it, ask the person for consent.

@@ -276,3 +276,18 @@ reason-RATE_LIMITED = Agenten har sendt for mange av disse på kort tid. Den pr�
 reason-LINK_CONFLICT = De to numrene kan ikke knyttes sammen som én person: det nye er allerede i bruk, eller det gamle er allerede knyttet. Kontroller numrene.
 reason-other = Huben avviste meldingen. Si fra til administratoren.
 sent-technical = Teknisk detalj (til administratoren)
+
+## Typer personopplysninger
+category-IDENTITY = hvem personen er (fødselsnummer, navn, fødselsdato)
+category-CONTACT = kontaktopplysninger
+category-PROTECTED_LOCATION = en skjermet adresse
+category-SENTENCE_RELEASE = dom og løslatelse
+category-CRIMINAL_HISTORY = kriminell bakgrunn
+category-RISK_NEED = risiko og behov
+category-HEALTH_SUBSTANCE = helse og rus
+category-ECONOMY_BENEFITS = bolig, inntekt og ytelser
+category-EDUCATION_EMPLOYMENT = utdanning og arbeid
+category-CASE_STATUS = hvor saken står
+category-OUTCOME = resultater
+withheld-title = Ikke delt med virksomheten deres
+withheld-explained = Avsenderens melding inneholdt mer enn dette. Loven eller personens samtykke gir ikke virksomheten deres tilgang til det følgende, så huben fjernet det før meldingen nådde dere, og registrerte det. Trenger dere det i arbeidet, be personen om samtykke.

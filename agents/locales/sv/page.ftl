@@ -276,3 +276,18 @@ reason-RATE_LIMITED = Agenten har skickat för många av dessa på kort tid. Den
 reason-LINK_CONFLICT = De två numren kan inte kopplas ihop som en person: det nya används redan, eller det gamla är redan kopplat. Kontrollera numren.
 reason-other = Hubben avvisade meddelandet. Säg till din administratör.
 sent-technical = Teknisk detalj (för din administratör)
+
+## Typer av personuppgifter
+category-IDENTITY = vem personen är (personnummer, namn, födelsedatum)
+category-CONTACT = kontaktuppgifter
+category-PROTECTED_LOCATION = en skyddad adress
+category-SENTENCE_RELEASE = dom och frigivning
+category-CRIMINAL_HISTORY = kriminell bakgrund
+category-RISK_NEED = risk och behov
+category-HEALTH_SUBSTANCE = hälsa och missbruk
+category-ECONOMY_BENEFITS = bostad, inkomst och förmåner
+category-EDUCATION_EMPLOYMENT = utbildning och arbete
+category-CASE_STATUS = hur ärendet står
+category-OUTCOME = resultat
+withheld-title = Inte delat med er myndighet
+withheld-explained = Avsändarens meddelande innehöll mer än detta. Lagen eller personens samtycke ger inte er myndighet rätt till följande, så hubben tog bort det innan meddelandet nådde er och registrerade det. Behöver ni det i arbetet, be personen om samtycke.

@@ -1312,6 +1312,27 @@ async fn message_main(
         );
     }
     main.push_str("</dl>\n");
+    // What the hub held back from this agency, and why, in words.
+    if !message.envelope.withheld.is_empty() {
+        let _ = write!(
+            main,
+            r#"<section aria-labelledby="withheld-h" class="withheld">
+<h2 id="withheld-h">{}</h2>
+<p>{}</p>
+<ul>
+"#,
+            esc(&t("withheld-title")),
+            esc(&t("withheld-explained"))
+        );
+        for category in &message.envelope.withheld {
+            let code = serde_json::to_value(category)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(main, "<li>{}</li>", esc(&t(&format!("category-{code}"))));
+        }
+        main.push_str("</ul>\n</section>\n");
+    }
     if let (Some(IdentityView::Shared(_)), Some(subject)) = (&identity, &message.envelope.subject) {
         let _ = writeln!(
             main,
@@ -2139,7 +2160,7 @@ mod tests {
         let (_, inbox) = get_page(&app, "/", &cookie).await;
         let row = &inbox[inbox.find("data-message-id").unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];
-        assert!(row.contains("<td>Kriminalforsorgen</td>"), "{row}");
+        assert!(row.contains(">Kriminalforsorgen</td>"), "{row}");
         assert!(!row.contains(message.envelope.sender.as_str()) || row.contains("sender="));
         assert!(
             row.contains(" CET") || row.contains(" CEST"),
@@ -2237,6 +2258,37 @@ mod tests {
             !sent.contains("NO_GATEWAY"),
             "no code on the screen: {sent}"
         );
+    }
+
+    #[tokio::test]
+    async fn what_the_hub_withheld_is_shown_in_words() {
+        let t = TempStore::new().await;
+        let me = agency("dk-jobcenter-kobenhavn");
+        let path = format!(
+            "{}/../schemas/examples/ReleaseNotice.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut notice: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        notice["body"].as_object_mut().unwrap().remove("needs");
+        notice["envelope"]["data_categories"] = serde_json::json!(["SENTENCE_RELEASE"]);
+        notice["envelope"]["withheld"] = serde_json::json!(["ECONOMY_BENEFITS", "IDENTITY"]);
+        let notice = schemas::decode(&serde_json::to_vec(&notice).unwrap()).unwrap();
+        t.store.receive(&me, &notice, at(1)).await.unwrap();
+        let state = AppState::new(t.store.clone(), me, Token::new("t"));
+        let cookie = log_in(&state);
+        let app = router(state);
+        let uri = format!("/messages/{}", notice.envelope.message_id);
+        let token = csrf(&app, &cookie).await;
+        post_open(&app, &format!("{uri}/open"), &cookie, Some(&token)).await;
+        let (_, page) = get_page(&app, &uri, &cookie).await;
+        assert!(page.contains("Not shared with your agency"), "{page}");
+        assert!(
+            page.contains("<li>housing, income and benefits</li>"),
+            "{page}"
+        );
+        assert!(page.contains("<li>who the person is"), "{page}");
+        assert!(!page.contains("ECONOMY_BENEFITS"), "no codes on the screen");
     }
 
     #[tokio::test]

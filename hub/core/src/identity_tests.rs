@@ -514,3 +514,19 @@ mod links {
         );
     }
 }
+
+/// Only the hub says what it withheld from a recipient: a sender that sets
+/// `envelope.withheld` is refused, so it cannot make a recipient believe something was held
+/// back (or hide that nothing was).
+#[test]
+fn a_sender_cannot_say_what_the_hub_withheld() {
+    let mut message = notice(&[copy(KOMMUNE, "k-kbh")]);
+    message.envelope.withheld = vec![DataCategory::Identity];
+    match decide_on(&message) {
+        Decision::Reject { reason, detail, .. } => {
+            assert_eq!(reason, R::SchemaViolation);
+            assert!(detail.contains("envelope.withheld"), "{detail}");
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+}

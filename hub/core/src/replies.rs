@@ -72,6 +72,7 @@ fn envelope(
         data_categories: Vec::new(),
         gateway: None,
         sent_by: None,
+        withheld: Vec::new(),
     }
 }
 

@@ -364,6 +364,12 @@ fn decide_inner(
             ),
         );
     }
+    if !envelope.withheld.is_empty() {
+        return refuse(
+            ReasonCode::SchemaViolation,
+            "envelope.withheld is set by the hub on the copies it delivers, never by a sender",
+        );
+    }
     // A withdrawal is never refused for its purpose or its declared categories: it only
     // stops sharing (fail safe).
     if let Body::ConsentWithdrawn(withdrawn) = &message.body {

@@ -131,6 +131,7 @@ fn escalations(
                     data_categories: vec![schemas::DataCategory::CaseStatus],
                     gateway: None,
                     sent_by: None,
+                    withheld: Vec::new(),
                 },
                 body: Body::Escalation(Escalation {
                     deadline: b.deadline,

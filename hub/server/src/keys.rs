@@ -192,6 +192,7 @@ pub async fn directory_rows(
                     data_categories: Vec::new(),
                     gateway: None,
                     sent_by: None,
+                    withheld: Vec::new(),
                 },
                 body: Body::KeyDirectory(body),
             };

@@ -381,6 +381,9 @@ fn payload_for(
     }
     let removed = delivery.removed.iter().copied().collect();
     let mut envelope = envelope.clone();
+    envelope.withheld = delivery.removed.clone();
+    envelope.withheld.sort();
+    envelope.withheld.dedup();
     envelope.data_categories = delivery.categories.clone();
     envelope.gateway = Some(delivery.gateway.clone());
     if let Some(key) = contact_point_key {

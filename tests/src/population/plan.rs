@@ -1656,6 +1656,7 @@ impl Writer<'_> {
             data_categories,
             gateway: None,
             sent_by: None,
+            withheld: Vec::new(),
         }
     }
 
