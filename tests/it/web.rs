@@ -38,6 +38,20 @@ async fn post_raw(url: &str, body: String) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Waits for the first message of `message_type` in `agent`'s inbox, decoded.
+async fn first_received(agent: &e2e::AgentHandle, message_type: &str) -> schemas::Message {
+    eventually(
+        &format!("a {message_type} in the inbox"),
+        DEADLINE,
+        || async {
+            let rows = agent.store.inbox(50).await.unwrap();
+            let row = rows.iter().find(|r| r.message_type == message_type)?;
+            Some(schemas::decode(&row.payload).unwrap())
+        },
+    )
+    .await
+}
+
 /// Waits until the sent message `id` has left `queued` and `sent`; returns its status body.
 async fn hub_answered(web: &AgentWeb, id: &str) -> Value {
     let url = web.url(&format!("/api/v1/messages/{id}"));
@@ -282,21 +296,17 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     );
     browser.screenshot("inbox").await;
     // The inbox in each language the page speaks, each checked for accessibility.
-    for (lang, heading) in [
-        ("da", "Indbakke"),
-        ("nb", "Innboks"),
-        ("sv", "Inkorg"),
-        ("en", "Inbox"),
-    ] {
-        browser
-            .click(&format!("nav.languages a[lang='{lang}']"))
-            .await;
-        eventually("the page in its language", DEADLINE, || async {
-            (browser.text("h1").await == heading).then_some(())
-        })
+    browser
+        .in_each_language(
+            "inbox",
+            &[
+                ("da", "Indbakke"),
+                ("nb", "Innboks"),
+                ("sv", "Inkorg"),
+                ("en", "Inbox"),
+            ],
+        )
         .await;
-        browser.screenshot(&format!("inbox-{lang}")).await;
-    }
 
     // On a phone (390 px wide) the inbox fits the screen: nothing scrolls sideways.
     browser
@@ -361,21 +371,17 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     assert!(consent.contains("Version 1: in force"), "{consent}");
     browser.screenshot("message").await;
     // The message and its answer form in each language, each checked for accessibility.
-    for (lang, heading) in [
-        ("da", "Anmodning om overdragelse"),
-        ("nb", "Forespørsel om overlevering"),
-        ("sv", "Begäran om överlämning"),
-        ("en", "Handover request"),
-    ] {
-        browser
-            .click(&format!("nav.languages a[lang='{lang}']"))
-            .await;
-        eventually("the message in its language", DEADLINE, || async {
-            (browser.text("h1").await == heading).then_some(())
-        })
+    browser
+        .in_each_language(
+            "message",
+            &[
+                ("da", "Anmodning om overdragelse"),
+                ("nb", "Forespørsel om overlevering"),
+                ("sv", "Begäran om överlämning"),
+                ("en", "Handover request"),
+            ],
+        )
         .await;
-        browser.screenshot(&format!("message-{lang}")).await;
-    }
 
     // First the municipality tells the prison it has the request, in time.
     browser.click("#outcome-received").await;
@@ -436,12 +442,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     browser.screenshot("accepted").await;
     // The answer names the caseworker who gave it, so the prison knows whom to call: the
     // person's consent covers CONTACT between the prison and the municipality.
-    let answer = eventually("the answer at the prison", DEADLINE, || async {
-        let rows = prison.store.inbox(50).await.unwrap();
-        let row = rows.iter().find(|r| r.message_type == "HandoverResponse")?;
-        Some(schemas::decode(&row.payload).unwrap())
-    })
-    .await;
+    let answer = first_received(&prison, "HandoverResponse").await;
     assert_eq!(
         answer.envelope.sent_by,
         Some(schemas::SentBy {
@@ -462,12 +463,7 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     // The person register: a wrong number is explained and what was typed stays; a right
     // one enters the person, who is then found by name.
     browser.click("header nav a[href='/persons']").await;
-    browser
-        .find("#jurisdiction")
-        .await
-        .select_by_value("NO")
-        .await
-        .expect("a country is chosen");
+    browser.select("#jurisdiction", "NO").await;
     browser.fill("#national_id", "010190 12058").await;
     browser.fill("#name", "Kari Vindelev").await;
     browser.click("form.entry button[type=submit]").await;
@@ -864,4 +860,125 @@ async fn the_accessibility_check_reports_what_is_wrong() {
         );
     }
     browser.close().await;
+}
+
+/// Issue 17, part 1: a prison caseworker sends a release notice from the page. A form sent
+/// incomplete or with a wrong number keeps what was typed and says what to fix; the notice
+/// reaches the municipality named by the caseworker who sent it.
+#[tokio::test]
+async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let prison = env.start_agent(&a.prison).await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let web = AgentWeb::start(&prison).await;
+    let browser = Browser::start("send-release").await;
+    browser.sign_in(&web, ASTRID).await;
+    browser
+        .click("header nav a[href='/send/release-notice']")
+        .await;
+    assert_eq!(browser.text("h1").await, "Send a release notice");
+    browser
+        .in_each_language(
+            "form",
+            &[
+                ("da", "Send en løsladelsesmeddelelse"),
+                ("nb", "Send en melding om løslatelse"),
+                ("sv", "Skicka ett meddelande om frigivning"),
+                ("en", "Send a release notice"),
+            ],
+        )
+        .await;
+
+    // Sent empty: every missing field is named, and nothing is queued.
+    browser.fill("#case_id", CASE).await;
+    browser.click("button#send").await;
+    let problems = browser.text("#form-problems").await;
+    for words in [
+        "national identity number",
+        "at least one agency",
+        "expected release date",
+        "supervision",
+    ] {
+        assert!(problems.contains(words), "{words} missing from {problems}");
+    }
+    let kept = browser.find("#case_id").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some(CASE), "what was typed stays");
+    browser.screenshot("form-problems").await;
+
+    // A wrong number is explained; the rest stays.
+    browser.select("#country", "DK").await;
+    browser.fill("#national_id", "321377-1860").await;
+    browser.fill("#name", "Sigrid Vindelev Testrup").await;
+    browser
+        .click(&format!(
+            "input[name='recipient'][value='{}']",
+            a.municipality
+        ))
+        .await;
+    browser
+        .client()
+        .execute(
+            "document.getElementById('expected_release').value = '2027-03-23';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.select("#supervision", "parole").await;
+    browser.click("button#send").await;
+    assert!(
+        browser
+            .text("#national_id-error")
+            .await
+            .contains("not valid"),
+        "the number's rule is named"
+    );
+    let kept = browser.find("#name").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Sigrid Vindelev Testrup"));
+    assert!(
+        browser
+            .find(&format!(
+                "input[name='recipient'][value='{}']",
+                a.municipality
+            ))
+            .await
+            .prop("checked")
+            .await
+            .unwrap()
+            .is_some_and(|c| c == "true"),
+        "the chosen recipient stays chosen"
+    );
+    assert!(
+        prison
+            .store
+            .outbox(10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.message_type != "ReleaseNotice")
+    );
+
+    // Corrected: it goes, and the municipality reads it, named by whoever sent it.
+    browser.fill("#national_id", "290177-1860").await;
+    browser.click("button#send").await;
+    assert!(browser.text("#sent-note").await.contains("on its way"));
+    browser.screenshot("sent").await;
+    let notice = first_received(&municipality, "ReleaseNotice").await;
+    assert_eq!(
+        notice.envelope.case_id.as_ref().map(|c| c.as_str()),
+        Some(CASE)
+    );
+    let schemas::Body::ReleaseNotice(body) = &notice.body else {
+        panic!("{notice:?}")
+    };
+    assert_eq!(body.expected_release.to_string(), "2027-03-23");
+    assert_eq!(body.contact_officer.name.as_str(), "Astrid Lund");
+    assert!(
+        notice.envelope.subject.is_some(),
+        "the person is named by pseudonym"
+    );
+    browser.close().await;
+    web.stop().await;
+    hub.stop().await;
 }

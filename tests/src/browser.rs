@@ -206,6 +206,15 @@ impl Browser {
         field.send_keys(value).await.expect("typing");
     }
 
+    /// Chooses `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{css}: no option {value}: {e}"));
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
@@ -593,6 +602,20 @@ impl Drop for AgentWeb {
 }
 
 impl Browser {
+    /// Shows the current page in each language of `headings` (language code, the `h1` the
+    /// page has in it), through the page's own language menu, and takes a screenshot of each
+    /// (so axe-core checks each): `<step>-<lang>`.
+    pub async fn in_each_language(&self, step: &str, headings: &[(&str, &str)]) {
+        for (lang, heading) in headings {
+            self.click(&format!("nav.languages a[lang='{lang}']")).await;
+            eventually("the page in its language", ELEMENT_WAIT, || async {
+                (self.text("h1").await == *heading).then_some(())
+            })
+            .await;
+            self.screenshot(&format!("{step}-{lang}")).await;
+        }
+    }
+
     /// Signs `who` (an account of [`people`]) in to the page of `web` through the identity
     /// provider's own form, and waits for the page that follows.
     pub async fn sign_in(&self, web: &AgentWeb, who: (&str, &str)) {

@@ -35,6 +35,7 @@ use schemas::messages::HandoverOutcome;
 use schemas::{Body, Message, MessageType};
 
 mod people_pages;
+mod send_pages;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
@@ -98,6 +99,10 @@ pub(super) fn router(state: AppState) -> Router {
             get(people_pages::persons).post(people_pages::add_person),
         )
         .route("/persons/{subject}", get(people_pages::person))
+        .route(
+            "/send/release-notice",
+            get(send_pages::release_notice_form).post(send_pages::send_release_notice),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -331,9 +336,10 @@ fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Res
             if caseworker.works_cases() {
                 let _ = write!(
                     nav,
-                    r#"<a href="/">{}</a> <a href="/persons">{}</a> "#,
+                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> "#,
                     esc(&t("nav-inbox")),
-                    esc(&t("nav-people"))
+                    esc(&t("nav-people")),
+                    esc(&t("nav-send"))
                 );
             }
             if caseworker.has(Role::Coordinator) {
@@ -973,7 +979,10 @@ async fn admin_page(State(state): State<AppState>) -> Result<Response, PageError
     ))
 }
 
-async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
+async fn inbox(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     let store = state.store();
     let today = Utc::now().date_naive();
     let rows = store.inbox(200).await?;
@@ -981,6 +990,13 @@ async fn inbox(State(state): State<AppState>) -> Result<Response, PageError> {
     let answers = actions::answers_sent(store).await?;
     let cancelled = actions::handovers_cancelled(store).await?;
     let mut main = format!("<h1>{}</h1>\n", esc(&t("inbox-title")));
+    if query.contains_key("sent") {
+        let _ = writeln!(
+            main,
+            r#"<p class="ok" role="status" id="sent-note">{}</p>"#,
+            esc(&t("send-on-its-way"))
+        );
+    }
     let shown: Vec<&Received> = rows
         .iter()
         .filter(|r| r.message_type != MessageType::Receipt.as_str())

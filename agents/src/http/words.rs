@@ -183,6 +183,32 @@ mod tests {
 
     use super::*;
 
+    /// No file names an id twice (Fluent refuses the whole file, and every page with it).
+    #[test]
+    fn no_language_names_an_id_twice() {
+        for lang in Lang::ALL {
+            let path = format!(
+                "{}/locales/{}/page.ftl",
+                env!("CARGO_MANIFEST_DIR"),
+                lang.code()
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut seen = BTreeSet::new();
+            for line in text.lines() {
+                if line.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && let Some((id, _)) = line.split_once('=')
+                {
+                    assert!(
+                        seen.insert(id.trim()),
+                        "{}: {} twice",
+                        lang.code(),
+                        id.trim()
+                    );
+                }
+            }
+        }
+    }
+
     fn ids(lang: Lang) -> BTreeSet<String> {
         let path = format!(
             "{}/locales/{}/page.ftl",
@@ -213,7 +239,7 @@ mod tests {
             // Every variable any message takes, so that each formats whole.
             let args: Vec<(&str, String)> = [
                 "why", "name", "roles", "outcome", "entries", "shown", "all", "agency", "count",
-                "since", "from", "when",
+                "since", "from", "when", "detail", "rule",
             ]
             .iter()
             .map(|v| (*v, "x".to_owned()))
