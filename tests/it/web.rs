@@ -982,3 +982,40 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
     web.stop().await;
     hub.stop().await;
 }
+
+/// Issue 17, part 7: the main job (read a handover request, open it, tell the sender it is
+/// received) by keyboard alone, with a visible focus ring of at least 3:1 on every stop.
+#[tokio::test]
+async fn the_main_job_works_by_keyboard_alone() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    env.grant_consent(&municipality, SUBJECT).await;
+    let request = env.handover_request(CASE, SUBJECT, uuid::Uuid::new_v4());
+    let request_id = prison.send(&request).await.to_string();
+    first_received(&municipality, "HandoverRequest").await;
+    let web = AgentWeb::start(&municipality).await;
+    let browser = Browser::start("keyboard").await;
+    browser.sign_in(&web, ASTRID).await;
+
+    browser
+        .tab_to(&format!("tr[data-message-id='{request_id}'] a"))
+        .await;
+    browser.press("\u{E007}").await;
+    browser.find("#open-message").await;
+    browser.tab_to("#open-message").await;
+    browser.screenshot("focus-open").await;
+    browser.press("\u{E007}").await;
+    browser.find("dl.facts").await;
+    browser.tab_to("#outcome-received").await;
+    browser.press(" ").await;
+    browser.tab_to("form.card button[type=submit]").await;
+    browser.press("\u{E007}").await;
+    assert!(browser.text("ul.answers").await.contains("Received"));
+    browser.screenshot("received").await;
+    browser.close().await;
+    web.stop().await;
+    hub.stop().await;
+}

@@ -206,6 +206,79 @@ impl Browser {
         field.send_keys(value).await.expect("typing");
     }
 
+    /// Presses `key` (a WebDriver key, e.g. `"\u{E004}"` for Tab) in the focused element.
+    pub async fn press(&self, key: &str) {
+        self.client()
+            .active_element()
+            .await
+            .expect("a focused element")
+            .send_keys(key)
+            .await
+            .expect("a key press");
+    }
+
+    /// Moves the focus with Tab alone until the element matching `css` has it; fails after
+    /// 100 presses. Each element passed on the way must show a focus ring of at least 3:1
+    /// against what is behind it ([`Browser::focus_ring_contrast`]).
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..100 {
+            let here = self
+                .client()
+                .execute(
+                    "return document.activeElement && document.activeElement.matches(arguments[0]);",
+                    vec![json!(css)],
+                )
+                .await
+                .expect("the focused element");
+            if here == json!(true) {
+                return;
+            }
+            self.press("\u{E004}").await;
+            let focused = self
+                .client()
+                .execute("return document.activeElement !== document.body;", vec![])
+                .await
+                .expect("the focused element");
+            if focused == json!(true) {
+                let contrast = self.focus_ring_contrast().await;
+                assert!(
+                    contrast >= 3.0,
+                    "the focus ring has {contrast:.2}:1 against its background, under 3:1"
+                );
+            }
+        }
+        let shot = self.screenshot_only("tab-failed").await;
+        panic!("{css} was not reached by Tab (see {})", shot.display());
+    }
+
+    /// The contrast (WCAG relative luminance) of the focused element's focus ring against
+    /// the background behind the element: its outline when it has one, else 1.
+    pub async fn focus_ring_contrast(&self) -> f64 {
+        let value = self
+            .client()
+            .execute(
+                r#"const el = document.activeElement;
+const style = getComputedStyle(el);
+if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) { return 1; }
+const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+let bg = null;
+for (let n = el.parentElement; n; n = n.parentElement) {
+  const c = rgb(getComputedStyle(n).backgroundColor);
+  if (c.length >= 3 && (c.length < 4 || c[3] > 0)) { bg = c; break; }
+}
+bg = bg || [255, 255, 255];
+const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+  return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const a = lum(rgb(style.outlineColor)), b = lum(bg);
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);"#,
+                vec![],
+            )
+            .await
+            .expect("the focus ring's contrast");
+        value.as_f64().expect("a number")
+    }
+
     /// Chooses `value` in the `<select>` matching `css`.
     pub async fn select(&self, css: &str, value: &str) {
         self.find(css)
