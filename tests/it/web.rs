@@ -493,6 +493,44 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     assert!(browser.text("table.people").await.contains("Kari Vindelev"));
     browser.screenshot("people-found").await;
 
+    // The person withdraws their consent; the caseworker records it on the message's page,
+    // and it goes to the hub at once.
+    browser
+        .goto(&web.page(&format!("/messages/{request_id}?sender={}", a.prison)))
+        .await;
+    browser.click("details.withdraw summary").await;
+    browser.select("select[name='channel']", "by_phone").await;
+    browser.screenshot("withdraw-form").await;
+    browser.click(".withdraw-button").await;
+    // The box was not ticked: the browser keeps the form until it is.
+    assert!(!browser.has("#withdrawn-note").await);
+    browser
+        .click("details.withdraw input[name='confirm']")
+        .await;
+    browser.click(".withdraw-button").await;
+    assert!(
+        browser
+            .text("#withdrawn-note")
+            .await
+            .contains("withdrawal is recorded")
+    );
+    browser.screenshot("withdrawn").await;
+    let withdrawal = eventually("the withdrawal sent", DEADLINE, || async {
+        let sent = municipality
+            .store
+            .sent_of_type("ConsentWithdrawn", 10)
+            .await
+            .unwrap();
+        sent.into_iter().next()
+    })
+    .await;
+    let withdrawal = schemas::decode(&withdrawal.payload).unwrap();
+    let schemas::Body::ConsentWithdrawn(w) = &withdrawal.body else {
+        panic!("{withdrawal:?}")
+    };
+    let evidence = w.evidence.as_ref().expect("who received the wish, and how");
+    assert_eq!(evidence.received_by.as_str(), "Caseworker");
+
     browser.close().await;
     web.stop().await;
     hub.stop().await;

@@ -343,3 +343,23 @@ send-need-supervision = Vælg tilsynet efter løsladelsen (eller intet).
 send-need-officer = Skriv kontaktpersonens navn (højst 200 tegn).
 send-refused-by-agent = Agenten tog ikke imod meddelelsen: { $detail }
 send-on-its-way = Meddelelsen er på vej. Hubbens svar vises under Sendt.
+
+## Samtykke på en meddelelses side
+consent-title = Samtykke fra denne person
+consent-none = Myndigheden har intet samtykke fra denne person. Meddelelser om personen når kun myndigheden, hvor en lov tillader det.
+consent-held-by-hub = Meddelelsen blev delt med personens samtykke (version { $version }). Hubben har samtykket; myndigheden har ingen kopi af det.
+consent-versions-seen = De versioner af samtykket, som agenten har sendt eller modtaget. Hubben har det gældende samtykke.
+withdraw-summary = Personen trækker dette samtykke tilbage
+withdraw-explain = Registrér det, så snart personen siger det. Det virker med det samme: intet mere deles med det som grundlag, de myndigheder, der har fået oplysninger, får besked, og uåbnede meddelelser, der kom med det som grundlag, kan ikke længere åbnes.
+withdraw-received-by = Modtaget af (din rolle eller titel)
+withdraw-channel = Hvordan personen sagde det
+withdraw-channel-in_person = Personligt
+withdraw-channel-in_writing = Skriftligt
+withdraw-channel-by_phone = Telefonisk
+withdraw-channel-digital = Digitalt
+withdraw-confirm = Personen har sagt, at de trækker samtykket tilbage
+withdraw-button = Registrér tilbagetrækningen
+withdraw-need-confirm = Sæt kryds for at bekræfte, at personen har trukket samtykket tilbage, og registrér igen.
+withdraw-need-received-by = Skriv, hvem der modtog personens ønske (en rolle eller titel, højst 200 tegn).
+withdraw-need-channel = Vælg, hvordan personen sagde det.
+withdraw-done = Tilbagetrækningen er registreret og på vej til hubben, som straks stopper al deling med samtykket som grundlag.

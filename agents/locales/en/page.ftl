@@ -343,3 +343,23 @@ send-need-supervision = Choose the supervision after release (or none).
 send-need-officer = Write the contact officer's name (at most 200 characters).
 send-refused-by-agent = The agent did not accept the notice: { $detail }
 send-on-its-way = The message is on its way. The hub's answer appears under Sent.
+
+## Consent on a message's page
+consent-title = Consent for this person
+consent-none = This agency has no consent record of this person. Messages about them reach this agency only where a law allows it.
+consent-held-by-hub = This message was shared under the person's consent (version { $version }). The hub holds the record; this agency has no copy of it.
+consent-versions-seen = The consent record versions this agent has sent or received. The hub holds the authoritative record.
+withdraw-summary = The person withdraws this consent
+withdraw-explain = Record it as soon as the person tells you. It takes effect at once: nothing more is shared under it, the agencies that received data under it are told, and unopened messages that came under it can no longer be opened.
+withdraw-received-by = Received by (your role or title)
+withdraw-channel = How the person told you
+withdraw-channel-in_person = In person
+withdraw-channel-in_writing = In writing
+withdraw-channel-by_phone = By phone
+withdraw-channel-digital = Digitally
+withdraw-confirm = The person has told us they withdraw this consent
+withdraw-button = Record the withdrawal
+withdraw-need-confirm = Tick the box to confirm that the person withdrew the consent, then record it again.
+withdraw-need-received-by = Write who received the person's wish (a role or title, at most 200 characters).
+withdraw-need-channel = Choose how the person told you.
+withdraw-done = The withdrawal is recorded and on its way to the hub, which stops all sharing under the consent at once.

@@ -343,3 +343,23 @@ send-need-supervision = Velg oppfølgingen etter løslatelsen (eller ingen).
 send-need-officer = Skriv kontaktpersonens navn (høyst 200 tegn).
 send-refused-by-agent = Agenten tok ikke imot meldingen: { $detail }
 send-on-its-way = Meldingen er på vei. Hubens svar vises under Sendt.
+
+## Samtykke på en meldings side
+consent-title = Samtykke fra denne personen
+consent-none = Virksomheten har ikke noe samtykke fra denne personen. Meldinger om personen når bare virksomheten der en lov tillater det.
+consent-held-by-hub = Meldingen ble delt med personens samtykke (versjon { $version }). Huben har samtykket; virksomheten har ingen kopi av det.
+consent-versions-seen = Versjonene av samtykket som agenten har sendt eller mottatt. Huben har det gjeldende samtykket.
+withdraw-summary = Personen trekker tilbake dette samtykket
+withdraw-explain = Registrer det så snart personen sier det. Det gjelder straks: ingenting mer deles på grunnlag av det, virksomhetene som har fått opplysninger, får beskjed, og uåpnede meldinger som kom på grunnlag av det, kan ikke lenger åpnes.
+withdraw-received-by = Mottatt av (din rolle eller tittel)
+withdraw-channel = Hvordan personen sa det
+withdraw-channel-in_person = Personlig
+withdraw-channel-in_writing = Skriftlig
+withdraw-channel-by_phone = På telefon
+withdraw-channel-digital = Digitalt
+withdraw-confirm = Personen har sagt at de trekker tilbake samtykket
+withdraw-button = Registrer tilbaketrekkingen
+withdraw-need-confirm = Kryss av for å bekrefte at personen har trukket tilbake samtykket, og registrer på nytt.
+withdraw-need-received-by = Skriv hvem som mottok personens ønske (en rolle eller tittel, høyst 200 tegn).
+withdraw-need-channel = Velg hvordan personen sa det.
+withdraw-done = Tilbaketrekkingen er registrert og på vei til huben, som straks stopper all deling på grunnlag av samtykket.

@@ -343,3 +343,23 @@ send-need-supervision = Välj övervakningen efter frigivningen (eller ingen).
 send-need-officer = Skriv kontaktpersonens namn (högst 200 tecken).
 send-refused-by-agent = Agenten tog inte emot meddelandet: { $detail }
 send-on-its-way = Meddelandet är på väg. Hubbens svar visas under Skickat.
+
+## Samtycke på ett meddelandes sida
+consent-title = Samtycke från den här personen
+consent-none = Myndigheten har inget samtycke från den här personen. Meddelanden om personen når bara myndigheten där en lag tillåter det.
+consent-held-by-hub = Meddelandet delades med personens samtycke (version { $version }). Hubben har samtycket; myndigheten har ingen kopia av det.
+consent-versions-seen = De versioner av samtycket som agenten har skickat eller tagit emot. Hubben har det gällande samtycket.
+withdraw-summary = Personen återkallar det här samtycket
+withdraw-explain = Registrera det så snart personen säger det. Det gäller genast: inget mer delas med stöd av det, de myndigheter som har fått uppgifter får besked, och oöppnade meddelanden som kom med stöd av det kan inte längre öppnas.
+withdraw-received-by = Mottaget av (din roll eller titel)
+withdraw-channel = Hur personen sa det
+withdraw-channel-in_person = Personligen
+withdraw-channel-in_writing = Skriftligt
+withdraw-channel-by_phone = Per telefon
+withdraw-channel-digital = Digitalt
+withdraw-confirm = Personen har sagt att de återkallar samtycket
+withdraw-button = Registrera återkallelsen
+withdraw-need-confirm = Kryssa i rutan för att bekräfta att personen har återkallat samtycket, och registrera igen.
+withdraw-need-received-by = Skriv vem som tog emot personens önskan (en roll eller titel, högst 200 tecken).
+withdraw-need-channel = Välj hur personen sa det.
+withdraw-done = Återkallelsen är registrerad och på väg till hubben, som genast stoppar all delning med stöd av samtycket.

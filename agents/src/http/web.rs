@@ -91,6 +91,7 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/messages/{id}", get(message))
         .route("/messages/{id}/open", post(open))
         .route("/messages/{id}/answer", post(answer))
+        .route("/consents/{consent_id}/withdraw", post(withdraw))
         .route("/logout", post(logout))
         .route("/access-log", get(access_log_page))
         .route("/admin", get(admin_page))
@@ -1212,6 +1213,15 @@ async fn message(
             id = esc(&row.message_id),
         )
     };
+    let main = if query.contains_key("withdrawn") {
+        format!(
+            r#"<p class="ok" role="status" id="withdrawn-note">{}</p>
+{main}"#,
+            esc(&t("withdraw-done"))
+        )
+    } else {
+        main
+    };
     Ok(page(
         StatusCode::OK,
         &type_title(&row.message_type),
@@ -1486,18 +1496,31 @@ async fn message_main(
 
     if let Some(subject) = &message.envelope.subject {
         let views = consents::for_subject(state.store(), subject, Utc::now().date_naive()).await?;
-        main.push_str(
-            "<section aria-labelledby=\"consent-h\" class=\"consent\">\n<h2 id=\"consent-h\">Consent for this person</h2>\n",
+        let _ = writeln!(
+            main,
+            "<section aria-labelledby=\"consent-h\" class=\"consent\">\n<h2 id=\"consent-h\">{}</h2>",
+            esc(&t("consent-title"))
         );
+        let under_consent = message
+            .envelope
+            .gateway
+            .as_ref()
+            .and_then(|g| match g.parse() {
+                schemas::Gateway::Consent { version, .. } => Some(version),
+                schemas::Gateway::Statute(_) => None,
+            });
         if views.is_empty() {
-            main.push_str(
-                "<p>This agent knows of no consent from this person. Messages about them reach \
-                 this agency only where a statute allows it.</p>\n",
-            );
+            // Never "no consent" beside "shared under the person's consent": say which it is.
+            let words = match under_consent {
+                Some(version) => t_with("consent-held-by-hub", &[("version", version.to_string())]),
+                None => t("consent-none"),
+            };
+            let _ = writeln!(main, "<p>{}</p>", esc(&words));
         } else {
-            main.push_str(
-                "<p class=\"muted\">The consent record versions this agent has sent or received. \
-                 The hub holds the authoritative record.</p>\n",
+            let _ = writeln!(
+                main,
+                "<p class=\"muted\">{}</p>",
+                esc(&t("consent-versions-seen"))
             );
             for v in &views {
                 let _ = write!(
@@ -1518,12 +1541,123 @@ async fn message_main(
                 for s in &v.sentences {
                     let _ = writeln!(main, "<li>{}</li>", esc(s.trim_start()));
                 }
-                main.push_str("</ul>\n</article>\n");
+                main.push_str("</ul>\n");
+                if v.in_force {
+                    main.push_str(&withdrawal_form(
+                        v.consent_id,
+                        subject.as_str(),
+                        message.envelope.case_id.as_ref().map(|c| c.as_str()),
+                        &format!("/messages/{}?sender={}", row.message_id, row.sender),
+                    ));
+                }
+                main.push_str("</article>\n");
             }
         }
         main.push_str("</section>\n");
     }
     Ok(main)
+}
+
+/// The form that records the person's withdrawal of a consent version in force: who
+/// received the wish and how (the hub requires it from an agency that is not the form's
+/// custodian), and a box the caseworker ticks to confirm.
+fn withdrawal_form(
+    consent_id: uuid::Uuid,
+    subject: &str,
+    case: Option<&str>,
+    back: &str,
+) -> String {
+    let received_by = SIGNED_IN.try_with(role_words).unwrap_or_default();
+    let channels = ["in_person", "in_writing", "by_phone", "digital"]
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<option value="{c}">{}</option>"#,
+                esc(&t(&format!("withdraw-channel-{c}")))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("");
+    format!(
+        r#"<details class="withdraw"><summary>{summary}</summary>
+<form method="post" action="/consents/{consent_id}/withdraw" class="card">
+  <input type="hidden" name="subject" value="{subject}">
+  <input type="hidden" name="case_id" value="{case}">
+  <input type="hidden" name="back" value="{back}">
+  <p>{explain}</p>
+  <label for="received_by-{consent_id}">{received_by_label}</label>
+  <input type="text" id="received_by-{consent_id}" name="received_by" maxlength="200" value="{received_by}">
+  <label for="channel-{consent_id}">{channel_label}</label>
+  <select id="channel-{consent_id}" name="channel">{channels}</select>
+  <div class="choice"><input type="checkbox" id="confirm-{consent_id}" name="confirm" value="yes" required><label for="confirm-{consent_id}">{confirm}</label></div>
+  <button type="submit" class="withdraw-button">{button}</button>
+</form>
+</details>
+"#,
+        summary = esc(&t("withdraw-summary")),
+        subject = esc(subject),
+        case = esc(case.unwrap_or("")),
+        back = esc(back),
+        explain = esc(&t("withdraw-explain")),
+        received_by_label = esc(&t("withdraw-received-by")),
+        received_by = esc(&received_by),
+        channel_label = esc(&t("withdraw-channel")),
+        confirm = esc(&t("withdraw-confirm")),
+        button = esc(&t("withdraw-button")),
+    )
+}
+
+/// `POST /consents/{consent_id}/withdraw`: records the withdrawal, effective now, and goes
+/// back to the page it came from.
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(consent_id): Path<uuid::Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let field = |name: &str| form.get(name).map_or("", |v| v.trim());
+    let back = Some(field("back"))
+        .filter(|b| b.starts_with("/messages/") && !b.contains("//"))
+        .unwrap_or("/");
+    if field("confirm") != "yes" {
+        return Ok(error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &t("failed-title"),
+            &t("withdraw-need-confirm"),
+        ));
+    }
+    let received_by = ShortText::try_from(field("received_by")).map_err(|_| {
+        Failure::bad_request(
+            "invalid_request",
+            Some("received_by"),
+            t("withdraw-need-received-by"),
+        )
+    })?;
+    let channel: schemas::messages::WishChannel =
+        serde_json::from_value(serde_json::json!(field("channel"))).map_err(|_| {
+            Failure::bad_request(
+                "invalid_request",
+                Some("channel"),
+                t("withdraw-need-channel"),
+            )
+        })?;
+    let subject = schemas::Pseudonym::try_from(field("subject"))
+        .map_err(|_| Failure::bad_request("invalid_request", Some("subject"), t("not-found")))?;
+    let case_id = Some(field("case_id"))
+        .filter(|c| !c.is_empty())
+        .and_then(|c| schemas::CaseId::try_from(c).ok());
+    let withdrawal = actions::Withdrawal {
+        case_id,
+        subject,
+        scope: None,
+        evidence: Some(schemas::messages::WithdrawalEvidence {
+            received_by,
+            received_at: Utc::now(),
+            channel,
+        }),
+    };
+    actions::withdraw_consent(&state, &page_actor(), consent_id, withdrawal).await?;
+    let joiner = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{joiner}withdrawn=1")).into_response())
 }
 
 /// The sealed field, opened for this page only: the location, or why it cannot be read.

@@ -239,7 +239,7 @@ mod tests {
             // Every variable any message takes, so that each formats whole.
             let args: Vec<(&str, String)> = [
                 "why", "name", "roles", "outcome", "entries", "shown", "all", "agency", "count",
-                "since", "from", "when", "detail", "rule",
+                "since", "from", "when", "detail", "rule", "version",
             ]
             .iter()
             .map(|v| (*v, "x".to_owned()))
