@@ -1016,6 +1016,103 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
         notice.envelope.subject.is_some(),
         "the person is named by pseudonym"
     );
+
+    // Then the prison hands the case over, from the page too.
+    browser
+        .click("header nav a[href='/send/handover-request']")
+        .await;
+    browser
+        .in_each_language(
+            "handover-form",
+            &[
+                ("da", "Overdrag en sag"),
+                ("nb", "Overlever en sak"),
+                ("sv", "Lämna över ett ärende"),
+                ("en", "Hand over a case"),
+            ],
+        )
+        .await;
+    browser.select("#country", "DK").await;
+    browser.fill("#national_id", "290177-1860").await;
+    browser.fill("#case_id", CASE).await;
+    browser
+        .click(&format!(
+            "input[name='recipient'][value='{}']",
+            a.municipality
+        ))
+        .await;
+    let set_date = |date: &'static str| {
+        browser.client().execute(
+            "document.getElementById('respond_by').value = arguments[0];",
+            vec![json!(date)],
+        )
+    };
+    set_date("2020-01-01").await.unwrap();
+    browser
+        .fill(
+            "#why",
+            "Release in 110 days; the municipality takes over the exit plan.",
+        )
+        .await;
+    browser
+        .fill(
+            "#plan",
+            "Housing application started. Weekly meetings until release.",
+        )
+        .await;
+    browser.click("button#send").await;
+    assert!(browser.text("#respond_by-error").await.contains("passed"));
+    let kept = browser.find("#plan").await.prop("value").await.unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("Housing application started. Weekly meetings until release."),
+        "what was typed stays"
+    );
+    browser.screenshot("handover-problems").await;
+    set_date("2030-01-15").await.unwrap();
+    browser.click("button#send").await;
+    assert!(browser.text("#sent-note").await.contains("on its way"));
+    // No consent of the person lets the prison hand the case's details to the municipality
+    // (the statute covers the release notice only): the hub refuses it, and the prison's
+    // page says so in words, with what to do, and no code.
+    let refused = eventually("the refusal on the page", DEADLINE, || async {
+        browser.goto(&web.page("/")).await;
+        let sent = browser.text("table.sent").await;
+        sent.contains("No law and no consent").then_some(sent)
+    })
+    .await;
+    assert!(
+        refused.contains("Record the person's consent first"),
+        "{refused}"
+    );
+    // The code is only in the technical detail, folded away for the administrator.
+    let shown = browser
+        .client()
+        .execute(
+            "const t = document.querySelector('table.sent').cloneNode(true); \
+             t.querySelectorAll('details').forEach(d => d.remove()); return t.innerText;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(!shown.as_str().unwrap().contains("NO_GATEWAY"), "{shown}");
+    browser.screenshot("handover-refused").await;
+    let request = prison
+        .store
+        .sent_of_type("HandoverRequest", 10)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the request was queued");
+    let request = schemas::decode(&request.payload).unwrap();
+    let schemas::Body::HandoverRequest(h) = &request.body else {
+        panic!("{request:?}")
+    };
+    assert_eq!(h.respond_by.to_string(), "2030-01-15");
+    assert_eq!(
+        request.envelope.subject, notice.envelope.subject,
+        "the same person"
+    );
     browser.close().await;
     web.stop().await;
     hub.stop().await;

@@ -363,3 +363,19 @@ withdraw-need-confirm = Sæt kryds for at bekræfte, at personen har trukket sam
 withdraw-need-received-by = Skriv, hvem der modtog personens ønske (en rolle eller titel, højst 200 tegn).
 withdraw-need-channel = Vælg, hvordan personen sagde det.
 withdraw-done = Tilbagetrækningen er registreret og på vej til hubben, som straks stopper al deling med samtykket som grundlag.
+
+## Send en anmodning om overdragelse
+nav-send-handover = Overdrag en sag
+send-handover-title = Overdrag en sag
+send-handover-intro = Bed en anden myndighed om at overtage personens sag. Sagen er jeres, indtil de accepterer; de kan give besked om, at de har modtaget den, og skal svare inden den dato, I sætter, ellers får deres koordinator besked fra hubben.
+send-respond-by = Svar senest
+send-respond-by-hint = Der regnes i arbejdsdage; hubben eskalerer en anmodning, der ikke besvares i tide.
+send-why = Hvorfor sagen overdrages
+send-why-hint = Én linje, højst 200 tegn.
+send-plan = Planen indtil nu
+send-plan-hint = Hvad der er gjort og aftalt, til den myndighed, der overtager (højst 4.000 tegn).
+send-handover-button = Send anmodningen om overdragelse
+send-need-respond-by = Skriv den dato, I senest skal have svar.
+send-respond-by-past = Svarfristen er overskredet. Vælg en dato fra i dag.
+send-need-why = Skriv på én linje (højst 200 tegn), hvorfor sagen overdrages.
+send-need-plan = Sammenfat planen indtil nu (højst 4.000 tegn).

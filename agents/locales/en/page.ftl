@@ -363,3 +363,19 @@ withdraw-need-confirm = Tick the box to confirm that the person withdrew the con
 withdraw-need-received-by = Write who received the person's wish (a role or title, at most 200 characters).
 withdraw-need-channel = Choose how the person told you.
 withdraw-done = The withdrawal is recorded and on its way to the hub, which stops all sharing under the consent at once.
+
+## Sending a handover request
+nav-send-handover = Hand over a case
+send-handover-title = Hand over a case
+send-handover-intro = Ask another agency to take over the person's case. The case stays yours until they accept; they can tell you they received it, and must answer by the date you set, or the hub tells their coordinator.
+send-respond-by = Answer by
+send-respond-by-hint = Working days count; the hub escalates a request not answered in time.
+send-why = Why the case is handed over
+send-why-hint = One line, at most 200 characters.
+send-plan = The plan so far
+send-plan-hint = What has been done and agreed, for the agency taking over (at most 4,000 characters).
+send-handover-button = Send the handover request
+send-need-respond-by = Write the date by which you need an answer.
+send-respond-by-past = The answer date has passed. Choose a date from today on.
+send-need-why = Say in one line (at most 200 characters) why the case is handed over.
+send-need-plan = Summarise the plan so far (at most 4,000 characters).

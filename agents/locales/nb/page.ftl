@@ -363,3 +363,19 @@ withdraw-need-confirm = Kryss av for å bekrefte at personen har trukket tilbake
 withdraw-need-received-by = Skriv hvem som mottok personens ønske (en rolle eller tittel, høyst 200 tegn).
 withdraw-need-channel = Velg hvordan personen sa det.
 withdraw-done = Tilbaketrekkingen er registrert og på vei til huben, som straks stopper all deling på grunnlag av samtykket.
+
+## Send en forespørsel om overlevering
+nav-send-handover = Overlever en sak
+send-handover-title = Overlever en sak
+send-handover-intro = Be en annen virksomhet om å overta personens sak. Saken er deres til de aksepterer; de kan gi beskjed om at de har mottatt den, og må svare innen datoen dere setter, ellers gir huben beskjed til koordinatoren deres.
+send-respond-by = Svar innen
+send-respond-by-hint = Det regnes i arbeidsdager; huben eskalerer en forespørsel som ikke besvares i tide.
+send-why = Hvorfor saken overleveres
+send-why-hint = Én linje, høyst 200 tegn.
+send-plan = Planen så langt
+send-plan-hint = Hva som er gjort og avtalt, for virksomheten som overtar (høyst 4 000 tegn).
+send-handover-button = Send forespørselen om overlevering
+send-need-respond-by = Skriv datoen dere senest trenger svar.
+send-respond-by-past = Svarfristen er passert. Velg en dato fra i dag.
+send-need-why = Skriv på én linje (høyst 200 tegn) hvorfor saken overleveres.
+send-need-plan = Oppsummer planen så langt (høyst 4 000 tegn).

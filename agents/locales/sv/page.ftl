@@ -363,3 +363,19 @@ withdraw-need-confirm = Kryssa i rutan för att bekräfta att personen har åter
 withdraw-need-received-by = Skriv vem som tog emot personens önskan (en roll eller titel, högst 200 tecken).
 withdraw-need-channel = Välj hur personen sa det.
 withdraw-done = Återkallelsen är registrerad och på väg till hubben, som genast stoppar all delning med stöd av samtycket.
+
+## Skicka en begäran om överlämning
+nav-send-handover = Lämna över ett ärende
+send-handover-title = Lämna över ett ärende
+send-handover-intro = Be en annan myndighet att ta över personens ärende. Ärendet är ert tills de godtar det; de kan meddela att de har tagit emot det och måste svara senast det datum ni anger, annars meddelar hubben deras samordnare.
+send-respond-by = Svara senast
+send-respond-by-hint = Arbetsdagar räknas; hubben eskalerar en begäran som inte besvaras i tid.
+send-why = Varför ärendet lämnas över
+send-why-hint = En rad, högst 200 tecken.
+send-plan = Planen hittills
+send-plan-hint = Vad som har gjorts och avtalats, för den myndighet som tar över (högst 4 000 tecken).
+send-handover-button = Skicka begäran om överlämning
+send-need-respond-by = Skriv det datum ni senast behöver svar.
+send-respond-by-past = Svarsdatumet har passerat. Välj ett datum från i dag.
+send-need-why = Skriv på en rad (högst 200 tecken) varför ärendet lämnas över.
+send-need-plan = Sammanfatta planen hittills (högst 4 000 tecken).

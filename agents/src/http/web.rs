@@ -104,6 +104,10 @@ pub(super) fn router(state: AppState) -> Router {
             "/send/release-notice",
             get(send_pages::release_notice_form).post(send_pages::send_release_notice),
         )
+        .route(
+            "/send/handover-request",
+            get(send_pages::handover_request_form).post(send_pages::send_handover_request),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -337,10 +341,11 @@ fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Res
             if caseworker.works_cases() {
                 let _ = write!(
                     nav,
-                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> "#,
+                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> <a href="/send/handover-request">{}</a> "#,
                     esc(&t("nav-inbox")),
                     esc(&t("nav-people")),
-                    esc(&t("nav-send"))
+                    esc(&t("nav-send")),
+                    esc(&t("nav-send-handover"))
                 );
             }
             if caseworker.has(Role::Coordinator) {

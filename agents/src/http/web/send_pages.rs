@@ -71,29 +71,37 @@ pub(super) async fn send_release_notice(
     if !problems.is_empty() {
         return Ok(form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?);
     }
-    let mut draft = draft.expect("a draft when nothing is wrong");
+    let draft = draft.expect("a draft when nothing is wrong");
+    match submit_from_page(&state, draft, MessageType::ReleaseNotice).await? {
+        Ok(done) => Ok(done),
+        Err(problem) => {
+            Ok(form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
+        }
+    }
+}
+
+/// Queues `draft` as the signed-in caseworker, who is named in it as its sender (CONTACT):
+/// the inbox with a note that it is on its way, or the problem the agent found in it, for
+/// the form to show beside what was typed.
+async fn submit_from_page(
+    state: &AppState,
+    mut draft: Value,
+    message_type: MessageType,
+) -> Result<Result<Response, Problem>, PageError> {
     if let Some(sent_by) = page_sent_by() {
         draft["envelope"]["sent_by"] = json!(sent_by);
     }
     let bytes = serde_json::to_vec(&draft).expect("a JSON value serializes");
-    match actions::submit_draft(
-        &state,
-        &page_actor(),
-        &bytes,
-        Some(MessageType::ReleaseNotice),
-    )
-    .await
-    {
-        Ok(submitted) => {
-            Ok(Redirect::to(&format!("/?sent={}", submitted.message_id)).into_response())
-        }
-        Err(Failure::Caller { detail, .. }) => {
-            let problem = Problem {
-                field: "form",
-                words: t_with("send-refused-by-agent", &[("detail", detail)]),
-            };
-            Ok(form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
-        }
+    match actions::submit_draft(state, &page_actor(), &bytes, Some(message_type)).await {
+        Ok(submitted) => Ok(Ok(Redirect::to(&format!(
+            "/?sent={}",
+            submitted.message_id
+        ))
+        .into_response())),
+        Err(Failure::Caller { detail, .. }) => Ok(Err(Problem {
+            field: "form",
+            words: t_with("send-refused-by-agent", &[("detail", detail)]),
+        })),
         Err(other) => Err(other.into()),
     }
 }
@@ -115,9 +123,9 @@ fn date(typed: &Typed, field: &'static str, problems: &mut Vec<Problem>) -> Opti
     }
 }
 
-/// The draft of what was typed, or what to fix.
-fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Problem>) {
-    let mut problems = Vec::new();
+/// The person as typed, checked by the number's rules, for a draft's `person`; or what to
+/// fix.
+fn person_of(typed: &Typed, has_pseudonym_key: bool, problems: &mut Vec<Problem>) -> Option<Value> {
     let country = typed.get("country");
     let number = typed.get("national_id");
     let name = typed.get("name");
@@ -126,33 +134,46 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
             field: "national_id",
             words: t("send-no-pseudonym-key"),
         });
-    } else if number.is_empty() {
+        return None;
+    }
+    if number.is_empty() {
         problems.push(Problem {
             field: "national_id",
             words: t("send-need-number"),
         });
-    } else if let Some(jurisdiction) = match country {
-        "DK" => Some(schemas::Jurisdiction::DK),
-        "NO" => Some(schemas::Jurisdiction::NO),
-        "SE" => Some(schemas::Jurisdiction::SE),
-        _ => None,
-    } {
-        if let Err(rule) =
-            schemas::NationalId::parse(jurisdiction, number, chrono::Utc::now().date_naive())
-        {
-            problems.push(Problem {
-                field: "national_id",
-                words: t_with("send-bad-number", &[("rule", rule.to_string())]),
-            });
-        }
-    } else {
-        problems.push(Problem {
-            field: "country",
-            words: t("send-need-country"),
-        });
+        return None;
     }
-    let case = typed.get("case_id");
-    if case.is_empty() {
+    let jurisdiction = match country {
+        "DK" => schemas::Jurisdiction::DK,
+        "NO" => schemas::Jurisdiction::NO,
+        "SE" => schemas::Jurisdiction::SE,
+        _ => {
+            problems.push(Problem {
+                field: "country",
+                words: t("send-need-country"),
+            });
+            return None;
+        }
+    };
+    if let Err(rule) =
+        schemas::NationalId::parse(jurisdiction, number, chrono::Utc::now().date_naive())
+    {
+        problems.push(Problem {
+            field: "national_id",
+            words: t_with("send-bad-number", &[("rule", rule.to_string())]),
+        });
+        return None;
+    }
+    let mut person = json!({"jurisdiction": country, "national_id": number});
+    if !name.is_empty() {
+        person["name"] = json!(name);
+    }
+    Some(person)
+}
+
+/// The case and the recipients as typed; what to fix if either is missing.
+fn case_and_recipients(typed: &Typed, problems: &mut Vec<Problem>) {
+    if typed.get("case_id").is_empty() {
         problems.push(Problem {
             field: "case_id",
             words: t("send-need-case"),
@@ -164,6 +185,14 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
             words: t("send-need-recipient"),
         });
     }
+}
+
+/// The draft of what was typed, or what to fix.
+fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let person = person_of(typed, has_pseudonym_key, &mut problems);
+    case_and_recipients(typed, &mut problems);
+    let case = typed.get("case_id");
     let expected = date(typed, "expected_release", &mut problems);
     if expected.is_none() && typed.get("expected_release").is_empty() {
         problems.push(Problem {
@@ -224,10 +253,6 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
         body["needs"] = json!({"housing": housing, "income": income});
         categories.push("ECONOMY_BENEFITS");
     }
-    let mut person = json!({"jurisdiction": country, "national_id": number});
-    if !name.is_empty() {
-        person["name"] = json!(name);
-    }
     let draft = json!({
         "person": person,
         "envelope": {
@@ -242,13 +267,8 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
     (Some(draft), problems)
 }
 
-/// The form, with what was typed and the problems to fix (none on a fresh form).
-async fn form_page(
-    state: &AppState,
-    status: StatusCode,
-    typed: &Typed,
-    problems: &[Problem],
-) -> Result<Response, Failure> {
+/// The agencies this one can send to, by name (from the key directory), sorted by name.
+async fn recipients_of(state: &AppState) -> Result<Vec<(String, String)>, Failure> {
     let names = state.store().agency_names().await?;
     let mut recipients: Vec<(String, String)> = state
         .store()
@@ -264,236 +284,442 @@ async fn form_page(
         .collect();
     recipients.sort_by(|a, b| a.1.cmp(&b.1));
     recipients.dedup();
-    let problem_of = |field: &str| problems.iter().find(|p| p.field == field);
-    let mut main = format!(
-        r#"<p class="back"><a href="/">&larr; {}</a></p>
+    Ok(recipients)
+}
+
+/// Writes a send form: labelled fields that keep what was typed, each with its hint and its
+/// problem tied to it for screen readers, and a summary of the problems linked to them.
+struct Builder<'a> {
+    typed: &'a Typed,
+    problems: &'a [Problem],
+    html: String,
+}
+
+impl<'a> Builder<'a> {
+    /// The page's start: back link, title, lead and the problems; then the form's start.
+    fn new(
+        typed: &'a Typed,
+        problems: &'a [Problem],
+        title: &str,
+        lead: &str,
+        action: &str,
+    ) -> Self {
+        let mut html = format!(
+            r#"<p class="back"><a href="/">&larr; {}</a></p>
 <h1>{}</h1>
 <p class="lead">{}</p>
 "#,
-        esc(&t("back-to-inbox")),
-        esc(&t("send-release-title")),
-        esc(&t("send-release-intro"))
-    );
-    if !problems.is_empty() {
-        let _ = write!(
-            main,
-            r#"<div class="alert" role="alert" id="form-problems"><p><strong>{}</strong></p><ul>"#,
-            esc(&t("send-fix-these"))
+            esc(&t("back-to-inbox")),
+            esc(title),
+            esc(lead)
         );
-        for p in problems {
+        if !problems.is_empty() {
             let _ = write!(
-                main,
-                r##"<li><a href="#{}">{}</a></li>"##,
-                p.field,
-                esc(&p.words)
+                html,
+                r#"<div class="alert" role="alert" id="form-problems"><p><strong>{}</strong></p><ul>"#,
+                esc(&t("send-fix-these"))
             );
+            for p in problems {
+                let _ = write!(
+                    html,
+                    r##"<li><a href="#{}">{}</a></li>"##,
+                    p.field,
+                    esc(&p.words)
+                );
+            }
+            html.push_str("</ul></div>\n");
         }
-        main.push_str("</ul></div>\n");
+        let _ = writeln!(
+            html,
+            r#"<form method="post" action="{action}" class="card send" id="form" novalidate>"#
+        );
+        Builder {
+            typed,
+            problems,
+            html,
+        }
     }
-    // One labelled field, with its problem (if any) tied to it for screen readers.
-    let field = |id: &'static str, label: &str, input: String, hint: Option<&str>| {
-        let mut out = format!(
+
+    fn problem(&self, field: &str) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.field == field)
+    }
+
+    /// One labelled field around `input`, whose `{aria}` becomes its description and state.
+    fn field(&mut self, id: &'static str, label: &str, input: String, hint: Option<&str>) {
+        let _ = write!(
+            self.html,
             r#"<div class="field"><label for="{id}">{}</label>"#,
             esc(label)
         );
         let mut described = Vec::new();
         if let Some(hint) = hint {
-            let _ = write!(out, r#"<p class="hint" id="{id}-hint">{}</p>"#, esc(hint));
+            let _ = write!(
+                self.html,
+                r#"<p class="hint" id="{id}-hint">{}</p>"#,
+                esc(hint)
+            );
             described.push(format!("{id}-hint"));
         }
-        if let Some(p) = problem_of(id) {
+        let invalid = self.problem(id).is_some();
+        if let Some(p) = self.problem(id) {
+            let words = esc(&p.words);
             let _ = write!(
-                out,
-                r#"<p class="field-error" id="{id}-error">{}</p>"#,
-                esc(&p.words)
+                self.html,
+                r#"<p class="field-error" id="{id}-error">{words}</p>"#
             );
             described.push(format!("{id}-error"));
         }
-        let aria = if described.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, described.join(" "))
-        } + if problem_of(id).is_some() {
-            r#" aria-invalid="true""#
-        } else {
-            ""
-        };
-        out.push_str(&input.replace("{aria}", &aria));
-        out.push_str("</div>\n");
-        out
-    };
-    let text = |id: &str, kind: &str, extra: &str| {
-        format!(
+        let mut aria = String::new();
+        if !described.is_empty() {
+            let _ = write!(aria, r#" aria-describedby="{}""#, described.join(" "));
+        }
+        if invalid {
+            aria.push_str(r#" aria-invalid="true""#);
+        }
+        self.html.push_str(&input.replace("{aria}", &aria));
+        self.html.push_str("</div>\n");
+    }
+
+    /// A text-like input (`text`, `date`, `tel`) with what was typed.
+    fn input(
+        &mut self,
+        id: &'static str,
+        kind: &str,
+        label: &str,
+        hint: Option<&str>,
+        extra: &str,
+    ) {
+        let input = format!(
             r#"<input type="{kind}" id="{id}" name="{id}" value="{}"{extra}{{aria}}>"#,
-            esc(typed.get(id))
-        )
-    };
-    let select = |id: &str, options: &[(&str, String)]| {
-        let mut out = format!(r#"<select id="{id}" name="{id}"{{aria}}>"#);
+            esc(self.typed.get(id))
+        );
+        self.field(id, label, input, hint);
+    }
+
+    /// A multi-line text with what was typed.
+    fn textarea(&mut self, id: &'static str, label: &str, hint: Option<&str>) {
+        let input = format!(
+            r#"<textarea id="{id}" name="{id}" rows="5"{{aria}}>{}</textarea>"#,
+            esc(self.typed.get(id))
+        );
+        self.field(id, label, input, hint);
+    }
+
+    /// A choice among `options` (value, words), what was chosen kept.
+    fn select(
+        &mut self,
+        id: &'static str,
+        label: &str,
+        options: &[(&str, String)],
+        hint: Option<&str>,
+    ) {
+        let mut input = format!(r#"<select id="{id}" name="{id}"{{aria}}>"#);
         for (value, words) in options {
-            let chosen = if typed.get(id) == *value {
+            let chosen = if self.typed.get(id) == *value {
                 " selected"
             } else {
                 ""
             };
             let _ = write!(
-                out,
+                input,
                 r#"<option value="{value}"{chosen}>{}</option>"#,
                 esc(words)
             );
         }
-        out.push_str("</select>");
-        out
-    };
-    let _ = write!(
-        main,
-        r#"<form method="post" action="/send/release-notice" class="card send" id="form" novalidate>
-<fieldset><legend>{person}</legend>
-"#,
-        person = esc(&t("send-person"))
-    );
-    main.push_str(&field(
-        "country",
-        &t("send-country"),
-        select(
+        input.push_str("</select>");
+        self.field(id, label, input, hint);
+    }
+
+    /// The person: the country and number (checked before anything is queued), and a name.
+    fn person(&mut self) {
+        let _ = writeln!(
+            self.html,
+            "<fieldset><legend>{}</legend>",
+            esc(&t("send-person"))
+        );
+        self.select(
             "country",
+            &t("send-country"),
             &[
                 ("", t("send-choose")),
                 ("DK", t("send-country-dk")),
                 ("NO", t("send-country-no")),
                 ("SE", t("send-country-se")),
             ],
-        ),
-        None,
-    ));
-    main.push_str(&field(
-        "national_id",
-        &t("send-number"),
-        text("national_id", "text", r#" autocomplete="off""#),
-        Some(&t("send-number-hint")),
-    ));
-    main.push_str(&field(
-        "name",
-        &t("send-name"),
-        text("name", "text", r#" autocomplete="off""#),
-        None,
-    ));
-    main.push_str("</fieldset>\n");
-    main.push_str(&field(
-        "case_id",
-        &t("send-case"),
-        text("case_id", "text", ""),
-        Some(&t("send-case-hint")),
-    ));
-    // The recipients, one checkbox each, as a group with its own legend and problem.
-    let recipients_problem = problem_of("recipients");
-    let _ = write!(
-        main,
-        r#"<fieldset id="recipients"{}><legend>{}</legend>"#,
-        if recipients_problem.is_some() {
-            r#" aria-describedby="recipients-error""#
-        } else {
-            ""
-        },
-        esc(&t("send-recipients"))
+            None,
+        );
+        self.input(
+            "national_id",
+            "text",
+            &t("send-number"),
+            Some(&t("send-number-hint")),
+            r#" autocomplete="off""#,
+        );
+        self.input(
+            "name",
+            "text",
+            &t("send-name"),
+            None,
+            r#" autocomplete="off""#,
+        );
+        self.html.push_str("</fieldset>\n");
+    }
+
+    /// The recipients, one checkbox each, as a group with its legend and its problem.
+    fn recipients(&mut self, recipients: &[(String, String)]) {
+        let problem = self.problem("recipients").map(|p| p.words.clone());
+        let _ = write!(
+            self.html,
+            r#"<fieldset id="recipients"{}><legend>{}</legend>"#,
+            if problem.is_some() {
+                r#" aria-describedby="recipients-error""#
+            } else {
+                ""
+            },
+            esc(&t("send-recipients"))
+        );
+        if let Some(words) = problem {
+            let _ = write!(
+                self.html,
+                r#"<p class="field-error" id="recipients-error">{}</p>"#,
+                esc(&words)
+            );
+        }
+        if recipients.is_empty() {
+            let _ = write!(self.html, "<p>{}</p>", esc(&t("send-no-recipients")));
+        }
+        for (i, (id, name)) in recipients.iter().enumerate() {
+            let checked = if self.typed.recipients.contains(id) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                self.html,
+                r#"<div class="choice"><input type="checkbox" id="recipient-{i}" name="recipient" value="{}"{checked}><label for="recipient-{i}">{}</label></div>"#,
+                esc(id),
+                esc(name)
+            );
+        }
+        self.html.push_str("</fieldset>\n");
+    }
+
+    /// The send button and the form's end.
+    fn finish(mut self, button: &str) -> String {
+        let _ = write!(
+            self.html,
+            r#"<button type="submit" id="send">{}</button>
+</form>
+"#,
+            esc(button)
+        );
+        self.html
+    }
+}
+
+/// The release-notice form, with what was typed and the problems to fix (none on a fresh
+/// form).
+async fn form_page(
+    state: &AppState,
+    status: StatusCode,
+    typed: &Typed,
+    problems: &[Problem],
+) -> Result<Response, Failure> {
+    let recipients = recipients_of(state).await?;
+    let mut form = Builder::new(
+        typed,
+        problems,
+        &t("send-release-title"),
+        &t("send-release-intro"),
+        "/send/release-notice",
     );
-    if let Some(p) = recipients_problem {
-        let _ = write!(
-            main,
-            r#"<p class="field-error" id="recipients-error">{}</p>"#,
-            esc(&p.words)
-        );
-    }
-    if recipients.is_empty() {
-        let _ = write!(main, "<p>{}</p>", esc(&t("send-no-recipients")));
-    }
-    for (i, (id, name)) in recipients.iter().enumerate() {
-        let checked = if typed.recipients.contains(id) {
-            " checked"
-        } else {
-            ""
-        };
-        let _ = write!(
-            main,
-            r#"<div class="choice"><input type="checkbox" id="recipient-{i}" name="recipient" value="{}"{checked}><label for="recipient-{i}">{}</label></div>"#,
-            esc(id),
-            esc(name)
-        );
-    }
-    main.push_str("</fieldset>\n");
-    main.push_str(&field(
-        "expected_release",
-        &t("send-expected"),
-        text("expected_release", "date", ""),
-        None,
-    ));
-    main.push_str(&field(
+    form.person();
+    form.input(
+        "case_id",
+        "text",
+        &t("send-case"),
+        Some(&t("send-case-hint")),
+        "",
+    );
+    form.recipients(&recipients);
+    form.input("expected_release", "date", &t("send-expected"), None, "");
+    form.input(
         "earliest_release",
+        "date",
         &t("send-earliest"),
-        text("earliest_release", "date", ""),
         Some(&t("send-optional")),
-    ));
-    main.push_str(&field(
+        "",
+    );
+    form.select(
         "supervision",
         &t("send-supervision"),
-        select(
-            "supervision",
-            &[
-                ("", t("send-choose")),
-                ("none", t("supervision-none")),
-                ("parole", t("supervision-parole")),
-                ("probation", t("supervision-probation")),
-                ("community_sentence", t("supervision-community_sentence")),
-            ],
-        ),
+        &[
+            ("", t("send-choose")),
+            ("none", t("supervision-none")),
+            ("parole", t("supervision-parole")),
+            ("probation", t("supervision-probation")),
+            ("community_sentence", t("supervision-community_sentence")),
+        ],
         None,
-    ));
-    main.push_str(&field(
+    );
+    form.input(
         "supervision_until",
+        "date",
         &t("send-supervision-until"),
-        text("supervision_until", "date", ""),
         Some(&t("send-optional")),
-    ));
+        "",
+    );
     let needs = [
         ("", t("send-need-not-given")),
         ("none", t("need-none")),
         ("needs_support", t("need-needs_support")),
         ("urgent", t("need-urgent")),
     ];
-    main.push_str(&field(
+    form.select(
         "housing",
         &t("send-housing"),
-        select("housing", &needs),
+        &needs,
         Some(&t("send-needs-hint")),
-    ));
-    main.push_str(&field(
-        "income",
-        &t("send-income"),
-        select("income", &needs),
-        None,
-    ));
-    main.push_str(&field(
-        "officer",
-        &t("send-officer"),
-        text("officer", "text", r#" maxlength="200""#),
-        Some(&t("send-officer-hint")),
-    ));
-    main.push_str(&field(
-        "phone",
-        &t("send-phone"),
-        text("phone", "tel", r#" maxlength="200""#),
-        Some(&t("send-optional")),
-    ));
-    let _ = write!(
-        main,
-        r#"<button type="submit" id="send">{}</button>
-</form>
-"#,
-        esc(&t("send-release-button"))
     );
+    form.select("income", &t("send-income"), &needs, None);
+    form.input(
+        "officer",
+        "text",
+        &t("send-officer"),
+        Some(&t("send-officer-hint")),
+        r#" maxlength="200""#,
+    );
+    form.input(
+        "phone",
+        "tel",
+        &t("send-phone"),
+        Some(&t("send-optional")),
+        r#" maxlength="200""#,
+    );
+    let main = form.finish(&t("send-release-button"));
     Ok(page(
         status,
         &t("send-release-title"),
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+/// `GET /send/handover-request`: the empty form.
+pub(super) async fn handover_request_form(
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    Ok(handover_page(&state, StatusCode::OK, &Typed::default(), &[]).await?)
+}
+
+/// `POST /send/handover-request`: checks what was typed, then queues the request; on a
+/// problem the form again, with what was typed and what to fix.
+pub(super) async fn send_handover_request(
+    State(state): State<AppState>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let typed = Typed::parse(&body);
+    let mut problems = Vec::new();
+    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
+    case_and_recipients(&typed, &mut problems);
+    let respond_by = date(&typed, "respond_by", &mut problems);
+    if typed.get("respond_by").is_empty() {
+        problems.push(Problem {
+            field: "respond_by",
+            words: t("send-need-respond-by"),
+        });
+    } else if respond_by.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
+        problems.push(Problem {
+            field: "respond_by",
+            words: t("send-respond-by-past"),
+        });
+    }
+    let why = typed.get("why");
+    if why.is_empty() || why.chars().count() > 200 || why.contains('\n') {
+        problems.push(Problem {
+            field: "why",
+            words: t("send-need-why"),
+        });
+    }
+    let plan = typed.get("plan");
+    if plan.is_empty() || plan.chars().count() > 4000 {
+        problems.push(Problem {
+            field: "plan",
+            words: t("send-need-plan"),
+        });
+    }
+    if !problems.is_empty() {
+        return Ok(
+            handover_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?,
+        );
+    }
+    let draft = json!({
+        "person": person,
+        "envelope": {
+            "case_id": typed.get("case_id"),
+            "recipients": typed.recipients,
+            "message_type": "HandoverRequest",
+            "purpose": "RELEASE_COORDINATION",
+            "data_categories": ["CASE_STATUS"],
+        },
+        "body": {
+            "handover_id": uuid::Uuid::new_v4(),
+            "reason": why,
+            "respond_by": respond_by,
+            "plan_summary": plan,
+        },
+    });
+    match submit_from_page(&state, draft, MessageType::HandoverRequest).await? {
+        Ok(done) => Ok(done),
+        Err(problem) => {
+            Ok(handover_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
+        }
+    }
+}
+
+/// The handover-request form, with what was typed and the problems to fix.
+async fn handover_page(
+    state: &AppState,
+    status: StatusCode,
+    typed: &Typed,
+    problems: &[Problem],
+) -> Result<Response, Failure> {
+    let recipients = recipients_of(state).await?;
+    let mut form = Builder::new(
+        typed,
+        problems,
+        &t("send-handover-title"),
+        &t("send-handover-intro"),
+        "/send/handover-request",
+    );
+    form.person();
+    form.input(
+        "case_id",
+        "text",
+        &t("send-case"),
+        Some(&t("send-case-hint")),
+        "",
+    );
+    form.recipients(&recipients);
+    form.input(
+        "respond_by",
+        "date",
+        &t("send-respond-by"),
+        Some(&t("send-respond-by-hint")),
+        "",
+    );
+    form.input(
+        "why",
+        "text",
+        &t("send-why"),
+        Some(&t("send-why-hint")),
+        r#" maxlength="200""#,
+    );
+    form.textarea("plan", &t("send-plan"), Some(&t("send-plan-hint")));
+    let main = form.finish(&t("send-handover-button"));
+    Ok(page(
+        status,
+        &t("send-handover-title"),
         Some(state.agent().as_str()),
         &main,
     ))
