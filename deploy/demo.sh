@@ -185,9 +185,13 @@ page_open() {
   local jar=$1 id=$2 sender=$3 csrf
   local c=(curl -fsS --max-time 10 --cacert "$HANDOVER_PKI_DIR/ca.pem" --resolve "$PAGE_HOST:$PAGE_PORT:127.0.0.1"
            -b "$jar" -c "$jar")
-  csrf=$("${c[@]}" "$PAGE/messages/$id?sender=$sender" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+  local page
+  # Read whole pages before searching them: a search that stops early would cut curl off.
+  page=$("${c[@]}" "$PAGE/messages/$id?sender=$sender")
+  csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' <<<"$page" | head -1)
   "${c[@]}" -o /dev/null -d "csrf=$csrf" "$PAGE/messages/$id/open?sender=$sender"
-  "${c[@]}" "$PAGE/messages/$id?sender=$sender" | grep -q '<dl class="facts">' \
+  page=$("${c[@]}" "$PAGE/messages/$id?sender=$sender")
+  grep -q '<dl class="facts">' <<<"$page" \
     || { echo "demo: the message did not open on the page" >&2; exit 1; }
 }
 echo "   Two caseworkers of Københavns Kommune sign in to its page with their own accounts"
