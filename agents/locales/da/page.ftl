@@ -305,7 +305,7 @@ send-country-no = Norge (fødselsnummer eller D-nummer)
 send-country-se = Sverige (personnummer eller samordningsnummer)
 send-number = Personnummer
 send-number-hint = Som det står i personens papirer; det sendes forseglet og kun til myndigheder, der må have det.
-send-name = Navn (valgfrit)
+send-name = Navn (skal udfyldes første gang, myndigheden nævner personen)
 send-case = Sagsnummer
 send-case-hint = Jeres sagsnummer for personen, fx KBH-2026-0142.
 send-recipients = Send til
@@ -379,3 +379,16 @@ send-need-respond-by = Skriv den dato, I senest skal have svar.
 send-respond-by-past = Svarfristen er overskredet. Vælg en dato fra i dag.
 send-need-why = Skriv på én linje (højst 200 tegn), hvorfor sagen overdrages.
 send-need-plan = Sammenfat planen indtil nu (højst 4.000 tegn).
+
+## Afslut en sag
+nav-send-closing = Afslut en sag
+send-closing-title = Afslut en sag
+send-closing-intro = Giv de myndigheder, der arbejder med personen, besked om, at sagen er afsluttet, og hvorfor. Kun den myndighed, der ejer sagen, kan afslutte den; hubben afviser det fra alle andre.
+send-end-reason = Hvorfor sagen slutter
+end-reason-completed = Forløbet er gennemført
+end-reason-dropped_out = Personen er faldet fra
+end-reason-transferred = Overdraget til en anden myndighed
+end-reason-consent_withdrawn = Personen har trukket sit samtykke tilbage
+end-reason-deceased = Personen er død
+send-closing-button = Afslut sagen
+send-need-end-reason = Vælg, hvorfor sagen slutter.

@@ -305,7 +305,7 @@ send-country-no = Norway (national identity number or D number)
 send-country-se = Sweden (personal or coordination number)
 send-number = National identity number
 send-number-hint = As written on the person's papers; it travels sealed, only to agencies that may have it.
-send-name = Name (optional)
+send-name = Name (needed the first time this agency names the person)
 send-case = Case number
 send-case-hint = Your agency's case number for the person, such as KBH-2026-0142.
 send-recipients = Send to
@@ -341,7 +341,7 @@ send-need-expected = Write the expected release date.
 send-earliest-after-expected = The earliest release date cannot be after the expected one.
 send-need-supervision = Choose the supervision after release (or none).
 send-need-officer = Write the contact officer's name (at most 200 characters).
-send-refused-by-agent = The agent did not accept the notice: { $detail }
+send-refused-by-agent = The agent did not accept the message: { $detail }
 send-on-its-way = The message is on its way. The hub's answer appears under Sent.
 
 ## Consent on a message's page
@@ -379,3 +379,16 @@ send-need-respond-by = Write the date by which you need an answer.
 send-respond-by-past = The answer date has passed. Choose a date from today on.
 send-need-why = Say in one line (at most 200 characters) why the case is handed over.
 send-need-plan = Summarise the plan so far (at most 4,000 characters).
+
+## Closing a case
+nav-send-closing = Close a case
+send-closing-title = Close a case
+send-closing-intro = Tell the agencies that work with the person that the case is closed, and why. Only the agency that owns the case can close it; the hub refuses it from anyone else.
+send-end-reason = Why the case ends
+end-reason-completed = The programme is completed
+end-reason-dropped_out = The person dropped out
+end-reason-transferred = Transferred to another agency
+end-reason-consent_withdrawn = The person withdrew their consent
+end-reason-deceased = The person has died
+send-closing-button = Close the case
+send-need-end-reason = Choose why the case ends.

@@ -305,7 +305,7 @@ send-country-no = Norge (fødselsnummer eller D-nummer)
 send-country-se = Sverige (personnummer eller samordningsnummer)
 send-number = Fødselsnummer
 send-number-hint = Slik det står i personens papirer; det sendes forseglet og bare til virksomheter som kan ha det.
-send-name = Navn (valgfritt)
+send-name = Navn (må fylles ut første gang virksomheten nevner personen)
 send-case = Saksnummer
 send-case-hint = Virksomhetens saksnummer for personen, for eksempel OSL-2026-0142.
 send-recipients = Send til
@@ -379,3 +379,16 @@ send-need-respond-by = Skriv datoen dere senest trenger svar.
 send-respond-by-past = Svarfristen er passert. Velg en dato fra i dag.
 send-need-why = Skriv på én linje (høyst 200 tegn) hvorfor saken overleveres.
 send-need-plan = Oppsummer planen så langt (høyst 4 000 tegn).
+
+## Avslutt en sak
+nav-send-closing = Avslutt en sak
+send-closing-title = Avslutt en sak
+send-closing-intro = Gi virksomhetene som arbeider med personen, beskjed om at saken er avsluttet, og hvorfor. Bare virksomheten som eier saken, kan avslutte den; huben avviser det fra alle andre.
+send-end-reason = Hvorfor saken avsluttes
+end-reason-completed = Programmet er gjennomført
+end-reason-dropped_out = Personen har falt fra
+end-reason-transferred = Overlevert til en annen virksomhet
+end-reason-consent_withdrawn = Personen har trukket tilbake samtykket
+end-reason-deceased = Personen er død
+send-closing-button = Avslutt saken
+send-need-end-reason = Velg hvorfor saken avsluttes.

@@ -305,7 +305,7 @@ send-country-no = Norge (födelsenummer eller D-nummer)
 send-country-se = Sverige (personnummer eller samordningsnummer)
 send-number = Personnummer
 send-number-hint = Som det står i personens handlingar; det skickas förseglat och bara till myndigheter som får ha det.
-send-name = Namn (frivilligt)
+send-name = Namn (krävs första gången myndigheten nämner personen)
 send-case = Ärendenummer
 send-case-hint = Er myndighets ärendenummer för personen, till exempel MAL-2026-0142.
 send-recipients = Skicka till
@@ -379,3 +379,16 @@ send-need-respond-by = Skriv det datum ni senast behöver svar.
 send-respond-by-past = Svarsdatumet har passerat. Välj ett datum från i dag.
 send-need-why = Skriv på en rad (högst 200 tecken) varför ärendet lämnas över.
 send-need-plan = Sammanfatta planen hittills (högst 4 000 tecken).
+
+## Avsluta ett ärende
+nav-send-closing = Avsluta ett ärende
+send-closing-title = Avsluta ett ärende
+send-closing-intro = Meddela de myndigheter som arbetar med personen att ärendet är avslutat, och varför. Bara den myndighet som äger ärendet kan avsluta det; hubben avvisar det från alla andra.
+send-end-reason = Varför ärendet avslutas
+end-reason-completed = Programmet är genomfört
+end-reason-dropped_out = Personen har avbrutit
+end-reason-transferred = Överlämnat till en annan myndighet
+end-reason-consent_withdrawn = Personen har återkallat sitt samtycke
+end-reason-deceased = Personen har avlidit
+send-closing-button = Avsluta ärendet
+send-need-end-reason = Välj varför ärendet avslutas.

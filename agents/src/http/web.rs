@@ -108,6 +108,10 @@ pub(super) fn router(state: AppState) -> Router {
             "/send/handover-request",
             get(send_pages::handover_request_form).post(send_pages::send_handover_request),
         )
+        .route(
+            "/send/case-closing",
+            get(send_pages::case_closing_form).post(send_pages::send_case_closing),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -341,11 +345,12 @@ fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Res
             if caseworker.works_cases() {
                 let _ = write!(
                     nav,
-                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> <a href="/send/handover-request">{}</a> "#,
+                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> <a href="/send/handover-request">{}</a> <a href="/send/case-closing">{}</a> "#,
                     esc(&t("nav-inbox")),
                     esc(&t("nav-people")),
                     esc(&t("nav-send")),
-                    esc(&t("nav-send-handover"))
+                    esc(&t("nav-send-handover")),
+                    esc(&t("nav-send-closing"))
                 );
             }
             if caseworker.has(Role::Coordinator) {

@@ -724,3 +724,206 @@ async fn handover_page(
         &main,
     ))
 }
+
+/// The reasons a case ends, as the wire names them.
+const END_REASONS: [&str; 5] = [
+    "completed",
+    "dropped_out",
+    "transferred",
+    "consent_withdrawn",
+    "deceased",
+];
+
+/// `GET /send/case-closing`: the empty form.
+pub(super) async fn case_closing_form(
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    Ok(closing_page(&state, StatusCode::OK, &Typed::default(), &[]).await?)
+}
+
+/// `POST /send/case-closing`: checks what was typed, then tells the case's other agencies
+/// it is closed (only the case's owner may; the hub refuses anyone else).
+pub(super) async fn send_case_closing(
+    State(state): State<AppState>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let typed = Typed::parse(&body);
+    let mut problems = Vec::new();
+    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
+    case_and_recipients(&typed, &mut problems);
+    let reason = typed.get("end_reason");
+    if !END_REASONS.contains(&reason) {
+        problems.push(Problem {
+            field: "end_reason",
+            words: t("send-need-end-reason"),
+        });
+    }
+    if !problems.is_empty() {
+        return Ok(
+            closing_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?,
+        );
+    }
+    let draft = json!({
+        "person": person,
+        "envelope": {
+            "case_id": typed.get("case_id"),
+            "recipients": typed.recipients,
+            "message_type": "CaseClosed",
+            "purpose": "CASE_COORDINATION",
+            "data_categories": ["CASE_STATUS"],
+        },
+        "body": {"reason": reason, "closed_at": chrono::Utc::now()},
+    });
+    match submit_from_page(&state, draft, MessageType::CaseClosed).await? {
+        Ok(done) => Ok(done),
+        Err(problem) => {
+            Ok(closing_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
+        }
+    }
+}
+
+/// The case-closing form, with what was typed and the problems to fix.
+async fn closing_page(
+    state: &AppState,
+    status: StatusCode,
+    typed: &Typed,
+    problems: &[Problem],
+) -> Result<Response, Failure> {
+    let recipients = recipients_of(state).await?;
+    let mut form = Builder::new(
+        typed,
+        problems,
+        &t("send-closing-title"),
+        &t("send-closing-intro"),
+        "/send/case-closing",
+    );
+    form.person();
+    form.input(
+        "case_id",
+        "text",
+        &t("send-case"),
+        Some(&t("send-case-hint")),
+        "",
+    );
+    form.recipients(&recipients);
+    let mut reasons = vec![("", t("send-choose"))];
+    for r in END_REASONS {
+        reasons.push((r, t(&format!("end-reason-{r}"))));
+    }
+    form.select("end_reason", &t("send-end-reason"), &reasons, None);
+    let main = form.finish(&t("send-closing-button"));
+    Ok(page(
+        status,
+        &t("send-closing-title"),
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body as HttpBody;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    use crate::http::sign_in::{Caseworker, Role};
+    use crate::http::{AppState, Token, router};
+    use crate::people::PseudonymKey;
+    use crate::testing::{TempStore, agency};
+
+    const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    async fn call(app: &Router, request: Request<HttpBody>) -> (u16, Option<String>, String) {
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// The page's form as a browser posts it: with the CSRF token the form carries.
+    async fn post(app: &Router, cookie: &str, form: &str) -> Request<HttpBody> {
+        let get = Request::get("/send/case-closing")
+            .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(HttpBody::empty())
+            .unwrap();
+        let (_, _, page) = call(app, get).await;
+        let at = page
+            .find(r#"name="csrf" value=""#)
+            .expect("the form's token")
+            + 19;
+        let csrf = &page[at..at + page[at..].find('"').unwrap()];
+        Request::post("/send/case-closing")
+            .header(header::COOKIE, cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(HttpBody::from(format!("{form}&csrf={csrf}")))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_case_is_closed_from_the_page_and_a_bad_form_keeps_what_was_typed() {
+        let t = TempStore::new().await;
+        let state = AppState::new(
+            t.store.clone(),
+            agency("dk-kobenhavn-kommune"),
+            Token::new("t"),
+        )
+        .with_pseudonym_key(Some(PseudonymKey::from_hex(KEY).unwrap()));
+        let cookie = state.test_session(Caseworker::new(
+            "freja.munk",
+            "Freja Munk",
+            &[Role::Caseworker],
+        ));
+        let app = router(state);
+
+        // No reason chosen: the form again, the case kept, the problem named by its field.
+        let typed = "country=DK&national_id=290177-1860&name=Sigrid+Testrup&case_id=KBH-2026-0142\
+                     &recipient=dk-kriminalforsorgen&end_reason=";
+        let (status, _, page) = call(&app, post(&app, &cookie, typed).await).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains(r#"id="end_reason-error""#), "{page}");
+        assert!(page.contains("Choose why the case ends."), "{page}");
+        assert!(
+            page.contains(r#"value="KBH-2026-0142""#),
+            "what was typed stays"
+        );
+        assert!(
+            t.store.outbox(10).await.unwrap().is_empty(),
+            "nothing queued"
+        );
+
+        // Complete: queued, named by the caseworker, and back to the inbox with a note.
+        let form = format!("{}completed", typed);
+        let (status, location, page) = call(&app, post(&app, &cookie, &form).await).await;
+        assert_eq!(status, 303, "{page}");
+        assert!(location.unwrap().starts_with("/?sent="));
+        let sent = t.store.outbox(10).await.unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].message_type, "CaseClosed");
+        let message = schemas::decode(&sent[0].payload).unwrap();
+        assert_eq!(
+            message
+                .envelope
+                .sent_by
+                .as_ref()
+                .map(|s| s.name.as_str().to_owned()),
+            Some("Freja Munk".to_owned())
+        );
+        assert!(
+            message.envelope.subject.is_some(),
+            "the person by pseudonym"
+        );
+        let schemas::Body::CaseClosed(closed) = &message.body else {
+            panic!("{message:?}")
+        };
+        assert_eq!(closed.reason, schemas::messages::CaseEndReason::Completed);
+    }
+}
