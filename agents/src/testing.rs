@@ -157,3 +157,21 @@ pub(crate) fn relocation_confirmed(recipients: &[&str], sealed: Option<Value>) -
     }
     draft
 }
+
+/// Sends `request` to the page's `app`: the status, the `Location` and the body.
+pub(crate) async fn call(
+    app: &axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (u16, Option<String>, String) {
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+}

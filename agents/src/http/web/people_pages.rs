@@ -394,26 +394,12 @@ mod tests {
     use axum::Router;
     use axum::body::Body as HttpBody;
     use axum::http::{Request, header};
-    use tower::ServiceExt;
 
     use crate::http::{AppState, Token, router};
     use crate::people::PseudonymKey;
-    use crate::testing::{TempStore, agency};
+    use crate::testing::{TempStore, agency, call};
 
     const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-    async fn call(app: &Router, request: Request<HttpBody>) -> (u16, Option<String>, String) {
-        let response = app.clone().oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|l| l.to_str().unwrap().to_owned());
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (status, location, String::from_utf8(bytes.to_vec()).unwrap())
-    }
 
     async fn logged_in(t: &TempStore) -> (Router, String) {
         let state = AppState::new(

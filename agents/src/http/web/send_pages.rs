@@ -825,27 +825,13 @@ mod tests {
     use axum::Router;
     use axum::body::Body as HttpBody;
     use axum::http::{Request, header};
-    use tower::ServiceExt;
 
     use crate::http::sign_in::{Caseworker, Role};
     use crate::http::{AppState, Token, router};
     use crate::people::PseudonymKey;
-    use crate::testing::{TempStore, agency};
+    use crate::testing::{TempStore, agency, call};
 
     const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-    async fn call(app: &Router, request: Request<HttpBody>) -> (u16, Option<String>, String) {
-        let response = app.clone().oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|l| l.to_str().unwrap().to_owned());
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (status, location, String::from_utf8(bytes.to_vec()).unwrap())
-    }
 
     /// The page's form as a browser posts it: with the CSRF token the form carries.
     async fn post(app: &Router, cookie: &str, form: &str) -> Request<HttpBody> {
