@@ -47,7 +47,76 @@ struct Problem {
     words: String,
 }
 
-/// `GET /send/release-notice`: the empty form.
+/// The forms of this module: each is a message about a person's case, to agencies chosen
+/// from the key directory; they differ in what else they ask and in the body they make.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    ReleaseNotice,
+    HandoverRequest,
+    CaseClosing,
+}
+
+impl Kind {
+    fn message_type(self) -> MessageType {
+        match self {
+            Kind::ReleaseNotice => MessageType::ReleaseNotice,
+            Kind::HandoverRequest => MessageType::HandoverRequest,
+            Kind::CaseClosing => MessageType::CaseClosed,
+        }
+    }
+
+    /// Its address, and the ids of its title, lead and button.
+    fn words(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Kind::ReleaseNotice => (
+                "/send/release-notice",
+                "send-release-title",
+                "send-release-intro",
+                "send-release-button",
+            ),
+            Kind::HandoverRequest => (
+                "/send/handover-request",
+                "send-handover-title",
+                "send-handover-intro",
+                "send-handover-button",
+            ),
+            Kind::CaseClosing => (
+                "/send/case-closing",
+                "send-closing-title",
+                "send-closing-intro",
+                "send-closing-button",
+            ),
+        }
+    }
+
+    fn purpose(self) -> &'static str {
+        match self {
+            Kind::ReleaseNotice | Kind::HandoverRequest => "RELEASE_COORDINATION",
+            Kind::CaseClosing => "CASE_COORDINATION",
+        }
+    }
+
+    /// The fields after the person, the case and the recipients.
+    fn fields(self, form: &mut Builder<'_>) {
+        match self {
+            Kind::ReleaseNotice => release_fields(form),
+            Kind::HandoverRequest => handover_fields(form),
+            Kind::CaseClosing => closing_fields(form),
+        }
+    }
+
+    /// The body and the categories it carries, from what was typed; problems go to
+    /// `problems` (the body is used only when there are none).
+    fn body(self, typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+        match self {
+            Kind::ReleaseNotice => release_body(typed, problems),
+            Kind::HandoverRequest => handover_body(typed, problems),
+            Kind::CaseClosing => closing_body(typed, problems),
+        }
+    }
+}
+
+/// `GET /send/release-notice`: the empty form, the signed-in caseworker as contact officer.
 pub(super) async fn release_notice_form(
     State(state): State<AppState>,
 ) -> Result<Response, PageError> {
@@ -57,25 +126,90 @@ pub(super) async fn release_notice_form(
             .fields
             .insert("officer".into(), sent_by.name.as_str().to_owned());
     }
-    Ok(form_page(&state, StatusCode::OK, &typed, &[]).await?)
+    Ok(show(&state, Kind::ReleaseNotice, StatusCode::OK, &typed, &[]).await?)
 }
 
-/// `POST /send/release-notice`: checks what was typed, then queues the notice; on a problem
-/// the form again, with what was typed and what to fix.
+/// `POST /send/release-notice`.
 pub(super) async fn send_release_notice(
     State(state): State<AppState>,
     RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
-    let typed = Typed::parse(&body);
-    let (draft, problems) = draft_of(&typed, state.pseudonym_key().is_some());
+    send(&state, Kind::ReleaseNotice, &body).await
+}
+
+/// `GET /send/handover-request`: the empty form.
+pub(super) async fn handover_request_form(
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    Ok(show(
+        &state,
+        Kind::HandoverRequest,
+        StatusCode::OK,
+        &Typed::default(),
+        &[],
+    )
+    .await?)
+}
+
+/// `POST /send/handover-request`.
+pub(super) async fn send_handover_request(
+    State(state): State<AppState>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    send(&state, Kind::HandoverRequest, &body).await
+}
+
+/// `GET /send/case-closing`: the empty form.
+pub(super) async fn case_closing_form(
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    Ok(show(
+        &state,
+        Kind::CaseClosing,
+        StatusCode::OK,
+        &Typed::default(),
+        &[],
+    )
+    .await?)
+}
+
+/// `POST /send/case-closing`: only the case's owner may close it; the hub refuses anyone
+/// else.
+pub(super) async fn send_case_closing(
+    State(state): State<AppState>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    send(&state, Kind::CaseClosing, &body).await
+}
+
+/// Checks what was typed into the form of `kind`, then queues the message; on a problem the
+/// form again, with what was typed and what to fix.
+async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, PageError> {
+    let typed = Typed::parse(body);
+    let mut problems = Vec::new();
+    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
+    case_and_recipients(&typed, &mut problems);
+    let (body, categories) = kind.body(&typed, &mut problems);
     if !problems.is_empty() {
-        return Ok(form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?);
+        let refused = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(show(state, kind, refused, &typed, &problems).await?);
     }
-    let draft = draft.expect("a draft when nothing is wrong");
-    match submit_from_page(&state, draft, MessageType::ReleaseNotice).await? {
+    let draft = json!({
+        "person": person,
+        "envelope": {
+            "case_id": typed.get("case_id"),
+            "recipients": typed.recipients,
+            "message_type": kind.message_type(),
+            "purpose": kind.purpose(),
+            "data_categories": categories,
+        },
+        "body": body,
+    });
+    match submit_from_page(state, draft, kind.message_type()).await? {
         Ok(done) => Ok(done),
         Err(problem) => {
-            Ok(form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
+            let refused = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(show(state, kind, refused, &typed, &[problem]).await?)
         }
     }
 }
@@ -187,20 +321,16 @@ fn case_and_recipients(typed: &Typed, problems: &mut Vec<Problem>) {
     }
 }
 
-/// The draft of what was typed, or what to fix.
-fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let person = person_of(typed, has_pseudonym_key, &mut problems);
-    case_and_recipients(typed, &mut problems);
-    let case = typed.get("case_id");
-    let expected = date(typed, "expected_release", &mut problems);
+/// A release notice's body: dates, supervision, needs and the contact officer.
+fn release_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let expected = date(typed, "expected_release", problems);
     if expected.is_none() && typed.get("expected_release").is_empty() {
         problems.push(Problem {
             field: "expected_release",
             words: t("send-need-expected"),
         });
     }
-    let earliest = date(typed, "earliest_release", &mut problems);
+    let earliest = date(typed, "earliest_release", problems);
     if let (Some(e), Some(x)) = (earliest, expected)
         && e > x
     {
@@ -209,7 +339,7 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
             words: t("send-earliest-after-expected"),
         });
     }
-    let until = date(typed, "supervision_until", &mut problems);
+    let until = date(typed, "supervision_until", problems);
     let kind = match typed.get("supervision") {
         k @ ("none" | "parole" | "probation" | "community_sentence") => k,
         _ => {
@@ -226,9 +356,6 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
             field: "officer",
             words: t("send-need-officer"),
         });
-    }
-    if !problems.is_empty() {
-        return (None, problems);
     }
     let need = |field: &str| match typed.get(field) {
         v @ ("none" | "needs_support" | "urgent") => Some(v.to_owned()),
@@ -253,18 +380,66 @@ fn draft_of(typed: &Typed, has_pseudonym_key: bool) -> (Option<Value>, Vec<Probl
         body["needs"] = json!({"housing": housing, "income": income});
         categories.push("ECONOMY_BENEFITS");
     }
-    let draft = json!({
-        "person": person,
-        "envelope": {
-            "case_id": case,
-            "recipients": typed.recipients,
-            "message_type": "ReleaseNotice",
-            "purpose": "RELEASE_COORDINATION",
-            "data_categories": categories,
-        },
-        "body": body,
+    (body, categories)
+}
+
+/// A handover request's body: the answer date (not past), why and the plan so far.
+fn handover_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let respond_by = date(typed, "respond_by", problems);
+    if typed.get("respond_by").is_empty() {
+        problems.push(Problem {
+            field: "respond_by",
+            words: t("send-need-respond-by"),
+        });
+    } else if respond_by.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
+        problems.push(Problem {
+            field: "respond_by",
+            words: t("send-respond-by-past"),
+        });
+    }
+    let why = typed.get("why");
+    if why.is_empty() || why.chars().count() > 200 || why.contains('\n') {
+        problems.push(Problem {
+            field: "why",
+            words: t("send-need-why"),
+        });
+    }
+    let plan = typed.get("plan");
+    if plan.is_empty() || plan.chars().count() > 4000 {
+        problems.push(Problem {
+            field: "plan",
+            words: t("send-need-plan"),
+        });
+    }
+    let body = json!({
+        "handover_id": uuid::Uuid::new_v4(),
+        "reason": why,
+        "respond_by": respond_by,
+        "plan_summary": plan,
     });
-    (Some(draft), problems)
+    (body, vec!["CASE_STATUS"])
+}
+
+/// The reasons a case ends, as the wire names them.
+const END_REASONS: [&str; 5] = [
+    "completed",
+    "dropped_out",
+    "transferred",
+    "consent_withdrawn",
+    "deceased",
+];
+
+/// A case closing's body: why the case ends, now.
+fn closing_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let reason = typed.get("end_reason");
+    if !END_REASONS.contains(&reason) {
+        problems.push(Problem {
+            field: "end_reason",
+            words: t("send-need-end-reason"),
+        });
+    }
+    let body = json!({"reason": reason, "closed_at": chrono::Utc::now()});
+    (body, vec!["CASE_STATUS"])
 }
 
 /// The agencies this one can send to, by name (from the key directory), sorted by name.
@@ -517,22 +692,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The release-notice form, with what was typed and the problems to fix (none on a fresh
-/// form).
-async fn form_page(
+/// The form of `kind`, with what was typed and the problems to fix (none on a fresh form).
+async fn show(
     state: &AppState,
+    kind: Kind,
     status: StatusCode,
     typed: &Typed,
     problems: &[Problem],
 ) -> Result<Response, Failure> {
     let recipients = recipients_of(state).await?;
-    let mut form = Builder::new(
-        typed,
-        problems,
-        &t("send-release-title"),
-        &t("send-release-intro"),
-        "/send/release-notice",
-    );
+    let (action, title, intro, button) = kind.words();
+    let mut form = Builder::new(typed, problems, &t(title), &t(intro), action);
     form.person();
     form.input(
         "case_id",
@@ -542,6 +712,12 @@ async fn form_page(
         "",
     );
     form.recipients(&recipients);
+    kind.fields(&mut form);
+    let main = form.finish(&t(button));
+    Ok(page(status, &t(title), Some(state.agent().as_str()), &main))
+}
+
+fn release_fields(form: &mut Builder<'_>) {
     form.input("expected_release", "date", &t("send-expected"), None, "");
     form.input(
         "earliest_release",
@@ -596,111 +772,9 @@ async fn form_page(
         Some(&t("send-optional")),
         r#" maxlength="200""#,
     );
-    let main = form.finish(&t("send-release-button"));
-    Ok(page(
-        status,
-        &t("send-release-title"),
-        Some(state.agent().as_str()),
-        &main,
-    ))
 }
 
-/// `GET /send/handover-request`: the empty form.
-pub(super) async fn handover_request_form(
-    State(state): State<AppState>,
-) -> Result<Response, PageError> {
-    Ok(handover_page(&state, StatusCode::OK, &Typed::default(), &[]).await?)
-}
-
-/// `POST /send/handover-request`: checks what was typed, then queues the request; on a
-/// problem the form again, with what was typed and what to fix.
-pub(super) async fn send_handover_request(
-    State(state): State<AppState>,
-    RawForm(body): RawForm,
-) -> Result<Response, PageError> {
-    let typed = Typed::parse(&body);
-    let mut problems = Vec::new();
-    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
-    case_and_recipients(&typed, &mut problems);
-    let respond_by = date(&typed, "respond_by", &mut problems);
-    if typed.get("respond_by").is_empty() {
-        problems.push(Problem {
-            field: "respond_by",
-            words: t("send-need-respond-by"),
-        });
-    } else if respond_by.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
-        problems.push(Problem {
-            field: "respond_by",
-            words: t("send-respond-by-past"),
-        });
-    }
-    let why = typed.get("why");
-    if why.is_empty() || why.chars().count() > 200 || why.contains('\n') {
-        problems.push(Problem {
-            field: "why",
-            words: t("send-need-why"),
-        });
-    }
-    let plan = typed.get("plan");
-    if plan.is_empty() || plan.chars().count() > 4000 {
-        problems.push(Problem {
-            field: "plan",
-            words: t("send-need-plan"),
-        });
-    }
-    if !problems.is_empty() {
-        return Ok(
-            handover_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?,
-        );
-    }
-    let draft = json!({
-        "person": person,
-        "envelope": {
-            "case_id": typed.get("case_id"),
-            "recipients": typed.recipients,
-            "message_type": "HandoverRequest",
-            "purpose": "RELEASE_COORDINATION",
-            "data_categories": ["CASE_STATUS"],
-        },
-        "body": {
-            "handover_id": uuid::Uuid::new_v4(),
-            "reason": why,
-            "respond_by": respond_by,
-            "plan_summary": plan,
-        },
-    });
-    match submit_from_page(&state, draft, MessageType::HandoverRequest).await? {
-        Ok(done) => Ok(done),
-        Err(problem) => {
-            Ok(handover_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
-        }
-    }
-}
-
-/// The handover-request form, with what was typed and the problems to fix.
-async fn handover_page(
-    state: &AppState,
-    status: StatusCode,
-    typed: &Typed,
-    problems: &[Problem],
-) -> Result<Response, Failure> {
-    let recipients = recipients_of(state).await?;
-    let mut form = Builder::new(
-        typed,
-        problems,
-        &t("send-handover-title"),
-        &t("send-handover-intro"),
-        "/send/handover-request",
-    );
-    form.person();
-    form.input(
-        "case_id",
-        "text",
-        &t("send-case"),
-        Some(&t("send-case-hint")),
-        "",
-    );
-    form.recipients(&recipients);
+fn handover_fields(form: &mut Builder<'_>) {
     form.input(
         "respond_by",
         "date",
@@ -716,108 +790,14 @@ async fn handover_page(
         r#" maxlength="200""#,
     );
     form.textarea("plan", &t("send-plan"), Some(&t("send-plan-hint")));
-    let main = form.finish(&t("send-handover-button"));
-    Ok(page(
-        status,
-        &t("send-handover-title"),
-        Some(state.agent().as_str()),
-        &main,
-    ))
 }
 
-/// The reasons a case ends, as the wire names them.
-const END_REASONS: [&str; 5] = [
-    "completed",
-    "dropped_out",
-    "transferred",
-    "consent_withdrawn",
-    "deceased",
-];
-
-/// `GET /send/case-closing`: the empty form.
-pub(super) async fn case_closing_form(
-    State(state): State<AppState>,
-) -> Result<Response, PageError> {
-    Ok(closing_page(&state, StatusCode::OK, &Typed::default(), &[]).await?)
-}
-
-/// `POST /send/case-closing`: checks what was typed, then tells the case's other agencies
-/// it is closed (only the case's owner may; the hub refuses anyone else).
-pub(super) async fn send_case_closing(
-    State(state): State<AppState>,
-    RawForm(body): RawForm,
-) -> Result<Response, PageError> {
-    let typed = Typed::parse(&body);
-    let mut problems = Vec::new();
-    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
-    case_and_recipients(&typed, &mut problems);
-    let reason = typed.get("end_reason");
-    if !END_REASONS.contains(&reason) {
-        problems.push(Problem {
-            field: "end_reason",
-            words: t("send-need-end-reason"),
-        });
-    }
-    if !problems.is_empty() {
-        return Ok(
-            closing_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &problems).await?,
-        );
-    }
-    let draft = json!({
-        "person": person,
-        "envelope": {
-            "case_id": typed.get("case_id"),
-            "recipients": typed.recipients,
-            "message_type": "CaseClosed",
-            "purpose": "CASE_COORDINATION",
-            "data_categories": ["CASE_STATUS"],
-        },
-        "body": {"reason": reason, "closed_at": chrono::Utc::now()},
-    });
-    match submit_from_page(&state, draft, MessageType::CaseClosed).await? {
-        Ok(done) => Ok(done),
-        Err(problem) => {
-            Ok(closing_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &typed, &[problem]).await?)
-        }
-    }
-}
-
-/// The case-closing form, with what was typed and the problems to fix.
-async fn closing_page(
-    state: &AppState,
-    status: StatusCode,
-    typed: &Typed,
-    problems: &[Problem],
-) -> Result<Response, Failure> {
-    let recipients = recipients_of(state).await?;
-    let mut form = Builder::new(
-        typed,
-        problems,
-        &t("send-closing-title"),
-        &t("send-closing-intro"),
-        "/send/case-closing",
-    );
-    form.person();
-    form.input(
-        "case_id",
-        "text",
-        &t("send-case"),
-        Some(&t("send-case-hint")),
-        "",
-    );
-    form.recipients(&recipients);
+fn closing_fields(form: &mut Builder<'_>) {
     let mut reasons = vec![("", t("send-choose"))];
     for r in END_REASONS {
         reasons.push((r, t(&format!("end-reason-{r}"))));
     }
     form.select("end_reason", &t("send-end-reason"), &reasons, None);
-    let main = form.finish(&t("send-closing-button"));
-    Ok(page(
-        status,
-        &t("send-closing-title"),
-        Some(state.agent().as_str()),
-        &main,
-    ))
 }
 
 #[cfg(test)]
