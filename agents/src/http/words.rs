@@ -1,5 +1,5 @@
 //! The page's words in the caseworker's language: Danish, Norwegian bokmål, Swedish or
-//! English, from Project Fluent files (`agents/locales/<lang>/page.ftl`, compiled in).
+//! English, from Project Fluent files (`agents/locales/<lang>/*.ftl`, compiled in).
 //!
 //! The language of a request is, in order: the caseworker's own choice on the page (the
 //! `__Host-agent_lang` cookie, set by `/language`), the `locale` claim of their sign-in, the
@@ -183,26 +183,46 @@ mod tests {
 
     use super::*;
 
-    /// No file names an id twice (Fluent refuses the whole file, and every page with it).
+    /// The Fluent files of `lang`: every `.ftl` file in its folder, by name, in name order.
+    fn files(lang: Lang) -> Vec<(String, String)> {
+        let dir = format!("{}/locales/{}", env!("CARGO_MANIFEST_DIR"), lang.code());
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "ftl"))
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    text,
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The message ids a Fluent file defines, in file order.
+    fn ids_in(text: &str) -> impl Iterator<Item = &str> {
+        text.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim()))
+    }
+
+    /// No language names an id twice, in one file or across its files (Fluent refuses the
+    /// whole file, and every page with it).
     #[test]
     fn no_language_names_an_id_twice() {
         for lang in Lang::ALL {
-            let path = format!(
-                "{}/locales/{}/page.ftl",
-                env!("CARGO_MANIFEST_DIR"),
-                lang.code()
-            );
-            let text = std::fs::read_to_string(&path).unwrap();
+            let files = files(lang);
+            assert!(files.len() >= 2, "{}: {files:?}", lang.code());
             let mut seen = BTreeSet::new();
-            for line in text.lines() {
-                if line.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && let Some((id, _)) = line.split_once('=')
-                {
+            for (name, text) in &files {
+                for id in ids_in(text) {
                     assert!(
-                        seen.insert(id.trim()),
-                        "{}: {} twice",
-                        lang.code(),
-                        id.trim()
+                        seen.insert(id.to_owned()),
+                        "{}/{name}: {id} twice",
+                        lang.code()
                     );
                 }
             }
@@ -210,15 +230,9 @@ mod tests {
     }
 
     fn ids(lang: Lang) -> BTreeSet<String> {
-        let path = format!(
-            "{}/locales/{}/page.ftl",
-            env!("CARGO_MANIFEST_DIR"),
-            lang.code()
-        );
-        let text = std::fs::read_to_string(&path).unwrap();
-        text.lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
-            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned()))
+        files(lang)
+            .iter()
+            .flat_map(|(_, text)| ids_in(text).map(str::to_owned).collect::<Vec<_>>())
             .collect()
     }
 

@@ -1,0 +1,82 @@
+# Afsendelse fra siden, dansk.
+
+## Send en løsladelsesmeddelelse
+nav-send = Send løsladelsesmeddelelse
+send-release-title = Send en løsladelsesmeddelelse
+send-release-intro = Giv kommunen (og, hvor personens samtykke tillader det, jobcentret og andre) besked om en kommende løsladelse i så god tid, at de kan forberede sig. Det, du skriver, kontrolleres, før det sendes; derefter kontrollerer hubben, hvem der må modtage hvad.
+send-fix-these = Ret dette og send igen:
+send-person = Personen
+send-country = Land, der har udstedt nummeret
+send-choose = Vælg
+send-country-dk = Danmark (CPR-nummer)
+send-country-no = Norge (fødselsnummer eller D-nummer)
+send-country-se = Sverige (personnummer eller samordningsnummer)
+send-number = Personnummer
+send-number-hint = Som det står i personens papirer; det sendes forseglet og kun til myndigheder, der må have det.
+send-name = Navn (skal udfyldes første gang, myndigheden nævner personen)
+send-case = Sagsnummer
+send-case-hint = Jeres sagsnummer for personen, fx KBH-2026-0142.
+send-recipients = Send til
+send-no-recipients = Ingen andre myndigheder er endnu koblet på hubben.
+send-expected = Forventet løsladelsesdato
+send-earliest = Tidligst mulige løsladelsesdato
+send-optional = Valgfrit.
+send-supervision = Tilsyn efter løsladelse
+supervision-none = Intet
+supervision-parole = Prøveløsladelse med tilsyn
+supervision-probation = Betinget dom med tilsyn
+supervision-community_sentence = Samfundstjeneste
+send-supervision-until = Tilsyn indtil
+send-need-not-given = Ikke angivet
+need-none = Intet behov
+need-needs_support = Har brug for støtte
+need-urgent = Akut
+send-housing = Behov for bolig
+send-needs-hint = Behov for bolig og forsørgelse når kun myndigheder, hvis hjemmel dækker dem; de øvrige får meddelelsen uden.
+send-income = Behov for forsørgelse
+send-officer = Kontaktperson
+send-officer-hint = Hvem den modtagende myndighed skal ringe til.
+send-phone = Kontaktpersonens telefon
+send-release-button = Send løsladelsesmeddelelsen
+send-bad-date = Skriv datoen som år-måned-dag, fx 2027-03-14.
+send-no-pseudonym-key = Agenten kan ikke angive personer ved nummer: den har ingen pseudonymnøgle. Sig det til din administrator.
+send-need-number = Skriv personens personnummer.
+send-bad-number = Personnummeret er ikke gyldigt: { $rule }. Kontrollér det mod personens papirer.
+send-need-country = Vælg det land, der har udstedt nummeret.
+send-need-case = Skriv sagsnummeret.
+send-need-recipient = Vælg mindst én myndighed at sende til.
+send-need-expected = Skriv den forventede løsladelsesdato.
+send-earliest-after-expected = Den tidligste løsladelsesdato kan ikke ligge efter den forventede.
+send-need-supervision = Vælg tilsynet efter løsladelsen (eller intet).
+send-need-officer = Skriv kontaktpersonens navn (højst 200 tegn).
+send-refused-by-agent = Agenten tog ikke imod meddelelsen: { $detail }
+send-on-its-way = Meddelelsen er på vej. Hubbens svar vises under Sendt.
+
+## Send en anmodning om overdragelse
+nav-send-handover = Overdrag en sag
+send-handover-title = Overdrag en sag
+send-handover-intro = Bed en anden myndighed om at overtage personens sag. Sagen er jeres, indtil de accepterer; de kan give besked om, at de har modtaget den, og skal svare inden den dato, I sætter, ellers får deres koordinator besked fra hubben.
+send-respond-by = Svar senest
+send-respond-by-hint = Der regnes i arbejdsdage; hubben eskalerer en anmodning, der ikke besvares i tide.
+send-why = Hvorfor sagen overdrages
+send-why-hint = Én linje, højst 200 tegn.
+send-plan = Planen indtil nu
+send-plan-hint = Hvad der er gjort og aftalt, til den myndighed, der overtager (højst 4.000 tegn).
+send-handover-button = Send anmodningen om overdragelse
+send-need-respond-by = Skriv den dato, I senest skal have svar.
+send-respond-by-past = Svarfristen er overskredet. Vælg en dato fra i dag.
+send-need-why = Skriv på én linje (højst 200 tegn), hvorfor sagen overdrages.
+send-need-plan = Sammenfat planen indtil nu (højst 4.000 tegn).
+
+## Afslut en sag
+nav-send-closing = Afslut en sag
+send-closing-title = Afslut en sag
+send-closing-intro = Giv de myndigheder, der arbejder med personen, besked om, at sagen er afsluttet, og hvorfor. Kun den myndighed, der ejer sagen, kan afslutte den; hubben afviser det fra alle andre.
+send-end-reason = Hvorfor sagen slutter
+end-reason-completed = Forløbet er gennemført
+end-reason-dropped_out = Personen er faldet fra
+end-reason-transferred = Overdraget til en anden myndighed
+end-reason-consent_withdrawn = Personen har trukket sit samtykke tilbage
+end-reason-deceased = Personen er død
+send-closing-button = Afslut sagen
+send-need-end-reason = Vælg, hvorfor sagen slutter.

@@ -1,0 +1,82 @@
+# Sending from the page, English. Every id here is in da, nb and sv too (a test checks).
+
+## Sending a release notice
+nav-send = Send a release notice
+send-release-title = Send a release notice
+send-release-intro = Tell the municipality (and, where the person's consent allows, the employment service and others) that a release is coming, early enough to prepare. What you type is checked before it is sent; the hub then checks who may receive what.
+send-fix-these = Correct these and send again:
+send-person = The person
+send-country = Country of the identity number
+send-choose = Choose
+send-country-dk = Denmark (CPR number)
+send-country-no = Norway (national identity number or D number)
+send-country-se = Sweden (personal or coordination number)
+send-number = National identity number
+send-number-hint = As written on the person's papers; it travels sealed, only to agencies that may have it.
+send-name = Name (needed the first time this agency names the person)
+send-case = Case number
+send-case-hint = Your agency's case number for the person, such as KBH-2026-0142.
+send-recipients = Send to
+send-no-recipients = No other agency has joined the hub yet.
+send-expected = Expected release date
+send-earliest = Earliest possible release date
+send-optional = Optional.
+send-supervision = Supervision after release
+supervision-none = None
+supervision-parole = Parole
+supervision-probation = Probation
+supervision-community_sentence = Community sentence
+send-supervision-until = Supervision until
+send-need-not-given = Not given
+need-none = No need
+need-needs_support = Needs support
+need-urgent = Urgent
+send-housing = Housing need
+send-needs-hint = Housing and income needs reach only agencies whose gateway covers them; the rest get the notice without them.
+send-income = Income need
+send-officer = Contact officer
+send-officer-hint = Whom the receiving agency should call.
+send-phone = Contact officer's phone
+send-release-button = Send the release notice
+send-bad-date = Write the date as year-month-day, such as 2027-03-14.
+send-no-pseudonym-key = This agent cannot name people by number: it has no pseudonym key. Tell your administrator.
+send-need-number = Write the person's national identity number.
+send-bad-number = The national identity number is not valid: { $rule }. Check it against the person's papers.
+send-need-country = Choose the country that issued the number.
+send-need-case = Write the case number.
+send-need-recipient = Choose at least one agency to send it to.
+send-need-expected = Write the expected release date.
+send-earliest-after-expected = The earliest release date cannot be after the expected one.
+send-need-supervision = Choose the supervision after release (or none).
+send-need-officer = Write the contact officer's name (at most 200 characters).
+send-refused-by-agent = The agent did not accept the message: { $detail }
+send-on-its-way = The message is on its way. The hub's answer appears under Sent.
+
+## Sending a handover request
+nav-send-handover = Hand over a case
+send-handover-title = Hand over a case
+send-handover-intro = Ask another agency to take over the person's case. The case stays yours until they accept; they can tell you they received it, and must answer by the date you set, or the hub tells their coordinator.
+send-respond-by = Answer by
+send-respond-by-hint = Working days count; the hub escalates a request not answered in time.
+send-why = Why the case is handed over
+send-why-hint = One line, at most 200 characters.
+send-plan = The plan so far
+send-plan-hint = What has been done and agreed, for the agency taking over (at most 4,000 characters).
+send-handover-button = Send the handover request
+send-need-respond-by = Write the date by which you need an answer.
+send-respond-by-past = The answer date has passed. Choose a date from today on.
+send-need-why = Say in one line (at most 200 characters) why the case is handed over.
+send-need-plan = Summarise the plan so far (at most 4,000 characters).
+
+## Closing a case
+nav-send-closing = Close a case
+send-closing-title = Close a case
+send-closing-intro = Tell the agencies that work with the person that the case is closed, and why. Only the agency that owns the case can close it; the hub refuses it from anyone else.
+send-end-reason = Why the case ends
+end-reason-completed = The programme is completed
+end-reason-dropped_out = The person dropped out
+end-reason-transferred = Transferred to another agency
+end-reason-consent_withdrawn = The person withdrew their consent
+end-reason-deceased = The person has died
+send-closing-button = Close the case
+send-need-end-reason = Choose why the case ends.

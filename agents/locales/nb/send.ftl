@@ -1,0 +1,82 @@
+# Sending fra siden, norsk bokmål.
+
+## Send en melding om løslatelse
+nav-send = Send melding om løslatelse
+send-release-title = Send en melding om løslatelse
+send-release-intro = Gi kommunen (og, der personens samtykke tillater det, NAV og andre) beskjed om en kommende løslatelse tidlig nok til at de kan forberede seg. Det du skriver, kontrolleres før det sendes; deretter kontrollerer huben hvem som kan motta hva.
+send-fix-these = Rett dette og send på nytt:
+send-person = Personen
+send-country = Land som har utstedt nummeret
+send-choose = Velg
+send-country-dk = Danmark (CPR-nummer)
+send-country-no = Norge (fødselsnummer eller D-nummer)
+send-country-se = Sverige (personnummer eller samordningsnummer)
+send-number = Fødselsnummer
+send-number-hint = Slik det står i personens papirer; det sendes forseglet og bare til virksomheter som kan ha det.
+send-name = Navn (må fylles ut første gang virksomheten nevner personen)
+send-case = Saksnummer
+send-case-hint = Virksomhetens saksnummer for personen, for eksempel OSL-2026-0142.
+send-recipients = Send til
+send-no-recipients = Ingen andre virksomheter er koblet til huben ennå.
+send-expected = Forventet løslatelsesdato
+send-earliest = Tidligst mulige løslatelsesdato
+send-optional = Valgfritt.
+send-supervision = Oppfølging etter løslatelse
+supervision-none = Ingen
+supervision-parole = Prøveløslatelse
+supervision-probation = Betinget dom med tilsyn
+supervision-community_sentence = Samfunnsstraff
+send-supervision-until = Oppfølging til
+send-need-not-given = Ikke oppgitt
+need-none = Ikke behov
+need-needs_support = Trenger støtte
+need-urgent = Akutt
+send-housing = Behov for bolig
+send-needs-hint = Behov for bolig og inntekt når bare virksomheter med hjemmel for dem; de andre får meldingen uten.
+send-income = Behov for inntekt
+send-officer = Kontaktperson
+send-officer-hint = Hvem mottakeren skal ringe.
+send-phone = Kontaktpersonens telefon
+send-release-button = Send meldingen om løslatelse
+send-bad-date = Skriv datoen som år-måned-dag, for eksempel 2027-03-14.
+send-no-pseudonym-key = Agenten kan ikke angi personer med nummer: den har ingen pseudonymnøkkel. Si fra til administratoren.
+send-need-number = Skriv personens fødselsnummer.
+send-bad-number = Fødselsnummeret er ikke gyldig: { $rule }. Kontroller det mot personens papirer.
+send-need-country = Velg landet som har utstedt nummeret.
+send-need-case = Skriv saksnummeret.
+send-need-recipient = Velg minst én virksomhet å sende til.
+send-need-expected = Skriv forventet løslatelsesdato.
+send-earliest-after-expected = Den tidligste løslatelsesdatoen kan ikke være etter den forventede.
+send-need-supervision = Velg oppfølgingen etter løslatelsen (eller ingen).
+send-need-officer = Skriv kontaktpersonens navn (høyst 200 tegn).
+send-refused-by-agent = Agenten tok ikke imot meldingen: { $detail }
+send-on-its-way = Meldingen er på vei. Hubens svar vises under Sendt.
+
+## Send en forespørsel om overlevering
+nav-send-handover = Overlever en sak
+send-handover-title = Overlever en sak
+send-handover-intro = Be en annen virksomhet om å overta personens sak. Saken er deres til de aksepterer; de kan gi beskjed om at de har mottatt den, og må svare innen datoen dere setter, ellers gir huben beskjed til koordinatoren deres.
+send-respond-by = Svar innen
+send-respond-by-hint = Det regnes i arbeidsdager; huben eskalerer en forespørsel som ikke besvares i tide.
+send-why = Hvorfor saken overleveres
+send-why-hint = Én linje, høyst 200 tegn.
+send-plan = Planen så langt
+send-plan-hint = Hva som er gjort og avtalt, for virksomheten som overtar (høyst 4 000 tegn).
+send-handover-button = Send forespørselen om overlevering
+send-need-respond-by = Skriv datoen dere senest trenger svar.
+send-respond-by-past = Svarfristen er passert. Velg en dato fra i dag.
+send-need-why = Skriv på én linje (høyst 200 tegn) hvorfor saken overleveres.
+send-need-plan = Oppsummer planen så langt (høyst 4 000 tegn).
+
+## Avslutt en sak
+nav-send-closing = Avslutt en sak
+send-closing-title = Avslutt en sak
+send-closing-intro = Gi virksomhetene som arbeider med personen, beskjed om at saken er avsluttet, og hvorfor. Bare virksomheten som eier saken, kan avslutte den; huben avviser det fra alle andre.
+send-end-reason = Hvorfor saken avsluttes
+end-reason-completed = Programmet er gjennomført
+end-reason-dropped_out = Personen har falt fra
+end-reason-transferred = Overlevert til en annen virksomhet
+end-reason-consent_withdrawn = Personen har trukket tilbake samtykket
+end-reason-deceased = Personen er død
+send-closing-button = Avslutt saken
+send-need-end-reason = Velg hvorfor saken avsluttes.

@@ -1,0 +1,82 @@
+# Skicka från sidan, svenska.
+
+## Skicka ett meddelande om frigivning
+nav-send = Skicka meddelande om frigivning
+send-release-title = Skicka ett meddelande om frigivning
+send-release-intro = Meddela kommunen (och, där personens samtycke tillåter det, Arbetsförmedlingen och andra) att en frigivning närmar sig, i så god tid att de kan förbereda sig. Det du skriver kontrolleras innan det skickas; sedan kontrollerar hubben vem som får ta emot vad.
+send-fix-these = Rätta detta och skicka igen:
+send-person = Personen
+send-country = Land som har utfärdat numret
+send-choose = Välj
+send-country-dk = Danmark (CPR-nummer)
+send-country-no = Norge (födelsenummer eller D-nummer)
+send-country-se = Sverige (personnummer eller samordningsnummer)
+send-number = Personnummer
+send-number-hint = Som det står i personens handlingar; det skickas förseglat och bara till myndigheter som får ha det.
+send-name = Namn (krävs första gången myndigheten nämner personen)
+send-case = Ärendenummer
+send-case-hint = Er myndighets ärendenummer för personen, till exempel MAL-2026-0142.
+send-recipients = Skicka till
+send-no-recipients = Inga andra myndigheter är anslutna till hubben ännu.
+send-expected = Beräknat datum för frigivning
+send-earliest = Tidigast möjliga datum för frigivning
+send-optional = Frivilligt.
+send-supervision = Övervakning efter frigivning
+supervision-none = Ingen
+supervision-parole = Villkorlig frigivning med övervakning
+supervision-probation = Skyddstillsyn
+supervision-community_sentence = Samhällstjänst
+send-supervision-until = Övervakning till
+send-need-not-given = Inte angivet
+need-none = Inget behov
+need-needs_support = Behöver stöd
+need-urgent = Akut
+send-housing = Behov av bostad
+send-needs-hint = Behov av bostad och försörjning når bara myndigheter vars lagstöd omfattar dem; övriga får meddelandet utan.
+send-income = Behov av försörjning
+send-officer = Kontaktperson
+send-officer-hint = Vem den mottagande myndigheten ska ringa.
+send-phone = Kontaktpersonens telefon
+send-release-button = Skicka meddelandet om frigivning
+send-bad-date = Skriv datumet som år-månad-dag, till exempel 2027-03-14.
+send-no-pseudonym-key = Agenten kan inte ange personer med nummer: den har ingen pseudonymnyckel. Säg till din administratör.
+send-need-number = Skriv personens personnummer.
+send-bad-number = Personnumret är inte giltigt: { $rule }. Kontrollera det mot personens handlingar.
+send-need-country = Välj det land som har utfärdat numret.
+send-need-case = Skriv ärendenumret.
+send-need-recipient = Välj minst en myndighet att skicka till.
+send-need-expected = Skriv det beräknade datumet för frigivning.
+send-earliest-after-expected = Det tidigaste datumet för frigivning kan inte vara efter det beräknade.
+send-need-supervision = Välj övervakningen efter frigivningen (eller ingen).
+send-need-officer = Skriv kontaktpersonens namn (högst 200 tecken).
+send-refused-by-agent = Agenten tog inte emot meddelandet: { $detail }
+send-on-its-way = Meddelandet är på väg. Hubbens svar visas under Skickat.
+
+## Skicka en begäran om överlämning
+nav-send-handover = Lämna över ett ärende
+send-handover-title = Lämna över ett ärende
+send-handover-intro = Be en annan myndighet att ta över personens ärende. Ärendet är ert tills de godtar det; de kan meddela att de har tagit emot det och måste svara senast det datum ni anger, annars meddelar hubben deras samordnare.
+send-respond-by = Svara senast
+send-respond-by-hint = Arbetsdagar räknas; hubben eskalerar en begäran som inte besvaras i tid.
+send-why = Varför ärendet lämnas över
+send-why-hint = En rad, högst 200 tecken.
+send-plan = Planen hittills
+send-plan-hint = Vad som har gjorts och avtalats, för den myndighet som tar över (högst 4 000 tecken).
+send-handover-button = Skicka begäran om överlämning
+send-need-respond-by = Skriv det datum ni senast behöver svar.
+send-respond-by-past = Svarsdatumet har passerat. Välj ett datum från i dag.
+send-need-why = Skriv på en rad (högst 200 tecken) varför ärendet lämnas över.
+send-need-plan = Sammanfatta planen hittills (högst 4 000 tecken).
+
+## Avsluta ett ärende
+nav-send-closing = Avsluta ett ärende
+send-closing-title = Avsluta ett ärende
+send-closing-intro = Meddela de myndigheter som arbetar med personen att ärendet är avslutat, och varför. Bara den myndighet som äger ärendet kan avsluta det; hubben avvisar det från alla andra.
+send-end-reason = Varför ärendet avslutas
+end-reason-completed = Programmet är genomfört
+end-reason-dropped_out = Personen har avbrutit
+end-reason-transferred = Överlämnat till en annan myndighet
+end-reason-consent_withdrawn = Personen har återkallat sitt samtycke
+end-reason-deceased = Personen har avlidit
+send-closing-button = Avsluta ärendet
+send-need-end-reason = Välj varför ärendet avslutas.
