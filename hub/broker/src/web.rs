@@ -13,6 +13,10 @@
 //!   `Content-Security-Policy` (unless the handler set its own), `X-Frame-Options: DENY`,
 //!   `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` to every response.
 //!
+//! - [`escape`], [`cookie`] and [`html`]: the one HTML escaping, cookie reading and page
+//!   response (type and `Cache-Control: no-store`) of every page the hub and the agents
+//!   write.
+//!
 //! `Referrer-Policy` is `same-origin`, not `no-referrer`: both send nothing to other sites,
 //! but under `no-referrer` browsers send `Origin: null` with the page's own form posts, which
 //! the origin check must refuse.
@@ -239,6 +243,48 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     authority.eq_ignore_ascii_case(host)
 }
 
+/// Escapes text for HTML element content and quoted attribute values (`&`, `<`, `>`, `"`
+/// and `'`): the one escaping every page of the hub and the agents uses.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The value of the cookie `wanted`, if the request carries it (in any `Cookie` header).
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A page: HTML in UTF-8, never stored by a browser or a proxy (pages carry personal or
+/// confidential data). [`guard`] adds the security headers.
+pub fn html(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// `router` behind the Host check, the cross-origin refusal and the security headers.
 pub fn guard(router: Router, allowed: AllowedHosts) -> Router {
     router
@@ -307,6 +353,34 @@ fn plain(status: StatusCode, words: &'static str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_no_way_out_of_a_quoted_attribute() {
+        let hostile = r#"<script>alert('x')</script>" onmouseover="x" & 'y'"#;
+        let escaped = escape(hostile);
+        for c in ['<', '>', '"', '\''] {
+            assert!(!escaped.contains(c), "{c} left in {escaped}");
+        }
+        assert_eq!(
+            escape("Københavns Kommune & Co"),
+            "Københavns Kommune &amp; Co"
+        );
+        assert_eq!(
+            escape("a&amp;b"),
+            "a&amp;amp;b",
+            "escaped text is escaped again"
+        );
+    }
+
+    #[test]
+    fn a_cookie_is_found_in_any_cookie_header_by_its_exact_name() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; session_x=2"));
+        h.append(header::COOKIE, HeaderValue::from_static("session=3"));
+        assert_eq!(cookie(&h, "session").as_deref(), Some("3"));
+        assert_eq!(cookie(&h, "a").as_deref(), Some("1"));
+        assert_eq!(cookie(&h, "b"), None);
+    }
 
     #[test]
     fn hosts_are_compared_by_name_without_port() {

@@ -170,21 +170,7 @@ async fn markdown(State(shared): State<Arc<Shared>>) -> Response {
     }
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use broker::web::escape as esc;
 
 /// Escaped text in which `code spans` become `<code>` elements.
 fn prose(text: &str) -> String {

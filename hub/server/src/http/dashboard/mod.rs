@@ -48,14 +48,7 @@ pub fn routes() -> Router<Arc<Shared>> {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
+    broker::web::cookie(headers, COOKIE)
 }
 
 async fn current_viewer(shared: &Shared, headers: &HeaderMap) -> Result<Option<Viewer>, Failure> {
@@ -215,15 +208,13 @@ async fn view_page(
         Err(e) => return (e.status(), Html(esc(e.words()))).into_response(),
     };
     match view(&shared, &viewer, &name).await {
-        Ok(v) => Html(page::page(&viewer, &name, v.title, &v.html)).into_response(),
+        Ok(v) => broker::web::html(StatusCode::OK, page::page(&viewer, &name, v.title, &v.html)),
         Err(e) => {
-            let status = e.status();
             let body = format!(r#"<p class="error" role="alert">{}</p>"#, esc(e.words()));
-            (
-                status,
-                Html(page::page(&viewer, &name, "Not available", &body)),
+            broker::web::html(
+                e.status(),
+                page::page(&viewer, &name, "Not available", &body),
             )
-                .into_response()
         }
     }
 }

@@ -6,21 +6,7 @@ use crate::contact_point::{Count, Matrix};
 
 use super::auth::Viewer;
 
-/// Escapes text for HTML.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use broker::web::escape as esc;
 
 /// The views, in the navigation's order: path segment and title.
 pub const VIEWS: [(&str, &str); 8] = [
@@ -74,55 +60,52 @@ pub async fn stylesheet() -> axum::response::Response {
         .into_response()
 }
 
+/// The dashboard's frame (`templates/dashboard.html`); every value escaped by the template,
+/// `main` the view's own HTML.
+#[derive(askama::Template)]
+#[template(path = "dashboard.html")]
+struct Frame<'a> {
+    title: &'a str,
+    jurisdiction: String,
+    name: &'a str,
+    role: &'static str,
+    views: &'static [(&'static str, &'static str)],
+    current: &'a str,
+    main: &'a str,
+}
+
+/// The login page (`templates/login.html`).
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct Login<'a> {
+    error: Option<&'a str>,
+}
+
+/// Renders a template; a template that fails (it cannot: its values are plain strings) is
+/// logged and answered with an empty page rather than a panic.
+fn render(template: &impl askama::Template) -> String {
+    template.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a dashboard template did not render");
+        String::new()
+    })
+}
+
 /// A whole page around `main`, for a logged-in viewer.
 pub fn page(viewer: &Viewer, current: &str, title: &str, main: &str) -> String {
-    let mut nav = String::new();
-    for (path, name) in VIEWS {
-        let aria = if path == current {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let _ = write!(nav, r#"<a href="/dashboard/{path}"{aria}>{name}</a>"#);
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – National contact point</title><link rel="stylesheet" href="/assets/dashboard.css"></head>
-<body><header><h1>National contact point – {jur}</h1>
-<div>Signed in as <span id="viewer">{name}</span> ({role}) <form method="post" action="/logout"><button type="submit">Sign out</button></form></div></header>
-<nav aria-label="Views">{nav}</nav>
-<main id="main"><h2>{title}</h2>
-<p class="note">Counts from 1 to 4 are shown as &lt;5. Where a total would let one be worked out, another count is suppressed with it, and so is any rate that would give one away. Figures are for {jur} only. <a href="/api/v1/dashboard/{current}">This view as JSON</a>.</p>
-{main}</main></body></html>"#,
-        title = esc(title),
-        jur = esc(&format!("{:?}", viewer.jurisdiction)),
-        name = esc(&viewer.name),
-        role = viewer.role.as_str(),
-    )
+    render(&Frame {
+        title,
+        jurisdiction: format!("{:?}", viewer.jurisdiction),
+        name: &viewer.name,
+        role: viewer.role.as_str(),
+        views: &VIEWS,
+        current,
+        main,
+    })
 }
 
 /// The login page.
 pub fn login_page(error: Option<&str>) -> String {
-    let error = error
-        .map(|e| {
-            format!(
-                r#"<p class="error" role="alert" id="login-error">{}</p>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in – National contact point</title><link rel="stylesheet" href="/assets/dashboard.css"></head>
-<body><header><h1>National contact point</h1></header>
-<main><h2>Sign in</h2>{error}
-<form method="post" action="/login">
-<label for="name">Login name</label><input id="name" name="name" autocomplete="username" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<p><button type="submit">Sign in</button></p></form></main></body></html>"#
-    )
+    render(&Login { error })
 }
 
 /// A table of `(label, count)` pairs, with stable ids for each cell.
