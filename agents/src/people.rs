@@ -39,6 +39,7 @@ use sha2::Sha256;
 use sqlx::Row;
 use zeroize::Zeroizing;
 
+use crate::http::words::t;
 use crate::store::{Store, StoreError};
 
 /// The columns [`person_of`] reads, as the start of a query.
@@ -673,22 +674,10 @@ pub fn identity_view(
     ) {
         Ok(plain) => match serde_json::from_slice::<SealedIdentity>(&plain) {
             Ok(identity) => IdentityView::Shared(identity),
-            Err(_) => IdentityView::Unreadable(
-                "It opened, but what it holds is not an identity this agent can read.".to_owned(),
-            ),
+            Err(_) => IdentityView::Unreadable(t("sealed-why-not-an-identity")),
         },
         Err(OpenError::NotForUs) => IdentityView::NotShared,
-        Err(OpenError::KeyNotHeld(key_id)) => IdentityView::Unreadable(format!(
-            "Sealed to key {key_id}, which this agent no longer holds."
-        )),
-        Err(OpenError::UnknownScheme) => IdentityView::Unreadable(format!(
-            "Sealed with a scheme this agent does not know ({}).",
-            sealed.scheme
-        )),
-        Err(OpenError::DoesNotOpen) => IdentityView::Unreadable(
-            "This agency's copy does not open: it is damaged or was not sealed for this message."
-                .to_owned(),
-        ),
+        Err(e) => IdentityView::Unreadable(crate::sealing::unopened(&e, sealed.scheme.as_str())),
     }
 }
 

@@ -10,13 +10,14 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 use schemas::messages::{
-    ConsentRecord, HandoverOutcome, NeedLevel, Provision, RecipientSelector, ReleaseNotice,
-    SealedIdentity, SupervisionKind, ThreatLevel, WithdrawalScope,
+    CaseEndReason, ConsentRecord, HandoverOutcome, NeedLevel, Provision, RecipientSelector,
+    ReleaseNotice, SealedIdentity, WithdrawalScope,
 };
 use schemas::{
     AgencyRole, Body, DataCategory, Gateway, Jurisdiction, Message, MessageType, Purpose,
 };
 
+use crate::http::words::{t, t_with};
 use crate::people::IdentityView;
 use crate::sealing::{SealedState, SealedView};
 
@@ -81,8 +82,10 @@ pub fn describe_opened(
 pub fn with_identity(facts: &mut Facts, view: &IdentityView) {
     let words = match view {
         IdentityView::Shared(identity) => person_words(identity),
-        IdentityView::NotShared => "identity not shared with your agency".to_owned(),
-        IdentityView::Unreadable(reason) => format!("identity could not be opened: {reason}"),
+        IdentityView::NotShared => t("value-identity-not-shared"),
+        IdentityView::Unreadable(reason) => {
+            t_with("value-identity-unreadable", &[("why", reason.clone())])
+        }
     };
     match facts.lines.iter_mut().find(|(label, _)| *label == "person") {
         Some(line) => line.1 = words,
@@ -92,21 +95,26 @@ pub fn with_identity(facts: &mut Facts, view: &IdentityView) {
 
 /// A person in a line: name, number as its country writes it, date of birth.
 pub fn person_words(identity: &SealedIdentity) -> String {
-    format!(
-        "{}, {} {}, born {}",
-        identity.name,
-        number_label(identity.jurisdiction),
-        written_number(identity.jurisdiction, identity.national_id.as_str()),
-        identity.date_of_birth.format("%-d %B %Y")
+    t_with(
+        "value-person",
+        &[
+            ("name", identity.name.to_string()),
+            ("label", number_label(identity.jurisdiction)),
+            (
+                "number",
+                written_number(identity.jurisdiction, identity.national_id.as_str()),
+            ),
+            ("born", identity.date_of_birth.to_string()),
+        ],
     )
 }
 
 /// What a country calls its national identity number.
-pub fn number_label(jurisdiction: Jurisdiction) -> &'static str {
+pub fn number_label(jurisdiction: Jurisdiction) -> String {
     match jurisdiction {
-        Jurisdiction::DK => "CPR",
-        Jurisdiction::NO => "national identity number",
-        Jurisdiction::SE => "personnummer",
+        Jurisdiction::DK => t("value-number-dk"),
+        Jurisdiction::NO => t("value-number-no"),
+        Jurisdiction::SE => t("value-number-se"),
     }
 }
 
@@ -155,7 +163,8 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
-/// The message in plain words.
+/// The message in plain words, in the language of the work in hand (English outside a
+/// request), agencies by name where [`NAMES`] knows them.
 pub fn facts(message: &Message) -> Facts {
     let e = &message.envelope;
     let mut f = Facts {
@@ -167,29 +176,43 @@ pub fn facts(message: &Message) -> Facts {
         f.line("case", case.to_string());
     }
     if let Some(subject) = &e.subject {
-        f.line("person", format!("{subject} (pseudonym)"));
+        f.line(
+            "person",
+            t_with("value-pseudonym", &[("pseudonym", subject.to_string())]),
+        );
     }
     f.line("sent", local_time(e.sent_at));
     f.line("purpose", purpose(e.purpose));
     if let Some(gateway) = &e.gateway {
         let under = match gateway.parse() {
-            Gateway::Statute(id) => format!("statute {id}"),
-            Gateway::Consent {
-                consent_id,
-                version,
-            } => format!("the person's consent {consent_id}, version {version}"),
+            Gateway::Statute(id) => t_with("value-under-statute", &[("statute", id.to_string())]),
+            Gateway::Consent { version, .. } => {
+                t_with("value-under-consent", &[("version", version.to_string())])
+            }
         };
         f.line("shared under", under);
     }
     if let Some(by) = &e.sent_by {
         let role = match by.role {
-            schemas::StaffRole::Caseworker => "caseworker",
-            schemas::StaffRole::Coordinator => "coordinator",
+            schemas::StaffRole::Caseworker => t("value-staff-caseworker"),
+            schemas::StaffRole::Coordinator => t("value-staff-coordinator"),
         };
-        f.line("sent by", format!("{} ({role})", by.name));
+        f.line(
+            "sent by",
+            t_with(
+                "value-sent-by",
+                &[("name", by.name.to_string()), ("role", role)],
+            ),
+        );
     }
-    match &message.body {
-        Body::ReleaseNotice(n) => release_notice(&mut f, n),
+    body_facts(&mut f, &message.body);
+    f
+}
+
+/// The lines of a message's body.
+fn body_facts(f: &mut Facts, body: &Body) {
+    match body {
+        Body::ReleaseNotice(n) => release_notice(f, n),
         Body::HandoverRequest(h) => {
             f.line("respond by", h.respond_by.to_string());
             f.line("why", h.reason.to_string());
@@ -197,15 +220,15 @@ pub fn facts(message: &Message) -> Facts {
             for a in &h.attachments {
                 f.line(
                     "attachment",
-                    format!("{} ({}, {})", a.title, category(a.category), a.media_type),
+                    format!("{} ({})", a.title, category_words(a.category)),
                 );
             }
         }
         Body::HandoverResponse(r) => {
             let outcome = match r.outcome {
-                HandoverOutcome::Received => "received (not yet decided)",
-                HandoverOutcome::Accepted => "accepted: the case moves to them",
-                HandoverOutcome::Rejected => "rejected",
+                HandoverOutcome::Received => t("value-outcome-received"),
+                HandoverOutcome::Accepted => t("value-outcome-accepted"),
+                HandoverOutcome::Rejected => t("value-outcome-rejected"),
             };
             f.line("answer", outcome);
             if let Some(reason) = &r.reason {
@@ -213,77 +236,159 @@ pub fn facts(message: &Message) -> Facts {
             }
         }
         Body::HandoverCancelled(c) => {
-            f.line(
-                "answer",
-                "cancelled by the sender: the case stays with them, nothing to answer",
-            );
-            f.line("handover", c.handover_id.to_string());
+            f.line("answer", t("value-handover-cancelled"));
             f.line("why", c.reason.to_string());
         }
         Body::ConsentGranted(c) => {
             let r = &c.consent;
-            f.line("consent", format!("{} version {}", r.consent_id, r.version));
+            f.line(
+                "consent",
+                t_with(
+                    "value-consent-version",
+                    &[("version", r.version.to_string())],
+                ),
+            );
             f.line("programme", r.programme.to_string());
-            f.line("period", format!("{} to {}", r.period.start, r.period.end));
+            f.line("period", period_words(r.period.start, r.period.end));
             for sentence in consent_sentences(r) {
                 f.line("allows", sentence);
             }
         }
         Body::ConsentWithdrawn(w) => {
-            f.line("consent", w.consent_id.to_string());
             f.line("withdrawn", local_time(w.withdrawn_at));
             f.line("covers", withdrawal_scope(&w.scope));
         }
         Body::Receipt(r) => {
-            let to: Vec<&str> = r.delivered_to.iter().map(|a| a.as_str()).collect();
+            let to: Vec<String> = r
+                .delivered_to
+                .iter()
+                .map(|a| agency_name(a.as_str()))
+                .collect();
             f.line(
                 "delivered",
                 if to.is_empty() {
-                    "nobody".into()
+                    t("value-nobody")
                 } else {
-                    to.join(", ")
+                    join_words(&to)
                 },
             );
             for refusal in &r.refused {
                 f.line(
                     "refused",
-                    format!("{} ({})", refusal.recipient, refusal.reason),
+                    format!(
+                        "{} ({})",
+                        agency_name(refusal.recipient.as_str()),
+                        refusal.reason
+                    ),
                 );
             }
-            f.line("answers", r.in_reply_to.to_string());
         }
         Body::RelocationRequest(r) => {
-            f.line("relocation", r.relocation_id.to_string());
-            f.line("threat level", threat(r.threat_level));
+            f.line(
+                "threat level",
+                t(&format!("threat-level-{}", wire(&r.threat_level))),
+            );
             f.line("needed by", r.needed_by.to_string());
             f.line("needs", r.needs.to_string());
         }
         Body::RelocationConfirmed(r) => {
-            f.line("relocation", r.relocation_id.to_string());
             f.line("moved on", r.move_date.to_string());
-            f.line("new case owner", r.new_owner.to_string());
+            f.line("new case owner", agency_name(r.new_owner.as_str()));
+        }
+        Body::InformationRequest(r) => {
+            let asked: Vec<String> = r
+                .categories_requested
+                .iter()
+                .map(|c| category_words(*c))
+                .collect();
+            f.line("asks about", join_words(&asked));
+            f.line("question", r.question.to_string());
+        }
+        Body::InformationResponse(r) => {
+            for answer in &r.answers {
+                f.line(
+                    "answer",
+                    format!("{}: {}", category_words(answer.category), answer.text),
+                );
+            }
+            if r.partial {
+                f.line("partial", t("value-partial"));
+            }
+        }
+        Body::RiskNeedSummary(r) => {
+            f.line("instrument", r.instrument.to_string());
+            f.line("assessed on", r.assessed_on.to_string());
+            f.line("risk level", t(&format!("risk-level-{}", wire(&r.level))));
+            let needs: Vec<String> = r
+                .top_needs
+                .iter()
+                .map(|n| t(&format!("need-area-{}", wire(n))))
+                .collect();
+            f.line("top needs", needs.join(", "));
+        }
+        Body::OutcomeReport(r) => {
+            f.line("case ended", end_reason(r.end_reason));
+            f.line("ended on", r.ended_on.to_string());
+            f.line("no new serious charge", known(r.no_new_serious_charge_12m));
+            f.line("in education or job", known(r.in_education_or_job_3m));
+        }
+        Body::CaseClosed(c) => {
+            f.line("case ended", end_reason(c.reason));
+            f.line("closed", local_time(c.closed_at));
         }
         Body::Escalation(x) => {
-            let agencies: Vec<&str> = x.agencies.iter().map(|a| a.as_str()).collect();
             f.line(
                 "deadline",
-                format!(
-                    "{:?}, due {}, {} days overdue",
-                    x.deadline, x.due, x.days_overdue
+                t_with(
+                    "value-escalation",
+                    &[
+                        ("deadline", t(&format!("deadline-{}", wire(&x.deadline)))),
+                        ("due", x.due.to_string()),
+                        ("days", x.days_overdue.to_string()),
+                    ],
                 ),
             );
-            f.line("agencies", agencies.join(" -> "));
-            f.line("stage", format!("{:?}", x.stage));
+            let agencies: Vec<String> =
+                x.agencies.iter().map(|a| agency_name(a.as_str())).collect();
+            f.line("agencies", agencies.join(" → "));
+            f.line("stage", t(&format!("stage-{}", wire(&x.stage))));
         }
         Body::Undeliverable(u) => {
             f.line("reason", format!("{} - {}", u.reason, u.detail));
-            if let Some(id) = u.in_reply_to {
-                f.line("answers", id.to_string());
-            }
         }
-        _ => {}
+        Body::PersonLinked(_) => f.line("person", t("value-person-linked")),
+        Body::KeyPublished(_) | Body::KeyDirectory(_) => {}
     }
-    f
+}
+
+/// A wire name of a vocabulary value (`snake_case` or `SCREAMING_CASE`), for a Fluent id.
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Why a case ended, in words.
+fn end_reason(reason: CaseEndReason) -> String {
+    t(&format!("end-reason-{}", wire(&reason)))
+}
+
+/// A follow-up answer that may not be known yet.
+fn known(answer: Option<bool>) -> String {
+    match answer {
+        Some(true) => t("send-yes"),
+        Some(false) => t("send-no"),
+        None => t("send-not-known-yet"),
+    }
+}
+
+/// "2026-11-20 to 2027-11-19", in words.
+fn period_words(start: NaiveDate, end: NaiveDate) -> String {
+    t_with(
+        "value-period",
+        &[("start", start.to_string()), ("end", end.to_string())],
+    )
 }
 
 /// A sealed field as labelled lines: the location when it opened, or why it did not.
@@ -313,16 +418,7 @@ pub fn sealed_label(field: &str) -> &'static str {
     }
 }
 
-fn threat(level: ThreatLevel) -> &'static str {
-    match level {
-        ThreatLevel::Low => "low",
-        ThreatLevel::Moderate => "moderate",
-        ThreatLevel::High => "HIGH",
-        ThreatLevel::Severe => "SEVERE",
-    }
-}
-
-/// What a message type is called for a caseworker.
+/// What a message type is called in `agent show` (the page has its own words per language).
 pub fn type_title(message_type: MessageType) -> &'static str {
     match message_type {
         MessageType::ReleaseNotice => "Release notice",
@@ -352,14 +448,15 @@ fn release_notice(f: &mut Facts, n: &ReleaseNotice) {
     if let Some(earliest) = n.earliest_release {
         f.line("earliest release", earliest.to_string());
     }
-    let supervision = match n.supervision.kind {
-        SupervisionKind::None => "none",
-        SupervisionKind::Parole => "parole",
-        SupervisionKind::Probation => "probation",
-        SupervisionKind::CommunitySentence => "community sentence",
-    };
+    let supervision = t(&format!("supervision-{}", wire(&n.supervision.kind)));
     match n.supervision.until {
-        Some(until) => f.line("supervision", format!("{supervision} until {until}")),
+        Some(until) => f.line(
+            "supervision",
+            t_with(
+                "value-supervision-until",
+                &[("supervision", supervision), ("until", until.to_string())],
+            ),
+        ),
         None => f.line("supervision", supervision),
     }
     if let Some(needs) = &n.needs {
@@ -369,16 +466,11 @@ fn release_notice(f: &mut Facts, n: &ReleaseNotice) {
     f.line("contact officer", n.contact_officer.name.to_string());
 }
 
-fn need(level: NeedLevel) -> &'static str {
-    match level {
-        NeedLevel::None => "none",
-        NeedLevel::NeedsSupport => "needs support",
-        NeedLevel::Urgent => "URGENT",
-        NeedLevel::Unknown => "not known",
-    }
+fn need(level: NeedLevel) -> String {
+    t(&format!("need-{}", wire(&level)))
 }
 
-/// A data category as written on the wire (caseworkers and gateways use these names).
+/// A data category as written on the wire (gateways and the API use these names).
 pub fn category(c: DataCategory) -> &'static str {
     match c {
         DataCategory::Identity => "IDENTITY",
@@ -395,114 +487,133 @@ pub fn category(c: DataCategory) -> &'static str {
     }
 }
 
-/// A purpose in plain words.
-pub fn purpose(p: Purpose) -> &'static str {
-    match p {
-        Purpose::ReintegrationPlanning => "reintegration planning",
-        Purpose::ReleaseCoordination => "release coordination",
-        Purpose::RelocationSafety => "relocation safety",
-        Purpose::CaseCoordination => "case coordination",
-        Purpose::OutcomeStatistics => "outcome statistics",
-        Purpose::CriminalInvestigation => "criminal investigation",
-        Purpose::BenefitFraudControl => "benefit-fraud control",
-    }
+/// A data category in words, e.g. "sentence and release".
+pub fn category_words(c: DataCategory) -> String {
+    t(&format!("category-{}", category(c)))
 }
 
-/// An agency role in plain words.
-pub fn role(r: AgencyRole) -> &'static str {
-    match r {
-        AgencyRole::Municipality => "municipality",
-        AgencyRole::Police => "police",
-        AgencyRole::PrisonProbation => "prison service",
-        AgencyRole::Employment => "employment service",
-        AgencyRole::NationalContactPoint => "national contact point",
-    }
+/// A purpose in words.
+pub fn purpose(p: Purpose) -> String {
+    t(&format!("purpose-{}", wire(&p)))
+}
+
+/// An agency role in words.
+pub fn role(r: AgencyRole) -> String {
+    t(&format!("agency-role-{}", wire(&r)))
+}
+
+tokio::task_local! {
+    /// Agency names by id, for the work in hand (the page sets it from the key directory);
+    /// without it agencies read as their ids.
+    pub static NAMES: std::collections::BTreeMap<String, String>;
+}
+
+/// An agency by name where [`NAMES`] knows it, else by id.
+pub(crate) fn agency_name(id: &str) -> String {
+    NAMES
+        .try_with(|names| names.get(id).cloned())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| id.to_owned())
 }
 
 fn withdrawal_scope(scope: &WithdrawalScope) -> String {
     match scope {
-        WithdrawalScope::Entire => "the whole consent".into(),
+        WithdrawalScope::Entire => t("value-withdrawn-entire"),
         WithdrawalScope::Recipients(list) => {
-            let names: Vec<&str> = list.iter().map(|a| a.as_str()).collect();
-            format!("sharing with {} only", join_words(&names))
+            let names: Vec<String> = list.iter().map(|a| agency_name(a.as_str())).collect();
+            t_with("value-withdrawn-sharing", &[("whom", join_words(&names))])
         }
     }
 }
 
 /// What one consent record version allows, one sentence per provision, e.g. "Shares
-/// SENTENCE_RELEASE, CASE_STATUS with municipality and prison service for release
-/// coordination until 2027-11-19". A nested provision flips its parent's effect, so it reads
-/// as an exception ("Except: does not share ...").
+/// sentence and release and the state of the case with municipality and prison service for
+/// release coordination until 2027-11-19". A nested provision flips its parent's effect, so
+/// it reads as an exception ("Except: does not share ...").
 pub fn consent_sentences(record: &ConsentRecord) -> Vec<String> {
     let mut out = Vec::new();
     for p in &record.provisions {
         provision_sentences(p, 0, record.period.end, &mut out);
     }
     if out.is_empty() {
-        out.push("Shares nothing: the record has no provisions.".into());
+        out.push(t("consent-s-nothing"));
     }
     out
 }
 
 fn provision_sentences(p: &Provision, depth: usize, until: NaiveDate, out: &mut Vec<String>) {
     let shares = depth.is_multiple_of(2);
-    let mut s = String::new();
-    if depth > 0 {
-        s.push_str(&"  ".repeat(depth - 1));
-        s.push_str("Except: ");
-    }
-    s.push_str(match (depth, shares) {
-        (0, _) => "Shares ",
-        (_, true) => "shares ",
-        (_, false) => "does not share ",
-    });
-    if p.categories.is_empty() {
-        s.push_str("any data");
+    let what = if p.categories.is_empty() {
+        t("consent-s-any-data")
     } else {
-        let names: Vec<&str> = p.categories.iter().map(|c| category(*c)).collect();
-        s.push_str(&names.join(", "));
-    }
+        let names: Vec<String> = p.categories.iter().map(|c| category_words(*c)).collect();
+        join_words(&names)
+    };
+    let lead = match (depth, shares) {
+        (0, _) => "consent-s-shares",
+        (_, true) => "consent-s-except-shares",
+        (_, false) => "consent-s-except-not",
+    };
+    let mut parts = vec![t_with(lead, &[("what", what)])];
     if !p.recipients.is_empty() {
         let names: Vec<String> = p
             .recipients
             .iter()
             .map(|r| match r {
-                RecipientSelector::Role(role_) => role(*role_).to_owned(),
-                RecipientSelector::Agency(id) => id.to_string(),
+                RecipientSelector::Role(role_) => role(*role_),
+                RecipientSelector::Agency(id) => agency_name(id.as_str()),
             })
             .collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let _ = write!(s, " with {}", join_words(&names));
+        parts.push(t_with("consent-s-with", &[("whom", join_words(&names))]));
     }
     if !p.message_types.is_empty() {
-        let names: Vec<&str> = p.message_types.iter().map(|t| t.as_str()).collect();
-        let _ = write!(s, " in {}", names.join(", "));
+        let names: Vec<String> = p
+            .message_types
+            .iter()
+            .map(|m| t(&format!("type-{}", m.as_str())).to_lowercase())
+            .collect();
+        parts.push(t_with("consent-s-in", &[("kinds", join_words(&names))]));
     }
     if !p.purposes.is_empty() {
-        let names: Vec<&str> = p.purposes.iter().map(|x| purpose(*x)).collect();
-        let _ = write!(s, " for {}", join_words(&names));
+        let names: Vec<String> = p.purposes.iter().map(|x| purpose(*x)).collect();
+        parts.push(t_with("consent-s-for", &[("why", join_words(&names))]));
     }
     match p.period {
-        Some(period) => {
-            let _ = write!(s, " from {} until {}", period.start, period.end);
-        }
+        Some(period) => parts.push(t_with(
+            "consent-s-from-until",
+            &[
+                ("start", period.start.to_string()),
+                ("end", period.end.to_string()),
+            ],
+        )),
         None if depth == 0 => {
-            let _ = write!(s, " until {until}");
+            parts.push(t_with("consent-s-until", &[("end", until.to_string())]));
         }
         None => {}
     }
-    out.push(s);
+    let indent = "  ".repeat(depth.saturating_sub(1));
+    out.push(format!("{indent}{}", parts.join(" ")));
     for child in &p.children {
         provision_sentences(child, depth + 1, until, out);
     }
 }
 
-/// "a", "a and b", "a, b and c".
-pub(crate) fn join_words(items: &[&str]) -> String {
+/// "a", "a and b", "a, b and c", in the language of the work in hand.
+pub(crate) fn join_words<S: AsRef<str>>(items: &[S]) -> String {
     match items {
         [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            t_with(
+                "value-list",
+                &[
+                    ("init", init.join(", ")),
+                    ("last", last.as_ref().to_owned()),
+                ],
+            )
+        }
     }
 }
 
@@ -546,19 +657,74 @@ mod tests {
         let sentences = consent_sentences(&c.consent);
         assert_eq!(
             sentences[0],
-            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS with \
-             municipality and prison service for release coordination, reintegration planning \
-             and case coordination until 2027-11-19"
+            "Shares sentence and release, the state of the case, risk and needs and housing, \
+             income and benefits with municipalities and the prison and probation service for \
+             release coordination, reintegration planning and case coordination until 2027-11-19"
         );
         assert_eq!(
             sentences[1],
-            "Except: does not share RISK_NEED with municipality in HandoverRequest"
+            "Except: does not share risk and needs with municipalities in handover request"
         );
         assert_eq!(
             sentences[2],
-            "  Except: shares any data with dk-kobenhavn-kommune"
+            "  Except: shares any information with dk-kobenhavn-kommune"
         );
-        assert!(sentences[3].starts_with("Shares EDUCATION_EMPLOYMENT"));
+        assert!(sentences[3].starts_with("Shares education and employment"));
+        // In Danish, agencies by name where the page knows them, and no code anywhere.
+        let names = [(
+            "dk-kobenhavn-kommune".to_owned(),
+            "Københavns Kommune".to_owned(),
+        )];
+        let danish = crate::http::words::LANG.sync_scope(crate::http::words::Lang::Da, || {
+            NAMES.sync_scope(names.into_iter().collect(), || {
+                consent_sentences(&c.consent)
+            })
+        });
+        assert_eq!(
+            danish[2],
+            "  Undtagen: deler alle oplysninger med Københavns Kommune"
+        );
+        for sentence in &danish {
+            assert!(!sentence.contains('_'), "a code in {sentence}");
+            assert!(!sentence.contains("SENTENCE"), "a code in {sentence}");
+        }
+    }
+
+    #[test]
+    fn every_body_reads_in_words_without_codes() {
+        for name in [
+            "InformationRequest",
+            "InformationResponse",
+            "RiskNeedSummary",
+            "OutcomeReport",
+            "CaseClosed",
+            "Escalation",
+            "RelocationRequest",
+        ] {
+            let message = example(name);
+            let facts = crate::http::words::LANG
+                .sync_scope(crate::http::words::Lang::Sv, || facts(&message));
+            assert!(facts.lines.len() > 3, "{name}: {facts:?}");
+            for (label, value) in &facts.lines {
+                if *label == "person" || *label == "case" {
+                    continue;
+                }
+                let code = value
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .find(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+                assert_eq!(code, None, "{name}: {label}: {value}");
+                assert!(!value.contains('_'), "{name}: {label}: {value}");
+            }
+        }
+        let report = crate::http::words::LANG.sync_scope(crate::http::words::Lang::Da, || {
+            facts(&example("OutcomeReport"))
+        });
+        assert!(
+            report
+                .lines
+                .contains(&("case ended", "Forløbet er gennemført".to_owned())),
+            "{report:?}"
+        );
     }
 
     #[test]

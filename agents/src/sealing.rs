@@ -20,6 +20,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::SubmitError;
+use crate::http::words::{t, t_with};
 use crate::store::{Store, StoreError};
 
 /// The key of the object that asks the agent to seal a field: `{"seal": {...}}`.
@@ -306,11 +307,9 @@ pub fn view(
     };
     let Some(sealed) = sealed else {
         return unreadable(match entitled {
-            Some(false) => {
-                "The hub removed the sealed address: this agency is not entitled to it.".to_owned()
-            }
-            Some(true) => "The sender included no sealed address.".to_owned(),
-            None => "No sealed address came with this message.".to_owned(),
+            Some(false) => t("sealed-why-removed"),
+            Some(true) => t("sealed-why-none-sent"),
+            None => t("sealed-why-none-came"),
         });
     };
     let opened = seal::open(
@@ -327,36 +326,39 @@ pub fn view(
                     field,
                     state: SealedState::Readable(location),
                 }),
-                Err(_) => unreadable(
-                    "It opened, but what it holds is not a location this agent can read."
-                        .to_owned(),
-                ),
+                Err(_) => unreadable(t("sealed-why-not-a-location")),
             };
         }
         Err(OpenError::NotForUs) => {
-            let others: Vec<&str> = sealed.copies.iter().map(|c| c.recipient.as_str()).collect();
+            let others: Vec<String> = sealed
+                .copies
+                .iter()
+                .map(|c| crate::present::agency_name(c.recipient.as_str()))
+                .collect();
             if others.is_empty() {
-                "Sealed for other agencies; this agency cannot read it.".to_owned()
+                t("sealed-why-for-others")
             } else {
-                format!(
-                    "Sealed for {}; this agency cannot read it.",
-                    crate::present::join_words(&others)
+                t_with(
+                    "sealed-why-for",
+                    &[("whom", crate::present::join_words(&others))],
                 )
             }
         }
-        Err(OpenError::KeyNotHeld(key_id)) => {
-            format!("Sealed to key {key_id}, which this agent no longer holds.")
-        }
-        Err(OpenError::UnknownScheme) => format!(
-            "Sealed with a scheme this agent does not know ({}).",
-            sealed.scheme
-        ),
-        Err(OpenError::DoesNotOpen) => {
-            "This agency's copy does not open: it is damaged or was not sealed for this message."
-                .to_owned()
-        }
+        Err(e) => unopened(&e, sealed.scheme.as_str()),
     };
     unreadable(reason)
+}
+
+/// Why a copy meant for this agency did not open, in words (shared by sealed locations and
+/// sealed identities).
+pub(crate) fn unopened(e: &OpenError, scheme: &str) -> String {
+    match e {
+        OpenError::KeyNotHeld(key_id) => {
+            t_with("sealed-why-key-gone", &[("key", key_id.to_string())])
+        }
+        OpenError::UnknownScheme => t_with("sealed-why-scheme", &[("scheme", scheme.to_owned())]),
+        OpenError::DoesNotOpen | OpenError::NotForUs => t("sealed-why-damaged"),
+    }
 }
 
 #[cfg(test)]
@@ -487,7 +489,7 @@ mod tests {
         assert_eq!(
             w.open(NAV, &message).reason(),
             Some(
-                "Sealed for no-trondheim-kommune and no-politiet-beskyttelse; this agency cannot read it."
+                "Sealed for no-trondheim-kommune and no-politiet-beskyttelse; your agency cannot read it."
             )
         );
 
@@ -755,7 +757,7 @@ mod tests {
             open(r, &me, &unreadable).await.unwrap().unwrap().reason(),
             Some(
                 format!(
-                    "Sealed to key {}, which this agent no longer holds.",
+                    "Sealed to a key this agent no longer holds ({}). Tell your administrator: a backup of the agent's keys may have it.",
                     lost.key_id
                 )
                 .as_str()
@@ -767,7 +769,7 @@ mod tests {
         assert_eq!(
             open(r, &me, &moved).await.unwrap().unwrap().reason(),
             Some(
-                "This agency's copy does not open: it is damaged or was not sealed for this message."
+                "Your agency's copy does not open: it is damaged or was not sealed for this message. Ask the sender to send it again."
             )
         );
     }
@@ -802,7 +804,7 @@ mod tests {
         r.save_directory(&me(false), at(1)).await.unwrap();
         assert_eq!(
             open(r, &oslo, &message).await.unwrap().unwrap().reason(),
-            Some("The hub removed the sealed address: this agency is not entitled to it.")
+            Some("The hub removed the sealed address: your agency may not have it.")
         );
         r.save_directory(&me(true), at(2)).await.unwrap();
         assert_eq!(

@@ -311,3 +311,134 @@ withdraw-need-confirm = Sæt kryds for at bekræfte, at personen har trukket sam
 withdraw-need-received-by = Skriv, hvem der modtog personens ønske (en rolle eller titel, højst 200 tegn).
 withdraw-need-channel = Vælg, hvordan personen sagde det.
 withdraw-done = Tilbagetrækningen er registreret og på vej til hubben, som straks stopper al deling med samtykket som grundlag.
+
+## Navigation til arbejdsoversigterne og send-siden
+nav-due = Frister
+nav-cases = Sager
+nav-releases = Løsladelser
+nav-send-any = Send
+
+## Hvorfor en meddelelse deles (formål)
+purpose-REINTEGRATION_PLANNING = planlægning af reintegration
+purpose-RELEASE_COORDINATION = koordinering af løsladelse
+purpose-RELOCATION_SAFETY = flytning af sikkerhedshensyn
+purpose-CASE_COORDINATION = koordinering af sagen
+purpose-OUTCOME_STATISTICS = resultatstatistik
+purpose-CRIMINAL_INVESTIGATION = efterforskning
+purpose-BENEFIT_FRAUD_CONTROL = kontrol med socialt bedrageri
+
+## Risiko- og trusselsniveauer, behovsområder
+risk-level-very_low = meget lav
+risk-level-low = lav
+risk-level-medium = middel
+risk-level-high = høj
+risk-level-very_high = meget høj
+need-area-education_employment = uddannelse og beskæftigelse
+need-area-family_marital = familie og parforhold
+need-area-accommodation = bolig
+need-area-leisure_recreation = fritid
+need-area-companions = omgangskreds
+need-area-alcohol_drug = alkohol og stoffer
+need-area-procriminal_attitude = kriminelle holdninger
+need-area-antisocial_pattern = antisocialt mønster
+threat-level-low = lavt
+threat-level-moderate = moderat
+threat-level-high = højt
+threat-level-severe = alvorligt
+
+## Hvad en meddelelse siger (værdier)
+value-identity-not-shared = identiteten er ikke delt med din myndighed
+value-identity-unreadable = identiteten kunne ikke åbnes: { $why }
+value-person = { $name }, { $label } { $number }, født { $born }
+value-number-dk = CPR-nummer
+value-number-no = norsk fødselsnummer
+value-number-se = svensk personnummer
+value-pseudonym = kendt af hubben kun under pseudonym ({ $pseudonym })
+value-under-statute = loven ({ $statute })
+value-under-consent = personens samtykke (version { $version })
+value-staff-caseworker = sagsbehandler
+value-staff-coordinator = koordinator
+value-sent-by = { $name } ({ $role })
+value-outcome-received = modtaget (endnu ikke besluttet)
+value-outcome-accepted = accepteret: sagen overgår til dem
+value-outcome-rejected = afvist
+value-handover-cancelled = trukket tilbage af afsenderen: sagen bliver hos dem, der er intet at svare på
+value-consent-version = version { $version }
+value-period = { $start } til { $end }
+value-nobody = ingen
+value-partial = Delvist: noget af det, der blev spurgt om, er ikke besvaret.
+value-escalation = { $deadline }, frist { $due }, { $days } dage over fristen
+value-person-linked = kendt under et nyt personnummer; hubben forbinder de to
+value-supervision-until = { $supervision } indtil { $until }
+value-withdrawn-entire = hele samtykket
+value-withdrawn-sharing = kun deling med { $whom }
+value-list = { $init } og { $last }
+need-unknown = Ikke kendt
+deadline-release_notice = løsladelsesmeddelelse senest 3 måneder før løsladelsen
+deadline-handover_received = anmodning om overdragelse kvitteret som modtaget inden for 2 arbejdsdage
+deadline-handover_answered = anmodning om overdragelse besvaret inden for 10 arbejdsdage
+deadline-relocation_answered = flytning besvaret inden for 2 kalenderdage
+stage-referred = henvist
+stage-intake = visitation
+stage-active = aktiv
+stage-suspended = sat i bero
+stage-closed = afsluttet
+agency-role-municipality = kommunerne
+agency-role-police = politiet
+agency-role-prison_probation = Kriminalforsorgen
+agency-role-employment = jobcentret
+agency-role-national_contact_point = det nationale kontaktpunkt
+consent-s-nothing = Deler intet: samtykket har ingen bestemmelser.
+consent-s-any-data = alle oplysninger
+consent-s-shares = Deler { $what }
+consent-s-except-shares = Undtagen: deler { $what }
+consent-s-except-not = Undtagen: deler ikke { $what }
+consent-s-with = med { $whom }
+consent-s-in = i { $kinds }
+consent-s-for = til { $why }
+consent-s-from-until = fra { $start } til { $end }
+consent-s-until = til { $end }
+fact-asks-about = Spørger om
+fact-question = Spørgsmål
+fact-partial = Delvist svar
+fact-instrument = Redskab
+fact-assessed-on = Vurderet den
+fact-risk-level = Risikoniveau
+fact-top-needs = Vigtigste behov
+fact-case-ended = Hvorfor sagen sluttede
+fact-ended-on = Sluttede den
+fact-no-new-serious-charge = Ingen ny alvorlig sigtelse 12 måneder efter
+fact-in-education-or-job = I uddannelse eller job 3 måneder efter
+fact-closed = Afsluttet
+
+## Where a consent version stands
+consent-status-refused = afvist af hubben: { $why }
+consent-status-unconfirmed = sendt; hubben har endnu ikke bekræftet det
+consent-status-superseded = erstattet af version { $version }
+consent-status-withdrawn = trukket tilbage af personen den { $on }
+consent-status-partly-withdrawn = gælder, undtagen for { $whom }: trukket tilbage for dem den { $on }
+consent-status-expired = udløb den { $on }
+consent-status-not-yet = gælder endnu ikke (fra { $on })
+consent-status-in-force = gælder
+consent-source-this-agency = registreret af denne myndighed
+consent-source-received = modtaget fra { $from }
+consent-version-heading = Version { $version }: { $status }
+
+## An escalation explained
+escalation-title = Hvad der er sket, og hvad du skal gøre
+escalation-to-coordinator = En frist er overskredet: { $late } skulle have handlet senest { $due } og er { $days } dage forsinket, og { $waiting } venter. Som koordinator får du besked først, så sagen ikke går i stå.
+escalation-to-coordinator-todo = Bed sagsbehandleren hos { $late } (eller din egen sagsbehandler, hvis det forsinkede skridt er jeres) om at handle i dag. Sker det ikke i tide, får det nationale kontaktpunkt besked.
+escalation-to-contact-point = En frist er overskredet to gange: { $late } skulle have handlet senest { $due } og er { $days } dage forsinket, og { $waiting } venter. Koordinatorerne har fået besked, og det er stadig ikke sket.
+escalation-to-contact-point-todo = Kontakt begge myndigheders koordinatorer og aftal, hvem der handler og hvornår. Du ser kun personen under pseudonym.
+
+## Why a sealed field could not be read
+sealed-why-removed = Hubben fjernede den forseglede adresse: din myndighed må ikke få den.
+sealed-why-none-sent = Afsenderen medsendte ingen forseglet adresse.
+sealed-why-none-came = Der fulgte ingen forseglet adresse med denne meddelelse.
+sealed-why-not-a-location = Den blev åbnet, men indholdet er ikke en adresse, som denne agent kan læse. Kontakt din administrator.
+sealed-why-not-an-identity = Den blev åbnet, men indholdet er ikke en identitet, som denne agent kan læse. Kontakt din administrator.
+sealed-why-for-others = Forseglet til andre myndigheder; din myndighed kan ikke læse den.
+sealed-why-for = Forseglet til { $whom }; din myndighed kan ikke læse den.
+sealed-why-key-gone = Forseglet til en nøgle, som denne agent ikke længere har ({ $key }). Kontakt din administrator: en sikkerhedskopi af agentens nøgler kan have den.
+sealed-why-scheme = Forseglet på en måde, som denne agent ikke kender ({ $scheme }). Kontakt din administrator: agenten skal måske opdateres.
+sealed-why-damaged = Din myndigheds kopi kan ikke åbnes: den er beskadiget eller ikke forseglet til denne meddelelse. Bed afsenderen sende den igen.

@@ -311,3 +311,134 @@ withdraw-need-confirm = Tick the box to confirm that the person withdrew the con
 withdraw-need-received-by = Write who received the person's wish (a role or title, at most 200 characters).
 withdraw-need-channel = Choose how the person told you.
 withdraw-done = The withdrawal is recorded and on its way to the hub, which stops all sharing under the consent at once.
+
+## Navigation to the work views and the send page
+nav-due = Due
+nav-cases = Cases
+nav-releases = Releases
+nav-send-any = Send
+
+## Why a message is shared (purposes)
+purpose-REINTEGRATION_PLANNING = reintegration planning
+purpose-RELEASE_COORDINATION = release coordination
+purpose-RELOCATION_SAFETY = relocation for safety
+purpose-CASE_COORDINATION = case coordination
+purpose-OUTCOME_STATISTICS = outcome statistics
+purpose-CRIMINAL_INVESTIGATION = criminal investigation
+purpose-BENEFIT_FRAUD_CONTROL = benefit-fraud control
+
+## Assessment and threat levels, need areas
+risk-level-very_low = very low
+risk-level-low = low
+risk-level-medium = medium
+risk-level-high = high
+risk-level-very_high = very high
+need-area-education_employment = education and employment
+need-area-family_marital = family and partner
+need-area-accommodation = accommodation
+need-area-leisure_recreation = leisure
+need-area-companions = companions
+need-area-alcohol_drug = alcohol and drugs
+need-area-procriminal_attitude = pro-criminal attitudes
+need-area-antisocial_pattern = antisocial pattern
+threat-level-low = low
+threat-level-moderate = moderate
+threat-level-high = high
+threat-level-severe = severe
+
+## What a message says (values)
+value-identity-not-shared = identity not shared with your agency
+value-identity-unreadable = identity could not be opened: { $why }
+value-person = { $name }, { $label } { $number }, born { $born }
+value-number-dk = CPR number
+value-number-no = national identity number
+value-number-se = personal identity number
+value-pseudonym = known to the hub only by pseudonym ({ $pseudonym })
+value-under-statute = the law ({ $statute })
+value-under-consent = the person's consent (version { $version })
+value-staff-caseworker = caseworker
+value-staff-coordinator = coordinator
+value-sent-by = { $name } ({ $role })
+value-outcome-received = received (not yet decided)
+value-outcome-accepted = accepted: the case moves to them
+value-outcome-rejected = rejected
+value-handover-cancelled = cancelled by the sender: the case stays with them, nothing to answer
+value-consent-version = version { $version }
+value-period = { $start } to { $end }
+value-nobody = nobody
+value-partial = Partial: some of what was asked for is not answered.
+value-escalation = { $deadline }, due { $due }, { $days } days overdue
+value-person-linked = known by a new identity number; the hub links the two
+value-supervision-until = { $supervision } until { $until }
+value-withdrawn-entire = the whole consent
+value-withdrawn-sharing = sharing with { $whom } only
+value-list = { $init } and { $last }
+need-unknown = Not known
+deadline-release_notice = release notice at the latest 3 months before release
+deadline-handover_received = handover request marked received within 2 working days
+deadline-handover_answered = handover request answered within 10 working days
+deadline-relocation_answered = relocation answered within 2 calendar days
+stage-referred = referred
+stage-intake = intake
+stage-active = active
+stage-suspended = suspended
+stage-closed = closed
+agency-role-municipality = municipalities
+agency-role-police = the police
+agency-role-prison_probation = the prison and probation service
+agency-role-employment = the employment service
+agency-role-national_contact_point = the national contact point
+consent-s-nothing = Shares nothing: the record has no provisions.
+consent-s-any-data = any information
+consent-s-shares = Shares { $what }
+consent-s-except-shares = Except: shares { $what }
+consent-s-except-not = Except: does not share { $what }
+consent-s-with = with { $whom }
+consent-s-in = in { $kinds }
+consent-s-for = for { $why }
+consent-s-from-until = from { $start } until { $end }
+consent-s-until = until { $end }
+fact-asks-about = Asks about
+fact-question = Question
+fact-partial = Partial answer
+fact-instrument = Instrument
+fact-assessed-on = Assessed on
+fact-risk-level = Risk level
+fact-top-needs = Most pressing needs
+fact-case-ended = Why the case ended
+fact-ended-on = Ended on
+fact-no-new-serious-charge = No new serious charge 12 months after
+fact-in-education-or-job = In education or a job 3 months after
+fact-closed = Closed
+
+## Where a consent version stands
+consent-status-refused = refused by the hub: { $why }
+consent-status-unconfirmed = sent; the hub has not confirmed it yet
+consent-status-superseded = superseded by version { $version }
+consent-status-withdrawn = withdrawn by the person on { $on }
+consent-status-partly-withdrawn = in force, except for { $whom }: withdrawn for them on { $on }
+consent-status-expired = expired on { $on }
+consent-status-not-yet = not yet in force (from { $on })
+consent-status-in-force = in force
+consent-source-this-agency = recorded by this agency
+consent-source-received = received from { $from }
+consent-version-heading = Version { $version }: { $status }
+
+## An escalation explained
+escalation-title = What happened and what to do
+escalation-to-coordinator = A deadline has passed: { $late } should have acted by { $due } and is { $days } days late, and { $waiting } is waiting. As coordinator you are told first, so the case does not stall.
+escalation-to-coordinator-todo = Ask the caseworker at { $late } (or your own caseworker, if the late step is yours) to act today. If it is not done in time, the national contact point is told next.
+escalation-to-contact-point = A deadline has passed twice: { $late } should have acted by { $due } and is { $days } days late, and { $waiting } is waiting. The coordinators were told and it is still not done.
+escalation-to-contact-point-todo = Contact the coordinators of both agencies and agree who acts, and by when. You see the person only by pseudonym.
+
+## Why a sealed field could not be read
+sealed-why-removed = The hub removed the sealed address: your agency may not have it.
+sealed-why-none-sent = The sender included no sealed address.
+sealed-why-none-came = No sealed address came with this message.
+sealed-why-not-a-location = It opened, but what it holds is not an address this agent can read. Tell your administrator.
+sealed-why-not-an-identity = It opened, but what it holds is not an identity this agent can read. Tell your administrator.
+sealed-why-for-others = Sealed for other agencies; your agency cannot read it.
+sealed-why-for = Sealed for { $whom }; your agency cannot read it.
+sealed-why-key-gone = Sealed to a key this agent no longer holds ({ $key }). Tell your administrator: a backup of the agent's keys may have it.
+sealed-why-scheme = Sealed in a way this agent does not know ({ $scheme }). Tell your administrator: the agent may need an update.
+sealed-why-damaged = Your agency's copy does not open: it is damaged or was not sealed for this message. Ask the sender to send it again.

@@ -311,3 +311,134 @@ withdraw-need-confirm = Kryss av for å bekrefte at personen har trukket tilbake
 withdraw-need-received-by = Skriv hvem som mottok personens ønske (en rolle eller tittel, høyst 200 tegn).
 withdraw-need-channel = Velg hvordan personen sa det.
 withdraw-done = Tilbaketrekkingen er registrert og på vei til huben, som straks stopper all deling på grunnlag av samtykket.
+
+## Navigasjon til arbeidsoversiktene og sendesiden
+nav-due = Frister
+nav-cases = Saker
+nav-releases = Løslatelser
+nav-send-any = Send
+
+## Hvorfor en melding deles (formål)
+purpose-REINTEGRATION_PLANNING = planlegging av tilbakeføring
+purpose-RELEASE_COORDINATION = koordinering av løslatelse
+purpose-RELOCATION_SAFETY = flytting av sikkerhetshensyn
+purpose-CASE_COORDINATION = koordinering av saken
+purpose-OUTCOME_STATISTICS = resultatstatistikk
+purpose-CRIMINAL_INVESTIGATION = etterforskning
+purpose-BENEFIT_FRAUD_CONTROL = kontroll med trygdesvindel
+
+## Risiko- og trusselnivåer, behovsområder
+risk-level-very_low = svært lav
+risk-level-low = lav
+risk-level-medium = middels
+risk-level-high = høy
+risk-level-very_high = svært høy
+need-area-education_employment = utdanning og arbeid
+need-area-family_marital = familie og parforhold
+need-area-accommodation = bolig
+need-area-leisure_recreation = fritid
+need-area-companions = omgangskrets
+need-area-alcohol_drug = alkohol og rusmidler
+need-area-procriminal_attitude = kriminelle holdninger
+need-area-antisocial_pattern = antisosialt mønster
+threat-level-low = lavt
+threat-level-moderate = moderat
+threat-level-high = høyt
+threat-level-severe = alvorlig
+
+## Hva en melding sier (verdier)
+value-identity-not-shared = identiteten er ikke delt med etaten din
+value-identity-unreadable = identiteten kunne ikke åpnes: { $why }
+value-person = { $name }, { $label } { $number }, født { $born }
+value-number-dk = dansk CPR-nummer
+value-number-no = fødselsnummer
+value-number-se = svensk personnummer
+value-pseudonym = kjent for huben bare under pseudonym ({ $pseudonym })
+value-under-statute = loven ({ $statute })
+value-under-consent = personens samtykke (versjon { $version })
+value-staff-caseworker = saksbehandler
+value-staff-coordinator = koordinator
+value-sent-by = { $name } ({ $role })
+value-outcome-received = mottatt (ikke avgjort ennå)
+value-outcome-accepted = akseptert: saken går over til dem
+value-outcome-rejected = avslått
+value-handover-cancelled = trukket tilbake av avsenderen: saken blir hos dem, det er ingenting å svare på
+value-consent-version = versjon { $version }
+value-period = { $start } til { $end }
+value-nobody = ingen
+value-partial = Delvis: noe av det det ble spurt om, er ikke besvart.
+value-escalation = { $deadline }, frist { $due }, { $days } dager over fristen
+value-person-linked = kjent under et nytt fødselsnummer; huben kobler de to
+value-supervision-until = { $supervision } til { $until }
+value-withdrawn-entire = hele samtykket
+value-withdrawn-sharing = bare deling med { $whom }
+value-list = { $init } og { $last }
+need-unknown = Ikke kjent
+deadline-release_notice = melding om løslatelse senest 3 måneder før løslatelsen
+deadline-handover_received = forespørsel om overlevering kvittert som mottatt innen 2 arbeidsdager
+deadline-handover_answered = forespørsel om overlevering besvart innen 10 arbeidsdager
+deadline-relocation_answered = flytting besvart innen 2 kalenderdager
+stage-referred = henvist
+stage-intake = inntak
+stage-active = aktiv
+stage-suspended = stilt i bero
+stage-closed = avsluttet
+agency-role-municipality = kommunene
+agency-role-police = politiet
+agency-role-prison_probation = kriminalomsorgen
+agency-role-employment = NAV
+agency-role-national_contact_point = det nasjonale kontaktpunktet
+consent-s-nothing = Deler ingenting: samtykket har ingen bestemmelser.
+consent-s-any-data = alle opplysninger
+consent-s-shares = Deler { $what }
+consent-s-except-shares = Unntatt: deler { $what }
+consent-s-except-not = Unntatt: deler ikke { $what }
+consent-s-with = med { $whom }
+consent-s-in = i { $kinds }
+consent-s-for = for { $why }
+consent-s-from-until = fra { $start } til { $end }
+consent-s-until = til { $end }
+fact-asks-about = Spør om
+fact-question = Spørsmål
+fact-partial = Delvis svar
+fact-instrument = Verktøy
+fact-assessed-on = Vurdert den
+fact-risk-level = Risikonivå
+fact-top-needs = Viktigste behov
+fact-case-ended = Hvorfor saken endte
+fact-ended-on = Endte
+fact-no-new-serious-charge = Ingen ny alvorlig siktelse 12 måneder etter
+fact-in-education-or-job = I utdanning eller jobb 3 måneder etter
+fact-closed = Avsluttet
+
+## Where a consent version stands
+consent-status-refused = avvist av huben: { $why }
+consent-status-unconfirmed = sendt; huben har ikke bekreftet det ennå
+consent-status-superseded = erstattet av versjon { $version }
+consent-status-withdrawn = trukket tilbake av personen { $on }
+consent-status-partly-withdrawn = gjelder, unntatt for { $whom }: trukket tilbake for dem { $on }
+consent-status-expired = utløp { $on }
+consent-status-not-yet = gjelder ikke ennå (fra { $on })
+consent-status-in-force = gjelder
+consent-source-this-agency = registrert av denne etaten
+consent-source-received = mottatt fra { $from }
+consent-version-heading = Versjon { $version }: { $status }
+
+## An escalation explained
+escalation-title = Hva som har skjedd, og hva du skal gjøre
+escalation-to-coordinator = En frist er oversittet: { $late } skulle ha handlet senest { $due } og er { $days } dager forsinket, og { $waiting } venter. Som koordinator får du beskjed først, så saken ikke stopper opp.
+escalation-to-coordinator-todo = Be saksbehandleren hos { $late } (eller din egen saksbehandler, hvis det forsinkede steget er deres) om å handle i dag. Skjer det ikke i tide, får det nasjonale kontaktpunktet beskjed.
+escalation-to-contact-point = En frist er oversittet to ganger: { $late } skulle ha handlet senest { $due } og er { $days } dager forsinket, og { $waiting } venter. Koordinatorene har fått beskjed, og det er fortsatt ikke gjort.
+escalation-to-contact-point-todo = Kontakt koordinatorene i begge etatene og avtal hvem som handler, og når. Du ser personen bare under pseudonym.
+
+## Why a sealed field could not be read
+sealed-why-removed = Huben fjernet den forseglede adressen: etaten din kan ikke få den.
+sealed-why-none-sent = Avsenderen sendte ingen forseglet adresse.
+sealed-why-none-came = Det fulgte ingen forseglet adresse med denne meldingen.
+sealed-why-not-a-location = Den ble åpnet, men innholdet er ikke en adresse denne agenten kan lese. Kontakt administratoren din.
+sealed-why-not-an-identity = Den ble åpnet, men innholdet er ikke en identitet denne agenten kan lese. Kontakt administratoren din.
+sealed-why-for-others = Forseglet for andre etater; etaten din kan ikke lese den.
+sealed-why-for = Forseglet for { $whom }; etaten din kan ikke lese den.
+sealed-why-key-gone = Forseglet til en nøkkel denne agenten ikke lenger har ({ $key }). Kontakt administratoren din: en sikkerhetskopi av agentens nøkler kan ha den.
+sealed-why-scheme = Forseglet på en måte denne agenten ikke kjenner ({ $scheme }). Kontakt administratoren din: agenten må kanskje oppdateres.
+sealed-why-damaged = Etatens kopi kan ikke åpnes: den er skadet eller ikke forseglet for denne meldingen. Be avsenderen sende den på nytt.

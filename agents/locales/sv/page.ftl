@@ -311,3 +311,134 @@ withdraw-need-confirm = Kryssa i rutan för att bekräfta att personen har åter
 withdraw-need-received-by = Skriv vem som tog emot personens önskan (en roll eller titel, högst 200 tecken).
 withdraw-need-channel = Välj hur personen sa det.
 withdraw-done = Återkallelsen är registrerad och på väg till hubben, som genast stoppar all delning med stöd av samtycket.
+
+## Navigering till arbetsvyerna och skicka-sidan
+nav-due = Att göra
+nav-cases = Ärenden
+nav-releases = Frigivningar
+nav-send-any = Skicka
+
+## Varför ett meddelande delas (ändamål)
+purpose-REINTEGRATION_PLANNING = planering av återanpassning
+purpose-RELEASE_COORDINATION = samordning av frigivning
+purpose-RELOCATION_SAFETY = flytt av säkerhetsskäl
+purpose-CASE_COORDINATION = samordning av ärendet
+purpose-OUTCOME_STATISTICS = resultatstatistik
+purpose-CRIMINAL_INVESTIGATION = brottsutredning
+purpose-BENEFIT_FRAUD_CONTROL = kontroll av bidragsbrott
+
+## Risk- och hotnivåer, behovsområden
+risk-level-very_low = mycket låg
+risk-level-low = låg
+risk-level-medium = medel
+risk-level-high = hög
+risk-level-very_high = mycket hög
+need-area-education_employment = utbildning och arbete
+need-area-family_marital = familj och parrelation
+need-area-accommodation = boende
+need-area-leisure_recreation = fritid
+need-area-companions = umgänge
+need-area-alcohol_drug = alkohol och droger
+need-area-procriminal_attitude = kriminella attityder
+need-area-antisocial_pattern = antisocialt mönster
+threat-level-low = låg
+threat-level-moderate = måttlig
+threat-level-high = hög
+threat-level-severe = allvarlig
+
+## Vad ett meddelande säger (värden)
+value-identity-not-shared = identiteten är inte delad med din myndighet
+value-identity-unreadable = identiteten kunde inte öppnas: { $why }
+value-person = { $name }, { $label } { $number }, född { $born }
+value-number-dk = danskt CPR-nummer
+value-number-no = norskt fødselsnummer
+value-number-se = personnummer
+value-pseudonym = känd av hubben bara under pseudonym ({ $pseudonym })
+value-under-statute = lagen ({ $statute })
+value-under-consent = personens samtycke (version { $version })
+value-staff-caseworker = handläggare
+value-staff-coordinator = samordnare
+value-sent-by = { $name } ({ $role })
+value-outcome-received = mottaget (inte beslutat ännu)
+value-outcome-accepted = godtaget: ärendet går över till dem
+value-outcome-rejected = avslaget
+value-handover-cancelled = återkallat av avsändaren: ärendet stannar hos dem, det finns inget att svara på
+value-consent-version = version { $version }
+value-period = { $start } till { $end }
+value-nobody = ingen
+value-partial = Delvis: en del av det som efterfrågades är inte besvarat.
+value-escalation = { $deadline }, senast { $due }, { $days } dagar försenat
+value-person-linked = känd under ett nytt personnummer; hubben kopplar ihop de två
+value-supervision-until = { $supervision } till { $until }
+value-withdrawn-entire = hela samtycket
+value-withdrawn-sharing = bara delning med { $whom }
+value-list = { $init } och { $last }
+need-unknown = Inte känt
+deadline-release_notice = meddelande om frigivning senast 3 månader före frigivningen
+deadline-handover_received = begäran om överlämning kvitterad som mottagen inom 2 arbetsdagar
+deadline-handover_answered = begäran om överlämning besvarad inom 10 arbetsdagar
+deadline-relocation_answered = flytt besvarad inom 2 kalenderdagar
+stage-referred = remitterat
+stage-intake = inskrivning
+stage-active = aktivt
+stage-suspended = vilande
+stage-closed = avslutat
+agency-role-municipality = kommunerna
+agency-role-police = polisen
+agency-role-prison_probation = Kriminalvården
+agency-role-employment = Arbetsförmedlingen
+agency-role-national_contact_point = den nationella kontaktpunkten
+consent-s-nothing = Delar ingenting: samtycket har inga bestämmelser.
+consent-s-any-data = alla uppgifter
+consent-s-shares = Delar { $what }
+consent-s-except-shares = Utom: delar { $what }
+consent-s-except-not = Utom: delar inte { $what }
+consent-s-with = med { $whom }
+consent-s-in = i { $kinds }
+consent-s-for = för { $why }
+consent-s-from-until = från { $start } till { $end }
+consent-s-until = till { $end }
+fact-asks-about = Frågar om
+fact-question = Fråga
+fact-partial = Delvis svar
+fact-instrument = Instrument
+fact-assessed-on = Bedömd den
+fact-risk-level = Risknivå
+fact-top-needs = Viktigaste behov
+fact-case-ended = Varför ärendet avslutades
+fact-ended-on = Avslutades
+fact-no-new-serious-charge = Ingen ny allvarlig misstanke om brott 12 månader efter
+fact-in-education-or-job = I utbildning eller arbete 3 månader efter
+fact-closed = Avslutat
+
+## Where a consent version stands
+consent-status-refused = avvisat av hubben: { $why }
+consent-status-unconfirmed = skickat; hubben har inte bekräftat det ännu
+consent-status-superseded = ersatt av version { $version }
+consent-status-withdrawn = återkallat av personen den { $on }
+consent-status-partly-withdrawn = gäller, utom för { $whom }: återkallat för dem den { $on }
+consent-status-expired = upphörde den { $on }
+consent-status-not-yet = gäller inte ännu (från { $on })
+consent-status-in-force = gäller
+consent-source-this-agency = registrerat av denna myndighet
+consent-source-received = mottaget från { $from }
+consent-version-heading = Version { $version }: { $status }
+
+## An escalation explained
+escalation-title = Vad som har hänt och vad du ska göra
+escalation-to-coordinator = En tidsfrist har passerat: { $late } skulle ha agerat senast { $due } och är { $days } dagar försenad, och { $waiting } väntar. Som samordnare får du besked först, så att ärendet inte stannar av.
+escalation-to-coordinator-todo = Be handläggaren hos { $late } (eller din egen handläggare, om det försenade steget är ert) att agera i dag. Sker det inte i tid får den nationella kontaktpunkten besked.
+escalation-to-contact-point = En tidsfrist har passerat två gånger: { $late } skulle ha agerat senast { $due } och är { $days } dagar försenad, och { $waiting } väntar. Samordnarna har fått besked och det är fortfarande inte gjort.
+escalation-to-contact-point-todo = Kontakta samordnarna på båda myndigheterna och kom överens om vem som agerar och när. Du ser personen bara under pseudonym.
+
+## Why a sealed field could not be read
+sealed-why-removed = Hubben tog bort den förseglade adressen: din myndighet får inte ha den.
+sealed-why-none-sent = Avsändaren skickade ingen förseglad adress.
+sealed-why-none-came = Ingen förseglad adress följde med detta meddelande.
+sealed-why-not-a-location = Den öppnades, men innehållet är inte en adress som den här agenten kan läsa. Kontakta din administratör.
+sealed-why-not-an-identity = Den öppnades, men innehållet är inte en identitet som den här agenten kan läsa. Kontakta din administratör.
+sealed-why-for-others = Förseglad för andra myndigheter; din myndighet kan inte läsa den.
+sealed-why-for = Förseglad för { $whom }; din myndighet kan inte läsa den.
+sealed-why-key-gone = Förseglad till en nyckel som den här agenten inte längre har ({ $key }). Kontakta din administratör: en säkerhetskopia av agentens nycklar kan ha den.
+sealed-why-scheme = Förseglad på ett sätt som den här agenten inte känner till ({ $scheme }). Kontakta din administratör: agenten kan behöva uppdateras.
+sealed-why-damaged = Din myndighets kopia går inte att öppna: den är skadad eller inte förseglad för detta meddelande. Be avsändaren skicka den igen.

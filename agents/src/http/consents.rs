@@ -8,6 +8,7 @@ use schemas::messages::{ConsentRecord, WithdrawalScope};
 use schemas::{Body, MessageType, Pseudonym};
 use uuid::Uuid;
 
+use crate::http::words::{reason_words, t, t_with};
 use crate::present;
 use crate::store::{SendStatus, Store, StoreError};
 
@@ -128,54 +129,80 @@ pub(crate) fn views(
             let (in_force, status) = match origin {
                 Seen::Sent(SendStatus::Refused, reason) => (
                     false,
-                    format!(
-                        "refused by the hub ({})",
-                        reason.as_deref().unwrap_or("no reason given")
+                    t_with(
+                        "consent-status-refused",
+                        &[("why", reason_words(reason.as_deref().unwrap_or("")))],
                     ),
                 ),
                 Seen::Sent(SendStatus::Queued | SendStatus::Sent, _) => {
-                    (false, "sent; the hub has not confirmed it yet".to_owned())
+                    (false, t("consent-status-unconfirmed"))
                 }
                 _ => match (latest_accepted(record.consent_id), withdrawal) {
-                    (Some(latest), _) if latest > record.version => {
-                        (false, format!("superseded by version {latest}"))
-                    }
+                    (Some(latest), _) if latest > record.version => (
+                        false,
+                        t_with(
+                            "consent-status-superseded",
+                            &[("version", latest.to_string())],
+                        ),
+                    ),
                     (_, Some(w)) => match &w.scope {
-                        WithdrawalScope::Entire => {
-                            (false, format!("withdrawn by the person on {}", w.on))
-                        }
+                        WithdrawalScope::Entire => (
+                            false,
+                            t_with("consent-status-withdrawn", &[("on", w.on.to_string())]),
+                        ),
                         WithdrawalScope::Recipients(list) => {
-                            let names: Vec<&str> = list.iter().map(|a| a.as_str()).collect();
+                            let names: Vec<String> = list
+                                .iter()
+                                .map(|a| present::agency_name(a.as_str()))
+                                .collect();
                             (
                                 true,
-                                format!(
-                                    "in force, except for {}: withdrawn for them on {}",
-                                    names.join(", "),
-                                    w.on
+                                t_with(
+                                    "consent-status-partly-withdrawn",
+                                    &[
+                                        ("whom", present::join_words(&names)),
+                                        ("on", w.on.to_string()),
+                                    ],
                                 ),
                             )
                         }
                     },
-                    _ if today > record.period.end => {
-                        (false, format!("expired on {}", record.period.end))
-                    }
+                    _ if today > record.period.end => (
+                        false,
+                        t_with(
+                            "consent-status-expired",
+                            &[("on", record.period.end.to_string())],
+                        ),
+                    ),
                     _ if today < record.period.start => (
                         false,
-                        format!("not yet in force (from {})", record.period.start),
+                        t_with(
+                            "consent-status-not-yet",
+                            &[("on", record.period.start.to_string())],
+                        ),
                     ),
-                    _ => (true, "in force".to_owned()),
+                    _ => (true, t("consent-status-in-force")),
                 },
             };
             VersionView {
                 consent_id: record.consent_id,
                 version: record.version,
                 programme: record.programme.to_string(),
-                period: format!("{} to {}", record.period.start, record.period.end),
+                period: t_with(
+                    "value-period",
+                    &[
+                        ("start", record.period.start.to_string()),
+                        ("end", record.period.end.to_string()),
+                    ],
+                ),
                 in_force,
                 status,
                 source: match origin {
-                    Seen::Sent(..) => "recorded by this agency".to_owned(),
-                    Seen::Received(from) => format!("received from {from}"),
+                    Seen::Sent(..) => t("consent-source-this-agency"),
+                    Seen::Received(from) => t_with(
+                        "consent-source-received",
+                        &[("from", present::agency_name(from))],
+                    ),
                 },
                 sentences: present::consent_sentences(record),
             }
@@ -224,7 +251,13 @@ mod tests {
         assert_eq!(
             status,
             vec![
-                (3, false, "refused by the hub (INVALID_CONSENT)"),
+                (
+                    3,
+                    false,
+                    "refused by the hub: The consent breaks a rule (a period over 12 months, \
+                     a minor without a guardian, or the versions out of order). Correct the \
+                     consent and record it again."
+                ),
                 (2, true, "in force"),
                 (1, false, "superseded by version 2"),
             ]

@@ -71,7 +71,7 @@ fn draft_body(description: &str, schema: &str) -> Value {
 /// The OpenAPI document.
 pub fn document() -> Value {
     let mut doc = paths_and_components();
-    for more in [key_schemas(), person_schemas()] {
+    for more in [key_schemas(), person_schemas(), sent_schemas()] {
         if let (Some(schemas), Value::Object(more)) = (
             doc.pointer_mut("/components/schemas")
                 .and_then(Value::as_object_mut),
@@ -87,6 +87,35 @@ pub fn document() -> Value {
         paths.extend(more);
     }
     doc
+}
+
+/// The parts of a sent message's status that tell each recipient's outcome and the case's
+/// owner, merged into `components/schemas`.
+fn sent_schemas() -> Value {
+    json!({
+                "RecipientOutcome": {
+                    "type": "object",
+                    "required": ["agency", "outcome"],
+                    "properties": {
+                        "agency": {"type": "string", "description": "The recipient agency's id."},
+                        "outcome": {"type": "string", "enum": ["waiting", "delivered", "refused"], "description": "waiting: the hub has not answered for this recipient yet; delivered: in its inbox; refused: the hub refused it for this recipient."},
+                        "reason_code": {"type": "string", "description": "The hub's reason code, when refused.", "examples": ["NO_GATEWAY"]},
+                        "detail": {"type": "string", "description": "The hub's words, when it refused the whole message (a receipt gives codes only)."},
+                        "answered_at": {"type": "string", "format": "date-time", "description": "When the hub's answer arrived."}
+                    }
+                },
+                "CaseOwner": {
+                    "type": "object",
+                    "description": "On a HandoverRequest or RelocationRequest: who owns the case now. Ownership moves only when the agency asked accepts (or confirms the relocation).",
+                    "required": ["agency", "handover"],
+                    "properties": {
+                        "agency": {"type": "string", "description": "The owning agency's id: this agency until the agency asked accepts."},
+                        "handover": {"type": "string", "enum": ["not_answered", "received", "accepted", "rejected", "cancelled", "refused"], "description": "Where the request stands: not answered yet; received but not decided; accepted (the case moved); rejected; cancelled by this agency; refused by the hub."},
+                        "asked": {"type": "string", "description": "The agency asked, while the case is still this agency's."},
+                        "since": {"type": "string", "format": "date-time", "description": "When the acceptance arrived, once the case moved."}
+                    }
+                }
+    })
 }
 
 /// The person register's routes, merged into `paths`.
@@ -258,7 +287,7 @@ fn key_schemas() -> Value {
                         "field": {"type": "string", "enum": ["sealed_destination", "sealed_address"]},
                         "readable": {"type": "boolean"},
                         "location": {"$ref": "#/components/schemas/SealedLocation"},
-                        "reason": {"type": "string", "description": "Why it cannot be read, in a plain sentence; present when `readable` is false.", "examples": ["Sealed for no-trondheim-kommune; this agency cannot read it."]}
+                        "reason": {"type": "string", "description": "Why it cannot be read, in a plain sentence; present when `readable` is false.", "examples": ["Sealed for Trondheim kommune; your agency cannot read it."]}
                     }
                 },
                 "SealedLocation": {
@@ -407,7 +436,7 @@ fn paths_and_components() -> Value {
             "/api/v1/messages/{id}": {
                 "get": {
                     "operationId": "messageStatus",
-                    "summary": "Where a sent message stands.",
+                    "summary": "Where a sent message stands, and what became of each recipient's copy.",
                     "parameters": [id_parameter("id", "The message id (a version-7 UUID).")],
                     "responses": {
                         "200": {"description": "The message's status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SentStatus"}}}},
@@ -584,8 +613,14 @@ fn paths_and_components() -> Value {
                         "message_type": {"type": "string"},
                         "status": {"$ref": "#/components/schemas/Status"},
                         "accepted_at": {"type": "string", "format": "date-time"},
-                        "reason": {"type": "string", "description": "The hub's reason code, when refused in whole or in part."},
-                        "detail": {"type": "string", "description": "The hub's words, when refused."}
+                        "reason": {"type": "string", "description": "The hub's reason code, when refused in whole or in part (the first refused recipient's, when in part)."},
+                        "detail": {"type": "string", "description": "The hub's words, when refused."},
+                        "recipients": {
+                            "type": "array",
+                            "description": "Each recipient the message names, in its order, with what became of its copy. The hub's receipt does not say which optional categories it removed for a recipient; only the recipient's copy says so.",
+                            "items": {"$ref": "#/components/schemas/RecipientOutcome"}
+                        },
+                        "case_owner": {"$ref": "#/components/schemas/CaseOwner"}
                     }
                 },
                 "InboxItem": {

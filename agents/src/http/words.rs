@@ -229,6 +229,25 @@ mod tests {
         }
     }
 
+    /// Every `$variable` the files use, in any language.
+    fn variables() -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        for lang in Lang::ALL {
+            for (_, text) in files(lang) {
+                for piece in text.split('$').skip(1) {
+                    let name: String = piece
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                        .collect();
+                    if !name.is_empty() {
+                        found.insert(name);
+                    }
+                }
+            }
+        }
+        found
+    }
+
     fn ids(lang: Lang) -> BTreeSet<String> {
         files(lang)
             .iter()
@@ -251,13 +270,9 @@ mod tests {
             );
             // And each resolves to words of its own, not the id.
             // Every variable any message takes, so that each formats whole.
-            let args: Vec<(&str, String)> = [
-                "why", "name", "roles", "outcome", "entries", "shown", "all", "agency", "count",
-                "since", "from", "when", "detail", "rule", "version",
-            ]
-            .iter()
-            .map(|v| (*v, "x".to_owned()))
-            .collect();
+            let names = variables();
+            let args: Vec<(&str, String)> =
+                names.iter().map(|v| (v.as_str(), "x".to_owned())).collect();
             for id in &english {
                 let words = LANG.sync_scope(lang, || {
                     if id == "due-in-days" {
