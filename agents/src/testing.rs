@@ -175,3 +175,86 @@ pub(crate) async fn call(
         .unwrap();
     (status, location, String::from_utf8(bytes.to_vec()).unwrap())
 }
+
+/// A GET of the page at `path` as a browser signed in with `cookie` asks for it, in `lang`.
+pub(crate) fn page_get(
+    path: &str,
+    cookie: &str,
+    lang: &str,
+) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::get(path)
+        .header(axum::http::header::COOKIE, cookie)
+        .header(axum::http::header::ACCEPT_LANGUAGE, lang)
+        .body(axum::body::Body::empty())
+        .unwrap()
+}
+
+/// The form at `path` posted back as a browser does: signed in with `cookie`, in `lang`,
+/// with `body` and the CSRF token the form carries (read from a GET of `path`).
+pub(crate) async fn form_post(
+    app: &axum::Router,
+    path: &str,
+    cookie: &str,
+    lang: &str,
+    body: &str,
+) -> axum::http::Request<axum::body::Body> {
+    use axum::http::header;
+    let (_, _, page) = call(app, page_get(path, cookie, lang)).await;
+    let token = r#"name="csrf" value=""#;
+    let at = page.find(token).expect("a form with its token") + token.len();
+    let csrf = &page[at..at + page[at..].find('"').unwrap()];
+    axum::http::Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT_LANGUAGE, lang)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("{body}&csrf={csrf}")))
+        .unwrap()
+}
+
+/// The pseudonym key (hex) of the pages [`municipality_page`] makes.
+pub(crate) const PSEUDONYM_KEY: &str =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+/// Københavns Kommune's page on `store`, able to name people by number (it has a pseudonym
+/// key), and the session cookie of its caseworker Freja Munk.
+pub(crate) fn municipality_page(store: &Store) -> (axum::Router, String) {
+    use crate::http::sign_in::{Caseworker, Role};
+    let state = crate::http::AppState::new(
+        store.clone(),
+        agency("dk-kobenhavn-kommune"),
+        crate::http::Token::new("t"),
+    )
+    .with_pseudonym_key(Some(
+        crate::people::PseudonymKey::from_hex(PSEUDONYM_KEY).unwrap(),
+    ));
+    let cookie = state.test_session(Caseworker::new(
+        "freja.munk",
+        "Freja Munk",
+        &[Role::Caseworker],
+    ));
+    (crate::http::router(state), cookie)
+}
+
+/// Publishes a fresh sealing key of `agency_id` (a `role`) in `store`, as the key
+/// directory's first version; the key pair, whose secret opens what is sealed to it.
+pub(crate) async fn publish_sealing_key(
+    store: &Store,
+    agency_id: &str,
+    role: AgencyRole,
+) -> seal::KeyPair {
+    let key = seal::generate();
+    let directory = schemas::messages::KeyDirectory {
+        follows: None,
+        version: 1,
+        keys: vec![entry(
+            agency_id,
+            role,
+            &key.key_id,
+            &key.public_key,
+            true,
+            true,
+        )],
+    };
+    store.save_directory(&directory, at(0)).await.unwrap();
+    key
+}

@@ -1,50 +1,88 @@
-//! Sending from the page: a form per flow, validated as a caseworker would check it, answered
-//! in plain words, and never losing what was typed. So far the release notice
-//! (`/send/release-notice`), the prison's first message about a coming release.
+//! Sending from the page: a form per flow (`/send` lists them), validated as a caseworker
+//! would check it, answered in plain words, and never losing what was typed: the release
+//! notice, the handover request, the information request, the risk and need summary, the
+//! relocation request (its destination sealed by the agent), the outcome report and the
+//! case closing. Answers to a received message (received, accepted, rejected, an
+//! information answer, a relocation confirmation) are forms on that message's page.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use axum::Router;
 use axum::extract::{RawForm, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use chrono::NaiveDate;
-use schemas::MessageType;
+use schemas::{Jurisdiction, MessageType};
 use serde_json::{Value, json};
 
 use super::{PageError, esc, page, page_actor, page_sent_by, t, t_with};
 use crate::http::AppState;
 use crate::http::actions::{self, Failure};
 
-/// What the caseworker typed into the release-notice form, as typed.
+/// What the caseworker typed into a form, as typed.
 #[derive(Debug, Default, Clone)]
-struct Typed {
+pub(super) struct Typed {
     fields: HashMap<String, String>,
-    recipients: Vec<String>,
+    pub(super) recipients: Vec<String>,
+    /// Every field but the recipients as (name, value), so that a group of checkboxes
+    /// sharing a name keeps all that were ticked.
+    ticked: Vec<(String, String)>,
 }
 
 impl Typed {
-    fn parse(body: &[u8]) -> Typed {
+    pub(super) fn parse(body: &[u8]) -> Typed {
         let mut typed = Typed::default();
         for (name, value) in form_urlencoded::parse(body) {
             if name == "recipient" {
                 typed.recipients.push(value.into_owned());
             } else {
+                typed.ticked.push((name.to_string(), value.to_string()));
                 typed.fields.insert(name.into_owned(), value.into_owned());
             }
         }
         typed
     }
 
-    fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.fields.get(name).map_or("", |v| v.trim())
+    }
+
+    /// Sets `name` as if it had been typed (what a fresh form starts with).
+    pub(super) fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.fields.insert(name.to_owned(), value.into());
+    }
+
+    /// Whether the checkbox `name` with `value` was ticked.
+    pub(super) fn checked(&self, name: &str, value: &str) -> bool {
+        self.ticked.iter().any(|(n, v)| n == name && v == value)
+    }
+
+    /// The values ticked (or typed) under `name`, in the form's order.
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.ticked
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
-/// A field the caseworker must correct, and what to do, in words.
-struct Problem {
-    field: &'static str,
-    words: String,
+/// A field (or group) the caseworker must correct, and what to do, in words.
+#[derive(Debug, Clone)]
+pub(super) struct Problem {
+    pub(super) field: String,
+    pub(super) words: String,
+}
+
+impl Problem {
+    /// What to do about `field`, in `words`.
+    pub(super) fn new(field: impl Into<String>, words: String) -> Problem {
+        Problem {
+            field: field.into(),
+            words,
+        }
+    }
 }
 
 /// The forms of this module: each is a message about a person's case, to agencies chosen
@@ -54,6 +92,10 @@ enum Kind {
     ReleaseNotice,
     HandoverRequest,
     CaseClosing,
+    InformationRequest,
+    RiskNeedSummary,
+    RelocationRequest,
+    OutcomeReport,
 }
 
 impl Kind {
@@ -62,6 +104,10 @@ impl Kind {
             Kind::ReleaseNotice => MessageType::ReleaseNotice,
             Kind::HandoverRequest => MessageType::HandoverRequest,
             Kind::CaseClosing => MessageType::CaseClosed,
+            Kind::InformationRequest => MessageType::InformationRequest,
+            Kind::RiskNeedSummary => MessageType::RiskNeedSummary,
+            Kind::RelocationRequest => MessageType::RelocationRequest,
+            Kind::OutcomeReport => MessageType::OutcomeReport,
         }
     }
 
@@ -86,13 +132,68 @@ impl Kind {
                 "send-closing-intro",
                 "send-closing-button",
             ),
+            Kind::InformationRequest => (
+                "/send/information-request",
+                "send-question-title",
+                "send-question-intro",
+                "send-question-button",
+            ),
+            Kind::RiskNeedSummary => (
+                "/send/risk-need-summary",
+                "send-risk-title",
+                "send-risk-intro",
+                "send-risk-button",
+            ),
+            Kind::RelocationRequest => (
+                "/send/relocation-request",
+                "send-relocation-title",
+                "send-relocation-intro",
+                "send-relocation-button",
+            ),
+            Kind::OutcomeReport => (
+                "/send/outcome-report",
+                "send-outcome-title",
+                "send-outcome-intro",
+                "send-outcome-button",
+            ),
         }
     }
 
-    fn purpose(self) -> &'static str {
-        match self {
+    /// The kind an address of this module names.
+    fn from_path(path: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.words().0 == path)
+    }
+
+    /// Every form, in the order the send page lists them.
+    const ALL: [Kind; 7] = [
+        Kind::ReleaseNotice,
+        Kind::HandoverRequest,
+        Kind::InformationRequest,
+        Kind::RiskNeedSummary,
+        Kind::RelocationRequest,
+        Kind::OutcomeReport,
+        Kind::CaseClosing,
+    ];
+
+    /// The purpose the message is sent for: fixed by the flow, or chosen on the form among
+    /// [`Kind::purposes`].
+    fn purpose(self, typed: &Typed, problems: &mut Vec<Problem>) -> &'static str {
+        let fixed = match self {
             Kind::ReleaseNotice | Kind::HandoverRequest => "RELEASE_COORDINATION",
             Kind::CaseClosing => "CASE_COORDINATION",
+            Kind::RelocationRequest => "RELOCATION_SAFETY",
+            Kind::OutcomeReport => "OUTCOME_STATISTICS",
+            Kind::InformationRequest | Kind::RiskNeedSummary => "",
+        };
+        if !fixed.is_empty() {
+            return fixed;
+        }
+        match CHOSEN_PURPOSES.iter().find(|p| **p == typed.get("purpose")) {
+            Some(p) => p,
+            None => {
+                problems.push(Problem::new("purpose", t("send-need-purpose")));
+                ""
+            }
         }
     }
 
@@ -102,6 +203,10 @@ impl Kind {
             Kind::ReleaseNotice => release_fields(form),
             Kind::HandoverRequest => handover_fields(form),
             Kind::CaseClosing => closing_fields(form),
+            Kind::InformationRequest => question_fields(form),
+            Kind::RiskNeedSummary => risk_fields(form),
+            Kind::RelocationRequest => relocation_fields(form),
+            Kind::OutcomeReport => outcome_fields(form),
         }
     }
 
@@ -112,74 +217,87 @@ impl Kind {
             Kind::ReleaseNotice => release_body(typed, problems),
             Kind::HandoverRequest => handover_body(typed, problems),
             Kind::CaseClosing => closing_body(typed, problems),
+            Kind::InformationRequest => question_body(typed, problems),
+            Kind::RiskNeedSummary => risk_body(typed, problems),
+            Kind::RelocationRequest => relocation_body(typed, problems),
+            Kind::OutcomeReport => outcome_body(typed, problems),
         }
     }
 }
 
-/// `GET /send/release-notice`: the empty form, the signed-in caseworker as contact officer.
-pub(super) async fn release_notice_form(
-    State(state): State<AppState>,
-) -> Result<Response, PageError> {
-    let mut typed = Typed::default();
-    if let Some(sent_by) = page_sent_by() {
-        typed
-            .fields
-            .insert("officer".into(), sent_by.name.as_str().to_owned());
+/// The purposes a caseworker may choose where the flow does not fix one (never criminal
+/// investigation or benefit-fraud control, which no consent can grant).
+const CHOSEN_PURPOSES: [&str; 3] = [
+    "REINTEGRATION_PLANNING",
+    "RELEASE_COORDINATION",
+    "CASE_COORDINATION",
+];
+
+/// The send page and one form per flow, each a GET showing it and a POST sending it.
+pub(super) fn routes() -> Router<AppState> {
+    let mut router = Router::new().route("/send", get(send_page));
+    for kind in Kind::ALL {
+        router = router.route(kind.words().0, get(form).post(send_form));
     }
-    Ok(show(&state, Kind::ReleaseNotice, StatusCode::OK, &typed, &[]).await?)
+    router
 }
 
-/// `POST /send/release-notice`.
-pub(super) async fn send_release_notice(
-    State(state): State<AppState>,
-    RawForm(body): RawForm,
-) -> Result<Response, PageError> {
-    send(&state, Kind::ReleaseNotice, &body).await
-}
-
-/// `GET /send/handover-request`: the empty form.
-pub(super) async fn handover_request_form(
-    State(state): State<AppState>,
-) -> Result<Response, PageError> {
-    Ok(show(
-        &state,
-        Kind::HandoverRequest,
+/// `GET /send`: what can be sent from the page, each with a line on when to use it.
+async fn send_page(State(state): State<AppState>) -> Response {
+    let mut main = format!(
+        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<ul class=\"flows\">\n",
+        esc(&t("send-page-title")),
+        esc(&t("send-page-intro"))
+    );
+    for kind in Kind::ALL {
+        let (path, title, _, _) = kind.words();
+        let _ = writeln!(
+            main,
+            r#"<li><a href="{path}">{}</a> <span class="muted">{}</span></li>"#,
+            esc(&t(title)),
+            esc(&t(&format!("{title}-when")))
+        );
+    }
+    main.push_str("</ul>\n");
+    let _ = writeln!(
+        main,
+        r#"<h2>{}</h2>
+<ul class="flows"><li><a href="/consents/new">{}</a> <span class="muted">{}</span></li></ul>"#,
+        esc(&t("send-page-consent")),
+        esc(&t("consent-form-title")),
+        esc(&t("send-page-consent-when"))
+    );
+    page(
         StatusCode::OK,
-        &Typed::default(),
-        &[],
+        &t("send-page-title"),
+        Some(state.agent().as_str()),
+        &main,
     )
-    .await?)
 }
 
-/// `POST /send/handover-request`.
-pub(super) async fn send_handover_request(
+/// `GET /send/...`: the empty form; a release notice names the signed-in caseworker as its
+/// contact officer.
+async fn form(State(state): State<AppState>, uri: Uri) -> Result<Response, PageError> {
+    let kind = Kind::from_path(uri.path()).ok_or(PageError(Failure::NotFound("form")))?;
+    let mut typed = Typed::default();
+    if let (Kind::ReleaseNotice, Some(sent_by)) = (kind, page_sent_by()) {
+        typed.set("officer", sent_by.name.as_str());
+    }
+    if let Kind::RiskNeedSummary = kind {
+        typed.set("instrument", "LS/RNR");
+    }
+    Ok(show(&state, kind, StatusCode::OK, &typed, &[]).await?)
+}
+
+/// `POST /send/...`: checks and queues the message; a case closing only the case's owner may
+/// send (the hub refuses anyone else).
+async fn send_form(
     State(state): State<AppState>,
+    uri: Uri,
     RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
-    send(&state, Kind::HandoverRequest, &body).await
-}
-
-/// `GET /send/case-closing`: the empty form.
-pub(super) async fn case_closing_form(
-    State(state): State<AppState>,
-) -> Result<Response, PageError> {
-    Ok(show(
-        &state,
-        Kind::CaseClosing,
-        StatusCode::OK,
-        &Typed::default(),
-        &[],
-    )
-    .await?)
-}
-
-/// `POST /send/case-closing`: only the case's owner may close it; the hub refuses anyone
-/// else.
-pub(super) async fn send_case_closing(
-    State(state): State<AppState>,
-    RawForm(body): RawForm,
-) -> Result<Response, PageError> {
-    send(&state, Kind::CaseClosing, &body).await
+    let kind = Kind::from_path(uri.path()).ok_or(PageError(Failure::NotFound("form")))?;
+    send(&state, kind, &body).await
 }
 
 /// Checks what was typed into the form of `kind`, then queues the message; on a problem the
@@ -187,8 +305,11 @@ pub(super) async fn send_case_closing(
 async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, PageError> {
     let typed = Typed::parse(body);
     let mut problems = Vec::new();
-    let person = person_of(&typed, state.pseudonym_key().is_some(), &mut problems);
+    let today = chrono::Utc::now().date_naive();
+    let has_key = state.pseudonym_key().is_some();
+    let person = person_of(&typed, today, has_key, &mut problems).map(|p| p.draft);
     case_and_recipients(&typed, &mut problems);
+    let purpose = kind.purpose(&typed, &mut problems);
     let (body, categories) = kind.body(&typed, &mut problems);
     if !problems.is_empty() {
         let refused = StatusCode::UNPROCESSABLE_ENTITY;
@@ -200,7 +321,7 @@ async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, Pag
             "case_id": typed.get("case_id"),
             "recipients": typed.recipients,
             "message_type": kind.message_type(),
-            "purpose": kind.purpose(),
+            "purpose": purpose,
             "data_categories": categories,
         },
         "body": body,
@@ -217,7 +338,7 @@ async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, Pag
 /// Queues `draft` as the signed-in caseworker, who is named in it as its sender (CONTACT):
 /// the inbox with a note that it is on its way, or the problem the agent found in it, for
 /// the form to show beside what was typed.
-async fn submit_from_page(
+pub(super) async fn submit_from_page(
     state: &AppState,
     mut draft: Value,
     message_type: MessageType,
@@ -225,22 +346,47 @@ async fn submit_from_page(
     if let Some(sent_by) = page_sent_by() {
         draft["envelope"]["sent_by"] = json!(sent_by);
     }
-    let bytes = serde_json::to_vec(&draft).expect("a JSON value serializes");
+    Ok(queue_from_page(state, &draft, message_type)
+        .await?
+        .map(|submitted| Redirect::to(&format!("/?sent={}", submitted.message_id)).into_response()))
+}
+
+/// Queues `draft` (of `message_type` only) as the signed-in caseworker: what was queued, or
+/// the problem the agent found in it, for the form to show beside what was typed.
+pub(super) async fn queue_from_page(
+    state: &AppState,
+    draft: &Value,
+    message_type: MessageType,
+) -> Result<Result<actions::Submitted, Problem>, PageError> {
+    let bytes = serde_json::to_vec(draft).expect("a JSON value serializes");
     match actions::submit_draft(state, &page_actor(), &bytes, Some(message_type)).await {
-        Ok(submitted) => Ok(Ok(Redirect::to(&format!(
-            "/?sent={}",
-            submitted.message_id
-        ))
-        .into_response())),
-        Err(Failure::Caller { detail, .. }) => Ok(Err(Problem {
-            field: "form",
-            words: t_with("send-refused-by-agent", &[("detail", detail)]),
-        })),
+        Ok(submitted) => Ok(Ok(submitted)),
+        Err(Failure::Caller { error, detail, .. }) => Ok(Err(agent_refusal(error, detail))),
         Err(other) => Err(other.into()),
     }
 }
 
-fn date(typed: &Typed, field: &'static str, problems: &mut Vec<Problem>) -> Option<NaiveDate> {
+/// What the agent's own checks refused, in words and tied to the field to correct where the
+/// refusal names one; anything else with the agent's technical detail.
+fn agent_refusal(error: &str, detail: String) -> Problem {
+    let (field, id) = match error {
+        "no_sealing_key" | "bad_sealing_key" => ("recipients", "send-agent-no-key"),
+        "nobody_entitled" => ("recipients", "send-agent-nobody-entitled"),
+        "invalid_person" | "unknown_person" => ("name", "send-agent-need-name"),
+        "invalid_national_id" => ("national_id", "send-bad-number-short"),
+        "no_pseudonym_key" => ("national_id", "send-no-pseudonym-key"),
+        _ => {
+            return Problem::new(
+                "form",
+                t_with("send-refused-by-agent", &[("detail", detail)]),
+            );
+        }
+    };
+    Problem::new(field, t(id))
+}
+
+/// A date as typed, if any; a problem when it is not a date.
+pub(super) fn date(typed: &Typed, field: &str, problems: &mut Vec<Problem>) -> Option<NaiveDate> {
     let text = typed.get(field);
     if text.is_empty() {
         return None;
@@ -248,76 +394,77 @@ fn date(typed: &Typed, field: &'static str, problems: &mut Vec<Problem>) -> Opti
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            problems.push(Problem {
-                field,
-                words: t("send-bad-date"),
-            });
+            problems.push(Problem::new(field, t("send-bad-date")));
             None
         }
     }
 }
 
-/// The person as typed, checked by the number's rules, for a draft's `person`; or what to
-/// fix.
-fn person_of(typed: &Typed, has_pseudonym_key: bool, problems: &mut Vec<Problem>) -> Option<Value> {
-    let country = typed.get("country");
-    let number = typed.get("national_id");
-    let name = typed.get("name");
+/// A person as typed, checked by the number's rules.
+pub(super) struct Person {
+    /// For a draft's `person`: the country, the number, and the name when one was typed.
+    pub(super) draft: Value,
+    /// The country that issued the number.
+    pub(super) jurisdiction: Jurisdiction,
+    /// The day of birth the number gives.
+    pub(super) born: NaiveDate,
+}
+
+/// The person as typed, the number checked by its country's rules on `today`; or what to
+/// fix (a missing country and a missing number both).
+pub(super) fn person_of(
+    typed: &Typed,
+    today: NaiveDate,
+    has_pseudonym_key: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<Person> {
     if !has_pseudonym_key {
-        problems.push(Problem {
-            field: "national_id",
-            words: t("send-no-pseudonym-key"),
-        });
+        problems.push(Problem::new("national_id", t("send-no-pseudonym-key")));
         return None;
     }
-    if number.is_empty() {
-        problems.push(Problem {
-            field: "national_id",
-            words: t("send-need-number"),
-        });
-        return None;
-    }
+    let country = typed.get("country");
     let jurisdiction = match country {
-        "DK" => schemas::Jurisdiction::DK,
-        "NO" => schemas::Jurisdiction::NO,
-        "SE" => schemas::Jurisdiction::SE,
+        "DK" => Some(Jurisdiction::DK),
+        "NO" => Some(Jurisdiction::NO),
+        "SE" => Some(Jurisdiction::SE),
         _ => {
-            problems.push(Problem {
-                field: "country",
-                words: t("send-need-country"),
-            });
+            problems.push(Problem::new("country", t("send-need-country")));
+            None
+        }
+    };
+    let number = typed.get("national_id");
+    if number.is_empty() {
+        problems.push(Problem::new("national_id", t("send-need-number")));
+        return None;
+    }
+    let jurisdiction = jurisdiction?;
+    let parsed = match schemas::NationalId::parse(jurisdiction, number, today) {
+        Ok(parsed) => parsed,
+        Err(rule) => {
+            let words = t_with("send-bad-number", &[("rule", rule.to_string())]);
+            problems.push(Problem::new("national_id", words));
             return None;
         }
     };
-    if let Err(rule) =
-        schemas::NationalId::parse(jurisdiction, number, chrono::Utc::now().date_naive())
-    {
-        problems.push(Problem {
-            field: "national_id",
-            words: t_with("send-bad-number", &[("rule", rule.to_string())]),
-        });
-        return None;
-    }
-    let mut person = json!({"jurisdiction": country, "national_id": number});
+    let mut draft = json!({"jurisdiction": country, "national_id": number});
+    let name = typed.get("name");
     if !name.is_empty() {
-        person["name"] = json!(name);
+        draft["name"] = json!(name);
     }
-    Some(person)
+    Some(Person {
+        draft,
+        jurisdiction,
+        born: parsed.date_of_birth(),
+    })
 }
 
 /// The case and the recipients as typed; what to fix if either is missing.
 fn case_and_recipients(typed: &Typed, problems: &mut Vec<Problem>) {
     if typed.get("case_id").is_empty() {
-        problems.push(Problem {
-            field: "case_id",
-            words: t("send-need-case"),
-        });
+        problems.push(Problem::new("case_id", t("send-need-case")));
     }
     if typed.recipients.is_empty() {
-        problems.push(Problem {
-            field: "recipients",
-            words: t("send-need-recipient"),
-        });
+        problems.push(Problem::new("recipients", t("send-need-recipient")));
     }
 }
 
@@ -325,37 +472,28 @@ fn case_and_recipients(typed: &Typed, problems: &mut Vec<Problem>) {
 fn release_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
     let expected = date(typed, "expected_release", problems);
     if expected.is_none() && typed.get("expected_release").is_empty() {
-        problems.push(Problem {
-            field: "expected_release",
-            words: t("send-need-expected"),
-        });
+        problems.push(Problem::new("expected_release", t("send-need-expected")));
     }
     let earliest = date(typed, "earliest_release", problems);
     if let (Some(e), Some(x)) = (earliest, expected)
         && e > x
     {
-        problems.push(Problem {
-            field: "earliest_release",
-            words: t("send-earliest-after-expected"),
-        });
+        problems.push(Problem::new(
+            "earliest_release",
+            t("send-earliest-after-expected"),
+        ));
     }
     let until = date(typed, "supervision_until", problems);
     let kind = match typed.get("supervision") {
         k @ ("none" | "parole" | "probation" | "community_sentence") => k,
         _ => {
-            problems.push(Problem {
-                field: "supervision",
-                words: t("send-need-supervision"),
-            });
+            problems.push(Problem::new("supervision", t("send-need-supervision")));
             "none"
         }
     };
     let officer = typed.get("officer");
     if officer.is_empty() || officer.chars().count() > 200 {
-        problems.push(Problem {
-            field: "officer",
-            words: t("send-need-officer"),
-        });
+        problems.push(Problem::new("officer", t("send-need-officer")));
     }
     let need = |field: &str| match typed.get(field) {
         v @ ("none" | "needs_support" | "urgent") => Some(v.to_owned()),
@@ -387,29 +525,17 @@ fn release_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'sta
 fn handover_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
     let respond_by = date(typed, "respond_by", problems);
     if typed.get("respond_by").is_empty() {
-        problems.push(Problem {
-            field: "respond_by",
-            words: t("send-need-respond-by"),
-        });
+        problems.push(Problem::new("respond_by", t("send-need-respond-by")));
     } else if respond_by.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
-        problems.push(Problem {
-            field: "respond_by",
-            words: t("send-respond-by-past"),
-        });
+        problems.push(Problem::new("respond_by", t("send-respond-by-past")));
     }
     let why = typed.get("why");
     if why.is_empty() || why.chars().count() > 200 || why.contains('\n') {
-        problems.push(Problem {
-            field: "why",
-            words: t("send-need-why"),
-        });
+        problems.push(Problem::new("why", t("send-need-why")));
     }
     let plan = typed.get("plan");
     if plan.is_empty() || plan.chars().count() > 4000 {
-        problems.push(Problem {
-            field: "plan",
-            words: t("send-need-plan"),
-        });
+        problems.push(Problem::new("plan", t("send-need-plan")));
     }
     let body = json!({
         "handover_id": uuid::Uuid::new_v4(),
@@ -433,17 +559,188 @@ const END_REASONS: [&str; 5] = [
 fn closing_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
     let reason = typed.get("end_reason");
     if !END_REASONS.contains(&reason) {
-        problems.push(Problem {
-            field: "end_reason",
-            words: t("send-need-end-reason"),
-        });
+        problems.push(Problem::new("end_reason", t("send-need-end-reason")));
     }
     let body = json!({"reason": reason, "closed_at": chrono::Utc::now()});
     (body, vec!["CASE_STATUS"])
 }
 
+/// The data categories an information request may ask for (never the protected location,
+/// which travels sealed and only to its allow-list).
+const ASKABLE: [&str; 8] = [
+    "SENTENCE_RELEASE",
+    "CRIMINAL_HISTORY",
+    "RISK_NEED",
+    "HEALTH_SUBSTANCE",
+    "ECONOMY_BENEFITS",
+    "EDUCATION_EMPLOYMENT",
+    "CASE_STATUS",
+    "CONTACT",
+];
+
+/// A text of at most `max` characters, required; `missing` names what to write.
+pub(super) fn text(
+    typed: &Typed,
+    field: &str,
+    max: usize,
+    missing: &str,
+    problems: &mut Vec<Problem>,
+) -> String {
+    let value = typed.get(field);
+    if value.is_empty() || value.chars().count() > max {
+        problems.push(Problem::new(field, t(missing)));
+    }
+    value.to_owned()
+}
+
+/// A date that must be given and, when `not_past`/`not_future`, not before/after today.
+pub(super) fn required_date(
+    typed: &Typed,
+    field: &str,
+    missing: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<NaiveDate> {
+    if typed.get(field).is_empty() {
+        problems.push(Problem::new(field, t(missing)));
+        return None;
+    }
+    date(typed, field, problems)
+}
+
+/// An information request's body: the categories asked for and the question.
+fn question_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let asked: Vec<&str> = ASKABLE
+        .into_iter()
+        .filter(|c| typed.checked("category", c))
+        .collect();
+    if asked.is_empty() {
+        problems.push(Problem::new("categories", t("send-need-categories")));
+    }
+    let question = text(typed, "question", 4000, "send-need-question", problems);
+    let body = json!({
+        "request_id": uuid::Uuid::new_v4(),
+        "categories_requested": asked,
+        "question": question,
+    });
+    (body, vec![])
+}
+
+/// The levels of a risk assessment, lowest first, as the wire names them.
+const RISK_LEVELS: [&str; 5] = ["very_low", "low", "medium", "high", "very_high"];
+
+/// The LS/RNR need areas, as the wire names them.
+const NEED_AREAS: [&str; 8] = [
+    "education_employment",
+    "family_marital",
+    "accommodation",
+    "leisure_recreation",
+    "companions",
+    "alcohol_drug",
+    "procriminal_attitude",
+    "antisocial_pattern",
+];
+
+/// A risk and need summary's body: the instrument, when, the level and up to three needs,
+/// most pressing first; no item scores.
+fn risk_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let instrument = text(typed, "instrument", 200, "send-need-instrument", problems);
+    let assessed = required_date(typed, "assessed_on", "send-need-assessed", problems);
+    if assessed.is_some_and(|d| d > chrono::Utc::now().date_naive()) {
+        problems.push(Problem::new("assessed_on", t("send-assessed-future")));
+    }
+    let level = typed.get("level");
+    if !RISK_LEVELS.contains(&level) {
+        problems.push(Problem::new("level", t("send-need-level")));
+    }
+    let mut needs: Vec<&str> = Vec::new();
+    for field in ["need_1", "need_2", "need_3"] {
+        let need = typed.get(field);
+        if NEED_AREAS.contains(&need) && !needs.contains(&need) {
+            needs.push(need);
+        }
+    }
+    if needs.is_empty() {
+        problems.push(Problem::new("need_1", t("send-need-needs")));
+    }
+    let body = json!({
+        "instrument": instrument,
+        "assessed_on": assessed,
+        "level": level,
+        "top_needs": needs,
+    });
+    (body, vec!["RISK_NEED"])
+}
+
+/// The threat levels of a relocation, lowest first, as the wire names them.
+const THREAT_LEVELS: [&str; 4] = ["low", "moderate", "high", "severe"];
+
+/// A relocation request's body: the threat, the date, the needs, and the destination as
+/// plaintext for the agent to seal to the receiving municipality alone (never stored).
+fn relocation_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let threat = typed.get("threat_level");
+    if !THREAT_LEVELS.contains(&threat) {
+        problems.push(Problem::new("threat_level", t("send-need-threat")));
+    }
+    let needed_by = required_date(typed, "needed_by", "send-need-needed-by", problems);
+    if needed_by.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
+        problems.push(Problem::new("needed_by", t("send-needed-by-past")));
+    }
+    let needs = text(typed, "needs", 4000, "send-need-relocation-needs", problems);
+    let place = address_of(typed, problems);
+    let body = json!({
+        "relocation_id": uuid::Uuid::new_v4(),
+        "threat_level": threat,
+        "needed_by": needed_by,
+        "needs": needs,
+        "sealed_destination": {"seal": place},
+    });
+    (body, vec!["RISK_NEED", "CASE_STATUS", "PROTECTED_LOCATION"])
+}
+
+/// The address typed into [`Builder::address`], as the agent seals it; what to fix.
+pub(super) fn address_of(typed: &Typed, problems: &mut Vec<Problem>) -> Value {
+    let mut place = json!({
+        "address": text(typed, "address", 200, "send-need-address", problems),
+        "postal_code": text(typed, "postal_code", 200, "send-need-postal-code", problems),
+        "city": text(typed, "city", 200, "send-need-city", problems),
+    });
+    if !typed.get("notes").is_empty() {
+        place["notes"] = json!(text(typed, "notes", 4000, "send-long-notes", problems));
+    }
+    place
+}
+
+/// A yes, no or not-yet-known answer as the wire takes it (absent when not known).
+fn known(typed: &Typed, field: &str) -> Option<bool> {
+    match typed.get(field) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// An outcome report's body: why and when the case ended, and the two follow-ups when known.
+fn outcome_body(typed: &Typed, problems: &mut Vec<Problem>) -> (Value, Vec<&'static str>) {
+    let reason = typed.get("end_reason");
+    if !END_REASONS.contains(&reason) {
+        problems.push(Problem::new("end_reason", t("send-need-end-reason")));
+    }
+    let ended = required_date(typed, "ended_on", "send-need-ended-on", problems);
+    if ended.is_some_and(|d| d > chrono::Utc::now().date_naive()) {
+        problems.push(Problem::new("ended_on", t("send-ended-future")));
+    }
+    let mut body = json!({"end_reason": reason, "ended_on": ended});
+    if let Some(charge) = known(typed, "no_new_charge") {
+        body["no_new_serious_charge_12m"] = json!(charge);
+    }
+    if let Some(working) = known(typed, "in_work") {
+        body["in_education_or_job_3m"] = json!(working);
+    }
+    (body, vec!["OUTCOME"])
+}
+
 /// The agencies this one can send to, by name (from the key directory), sorted by name.
-async fn recipients_of(state: &AppState) -> Result<Vec<(String, String)>, Failure> {
+pub(super) async fn recipients_of(state: &AppState) -> Result<Vec<(String, String)>, Failure> {
     let names = state.store().agency_names().await?;
     let mut recipients: Vec<(String, String)> = state
         .store()
@@ -464,7 +761,7 @@ async fn recipients_of(state: &AppState) -> Result<Vec<(String, String)>, Failur
 
 /// Writes a send form: labelled fields that keep what was typed, each with its hint and its
 /// problem tied to it for screen readers, and a summary of the problems linked to them.
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     typed: &'a Typed,
     problems: &'a [Problem],
     html: String,
@@ -472,12 +769,26 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     /// The page's start: back link, title, lead and the problems; then the form's start.
-    fn new(
+    pub(super) fn new(
         typed: &'a Typed,
         problems: &'a [Problem],
         title: &str,
         lead: &str,
         action: &str,
+    ) -> Self {
+        let mut form = Builder::headed(typed, problems, title, lead, &t("send-fix-these"));
+        form.open(action, "card send");
+        form
+    }
+
+    /// The page's start as [`Builder::new`] writes it, the problems under `fix_these`, but
+    /// not yet the form's: a [`Builder::note`] may come first, then [`Builder::open`].
+    pub(super) fn headed(
+        typed: &'a Typed,
+        problems: &'a [Problem],
+        title: &str,
+        lead: &str,
+        fix_these: &str,
     ) -> Self {
         let mut html = format!(
             r#"<p class="back"><a href="/">&larr; {}</a></p>
@@ -492,22 +803,18 @@ impl<'a> Builder<'a> {
             let _ = write!(
                 html,
                 r#"<div class="alert" role="alert" id="form-problems"><p><strong>{}</strong></p><ul>"#,
-                esc(&t("send-fix-these"))
+                esc(fix_these)
             );
             for p in problems {
                 let _ = write!(
                     html,
                     r##"<li><a href="#{}">{}</a></li>"##,
-                    p.field,
+                    esc(&p.field),
                     esc(&p.words)
                 );
             }
             html.push_str("</ul></div>\n");
         }
-        let _ = writeln!(
-            html,
-            r#"<form method="post" action="{action}" class="card send" id="form" novalidate>"#
-        );
         Builder {
             typed,
             problems,
@@ -515,12 +822,41 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A note above the form that something went well (a form checked without problems).
+    pub(super) fn note(&mut self, id: &str, words: &str) {
+        let _ = writeln!(
+            self.html,
+            r#"<p class="ok" role="status" id="{id}">{}</p>"#,
+            esc(words)
+        );
+    }
+
+    /// The form's start, posting to `action`, its card of the classes `class`.
+    pub(super) fn open(&mut self, action: &str, class: &str) {
+        let _ = writeln!(
+            self.html,
+            r#"<form method="post" action="{action}" class="{class}" id="form" novalidate>"#
+        );
+    }
+
     fn problem(&self, field: &str) -> Option<&Problem> {
         self.problems.iter().find(|p| p.field == field)
     }
 
+    /// Writes the problem of `id` (`{id}-error`), if it has one; whether it had.
+    fn write_problem(&mut self, id: &str) -> bool {
+        let Some(words) = self.problem(id).map(|p| esc(&p.words)) else {
+            return false;
+        };
+        let _ = write!(
+            self.html,
+            r#"<p class="field-error" id="{id}-error">{words}</p>"#
+        );
+        true
+    }
+
     /// One labelled field around `input`, whose `{aria}` becomes its description and state.
-    fn field(&mut self, id: &'static str, label: &str, input: String, hint: Option<&str>) {
+    fn field(&mut self, id: &str, label: &str, input: String, hint: Option<&str>) {
         let _ = write!(
             self.html,
             r#"<div class="field"><label for="{id}">{}</label>"#,
@@ -535,13 +871,8 @@ impl<'a> Builder<'a> {
             );
             described.push(format!("{id}-hint"));
         }
-        let invalid = self.problem(id).is_some();
-        if let Some(p) = self.problem(id) {
-            let words = esc(&p.words);
-            let _ = write!(
-                self.html,
-                r#"<p class="field-error" id="{id}-error">{words}</p>"#
-            );
+        let invalid = self.write_problem(id);
+        if invalid {
             described.push(format!("{id}-error"));
         }
         let mut aria = String::new();
@@ -555,10 +886,11 @@ impl<'a> Builder<'a> {
         self.html.push_str("</div>\n");
     }
 
-    /// A text-like input (`text`, `date`, `tel`) with what was typed.
-    fn input(
+    /// A text-like input (`text`, `date`, `tel`) with what was typed; `extra` attributes
+    /// (` maxlength="200"`, ` min="…"`) as given.
+    pub(super) fn input(
         &mut self,
-        id: &'static str,
+        id: &str,
         kind: &str,
         label: &str,
         hint: Option<&str>,
@@ -572,7 +904,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A multi-line text with what was typed.
-    fn textarea(&mut self, id: &'static str, label: &str, hint: Option<&str>) {
+    pub(super) fn textarea(&mut self, id: &str, label: &str, hint: Option<&str>) {
         let input = format!(
             r#"<textarea id="{id}" name="{id}" rows="5"{{aria}}>{}</textarea>"#,
             esc(self.typed.get(id))
@@ -581,9 +913,9 @@ impl<'a> Builder<'a> {
     }
 
     /// A choice among `options` (value, words), what was chosen kept.
-    fn select(
+    pub(super) fn select(
         &mut self,
-        id: &'static str,
+        id: &str,
         label: &str,
         options: &[(&str, String)],
         hint: Option<&str>,
@@ -605,8 +937,151 @@ impl<'a> Builder<'a> {
         self.field(id, label, input, hint);
     }
 
-    /// The person: the country and number (checked before anything is queued), and a name.
-    fn person(&mut self) {
+    /// Starts a group `id` of the classes `class` under a legend: its hint and its problem
+    /// follow the legend, tied to the group for screen readers.
+    fn fieldset_start(&mut self, id: &str, class: &str, legend: &str, hint: Option<&str>) {
+        let mut described = Vec::new();
+        if hint.is_some() {
+            described.push(format!("{id}-hint"));
+        }
+        if self.problem(id).is_some() {
+            described.push(format!("{id}-error"));
+        }
+        let aria = if described.is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-describedby="{}""#, described.join(" "))
+        };
+        let class = if class.is_empty() {
+            String::new()
+        } else {
+            format!(r#" class="{class}""#)
+        };
+        let _ = write!(
+            self.html,
+            r#"<fieldset id="{id}"{class}{aria}><legend>{}</legend>"#,
+            esc(legend)
+        );
+        if let Some(hint) = hint {
+            let _ = write!(
+                self.html,
+                r#"<p class="hint" id="{id}-hint">{}</p>"#,
+                esc(hint)
+            );
+        }
+        self.write_problem(id);
+    }
+
+    /// A group of checkboxes named `name`, one per choice (value, words), what was ticked
+    /// kept; `id` ties the group to its problem.
+    pub(super) fn checkboxes(
+        &mut self,
+        id: &str,
+        name: &str,
+        legend: &str,
+        choices: &[(impl AsRef<str>, String)],
+        hint: Option<&str>,
+    ) {
+        self.fieldset_start(id, "choices", legend, hint);
+        for (value, words) in choices {
+            let value = value.as_ref();
+            let checked = if self.typed.checked(name, value) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                self.html,
+                r#"<div class="choice"><input type="checkbox" id="{id}-{value}" name="{}" value="{}"{checked}><label for="{id}-{value}">{}</label></div>"#,
+                esc(name),
+                esc(value),
+                esc(words)
+            );
+        }
+        self.group_end();
+    }
+
+    /// One checkbox `id` for `name`=`value`, ticked as typed, with its problem after it;
+    /// `class` adds to its `choice` class.
+    pub(super) fn checkbox(&mut self, id: &str, name: &str, value: &str, label: &str, class: &str) {
+        let checked = if self.typed.checked(name, value) {
+            " checked"
+        } else {
+            ""
+        };
+        let aria = if self.problem(id).is_some() {
+            format!(r#" aria-describedby="{id}-error""#)
+        } else {
+            String::new()
+        };
+        let class = format!("choice {class}");
+        let _ = write!(
+            self.html,
+            r#"<div class="{}"><input type="checkbox" id="{id}" name="{}" value="{}"{checked}{aria}><label for="{id}">{}</label></div>"#,
+            class.trim_end(),
+            esc(name),
+            esc(value),
+            esc(label)
+        );
+        self.write_problem(id);
+    }
+
+    /// A text the form is about (the question answered, a date asked for), labelled.
+    pub(super) fn quote(&mut self, label: &str, text: &str) {
+        let _ = write!(
+            self.html,
+            r#"<div class="quote"><p class="hint">{}</p><blockquote>{}</blockquote></div>"#,
+            esc(label),
+            esc(text)
+        );
+    }
+
+    /// A line of words in the form (that there is nothing to choose from, say).
+    pub(super) fn line(&mut self, words: &str) {
+        let _ = write!(self.html, "<p>{}</p>", esc(words));
+    }
+
+    /// A problem of a group (`{id}-error`), written where the group starts.
+    pub(super) fn error(&mut self, id: &str, words: &str) {
+        let _ = write!(
+            self.html,
+            r#"<p class="field-error" id="{id}-error" role="alert">{}</p>"#,
+            esc(words)
+        );
+    }
+
+    /// Starts a group of fields under a legend, with a line on what it is for.
+    pub(super) fn group_start(&mut self, legend: &str, hint: Option<&str>) {
+        let _ = write!(self.html, "<fieldset><legend>{}</legend>", esc(legend));
+        if let Some(hint) = hint {
+            let _ = write!(self.html, r#"<p class="hint">{}</p>"#, esc(hint));
+        }
+    }
+
+    /// Starts a group with a problem of its own (`id`'s, linked from the summary), written
+    /// under its legend and hint and tied to the group.
+    pub(super) fn group_start_of(&mut self, id: &str, legend: &str, hint: Option<&str>) {
+        self.fieldset_start(id, "", legend, hint);
+    }
+
+    /// Ends the group [`Builder::group_start`] or [`Builder::group_start_of`] began.
+    pub(super) fn group_end(&mut self) {
+        self.html.push_str("</fieldset>\n");
+    }
+
+    /// Starts a block (`<div>`) of the classes `class`, for the layout.
+    pub(super) fn block_start(&mut self, class: &str) {
+        let _ = write!(self.html, r#"<div class="{class}">"#);
+    }
+
+    /// Ends the block [`Builder::block_start`] began.
+    pub(super) fn block_end(&mut self) {
+        self.html.push_str("</div>");
+    }
+
+    /// The person: the country and the number (checked before anything is queued, and
+    /// `number_hint` on what becomes of it), and a name.
+    pub(super) fn person(&mut self, number_hint: &str) {
         let _ = writeln!(
             self.html,
             "<fieldset><legend>{}</legend>",
@@ -627,7 +1102,7 @@ impl<'a> Builder<'a> {
             "national_id",
             "text",
             &t("send-number"),
-            Some(&t("send-number-hint")),
+            Some(number_hint),
             r#" autocomplete="off""#,
         );
         self.input(
@@ -637,31 +1112,35 @@ impl<'a> Builder<'a> {
             None,
             r#" autocomplete="off""#,
         );
-        self.html.push_str("</fieldset>\n");
+        self.group_end();
+    }
+
+    /// A protected address (street, postal code, city and notes) as a group under `legend`,
+    /// with `hint` on who will read it.
+    pub(super) fn address(&mut self, legend: &str, hint: &str) {
+        self.group_start(legend, Some(hint));
+        let off = r#" maxlength="200" autocomplete="off""#;
+        self.input("address", "text", &t("send-address"), None, off);
+        self.input("postal_code", "text", &t("send-postal-code"), None, off);
+        self.input("city", "text", &t("send-city"), None, off);
+        self.textarea(
+            "notes",
+            &t("send-location-notes"),
+            Some(&t("send-optional")),
+        );
+        self.group_end();
     }
 
     /// The recipients, one checkbox each, as a group with its legend and its problem.
-    fn recipients(&mut self, recipients: &[(String, String)]) {
-        let problem = self.problem("recipients").map(|p| p.words.clone());
-        let _ = write!(
-            self.html,
-            r#"<fieldset id="recipients"{}><legend>{}</legend>"#,
-            if problem.is_some() {
-                r#" aria-describedby="recipients-error""#
-            } else {
-                ""
-            },
-            esc(&t("send-recipients"))
-        );
-        if let Some(words) = problem {
-            let _ = write!(
-                self.html,
-                r#"<p class="field-error" id="recipients-error">{}</p>"#,
-                esc(&words)
-            );
-        }
+    pub(super) fn recipients(&mut self, recipients: &[(String, String)]) {
+        self.recipients_titled(&t("send-recipients"), recipients);
+    }
+
+    /// [`Builder::recipients`] under its own legend.
+    pub(super) fn recipients_titled(&mut self, legend: &str, recipients: &[(String, String)]) {
+        self.group_start_of("recipients", legend, None);
         if recipients.is_empty() {
-            let _ = write!(self.html, "<p>{}</p>", esc(&t("send-no-recipients")));
+            self.line(&t("send-no-recipients"));
         }
         for (i, (id, name)) in recipients.iter().enumerate() {
             let checked = if self.typed.recipients.contains(id) {
@@ -676,16 +1155,30 @@ impl<'a> Builder<'a> {
                 esc(name)
             );
         }
-        self.html.push_str("</fieldset>\n");
+        self.group_end();
     }
 
     /// The send button and the form's end.
-    fn finish(mut self, button: &str) -> String {
+    pub(super) fn finish(mut self, button: &str) -> String {
         let _ = write!(
             self.html,
             r#"<button type="submit" id="send">{}</button>
 </form>
 "#,
+            esc(button)
+        );
+        self.html
+    }
+
+    /// [`Builder::finish`] with a button `check` before the send button, which posts the form
+    /// with `check=1`: to have it checked without sending anything.
+    pub(super) fn finish_with_check(mut self, check: &str, button: &str) -> String {
+        let _ = write!(
+            self.html,
+            r#"<div class="buttons"><button type="submit" name="check" value="1" id="check" class="secondary">{}</button> <button type="submit" id="send">{}</button></div>
+</form>
+"#,
+            esc(check),
             esc(button)
         );
         self.html
@@ -703,7 +1196,7 @@ async fn show(
     let recipients = recipients_of(state).await?;
     let (action, title, intro, button) = kind.words();
     let mut form = Builder::new(typed, problems, &t(title), &t(intro), action);
-    form.person();
+    form.person(&t("send-number-hint"));
     form.input(
         "case_id",
         "text",
@@ -800,55 +1293,279 @@ fn closing_fields(form: &mut Builder<'_>) {
     form.select("end_reason", &t("send-end-reason"), &reasons, None);
 }
 
+/// The purpose, where the caseworker chooses it.
+fn purpose_field(form: &mut Builder<'_>) {
+    let mut purposes = vec![("", t("send-choose"))];
+    for p in CHOSEN_PURPOSES {
+        purposes.push((p, t(&format!("purpose-{p}"))));
+    }
+    form.select(
+        "purpose",
+        &t("send-purpose"),
+        &purposes,
+        Some(&t("send-purpose-hint")),
+    );
+}
+
+fn question_fields(form: &mut Builder<'_>) {
+    purpose_field(form);
+    let choices: Vec<(&str, String)> = ASKABLE
+        .iter()
+        .map(|c| (*c, t(&format!("category-{c}"))))
+        .collect();
+    form.checkboxes(
+        "categories",
+        "category",
+        &t("send-categories"),
+        &choices,
+        Some(&t("send-categories-hint")),
+    );
+    form.textarea(
+        "question",
+        &t("send-question"),
+        Some(&t("send-question-hint")),
+    );
+}
+
+fn risk_fields(form: &mut Builder<'_>) {
+    purpose_field(form);
+    form.input(
+        "instrument",
+        "text",
+        &t("send-instrument"),
+        Some(&t("send-instrument-hint")),
+        r#" maxlength="200""#,
+    );
+    form.input("assessed_on", "date", &t("send-assessed"), None, "");
+    let mut levels = vec![("", t("send-choose"))];
+    for l in RISK_LEVELS {
+        levels.push((l, t(&format!("risk-level-{l}"))));
+    }
+    form.select("level", &t("send-level"), &levels, None);
+    let mut needs = vec![("", t("send-need-not-given"))];
+    for n in NEED_AREAS {
+        needs.push((n, t(&format!("need-area-{n}"))));
+    }
+    form.select(
+        "need_1",
+        &t("send-need-first"),
+        &needs,
+        Some(&t("send-needs-order-hint")),
+    );
+    form.select("need_2", &t("send-need-second"), &needs, None);
+    form.select("need_3", &t("send-need-third"), &needs, None);
+}
+
+fn relocation_fields(form: &mut Builder<'_>) {
+    let mut threats = vec![("", t("send-choose"))];
+    for l in THREAT_LEVELS {
+        threats.push((l, t(&format!("threat-level-{l}"))));
+    }
+    form.select("threat_level", &t("send-threat"), &threats, None);
+    form.input(
+        "needed_by",
+        "date",
+        &t("send-needed-by"),
+        Some(&t("send-needed-by-hint")),
+        "",
+    );
+    form.textarea(
+        "needs",
+        &t("send-relocation-needs"),
+        Some(&t("send-relocation-needs-hint")),
+    );
+    form.address(&t("send-destination"), &t("send-destination-hint"));
+}
+
+fn outcome_fields(form: &mut Builder<'_>) {
+    let mut reasons = vec![("", t("send-choose"))];
+    for r in END_REASONS {
+        reasons.push((r, t(&format!("end-reason-{r}"))));
+    }
+    form.select("end_reason", &t("send-end-reason"), &reasons, None);
+    form.input("ended_on", "date", &t("send-ended-on"), None, "");
+    let answers = [
+        ("", t("send-not-known-yet")),
+        ("yes", t("send-yes")),
+        ("no", t("send-no")),
+    ];
+    form.select(
+        "no_new_charge",
+        &t("send-no-new-charge"),
+        &answers,
+        Some(&t("send-follow-up-hint")),
+    );
+    form.select("in_work", &t("send-in-work"), &answers, None);
+}
+
 #[cfg(test)]
 mod tests {
     use axum::Router;
     use axum::body::Body as HttpBody;
-    use axum::http::{Request, header};
+    use axum::http::Request;
 
-    use crate::http::sign_in::{Caseworker, Role};
-    use crate::http::{AppState, Token, router};
-    use crate::people::PseudonymKey;
-    use crate::testing::{TempStore, agency, call};
+    use crate::testing::{
+        TempStore, call, form_post, municipality_page, page_get, publish_sealing_key,
+    };
 
-    const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    /// The form at `path` as a browser posts it in English: with the CSRF token it carries.
+    async fn post_to(app: &Router, path: &str, cookie: &str, form: &str) -> Request<HttpBody> {
+        form_post(app, path, cookie, "en", form).await
+    }
 
-    /// The page's form as a browser posts it: with the CSRF token the form carries.
+    /// [`post_to`] the case closing's form.
     async fn post(app: &Router, cookie: &str, form: &str) -> Request<HttpBody> {
-        let get = Request::get("/send/case-closing")
-            .header(header::COOKIE, cookie)
-            .header(header::ACCEPT_LANGUAGE, "en")
-            .body(HttpBody::empty())
-            .unwrap();
-        let (_, _, page) = call(app, get).await;
-        let at = page
-            .find(r#"name="csrf" value=""#)
-            .expect("the form's token")
-            + 19;
-        let csrf = &page[at..at + page[at..].find('"').unwrap()];
-        Request::post("/send/case-closing")
-            .header(header::COOKIE, cookie)
-            .header(header::ACCEPT_LANGUAGE, "en")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(HttpBody::from(format!("{form}&csrf={csrf}")))
-            .unwrap()
+        post_to(app, "/send/case-closing", cookie, form).await
+    }
+
+    /// A municipality's page with a pseudonym key, and a caseworker's session cookie.
+    async fn municipality() -> (TempStore, Router, String) {
+        let t = TempStore::new().await;
+        let (app, cookie) = municipality_page(&t.store);
+        (t, app, cookie)
+    }
+
+    const PERSON: &str = "country=DK&national_id=290177-1860&name=Sigrid+Testrup\
+                          &case_id=KBH-2026-0142&recipient=dk-kriminalforsorgen";
+
+    #[tokio::test]
+    async fn the_send_page_lists_every_form_and_each_form_answers() {
+        let (_t, app, cookie) = municipality().await;
+        let get = |path: &str| page_get(path, &cookie, "sv");
+        let (status, _, page) = call(&app, get("/send")).await;
+        assert_eq!(status, 200, "{page}");
+        for kind in super::Kind::ALL {
+            let path = kind.words().0;
+            assert!(page.contains(&format!(r#"href="{path}""#)), "{path}");
+            assert!(page.contains(r#"href="/consents/new""#));
+            let (status, _, form) = call(&app, get(path)).await;
+            assert_eq!(status, 200, "{path}: {form}");
+            assert!(form.contains(r#"lang="sv""#));
+            assert!(!form.contains("send-"), "an id without words on {path}");
+        }
+        let (status, _, _) = call(&app, get("/send/nothing")).await;
+        assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn a_question_names_what_it_asks_about_and_keeps_the_ticks_when_refused() {
+        let (t, app, cookie) = municipality().await;
+        let path = "/send/information-request";
+        let typed = format!("{PERSON}&purpose=REINTEGRATION_PLANNING&category=RISK_NEED&question=");
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, &typed).await).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains(r#"id="question-error""#), "{page}");
+        assert!(
+            page.contains(r#"name="category" value="RISK_NEED" checked"#),
+            "the tick stays"
+        );
+        let form = format!("{typed}Has+the+person+finished+any+training%3F");
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, &form).await).await;
+        assert_eq!(status, 303, "{page}");
+        let sent = t.store.outbox(10).await.unwrap();
+        let message = schemas::decode(&sent[0].payload).unwrap();
+        assert_eq!(
+            message.envelope.purpose,
+            schemas::Purpose::ReintegrationPlanning
+        );
+        let schemas::Body::InformationRequest(asked) = &message.body else {
+            panic!("{message:?}")
+        };
+        assert_eq!(
+            asked.categories_requested,
+            [schemas::DataCategory::RiskNeed]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_risk_summary_and_an_outcome_report_are_checked_then_sent() {
+        let (t, app, cookie) = municipality().await;
+        let risk = format!(
+            "{PERSON}&purpose=&instrument=LS%2FRNR&assessed_on=2999-01-01&level=\
+             &need_1=accommodation&need_2=accommodation&need_3=companions"
+        );
+        let path = "/send/risk-need-summary";
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, &risk).await).await;
+        assert_eq!(status, 422);
+        for field in ["purpose", "assessed_on", "level"] {
+            assert!(page.contains(&format!(r#"id="{field}-error""#)), "{field}");
+        }
+        let risk = risk
+            .replace("purpose=&", "purpose=RELEASE_COORDINATION&")
+            .replace("2999-01-01", "2026-10-02")
+            .replace("level=&", "level=medium&");
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, &risk).await).await;
+        assert_eq!(status, 303, "{page}");
+        let outcome =
+            format!("{PERSON}&end_reason=completed&ended_on=2026-09-30&no_new_charge=yes&in_work=");
+        let path = "/send/outcome-report";
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, &outcome).await).await;
+        assert_eq!(status, 303, "{page}");
+        let mut bodies = Vec::new();
+        for sent in t.store.outbox(10).await.unwrap() {
+            bodies.push(schemas::decode(&sent.payload).unwrap().body);
+        }
+        let summary = bodies.iter().find_map(|b| match b {
+            schemas::Body::RiskNeedSummary(s) => Some(s),
+            _ => None,
+        });
+        let summary = summary.expect("the summary was queued");
+        use schemas::messages::NeedArea;
+        assert_eq!(
+            summary.top_needs,
+            [NeedArea::Accommodation, NeedArea::Companions],
+            "a need chosen twice counts once"
+        );
+        let report = bodies.iter().find_map(|b| match b {
+            schemas::Body::OutcomeReport(r) => Some(r),
+            _ => None,
+        });
+        let report = report.expect("the report was queued");
+        assert_eq!(report.no_new_serious_charge_12m, Some(true));
+        assert_eq!(report.in_education_or_job_3m, None, "not known yet");
+    }
+
+    #[tokio::test]
+    async fn a_relocation_request_seals_the_destination_to_the_receiver_and_stores_no_plaintext() {
+        let (t, app, cookie) = municipality().await;
+        let path = "/send/relocation-request";
+        let form = "country=DK&national_id=290177-1860&name=Sigrid+Testrup&case_id=KBH-2026-0142\
+                    &recipient=no-trondheim-kommune&threat_level=high&needed_by=2999-12-20\
+                    &needs=Supported+housing&address=Kongens+gate+14B&postal_code=7011\
+                    &city=Trondheim&notes=Ring+Kari+Nordmann";
+        // Trondheim has no key yet: said in words, on the recipients, and nothing queued.
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, form).await).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains(r#"id="recipients-error""#), "{page}");
+        assert!(page.contains("has not published its sealing key"), "{page}");
+        assert!(
+            page.contains(r#"value="Kongens gate 14B""#),
+            "what was typed stays"
+        );
+        assert!(t.store.outbox(10).await.unwrap().is_empty());
+
+        let trondheim = schemas::AgencyRole::Municipality;
+        publish_sealing_key(&t.store, "no-trondheim-kommune", trondheim).await;
+        let (status, _, page) = call(&app, post_to(&app, path, &cookie, form).await).await;
+        assert_eq!(status, 303, "{page}");
+        let sent = t.store.outbox(10).await.unwrap();
+        let stored = String::from_utf8_lossy(&sent[0].payload).into_owned();
+        for word in crate::testing::SECRET_WORDS {
+            assert!(!stored.contains(word), "{word} stored in clear");
+        }
+        let message = schemas::decode(&sent[0].payload).unwrap();
+        let schemas::Body::RelocationRequest(request) = &message.body else {
+            panic!("{message:?}")
+        };
+        let copies = &request.sealed_destination.copies;
+        assert_eq!(copies.len(), 1);
+        assert_eq!(copies[0].recipient.as_str(), "no-trondheim-kommune");
+        assert_eq!(message.envelope.purpose, schemas::Purpose::RelocationSafety);
     }
 
     #[tokio::test]
     async fn a_case_is_closed_from_the_page_and_a_bad_form_keeps_what_was_typed() {
-        let t = TempStore::new().await;
-        let state = AppState::new(
-            t.store.clone(),
-            agency("dk-kobenhavn-kommune"),
-            Token::new("t"),
-        )
-        .with_pseudonym_key(Some(PseudonymKey::from_hex(KEY).unwrap()));
-        let cookie = state.test_session(Caseworker::new(
-            "freja.munk",
-            "Freja Munk",
-            &[Role::Caseworker],
-        ));
-        let app = router(state);
+        let (t, app, cookie) = municipality().await;
 
         // No reason chosen: the form again, the case kept, the problem named by its field.
         let typed = "country=DK&national_id=290177-1860&name=Sigrid+Testrup&case_id=KBH-2026-0142\
