@@ -11,12 +11,15 @@ use chrono::Utc;
 use schemas::messages::ConsentRecord;
 use schemas::{Body, Jurisdiction, Message, Pseudonym};
 
-use super::{PageError, esc, page, type_title, when};
+use super::work_pages::{self, long_date};
+use super::{PageError, agency_words, esc, page, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
+use crate::http::words::{t, t_with};
 use crate::people::{self, Person, PersonError};
 use crate::present;
+use crate::store::{Received, Sent};
 
 /// `GET /persons?q=`: the search form, the people found, and the form to enter a person.
 pub(super) async fn persons(
@@ -45,7 +48,7 @@ pub(super) async fn persons(
     let main = persons_main(q, found.as_deref(), &EntryForm::default(), None);
     Ok(page(
         StatusCode::OK,
-        "People",
+        &t("people-title"),
         Some(state.agent().as_str()),
         &main,
     ))
@@ -70,7 +73,12 @@ pub(super) async fn add_person(
 ) -> Result<Response, PageError> {
     let again = |status: StatusCode, error: &str| {
         let main = persons_main("", None, &form, Some(error));
-        page(status, "People", Some(state.agent().as_str()), &main)
+        page(
+            status,
+            &t("people-title"),
+            Some(state.agent().as_str()),
+            &main,
+        )
     };
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let jurisdiction = match form.jurisdiction.as_str() {
@@ -78,10 +86,7 @@ pub(super) async fn add_person(
         "NO" => Jurisdiction::NO,
         "SE" => Jurisdiction::SE,
         _ => {
-            return Ok(again(
-                unprocessable,
-                "Choose the country that issued the number.",
-            ));
+            return Ok(again(unprocessable, &t("people-need-country")));
         }
     };
     let now = Utc::now();
@@ -95,26 +100,16 @@ pub(super) async fn add_person(
         Err(PersonError::InvalidNumber(rule)) => {
             return Ok(again(
                 unprocessable,
-                &format!(
-                    "The national identity number is not valid: {rule}. Check it against \
-                         the person's papers."
-                ),
+                &t_with("people-invalid-number", &[("rule", rule.to_string())]),
             ));
         }
         Err(PersonError::Invalid { .. }) => {
-            return Ok(again(
-                unprocessable,
-                "Write the person's name (at most 200 characters).",
-            ));
+            return Ok(again(unprocessable, &t("people-need-name")));
         }
         Err(e) => return Err(Failure::Unexpected(e.into()).into()),
     };
     let Some(key) = state.pseudonym_key() else {
-        return Ok(again(
-            StatusCode::CONFLICT,
-            "This agent cannot name people by number yet: it has no pseudonym key. Please \
-             tell your administrator (the agent's setting agent.pseudonym_key_file).",
-        ));
+        return Ok(again(StatusCode::CONFLICT, &t("people-no-key")));
     };
     let subject = key.pseudonym(&id);
     people::enter(
@@ -134,31 +129,39 @@ fn persons_main(
     form: &EntryForm,
     error: Option<&str>,
 ) -> String {
-    let mut main = String::from(
-        "<h1>People</h1>\n<p class=\"lead\">The people your agency knows: entered here, or \
-         named in a message whose identity was shared with your agency.</p>\n",
+    let mut main = format!(
+        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
+        esc(&t("people-title")),
+        esc(&t("people-lead"))
     );
     let _ = write!(
         main,
         r#"<form method="get" action="/persons" class="search" role="search">
-<label for="q">National identity number or name</label>
-<input id="q" name="q" type="search" value="{}" autocomplete="off">
-<button type="submit">Find</button>
+<label for="q">{label}</label>
+<input id="q" name="q" type="search" value="{q}" autocomplete="off">
+<button type="submit">{find}</button>
 </form>
 "#,
-        esc(q)
+        label = esc(&t("people-search-label")),
+        q = esc(q),
+        find = esc(&t("people-find")),
     );
     if let Some(found) = found {
         if found.is_empty() {
             let _ = writeln!(
                 main,
-                "<p role=\"status\">Nobody in your agency's register matches “{}”.</p>",
-                esc(q)
+                "<p role=\"status\">{}</p>",
+                esc(&t_with("people-none-match", &[("q", q.to_owned())]))
             );
         } else {
-            main.push_str(
-                "<table class=\"people\">\n<caption class=\"visually-hidden\">People found</caption>\n\
-                 <thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Number</th><th scope=\"col\">Born</th></tr></thead>\n<tbody>\n",
+            let _ = write!(
+                main,
+                "<table class=\"people\">\n<caption class=\"visually-hidden\">{}</caption>\n\
+                 <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+                esc(&t("people-found-caption")),
+                esc(&t("people-col-name")),
+                esc(&t("people-col-number")),
+                esc(&t("people-col-born")),
             );
             for p in found {
                 let _ = writeln!(
@@ -170,17 +173,18 @@ fn persons_main(
                         p.identity.jurisdiction,
                         p.identity.national_id.as_str()
                     )),
-                    p.identity.date_of_birth.format("%-d %B %Y"),
+                    esc(&long_date(p.identity.date_of_birth)),
                 );
             }
             main.push_str("</tbody>\n</table>\n");
         }
     }
-    main.push_str("<h2 id=\"enter-h\">Enter a person</h2>\n");
+    let _ = writeln!(main, "<h2 id=\"enter-h\">{}</h2>", esc(&t("people-enter")));
     if let Some(error) = error {
         let _ = writeln!(
             main,
-            r#"<div class="alert" role="alert" id="entry-error"><strong>Not saved:</strong> {}</div>"#,
+            r#"<div class="alert" role="alert" id="entry-error"><strong>{}</strong> {}</div>"#,
+            esc(&t("people-not-saved")),
             esc(error)
         );
     }
@@ -199,20 +203,28 @@ fn persons_main(
     let _ = write!(
         main,
         r#"<form method="post" action="/persons" class="entry" aria-labelledby="enter-h">
-<label for="jurisdiction">Country that issued the number</label>
+<label for="jurisdiction">{country}</label>
 <select id="jurisdiction" name="jurisdiction" required{described}>
-<option value="">Choose…</option>
-<option value="DK"{dk}>Denmark (CPR number)</option>
-<option value="NO"{no}>Norway (fødselsnummer or D-nummer)</option>
-<option value="SE"{se}>Sweden (personnummer or samordningsnummer)</option>
+<option value="">{choose}</option>
+<option value="DK"{dk}>{country_dk}</option>
+<option value="NO"{no}>{country_no}</option>
+<option value="SE"{se}>{country_se}</option>
 </select>
-<label for="national_id">National identity number</label>
+<label for="national_id">{number_label}</label>
 <input id="national_id" name="national_id" value="{number}" required inputmode="numeric" autocomplete="off"{described}>
-<label for="name">Name</label>
+<label for="name">{name_label}</label>
 <input id="name" name="name" value="{name}" required maxlength="200" autocomplete="off"{described}>
-<button type="submit">Save</button>
+<button type="submit">{save}</button>
 </form>
 "#,
+        country = esc(&t("people-country")),
+        choose = esc(&t("people-choose")),
+        country_dk = esc(&t("people-country-dk")),
+        country_no = esc(&t("people-country-no")),
+        country_se = esc(&t("people-country-se")),
+        number_label = esc(&t("people-number")),
+        name_label = esc(&t("people-name")),
+        save = esc(&t("people-save")),
         dk = selected("DK"),
         no = selected("NO"),
         se = selected("SE"),
@@ -239,29 +251,33 @@ pub(super) async fn person(
     )
     .await?;
     let (received, sent) = state.store().about_subject(subject.as_str(), 200).await?;
+    let names = state.store().agency_names().await?;
     let name = person.identity.name.to_string();
     let mut main = format!(
-        r#"<p class="back"><a href="/persons">&larr; People</a></p>
-<h1>{}</h1>
+        r#"<p class="back"><a href="/persons">&larr; {back}</a></p>
+<h1>{name}</h1>
 <dl class="facts">
-<div><dt>{}</dt><dd>{}</dd></div>
-<div><dt>Born</dt><dd>{}</dd></div>
-<div><dt>Known since</dt><dd>{} <span class="muted">({})</span></dd></div>
+<div><dt>{number_label}</dt><dd>{number}</dd></div>
+<div><dt>{born_label}</dt><dd>{born}</dd></div>
+<div><dt>{since_label}</dt><dd>{since} <span class="muted">({source})</span></dd></div>
 </dl>
 "#,
-        esc(&name),
-        present::number_label(person.identity.jurisdiction),
-        esc(&present::written_number(
+        back = esc(&t("people-back")),
+        name = esc(&name),
+        number_label = present::number_label(person.identity.jurisdiction),
+        number = esc(&present::written_number(
             person.identity.jurisdiction,
             person.identity.national_id.as_str()
         )),
-        person.identity.date_of_birth.format("%-d %B %Y"),
-        when(person.first_seen),
-        if person.source == "entered" {
-            "entered by your agency"
+        born_label = esc(&t("people-born")),
+        born = esc(&long_date(person.identity.date_of_birth)),
+        since_label = esc(&t("people-known-since")),
+        since = when(person.first_seen),
+        source = esc(&t(if person.source == "entered" {
+            "people-source-entered"
         } else {
-            "shared with your agency in a message"
-        },
+            "people-source-shared"
+        })),
     );
 
     let cases: BTreeSet<&str> = received
@@ -269,18 +285,42 @@ pub(super) async fn person(
         .filter_map(|r| r.case_id.as_deref())
         .chain(sent.iter().filter_map(|s| s.case_id.as_deref()))
         .collect();
-    main.push_str("<h2>Cases</h2>\n");
+    let _ = writeln!(main, "<h2>{}</h2>", esc(&t("people-cases")));
     if cases.is_empty() {
-        main.push_str("<p>No case with this person in your agency's messages.</p>\n");
+        let _ = writeln!(main, "<p>{}</p>", esc(&t("people-no-cases")));
     } else {
         main.push_str("<ul>\n");
         for case in cases {
-            let _ = writeln!(main, "<li>Case {}</li>", esc(case));
+            let _ = writeln!(
+                main,
+                "<li>{}</li>",
+                esc(&t_with("people-case", &[("case", case.to_owned())]))
+            );
         }
         main.push_str("</ul>\n");
     }
 
-    main.push_str("<h2>Consent</h2>\n");
+    main.push_str(&consent_html(&received, &sent, &names));
+    main.push_str(&work_pages::timeline_html(
+        &work_pages::seen_of(&received, &sent),
+        &names,
+    ));
+    Ok(page(
+        StatusCode::OK,
+        &name,
+        Some(state.agent().as_str()),
+        &main,
+    ))
+}
+
+/// The consent this agency knows of for the person: the newest version sent or received,
+/// and whether it was withdrawn.
+fn consent_html(
+    received: &[Received],
+    sent: &[Sent],
+    names: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let mut main = format!("<h2>{}</h2>\n", esc(&t("people-consent")));
     let consents: Vec<(ConsentRecord, chrono::DateTime<Utc>)> = received
         .iter()
         .map(|r| (&r.payload, r.received_at))
@@ -306,23 +346,28 @@ pub(super) async fn person(
         })
         .collect();
     match consents.iter().max_by_key(|(c, at)| (c.version, *at)) {
-        None => main.push_str(
-            "<p>Your agency has sent or received no consent for this person. Sharing with your \
-             agency may still rest on a statute.</p>\n",
-        ),
+        None => {
+            let _ = writeln!(main, "<p>{}</p>", esc(&t("people-no-consent")));
+        }
         Some((record, _)) => {
-            let state_words = if withdrawn.contains(&record.consent_id) {
-                "withdrawn"
+            let state_words = t(if withdrawn.contains(&record.consent_id) {
+                "people-consent-withdrawn"
             } else {
-                "in force as far as your agency knows"
-            };
+                "people-consent-in-force"
+            });
             let _ = writeln!(
                 main,
-                "<p>{programme}, from {start} to {end}, kept by {custodian}: <strong>{state_words}</strong>.</p>",
-                programme = esc(record.programme.as_str()),
-                start = record.period.start.format("%-d %B %Y"),
-                end = record.period.end.format("%-d %B %Y"),
-                custodian = esc(record.custodian.as_str()),
+                "<p>{summary} <strong>{state_words}</strong>.</p>",
+                summary = esc(&t_with(
+                    "people-consent-summary",
+                    &[
+                        ("programme", record.programme.as_str().to_owned()),
+                        ("start", long_date(record.period.start)),
+                        ("end", long_date(record.period.end)),
+                        ("custodian", agency_words(names, record.custodian.as_str())),
+                    ]
+                )),
+                state_words = esc(&state_words),
             );
             main.push_str("<ul>\n");
             for sentence in present::consent_sentences(record) {
@@ -331,58 +376,7 @@ pub(super) async fn person(
             main.push_str("</ul>\n");
         }
     }
-
-    main.push_str("<h2>Messages</h2>\n");
-    if received.is_empty() && sent.is_empty() {
-        main.push_str("<p>No messages about this person yet.</p>\n");
-    } else {
-        main.push_str(
-            "<table class=\"inbox\">\n<caption class=\"visually-hidden\">Messages about this person, newest first</caption>\n\
-             <thead><tr><th scope=\"col\">When</th><th scope=\"col\">Message</th><th scope=\"col\">Direction</th></tr></thead>\n<tbody>\n",
-        );
-        let mut rows: Vec<(chrono::DateTime<Utc>, String)> = Vec::new();
-        for r in &received {
-            let title = if r.quarantined_at.is_some() {
-                format!("{} (quarantined)", esc(&type_title(&r.message_type)))
-            } else {
-                format!(
-                    r#"<a href="/messages/{}?sender={}">{}</a>"#,
-                    esc(&r.message_id),
-                    esc(&r.sender),
-                    esc(&type_title(&r.message_type))
-                )
-            };
-            rows.push((
-                r.received_at,
-                format!(
-                    "<td>{}</td><td>{title}</td><td>from {}</td>",
-                    when(r.received_at),
-                    esc(&r.sender)
-                ),
-            ));
-        }
-        for s in &sent {
-            rows.push((
-                s.accepted_at,
-                format!(
-                    "<td>{}</td><td>{}</td><td>sent by your agency</td>",
-                    when(s.accepted_at),
-                    esc(&type_title(&s.message_type))
-                ),
-            ));
-        }
-        rows.sort_by_key(|row| std::cmp::Reverse(row.0));
-        for (_, cells) in rows {
-            let _ = writeln!(main, "<tr>{cells}</tr>");
-        }
-        main.push_str("</tbody>\n</table>\n");
-    }
-    Ok(page(
-        StatusCode::OK,
-        &name,
-        Some(state.agent().as_str()),
-        &main,
-    ))
+    main
 }
 
 fn decode(payload: &[u8]) -> Option<Message> {
