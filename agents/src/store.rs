@@ -141,6 +141,55 @@ pub struct Sent {
     pub payload: Vec<u8>,
 }
 
+/// What became of one recipient's copy of a sent message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The hub has not answered for this recipient yet.
+    Waiting,
+    /// The hub delivered it to this recipient.
+    Delivered,
+    /// The hub refused it for this recipient.
+    Refused,
+}
+
+impl Outcome {
+    /// The outcome as the API and the store write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Waiting => "waiting",
+            Outcome::Delivered => "delivered",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "waiting" => Outcome::Waiting,
+            "delivered" => Outcome::Delivered,
+            "refused" => Outcome::Refused,
+            other => return Err(StoreError::Corrupt(format!("outcome {other:?}"))),
+        })
+    }
+}
+
+/// One recipient of a sent message and what became of its copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientOutcome {
+    /// The recipient agency's id.
+    pub recipient: String,
+    /// What became of its copy.
+    pub outcome: Outcome,
+    /// The hub's reason code, when refused.
+    pub reason: Option<String>,
+    /// The hub's words, when it gave any (an `Undeliverable` does; a `Receipt` does not).
+    pub detail: Option<String>,
+    /// When the hub's answer arrived; `None` while waiting.
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
 /// A delivery as it arrived: the message, and the bytes it was decoded from.
 #[derive(Debug, Clone, Copy)]
 pub struct Arrived<'a> {
@@ -680,6 +729,73 @@ impl Store {
         row.as_ref().map(sent).transpose()
     }
 
+    /// Each recipient of a sent message, in the order the message names them, with what
+    /// became of its copy (see [`RecipientOutcome`]); empty when this agent sent no such
+    /// message.
+    pub async fn recipient_outcomes(
+        &self,
+        message_id: &str,
+    ) -> Result<Vec<RecipientOutcome>, StoreError> {
+        let Some(addressed) =
+            sqlx::query_scalar::<_, String>("SELECT recipients FROM outbox WHERE message_id = ?")
+                .bind(message_id)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let addressed: Vec<String> = serde_json::from_str(&addressed)
+            .map_err(|_| StoreError::Corrupt("outbox recipients".to_owned()))?;
+        let answered = sqlx::query_as::<_, OutcomeRow>(
+            "SELECT recipient, outcome, reason, detail, answered_at FROM outbox_recipients
+             WHERE message_id = ? ORDER BY rowid",
+        )
+        .bind(message_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<RecipientOutcome> = addressed
+            .into_iter()
+            .map(|recipient| RecipientOutcome {
+                recipient,
+                outcome: Outcome::Waiting,
+                reason: None,
+                detail: None,
+                answered_at: None,
+            })
+            .collect();
+        for row in answered {
+            let known = RecipientOutcome {
+                recipient: row.recipient,
+                outcome: row.outcome.parse()?,
+                reason: row.reason,
+                detail: row.detail,
+                answered_at: Some(row.answered_at),
+            };
+            match out.iter_mut().find(|o| o.recipient == known.recipient) {
+                Some(slot) => *slot = known,
+                None => out.push(known),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Received messages in one conversation (by correlation id), oldest first, read without
+    /// marking them opened.
+    pub async fn received_correlated(
+        &self,
+        correlation_id: &str,
+    ) -> Result<Vec<Received>, StoreError> {
+        let rows = sqlx::query(concat!(
+            select_inbox!(),
+            "
+             WHERE correlation_id = ? ORDER BY rowid"
+        ))
+        .bind(correlation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(received).collect()
+    }
+
     /// Deliveries that did not decode, as (time, detail).
     pub async fn rejected(&self) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
         let rows = sqlx::query("SELECT received_at, detail FROM rejected ORDER BY id")
@@ -1009,6 +1125,116 @@ fn directory_key(r: &sqlx::sqlite::SqliteRow) -> Result<DirectoryKey, StoreError
     })
 }
 
+/// A row of `outbox_recipients`.
+#[derive(sqlx::FromRow)]
+struct OutcomeRow {
+    recipient: String,
+    outcome: String,
+    reason: Option<String>,
+    detail: Option<String>,
+    answered_at: DateTime<Utc>,
+}
+
+/// Records what the hub's `Receipt` or `Undeliverable` says of each recipient of the sent
+/// message it answers, inside `tx`; nothing when it answers no message of this agent's. A
+/// redelivered answer writes the same again.
+async fn record_outcomes(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (answered, rows) = match &message.body {
+        Body::Receipt(r) => (r.in_reply_to, receipt_outcomes(r)),
+        Body::Undeliverable(
+            u @ Undeliverable {
+                in_reply_to: Some(id),
+                ..
+            },
+        ) => {
+            let addressed = sqlx::query_scalar::<_, String>(
+                "SELECT recipients FROM outbox WHERE message_id = ?",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+            let addressed: Vec<String> = addressed
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or_default();
+            (*id, undeliverable_outcomes(u, &addressed))
+        }
+        _ => return Ok(()),
+    };
+    for (recipient, outcome, reason, detail) in rows {
+        sqlx::query(
+            "INSERT INTO outbox_recipients (message_id, recipient, outcome, reason, detail, answered_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM outbox WHERE message_id = ?1)
+             ON CONFLICT (message_id, recipient) DO UPDATE
+               SET outcome = excluded.outcome, reason = excluded.reason, detail = excluded.detail",
+        )
+        .bind(answered.to_string())
+        .bind(recipient)
+        .bind(outcome.as_str())
+        .bind(reason)
+        .bind(detail)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One recipient's outcome as a hub answer tells it: (recipient, outcome, reason, detail).
+type Told = (String, Outcome, Option<String>, Option<String>);
+
+/// Each recipient a receipt names: delivered, or refused with its reason.
+fn receipt_outcomes(r: &Receipt) -> Vec<Told> {
+    let delivered = r
+        .delivered_to
+        .iter()
+        .map(|a| (a.to_string(), Outcome::Delivered, None, None));
+    let refused = r.refused.iter().map(|f| {
+        (
+            f.recipient.to_string(),
+            Outcome::Refused,
+            Some(f.reason.as_str().to_owned()),
+            None,
+        )
+    });
+    delivered.chain(refused).collect()
+}
+
+/// Every recipient refused: each by its own reason where the hub names one, else the
+/// message's; the hub's words for each.
+fn undeliverable_outcomes(u: &Undeliverable, addressed: &[String]) -> Vec<Told> {
+    let mut out: Vec<Told> = addressed
+        .iter()
+        .map(|a| {
+            let reason = u
+                .refused
+                .iter()
+                .find(|f| f.recipient.as_str() == a)
+                .map_or(u.reason, |f| f.reason);
+            (
+                a.clone(),
+                Outcome::Refused,
+                Some(reason.as_str().to_owned()),
+                Some(u.detail.clone()),
+            )
+        })
+        .collect();
+    for f in &u.refused {
+        if !addressed.iter().any(|a| a == f.recipient.as_str()) {
+            out.push((
+                f.recipient.to_string(),
+                Outcome::Refused,
+                Some(f.reason.as_str().to_owned()),
+                Some(u.detail.clone()),
+            ));
+        }
+    }
+    out
+}
+
 fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(Sent {
@@ -1143,6 +1369,7 @@ async fn receive_in(
         .execute(&mut **tx)
         .await?;
     }
+    record_outcomes(tx, message, now).await?;
     if let Body::ConsentWithdrawn(w) = &message.body {
         let covers_me = match &w.scope {
             WithdrawalScope::Entire => true,
@@ -1161,6 +1388,37 @@ async fn receive_in(
         }
     }
     Ok(new)
+}
+
+/// Queries of the caseworker's views (cases, what is due, releases; issue 17, part 3).
+impl Store {
+    /// Every message about a case, received and sent, newest first, at most `limit` of each:
+    /// what the views of cases, deadlines and releases are derived from.
+    pub async fn case_traffic(&self, limit: i64) -> Result<(Vec<Received>, Vec<Sent>), StoreError> {
+        let received_rows = sqlx::query(concat!(
+            select_inbox!(),
+            "
+             WHERE case_id IS NOT NULL ORDER BY rowid DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let sent_rows = sqlx::query(concat!(
+            select_sent!(),
+            "
+             WHERE case_id IS NOT NULL ORDER BY rowid DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            received_rows
+                .iter()
+                .map(received)
+                .collect::<Result<_, _>>()?,
+            sent_rows.iter().map(sent).collect::<Result<_, _>>()?,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -1370,6 +1628,160 @@ mod tests {
         };
         assert!(quarantined(0x20));
         assert!(!quarantined(0x40) && !quarantined(0x30) && !quarantined(0x50));
+    }
+
+    /// Each recipient's outcome, as (recipient, outcome, reason, has detail).
+    async fn outcomes(s: &Store, id: &str) -> Vec<(String, Outcome, Option<String>, bool)> {
+        s.recipient_outcomes(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.recipient, o.outcome, o.reason, o.detail.is_some()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_receipt_records_each_recipients_outcome_and_the_rest_wait() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kriminalforsorgen");
+        let notice = example("ReleaseNotice", 0x01, |m| {
+            m["envelope"]["recipients"] = serde_json::json!([
+                "dk-kobenhavn-kommune",
+                "dk-jobcenter-kobenhavn",
+                "dk-politi-kobenhavn"
+            ]);
+        });
+        s.enqueue(&notice, at(0)).await.unwrap();
+        let id = id_ending(0x01);
+        let waiting = outcomes(s, &id).await;
+        assert!(
+            waiting
+                .iter()
+                .all(|(_, o, r, _)| *o == Outcome::Waiting && r.is_none()),
+            "{waiting:?}"
+        );
+        let receipt = example("Receipt", 0x02, |m| {
+            m["body"]["in_reply_to"] = id.clone().into();
+            m["body"]["delivered_to"] = serde_json::json!(["dk-kobenhavn-kommune"]);
+            m["body"]["refused"] = serde_json::json!([{"recipient": "dk-jobcenter-kobenhavn", "reason": "NO_GATEWAY"}]);
+        });
+        assert!(s.receive(&me, &receipt, at(1)).await.unwrap());
+        // A redelivery changes nothing.
+        assert!(!s.receive(&me, &receipt, at(2)).await.unwrap());
+        assert_eq!(
+            outcomes(s, &id).await,
+            [
+                (
+                    "dk-kobenhavn-kommune".into(),
+                    Outcome::Delivered,
+                    None,
+                    false
+                ),
+                (
+                    "dk-jobcenter-kobenhavn".into(),
+                    Outcome::Refused,
+                    Some("NO_GATEWAY".into()),
+                    false
+                ),
+                ("dk-politi-kobenhavn".into(), Outcome::Waiting, None, false),
+            ]
+        );
+        let answered = s.recipient_outcomes(&id).await.unwrap();
+        assert_eq!(answered[0].answered_at, Some(at(1)));
+        // The message as a whole, as before.
+        let sent = s.sent(&id.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(sent.status, SendStatus::PartiallyDelivered);
+        assert_eq!(sent.answer_reason.as_deref(), Some("NO_GATEWAY"));
+    }
+
+    #[tokio::test]
+    async fn an_undeliverable_refuses_every_recipient_each_for_its_reason() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kriminalforsorgen");
+        s.enqueue(&example("ReleaseNotice", 0x03, |_| {}), at(0))
+            .await
+            .unwrap();
+        let id = id_ending(0x03);
+        let refused = example("Undeliverable", 0x04, |m| {
+            m["body"]["in_reply_to"] = id.clone().into();
+            m["body"]["reason"] = "NO_GATEWAY".into();
+            m["body"]["refused"] = serde_json::json!([
+                {"recipient": "dk-jobcenter-kobenhavn", "reason": "CATEGORY_NOT_COVERED"}
+            ]);
+        });
+        s.receive(&me, &refused, at(1)).await.unwrap();
+        assert_eq!(
+            outcomes(s, &id).await,
+            [
+                (
+                    "dk-kobenhavn-kommune".into(),
+                    Outcome::Refused,
+                    Some("NO_GATEWAY".into()),
+                    true
+                ),
+                (
+                    "dk-jobcenter-kobenhavn".into(),
+                    Outcome::Refused,
+                    Some("CATEGORY_NOT_COVERED".into()),
+                    true
+                ),
+            ]
+        );
+        // An answer to a message this agent never sent records nothing.
+        let stray = example("Receipt", 0x05, |m| {
+            m["body"]["in_reply_to"] = id_ending(0x06).into();
+        });
+        s.receive(&me, &stray, at(2)).await.unwrap();
+        assert!(
+            s.recipient_outcomes(&id_ending(0x06))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    /// The migration fills the table from the answers the inbox already held.
+    #[tokio::test]
+    async fn the_migration_reads_the_answers_already_held() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kriminalforsorgen");
+        s.enqueue(&example("ReleaseNotice", 0x07, |_| {}), at(0))
+            .await
+            .unwrap();
+        s.enqueue(&example("ReleaseNotice", 0x08, |_| {}), at(0))
+            .await
+            .unwrap();
+        let receipt = example("Receipt", 0x09, |m| {
+            m["body"]["in_reply_to"] = id_ending(0x07).into();
+        });
+        let refused = example("Undeliverable", 0x0a, |m| {
+            m["body"]["in_reply_to"] = id_ending(0x08).into();
+        });
+        s.receive_all(&me, &[receipt, refused], at(1))
+            .await
+            .unwrap();
+        let before_07 = outcomes(s, &id_ending(0x07)).await;
+        let before_08 = outcomes(s, &id_ending(0x08)).await;
+        sqlx::query("DELETE FROM outbox_recipients")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        sqlx::raw_sql(include_str!("../migrations/0008_outbox_recipients.sql"))
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(outcomes(s, &id_ending(0x07)).await, before_07);
+        assert_eq!(outcomes(s, &id_ending(0x08)).await, before_08);
+        assert_eq!(
+            before_07.iter().map(|(_, o, ..)| *o).collect::<Vec<_>>(),
+            [Outcome::Delivered, Outcome::Refused]
+        );
+        assert!(before_08.iter().all(|(_, o, r, d)| *o == Outcome::Refused
+            && r.as_deref() == Some("SCHEMA_VIOLATION")
+            && *d));
     }
 
     #[tokio::test]

@@ -21,10 +21,11 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer, Submitted, Withdrawal};
+use super::sent::{self, Ownership};
 use crate::access_log::{self, Action, Actor};
 use crate::people::{self, IdentityView, Person, PersonError};
 use crate::sealing::{self, SealedView};
-use crate::store::{OwnKey, Received};
+use crate::store::{OwnKey, Received, RecipientOutcome};
 use crate::{keys, present};
 
 /// The API's routes.
@@ -203,11 +204,15 @@ async fn message_status(
     let id: MessageId = id.parse().map_err(|e: schemas::InvalidId| {
         Failure::bad_request("invalid_id", Some("id"), e.to_string())
     })?;
-    let sent = state
-        .store()
-        .sent(&id)
+    let fate = sent::fate(state.store(), &id)
         .await?
         .ok_or(Failure::NotFound("sent message"))?;
+    let recipients = recipients_json(&fate.recipients);
+    let case_owner = fate
+        .owner
+        .as_ref()
+        .map(|o| case_owner_json(state.agent(), o));
+    let sent = fate.sent;
     let mut body = json!({
         "message_id": sent.message_id,
         "message_type": sent.message_type,
@@ -220,7 +225,45 @@ async fn message_status(
     if let Some(detail) = sent.answer_detail {
         body["detail"] = json!(detail);
     }
+    body["recipients"] = recipients;
+    if let Some(owner) = case_owner {
+        body["case_owner"] = owner;
+    }
     Ok(Json(body).into_response())
+}
+
+/// Each recipient's outcome: `agency`, `outcome`, and when refused `reason_code` (and the
+/// hub's `detail` where it gave one); `answered_at` once the hub answered.
+fn recipients_json(recipients: &[RecipientOutcome]) -> Value {
+    recipients
+        .iter()
+        .map(|r| {
+            let mut one = json!({"agency": r.recipient, "outcome": r.outcome.as_str()});
+            if let Some(reason) = &r.reason {
+                one["reason_code"] = json!(reason);
+            }
+            if let Some(detail) = &r.detail {
+                one["detail"] = json!(detail);
+            }
+            if let Some(at) = r.answered_at {
+                one["answered_at"] = json!(at);
+            }
+            one
+        })
+        .collect()
+}
+
+/// Who owns the case after the handover or relocation the message asked for, and where the
+/// request stands.
+fn case_owner_json(me: &schemas::AgencyId, owner: &Ownership) -> Value {
+    match owner {
+        Ownership::Moved { to, since } => {
+            json!({"agency": to, "handover": "accepted", "since": since})
+        }
+        Ownership::StillYours { because, asked } => {
+            json!({"agency": me, "handover": because.as_str(), "asked": asked})
+        }
+    }
 }
 
 fn summary(r: &Received) -> Value {

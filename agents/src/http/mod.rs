@@ -7,6 +7,8 @@
 //!   `__Host-` cookie (Secure, HttpOnly, SameSite=Strict);
 //! - `actions`: what both do (answer a handover, withdraw a consent), building drafts and
 //!   handing them to [`crate::submit`], so the page and the API cannot disagree;
+//! - `sent`: what became of a sent message (each recipient's copy, the answers, the case's
+//!   owner after a handover), for the page and the API alike;
 //! - [`openapi`]: the API's OpenAPI 3.1 document, written by hand, committed as
 //!   `agents/openapi.json` (a test fails when it is stale);
 //! - `ops`: `GET /healthz`, `GET /readyz` and `GET /metrics` for operations, without a token
@@ -21,6 +23,7 @@ pub mod api;
 mod consents;
 pub mod openapi;
 mod ops;
+mod sent;
 pub mod sign_in;
 mod web;
 pub mod words;
