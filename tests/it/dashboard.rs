@@ -240,6 +240,12 @@ async fn rows(pool: &sqlx::PgPool, sql: &str) -> Vec<sqlx::postgres::PgRow> {
         .unwrap()
 }
 
+/// An agency as the dashboard names it: by the registry's name.
+fn named(env: &TestEnv, id: &str) -> String {
+    let id = schemas::AgencyId::try_from(id).expect("an agency id");
+    env.agencies.name_of(&id).to_owned()
+}
+
 async fn cell(
     browser: &e2e::browser::Browser,
     table: &str,
@@ -420,6 +426,7 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
     }
     let mut checked = 0;
     for (agency, (receive, accept)) in per_agency {
+        let agency = named(&env, &agency);
         let (received, accepted) = (receive.len() as i64, accept.len() as i64);
         let (r50, r90) = shown_percentiles(receive);
         let (a50, a90) = shown_percentiles(accept);
@@ -535,6 +542,7 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
     .await
     {
         let (from, to, n): (String, String, i64) = (row.get(0), row.get(1), row.get(2));
+        let (from, to) = (named(&env, &from), named(&env, &to));
         let text = cell(&browser, "flows", &from, Some(&to)).await;
         assert_shown(&text, n, &format!("{from} -> {to}"));
     }

@@ -26,3 +26,7 @@ mod relocation;
 mod resilience;
 mod tls;
 mod web;
+mod web_consent;
+mod web_flows;
+mod web_sent;
+mod web_views;

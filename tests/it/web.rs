@@ -291,8 +291,12 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
         "the respond-by date is shown: {text}"
     );
     assert!(
-        text.contains(a.prison.as_str()) && text.contains(CASE) && text.contains("NEW"),
+        text.contains(a.name_of(&a.prison)) && text.contains(CASE) && text.contains("NEW"),
         "{text}"
+    );
+    assert!(
+        !text.contains(a.prison.as_str()),
+        "the sender by name, not id: {text}"
     );
     browser.screenshot("inbox").await;
     // The inbox in each language the page speaks, each checked for accessibility.
@@ -361,9 +365,9 @@ async fn a_caseworker_signs_in_reads_a_handover_with_its_consent_and_accepts_it(
     let consent = browser.text("section.consent").await;
     assert!(
         consent.contains(
-            "Shares SENTENCE_RELEASE, CASE_STATUS, RISK_NEED, ECONOMY_BENEFITS, CONTACT with \
-             municipality \
-             and prison service for release coordination, reintegration planning and case \
+            "Shares sentence and release, the state of the case, risk and needs, housing, \
+             income and benefits and contact details with municipalities and the prison and \
+             probation service for release coordination, reintegration planning and case \
              coordination until"
         ),
         "the consent in plain words: {consent}"
@@ -913,9 +917,19 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
     let web = AgentWeb::start(&prison).await;
     let browser = Browser::start("send-release").await;
     browser.sign_in(&web, ASTRID).await;
+    browser.click("header nav a[href='/send']").await;
     browser
-        .click("header nav a[href='/send/release-notice']")
+        .in_each_language(
+            "send-page",
+            &[
+                ("da", "Send"),
+                ("nb", "Send"),
+                ("sv", "Skicka"),
+                ("en", "Send"),
+            ],
+        )
         .await;
+    browser.click("main a[href='/send/release-notice']").await;
     assert_eq!(browser.text("h1").await, "Send a release notice");
     browser
         .in_each_language(
@@ -1018,9 +1032,8 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
     );
 
     // Then the prison hands the case over, from the page too.
-    browser
-        .click("header nav a[href='/send/handover-request']")
-        .await;
+    browser.click("header nav a[href='/send']").await;
+    browser.click("main a[href='/send/handover-request']").await;
     browser
         .in_each_language(
             "handover-form",

@@ -126,6 +126,24 @@ impl Agencies {
         self.all().map(|(id, _)| id)
     }
 
+    /// The name the hub's registry gives an agency of this federation (as caseworkers read it
+    /// on the pages), or its id for one that is not.
+    pub fn name_of<'a>(&self, id: &'a AgencyId) -> &'a str {
+        let names = [
+            (&self.prison, "Kriminalforsorgen Nord"),
+            (&self.municipality, "Nordby Kommune"),
+            (&self.police, "Nordby Politi"),
+            (&self.employment, "Jobcenter Nordby"),
+            (&self.contact_point, "Nationalt exitkontaktpunkt"),
+            (&self.destination, "Sydby Kommune"),
+            (&self.protection, "Politiets beskyttelsesenhed"),
+        ];
+        names
+            .into_iter()
+            .find(|(known, _)| *known == id)
+            .map_or(id.as_str(), |(_, name)| name)
+    }
+
     fn all(&self) -> [(&AgencyId, AgencyRole); 7] {
         [
             (&self.prison, AgencyRole::PrisonProbation),
@@ -359,7 +377,7 @@ impl TestEnv {
             .iter()
             .map(|(id, role)| hub::settings::AgencySettings {
                 id: (*id).clone(),
-                name: id.to_string(),
+                name: agencies.name_of(id).to_owned(),
                 role: *role,
                 jurisdiction: Jurisdiction::DK,
                 // The second municipality works elsewhere, so figures by region differ.

@@ -34,8 +34,12 @@ use schemas::ids::ShortText;
 use schemas::messages::HandoverOutcome;
 use schemas::{Body, Message, MessageType};
 
+mod consent_pages;
 mod people_pages;
+mod reply_pages;
 mod send_pages;
+mod sent_pages;
+mod work_pages;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer};
@@ -57,6 +61,8 @@ const SIGN_IN_COOKIE: &str = "__Host-agent_signin";
 tokio::task_local! {
     /// Who is signed in, for the request in hand (set by [`require_session`]).
     static SIGNED_IN: Caseworker;
+    /// The name of this agency, for the request in hand (set by [`with_language`]).
+    static AGENCY_NAME: String;
 }
 
 /// The signed-in caseworker of the request in hand as a message names its sender (CONTACT).
@@ -100,18 +106,11 @@ pub(super) fn router(state: AppState) -> Router {
             get(people_pages::persons).post(people_pages::add_person),
         )
         .route("/persons/{subject}", get(people_pages::person))
-        .route(
-            "/send/release-notice",
-            get(send_pages::release_notice_form).post(send_pages::send_release_notice),
-        )
-        .route(
-            "/send/handover-request",
-            get(send_pages::handover_request_form).post(send_pages::send_handover_request),
-        )
-        .route(
-            "/send/case-closing",
-            get(send_pages::case_closing_form).post(send_pages::send_case_closing),
-        )
+        .merge(send_pages::routes())
+        .merge(reply_pages::routes())
+        .merge(consent_pages::routes())
+        .merge(work_pages::routes())
+        .merge(sent_pages::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -129,33 +128,12 @@ pub(super) fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state, with_language))
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// HTML-escapes text for element content and quoted attribute values (the one escaping of
+/// every page of the hub and the agents).
+pub(crate) use broker::web::escape as esc;
 
 /// The value of the cookie `wanted`, if the request carries it.
-pub(super) fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
-}
+pub(super) use broker::web::cookie;
 
 fn session_id(headers: &HeaderMap) -> Option<String> {
     cookie(headers, COOKIE)
@@ -312,104 +290,105 @@ fn role_words(caseworker: &Caseworker) -> String {
         .join(", ")
 }
 
-/// The language menu: a link per language, the current one marked.
-fn language_menu() -> String {
-    let current = words::lang();
-    let links: Vec<String> = Lang::ALL
-        .iter()
-        .map(|l| {
-            let here = if *l == current {
-                r#" aria-current="true""#
-            } else {
-                ""
-            };
-            format!(
-                r#"<a href="/language?lang={code}" lang="{code}" hreflang="{code}"{here}>{name}</a>"#,
-                code = l.code(),
-                name = l.native_name()
-            )
-        })
-        .collect();
-    format!(
-        r#"<nav class="languages" aria-label="{}">{}</nav>"#,
-        esc(&t("nav-language")),
-        links.join(" ")
-    )
+/// The page frame (`templates/frame.html`): the header with the navigation for the signed-in
+/// caseworker's roles and the language menu, the page's own content, the footer. Every value
+/// is escaped by the template; `main` is the page's own HTML, escaped where it was written.
+#[derive(askama::Template)]
+#[template(path = "frame.html")]
+struct Frame<'a> {
+    lang: &'static str,
+    title: &'a str,
+    site: String,
+    skip: String,
+    tagline: String,
+    signed_in: Option<SignedInBar>,
+    languages_label: String,
+    languages: Vec<LanguageLink>,
+    main: &'a str,
+    footer: String,
+}
+
+/// The header's part for a signed-in caseworker.
+struct SignedInBar {
+    nav_label: String,
+    links: Vec<NavLink>,
+    agency: String,
+    name: String,
+    roles: String,
+    sign_out: String,
+}
+
+/// A link of the main navigation.
+struct NavLink {
+    href: &'static str,
+    words: String,
+}
+
+/// A language of the language menu.
+struct LanguageLink {
+    code: &'static str,
+    name: &'static str,
+    current: bool,
+}
+
+/// The main navigation for what `caseworker`'s roles allow.
+fn nav_links(caseworker: &Caseworker) -> Vec<NavLink> {
+    let link = |href, id: &str| NavLink { href, words: t(id) };
+    let mut links = Vec::new();
+    if caseworker.works_cases() {
+        links.extend([
+            link("/", "nav-inbox"),
+            link("/due", "nav-due"),
+            link("/cases", "nav-cases"),
+            link("/releases", "nav-releases"),
+            link("/persons", "nav-people"),
+            link("/send", "nav-send-any"),
+        ]);
+    }
+    if caseworker.has(Role::Coordinator) {
+        links.push(link("/access-log", "nav-access-log"));
+    }
+    if caseworker.has(Role::Administrator) {
+        links.push(link("/admin", "nav-admin"));
+    }
+    links
 }
 
 fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Response {
-    let signed_in = SIGNED_IN.try_with(Clone::clone).ok();
-    let header_right = match &signed_in {
-        Some(caseworker) => {
-            let mut nav = String::new();
-            if caseworker.works_cases() {
-                let _ = write!(
-                    nav,
-                    r#"<a href="/">{}</a> <a href="/persons">{}</a> <a href="/send/release-notice">{}</a> <a href="/send/handover-request">{}</a> <a href="/send/case-closing">{}</a> "#,
-                    esc(&t("nav-inbox")),
-                    esc(&t("nav-people")),
-                    esc(&t("nav-send")),
-                    esc(&t("nav-send-handover")),
-                    esc(&t("nav-send-closing"))
-                );
-            }
-            if caseworker.has(Role::Coordinator) {
-                let _ = write!(
-                    nav,
-                    r#"<a href="/access-log">{}</a> "#,
-                    esc(&t("nav-access-log"))
-                );
-            }
-            if caseworker.has(Role::Administrator) {
-                let _ = write!(nav, r#"<a href="/admin">{}</a> "#, esc(&t("nav-admin")));
-            }
-            format!(
-                r#"<nav aria-label="{main_nav}">{nav}</nav>
-      <span class="agency">{agency}</span>
-      <span class="who" id="signed-in-as">{name} · {roles}</span>
-      <form method="post" action="/logout" class="logout"><button type="submit" class="link">{sign_out}</button></form>"#,
-                main_nav = esc(&t("nav-main")),
-                agency = esc(agent.unwrap_or("")),
-                name = esc(&caseworker.name),
-                roles = esc(&role_words(caseworker)),
-                sign_out = esc(&t("sign-out")),
-            )
-        }
-        None => String::new(),
+    let signed_in = SIGNED_IN.try_with(|caseworker| SignedInBar {
+        nav_label: t("nav-main"),
+        links: nav_links(caseworker),
+        agency: AGENCY_NAME
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| agent.unwrap_or("").to_owned()),
+        name: caseworker.name.clone(),
+        roles: role_words(caseworker),
+        sign_out: t("sign-out"),
+    });
+    let current = words::lang();
+    let frame = Frame {
+        lang: current.code(),
+        title,
+        site: t("site-name"),
+        skip: t("skip-to-content"),
+        tagline: t("site-tagline"),
+        signed_in: signed_in.ok(),
+        languages_label: t("nav-language"),
+        languages: Lang::ALL
+            .iter()
+            .map(|l| LanguageLink {
+                code: l.code(),
+                name: l.native_name(),
+                current: *l == current,
+            })
+            .collect(),
+        main,
+        footer: t("footer"),
     };
-    let html = format!(
-        r##"<!doctype html>
-<html lang="{lang}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title} · {site}</title>
-  <link rel="stylesheet" href="/assets/style.css">
-</head>
-<body>
-  <a class="skip" href="#main">{skip}</a>
-  <header class="site">
-    <div class="bar">
-      <a class="brand" href="/">{site} <span>{tagline}</span></a>
-      {header_right}
-      {languages}
-    </div>
-  </header>
-  <main id="main">
-{main}
-  </main>
-  <footer class="site">{footer}</footer>
-</body>
-</html>
-"##,
-        lang = words::lang().code(),
-        title = esc(title),
-        site = esc(&t("site-name")),
-        skip = esc(&t("skip-to-content")),
-        tagline = esc(&t("site-tagline")),
-        languages = language_menu(),
-        footer = esc(&t("footer")),
-    );
+    let html = askama::Template::render(&frame).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the page frame did not render");
+        String::from("<!doctype html><title>Error</title>")
+    });
     let mut response = (status, html).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -745,7 +724,14 @@ async fn choose_language(
 /// page may refine it with the caseworker's own (see [`require_session`]).
 async fn with_language(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let lang = words::negotiate(request.headers(), None, Lang::of_agency(state.agent()));
-    words::LANG.scope(lang, next.run(request)).await
+    // The agency's own name from the key directory, for the page's header; its id until the
+    // first directory arrives.
+    let own = state.agent().as_str();
+    let names = state.store().agency_names().await.unwrap_or_default();
+    let name = agency_words(&names, own);
+    let run = words::LANG.scope(lang, next.run(request));
+    let run = present::NAMES.scope(names, AGENCY_NAME.scope(name, run));
+    run.await
 }
 
 /// An agency as a caseworker reads it: its name from the key directory, else its id.
@@ -1162,7 +1148,7 @@ async fn inbox(
             };
             let _ = writeln!(
                 main,
-                r#"<tr data-message-id="{id}"><td data-label="{l_accepted}">{when}</td><td data-label="{l_message}">{title}</td><td data-label="{l_status}">{status}</td><td data-label="{l_answer}">{answer}</td></tr>"#,
+                r#"<tr data-message-id="{id}"><td data-label="{l_accepted}">{when}</td><td data-label="{l_message}"><a href="/sent/{id}">{title}</a></td><td data-label="{l_status}">{status}</td><td data-label="{l_answer}">{answer}</td></tr>"#,
                 l_accepted = esc(&t("col-accepted")),
                 l_message = esc(&t("col-message")),
                 l_status = esc(&t("col-status")),
@@ -1289,7 +1275,7 @@ async fn message_main(
                 {
                     *value = format!(
                         "{}: {}",
-                        refusal.recipient,
+                        present::agency_name(refusal.recipient.as_str()),
                         words::reason_words(refusal.reason.as_str())
                     );
                 }
@@ -1369,6 +1355,7 @@ async fn message_main(
         }
         main.push_str("</ul>\n</section>\n");
     }
+    main.push_str(&sent_pages::answers_note(state, &message).await?);
     if let (Some(IdentityView::Shared(_)), Some(subject)) = (&identity, &message.envelope.subject) {
         let _ = writeln!(
             main,
@@ -1380,6 +1367,12 @@ async fn message_main(
 
     if let Some(view) = &sealed {
         main.push_str(&sealed_section(view));
+    }
+    if let Body::Escalation(x) = &message.body {
+        main.push_str(&escalation_explained(x));
+    }
+    if let Some(link) = reply_pages::reply_link(state.store(), row, &message).await? {
+        main.push_str(&link);
     }
 
     if let Body::HandoverRequest(h) = &message.body {
@@ -1536,17 +1529,21 @@ async fn message_main(
                 let _ = write!(
                     main,
                     r#"<article class="consent-version{cls}">
-<h3>Version {version}: {status}</h3>
-<p class="muted">{programme}, {period}; {source}. Consent id {id}.</p>
+<h3>{heading}</h3>
+<p class="muted">{programme}, {period}; {source}.</p>
 <ul>
 "#,
                     cls = if v.in_force { " in-force" } else { "" },
-                    version = v.version,
-                    status = esc(&v.status),
+                    heading = esc(&t_with(
+                        "consent-version-heading",
+                        &[
+                            ("version", v.version.to_string()),
+                            ("status", v.status.clone())
+                        ]
+                    )),
                     programme = esc(&v.programme),
                     period = esc(&v.period),
                     source = esc(&v.source),
-                    id = v.consent_id,
                 );
                 for s in &v.sentences {
                     let _ = writeln!(main, "<li>{}</li>", esc(s.trim_start()));
@@ -1566,6 +1563,39 @@ async fn message_main(
         main.push_str("</section>\n");
     }
     Ok(main)
+}
+
+/// What an escalation means for the coordinator or the contact point reading it: what
+/// happened, why it reached them, and what to do now.
+fn escalation_explained(x: &schemas::messages::Escalation) -> String {
+    let names: Vec<String> = x
+        .agencies
+        .iter()
+        .map(|a| present::agency_name(a.as_str()))
+        .collect();
+    let late = names.first().cloned().unwrap_or_default();
+    let waiting = names.get(1).cloned().unwrap_or_default();
+    let level = match x.level {
+        schemas::messages::EscalationLevel::Coordinator => "escalation-to-coordinator",
+        schemas::messages::EscalationLevel::ContactPoint => "escalation-to-contact-point",
+    };
+    let args = [
+        ("late", late),
+        ("waiting", waiting),
+        ("days", x.days_overdue.to_string()),
+        ("due", x.due.to_string()),
+    ];
+    format!(
+        r#"<section aria-labelledby="escalation-h" class="explain">
+<h2 id="escalation-h">{}</h2>
+<p>{}</p>
+<p>{}</p>
+</section>
+"#,
+        esc(&t("escalation-title")),
+        esc(&t_with(level, &args)),
+        esc(&t_with(&format!("{level}-todo"), &args))
+    )
 }
 
 /// The form that records the person's withdrawal of a consent version in force: who
@@ -2449,6 +2479,42 @@ mod tests {
         );
         assert!(page.contains("<li>who the person is"), "{page}");
         assert!(!page.contains("ECONOMY_BENEFITS"), "no codes on the screen");
+    }
+
+    #[tokio::test]
+    async fn an_escalation_says_what_happened_and_what_to_do_without_codes() {
+        let t = TempStore::new().await;
+        let path = format!(
+            "{}/../schemas/examples/Escalation.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let escalation = schemas::decode(&std::fs::read(path).unwrap()).unwrap();
+        let me = escalation.envelope.recipients[0].clone();
+        t.store.receive(&me, &escalation, at(1)).await.unwrap();
+        let state = AppState::new(t.store.clone(), me, Token::new("t"));
+        let cookie = log_in(&state);
+        let app = router(state);
+        let uri = format!("/messages/{}", escalation.envelope.message_id);
+        let token = csrf(&app, &cookie).await;
+        post_open(&app, &format!("{uri}/open"), &cookie, Some(&token)).await;
+        let (_, page) = get_page(&app, &uri, &cookie).await;
+        assert!(page.contains(r#"id="escalation-h""#), "{page}");
+        assert!(page.contains("What happened and what to do"), "{page}");
+        let schemas::Body::Escalation(x) = &escalation.body else {
+            panic!()
+        };
+        assert!(
+            page.contains(&format!("{} days late", x.days_overdue)),
+            "{page}"
+        );
+        for code in [
+            "handover_answered",
+            "HandoverAnswered",
+            "contact_point",
+            "Active",
+        ] {
+            assert!(!page.contains(code), "{code} on the screen");
+        }
     }
 
     #[tokio::test]
