@@ -16,7 +16,6 @@
 //! checked against the record.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
 
 use axum::Router;
 use axum::extract::{Path, Query, RawForm, State};
@@ -31,9 +30,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::send_pages::{
-    Builder, Problem, Typed, date, person_of, queue_from_page, recipients_of, text,
+    Attributes, Builder, Problem, Typed, date, person_of, queue_from_page, recipients_of, render,
+    text,
 };
-use super::{PageError, esc, page, page_actor, t, t_with};
+use super::{PageError, page, page_actor, t, t_with};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
@@ -441,7 +441,7 @@ async fn show(
     checked: bool,
 ) -> Result<Response, Failure> {
     let partners = recipients_of(state).await?;
-    let main = form_html(typed, problems, &partners, checked);
+    let main = form_html(typed, problems, &partners, checked)?;
     Ok(page(
         status,
         &t("consent-form-title"),
@@ -457,7 +457,7 @@ fn form_html(
     problems: &[Problem],
     partners: &[(String, String)],
     checked: bool,
-) -> String {
+) -> Result<String, Failure> {
     let mut form = Builder::headed(
         typed,
         problems,
@@ -475,7 +475,7 @@ fn form_html(
         "text",
         &t("consent-form-programme"),
         Some(&t("consent-form-programme-hint")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
     signature_fields(&mut form);
     partner_fields(&mut form, partners);
@@ -491,14 +491,14 @@ fn method_options() -> Vec<(&'static str, String)> {
 
 fn signature_fields(form: &mut Builder<'_>) {
     let today = Utc::now().date_naive().to_string();
-    let not_future = format!(r#" max="{today}""#);
+    let not_future: Attributes<'_> = &[("max", &today)];
     form.group_start(&t("consent-form-signed"), None);
     form.input(
         "signed_on",
         "date",
         &t("consent-form-signed-on"),
         None,
-        &not_future,
+        not_future,
     );
     form.select("method", &t("consent-form-method"), &method_options(), None);
     form.group_end();
@@ -511,7 +511,7 @@ fn signature_fields(form: &mut Builder<'_>) {
         "date",
         &t("consent-form-guardian-signed-on"),
         None,
-        &not_future,
+        not_future,
     );
     form.select(
         "guardian_method",
@@ -526,7 +526,7 @@ fn signature_fields(form: &mut Builder<'_>) {
         "text",
         &t("consent-form-reference"),
         Some(&t("consent-form-reference-hint")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
     form.group_end();
 }
@@ -580,7 +580,7 @@ fn partner_fields(form: &mut Builder<'_>, partners: &[(String, String)]) {
 /// The period: its first day, and its last with the latest it may be (from `typed`'s first).
 fn period_fields(form: &mut Builder<'_>, typed: &Typed) {
     form.group_start(&t("consent-form-period"), None);
-    form.input("start", "date", &t("consent-form-start"), None, "");
+    form.input("start", "date", &t("consent-form-start"), None, &[]);
     let start = NaiveDate::parse_from_str(typed.get("start"), "%Y-%m-%d").ok();
     let (hint, limits) = match start.and_then(|s| Some((s, latest_end(s)?))) {
         Some((start, latest)) => (
@@ -588,11 +588,17 @@ fn period_fields(form: &mut Builder<'_>, typed: &Typed) {
                 "consent-form-end-hint",
                 &[("start", start.to_string()), ("latest", latest.to_string())],
             ),
-            format!(r#" min="{start}" max="{latest}""#),
+            Some((start.to_string(), latest.to_string())),
         ),
-        None => (t("consent-form-end-hint-no-start"), String::new()),
+        None => (t("consent-form-end-hint-no-start"), None),
     };
-    form.input("end", "date", &t("consent-form-end"), Some(&hint), &limits);
+    match &limits {
+        Some((min, max)) => {
+            let limits: Attributes<'_> = &[("min", min), ("max", max)];
+            form.input("end", "date", &t("consent-form-end"), Some(&hint), limits);
+        }
+        None => form.input("end", "date", &t("consent-form-end"), Some(&hint), &[]),
+    }
     form.group_end();
 }
 
@@ -634,52 +640,74 @@ async fn copy(
         .get("lang")
         .and_then(|l| Lang::from_code(l))
         .unwrap_or_else(words::lang);
-    let mut main = format!(
-        r#"<p class="back no-print"><a href="/">&larr; {}</a></p>
-"#,
-        esc(&t("back-to-inbox"))
-    );
-    if query.contains_key("recorded") {
-        let _ = writeln!(
-            main,
-            r#"<p class="ok no-print" role="status" id="recorded-note">{}</p>"#,
-            esc(&t("consent-copy-recorded"))
-        );
-    }
-    if status == SendStatus::Refused {
-        // No copy of a consent that is not in force: printed, it would mislead the person.
-        let _ = writeln!(
-            main,
-            r#"<h1>{}</h1>
-<div class="alert" role="alert" id="hub-answer"><p>{}</p><p><a href="/consents/new">{}</a></p></div>"#,
-            esc(&t("consent-copy-refused-title")),
-            esc(&hub_answer(status, reason.as_deref())),
-            esc(&t("consent-copy-record-again"))
-        );
-        let title = t("consent-copy-refused-title");
-        return Ok(page(
-            StatusCode::OK,
-            &title,
-            Some(state.agent().as_str()),
-            &main,
-        ));
-    }
-    let _ = writeln!(
-        main,
-        r#"<p class="no-print" id="hub-answer">{}</p>"#,
-        esc(&hub_answer(status, reason.as_deref()))
-    );
-    main.push_str(&language_links(consent_id, copy_lang));
-    let article = words::LANG.sync_scope(copy_lang, || copy_html(&record, &names, name.as_deref()));
-    main.push_str(&article);
+    let refused = status == SendStatus::Refused;
+    // No copy of a consent that is not in force: printed, it would mislead the person.
+    let article = if refused {
+        String::new()
+    } else {
+        words::LANG.sync_scope(copy_lang, || copy_html(&record, &names, name.as_deref()))?
+    };
+    let main = render(&CopyPage {
+        back: t("back-to-inbox"),
+        recorded: query
+            .contains_key("recorded")
+            .then(|| t("consent-copy-recorded")),
+        refused,
+        refused_title: t("consent-copy-refused-title"),
+        hub_answer: hub_answer(status, reason.as_deref()),
+        record_again: t("consent-copy-record-again"),
+        languages_label: t("consent-copy-language"),
+        languages: Lang::ALL
+            .iter()
+            .map(|l| CopyLanguage {
+                code: l.code(),
+                name: l.native_name(),
+                current: *l == copy_lang,
+            })
+            .collect(),
+        consent_id,
+        print_hint: t("consent-copy-print-hint"),
+        article,
+    })?;
     // The frame (and so the page's title) stays in the caseworker's language.
-    let title = t("consent-copy-title");
+    let title = if refused {
+        t("consent-copy-refused-title")
+    } else {
+        t("consent-copy-title")
+    };
     Ok(page(
         StatusCode::OK,
         &title,
         Some(state.agent().as_str()),
         &main,
     ))
+}
+
+/// The copy's page on the screen: where the hub's answer stands, the copy's language menu
+/// (in the caseworker's language; each language named in itself) and the copy; or, when
+/// the hub refused the consent, that and no copy.
+#[derive(askama::Template)]
+#[template(path = "forms/consent_copy_page.html")]
+struct CopyPage {
+    back: String,
+    recorded: Option<String>,
+    refused: bool,
+    refused_title: String,
+    hub_answer: String,
+    record_again: String,
+    languages_label: String,
+    languages: Vec<CopyLanguage>,
+    consent_id: Uuid,
+    print_hint: String,
+    /// The copy, as [`copy_html`] rendered it.
+    article: String,
+}
+
+/// A language the copy can be shown in.
+struct CopyLanguage {
+    code: &'static str,
+    name: &'static str,
+    current: bool,
 }
 
 /// The newest version of `consent_id` in this agency's outbox, with the hub's answer so far.
@@ -718,33 +746,6 @@ fn hub_answer(status: SendStatus, reason: Option<&str>) -> String {
     }
 }
 
-/// The copy's language menu (in the caseworker's language; each language named in itself).
-fn language_links(consent_id: Uuid, current: Lang) -> String {
-    let links: Vec<String> = Lang::ALL
-        .iter()
-        .map(|l| {
-            let here = if *l == current {
-                r#" aria-current="true""#
-            } else {
-                ""
-            };
-            format!(
-                r#"<a href="/consents/{consent_id}/copy?lang={code}" lang="{code}" hreflang="{code}"{here}>{name}</a>"#,
-                code = l.code(),
-                name = l.native_name()
-            )
-        })
-        .collect();
-    format!(
-        r#"<nav class="copy-languages no-print" aria-label="{label}"><span>{label}:</span> {}</nav>
-<p class="hint no-print">{}</p>
-"#,
-        links.join(" "),
-        esc(&t("consent-copy-print-hint")),
-        label = esc(&t("consent-copy-language"))
-    )
-}
-
 /// A date as the person reads it, in the page's language ("20. november 2026").
 fn long_date(d: NaiveDate) -> String {
     use chrono::Datelike;
@@ -766,6 +767,32 @@ fn recipient_words(selector: &RecipientSelector, names: &BTreeMap<String, String
     }
 }
 
+/// The person's copy of a consent record.
+#[derive(askama::Template)]
+#[template(path = "forms/consent_copy.html")]
+struct Copy {
+    lang: &'static str,
+    title: String,
+    intro: String,
+    /// (label, value) of each fact.
+    facts: Vec<(String, String)>,
+    partners_heading: String,
+    provisions: Vec<CopyProvision>,
+    receives: String,
+    why: String,
+    further: Option<String>,
+    withdraw_title: String,
+    withdraw: String,
+    number: String,
+}
+
+/// One provision of the copy: whom it names, what they may receive and why.
+struct CopyProvision {
+    who: String,
+    categories: Vec<String>,
+    purposes: Vec<String>,
+}
+
 /// The person's copy of `record`, in the page's language, made from the record only: the
 /// programme, the period, each partner with what it may receive and why, who signed and
 /// when, and how to withdraw. No identity number; the person's `name` when the register has
@@ -774,33 +801,13 @@ fn copy_html(
     record: &ConsentRecord,
     names: &BTreeMap<String, String>,
     name: Option<&str>,
-) -> String {
+) -> Result<String, Failure> {
     let custodian = super::agency_words(names, record.custodian.as_str());
-    let mut html = format!(
-        r#"<article class="consent-copy" lang="{lang}" id="copy">
-<h1>{}</h1>
-<p class="lead">{}</p>
-<dl class="facts">
-"#,
-        esc(&t("consent-copy-title")),
-        esc(&t_with(
-            "consent-copy-intro",
-            &[("custodian", custodian.clone())]
-        )),
-        lang = words::lang().code(),
-    );
-    let mut fact = |label: &str, value: &str| {
-        let _ = writeln!(
-            html,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(&t(label)),
-            esc(value)
-        );
-    };
+    let mut facts = Vec::new();
     if let Some(name) = name {
-        fact("consent-copy-name", name);
+        facts.push((t("consent-copy-name"), name.to_owned()));
     }
-    fact("consent-copy-programme", record.programme.as_str());
+    facts.push((t("consent-copy-programme"), record.programme.to_string()));
     let period = t_with(
         "consent-copy-period-words",
         &[
@@ -808,48 +815,40 @@ fn copy_html(
             ("end", long_date(record.period.end)),
         ],
     );
-    fact("consent-copy-period", &period);
-    fact("consent-copy-signed", &signed_words(record));
-    fact("consent-copy-kept-by", &custodian);
-    html.push_str("</dl>\n");
-    let _ = writeln!(html, "<h2>{}</h2>", esc(&t("consent-copy-partners")));
-    for provision in &record.provisions {
-        html.push_str(&provision_html(provision, names));
-    }
+    facts.push((t("consent-copy-period"), period));
+    facts.push((t("consent-copy-signed"), signed_words(record)));
+    facts.push((t("consent-copy-kept-by"), custodian.clone()));
     let further = record.provisions.iter().any(|p| {
         !p.children.is_empty()
             || !p.senders.is_empty()
             || !p.message_types.is_empty()
             || p.period.is_some()
     });
-    if further {
-        let _ = writeln!(
-            html,
-            "<p>{}</p>",
-            esc(&t_with(
-                "consent-copy-further",
-                &[("custodian", custodian.clone())]
-            ))
-        );
-    }
-    let _ = write!(
-        html,
-        r#"<h2>{}</h2>
-<p id="withdraw">{}</p>
-<p class="muted">{}</p>
-</article>
-"#,
-        esc(&t("consent-copy-withdraw-title")),
-        esc(&t("consent-copy-withdraw")),
-        esc(&t_with(
+    render(&Copy {
+        lang: words::lang().code(),
+        title: t("consent-copy-title"),
+        intro: t_with("consent-copy-intro", &[("custodian", custodian.clone())]),
+        facts,
+        partners_heading: t("consent-copy-partners"),
+        provisions: record
+            .provisions
+            .iter()
+            .map(|p| provision_of(p, names))
+            .collect(),
+        receives: t("consent-copy-receives"),
+        why: t("consent-copy-why"),
+        further: further
+            .then(|| t_with("consent-copy-further", &[("custodian", custodian.clone())])),
+        withdraw_title: t("consent-copy-withdraw-title"),
+        withdraw: t("consent-copy-withdraw"),
+        number: t_with(
             "consent-copy-number",
             &[
                 ("id", record.consent_id.to_string()),
                 ("version", record.version.to_string()),
-            ]
-        ))
-    );
-    html
+            ],
+        ),
+    })
 }
 
 /// Who signed and when, in a sentence each.
@@ -883,8 +882,11 @@ fn present_zone() -> chrono_tz::Tz {
     present::ZONE.try_with(|z| *z).unwrap_or(chrono_tz::UTC)
 }
 
-/// One provision: whom it names, what they may receive and why.
-fn provision_html(p: &schemas::messages::Provision, names: &BTreeMap<String, String>) -> String {
+/// One provision in words: whom it names, what they may receive and why.
+fn provision_of(
+    p: &schemas::messages::Provision,
+    names: &BTreeMap<String, String>,
+) -> CopyProvision {
     let who: Vec<String> = p
         .recipients
         .iter()
@@ -895,14 +897,12 @@ fn provision_html(p: &schemas::messages::Provision, names: &BTreeMap<String, Str
     } else {
         who.join(", ")
     };
-    let list = |items: Vec<String>, empty: &str| -> String {
+    let or_any = |items: Vec<String>, any: &str| -> Vec<String> {
         if items.is_empty() {
-            return format!("<li>{}</li>", esc(&t(empty)));
+            vec![t(any)]
+        } else {
+            items
         }
-        items
-            .iter()
-            .map(|i| format!("<li>{}</li>", esc(i)))
-            .collect()
     };
     let categories = p
         .categories
@@ -910,19 +910,11 @@ fn provision_html(p: &schemas::messages::Provision, names: &BTreeMap<String, Str
         .map(|c| t(&format!("category-{}", code(c))))
         .collect();
     let purposes = p.purposes.iter().map(|x| purpose_words(*x)).collect();
-    format!(
-        r#"<section class="partner">
-<h3>{}</h3>
-<div class="partner-details"><div><p><strong>{}</strong></p><ul class="categories">{}</ul></div>
-<div><p><strong>{}</strong></p><ul class="purposes">{}</ul></div></div>
-</section>
-"#,
-        esc(&who),
-        esc(&t("consent-copy-receives")),
-        list(categories, "consent-copy-any-category"),
-        esc(&t("consent-copy-why")),
-        list(purposes, "consent-copy-any-purpose"),
-    )
+    CopyProvision {
+        who,
+        categories: or_any(categories, "consent-copy-any-category"),
+        purposes: or_any(purposes, "consent-copy-any-purpose"),
+    }
 }
 
 #[cfg(test)]
@@ -936,6 +928,7 @@ mod tests {
     use schemas::messages::KeyDirectory;
     use schemas::{AgencyRole, DataCategory, Purpose};
 
+    use broker::web::escape as esc;
     use super::*;
     use crate::testing::{
         TempStore, agency, at, call, entry, form_post, municipality_page, page_get,
@@ -1354,7 +1347,7 @@ mod tests {
             panic!()
         };
         let names: BTreeMap<String, String> = partners().into_iter().collect();
-        let html = copy_html(&granted.consent, &names, None);
+        let html = copy_html(&granted.consent, &names, None).expect("the copy renders");
         let sections: Vec<&str> = html.split(r#"<section class="partner">"#).skip(1).collect();
         assert_eq!(sections.len(), granted.consent.provisions.len());
         for (section, provision) in sections.iter().zip(&granted.consent.provisions) {

@@ -2,7 +2,6 @@
 //! person's page with their cases, messages in and out, and the consent this agency knows of.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write;
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
@@ -11,8 +10,8 @@ use chrono::Utc;
 use schemas::messages::ConsentRecord;
 use schemas::{Body, Jurisdiction, Message, Pseudonym};
 
-use super::work_pages::{self, long_date};
-use super::{PageError, agency_words, esc, page, when};
+use super::work_pages::{self, long_date, render};
+use super::{PageError, agency_words, page, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
@@ -45,7 +44,7 @@ pub(super) async fn persons(
         .await?;
         Some(found)
     };
-    let main = persons_main(q, found.as_deref(), &EntryForm::default(), None);
+    let main = persons_main(q, found.as_deref(), &EntryForm::default(), None)?;
     Ok(page(
         StatusCode::OK,
         &t("people-title"),
@@ -71,14 +70,14 @@ pub(super) async fn add_person(
     State(state): State<AppState>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, PageError> {
-    let again = |status: StatusCode, error: &str| {
-        let main = persons_main("", None, &form, Some(error));
-        page(
+    let again = |status: StatusCode, error: &str| -> Result<Response, PageError> {
+        let main = persons_main("", None, &form, Some(error))?;
+        Ok(page(
             status,
             &t("people-title"),
             Some(state.agent().as_str()),
             &main,
-        )
+        ))
     };
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let jurisdiction = match form.jurisdiction.as_str() {
@@ -86,7 +85,7 @@ pub(super) async fn add_person(
         "NO" => Jurisdiction::NO,
         "SE" => Jurisdiction::SE,
         _ => {
-            return Ok(again(unprocessable, &t("people-need-country")));
+            return again(unprocessable, &t("people-need-country"));
         }
     };
     let now = Utc::now();
@@ -98,18 +97,18 @@ pub(super) async fn add_person(
     ) {
         Ok(found) => found,
         Err(PersonError::InvalidNumber(rule)) => {
-            return Ok(again(
+            return again(
                 unprocessable,
                 &t_with("people-invalid-number", &[("rule", rule.to_string())]),
-            ));
+            );
         }
         Err(PersonError::Invalid { .. }) => {
-            return Ok(again(unprocessable, &t("people-need-name")));
+            return again(unprocessable, &t("people-need-name"));
         }
         Err(e) => return Err(Failure::Unexpected(e.into()).into()),
     };
     let Some(key) = state.pseudonym_key() else {
-        return Ok(again(StatusCode::CONFLICT, &t("people-no-key")));
+        return again(StatusCode::CONFLICT, &t("people-no-key"));
     };
     let subject = key.pseudonym(&id);
     people::enter(
@@ -123,115 +122,148 @@ pub(super) async fn add_person(
     Ok(Redirect::to(&format!("/persons/{subject}")).into_response())
 }
 
+/// The people register's page (`views/persons.html`): the search, the people found, and
+/// the form to enter a person.
+#[derive(askama::Template)]
+#[template(path = "views/persons.html")]
+struct PersonsPage<'a> {
+    title: String,
+    lead: String,
+    search_label: String,
+    q: &'a str,
+    find: String,
+    /// The people found, when a search was made.
+    found: Option<Found>,
+    enter: String,
+    not_saved: String,
+    /// What to fix, when the entry was not saved.
+    error: Option<&'a str>,
+    country: String,
+    choose: String,
+    countries: Vec<Country>,
+    number_label: String,
+    national_id: &'a str,
+    name_label: String,
+    name: &'a str,
+    save: String,
+}
+
+/// The people a search found, with the table's words.
+struct Found {
+    /// What to say when nobody matched.
+    none: String,
+    caption: String,
+    cols: [String; 3],
+    rows: Vec<FoundRow>,
+}
+
+/// One person found.
+struct FoundRow {
+    subject: String,
+    name: String,
+    number: String,
+    born: String,
+}
+
+/// A country of the entry form's choice.
+struct Country {
+    code: &'static str,
+    words: String,
+    selected: bool,
+}
+
 fn persons_main(
     q: &str,
     found: Option<&[Person]>,
     form: &EntryForm,
     error: Option<&str>,
-) -> String {
-    let mut main = format!(
-        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
-        esc(&t("people-title")),
-        esc(&t("people-lead"))
-    );
-    let _ = write!(
-        main,
-        r#"<form method="get" action="/persons" class="search" role="search">
-<label for="q">{label}</label>
-<input id="q" name="q" type="search" value="{q}" autocomplete="off">
-<button type="submit">{find}</button>
-</form>
-"#,
-        label = esc(&t("people-search-label")),
-        q = esc(q),
-        find = esc(&t("people-find")),
-    );
-    if let Some(found) = found {
-        if found.is_empty() {
-            let _ = writeln!(
-                main,
-                "<p role=\"status\">{}</p>",
-                esc(&t_with("people-none-match", &[("q", q.to_owned())]))
-            );
-        } else {
-            let _ = write!(
-                main,
-                "<table class=\"people\">\n<caption class=\"visually-hidden\">{}</caption>\n\
-                 <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-                esc(&t("people-found-caption")),
-                esc(&t("people-col-name")),
-                esc(&t("people-col-number")),
-                esc(&t("people-col-born")),
-            );
-            for p in found {
-                let _ = writeln!(
-                    main,
-                    r#"<tr><td><a href="/persons/{}">{}</a></td><td>{}</td><td>{}</td></tr>"#,
-                    esc(p.subject.as_str()),
-                    esc(p.identity.name.as_str()),
-                    esc(&present::written_number(
-                        p.identity.jurisdiction,
-                        p.identity.national_id.as_str()
-                    )),
-                    esc(&long_date(p.identity.date_of_birth)),
-                );
-            }
-            main.push_str("</tbody>\n</table>\n");
-        }
-    }
-    let _ = writeln!(main, "<h2 id=\"enter-h\">{}</h2>", esc(&t("people-enter")));
-    if let Some(error) = error {
-        let _ = writeln!(
-            main,
-            r#"<div class="alert" role="alert" id="entry-error"><strong>{}</strong> {}</div>"#,
-            esc(&t("people-not-saved")),
-            esc(error)
-        );
-    }
-    let selected = |code: &str| {
-        if form.jurisdiction == code {
-            " selected"
-        } else {
-            ""
-        }
-    };
-    let described = if error.is_some() {
-        r#" aria-describedby="entry-error""#
-    } else {
-        ""
-    };
-    let _ = write!(
-        main,
-        r#"<form method="post" action="/persons" class="entry" aria-labelledby="enter-h">
-<label for="jurisdiction">{country}</label>
-<select id="jurisdiction" name="jurisdiction" required{described}>
-<option value="">{choose}</option>
-<option value="DK"{dk}>{country_dk}</option>
-<option value="NO"{no}>{country_no}</option>
-<option value="SE"{se}>{country_se}</option>
-</select>
-<label for="national_id">{number_label}</label>
-<input id="national_id" name="national_id" value="{number}" required inputmode="numeric" autocomplete="off"{described}>
-<label for="name">{name_label}</label>
-<input id="name" name="name" value="{name}" required maxlength="200" autocomplete="off"{described}>
-<button type="submit">{save}</button>
-</form>
-"#,
-        country = esc(&t("people-country")),
-        choose = esc(&t("people-choose")),
-        country_dk = esc(&t("people-country-dk")),
-        country_no = esc(&t("people-country-no")),
-        country_se = esc(&t("people-country-se")),
-        number_label = esc(&t("people-number")),
-        name_label = esc(&t("people-name")),
-        save = esc(&t("people-save")),
-        dk = selected("DK"),
-        no = selected("NO"),
-        se = selected("SE"),
-        number = esc(&form.national_id),
-        name = esc(&form.name),
-    );
-    main
+) -> Result<String, Failure> {
+    let found = found.map(|found| Found {
+        none: t_with("people-none-match", &[("q", q.to_owned())]),
+        caption: t("people-found-caption"),
+        cols: [
+            t("people-col-name"),
+            t("people-col-number"),
+            t("people-col-born"),
+        ],
+        rows: found
+            .iter()
+            .map(|p| FoundRow {
+                subject: p.subject.as_str().to_owned(),
+                name: p.identity.name.as_str().to_owned(),
+                number: present::written_number(
+                    p.identity.jurisdiction,
+                    p.identity.national_id.as_str(),
+                ),
+                born: long_date(p.identity.date_of_birth),
+            })
+            .collect(),
+    });
+    let countries = [
+        ("DK", "people-country-dk"),
+        ("NO", "people-country-no"),
+        ("SE", "people-country-se"),
+    ]
+    .into_iter()
+    .map(|(code, words)| Country {
+        code,
+        words: t(words),
+        selected: form.jurisdiction == code,
+    })
+    .collect();
+    render(&PersonsPage {
+        title: t("people-title"),
+        lead: t("people-lead"),
+        search_label: t("people-search-label"),
+        q,
+        find: t("people-find"),
+        found,
+        enter: t("people-enter"),
+        not_saved: t("people-not-saved"),
+        error,
+        country: t("people-country"),
+        choose: t("people-choose"),
+        countries,
+        number_label: t("people-number"),
+        national_id: &form.national_id,
+        name_label: t("people-name"),
+        name: &form.name,
+        save: t("people-save"),
+    })
+}
+
+/// One person's page (`views/person.html`).
+#[derive(askama::Template)]
+#[template(path = "views/person.html")]
+struct PersonPage<'a> {
+    back: String,
+    name: &'a str,
+    number_label: String,
+    number: String,
+    born_label: String,
+    born: String,
+    since_label: String,
+    since: String,
+    source: String,
+    cases_title: String,
+    cases: Vec<String>,
+    no_cases: String,
+    consent_title: String,
+    consent: Consent,
+    /// The timeline's HTML, rendered by [`work_pages::timeline_html`].
+    timeline: String,
+}
+
+/// The consent this agency knows of for a person, in words.
+enum Consent {
+    /// None: the words that say so.
+    Unknown(String),
+    /// The newest version: what it covers, whether it is in force, and its sentences.
+    Known {
+        summary: String,
+        state: String,
+        sentences: Vec<String>,
+    },
 }
 
 /// `GET /persons/{subject}`: one person, their cases, messages and consent.
@@ -253,58 +285,38 @@ pub(super) async fn person(
     let (received, sent) = state.store().about_subject(subject.as_str(), 200).await?;
     let names = state.store().agency_names().await?;
     let name = person.identity.name.to_string();
-    let mut main = format!(
-        r#"<p class="back"><a href="/persons">&larr; {back}</a></p>
-<h1>{name}</h1>
-<dl class="facts">
-<div><dt>{number_label}</dt><dd>{number}</dd></div>
-<div><dt>{born_label}</dt><dd>{born}</dd></div>
-<div><dt>{since_label}</dt><dd>{since} <span class="muted">({source})</span></dd></div>
-</dl>
-"#,
-        back = esc(&t("people-back")),
-        name = esc(&name),
-        number_label = present::number_label(person.identity.jurisdiction),
-        number = esc(&present::written_number(
-            person.identity.jurisdiction,
-            person.identity.national_id.as_str()
-        )),
-        born_label = esc(&t("people-born")),
-        born = esc(&long_date(person.identity.date_of_birth)),
-        since_label = esc(&t("people-known-since")),
-        since = when(person.first_seen),
-        source = esc(&t(if person.source == "entered" {
-            "people-source-entered"
-        } else {
-            "people-source-shared"
-        })),
-    );
-
     let cases: BTreeSet<&str> = received
         .iter()
         .filter_map(|r| r.case_id.as_deref())
         .chain(sent.iter().filter_map(|s| s.case_id.as_deref()))
         .collect();
-    let _ = writeln!(main, "<h2>{}</h2>", esc(&t("people-cases")));
-    if cases.is_empty() {
-        let _ = writeln!(main, "<p>{}</p>", esc(&t("people-no-cases")));
-    } else {
-        main.push_str("<ul>\n");
-        for case in cases {
-            let _ = writeln!(
-                main,
-                "<li>{}</li>",
-                esc(&t_with("people-case", &[("case", case.to_owned())]))
-            );
-        }
-        main.push_str("</ul>\n");
-    }
-
-    main.push_str(&consent_html(&received, &sent, &names));
-    main.push_str(&work_pages::timeline_html(
-        &work_pages::seen_of(&received, &sent),
-        &names,
-    ));
+    let main = render(&PersonPage {
+        back: t("people-back"),
+        name: &name,
+        number_label: present::number_label(person.identity.jurisdiction),
+        number: present::written_number(
+            person.identity.jurisdiction,
+            person.identity.national_id.as_str(),
+        ),
+        born_label: t("people-born"),
+        born: long_date(person.identity.date_of_birth),
+        since_label: t("people-known-since"),
+        since: when(person.first_seen),
+        source: t(if person.source == "entered" {
+            "people-source-entered"
+        } else {
+            "people-source-shared"
+        }),
+        cases_title: t("people-cases"),
+        cases: cases
+            .into_iter()
+            .map(|case| t_with("people-case", &[("case", case.to_owned())]))
+            .collect(),
+        no_cases: t("people-no-cases"),
+        consent_title: t("people-consent"),
+        consent: consent_of(&received, &sent, &names),
+        timeline: work_pages::timeline_html(&work_pages::seen_of(&received, &sent), &names)?,
+    })?;
     Ok(page(
         StatusCode::OK,
         &name,
@@ -315,12 +327,11 @@ pub(super) async fn person(
 
 /// The consent this agency knows of for the person: the newest version sent or received,
 /// and whether it was withdrawn.
-fn consent_html(
+fn consent_of(
     received: &[Received],
     sent: &[Sent],
     names: &std::collections::BTreeMap<String, String>,
-) -> String {
-    let mut main = format!("<h2>{}</h2>\n", esc(&t("people-consent")));
+) -> Consent {
     let consents: Vec<(ConsentRecord, chrono::DateTime<Utc>)> = received
         .iter()
         .map(|r| (&r.payload, r.received_at))
@@ -346,37 +357,25 @@ fn consent_html(
         })
         .collect();
     match consents.iter().max_by_key(|(c, at)| (c.version, *at)) {
-        None => {
-            let _ = writeln!(main, "<p>{}</p>", esc(&t("people-no-consent")));
-        }
-        Some((record, _)) => {
-            let state_words = t(if withdrawn.contains(&record.consent_id) {
+        None => Consent::Unknown(t("people-no-consent")),
+        Some((record, _)) => Consent::Known {
+            summary: t_with(
+                "people-consent-summary",
+                &[
+                    ("programme", record.programme.as_str().to_owned()),
+                    ("start", long_date(record.period.start)),
+                    ("end", long_date(record.period.end)),
+                    ("custodian", agency_words(names, record.custodian.as_str())),
+                ],
+            ),
+            state: t(if withdrawn.contains(&record.consent_id) {
                 "people-consent-withdrawn"
             } else {
                 "people-consent-in-force"
-            });
-            let _ = writeln!(
-                main,
-                "<p>{summary} <strong>{state_words}</strong>.</p>",
-                summary = esc(&t_with(
-                    "people-consent-summary",
-                    &[
-                        ("programme", record.programme.as_str().to_owned()),
-                        ("start", long_date(record.period.start)),
-                        ("end", long_date(record.period.end)),
-                        ("custodian", agency_words(names, record.custodian.as_str())),
-                    ]
-                )),
-                state_words = esc(&state_words),
-            );
-            main.push_str("<ul>\n");
-            for sentence in present::consent_sentences(record) {
-                let _ = writeln!(main, "<li>{}</li>", esc(&sentence));
-            }
-            main.push_str("</ul>\n");
-        }
+            }),
+            sentences: present::consent_sentences(record),
+        },
     }
-    main
 }
 
 fn decode(payload: &[u8]) -> Option<Message> {

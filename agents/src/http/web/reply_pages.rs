@@ -19,8 +19,10 @@ use schemas::messages::{InformationRequest, RelocationRequest};
 use schemas::{Body, DataCategory, Message, MessageType};
 use serde_json::{Value, json};
 
-use super::send_pages::{Builder, Problem, Typed, address_of, required_date, submit_from_page};
-use super::{PageError, agency_words, esc, page, t, t_with, when};
+use super::send_pages::{
+    Builder, Problem, Typed, address_of, render, required_date, submit_from_page,
+};
+use super::{PageError, agency_words, page, t, t_with, when};
 use crate::http::AppState;
 use crate::http::actions::Failure;
 use crate::present;
@@ -59,30 +61,44 @@ impl Asked {
     }
 }
 
+/// The line under a message that takes an answer: that it was answered (`done`), or a link
+/// to the form.
+#[derive(askama::Template)]
+#[template(path = "forms/reply_link.html")]
+struct ReplyLink {
+    done: Option<String>,
+    href: String,
+    title: String,
+}
+
+/// A link back, under a form.
+#[derive(askama::Template)]
+#[template(path = "forms/back_link.html")]
+struct BackLink<'a> {
+    href: &'a str,
+    words: &'a str,
+}
+
 /// The line the message's page shows under a message that takes such an answer: a link to
 /// the form, or that this agency has answered.
 pub(super) async fn reply_link(
     store: &Store,
     row: &Received,
     message: &Message,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<String>, Failure> {
     let Some(asked) = Asked::of(message) else {
         return Ok(None);
     };
     let (title, ..) = asked.words();
-    let html = match answered(store, &asked).await? {
-        Some(at) => format!(
-            r#"<p class="ok" id="replied">{}</p>"#,
-            esc(&t_with("reply-done", &[("when", when(at))]))
-        ),
-        None => format!(
-            r#"<p><a class="button" id="reply" href="/messages/{}/reply?sender={}">{}</a></p>"#,
-            esc(&row.message_id),
-            esc(&row.sender),
-            esc(&t(title))
-        ),
+    let done = answered(store, &asked)
+        .await?
+        .map(|at| t_with("reply-done", &[("when", when(at))]));
+    let link = ReplyLink {
+        done,
+        href: format!("/messages/{}/reply?sender={}", row.message_id, row.sender),
+        title: t(title),
     };
-    Ok(Some(html))
+    Ok(Some(render(&link)?))
 }
 
 /// When this agency queued its answer to `asked`, if it has.
@@ -276,11 +292,7 @@ async fn show(
     let (title, intro, button) = asked.words();
     let names = state.store().agency_names().await?;
     let from = agency_words(&names, &row.sender);
-    let action = format!(
-        "/messages/{}/reply?sender={}",
-        esc(&row.message_id),
-        esc(&row.sender)
-    );
+    let action = format!("/messages/{}/reply?sender={}", row.message_id, row.sender);
     let lead = t_with(intro, &[("from", from)]);
     let mut form = Builder::new(typed, problems, &t(title), &lead, &action);
     match asked {
@@ -305,18 +317,17 @@ async fn show(
                 &t("reply-relocation-needed-by"),
                 &request.needed_by.to_string(),
             );
-            form.input("move_date", "date", &t("reply-move-date"), None, "");
+            form.input("move_date", "date", &t("reply-move-date"), None, &[]);
             let units: Vec<(String, String)> = protection_units(state, &names).await?;
             form.recipients_titled(&t("reply-relocation-recipients"), &units);
             form.address(&t("reply-new-address"), &t("reply-new-address-hint"));
         }
     }
-    let main = form.finish(&t(button));
-    let main = format!(
-        r#"{main}<p><a href="{}">{}</a></p>"#,
-        esc(&back(row)),
-        esc(&t("reply-back-to-message"))
-    );
+    let mut main = form.finish(&t(button))?;
+    main.push_str(&render(&BackLink {
+        href: &back(row),
+        words: &t("reply-back-to-message"),
+    })?);
     Ok(page(status, &t(title), Some(state.agent().as_str()), &main))
 }
 

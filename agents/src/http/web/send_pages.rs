@@ -6,7 +6,6 @@
 //! information answer, a relocation confirmation) are forms on that message's page.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 
 use axum::Router;
 use axum::extract::{RawForm, State};
@@ -17,7 +16,7 @@ use chrono::NaiveDate;
 use schemas::{Jurisdiction, MessageType};
 use serde_json::{Value, json};
 
-use super::{PageError, esc, page, page_actor, page_sent_by, t, t_with};
+use super::{PageError, page, page_actor, page_sent_by, t, t_with};
 use crate::http::AppState;
 use crate::http::actions::{self, Failure};
 
@@ -242,37 +241,52 @@ pub(super) fn routes() -> Router<AppState> {
     router
 }
 
+/// The send page: each form with a line on when to use it, then the consent form.
+#[derive(askama::Template)]
+#[template(path = "forms/send_page.html")]
+struct SendPage {
+    title: String,
+    intro: String,
+    flows: Vec<Flow>,
+    consent_heading: String,
+    consent_title: String,
+    consent_when: String,
+}
+
+/// A form the send page lists.
+struct Flow {
+    path: &'static str,
+    title: String,
+    when: String,
+}
+
 /// `GET /send`: what can be sent from the page, each with a line on when to use it.
-async fn send_page(State(state): State<AppState>) -> Response {
-    let mut main = format!(
-        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<ul class=\"flows\">\n",
-        esc(&t("send-page-title")),
-        esc(&t("send-page-intro"))
-    );
-    for kind in Kind::ALL {
-        let (path, title, _, _) = kind.words();
-        let _ = writeln!(
-            main,
-            r#"<li><a href="{path}">{}</a> <span class="muted">{}</span></li>"#,
-            esc(&t(title)),
-            esc(&t(&format!("{title}-when")))
-        );
-    }
-    main.push_str("</ul>\n");
-    let _ = writeln!(
-        main,
-        r#"<h2>{}</h2>
-<ul class="flows"><li><a href="/consents/new">{}</a> <span class="muted">{}</span></li></ul>"#,
-        esc(&t("send-page-consent")),
-        esc(&t("consent-form-title")),
-        esc(&t("send-page-consent-when"))
-    );
-    page(
+async fn send_page(State(state): State<AppState>) -> Result<Response, PageError> {
+    let flows = Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            let (path, title, _, _) = kind.words();
+            Flow {
+                path,
+                title: t(title),
+                when: t(&format!("{title}-when")),
+            }
+        })
+        .collect();
+    let main = render(&SendPage {
+        title: t("send-page-title"),
+        intro: t("send-page-intro"),
+        flows,
+        consent_heading: t("send-page-consent"),
+        consent_title: t("consent-form-title"),
+        consent_when: t("send-page-consent-when"),
+    })?;
+    Ok(page(
         StatusCode::OK,
         &t("send-page-title"),
         Some(state.agent().as_str()),
         &main,
-    )
+    ))
 }
 
 /// `GET /send/...`: the empty form; a release notice names the signed-in caseworker as its
@@ -759,12 +773,211 @@ pub(super) async fn recipients_of(state: &AppState) -> Result<Vec<(String, Strin
     Ok(recipients)
 }
 
-/// Writes a send form: labelled fields that keep what was typed, each with its hint and its
-/// problem tied to it for screen readers, and a summary of the problems linked to them.
+/// Renders `piece`; on failure logs it and answers an error (never a half page).
+pub(super) fn render(piece: &impl askama::Template) -> Result<String, Failure> {
+    askama::Template::render(piece).map_err(|e| {
+        tracing::error!(error = %e, "a page's template did not render");
+        Failure::Unexpected(anyhow::anyhow!("a page's template did not render: {e}"))
+    })
+}
+
+/// The start of a form page: back link, title, lead and the summary of the problems, each
+/// linked to its field.
+#[derive(askama::Template)]
+#[template(path = "forms/heading.html")]
+struct Heading<'a> {
+    back: String,
+    title: &'a str,
+    lead: &'a str,
+    fix_these: &'a str,
+    problems: &'a [Problem],
+}
+
+/// A note that something went well.
+#[derive(askama::Template)]
+#[template(path = "forms/note.html")]
+struct Note<'a> {
+    id: &'a str,
+    words: &'a str,
+}
+
+/// A form's start.
+#[derive(askama::Template)]
+#[template(path = "forms/open.html")]
+struct Open<'a> {
+    action: &'a str,
+    class: &'a str,
+}
+
+/// What a field is typed or chosen in.
+enum Control {
+    /// A one-line input of the type `kind` with its extra attributes (name, value).
+    Input {
+        kind: String,
+        value: String,
+        extra: Vec<(String, String)>,
+    },
+    /// A multi-line text.
+    Textarea { value: String },
+    /// A choice among options.
+    Select { options: Vec<Choosable> },
+}
+
+/// An option of a select.
+struct Choosable {
+    value: String,
+    words: String,
+    selected: bool,
+}
+
+/// One labelled field with its hint and its problem.
+struct Field {
+    id: String,
+    label: String,
+    hint: Option<String>,
+    error: Option<String>,
+    control: Control,
+}
+
+impl Field {
+    /// The ids of its hint and its problem, for `aria-describedby` (empty with neither).
+    fn described(&self) -> String {
+        described(&self.id, self.hint.is_some(), self.error.is_some())
+    }
+}
+
+/// The ids of `id`'s hint and problem that exist, space separated.
+fn described(id: &str, hint: bool, error: bool) -> String {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if error {
+        ids.push(format!("{id}-error"));
+    }
+    ids.join(" ")
+}
+
+/// One field on its own.
+#[derive(askama::Template)]
+#[template(path = "forms/field_piece.html")]
+struct FieldPiece<'a> {
+    field: &'a Field,
+}
+
+/// A group of fields: its legend, hint and problem; with an `id`, the hint and the problem
+/// are tied to the group.
+struct Group {
+    id: String,
+    class: String,
+    legend: String,
+    hint: Option<String>,
+    error: Option<String>,
+}
+
+impl Group {
+    /// The ids of its hint and its problem, for `aria-describedby` (none without an id).
+    fn described(&self) -> String {
+        if self.id.is_empty() {
+            return String::new();
+        }
+        described(&self.id, self.hint.is_some(), self.error.is_some())
+    }
+}
+
+/// A group's start, its fields to follow.
+#[derive(askama::Template)]
+#[template(path = "forms/group_piece.html")]
+struct GroupStart<'a> {
+    group: &'a Group,
+}
+
+/// A whole group of fields (the person, an address).
+#[derive(askama::Template)]
+#[template(path = "forms/fieldset.html")]
+struct Fieldset {
+    group: Group,
+    fields: Vec<Field>,
+}
+
+/// One checkbox with its label.
+struct Choice {
+    id: String,
+    name: String,
+    value: String,
+    words: String,
+    checked: bool,
+    class: String,
+    described: Option<String>,
+}
+
+/// Checkboxes, one after the other.
+#[derive(askama::Template)]
+#[template(path = "forms/choices.html")]
+struct Choices {
+    choices: Vec<Choice>,
+}
+
+/// A group of checkboxes (the recipients, the categories asked for), with a line `none`
+/// when there is nothing to choose.
+#[derive(askama::Template)]
+#[template(path = "forms/checkboxes.html")]
+struct Checkboxes {
+    group: Group,
+    none: Option<String>,
+    choices: Vec<Choice>,
+}
+
+/// A problem of `id`, under the field or group it is about.
+#[derive(askama::Template)]
+#[template(path = "forms/error.html")]
+struct ErrorLine<'a> {
+    id: &'a str,
+    words: &'a str,
+    alert: bool,
+}
+
+/// A text the form is about, labelled.
+#[derive(askama::Template)]
+#[template(path = "forms/quote.html")]
+struct Quote<'a> {
+    label: &'a str,
+    text: &'a str,
+}
+
+/// A line of words.
+#[derive(askama::Template)]
+#[template(path = "forms/line.html")]
+struct Line<'a> {
+    words: &'a str,
+}
+
+/// A block's start, for the layout.
+#[derive(askama::Template)]
+#[template(path = "forms/block.html")]
+struct Block<'a> {
+    class: &'a str,
+}
+
+/// The form's end: the send button, and a button to check it first when `check`.
+#[derive(askama::Template)]
+#[template(path = "forms/finish.html")]
+struct Finish<'a> {
+    check: Option<&'a str>,
+    button: &'a str,
+}
+
+/// Extra attributes of an input, as (name, value): ` maxlength="200"`, ` min="…"`.
+pub(super) type Attributes<'a> = &'a [(&'a str, &'a str)];
+
+/// Assembles a send form from its rendered pieces: labelled fields that keep what was
+/// typed, each with its hint and its problem tied to it for screen readers, and a summary of
+/// the problems linked to them.
 pub(super) struct Builder<'a> {
     typed: &'a Typed,
     problems: &'a [Problem],
     html: String,
+    failed: Option<Failure>,
 }
 
 impl<'a> Builder<'a> {
@@ -790,126 +1003,145 @@ impl<'a> Builder<'a> {
         lead: &str,
         fix_these: &str,
     ) -> Self {
-        let mut html = format!(
-            r#"<p class="back"><a href="/">&larr; {}</a></p>
-<h1>{}</h1>
-<p class="lead">{}</p>
-"#,
-            esc(&t("back-to-inbox")),
-            esc(title),
-            esc(lead)
-        );
-        if !problems.is_empty() {
-            let _ = write!(
-                html,
-                r#"<div class="alert" role="alert" id="form-problems"><p><strong>{}</strong></p><ul>"#,
-                esc(fix_these)
-            );
-            for p in problems {
-                let _ = write!(
-                    html,
-                    r##"<li><a href="#{}">{}</a></li>"##,
-                    esc(&p.field),
-                    esc(&p.words)
-                );
-            }
-            html.push_str("</ul></div>\n");
-        }
-        Builder {
+        let mut form = Builder {
             typed,
             problems,
-            html,
+            html: String::new(),
+            failed: None,
+        };
+        form.push(&Heading {
+            back: t("back-to-inbox"),
+            title,
+            lead,
+            fix_these,
+            problems,
+        });
+        form
+    }
+
+    /// Adds `piece`, rendered; a failure is kept for [`Builder::finish`] to answer.
+    fn push(&mut self, piece: &impl askama::Template) {
+        match render(piece) {
+            Ok(html) => self.html.push_str(&html),
+            Err(failure) => {
+                self.failed.get_or_insert(failure);
+            }
         }
     }
 
     /// A note above the form that something went well (a form checked without problems).
     pub(super) fn note(&mut self, id: &str, words: &str) {
-        let _ = writeln!(
-            self.html,
-            r#"<p class="ok" role="status" id="{id}">{}</p>"#,
-            esc(words)
-        );
+        self.push(&Note { id, words });
+        self.html.push('\n');
     }
 
     /// The form's start, posting to `action`, its card of the classes `class`.
     pub(super) fn open(&mut self, action: &str, class: &str) {
-        let _ = writeln!(
-            self.html,
-            r#"<form method="post" action="{action}" class="{class}" id="form" novalidate>"#
-        );
+        self.push(&Open { action, class });
+        self.html.push('\n');
     }
 
     fn problem(&self, field: &str) -> Option<&Problem> {
         self.problems.iter().find(|p| p.field == field)
     }
 
-    /// Writes the problem of `id` (`{id}-error`), if it has one; whether it had.
-    fn write_problem(&mut self, id: &str) -> bool {
-        let Some(words) = self.problem(id).map(|p| esc(&p.words)) else {
-            return false;
-        };
-        let _ = write!(
-            self.html,
-            r#"<p class="field-error" id="{id}-error">{words}</p>"#
-        );
-        true
+    /// The words of the problem of `id`, if it has one.
+    fn error_of(&self, id: &str) -> Option<String> {
+        self.problem(id).map(|p| p.words.clone())
     }
 
-    /// One labelled field around `input`, whose `{aria}` becomes its description and state.
-    fn field(&mut self, id: &str, label: &str, input: String, hint: Option<&str>) {
-        let _ = write!(
-            self.html,
-            r#"<div class="field"><label for="{id}">{}</label>"#,
-            esc(label)
-        );
-        let mut described = Vec::new();
-        if let Some(hint) = hint {
-            let _ = write!(
-                self.html,
-                r#"<p class="hint" id="{id}-hint">{}</p>"#,
-                esc(hint)
-            );
-            described.push(format!("{id}-hint"));
+    /// Writes the problem of `id` (`{id}-error`), if it has one.
+    fn write_problem(&mut self, id: &str) {
+        if let Some(words) = self.error_of(id) {
+            self.push(&ErrorLine {
+                id,
+                words: &words,
+                alert: false,
+            });
         }
-        let invalid = self.write_problem(id);
-        if invalid {
-            described.push(format!("{id}-error"));
+    }
+
+    /// A field `id` around `control`, with its problem if it has one.
+    fn field_of(&self, id: &str, label: &str, hint: Option<&str>, control: Control) -> Field {
+        Field {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            hint: hint.map(str::to_owned),
+            error: self.error_of(id),
+            control,
         }
-        let mut aria = String::new();
-        if !described.is_empty() {
-            let _ = write!(aria, r#" aria-describedby="{}""#, described.join(" "));
-        }
-        if invalid {
-            aria.push_str(r#" aria-invalid="true""#);
-        }
-        self.html.push_str(&input.replace("{aria}", &aria));
-        self.html.push_str("</div>\n");
+    }
+
+    /// A text-like input field (`text`, `date`, `tel`) with what was typed.
+    fn input_field(
+        &self,
+        id: &str,
+        kind: &str,
+        label: &str,
+        hint: Option<&str>,
+        extra: Attributes<'_>,
+    ) -> Field {
+        let control = Control::Input {
+            kind: kind.to_owned(),
+            value: self.typed.get(id).to_owned(),
+            extra: extra
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        };
+        self.field_of(id, label, hint, control)
     }
 
     /// A text-like input (`text`, `date`, `tel`) with what was typed; `extra` attributes
-    /// (` maxlength="200"`, ` min="…"`) as given.
+    /// (`("maxlength", "200")`, `("min", "…")`) as given.
     pub(super) fn input(
         &mut self,
         id: &str,
         kind: &str,
         label: &str,
         hint: Option<&str>,
-        extra: &str,
+        extra: Attributes<'_>,
     ) {
-        let input = format!(
-            r#"<input type="{kind}" id="{id}" name="{id}" value="{}"{extra}{{aria}}>"#,
-            esc(self.typed.get(id))
-        );
-        self.field(id, label, input, hint);
+        let field = self.input_field(id, kind, label, hint, extra);
+        self.push_field(&field);
+    }
+
+    /// Adds one field and a line break.
+    fn push_field(&mut self, field: &Field) {
+        self.push(&FieldPiece { field });
+        self.html.push('\n');
+    }
+
+    /// A multi-line text field with what was typed.
+    fn textarea_field(&self, id: &str, label: &str, hint: Option<&str>) -> Field {
+        let value = self.typed.get(id).to_owned();
+        self.field_of(id, label, hint, Control::Textarea { value })
     }
 
     /// A multi-line text with what was typed.
     pub(super) fn textarea(&mut self, id: &str, label: &str, hint: Option<&str>) {
-        let input = format!(
-            r#"<textarea id="{id}" name="{id}" rows="5"{{aria}}>{}</textarea>"#,
-            esc(self.typed.get(id))
-        );
-        self.field(id, label, input, hint);
+        let field = self.textarea_field(id, label, hint);
+        self.push_field(&field);
+    }
+
+    /// A choice among `options` (value, words), what was chosen kept.
+    fn select_field(
+        &self,
+        id: &str,
+        label: &str,
+        options: &[(&str, String)],
+        hint: Option<&str>,
+    ) -> Field {
+        let chosen = self.typed.get(id);
+        let options = options
+            .iter()
+            .map(|(value, words)| Choosable {
+                value: (*value).to_owned(),
+                words: words.clone(),
+                selected: chosen == *value,
+            })
+            .collect();
+        self.field_of(id, label, hint, Control::Select { options })
     }
 
     /// A choice among `options` (value, words), what was chosen kept.
@@ -920,56 +1152,20 @@ impl<'a> Builder<'a> {
         options: &[(&str, String)],
         hint: Option<&str>,
     ) {
-        let mut input = format!(r#"<select id="{id}" name="{id}"{{aria}}>"#);
-        for (value, words) in options {
-            let chosen = if self.typed.get(id) == *value {
-                " selected"
-            } else {
-                ""
-            };
-            let _ = write!(
-                input,
-                r#"<option value="{value}"{chosen}>{}</option>"#,
-                esc(words)
-            );
-        }
-        input.push_str("</select>");
-        self.field(id, label, input, hint);
+        let field = self.select_field(id, label, options, hint);
+        self.push_field(&field);
     }
 
-    /// Starts a group `id` of the classes `class` under a legend: its hint and its problem
-    /// follow the legend, tied to the group for screen readers.
-    fn fieldset_start(&mut self, id: &str, class: &str, legend: &str, hint: Option<&str>) {
-        let mut described = Vec::new();
-        if hint.is_some() {
-            described.push(format!("{id}-hint"));
+    /// A group `id` of the classes `class` under a legend: its hint and its problem follow
+    /// the legend, tied to the group for screen readers.
+    fn group_of(&self, id: &str, class: &str, legend: &str, hint: Option<&str>) -> Group {
+        Group {
+            id: id.to_owned(),
+            class: class.to_owned(),
+            legend: legend.to_owned(),
+            hint: hint.map(str::to_owned),
+            error: self.error_of(id),
         }
-        if self.problem(id).is_some() {
-            described.push(format!("{id}-error"));
-        }
-        let aria = if described.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, described.join(" "))
-        };
-        let class = if class.is_empty() {
-            String::new()
-        } else {
-            format!(r#" class="{class}""#)
-        };
-        let _ = write!(
-            self.html,
-            r#"<fieldset id="{id}"{class}{aria}><legend>{}</legend>"#,
-            esc(legend)
-        );
-        if let Some(hint) = hint {
-            let _ = write!(
-                self.html,
-                r#"<p class="hint" id="{id}-hint">{}</p>"#,
-                esc(hint)
-            );
-        }
-        self.write_problem(id);
     }
 
     /// A group of checkboxes named `name`, one per choice (value, words), what was ticked
@@ -982,86 +1178,78 @@ impl<'a> Builder<'a> {
         choices: &[(impl AsRef<str>, String)],
         hint: Option<&str>,
     ) {
-        self.fieldset_start(id, "choices", legend, hint);
-        for (value, words) in choices {
-            let value = value.as_ref();
-            let checked = if self.typed.checked(name, value) {
-                " checked"
-            } else {
-                ""
-            };
-            let _ = write!(
-                self.html,
-                r#"<div class="choice"><input type="checkbox" id="{id}-{value}" name="{}" value="{}"{checked}><label for="{id}-{value}">{}</label></div>"#,
-                esc(name),
-                esc(value),
-                esc(words)
-            );
-        }
-        self.group_end();
+        let group = self.group_of(id, "choices", legend, hint);
+        let choices = choices
+            .iter()
+            .map(|(value, words)| {
+                let value = value.as_ref();
+                Choice {
+                    id: format!("{id}-{value}"),
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                    words: words.clone(),
+                    checked: self.typed.checked(name, value),
+                    class: "choice".to_owned(),
+                    described: None,
+                }
+            })
+            .collect();
+        self.push(&Checkboxes {
+            group,
+            none: None,
+            choices,
+        });
+        self.html.push('\n');
     }
 
     /// One checkbox `id` for `name`=`value`, ticked as typed, with its problem after it;
     /// `class` adds to its `choice` class.
     pub(super) fn checkbox(&mut self, id: &str, name: &str, value: &str, label: &str, class: &str) {
-        let checked = if self.typed.checked(name, value) {
-            " checked"
-        } else {
-            ""
+        let choice = Choice {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            value: value.to_owned(),
+            words: label.to_owned(),
+            checked: self.typed.checked(name, value),
+            class: format!("choice {class}").trim_end().to_owned(),
+            described: self.problem(id).map(|_| format!("{id}-error")),
         };
-        let aria = if self.problem(id).is_some() {
-            format!(r#" aria-describedby="{id}-error""#)
-        } else {
-            String::new()
-        };
-        let class = format!("choice {class}");
-        let _ = write!(
-            self.html,
-            r#"<div class="{}"><input type="checkbox" id="{id}" name="{}" value="{}"{checked}{aria}><label for="{id}">{}</label></div>"#,
-            class.trim_end(),
-            esc(name),
-            esc(value),
-            esc(label)
-        );
+        self.push(&Choices {
+            choices: vec![choice],
+        });
         self.write_problem(id);
     }
 
     /// A text the form is about (the question answered, a date asked for), labelled.
     pub(super) fn quote(&mut self, label: &str, text: &str) {
-        let _ = write!(
-            self.html,
-            r#"<div class="quote"><p class="hint">{}</p><blockquote>{}</blockquote></div>"#,
-            esc(label),
-            esc(text)
-        );
+        self.push(&Quote { label, text });
     }
 
     /// A line of words in the form (that there is nothing to choose from, say).
     pub(super) fn line(&mut self, words: &str) {
-        let _ = write!(self.html, "<p>{}</p>", esc(words));
+        self.push(&Line { words });
     }
 
     /// A problem of a group (`{id}-error`), written where the group starts.
     pub(super) fn error(&mut self, id: &str, words: &str) {
-        let _ = write!(
-            self.html,
-            r#"<p class="field-error" id="{id}-error" role="alert">{}</p>"#,
-            esc(words)
-        );
+        self.push(&ErrorLine {
+            id,
+            words,
+            alert: true,
+        });
     }
 
     /// Starts a group of fields under a legend, with a line on what it is for.
     pub(super) fn group_start(&mut self, legend: &str, hint: Option<&str>) {
-        let _ = write!(self.html, "<fieldset><legend>{}</legend>", esc(legend));
-        if let Some(hint) = hint {
-            let _ = write!(self.html, r#"<p class="hint">{}</p>"#, esc(hint));
-        }
+        let group = self.group_of("", "", legend, hint);
+        self.push(&GroupStart { group: &group });
     }
 
     /// Starts a group with a problem of its own (`id`'s, linked from the summary), written
     /// under its legend and hint and tied to the group.
     pub(super) fn group_start_of(&mut self, id: &str, legend: &str, hint: Option<&str>) {
-        self.fieldset_start(id, "", legend, hint);
+        let group = self.group_of(id, "", legend, hint);
+        self.push(&GroupStart { group: &group });
     }
 
     /// Ends the group [`Builder::group_start`] or [`Builder::group_start_of`] began.
@@ -1071,7 +1259,7 @@ impl<'a> Builder<'a> {
 
     /// Starts a block (`<div>`) of the classes `class`, for the layout.
     pub(super) fn block_start(&mut self, class: &str) {
-        let _ = write!(self.html, r#"<div class="{class}">"#);
+        self.push(&Block { class });
     }
 
     /// Ends the block [`Builder::block_start`] began.
@@ -1082,53 +1270,46 @@ impl<'a> Builder<'a> {
     /// The person: the country and the number (checked before anything is queued, and
     /// `number_hint` on what becomes of it), and a name.
     pub(super) fn person(&mut self, number_hint: &str) {
-        let _ = writeln!(
-            self.html,
-            "<fieldset><legend>{}</legend>",
-            esc(&t("send-person"))
-        );
-        self.select(
-            "country",
-            &t("send-country"),
-            &[
-                ("", t("send-choose")),
-                ("DK", t("send-country-dk")),
-                ("NO", t("send-country-no")),
-                ("SE", t("send-country-se")),
-            ],
-            None,
-        );
-        self.input(
-            "national_id",
-            "text",
-            &t("send-number"),
-            Some(number_hint),
-            r#" autocomplete="off""#,
-        );
-        self.input(
-            "name",
-            "text",
-            &t("send-name"),
-            None,
-            r#" autocomplete="off""#,
-        );
-        self.group_end();
+        let countries = [
+            ("", t("send-choose")),
+            ("DK", t("send-country-dk")),
+            ("NO", t("send-country-no")),
+            ("SE", t("send-country-se")),
+        ];
+        let off: Attributes<'_> = &[("autocomplete", "off")];
+        let fields = vec![
+            self.select_field("country", &t("send-country"), &countries, None),
+            self.input_field(
+                "national_id",
+                "text",
+                &t("send-number"),
+                Some(number_hint),
+                off,
+            ),
+            self.input_field("name", "text", &t("send-name"), None, off),
+        ];
+        let group = self.group_of("", "", &t("send-person"), None);
+        self.push(&Fieldset { group, fields });
+        self.html.push('\n');
     }
 
     /// A protected address (street, postal code, city and notes) as a group under `legend`,
     /// with `hint` on who will read it.
     pub(super) fn address(&mut self, legend: &str, hint: &str) {
-        self.group_start(legend, Some(hint));
-        let off = r#" maxlength="200" autocomplete="off""#;
-        self.input("address", "text", &t("send-address"), None, off);
-        self.input("postal_code", "text", &t("send-postal-code"), None, off);
-        self.input("city", "text", &t("send-city"), None, off);
-        self.textarea(
-            "notes",
-            &t("send-location-notes"),
-            Some(&t("send-optional")),
-        );
-        self.group_end();
+        let off: Attributes<'_> = &[("maxlength", "200"), ("autocomplete", "off")];
+        let fields = vec![
+            self.input_field("address", "text", &t("send-address"), None, off),
+            self.input_field("postal_code", "text", &t("send-postal-code"), None, off),
+            self.input_field("city", "text", &t("send-city"), None, off),
+            self.textarea_field(
+                "notes",
+                &t("send-location-notes"),
+                Some(&t("send-optional")),
+            ),
+        ];
+        let group = self.group_of("", "", legend, Some(hint));
+        self.push(&Fieldset { group, fields });
+        self.html.push('\n');
     }
 
     /// The recipients, one checkbox each, as a group with its legend and its problem.
@@ -1138,50 +1319,48 @@ impl<'a> Builder<'a> {
 
     /// [`Builder::recipients`] under its own legend.
     pub(super) fn recipients_titled(&mut self, legend: &str, recipients: &[(String, String)]) {
-        self.group_start_of("recipients", legend, None);
-        if recipients.is_empty() {
-            self.line(&t("send-no-recipients"));
-        }
-        for (i, (id, name)) in recipients.iter().enumerate() {
-            let checked = if self.typed.recipients.contains(id) {
-                " checked"
-            } else {
-                ""
-            };
-            let _ = write!(
-                self.html,
-                r#"<div class="choice"><input type="checkbox" id="recipient-{i}" name="recipient" value="{}"{checked}><label for="recipient-{i}">{}</label></div>"#,
-                esc(id),
-                esc(name)
-            );
-        }
-        self.group_end();
+        let group = self.group_of("recipients", "", legend, None);
+        let none = recipients.is_empty().then(|| t("send-no-recipients"));
+        let choices = recipients
+            .iter()
+            .enumerate()
+            .map(|(i, (id, name))| Choice {
+                id: format!("recipient-{i}"),
+                name: "recipient".to_owned(),
+                value: id.clone(),
+                words: name.clone(),
+                checked: self.typed.recipients.contains(id),
+                class: "choice".to_owned(),
+                described: None,
+            })
+            .collect();
+        self.push(&Checkboxes {
+            group,
+            none,
+            choices,
+        });
+        self.html.push('\n');
     }
 
     /// The send button and the form's end.
-    pub(super) fn finish(mut self, button: &str) -> String {
-        let _ = write!(
-            self.html,
-            r#"<button type="submit" id="send">{}</button>
-</form>
-"#,
-            esc(button)
-        );
-        self.html
+    pub(super) fn finish(self, button: &str) -> Result<String, Failure> {
+        self.end(None, button)
     }
 
     /// [`Builder::finish`] with a button `check` before the send button, which posts the form
     /// with `check=1`: to have it checked without sending anything.
-    pub(super) fn finish_with_check(mut self, check: &str, button: &str) -> String {
-        let _ = write!(
-            self.html,
-            r#"<div class="buttons"><button type="submit" name="check" value="1" id="check" class="secondary">{}</button> <button type="submit" id="send">{}</button></div>
-</form>
-"#,
-            esc(check),
-            esc(button)
-        );
-        self.html
+    pub(super) fn finish_with_check(self, check: &str, button: &str) -> Result<String, Failure> {
+        self.end(Some(check), button)
+    }
+
+    /// The form's end with its buttons; the whole page body, or the first piece that failed.
+    fn end(mut self, check: Option<&str>, button: &str) -> Result<String, Failure> {
+        self.push(&Finish { check, button });
+        self.html.push('\n');
+        match self.failed {
+            Some(failure) => Err(failure),
+            None => Ok(self.html),
+        }
     }
 }
 
@@ -1202,22 +1381,22 @@ async fn show(
         "text",
         &t("send-case"),
         Some(&t("send-case-hint")),
-        "",
+        &[],
     );
     form.recipients(&recipients);
     kind.fields(&mut form);
-    let main = form.finish(&t(button));
+    let main = form.finish(&t(button))?;
     Ok(page(status, &t(title), Some(state.agent().as_str()), &main))
 }
 
 fn release_fields(form: &mut Builder<'_>) {
-    form.input("expected_release", "date", &t("send-expected"), None, "");
+    form.input("expected_release", "date", &t("send-expected"), None, &[]);
     form.input(
         "earliest_release",
         "date",
         &t("send-earliest"),
         Some(&t("send-optional")),
-        "",
+        &[],
     );
     form.select(
         "supervision",
@@ -1236,7 +1415,7 @@ fn release_fields(form: &mut Builder<'_>) {
         "date",
         &t("send-supervision-until"),
         Some(&t("send-optional")),
-        "",
+        &[],
     );
     let needs = [
         ("", t("send-need-not-given")),
@@ -1256,14 +1435,14 @@ fn release_fields(form: &mut Builder<'_>) {
         "text",
         &t("send-officer"),
         Some(&t("send-officer-hint")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
     form.input(
         "phone",
         "tel",
         &t("send-phone"),
         Some(&t("send-optional")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
 }
 
@@ -1273,14 +1452,14 @@ fn handover_fields(form: &mut Builder<'_>) {
         "date",
         &t("send-respond-by"),
         Some(&t("send-respond-by-hint")),
-        "",
+        &[],
     );
     form.input(
         "why",
         "text",
         &t("send-why"),
         Some(&t("send-why-hint")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
     form.textarea("plan", &t("send-plan"), Some(&t("send-plan-hint")));
 }
@@ -1334,9 +1513,9 @@ fn risk_fields(form: &mut Builder<'_>) {
         "text",
         &t("send-instrument"),
         Some(&t("send-instrument-hint")),
-        r#" maxlength="200""#,
+        &[("maxlength", "200")],
     );
-    form.input("assessed_on", "date", &t("send-assessed"), None, "");
+    form.input("assessed_on", "date", &t("send-assessed"), None, &[]);
     let mut levels = vec![("", t("send-choose"))];
     for l in RISK_LEVELS {
         levels.push((l, t(&format!("risk-level-{l}"))));
@@ -1367,7 +1546,7 @@ fn relocation_fields(form: &mut Builder<'_>) {
         "date",
         &t("send-needed-by"),
         Some(&t("send-needed-by-hint")),
-        "",
+        &[],
     );
     form.textarea(
         "needs",
@@ -1383,7 +1562,7 @@ fn outcome_fields(form: &mut Builder<'_>) {
         reasons.push((r, t(&format!("end-reason-{r}"))));
     }
     form.select("end_reason", &t("send-end-reason"), &reasons, None);
-    form.input("ended_on", "date", &t("send-ended-on"), None, "");
+    form.input("ended_on", "date", &t("send-ended-on"), None, &[]);
     let answers = [
         ("", t("send-not-known-yet")),
         ("yes", t("send-yes")),

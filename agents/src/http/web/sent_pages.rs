@@ -6,7 +6,6 @@
 //! message that links back here.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -15,7 +14,8 @@ use axum::response::Response;
 use axum::routing::get;
 use schemas::{Body, Message, MessageId, MessageType, StaffRole};
 
-use super::{PageError, agency_words, esc, outcome_words, page, page_actor, type_title, when};
+use super::work_pages::render;
+use super::{PageError, agency_words, outcome_words, page, page_actor, type_title, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
@@ -32,6 +32,45 @@ pub(super) fn routes() -> Router<AppState> {
 /// Agency ids to names, as the key directory gives them.
 type Names = BTreeMap<String, String>;
 
+/// The page of a sent message (`views/sent.html`).
+#[derive(askama::Template)]
+#[template(path = "views/sent.html")]
+struct SentPage<'a> {
+    back: String,
+    title: &'a str,
+    lead: String,
+    /// The class and the words of the alert when the hub refused it in whole or in part.
+    overall: Option<(&'static str, String)>,
+    facts: Vec<(String, Fact)>,
+    recipients_title: String,
+    /// Each recipient's `<li>`, rendered by [`recipient_item`].
+    recipients: Vec<String>,
+    withheld: String,
+    owner_title: String,
+    owner: Option<String>,
+    answers_title: String,
+    answers_none: String,
+    answers: Vec<Answer>,
+}
+
+/// The value of one of the facts of a sent message.
+enum Fact {
+    /// Words.
+    Text(String),
+    /// A link: where to, and the words.
+    Link(String, String),
+    /// Words, then more in parentheses, muted.
+    Muted(String, String),
+}
+
+/// An answer received to the message.
+struct Answer {
+    id: String,
+    sender: String,
+    title: String,
+    from: String,
+}
+
 /// `GET /sent/{id}`: a message this agency sent, and what became of it.
 async fn sent_page(
     State(state): State<AppState>,
@@ -44,22 +83,26 @@ async fn sent_page(
         .ok_or(Failure::NotFound("sent message"))?;
     let names = store.agency_names().await?;
     let title = type_title(&fate.sent.message_type);
-    let mut main = format!(
-        r#"<p class="back"><a href="/">&larr; {back}</a></p>
-<h1>{title}</h1>
-<p class="lead">{lead}</p>
-"#,
-        back = esc(&t("back-to-inbox")),
-        title = esc(&title),
-        lead = esc(&lead(&fate)),
-    );
-    main.push_str(&overall(fate.sent.status));
-    main.push_str(&facts(&state, &fate).await?);
-    main.push_str(&recipients_section(&names, &fate.recipients));
-    if let Some(owner) = &fate.owner {
-        main.push_str(&owner_section(&names, owner));
-    }
-    main.push_str(&answers_section(&names, &fate));
+    let recipients = fate
+        .recipients
+        .iter()
+        .map(|r| recipient_item(&names, r))
+        .collect::<Result<_, _>>()?;
+    let main = render(&SentPage {
+        back: t("back-to-inbox"),
+        title: &title,
+        lead: lead(&fate),
+        overall: overall(fate.sent.status),
+        facts: facts(&state, &fate).await?,
+        recipients_title: t("sent-page-recipients-title"),
+        recipients,
+        withheld: t("sent-page-withheld-unknown"),
+        owner_title: t("sent-page-owner-title"),
+        owner: fate.owner.as_ref().map(|o| owner_words(&names, o)),
+        answers_title: t("sent-page-answers-title"),
+        answers_none: t("sent-page-answers-none"),
+        answers: answers(&names, &fate),
+    })?;
     Ok(page(
         StatusCode::OK,
         &title,
@@ -80,34 +123,27 @@ fn lead(fate: &Fate) -> String {
     }
 }
 
-/// What became of the message as a whole, when the hub refused it in whole or in part.
-fn overall(status: SendStatus) -> String {
+/// What became of the message as a whole, when the hub refused it in whole or in part: the
+/// alert's class and words.
+fn overall(status: SendStatus) -> Option<(&'static str, String)> {
     let (id, class) = match status {
         SendStatus::Refused => ("sent-page-refused-all", "alert"),
         SendStatus::PartiallyDelivered => ("sent-page-refused-some", "alert"),
-        _ => return String::new(),
+        _ => return None,
     };
-    format!(
-        r#"<div class="{class}" role="status" id="sent-overall">{}</div>
-"#,
-        esc(&t(id))
-    )
+    Some((class, t(id)))
 }
 
 /// The person, the case, when and by whom, as a list of facts. Naming the person from the
 /// register is recorded in the access log, as opening their page is.
-async fn facts(state: &AppState, fate: &Fate) -> Result<String, Failure> {
+async fn facts(state: &AppState, fate: &Fate) -> Result<Vec<(String, Fact)>, Failure> {
     let e = &fate.message.envelope;
-    let mut out = String::from("<dl class=\"facts\">\n");
-    let mut fact = |label: &str, value: String| {
-        let _ = writeln!(
-            out,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(&t(label)),
-            value
-        );
-    };
-    fact("sent-page-kind", esc(&type_title(&fate.sent.message_type)));
+    let mut out = Vec::new();
+    let mut fact = |label: &str, value: Fact| out.push((t(label), value));
+    fact(
+        "sent-page-kind",
+        Fact::Text(type_title(&fate.sent.message_type)),
+    );
     if let Some(subject) = &e.subject {
         let person = match people::find(state.store(), subject).await? {
             Some(p) => {
@@ -118,20 +154,19 @@ async fn facts(state: &AppState, fate: &Fate) -> Result<String, Failure> {
                     &[subject.as_str()],
                 )
                 .await?;
-                format!(
-                    r#"<a href="/persons/{}">{}</a>"#,
-                    esc(subject.as_str()),
-                    esc(p.identity.name.as_str())
+                Fact::Link(
+                    format!("/persons/{}", subject.as_str()),
+                    p.identity.name.as_str().to_owned(),
                 )
             }
-            None => esc(&t("sent-page-person-unknown")),
+            None => Fact::Text(t("sent-page-person-unknown")),
         };
         fact("sent-page-person", person);
     }
     if let Some(case) = &e.case_id {
-        fact("sent-page-case", esc(case.as_str()));
+        fact("sent-page-case", Fact::Text(case.as_str().to_owned()));
     }
-    fact("sent-page-when", esc(&when(fate.sent.accepted_at)));
+    fact("sent-page-when", Fact::Text(when(fate.sent.accepted_at)));
     if let Some(by) = &e.sent_by {
         let role = match by.role {
             StaffRole::Caseworker => t("role-caseworker"),
@@ -139,43 +174,29 @@ async fn facts(state: &AppState, fate: &Fate) -> Result<String, Failure> {
         };
         fact(
             "sent-page-by",
-            format!(
-                "{} <span class=\"muted\">({})</span>",
-                esc(by.name.as_str()),
-                esc(&role)
-            ),
+            Fact::Muted(by.name.as_str().to_owned(), role),
         );
     }
-    out.push_str("</dl>\n");
     Ok(out)
 }
 
-/// Each recipient by name, with what became of its copy.
-fn recipients_section(names: &Names, recipients: &[RecipientOutcome]) -> String {
-    let mut out = format!(
-        r#"<section aria-labelledby="sent-recipients-h">
-<h2 id="sent-recipients-h">{}</h2>
-<ul class="recipients">
-"#,
-        esc(&t("sent-page-recipients-title"))
-    );
-    for r in recipients {
-        out.push_str(&recipient_item(names, r));
-    }
-    let _ = write!(
-        out,
-        r#"</ul>
-<p class="hint">{}</p>
-</section>
-"#,
-        esc(&t("sent-page-withheld-unknown"))
-    );
-    out
+/// One recipient's line (`views/recipient.html`).
+#[derive(askama::Template)]
+#[template(path = "views/recipient.html")]
+struct RecipientItem<'a> {
+    /// `delivered`, `refused` or `waiting`.
+    class: &'static str,
+    id: &'a str,
+    agency: String,
+    said: String,
+    more: String,
+    /// The details' summary and the code with the hub's words, for a refusal.
+    technical: Option<(String, String)>,
 }
 
 /// One recipient's line: delivered, refused (what happened, why, what to do; the code and
 /// the hub's words folded away for the administrator), or waiting.
-fn recipient_item(names: &Names, r: &RecipientOutcome) -> String {
+fn recipient_item(names: &Names, r: &RecipientOutcome) -> Result<String, Failure> {
     let agency = agency_words(names, &r.recipient);
     let code = r.reason.as_deref().unwrap_or("");
     let (class, said, more) = match r.outcome {
@@ -194,40 +215,21 @@ fn recipient_item(names: &Names, r: &RecipientOutcome) -> String {
             t("sent-page-waiting-why"),
         ),
     };
-    let mut item = format!(
-        r#"<li class="outcome-{class}" data-recipient="{id}"><strong>{agency}</strong> <span class="tag {class}">{said}</span> {more}"#,
-        id = esc(&r.recipient),
-        agency = esc(&agency),
-        said = esc(&said),
-        more = esc(&more),
-    );
-    if r.outcome == Outcome::Refused {
+    let technical = (r.outcome == Outcome::Refused).then(|| {
         let mut technical = t_with("sent-page-code", &[("code", code.to_owned())]);
         if let Some(detail) = &r.detail {
             technical = format!("{technical} {detail}");
         }
-        let _ = write!(
-            item,
-            "<details><summary>{}</summary><p>{}</p></details>",
-            esc(&t("sent-technical")),
-            esc(&technical)
-        );
-    }
-    item.push_str("</li>\n");
-    item
-}
-
-/// Who owns the case after the handover the message asked for.
-fn owner_section(names: &Names, owner: &Ownership) -> String {
-    format!(
-        r#"<section aria-labelledby="sent-owner-h">
-<h2 id="sent-owner-h">{}</h2>
-<p id="sent-owner">{}</p>
-</section>
-"#,
-        esc(&t("sent-page-owner-title")),
-        esc(&owner_words(names, owner))
-    )
+        (t("sent-technical"), technical)
+    });
+    render(&RecipientItem {
+        class,
+        id: &r.recipient,
+        agency,
+        said,
+        more,
+        technical,
+    })
 }
 
 /// Who owns the case, in words.
@@ -250,42 +252,38 @@ fn owner_words(names: &Names, owner: &Ownership) -> String {
     }
 }
 
-/// The answers received to it, each linked to the message.
-fn answers_section(names: &Names, fate: &Fate) -> String {
-    let mut out = format!(
-        r#"<section aria-labelledby="sent-answers-h">
-<h2 id="sent-answers-h">{}</h2>
-"#,
-        esc(&t("sent-page-answers-title"))
-    );
-    if fate.answers.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", esc(&t("sent-page-answers-none")));
-    } else {
-        out.push_str("<ul class=\"answers\">\n");
-        for (row, message) in &fate.answers {
+/// The answers received to it, each to be linked to the message.
+fn answers(names: &Names, fate: &Fate) -> Vec<Answer> {
+    fate.answers
+        .iter()
+        .map(|(row, message)| {
             let mut title = type_title(&row.message_type);
             if let Body::HandoverResponse(h) = &message.body {
                 title = format!("{title}: {}", outcome_words(h.outcome));
             }
-            let _ = writeln!(
-                out,
-                r#"<li><a href="/messages/{id}?sender={sender}">{title}</a> – {from}</li>"#,
-                id = esc(&row.message_id),
-                sender = esc(&row.sender),
-                title = esc(&title),
-                from = esc(&t_with(
+            Answer {
+                id: row.message_id.clone(),
+                sender: row.sender.clone(),
+                title,
+                from: t_with(
                     "sent-page-answer-from",
                     &[
                         ("agency", agency_words(names, &row.sender)),
                         ("when", when(row.received_at)),
-                    ]
-                )),
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    out.push_str("</section>\n");
-    out
+                    ],
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The line on a received message that answers one this agency sent
+/// (`views/answers_note.html`).
+#[derive(askama::Template)]
+#[template(path = "views/answers_note.html")]
+struct AnswersNote<'a> {
+    id: &'a str,
+    words: String,
 }
 
 /// The line on a received message that answers (or, from the hub, refuses) one this agency
@@ -309,16 +307,15 @@ pub(super) async fn answers_note(state: &AppState, message: &Message) -> Result<
             ("when", when(ours.accepted_at)),
         ],
     );
-    Ok(format!(
-        r#"<p class="answers-ours" id="answers-ours"><a href="/sent/{}">{}</a></p>
-"#,
-        esc(&ours.message_id),
-        esc(&words)
-    ))
+    render(&AnswersNote {
+        id: &ours.message_id,
+        words,
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use broker::web::escape as esc;
     use axum::body::Body as HttpBody;
     use axum::http::{Request, header};
 
@@ -363,7 +360,8 @@ mod tests {
                 let item = recipient_item(
                     &names,
                     &refused("NO_GATEWAY", Some("no gateway for recipient")),
-                );
+                )
+                .expect("the line renders");
                 let shown = outside_details(&item);
                 assert!(shown.contains("Jobcenter København"), "{item}");
                 assert!(shown.contains(&esc(&reason_words("NO_GATEWAY"))), "{item}");
@@ -410,7 +408,8 @@ mod tests {
         for lang in Lang::ALL {
             LANG.sync_scope(lang, || {
                 for o in &outcomes {
-                    let item = outside_details(&recipient_item(&names, o));
+                    let item =
+                        outside_details(&recipient_item(&names, o).expect("the line renders"));
                     assert!(!item.contains("sent-page-"), "{item}");
                 }
                 for o in owners.iter().chain([&Ownership::Moved {

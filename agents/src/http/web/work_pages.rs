@@ -9,7 +9,6 @@
 //! coming before the hub escalates it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write;
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -23,9 +22,10 @@ use schemas::messages::{CaseEndReason, HandoverOutcome, SupervisionKind};
 use schemas::{Body, Jurisdiction, Message, MessageType, Pseudonym};
 use uuid::Uuid;
 
-use super::{PageError, agency_words, esc, page, status_words, type_title, when};
+use super::{PageError, agency_words, page, status_words, type_title, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
+use crate::http::actions::Failure;
 use crate::http::words::{t, t_count, t_with};
 use crate::people;
 use crate::store::{Received, SendStatus, Sent, Store};
@@ -704,41 +704,38 @@ pub(super) fn long_date(d: NaiveDate) -> String {
     )
 }
 
-fn date_html(d: NaiveDate) -> String {
-    format!(r#"<time datetime="{d}">{}</time>"#, esc(&long_date(d)))
+fn date_html(d: NaiveDate) -> Part {
+    Part::Time(d.to_string(), long_date(d))
 }
 
 /// The countdown of a deadline in words, tagged when it is today or past.
-fn countdown_html(left: Countdown, counting: Counting) -> String {
+fn countdown_html(left: Countdown, counting: Counting) -> Part {
     let working = matches!(counting, Counting::WorkingDays(_));
     match left {
-        Countdown::Overdue(n) => format!(
-            r#"<strong class="tag overdue">{}</strong>"#,
-            esc(&t_count(
+        Countdown::Overdue(n) => Part::Strong(
+            "tag overdue",
+            t_count(
                 if working {
                     "views-overdue-working-days"
                 } else {
                     "views-overdue-days"
                 },
                 "days",
-                i64::from(n)
-            ))
+                i64::from(n),
+            ),
         ),
-        Countdown::Today => format!(
-            r#"<strong class="tag due">{}</strong>"#,
-            esc(&t("views-due-today"))
-        ),
-        Countdown::Left(n) => format!(
-            r#"<span class="countdown">{}</span>"#,
-            esc(&t_count(
+        Countdown::Today => Part::Strong("tag due", t("views-due-today")),
+        Countdown::Left(n) => Part::Span(
+            "countdown",
+            t_count(
                 if working {
                     "views-due-in-working-days"
                 } else {
                     "views-due-in-days"
                 },
                 "days",
-                i64::from(n)
-            ))
+                i64::from(n),
+            ),
         ),
     }
 }
@@ -803,35 +800,31 @@ fn leg_words(leg: Leg) -> String {
 
 /// The message's kind in words, linked to its page when it is a received one that may be
 /// read (a sent one has no page of its own here).
-fn message_link(s: &Seen) -> String {
-    let title = esc(&type_title(&s.message_type));
+fn message_link(s: &Seen) -> Part {
+    let title = type_title(&s.message_type);
     match s.leg {
         Leg::Received {
             quarantined: false, ..
-        } => format!(
-            r#"<a href="/messages/{}?sender={}">{title}</a>"#,
-            esc(&s.message_id),
-            esc(&s.sender)
+        } => Part::Link(
+            format!("/messages/{}?sender={}", s.message_id, s.sender),
+            title,
         ),
-        _ => title,
+        _ => Part::Text(title),
     }
 }
 
 /// The person as the lists name them: their name from the register, linked to their page,
 /// else their pseudonym.
-fn person_html(subject: Option<&str>, people: &HashMap<String, String>) -> String {
+fn person_html(subject: Option<&str>, people: &HashMap<String, String>) -> Vec<Part> {
     match subject {
-        None => format!(
-            r#"<span class="muted">{}</span>"#,
-            esc(&t("views-no-person"))
-        ),
+        None => vec![Part::Span("muted", t("views-no-person"))],
         Some(s) => match people.get(s) {
-            Some(name) => format!(r#"<a href="/persons/{}">{}</a>"#, esc(s), esc(name)),
-            None => format!(
-                r#"<span class="pseudonym">{}</span> <span class="muted">{}</span>"#,
-                esc(s),
-                esc(&t("views-not-in-register"))
-            ),
+            Some(name) => vec![Part::Link(format!("/persons/{s}"), name.clone())],
+            None => vec![
+                Part::Span("pseudonym", s.to_owned()),
+                Part::Text(" ".to_owned()),
+                Part::Span("muted", t("views-not-in-register")),
+            ],
         },
     }
 }
@@ -913,52 +906,41 @@ async fn cases_page(
         list.retain(|c| mine.contains(c.id));
     }
     let due_items = due(&l.seen, l.today);
-    let filter = format!(
-        r#"<form method="get" action="/cases" class="views-filter">
-<input type="checkbox" id="mine" name="mine" value="1"{checked} aria-describedby="mine-hint">
-<label for="mine">{only_mine}</label>
-<button type="submit" id="filter">{show}</button>
-<p class="hint" id="mine-hint">{hint}</p>
-</form>
-"#,
-        checked = if only_mine { " checked" } else { "" },
-        only_mine = esc(&t("views-only-mine")),
-        show = esc(&t("views-show")),
-        hint = esc(&t("views-only-mine-hint")),
-    );
+    let filter = Intro::Mine {
+        checked: only_mine,
+        only_mine: t("views-only-mine"),
+        show: t("views-show"),
+        hint: t("views-only-mine-hint"),
+    };
     let mut table = Table::new("cases", "views-cases-caption");
     for c in &list {
         let next = due_items
             .iter()
             .find(|d| d.request.case_id.as_deref() == Some(c.id))
             .map(|d| {
-                format!(
-                    "{}<br>{} {}",
-                    esc(&task_words(&d.task, &l.names)),
+                vec![
+                    Part::Text(task_words(&d.task, &l.names)),
+                    Part::Br,
                     date_html(d.due),
-                    countdown_html(d.left, d.counting)
-                )
+                    Part::Text(" ".to_owned()),
+                    countdown_html(d.left, d.counting),
+                ]
             })
-            .unwrap_or_else(|| {
-                format!(
-                    r#"<span class="muted">{}</span>"#,
-                    esc(&t("views-nothing-due"))
-                )
-            });
+            .unwrap_or_else(|| vec![Part::Span("muted", t("views-nothing-due"))]);
         table.row(
-            &format!(r#" data-case="{}""#, esc(c.id)),
+            Row::data("case", c.id),
             [
-                Cell::Title("views-col-case", esc(c.id)),
+                Cell::Title("views-col-case", text(c.id)),
                 Cell::Data("views-col-person", person_html(c.subject, &l.people)),
-                Cell::Data("views-col-owner", esc(&agency_words(&l.names, c.owner))),
-                Cell::Data("views-col-state", esc(&state_words(&c.state, &l.names))),
+                Cell::Data("views-col-owner", text(&agency_words(&l.names, c.owner))),
+                Cell::Data("views-col-state", text(&state_words(&c.state, &l.names))),
                 Cell::Data(
                     "views-col-last",
-                    format!(
-                        r#"{}<br><span class="muted">{}</span>"#,
+                    vec![
                         message_link(c.last),
-                        when(c.last.at)
-                    ),
+                        Part::Br,
+                        Part::Span("muted", when(c.last.at)),
+                    ],
                 ),
                 Cell::Data("views-col-next-due", next),
             ],
@@ -969,12 +951,12 @@ async fn cases_page(
     } else {
         "views-cases-none"
     };
-    Ok(view(
+    view(
         &state,
-        ("views-cases-title", &t("views-cases-lead"), &filter),
+        ("views-cases-title", &t("views-cases-lead"), filter),
         table,
         ("no-cases", none),
-    ))
+    )
 }
 
 /// `GET /due`: what is due and overdue, soonest first.
@@ -984,9 +966,9 @@ async fn due_page(State(state): State<AppState>) -> Result<Response, PageError> 
     let mut table = Table::new("due", "views-due-caption");
     for d in &items {
         let row_class = match d.left {
-            Countdown::Overdue(_) => r#" class="overdue""#,
-            Countdown::Today => r#" class="due-today""#,
-            Countdown::Left(_) => "",
+            Countdown::Overdue(_) => Some("overdue"),
+            Countdown::Today => Some("due-today"),
+            Countdown::Left(_) => None,
         };
         let from = if d.request.is_received() {
             t_with(
@@ -997,20 +979,20 @@ async fn due_page(State(state): State<AppState>) -> Result<Response, PageError> 
             t_with("views-sent-on", &[("when", when(d.request.at))])
         };
         table.row(
-            &format!(
-                r#"{row_class} data-message-id="{}""#,
-                esc(&d.request.message_id)
-            ),
+            Row {
+                class: row_class,
+                ..Row::data("message-id", &d.request.message_id)
+            },
             [
                 Cell::Data(
                     "views-col-due",
-                    format!(
-                        "{}<br>{}",
+                    vec![
                         date_html(d.due),
-                        countdown_html(d.left, d.counting)
-                    ),
+                        Part::Br,
+                        countdown_html(d.left, d.counting),
+                    ],
                 ),
-                Cell::Head("views-col-todo", esc(&task_words(&d.task, &l.names))),
+                Cell::Head("views-col-todo", text(&task_words(&d.task, &l.names))),
                 Cell::Data("views-col-case", case_html(d.request.case_id.as_deref())),
                 Cell::Data(
                     "views-col-person",
@@ -1018,36 +1000,28 @@ async fn due_page(State(state): State<AppState>) -> Result<Response, PageError> 
                 ),
                 Cell::Data(
                     "views-col-message",
-                    format!(
-                        r#"{}<br><span class="muted">{}</span>"#,
-                        message_link(d.request),
-                        esc(&from)
-                    ),
+                    vec![message_link(d.request), Part::Br, Part::Span("muted", from)],
                 ),
             ],
         );
     }
-    let calendar = format!("<p>{}</p>\n", esc(&t("views-due-calendar")));
-    Ok(view(
+    let calendar = Intro::Note(t("views-due-calendar"));
+    view(
         &state,
-        ("views-due-title", &t("views-due-lead"), &calendar),
+        ("views-due-title", &t("views-due-lead"), calendar),
         table,
         ("nothing-due", "views-due-none"),
-    ))
+    )
 }
 
 /// The days left to a release, counted to the earliest release when there is one before
 /// the expected day (planning must be ready by then), which the cell then says.
-fn days_left_html(r: &Release<'_>) -> String {
-    let days = esc(&t_count("views-days-left", "days", r.days_left));
+fn days_left_html(r: &Release<'_>) -> Vec<Part> {
+    let mut days = vec![Part::Text(t_count("views-days-left", "days", r.days_left))];
     if r.earliest.is_some_and(|e| e < r.expected) {
-        format!(
-            r#"{days}<br><span class="muted">{}</span>"#,
-            esc(&t("views-to-earliest"))
-        )
-    } else {
-        days
+        days.extend([Part::Br, Part::Span("muted", t("views-to-earliest"))]);
     }
+    days
 }
 
 /// `GET /releases`: releases in the next [`RELEASE_HORIZON_DAYS`] days, soonest first.
@@ -1056,16 +1030,18 @@ async fn releases_page(State(state): State<AppState>) -> Result<Response, PageEr
     let list = releases(&l.seen, l.today);
     let mut table = Table::new("releases", "views-releases-caption");
     for r in &list {
-        let mut release = date_html(r.expected);
+        let mut release = vec![date_html(r.expected)];
         if let Some(earliest) = r.earliest {
-            let _ = write!(
-                release,
-                r#"<br><span class="muted">{}</span>"#,
-                esc(&t_with("views-earliest", &[("date", long_date(earliest))]))
-            );
+            release.extend([
+                Part::Br,
+                Part::Span(
+                    "muted",
+                    t_with("views-earliest", &[("date", long_date(earliest))]),
+                ),
+            ]);
         }
         let handover = match r.handover {
-            Some(h) => t_with(
+            Some(h) => Part::Text(t_with(
                 "views-handover-asked",
                 &[
                     (
@@ -1074,16 +1050,11 @@ async fn releases_page(State(state): State<AppState>) -> Result<Response, PageEr
                     ),
                     ("date", long_date(h.sent_on)),
                 ],
-            ),
-            None => t("views-handover-none"),
-        };
-        let handover = if r.handover.is_some() {
-            esc(&handover)
-        } else {
-            format!(r#"<strong class="tag due">{}</strong>"#, esc(&handover))
+            )),
+            None => Part::Strong("tag due", t("views-handover-none")),
         };
         table.row(
-            &format!(r#" data-message-id="{}""#, esc(&r.notice.message_id)),
+            Row::data("message-id", &r.notice.message_id),
             [
                 Cell::Head("views-col-release", release),
                 Cell::Classed("views-col-days-left", "days-left", days_left_html(r)),
@@ -1093,33 +1064,31 @@ async fn releases_page(State(state): State<AppState>) -> Result<Response, PageEr
                 ),
                 Cell::Data(
                     "views-col-prison",
-                    esc(&agency_words(&l.names, &r.notice.sender)),
+                    text(&agency_words(&l.names, &r.notice.sender)),
                 ),
                 Cell::Data(
                     "views-col-supervision",
-                    esc(&supervision_words(&r.supervision)),
+                    text(&supervision_words(&r.supervision)),
                 ),
-                Cell::Data("views-col-handover", handover),
+                Cell::Data("views-col-handover", vec![handover]),
             ],
         );
     }
     let lead = t_count("views-releases-lead", "days", RELEASE_HORIZON_DAYS);
-    Ok(view(
+    view(
         &state,
-        ("views-releases-title", &lead, ""),
+        ("views-releases-title", &lead, Intro::Nothing),
         table,
         ("no-releases", "views-releases-none"),
-    ))
+    )
 }
 
 /// One person's timeline: every message about them, sent and received, newest first, with
 /// its kind, who sent it to whom, when, where it stands and a link to it.
-pub(super) fn timeline_html(seen: &[Seen], names: &BTreeMap<String, String>) -> String {
-    let mut main = format!("<h2 id=\"timeline\">{}</h2>\n", esc(&t("people-timeline")));
-    if seen.is_empty() {
-        let _ = writeln!(main, "<p>{}</p>", esc(&t("people-no-messages")));
-        return main;
-    }
+pub(super) fn timeline_html(
+    seen: &[Seen],
+    names: &BTreeMap<String, String>,
+) -> Result<String, Failure> {
     let mut table = Table::new("timeline", "people-timeline-caption").labelled_by("timeline");
     let mut rows: Vec<&Seen> = seen.iter().collect();
     rows.sort_by_key(|s| std::cmp::Reverse(s.at));
@@ -1139,30 +1108,96 @@ pub(super) fn timeline_html(seen: &[Seen], names: &BTreeMap<String, String>) -> 
             &[("from", agency_words(names, &s.sender)), ("to", to)],
         );
         table.row(
-            &format!(r#" data-message-id="{}""#, esc(&s.message_id)),
+            Row::data("message-id", &s.message_id),
             [
                 Cell::Data(
                     "people-col-when",
-                    format!(
-                        r#"<time datetime="{}">{}</time>"#,
-                        esc(&s.at.to_rfc3339()),
-                        when(s.at)
-                    ),
+                    vec![Part::Time(s.at.to_rfc3339(), when(s.at))],
                 ),
-                Cell::Data("people-col-message", message_link(s)),
-                Cell::Data("people-col-from-to", esc(&from_to)),
+                Cell::Data("people-col-message", vec![message_link(s)]),
+                Cell::Data("people-col-from-to", text(&from_to)),
                 Cell::Data("views-col-case", case_html(s.case_id.as_deref())),
-                Cell::Data("people-col-state", esc(&leg_words(s.leg))),
+                Cell::Data("people-col-state", text(&leg_words(s.leg))),
             ],
         );
     }
-    main.push_str(&table.finish());
-    main
+    let table = if table.is_empty() {
+        None
+    } else {
+        Some(table.finish()?)
+    };
+    render(&Timeline {
+        title: t("people-timeline"),
+        table,
+        none: t("people-no-messages"),
+    })
+}
+
+/// One person's timeline (`views/timeline.html`): its heading, then its table or, with no
+/// messages, the words that say so.
+#[derive(askama::Template)]
+#[template(path = "views/timeline.html")]
+struct Timeline {
+    title: String,
+    /// The table's HTML, rendered by [`Table::finish`].
+    table: Option<String>,
+    none: String,
+}
+
+/// The HTML of `template`; when it does not render, the cause is logged and the page
+/// answers an internal error.
+pub(super) fn render(template: &impl askama::Template) -> Result<String, Failure> {
+    template.render().map_err(|e| {
+        tracing::error!(error = %e, "a view's template did not render");
+        Failure::Unexpected(e.into())
+    })
+}
+
+/// A piece of a table cell, escaped by the template `views/table.html`.
+enum Part {
+    /// Words.
+    Text(String),
+    /// A line break.
+    Br,
+    /// Words in a `<span>` of this class.
+    Span(&'static str, String),
+    /// Words in a `<strong>` of this class.
+    Strong(&'static str, String),
+    /// A `<time>`: its machine-readable value, and the words.
+    Time(String, String),
+    /// A link: where to, and the words.
+    Link(String, String),
+}
+
+/// A cell of nothing but `words`.
+fn text(words: &str) -> Vec<Part> {
+    vec![Part::Text(words.to_owned())]
+}
+
+/// A row's attributes: its class, if any, and one `data-*` attribute (name without the
+/// prefix, value).
+struct Row {
+    class: Option<&'static str>,
+    data: (&'static str, String),
+    cells: Vec<Cell>,
+}
+
+impl Row {
+    /// A row of no class, with the attribute `data-{name}="{value}"`.
+    fn data(name: &'static str, value: &str) -> Row {
+        Row {
+            class: None,
+            data: (name, value.to_owned()),
+            cells: Vec::new(),
+        }
+    }
 }
 
 /// A list of the views: a table with a caption for screen readers and a header cell per
 /// column; each row's cells carry their column's name (`data-label`), which a narrow
-/// screen shows beside the value.
+/// screen shows beside the value. Written by the template `views/table.html`.
+#[derive(askama::Template)]
+#[template(path = "views/table.html")]
 struct Table {
     /// `views {class}`: the classes of the table.
     class: &'static str,
@@ -1173,20 +1208,19 @@ struct Table {
     /// The columns' names, in the page's language (from the first row).
     cols: Vec<String>,
     /// The rows so far.
-    rows: String,
+    rows: Vec<Row>,
 }
 
-/// A cell of a [`Table`]'s row: the Fluent id of its column's name, and its HTML
-/// (escaped by the caller).
+/// A cell of a [`Table`]'s row: the Fluent id of its column's name, and what it holds.
 enum Cell {
     /// What names the row (`<th scope="row">`), labelled by its column.
-    Head(&'static str, String),
+    Head(&'static str, Vec<Part>),
     /// What names the row, unlabelled: it heads the row on a narrow screen.
-    Title(&'static str, String),
+    Title(&'static str, Vec<Part>),
     /// A value.
-    Data(&'static str, String),
+    Data(&'static str, Vec<Part>),
     /// A value of its own class (the second).
-    Classed(&'static str, &'static str, String),
+    Classed(&'static str, &'static str, Vec<Part>),
 }
 
 impl Cell {
@@ -1207,7 +1241,7 @@ impl Table {
             labelled_by: None,
             caption: t(caption),
             cols: Vec::new(),
-            rows: String::new(),
+            rows: Vec::new(),
         }
     }
 
@@ -1219,28 +1253,15 @@ impl Table {
         }
     }
 
-    /// A row of the attributes `attrs`, one cell per column (the first row's columns).
-    fn row<const N: usize>(&mut self, attrs: &str, cells: [Cell; N]) {
+    /// A row of the attributes of `row`, one cell per column (the first row's columns).
+    fn row<const N: usize>(&mut self, row: Row, cells: [Cell; N]) {
         if self.cols.is_empty() {
             self.cols = cells.iter().map(|c| t(c.column())).collect();
         }
-        let _ = write!(self.rows, "<tr{attrs}>");
-        for (cell, col) in cells.iter().zip(&self.cols) {
-            let label = esc(col);
-            let _ = match cell {
-                Cell::Head(_, html) => write!(
-                    self.rows,
-                    r#"<th scope="row" data-label="{label}">{html}</th>"#
-                ),
-                Cell::Title(_, html) => write!(self.rows, r#"<th scope="row">{html}</th>"#),
-                Cell::Data(_, html) => write!(self.rows, r#"<td data-label="{label}">{html}</td>"#),
-                Cell::Classed(_, class, html) => write!(
-                    self.rows,
-                    r#"<td data-label="{label}" class="{class}">{html}</td>"#
-                ),
-            };
-        }
-        self.rows.push_str("</tr>\n");
+        self.rows.push(Row {
+            cells: cells.into(),
+            ..row
+        });
     }
 
     /// Whether it has no rows.
@@ -1249,60 +1270,72 @@ impl Table {
     }
 
     /// The table's HTML.
-    fn finish(self) -> String {
-        let labelled_by = self
-            .labelled_by
-            .map(|id| format!(r#" aria-labelledby="{id}""#))
-            .unwrap_or_default();
-        format!(
-            r#"<table class="views {}"{labelled_by}>
-<caption class="visually-hidden">{}</caption>
-<thead><tr>{}</tr></thead>
-<tbody>
-{}</tbody>
-</table>
-"#,
-            self.class,
-            esc(&self.caption),
-            self.cols
-                .iter()
-                .map(|c| format!(r#"<th scope="col">{}</th>"#, esc(c)))
-                .collect::<String>(),
-            self.rows
-        )
+    fn finish(self) -> Result<String, Failure> {
+        render(&self)
     }
 }
 
 /// A case's id, or a dash for a message outside any case.
-fn case_html(case_id: Option<&str>) -> String {
-    esc(case_id.unwrap_or("–"))
+fn case_html(case_id: Option<&str>) -> Vec<Part> {
+    text(case_id.unwrap_or("–"))
+}
+
+/// What a view shows between its lead and its table.
+enum Intro {
+    /// The filter of `/cases`: only my cases (`checked` when it applies), its label, its
+    /// button and its hint.
+    Mine {
+        checked: bool,
+        only_mine: String,
+        show: String,
+        hint: String,
+    },
+    /// A note.
+    Note(String),
+    /// Nothing.
+    Nothing,
+}
+
+/// A view's page (`views/view.html`).
+#[derive(askama::Template)]
+#[template(path = "views/view.html")]
+struct View<'a> {
+    title: &'a str,
+    lead: &'a str,
+    intro: Intro,
+    /// The table's HTML, rendered by [`Table::finish`]; `None` when it has no rows.
+    table: Option<String>,
+    /// The id and the words of the paragraph shown instead of an empty table.
+    none: (&'a str, String),
 }
 
 /// A view's page: (the words of its title, its lead, `intro` after them: a filter, a note),
 /// then `table`, or when it has no rows, the words of `none.1` (under the id `none.0`).
 fn view(
     state: &AppState,
-    (title, lead, intro): (&str, &str, &str),
+    (title, lead, intro): (&str, &str, Intro),
     table: Table,
     none: (&str, &str),
-) -> Response {
-    let mut main = format!(
-        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n{intro}",
-        esc(&t(title)),
-        esc(lead)
-    );
-    if table.is_empty() {
-        let (id, words) = none;
-        let _ = writeln!(main, r#"<p id="{id}">{}</p>"#, esc(&t(words)));
+) -> Result<Response, PageError> {
+    let table = if table.is_empty() {
+        None
     } else {
-        main.push_str(&table.finish());
-    }
-    page(
+        Some(table.finish()?)
+    };
+    let title = t(title);
+    let main = render(&View {
+        title: &title,
+        lead,
+        intro,
+        table,
+        none: (none.0, t(none.1)),
+    })?;
+    Ok(page(
         StatusCode::OK,
-        &t(title),
+        &title,
         Some(state.agent().as_str()),
         &main,
-    )
+    ))
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 //! `[register]` settings, never from messages). The generation itself is
 //! [`hub_core::register`]; this module only loads its inputs and renders HTML.
 
-use std::fmt::Write as _;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -121,10 +120,11 @@ fn download(body: String, content_type: &'static str, filename: &'static str) ->
 async fn page(State(shared): State<Arc<Shared>>) -> Response {
     match current(&shared).await {
         Ok(register) => {
-            let mut response = with_headers(
-                to_html(&register).into_response(),
-                "text/html; charset=utf-8",
-            );
+            let html = to_html(&register);
+            if html.is_empty() {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            let mut response = with_headers(html.into_response(), "text/html; charset=utf-8");
             response.headers_mut().insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(
@@ -172,7 +172,8 @@ async fn markdown(State(shared): State<Arc<Shared>>) -> Response {
 
 use broker::web::escape as esc;
 
-/// Escaped text in which `code spans` become `<code>` elements.
+/// Escaped text in which `code spans` become `<code>` elements: HTML this page produces,
+/// which the template writes as it is.
 fn prose(text: &str) -> String {
     esc(text)
         .split('`')
@@ -212,47 +213,75 @@ dl.controller dt { font-weight: 600; }
 dl.controller dd { margin: 0; }
 ";
 
-fn row(html: &mut String, field: &str, value: &str) {
-    let _ = writeln!(
-        html,
-        "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-        esc(field),
-        value
-    );
+/// The register's page (`templates/register.html`); every value escaped by the template
+/// but the style and the [`prose`] HTML this module produces.
+#[derive(askama::Template)]
+#[template(path = "register.html")]
+struct Page<'a> {
+    register: &'a Register,
+    style: &'static str,
+    /// When it was generated: machine-readable, and as the page writes it.
+    generated: Option<(String, String)>,
+    /// The notes, as [`prose`].
+    notes: Vec<String>,
+    activities: Vec<ActivityView<'a>>,
+    /// Each purpose's name and description.
+    purposes: Vec<(&'static str, &'a str)>,
+    categories: Vec<CategoryRow<'a>>,
+    /// Each data subject category's label and description.
+    subjects: Vec<(String, &'a str)>,
+    /// Each allow-listed agency's id, name and role.
+    allow: Vec<(&'a str, &'a str, &'static str)>,
+    /// Each jurisdiction and its standing.
+    transfers: Vec<(String, &'a str)>,
+    /// Each measure's id, title and description (as [`prose`]).
+    measures: Vec<(&'a str, &'a str, String)>,
+    /// Each message type not listed, and why.
+    not_listed: Vec<(String, &'a str)>,
 }
 
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        return "none".to_owned();
-    }
-    let mut out = String::from("<ul class=\"plain\">");
-    for item in items {
-        let _ = write!(out, "<li>{}</li>", prose(item));
-    }
-    out.push_str("</ul>");
-    out
+/// A data category's row.
+struct CategoryRow<'a> {
+    name: &'static str,
+    description: &'a str,
+    special: &'static str,
+    criminal: &'static str,
+}
+
+/// One processing activity's section.
+struct ActivityView<'a> {
+    number: usize,
+    anchor: String,
+    name: &'a str,
+    id: &'a str,
+    /// Its description, as [`prose`].
+    description: String,
+    /// Its table's rows: the field, and its value.
+    rows: Vec<(&'static str, Value)>,
+}
+
+/// The value of a row of an activity's table.
+enum Value {
+    /// Words.
+    Text(String),
+    /// [`prose`] HTML.
+    Prose(String),
+    /// A list of [`prose`] HTML, or "none".
+    List(Vec<String>),
+    /// Links to these security measures, by id.
+    Measures(Vec<String>),
+}
+
+/// A list of texts as [`prose`].
+fn list(items: &[String]) -> Value {
+    Value::List(items.iter().map(|i| prose(i)).collect())
 }
 
 fn activity_anchor(activity: &Activity) -> String {
     format!("activity-{}", activity.id)
 }
 
-fn activity_section(html: &mut String, number: usize, a: &Activity) {
-    let anchor = activity_anchor(a);
-    let _ = writeln!(html, "<section aria-labelledby=\"{anchor}\">");
-    let _ = writeln!(
-        html,
-        "<h3 id=\"{anchor}\">{number}. {} <code>{}</code></h3>",
-        esc(&a.name),
-        esc(&a.id)
-    );
-    let _ = writeln!(html, "<p>{}</p>", prose(&a.description));
-    let _ = writeln!(
-        html,
-        "<table>\n<caption>{} at a glance</caption>\n<tbody>",
-        esc(&a.name)
-    );
-    row(html, "Sent by", &esc(&a.senders_text()));
+fn activity_view(number: usize, a: &Activity) -> ActivityView<'_> {
     let purposes: Vec<String> = a
         .purposes
         .iter()
@@ -261,18 +290,6 @@ fn activity_section(html: &mut String, number: usize, a: &Activity) {
             None => p.description.clone(),
         })
         .collect();
-    row(html, "Purposes (art. 30(1)(b))", &list(&purposes));
-    row(
-        html,
-        "Data subjects (art. 30(1)(c))",
-        &esc(&a.data_subjects_text()),
-    );
-    row(
-        html,
-        "Data categories (art. 30(1)(c))",
-        &esc(&a.categories_text()),
-    );
-    row(html, "Other personal data", &list(&a.other_data));
     let mut recipients: Vec<String> = a.recipients_note.iter().cloned().collect();
     recipients.extend(a.recipients.iter().map(|g| {
         let categories = if g.categories.is_empty() {
@@ -295,7 +312,6 @@ fn activity_section(html: &mut String, number: usize, a: &Activity) {
             )
         }
     }));
-    row(html, "Recipients (art. 30(1)(d))", &list(&recipients));
     let mut basis = Vec::new();
     if a.legal_basis.consent {
         basis.push(
@@ -330,231 +346,126 @@ fn activity_section(html: &mut String, number: usize, a: &Activity) {
         ));
     }
     basis.extend(a.legal_basis.note.iter().cloned());
-    row(html, "Legal basis", &list(&basis));
-    row(
-        html,
-        "Transfers to third countries (art. 30(1)(e))",
-        &esc(&a.third_country_transfers),
-    );
-    row(html, "Retention (art. 30(1)(f))", &prose(&a.retention.text));
-    let measures: Vec<String> = a
-        .measures
-        .iter()
-        .map(|m| format!("<a href=\"#measure-{m}\">{}</a>", esc(m)))
-        .collect();
-    row(
-        html,
-        "Security measures (art. 30(1)(g))",
-        &measures.join(", "),
-    );
-    let _ = writeln!(html, "</tbody>\n</table>\n</section>");
+    ActivityView {
+        number,
+        anchor: activity_anchor(a),
+        name: &a.name,
+        id: &a.id,
+        description: prose(&a.description),
+        rows: vec![
+            ("Sent by", Value::Text(a.senders_text())),
+            ("Purposes (art. 30(1)(b))", list(&purposes)),
+            (
+                "Data subjects (art. 30(1)(c))",
+                Value::Text(a.data_subjects_text()),
+            ),
+            (
+                "Data categories (art. 30(1)(c))",
+                Value::Text(a.categories_text()),
+            ),
+            ("Other personal data", list(&a.other_data)),
+            ("Recipients (art. 30(1)(d))", list(&recipients)),
+            ("Legal basis", list(&basis)),
+            (
+                "Transfers to third countries (art. 30(1)(e))",
+                Value::Text(a.third_country_transfers.clone()),
+            ),
+            (
+                "Retention (art. 30(1)(f))",
+                Value::Prose(prose(&a.retention.text)),
+            ),
+            (
+                "Security measures (art. 30(1)(g))",
+                Value::Measures(a.measures.iter().map(ToString::to_string).collect()),
+            ),
+        ],
+    }
 }
 
 /// The register as an accessible HTML page: landmarks, a heading per activity, a table per
-/// activity with row headers, no script.
+/// activity with row headers, no script. A template that fails to render (it cannot: its
+/// values are plain strings) is logged and answered with an empty page, never a panic.
 pub fn to_html(register: &Register) -> String {
-    let mut html = String::new();
-    let h = &mut html;
-    let _ = writeln!(
-        h,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} · Handover hub</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        esc(&register.title)
-    );
-    let _ = writeln!(
-        h,
-        "<a class=\"skip\" href=\"#main\">Skip to content</a>\n\
-         <header class=\"site\"><p>Handover hub</p></header>\n<main id=\"main\">"
-    );
-    let _ = writeln!(h, "<h1>{}</h1>", esc(&register.title));
-    let generated = match register.generated_at {
-        Some(at) => format!(
-            " Generated <time datetime=\"{}\">{}</time>.",
-            at.to_rfc3339(),
-            at.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-        None => String::new(),
+    let yes = |flag: bool| if flag { "yes" } else { "no" };
+    let page = Page {
+        register,
+        style: STYLE,
+        generated: register.generated_at.map(|at| {
+            (
+                at.to_rfc3339(),
+                at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            )
+        }),
+        notes: register.notes.iter().map(|n| prose(n)).collect(),
+        activities: register
+            .activities
+            .iter()
+            .enumerate()
+            .map(|(i, a)| activity_view(i + 1, a))
+            .collect(),
+        purposes: register
+            .purposes
+            .iter()
+            .map(|p| {
+                (
+                    p.code.map(register::purpose_name).unwrap_or_default(),
+                    p.description.as_str(),
+                )
+            })
+            .collect(),
+        categories: register
+            .categories
+            .iter()
+            .map(|d| CategoryRow {
+                name: register::category_name(d.category),
+                description: &d.description,
+                special: yes(d.special_category),
+                criminal: yes(d.criminal_offence),
+            })
+            .collect(),
+        subjects: register
+            .data_subjects
+            .iter()
+            .map(|s| {
+                let label = serde_json::to_value(s.subject)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                (label, s.description.as_str())
+            })
+            .collect(),
+        allow: register
+            .protected_location_allow
+            .iter()
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.name.as_deref().unwrap_or("not registered"),
+                    a.role.map(register::role_name).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        transfers: register
+            .transfers
+            .jurisdictions
+            .iter()
+            .map(|j| (format!("{:?}", j.jurisdiction), j.status.as_str()))
+            .collect(),
+        measures: register
+            .measures
+            .iter()
+            .map(|m| (m.id.as_str(), m.title.as_str(), prose(&m.description)))
+            .collect(),
+        not_listed: register
+            .not_listed
+            .iter()
+            .map(|n| (n.message_type.to_string(), n.reason.as_str()))
+            .collect(),
     };
-    let _ = writeln!(
-        h,
-        "<p class=\"meta\">Message catalogue version {}.{generated}</p>",
-        register.catalogue_version
-    );
-    let _ = writeln!(
-        h,
-        "<p>This page is public and needs no login: it describes what the hub processes and \
-         why, and holds no personal data. Download it as \
-         <a href=\"/register.csv\">CSV</a>, <a href=\"/register.md\">Markdown</a> or \
-         <a href=\"/api/v1/register\">JSON</a>.</p>"
-    );
-
-    let c = &register.controller;
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"controller\">\n<h2 id=\"controller\">Controller</h2>\n\
-         <dl class=\"controller\">\n<dt>Controller</dt><dd>{}</dd>\n<dt>Contact</dt><dd>{}</dd>\n\
-         <dt>Data protection officer</dt><dd>{}</dd>\n</dl>\n</section>",
-        esc(&c.name),
-        esc(&c.contact),
-        esc(&c.dpo_contact)
-    );
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"about\">\n<h2 id=\"about\">About this register</h2>\n{}\n</section>",
-        list(&register.notes)
-    );
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"activities\">\n<h2 id=\"activities\">Processing activities</h2>\n<nav aria-label=\"Activities\"><ol>"
-    );
-    for a in &register.activities {
-        let _ = writeln!(
-            h,
-            "<li><a href=\"#{}\">{}</a> <code>{}</code></li>",
-            activity_anchor(a),
-            esc(&a.name),
-            esc(&a.id)
-        );
-    }
-    let _ = writeln!(h, "</ol></nav>");
-    for (i, a) in register.activities.iter().enumerate() {
-        activity_section(h, i + 1, a);
-    }
-    let _ = writeln!(h, "</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"purposes\">\n<h2 id=\"purposes\">Purposes</h2>\n<table>\n\
-         <caption>The purposes a message may name</caption>\n\
-         <thead><tr><th scope=\"col\">Purpose</th><th scope=\"col\">What for</th></tr></thead>\n<tbody>"
-    );
-    for p in &register.purposes {
-        let code = p.code.map(register::purpose_name).unwrap_or_default();
-        let _ = writeln!(
-            h,
-            "<tr><td><code>{code}</code></td><td>{}</td></tr>",
-            esc(&p.description)
-        );
-    }
-    let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"categories\">\n<h2 id=\"categories\">Data categories</h2>\n<table>\n\
-         <caption>The data categories of the domain and their sensitivity</caption>\n\
-         <thead><tr><th scope=\"col\">Category</th><th scope=\"col\">What it holds</th>\
-         <th scope=\"col\">Special category (art. 9)</th><th scope=\"col\">Criminal offences (art. 10)</th></tr></thead>\n<tbody>"
-    );
-    for d in &register.categories {
-        let yes = |flag: bool| if flag { "yes" } else { "no" };
-        let _ = writeln!(
-            h,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            register::category_name(d.category),
-            esc(&d.description),
-            yes(d.special_category),
-            yes(d.criminal_offence)
-        );
-    }
-    let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"subjects\">\n<h2 id=\"subjects\">Data subjects</h2>\n<table>\n\
-         <caption>The categories of data subjects</caption>\n\
-         <thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Who</th></tr></thead>\n<tbody>"
-    );
-    for s in &register.data_subjects {
-        let label = serde_json::to_value(s.subject)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let _ = writeln!(
-            h,
-            "<tr><td><code>{}</code></td><td>{}</td></tr>",
-            esc(&label),
-            esc(&s.description)
-        );
-    }
-    let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"allow-list\">\n<h2 id=\"allow-list\">Protected-location allow-list</h2>"
-    );
-    if register.protected_location_allow.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>Empty: only the destination municipality of a relocation request receives a protected location.</p>"
-        );
-    } else {
-        let _ = writeln!(
-            h,
-            "<table>\n<caption>Agencies that may receive PROTECTED_LOCATION besides a relocation's destination</caption>\n\
-             <thead><tr><th scope=\"col\">Agency</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th></tr></thead>\n<tbody>"
-        );
-        for a in &register.protected_location_allow {
-            let _ = writeln!(
-                h,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(a.id.as_str()),
-                esc(a.name.as_deref().unwrap_or("not registered")),
-                a.role.map(register::role_name).unwrap_or_default()
-            );
-        }
-        let _ = writeln!(h, "</tbody>\n</table>");
-    }
-    let _ = writeln!(h, "</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"transfers\">\n<h2 id=\"transfers\">Transfers to third countries</h2>\n<p>{}</p>\n<table>\n\
-         <caption>Where recipients can be</caption>\n\
-         <thead><tr><th scope=\"col\">Jurisdiction</th><th scope=\"col\">Standing</th></tr></thead>\n<tbody>",
-        esc(&register.transfers.note)
-    );
-    for j in &register.transfers.jurisdictions {
-        let _ = writeln!(
-            h,
-            "<tr><td>{:?}</td><td>{}</td></tr>",
-            j.jurisdiction,
-            esc(&j.status)
-        );
-    }
-    let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"measures\">\n<h2 id=\"measures\">Security measures (art. 32)</h2>"
-    );
-    for m in &register.measures {
-        let _ = writeln!(
-            h,
-            "<h3 id=\"measure-{}\">{}</h3>\n<p>{}</p>",
-            esc(&m.id),
-            esc(&m.title),
-            prose(&m.description)
-        );
-    }
-    let _ = writeln!(h, "</section>");
-
-    let _ = writeln!(
-        h,
-        "<section aria-labelledby=\"not-listed\">\n<h2 id=\"not-listed\">Message types not listed</h2>\n<ul class=\"plain\">"
-    );
-    for n in &register.not_listed {
-        let _ = writeln!(
-            h,
-            "<li><code>{}</code>: {}</li>",
-            n.message_type,
-            esc(&n.reason)
-        );
-    }
-    let _ = writeln!(h, "</ul>\n</section>\n</main>\n</body>\n</html>");
-    html
+    askama::Template::render(&page).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the register's template did not render");
+        String::new()
+    })
 }
 
 #[cfg(test)]
@@ -599,11 +510,11 @@ mod tests {
         assert!(html.contains("Message catalogue version 1."));
         assert_eq!(
             esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;"
+            "&#60;a href=&#34;x&#34;&#62;&#38;&#39;"
         );
         assert_eq!(
             prose("run `hub audit verify` <now>"),
-            "run <code>hub audit verify</code> &lt;now&gt;"
+            "run <code>hub audit verify</code> &#60;now&#62;"
         );
     }
 

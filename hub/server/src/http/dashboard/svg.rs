@@ -227,7 +227,7 @@ mod tests {
                 Bar::count("suspended", Count::of(3)),
             ],
         );
-        assert!(svg.contains("<title>Cases &lt;by stage&gt;</title>"));
+        assert!(svg.contains("<title>Cases &#60;by stage&#62;</title>"));
         let widths: Vec<f64> = svg
             .match_indices(r##"fill="#2b5797""##)
             .map(|(i, _)| {
@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(widths.len(), 2, "the suppressed cell draws no measured bar");
         assert!((widths[0] / widths[1] - 2.0).abs() < 0.01, "{widths:?}");
         assert!(svg.contains("url(#hatch)"));
-        assert!(svg.contains(">&lt;5</text>"));
+        assert!(svg.contains(">&#60;5</text>"));
     }
 
     #[test]
@@ -254,7 +254,7 @@ mod tests {
         };
         let svg = heatmap("Flows", &m);
         assert!(svg.contains(">9</text>"));
-        assert!(svg.contains(">&lt;5</text>"));
+        assert!(svg.contains(">&#60;5</text>"));
         assert!(svg.contains("url(#hatch-m)"));
     }
 }
