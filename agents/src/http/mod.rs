@@ -315,12 +315,12 @@ impl AppState {
     /// without it is refused. An HMAC of the session id under a key of this process's, so it
     /// needs no storage and dies with the session.
     fn csrf_token(&self, session: &str) -> String {
-        use hmac::Mac;
-        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.inner.csrf_key)
-            .expect("HMAC takes any key length");
-        mac.update(b"csrf\0");
-        mac.update(session.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        broker::web::csrf_token(&self.inner.csrf_key, session)
+    }
+
+    /// Whether a form's token is `session`'s.
+    fn csrf_matches(&self, session: &str, presented: &str) -> bool {
+        broker::web::csrf_matches(&self.inner.csrf_key, session, presented)
     }
 
     /// The caseworker of a live session (within both the absolute and the idle limit, in

@@ -208,8 +208,7 @@ async fn require_session(State(state): State<AppState>, request: Request, next: 
         let presented = form_urlencoded::parse(&bytes)
             .find(|(name, _)| name == "csrf")
             .map(|(_, value)| value.into_owned());
-        let matches = presented
-            .is_some_and(|p| subtle::ConstantTimeEq::ct_eq(p.as_bytes(), csrf.as_bytes()).into());
+        let matches = presented.is_some_and(|p| state.csrf_matches(&session, &p));
         if !matches {
             return error_page(
                 StatusCode::FORBIDDEN,
@@ -634,10 +633,8 @@ async fn finish_sign_in(
     response
         .headers_mut()
         .insert(header::REFRESH, HeaderValue::from_static("0; url=/"));
-    let cookie = format!(
-        "{COOKIE}={id}; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        state.session_limits().lifetime.as_secs()
-    );
+    let lifetime = state.session_limits().lifetime.as_secs();
+    let cookie = broker::web::session_cookie(COOKIE, &id, lifetime as i64, true);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -684,12 +681,9 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
         None => Redirect::to("/signed-out").into_response(),
     };
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "__Host-agent_session=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-        ),
-    );
+    if let Ok(ended) = HeaderValue::from_str(&broker::web::ended_cookie(COOKIE, true)) {
+        response.headers_mut().insert(header::SET_COOKIE, ended);
+    }
     response
 }
 

@@ -15,7 +15,8 @@
 //!
 //! - [`escape`], [`cookie`] and [`html`]: the one HTML escaping, cookie reading and page
 //!   response (type and `Cache-Control: no-store`) of every page the hub and the agents
-//!   write.
+//!   write; [`session_cookie`] and [`ended_cookie`] the one way to set and clear a session
+//!   cookie; [`csrf_token`] and [`csrf_matches`] the form token bound to a session.
 //!
 //! `Referrer-Policy` is `same-origin`, not `no-referrer`: both send nothing to other sites,
 //! but under `no-referrer` browsers send `Origin: null` with the page's own form posts, which
@@ -286,6 +287,36 @@ pub fn html(status: StatusCode, body: String) -> Response {
     response
 }
 
+/// A session cookie's `Set-Cookie` value: `HttpOnly`, `SameSite=Strict`, `Path=/`, for
+/// `max_age_seconds`, and `Secure` when `secure` (then a `__Host-` name is kept by browsers
+/// only from HTTPS, for this host alone).
+pub fn session_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_seconds}{secure}")
+}
+
+/// The `Set-Cookie` value that ends the session cookie `name` in the browser.
+pub fn ended_cookie(name: &str, secure: bool) -> String {
+    session_cookie(name, "", 0, secure)
+}
+
+/// The token a page's forms carry for `session`: an HMAC-SHA256 of the session under `key`
+/// (a key of the process, or a secret of the session itself where several processes must
+/// agree). Another site cannot read it, so a form it makes cannot carry it.
+pub fn csrf_token(key: &[u8], session: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"csrf\0");
+    mac.update(session.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whether `presented` is the token of `session` under `key` (compared in constant time).
+pub fn csrf_matches(key: &[u8], session: &str, presented: &str) -> bool {
+    let expected = csrf_token(key, session);
+    subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes()).into()
+}
+
 /// `router` behind the Host check, the cross-origin refusal and the security headers.
 pub fn guard(router: Router, allowed: AllowedHosts) -> Router {
     router
@@ -379,6 +410,26 @@ mod tests {
         }
         let shown = askama::Template::render(&Shown { text: hostile }).unwrap();
         assert_eq!(escaped, shown);
+    }
+
+    #[test]
+    fn a_csrf_token_belongs_to_its_session_and_its_key() {
+        let token = csrf_token(b"key one", "session a");
+        assert!(csrf_matches(b"key one", "session a", &token));
+        assert!(!csrf_matches(b"key one", "session b", &token));
+        assert!(!csrf_matches(b"key two", "session a", &token));
+        assert!(!csrf_matches(b"key one", "session a", ""));
+        assert_eq!(token.len(), 64);
+    }
+
+    #[test]
+    fn session_cookies_are_strict_http_only_and_secure_when_asked() {
+        let c = session_cookie("__Host-s", "abc", 60, true);
+        assert_eq!(c, "__Host-s=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure");
+        assert_eq!(
+            ended_cookie("hub_session", false),
+            "hub_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+        );
     }
 
     #[test]
