@@ -3,7 +3,7 @@
 //! its confirmation (the new address sealed to the police protection unit), an information
 //! request and its answer; and every send form in every language.
 
-use e2e::browser::people::{ASTRID, BO};
+use e2e::browser::people::{ASTRID, BO, CARL};
 use e2e::browser::{AgentWeb, Browser};
 use e2e::{AgentHandle, DEADLINE, TestEnv, eventually, refusal};
 use schemas::{Body, MessageType};
@@ -341,5 +341,96 @@ async fn a_relocation_and_a_question_go_and_are_answered_from_the_page() {
     receiver.close().await;
     origin_web.stop().await;
     destination_web.stop().await;
+    hub.stop().await;
+}
+
+/// Issue 17, parts 5 and 7: the pages not walked by a flow, each in every language and
+/// checked by axe-core: sign-in, the people register, the access log, a page that is not
+/// there, signed out, and the administrator's settings.
+#[tokio::test]
+async fn every_other_page_reads_in_every_language() {
+    let env = TestEnv::new().await;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&env.agencies.municipality).await;
+    let web = AgentWeb::start(&municipality).await;
+    let browser = Browser::start("pages").await;
+    browser.goto(&web.page("/")).await;
+    browser
+        .in_each_language(
+            "sign-in",
+            &[
+                ("da", "Log ind"),
+                ("nb", "Logg inn"),
+                ("sv", "Logga in"),
+                ("en", "Sign in"),
+            ],
+        )
+        .await;
+    browser.sign_in(&web, BO).await;
+    for (path, step, headings) in [
+        (
+            "/persons",
+            "people",
+            [
+                ("da", "Personer"),
+                ("nb", "Personer"),
+                ("sv", "Personer"),
+                ("en", "People"),
+            ],
+        ),
+        (
+            "/access-log",
+            "access-log",
+            [
+                ("da", "Adgangslog"),
+                ("nb", "Tilgangslogg"),
+                ("sv", "Åtkomstlogg"),
+                ("en", "Access log"),
+            ],
+        ),
+        (
+            "/messages/01a2008d-8b70-7160-8999-000000000000",
+            "not-found",
+            [
+                ("da", "Ikke fundet"),
+                ("nb", "Ikke funnet"),
+                ("sv", "Hittades inte"),
+                ("en", "Not found"),
+            ],
+        ),
+    ] {
+        browser.goto(&web.page(path)).await;
+        browser.in_each_language(step, &headings).await;
+    }
+    browser.click("form.logout button").await;
+    browser.click("#sign-out").await;
+    browser
+        .in_each_language(
+            "signed-out",
+            &[
+                ("da", "Du er logget ud"),
+                ("nb", "Du er logget ut"),
+                ("sv", "Du är utloggad"),
+                ("en", "You are signed out"),
+            ],
+        )
+        .await;
+    browser.close().await;
+
+    let administrator = Browser::start("pages-admin").await;
+    administrator.sign_in(&web, CARL).await;
+    administrator
+        .in_each_language(
+            "admin",
+            &[
+                ("da", "Agentens indstillinger"),
+                ("nb", "Agentens innstillinger"),
+                ("sv", "Agentens inställningar"),
+                ("en", "Agent settings"),
+            ],
+        )
+        .await;
+    administrator.close().await;
+    web.stop().await;
     hub.stop().await;
 }
