@@ -127,7 +127,6 @@ pub(super) fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state, with_language))
 }
 
-
 /// The value of the cookie `wanted`, if the request carries it.
 pub(super) use broker::web::cookie;
 
@@ -1752,9 +1751,9 @@ async fn answer(
 
 #[cfg(test)]
 mod tests {
-    use broker::web::escape as esc;
     use axum::body::Body as HttpBody;
     use axum::http::Request;
+    use broker::web::escape as esc;
     use tower::ServiceExt;
 
     use super::*;

@@ -928,11 +928,11 @@ mod tests {
     use schemas::messages::KeyDirectory;
     use schemas::{AgencyRole, DataCategory, Purpose};
 
-    use broker::web::escape as esc;
     use super::*;
     use crate::testing::{
         TempStore, agency, at, call, entry, form_post, municipality_page, page_get,
     };
+    use broker::web::escape as esc;
 
     /// A Swedish child, born 2012-05-05 (adult on 2030-05-05).
     const SWEDISH_CHILD: &str = "120505-1236";

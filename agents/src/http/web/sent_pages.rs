@@ -315,9 +315,9 @@ pub(super) async fn answers_note(state: &AppState, message: &Message) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use broker::web::escape as esc;
     use axum::body::Body as HttpBody;
     use axum::http::{Request, header};
+    use broker::web::escape as esc;
 
     use super::*;
     use crate::http::sign_in::{Caseworker, Role};
