@@ -131,14 +131,53 @@ async fn the_dashboard_needs_a_login_and_shows_each_role_and_jurisdiction_only_i
         (404, Some("unknown_view"))
     );
 
-    // Signing out ends the session on the server, not just in the browser.
+    // A sign-out without the page's CSRF token (or with a wrong one) is refused and ends
+    // nothing: another site could send it with the browser's cookie.
+    for form in [vec![], vec![("csrf", "0123abcd")]] {
+        let response = client()
+            .post(format!("{base}/logout"))
+            .header("cookie", &ana)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{form:?}");
+        assert!(response.headers().get("set-cookie").is_none());
+        assert!(response.text().await.unwrap().contains("still signed in"));
+        let (status, _) = get_json(&overdue, Some(&ana)).await;
+        assert_eq!(status, 200, "the session lives on after {form:?}");
+    }
+
+    // Signing out from the page's own form ends the session on the server, not just in the
+    // browser.
+    let page = client()
+        .get(format!("{base}/dashboard/cases"))
+        .header("cookie", &ana)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the sign-out form carries a CSRF token")
+        .to_owned();
     let response = client()
         .post(format!("{base}/logout"))
         .header("cookie", &ana)
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
+    let ended = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        ended.starts_with("hub_session=;") && ended.contains("Max-Age=0"),
+        "{ended}"
+    );
     let (status, _) = get_json(&overdue, Some(&ana)).await;
     assert_eq!(status, 401);
 

@@ -10,13 +10,13 @@ pub mod auth;
 pub mod page;
 pub mod svg;
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::Router;
 use std::net::SocketAddr;
 
 use axum::Extension;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Redirect, Response};
@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use self::auth::{AuthError, Viewer};
-use self::page::{esc, matrix_table, pairs_table};
+use self::page::{esc, matrix_table, pairs_table, render};
 use self::svg::Bar;
 use crate::Shared;
 use crate::contact_point as cp;
@@ -133,14 +133,11 @@ async fn login(
     );
     match login.await {
         Ok(token) => {
-            let secure = if shared.settings.http.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
-                auth::SESSION_HOURS * 3600
+            let cookie = broker::web::session_cookie(
+                COOKIE,
+                &token,
+                auth::SESSION_HOURS * 3600,
+                shared.settings.http.secure_cookies,
             );
             let mut response = Redirect::to("/dashboard/cases").into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -183,17 +180,40 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn logout(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(token) = session_token(&headers)
-        && let Err(e) = auth::logout(&shared.pool, &token).await
-    {
-        tracing::error!(error = %e, "ending a dashboard session failed");
+/// The sign-out form: its CSRF token ([`page::csrf_token`]).
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: ends the session on the server and in the browser, if the form carries
+/// the session's CSRF token; without it, the session stays and the answer says why.
+async fn logout(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let presented = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if let Some(token) = session_token(&headers) {
+        if !page::csrf_matches(&token, &presented) {
+            tracing::info!("dashboard sign-out refused: the form had no valid CSRF token");
+            return broker::web::html(
+                StatusCode::FORBIDDEN,
+                page::login_page(Some(
+                    "This sign-out did not come from the dashboard's own page, so you are still signed in. Open the dashboard and use its Sign out button.",
+                )),
+            );
+        }
+        if let Err(e) = auth::logout(&shared.pool, &token).await {
+            tracing::error!(error = %e, "ending a dashboard session failed");
+        }
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("hub_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
+    let ended = broker::web::ended_cookie(COOKIE, shared.settings.http.secure_cookies);
+    if let Ok(value) = HeaderValue::from_str(&ended) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
     response
 }
 
@@ -207,13 +227,19 @@ async fn view_page(
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return (e.status(), Html(esc(e.words()))).into_response(),
     };
+    let csrf = session_token(&headers)
+        .map(|token| page::csrf_token(&token))
+        .unwrap_or_default();
     match view(&shared, &viewer, &name).await {
-        Ok(v) => broker::web::html(StatusCode::OK, page::page(&viewer, &name, v.title, &v.html)),
+        Ok(v) => broker::web::html(
+            StatusCode::OK,
+            page::page(&viewer, &name, v.title, &csrf, &v.html),
+        ),
         Err(e) => {
-            let body = format!(r#"<p class="error" role="alert">{}</p>"#, esc(e.words()));
+            let body = render(&Unavailable { words: e.words() });
             broker::web::html(
                 e.status(),
-                page::page(&viewer, &name, "Not available", &body),
+                page::page(&viewer, &name, "Not available", &csrf, &body),
             )
         }
     }
@@ -272,6 +298,147 @@ fn fmt_days(d: Option<f64>) -> String {
     d.map_or_else(|| "–".to_owned(), |d| format!("{d:.1}"))
 }
 
+/// The cases view (`templates/dashboard/cases.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/cases.html")]
+struct CasesView {
+    total: cp::Count,
+    stage_chart: String,
+    stage_table: String,
+    /// Per matrix: its caption, its chart and its table.
+    matrices: Vec<(&'static str, String, String)>,
+}
+
+/// The overdue view (`templates/dashboard/overdue.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/overdue.html")]
+struct OverdueView {
+    open: cp::Count,
+    answered_late: cp::Count,
+    chart: String,
+    table: String,
+    /// The rows, for an analyst; none for a role that sees counts only.
+    rows: Option<Vec<OverdueLine>>,
+}
+
+/// One overdue handover as the table writes it.
+struct OverdueLine {
+    pseudonym: String,
+    from: String,
+    to: String,
+    stage: String,
+    state: String,
+    requested_on: chrono::NaiveDate,
+    days_waiting: i64,
+    escalations: String,
+}
+
+impl OverdueLine {
+    fn of(r: &cp::OverdueRow) -> Self {
+        let withheld = "withheld (relocated case)";
+        let escalations: Vec<String> = r
+            .escalations
+            .iter()
+            .map(|e| {
+                let to = if e.level == "Double" {
+                    "contact point"
+                } else {
+                    "coordinator"
+                };
+                format!("{} to {to} on {}", e.deadline, e.sent_on)
+            })
+            .collect();
+        OverdueLine {
+            pseudonym: r.pseudonym.as_str().to_owned(),
+            from: r.from_agency.as_deref().unwrap_or(withheld).to_owned(),
+            to: r.to_agency.as_deref().unwrap_or(withheld).to_owned(),
+            stage: r.stage.clone(),
+            state: r.state.clone(),
+            requested_on: r.requested_on,
+            days_waiting: r.days_waiting,
+            escalations: escalations.join("; "),
+        }
+    }
+}
+
+/// The timing view (`templates/dashboard/timing.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/timing.html")]
+struct TimingView {
+    receive_chart: String,
+    accept_chart: String,
+    rows: Vec<TimingLine>,
+}
+
+/// One agency's times as the table writes them (days with one decimal, "–" when withheld).
+struct TimingLine {
+    agency: String,
+    received: cp::Count,
+    receive_p50: String,
+    receive_p90: String,
+    accepted: cp::Count,
+    accept_p50: String,
+    accept_p90: String,
+}
+
+/// The rejections view (`templates/dashboard/rejections.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/rejections.html")]
+struct RejectionsView {
+    handovers_chart: String,
+    handovers_table: String,
+    hub_chart: String,
+    hub_table: String,
+}
+
+/// The consent coverage view (`templates/dashboard/consent.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/consent.html")]
+struct ConsentView<'a> {
+    chart: String,
+    rows: Vec<&'a cp::CoverageRow>,
+}
+
+/// The outcomes view (`templates/dashboard/outcomes.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/outcomes.html")]
+struct OutcomesView<'a> {
+    charge_chart: String,
+    occupation_chart: String,
+    rows: Vec<&'a cp::OutcomeRow>,
+    end_reasons_table: String,
+}
+
+/// The flows view (`templates/dashboard/flows.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/flows.html")]
+struct FlowsView {
+    chart: String,
+    table: String,
+}
+
+/// The relocations view (`templates/dashboard/relocations.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/relocations.html")]
+struct RelocationsView {
+    chart: String,
+    table: String,
+}
+
+/// A view that could not be shown (`templates/dashboard/unavailable.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/unavailable.html")]
+struct Unavailable<'a> {
+    words: &'a str,
+}
+
+fn count_bars(pairs: &[(String, cp::Count)]) -> Vec<Bar> {
+    pairs
+        .iter()
+        .map(|(l, c)| Bar::count(l.clone(), *c))
+        .collect()
+}
+
 async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Failure> {
     let pool = &shared.pool;
     let j = viewer.jurisdiction;
@@ -280,28 +447,10 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
         .find(|(path, _)| *path == name)
         .map(|(_, title)| *title)
         .ok_or(Failure::NotFound)?;
-    let mut html = String::new();
-    let json = match name {
+    let (json, html) = match name {
         "cases" => {
             let f = cp::cases(pool, j, Utc::now().date_naive()).await?;
-            let _ = write!(
-                html,
-                r#"<div class="figures"><div class="figure">Cases in all<strong id="cases-total">{}</strong></div></div>"#,
-                f.total
-            );
-            let stage_bars: Vec<Bar> = f
-                .by_stage
-                .iter()
-                .map(|(s, c)| Bar::count(s.clone(), *c))
-                .collect();
-            html.push_str(&svg::bars("Cases by stage", &stage_bars));
-            html.push_str(&pairs_table(
-                "cases-by-stage",
-                "Cases by stage",
-                ("Stage", "Cases"),
-                &f.by_stage,
-            ));
-            for (id, caption, corner, m) in [
+            let matrices = [
                 (
                     "cases-by-programme",
                     "Cases by programme and stage",
@@ -320,17 +469,33 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                     "Agency",
                     &f.by_agency,
                 ),
-            ] {
+            ]
+            .into_iter()
+            .map(|(id, caption, corner, m)| {
                 let totals: Vec<Bar> = m
                     .rows
                     .iter()
                     .map(|r| Bar::count(r.label.clone(), r.total))
                     .collect();
-                let _ = write!(html, "<h3>{}</h3>", esc(caption));
-                html.push_str(&svg::bars(caption, &totals));
-                html.push_str(&matrix_table(id, caption, corner, m));
-            }
-            to_json(&f)
+                (
+                    caption,
+                    svg::bars(caption, &totals),
+                    matrix_table(id, caption, corner, m),
+                )
+            })
+            .collect();
+            let html = render(&CasesView {
+                total: f.total,
+                stage_chart: svg::bars("Cases by stage", &count_bars(&f.by_stage)),
+                stage_table: pairs_table(
+                    "cases-by-stage",
+                    "Cases by stage",
+                    ("Stage", "Cases"),
+                    &f.by_stage,
+                ),
+                matrices,
+            });
+            (to_json(&f), html)
         }
         "overdue" => {
             let with_rows = viewer.role.sees_rows();
@@ -342,61 +507,25 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 with_rows,
             )
             .await?;
-            let _ = write!(
-                html,
-                r#"<div class="figures"><div class="figure">Overdue and still open<strong id="overdue-open">{}</strong></div><div class="figure">Overdue, answered since<strong id="overdue-answered">{}</strong></div></div>"#,
-                f.open, f.answered_late
-            );
-            let bars: Vec<Bar> = f
-                .by_agency
-                .iter()
-                .map(|(a, c)| Bar::count(a.clone(), *c))
-                .collect();
-            html.push_str(&svg::bars("Overdue handovers by the agency asked", &bars));
-            html.push_str(&pairs_table(
-                "overdue-by-agency",
-                "Overdue handovers by the agency asked",
-                ("Agency asked", "Overdue handovers"),
-                &f.by_agency,
-            ));
-            match &f.rows {
-                Some(rows) => {
-                    html.push_str(
-                        r#"<table id="overdue-rows"><caption>Overdue handovers, newest first (pseudonyms of the contact point's own key)</caption><thead><tr><th scope="col">Person</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Case stage</th><th scope="col">Handover</th><th scope="col">Requested</th><th scope="col">Days waiting</th><th scope="col">Escalations</th></tr></thead><tbody>"#,
-                    );
-                    for r in rows {
-                        let escalations: Vec<String> = r
-                            .escalations
-                            .iter()
-                            .map(|e| {
-                                let to = if e.level == "Double" { "contact point" } else { "coordinator" };
-                                format!("{} to {to} on {}", e.deadline, e.sent_on)
-                            })
-                            .collect();
-                        let withheld = "withheld (relocated case)";
-                        let _ = write!(
-                            html,
-                            r#"<tr data-pseudonym="{p}"><th scope="row">{p}</th><td>{from}</td><td>{to}</td><td>{stage}</td><td>{state}</td><td>{req}</td><td>{days}</td><td>{esc_}</td></tr>"#,
-                            p = esc(r.pseudonym.as_str()),
-                            from = esc(r.from_agency.as_deref().unwrap_or(withheld)),
-                            to = esc(r.to_agency.as_deref().unwrap_or(withheld)),
-                            stage = esc(&r.stage),
-                            state = esc(&r.state),
-                            req = r.requested_on,
-                            days = r.days_waiting,
-                            esc_ = esc(&escalations.join("; ")),
-                        );
-                    }
-                    if rows.is_empty() {
-                        html.push_str(r#"<tr><td colspan="8">None.</td></tr>"#);
-                    }
-                    html.push_str("</tbody></table>");
-                }
-                None => html.push_str(
-                    r#"<p class="note" id="rows-withheld">The rows of overdue handovers are shown to analysts only; your role sees the counts.</p>"#,
+            let html = render(&OverdueView {
+                open: f.open,
+                answered_late: f.answered_late,
+                chart: svg::bars(
+                    "Overdue handovers by the agency asked",
+                    &count_bars(&f.by_agency),
                 ),
-            }
-            to_json(&f)
+                table: pairs_table(
+                    "overdue-by-agency",
+                    "Overdue handovers by the agency asked",
+                    ("Agency asked", "Overdue handovers"),
+                    &f.by_agency,
+                ),
+                rows: f
+                    .rows
+                    .as_ref()
+                    .map(|rows| rows.iter().map(OverdueLine::of).collect()),
+            });
+            (to_json(&f), html)
         }
         "timing" => {
             let rows = cp::timing(pool, j).await?;
@@ -408,148 +537,119 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 .iter()
                 .map(|r| Bar::percentiles(r.agency.clone(), r.accept_p50, r.accept_p90))
                 .collect();
-            html.push_str("<p class=\"note\">Days from the request. Bars are medians, red marks the 90th percentile; an agency with fewer than 5 handovers shows none.</p>");
-            html.push_str("<h3>Time to receive</h3>");
-            html.push_str(&svg::bars(
-                "Days to receive a handover: median and 90th percentile",
-                &receive,
-            ));
-            html.push_str("<h3>Time to accept</h3>");
-            html.push_str(&svg::bars(
-                "Days to accept a handover: median and 90th percentile",
-                &accept,
-            ));
-            html.push_str(r#"<table id="timing"><caption>Time to receive and to accept, per agency asked (days)</caption><thead><tr><th scope="col">Agency asked</th><th scope="col">Received</th><th scope="col">Receive p50</th><th scope="col">Receive p90</th><th scope="col">Accepted</th><th scope="col">Accept p50</th><th scope="col">Accept p90</th></tr></thead><tbody>"#);
-            for r in &rows {
-                let a = esc(&r.agency);
-                let _ = write!(
-                    html,
-                    r#"<tr><th scope="row">{a}</th><td data-row="{a}" data-col="received">{}</td><td data-row="{a}" data-col="receive_p50">{}</td><td data-row="{a}" data-col="receive_p90">{}</td><td data-row="{a}" data-col="accepted">{}</td><td data-row="{a}" data-col="accept_p50">{}</td><td data-row="{a}" data-col="accept_p90">{}</td></tr>"#,
-                    r.received,
-                    fmt_days(r.receive_p50),
-                    fmt_days(r.receive_p90),
-                    r.accepted,
-                    fmt_days(r.accept_p50),
-                    fmt_days(r.accept_p90),
-                );
-            }
-            html.push_str("</tbody></table>");
-            json!({ "agencies": rows })
+            let html = render(&TimingView {
+                receive_chart: svg::bars(
+                    "Days to receive a handover: median and 90th percentile",
+                    &receive,
+                ),
+                accept_chart: svg::bars(
+                    "Days to accept a handover: median and 90th percentile",
+                    &accept,
+                ),
+                rows: rows
+                    .iter()
+                    .map(|r| TimingLine {
+                        agency: r.agency.clone(),
+                        received: r.received,
+                        receive_p50: fmt_days(r.receive_p50),
+                        receive_p90: fmt_days(r.receive_p90),
+                        accepted: r.accepted,
+                        accept_p50: fmt_days(r.accept_p50),
+                        accept_p90: fmt_days(r.accept_p90),
+                    })
+                    .collect(),
+            });
+            (json!({ "agencies": rows }), html)
         }
         "rejections" => {
             let f = cp::rejections(pool, j).await?;
-            let bars = |pairs: &[(String, cp::Count)]| -> Vec<Bar> {
-                pairs
-                    .iter()
-                    .map(|(l, c)| Bar::count(l.clone(), *c))
-                    .collect()
-            };
-            html.push_str("<h3>Handovers rejected, by reason</h3>");
-            html.push_str(&svg::bars(
-                "Handovers rejected, by reason",
-                &bars(&f.handovers),
-            ));
-            html.push_str(&pairs_table(
-                "rejections-handovers",
-                "Handovers rejected, by the receiving agency's reason",
-                ("Reason", "Handovers"),
-                &f.handovers,
-            ));
-            html.push_str("<h3>Refused by the hub, by reason code</h3>");
-            html.push_str(&svg::bars(
-                "Messages and recipients refused by the hub",
-                &bars(&f.hub_refusals),
-            ));
-            html.push_str(&pairs_table(
-                "rejections-hub",
-                "Messages and recipients refused by the hub (senders of this jurisdiction)",
-                ("Reason code", "Refused"),
-                &f.hub_refusals,
-            ));
-            to_json(&f)
+            let html = render(&RejectionsView {
+                handovers_chart: svg::bars(
+                    "Handovers rejected, by reason",
+                    &count_bars(&f.handovers),
+                ),
+                handovers_table: pairs_table(
+                    "rejections-handovers",
+                    "Handovers rejected, by the receiving agency's reason",
+                    ("Reason", "Handovers"),
+                    &f.handovers,
+                ),
+                hub_chart: svg::bars(
+                    "Messages and recipients refused by the hub",
+                    &count_bars(&f.hub_refusals),
+                ),
+                hub_table: pairs_table(
+                    "rejections-hub",
+                    "Messages and recipients refused by the hub (senders of this jurisdiction)",
+                    ("Reason code", "Refused"),
+                    &f.hub_refusals,
+                ),
+            });
+            (to_json(&f), html)
         }
         "consent" => {
             let f = cp::consent_coverage(pool, j, Utc::now().date_naive()).await?;
-            let bars: Vec<Bar> = f
+            let rows: Vec<&cp::CoverageRow> = f
                 .by_region
                 .iter()
                 .chain(std::iter::once(&f.total))
+                .collect();
+            let bars: Vec<Bar> = rows
+                .iter()
                 .map(|r| Bar::rate(r.region.clone(), r.coverage))
                 .collect();
-            html.push_str(&svg::bars(
-                "Open cases with a consent in force, per cent",
-                &bars,
-            ));
-            html.push_str(r#"<table id="consent"><caption>Consent coverage of open cases, by region of the owning agency</caption><thead><tr><th scope="col">Region</th><th scope="col">Open cases</th><th scope="col">With consent in force</th><th scope="col">Coverage</th></tr></thead><tbody>"#);
-            for r in f.by_region.iter().chain(std::iter::once(&f.total)) {
-                let g = esc(&r.region);
-                let _ = write!(
-                    html,
-                    r#"<tr><th scope="row">{g}</th><td data-row="{g}" data-col="open">{}</td><td data-row="{g}" data-col="with_consent">{}</td><td data-row="{g}" data-col="coverage">{}</td></tr>"#,
-                    r.open_cases, r.with_consent, r.coverage
-                );
-            }
-            html.push_str("</tbody></table>");
-            to_json(&f)
+            let html = render(&ConsentView {
+                chart: svg::bars("Open cases with a consent in force, per cent", &bars),
+                rows,
+            });
+            (to_json(&f), html)
         }
         "outcomes" => {
             let f = cp::outcomes(pool, j).await?;
-            let all: Vec<&cp::OutcomeRow> = f
+            let rows: Vec<&cp::OutcomeRow> = f
                 .by_region
                 .iter()
                 .chain(std::iter::once(&f.total))
                 .collect();
-            html.push_str("<h3>No new serious charge 12 months after</h3>");
-            html.push_str(&svg::bars(
-                "No new serious charge 12 months after the end, per cent",
-                &all.iter()
-                    .map(|r| Bar::rate(r.region.clone(), r.no_new_charge))
-                    .collect::<Vec<_>>(),
-            ));
-            html.push_str("<h3>In education or a job 3 months after</h3>");
-            html.push_str(&svg::bars(
-                "In education or a job 3 months after the end, per cent",
-                &all.iter()
-                    .map(|r| Bar::rate(r.region.clone(), r.in_education_or_job))
-                    .collect::<Vec<_>>(),
-            ));
-            html.push_str(r#"<table id="outcomes"><caption>Outcome rates from outcome reports, by region of the reporting agency</caption><thead><tr><th scope="col">Region</th><th scope="col">Reports</th><th scope="col">Charge known</th><th scope="col">No new serious charge</th><th scope="col">Occupation known</th><th scope="col">In education or job</th></tr></thead><tbody>"#);
-            for r in &all {
-                let g = esc(&r.region);
-                let _ = write!(
-                    html,
-                    r#"<tr><th scope="row">{g}</th><td data-row="{g}" data-col="reports">{}</td><td data-row="{g}" data-col="charge_known">{}</td><td data-row="{g}" data-col="no_new_charge">{}</td><td data-row="{g}" data-col="occupation_known">{}</td><td data-row="{g}" data-col="in_education_or_job">{}</td></tr>"#,
-                    r.reports,
-                    r.charge_known,
-                    r.no_new_charge,
-                    r.occupation_known,
-                    r.in_education_or_job
-                );
-            }
-            html.push_str("</tbody></table>");
-            html.push_str(&pairs_table(
-                "outcomes-end-reasons",
-                "Outcome reports by end reason",
-                ("End reason", "Reports"),
-                &f.end_reasons,
-            ));
-            to_json(&f)
+            let rate_bars = |rate: fn(&cp::OutcomeRow) -> cp::Rate| -> Vec<Bar> {
+                rows.iter()
+                    .map(|r| Bar::rate(r.region.clone(), rate(r)))
+                    .collect()
+            };
+            let html = render(&OutcomesView {
+                charge_chart: svg::bars(
+                    "No new serious charge 12 months after the end, per cent",
+                    &rate_bars(|r| r.no_new_charge),
+                ),
+                occupation_chart: svg::bars(
+                    "In education or a job 3 months after the end, per cent",
+                    &rate_bars(|r| r.in_education_or_job),
+                ),
+                end_reasons_table: pairs_table(
+                    "outcomes-end-reasons",
+                    "Outcome reports by end reason",
+                    ("End reason", "Reports"),
+                    &f.end_reasons,
+                ),
+                rows,
+            });
+            (to_json(&f), html)
         }
         "flows" => {
             let m = cp::flows(pool, j).await?;
-            html.push_str("<p class=\"note\">Handovers from the agency in the row to the agency in the column. Relocations are not included: they are counted under Relocations only.</p>");
-            html.push_str(&svg::heatmap("Handovers from agency to agency", &m));
-            html.push_str(&matrix_table(
-                "flows",
-                "Handovers from agency (row) to agency (column)",
-                "From \\ to",
-                &m,
-            ));
-            to_json(&m)
+            let html = render(&FlowsView {
+                chart: svg::heatmap("Handovers from agency to agency", &m),
+                table: matrix_table(
+                    "flows",
+                    "Handovers from agency (row) to agency (column)",
+                    "From \\ to",
+                    &m,
+                ),
+            });
+            (to_json(&m), html)
         }
         "relocations" => {
             let counts = cp::relocation_counts(pool, Some(j)).await?;
-            html.push_str("<p class=\"note\">Relocations are counted only: no person, case or agency of a relocation is shown, because the new town must not leak.</p>");
             let zero = cp::RelocationCounts {
                 requested: cp::Count::of(0),
                 confirmed: cp::Count::of(0),
@@ -565,18 +665,16 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 ("open".to_owned(), c.open),
                 ("overdue".to_owned(), c.overdue),
             ];
-            let bars: Vec<Bar> = pairs
-                .iter()
-                .map(|(l, n)| Bar::count(l.clone(), *n))
-                .collect();
-            html.push_str(&svg::bars("Relocations by where they stand", &bars));
-            html.push_str(&pairs_table(
-                "relocations",
-                "Relocations by where they stand",
-                ("", "Relocations"),
-                &pairs,
-            ));
-            to_json(c)
+            let html = render(&RelocationsView {
+                chart: svg::bars("Relocations by where they stand", &count_bars(&pairs)),
+                table: pairs_table(
+                    "relocations",
+                    "Relocations by where they stand",
+                    ("", "Relocations"),
+                    &pairs,
+                ),
+            });
+            (to_json(c), html)
         }
         _ => return Err(Failure::NotFound),
     };

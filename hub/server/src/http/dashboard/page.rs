@@ -1,7 +1,5 @@
 //! The dashboard's page frame: one layout, plain HTML and a stylesheet, no JavaScript.
 
-use std::fmt::Write;
-
 use crate::contact_point::{Count, Matrix};
 
 use super::auth::Viewer;
@@ -71,6 +69,8 @@ struct Frame<'a> {
     role: &'static str,
     views: &'static [(&'static str, &'static str)],
     current: &'a str,
+    /// The sign-out form's CSRF token ([`csrf_token`]).
+    csrf: &'a str,
     main: &'a str,
 }
 
@@ -83,15 +83,30 @@ struct Login<'a> {
 
 /// Renders a template; a template that fails (it cannot: its values are plain strings) is
 /// logged and answered with an empty page rather than a panic.
-fn render(template: &impl askama::Template) -> String {
+pub(super) fn render(template: &impl askama::Template) -> String {
     template.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "a dashboard template did not render");
         String::new()
     })
 }
 
-/// A whole page around `main`, for a logged-in viewer.
-pub fn page(viewer: &Viewer, current: &str, title: &str, main: &str) -> String {
+/// The label the dashboard's CSRF tokens are made for. The key is the session token itself:
+/// only the browser holding the HttpOnly cookie knows it, and every hub instance serving the
+/// session (kept in PostgreSQL) computes the same token.
+const CSRF_LABEL: &str = "dashboard";
+
+/// The CSRF token of the session `token` for the dashboard's forms.
+pub fn csrf_token(token: &str) -> String {
+    broker::web::csrf_token(token.as_bytes(), CSRF_LABEL)
+}
+
+/// Whether `presented` is the CSRF token of the session `token`.
+pub fn csrf_matches(token: &str, presented: &str) -> bool {
+    broker::web::csrf_matches(token.as_bytes(), CSRF_LABEL, presented)
+}
+
+/// A whole page around `main`, for a logged-in viewer whose sign-out form carries `csrf`.
+pub fn page(viewer: &Viewer, current: &str, title: &str, csrf: &str, main: &str) -> String {
     render(&Frame {
         title,
         jurisdiction: format!("{:?}", viewer.jurisdiction),
@@ -99,6 +114,7 @@ pub fn page(viewer: &Viewer, current: &str, title: &str, main: &str) -> String {
         role: viewer.role.as_str(),
         views: &VIEWS,
         current,
+        csrf,
         main,
     })
 }
@@ -108,6 +124,16 @@ pub fn login_page(error: Option<&str>) -> String {
     render(&Login { error })
 }
 
+/// A table of `(label, count)` pairs (`templates/dashboard/pairs.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/pairs.html")]
+struct Pairs<'a> {
+    id: &'a str,
+    caption: &'a str,
+    head: (&'a str, &'a str),
+    rows: &'a [(String, Count)],
+}
+
 /// A table of `(label, count)` pairs, with stable ids for each cell.
 pub fn pairs_table(
     id: &str,
@@ -115,60 +141,119 @@ pub fn pairs_table(
     head: (&str, &str),
     rows: &[(String, Count)],
 ) -> String {
-    let mut s = format!(
-        r#"<table id="{id}"><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        esc(caption),
-        esc(head.0),
-        esc(head.1)
-    );
-    for (label, count) in rows {
-        let _ = write!(
-            s,
-            r#"<tr><th scope="row">{l}</th><td data-row="{l}">{count}</td></tr>"#,
-            l = esc(label)
-        );
-    }
-    if rows.is_empty() {
-        s.push_str(r#"<tr><td colspan="2">None.</td></tr>"#);
-    }
-    s.push_str("</tbody></table>");
-    s
+    render(&Pairs {
+        id,
+        caption,
+        head,
+        rows,
+    })
+}
+
+/// A matrix as a table (`templates/dashboard/matrix.html`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/matrix.html")]
+struct MatrixTable<'a> {
+    id: &'a str,
+    caption: &'a str,
+    corner: &'a str,
+    m: &'a Matrix,
 }
 
 /// A matrix as a table: a row per label, a column per column label, and totals.
 pub fn matrix_table(id: &str, caption: &str, corner: &str, m: &Matrix) -> String {
-    let mut s = format!(
-        r#"<table id="{id}"><caption>{}</caption><thead><tr><th scope="col">{}</th>"#,
-        esc(caption),
-        esc(corner)
-    );
-    for c in &m.columns {
-        let _ = write!(s, r#"<th scope="col">{}</th>"#, esc(c));
+    render(&MatrixTable {
+        id,
+        caption,
+        corner,
+        m,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact_point::MatrixRow;
+
+    #[test]
+    fn pair_tables_escape_their_labels_and_keep_their_cell_ids() {
+        let html = pairs_table(
+            "by-stage",
+            "Cases <by stage>",
+            ("Stage", "Cases"),
+            &[
+                ("active & open".to_owned(), Count::of(12)),
+                ("closed".to_owned(), Count::of(2)),
+            ],
+        );
+        assert!(
+            html.starts_with(r#"<table id="by-stage"><caption>Cases &#60;by stage&#62;</caption>"#)
+        );
+        assert!(html.contains(r#"<th scope="col">Stage</th><th scope="col">Cases</th>"#));
+        assert!(html.contains(
+            r#"<tr><th scope="row">active &#38; open</th><td data-row="active &#38; open">12</td></tr>"#
+        ));
+        assert!(
+            html.contains(r#"<td data-row="closed">&#60;5</td>"#),
+            "{html}"
+        );
+        assert!(!html.contains("None."));
+        let empty = pairs_table("e", "Empty", ("A", "B"), &[]);
+        assert!(empty.contains(r#"<tr><td colspan="2">None.</td></tr></tbody></table>"#));
     }
-    s.push_str(r#"<th scope="col">Total</th></tr></thead><tbody>"#);
-    for row in &m.rows {
-        let label = esc(&row.label);
-        let _ = write!(s, r#"<tr><th scope="row">{label}</th>"#);
-        for (c, cell) in m.columns.iter().zip(&row.cells) {
-            let _ = write!(
-                s,
-                r#"<td data-row="{label}" data-col="{}">{cell}</td>"#,
-                esc(c)
-            );
-        }
-        let _ = write!(
-            s,
-            r#"<td data-row="{label}" data-col="total">{}</td></tr>"#,
-            row.total
+
+    #[test]
+    fn matrix_tables_write_a_cell_per_row_and_column_and_totals() {
+        let m = Matrix {
+            columns: vec!["open".into(), "\"closed\"".into()],
+            rows: vec![MatrixRow {
+                label: "North".into(),
+                cells: vec![Count::of(9), Count::of(0)],
+                total: Count::of(9),
+            }],
+        };
+        let html = matrix_table("flows", "Flows", "From \\ to", &m);
+        assert!(html.contains(r#"<th scope="col">From \ to</th><th scope="col">open</th><th scope="col">&#34;closed&#34;</th><th scope="col">Total</th>"#));
+        assert!(html.contains(r#"<td data-row="North" data-col="open">9</td>"#));
+        assert!(html.contains(r#"<td data-row="North" data-col="&#34;closed&#34;">0</td>"#));
+        assert!(html.contains(r#"<td data-row="North" data-col="total">9</td>"#));
+        let empty = matrix_table(
+            "e",
+            "Empty",
+            "",
+            &Matrix {
+                columns: m.columns,
+                rows: vec![],
+            },
+        );
+        assert!(empty.contains(r#"<td colspan="4">None.</td>"#));
+    }
+
+    #[test]
+    fn a_csrf_token_belongs_to_its_session_only() {
+        let token = csrf_token("session-a");
+        assert!(csrf_matches("session-a", &token));
+        assert!(!csrf_matches("session-b", &token));
+        assert!(!csrf_matches("session-a", ""));
+        assert_eq!(
+            token,
+            csrf_token("session-a"),
+            "every hub instance computes the same"
         );
     }
-    if m.rows.is_empty() {
-        let _ = write!(
-            s,
-            r#"<tr><td colspan="{}">None.</td></tr>"#,
-            m.columns.len() + 2
-        );
+
+    #[test]
+    fn the_sign_out_form_carries_the_token_and_the_frame_escapes_the_name() {
+        let viewer = Viewer {
+            name: "ana <x>".into(),
+            role: super::super::auth::Role::Analyst,
+            jurisdiction: schemas::Jurisdiction::DK,
+        };
+        let html = page(&viewer, "cases", "Cases", "c0ffee", "<p>body</p>");
+        assert!(html.contains(
+            r#"<form method="post" action="/logout"><input type="hidden" name="csrf" value="c0ffee"><button type="submit">Sign out</button></form>"#
+        ));
+        assert!(html.contains(r#"<span id="viewer">ana &#60;x&#62;</span>"#));
+        assert!(html.contains(r#"<a href="/dashboard/cases" aria-current="page">Cases</a>"#));
+        assert!(html.contains("<p>body</p>"));
     }
-    s.push_str("</tbody></table>");
-    s
 }

@@ -2,11 +2,7 @@
 //! `<title>` and sits above a table with the same figures, which is what screen readers and
 //! tests read; a suppressed cell is drawn hatched, with no length that could give it away.
 
-use std::fmt::Write;
-
 use crate::contact_point::{Count, Matrix, Rate};
-
-use super::page::esc;
 
 const WIDTH: f64 = 720.0;
 const LABEL: f64 = 260.0;
@@ -61,6 +57,40 @@ impl Bar {
     }
 }
 
+/// The bar chart's template (`templates/dashboard/bars.svg`): geometry worked out in Rust,
+/// every text escaped by the template.
+#[derive(askama::Template)]
+#[template(path = "dashboard/bars.svg")]
+struct BarChart<'a> {
+    title: &'a str,
+    width: f64,
+    height: f64,
+    empty_y: f64,
+    label_x: f64,
+    bar_x: f64,
+    bar_height: f64,
+    rows: Vec<BarRow<'a>>,
+}
+
+/// One bar as drawn.
+struct BarRow<'a> {
+    label: String,
+    y: f64,
+    text_y: f64,
+    /// The measured bar's width (one decimal); none draws the hatched mark.
+    width: Option<String>,
+    marker: Option<Marker>,
+    text_x: String,
+    text: &'a str,
+}
+
+/// A bar's second mark: a vertical line.
+struct Marker {
+    x: String,
+    y1: f64,
+    y2: f64,
+}
+
 /// A horizontal bar chart.
 pub fn bars(title: &str, bars: &[Bar]) -> String {
     let max = bars
@@ -71,67 +101,81 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
         .max(1.0);
     // Room after the longest bar for its text, e.g. "11.0 / 21.0 days".
     let span = WIDTH - LABEL - 140.0;
-    let height = (bars.len().max(1) as f64) * (BAR + GAP) + GAP;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-label="{t}"><title>{t}</title>
-<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef"/><line x1="0" y1="0" x2="0" y2="6" stroke="#889" stroke-width="2"/></pattern></defs>
-"##,
-        t = esc(title)
-    );
-    if bars.is_empty() {
-        let _ = write!(
-            s,
-            r##"<text x="8" y="{y}" font-size="14" fill="#444">Nothing to show yet.</text>"##,
-            y = GAP + BAR * 0.7
-        );
-    }
-    for (i, bar) in bars.iter().enumerate() {
-        let y = GAP + i as f64 * (BAR + GAP);
-        let _ = write!(
-            s,
-            r##"<text x="{x}" y="{ty}" font-size="13" text-anchor="end" fill="#222">{label}</text>"##,
-            x = LABEL - 8.0,
-            ty = y + BAR * 0.7,
-            label = esc(&truncate(&bar.label, 36)),
-        );
-        let length = match bar.value {
-            Some(v) => {
-                let w = (v / max * span).max(if v > 0.0 { 2.0 } else { 0.0 });
-                let _ = write!(
-                    s,
-                    r##"<rect x="{LABEL}" y="{y}" width="{w:.1}" height="{BAR}" fill="#2b5797"/>"##
-                );
-                w
+    let rows = bars
+        .iter()
+        .enumerate()
+        .map(|(i, bar)| {
+            let y = GAP + i as f64 * (BAR + GAP);
+            let width = bar
+                .value
+                .map(|v| (v / max * span).max(if v > 0.0 { 2.0 } else { 0.0 }));
+            let length = width.unwrap_or(24.0);
+            BarRow {
+                label: truncate(&bar.label, 36),
+                y,
+                text_y: y + BAR * 0.7,
+                width: width.map(|w| format!("{w:.1}")),
+                marker: bar.marker.map(|m| Marker {
+                    x: format!("{:.1}", LABEL + m / max * span),
+                    y1: y - 2.0,
+                    y2: y + BAR + 2.0,
+                }),
+                text_x: format!(
+                    "{:.1}",
+                    LABEL + length.max(bar.marker.map_or(0.0, |m| m / max * span)) + 6.0
+                ),
+                text: &bar.text,
             }
-            None => {
-                let _ = write!(
-                    s,
-                    r##"<rect x="{LABEL}" y="{y}" width="24" height="{BAR}" fill="url(#hatch)" stroke="#889"/>"##
-                );
-                24.0
-            }
-        };
-        if let Some(m) = bar.marker {
-            let x = LABEL + m / max * span;
-            let _ = write!(
-                s,
-                r##"<line x1="{x:.1}" y1="{y1}" x2="{x:.1}" y2="{y2}" stroke="#c0392b" stroke-width="3"/>"##,
-                y1 = y - 2.0,
-                y2 = y + BAR + 2.0
-            );
-        }
-        let _ = write!(
-            s,
-            r##"<text x="{x:.1}" y="{ty}" font-size="13" fill="#222">{text}</text>"##,
-            x = LABEL + length.max(bar.marker.map_or(0.0, |m| m / max * span)) + 6.0,
-            ty = y + BAR * 0.7,
-            text = esc(&bar.text),
-        );
-    }
-    s.push_str("</svg>");
-    s
+        })
+        .collect();
+    super::page::render(&BarChart {
+        title,
+        width: WIDTH,
+        height: (bars.len().max(1) as f64) * (BAR + GAP) + GAP,
+        empty_y: GAP + BAR * 0.7,
+        label_x: LABEL - 8.0,
+        bar_x: LABEL,
+        bar_height: BAR,
+        rows,
+    })
+}
+
+/// The heatmap's template (`templates/dashboard/heatmap.svg`).
+#[derive(askama::Template)]
+#[template(path = "dashboard/heatmap.svg")]
+struct Heatmap<'a> {
+    title: &'a str,
+    width: f64,
+    height: f64,
+    side: f64,
+    columns: Vec<ColumnHead>,
+    rows: Vec<HeatRow>,
+}
+
+/// A column's label, written at a slant.
+struct ColumnHead {
+    x: String,
+    y: f64,
+    text: String,
+}
+
+/// A row of the heatmap: its label and its cells.
+struct HeatRow {
+    x: f64,
+    y: String,
+    label: String,
+    cells: Vec<HeatCell>,
+}
+
+/// One shaded cell and its count.
+struct HeatCell {
+    x: f64,
+    y: f64,
+    fill: String,
+    ink: &'static str,
+    text_x: f64,
+    text_y: f64,
+    count: String,
 }
 
 /// A matrix drawn as a grid of shaded cells (e.g. agency-to-agency flows).
@@ -139,8 +183,6 @@ pub fn heatmap(title: &str, matrix: &Matrix) -> String {
     let cell = 56.0;
     let label = 250.0;
     let head = 120.0;
-    let width = label + cell * matrix.columns.len().max(1) as f64 + 8.0;
-    let height = head + cell * matrix.rows.len().max(1) as f64 + 8.0;
     let max = matrix
         .rows
         .iter()
@@ -148,58 +190,72 @@ pub fn heatmap(title: &str, matrix: &Matrix) -> String {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{t}"><title>{t}</title>
-<defs><pattern id="hatch-m" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef"/><line x1="0" y1="0" x2="0" y2="6" stroke="#889" stroke-width="2"/></pattern></defs>
-"##,
-        t = esc(title)
-    );
-    for (j, column) in matrix.columns.iter().enumerate() {
-        let x = label + j as f64 * cell + cell / 2.0;
-        let _ = write!(
-            s,
-            r##"<text transform="translate({x:.1},{y}) rotate(-40)" font-size="12" fill="#222">{c}</text>"##,
-            y = head - 6.0,
-            c = esc(&truncate(column, 22)),
-        );
-    }
-    for (i, row) in matrix.rows.iter().enumerate() {
-        let y = head + i as f64 * cell;
-        let _ = write!(
-            s,
-            r##"<text x="{x}" y="{ty:.1}" font-size="12" text-anchor="end" fill="#222">{l}</text>"##,
-            x = label - 8.0,
-            ty = y + cell * 0.55,
-            l = esc(&truncate(&row.label, 36)),
-        );
-        for (j, count) in row.cells.iter().enumerate() {
-            let x = label + j as f64 * cell;
-            let (fill, ink) = match count.exact() {
-                Some(0) => ("#f7f7f7".to_owned(), "#999"),
-                Some(n) => {
-                    let t = n as f64 / max;
-                    let light = (235.0 - 150.0 * t) as u8;
-                    (
-                        format!("rgb({light},{},{})", light.saturating_add(10), 245),
-                        if t > 0.55 { "#fff" } else { "#111" },
-                    )
-                }
-                None => ("url(#hatch-m)".to_owned(), "#111"),
-            };
-            let _ = write!(
-                s,
-                r##"<rect x="{x}" y="{y}" width="{w}" height="{w}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" font-size="13" text-anchor="middle" fill="{ink}">{count}</text>"##,
-                w = cell - 2.0,
-                tx = x + cell / 2.0,
-                ty = y + cell * 0.58,
-                count = esc(&count.to_string()),
-            );
+    let columns = matrix
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, column)| ColumnHead {
+            x: format!("{:.1}", label + j as f64 * cell + cell / 2.0),
+            y: head - 6.0,
+            text: truncate(column, 22),
+        })
+        .collect();
+    let rows = matrix
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let y = head + i as f64 * cell;
+            let cells = row
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(j, count)| {
+                    let x = label + j as f64 * cell;
+                    let (fill, ink) = shade(*count, max);
+                    HeatCell {
+                        x,
+                        y,
+                        fill,
+                        ink,
+                        text_x: x + cell / 2.0,
+                        text_y: y + cell * 0.58,
+                        count: count.to_string(),
+                    }
+                })
+                .collect();
+            HeatRow {
+                x: label - 8.0,
+                y: format!("{:.1}", y + cell * 0.55),
+                label: truncate(&row.label, 36),
+                cells,
+            }
+        })
+        .collect();
+    super::page::render(&Heatmap {
+        title,
+        width: label + cell * matrix.columns.len().max(1) as f64 + 8.0,
+        height: head + cell * matrix.rows.len().max(1) as f64 + 8.0,
+        side: cell - 2.0,
+        columns,
+        rows,
+    })
+}
+
+/// A cell's fill and the colour of its count: darker for more, hatched when suppressed.
+fn shade(count: Count, max: f64) -> (String, &'static str) {
+    match count.exact() {
+        Some(0) => ("#f7f7f7".to_owned(), "#999"),
+        Some(n) => {
+            let t = n as f64 / max;
+            let light = (235.0 - 150.0 * t) as u8;
+            (
+                format!("rgb({light},{},{})", light.saturating_add(10), 245),
+                if t > 0.55 { "#fff" } else { "#111" },
+            )
         }
+        None => ("url(#hatch-m)".to_owned(), "#111"),
     }
-    s.push_str("</svg>");
-    s
 }
 
 fn truncate(text: &str, max: usize) -> String {
