@@ -305,7 +305,8 @@ pub fn ended_cookie(name: &str, secure: bool) -> String {
 /// agree). Another site cannot read it, so a form it makes cannot carry it.
 pub fn csrf_token(key: &[u8], session: &str) -> String {
     use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(b"csrf\0");
     mac.update(session.as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -425,7 +426,10 @@ mod tests {
     #[test]
     fn session_cookies_are_strict_http_only_and_secure_when_asked() {
         let c = session_cookie("__Host-s", "abc", 60, true);
-        assert_eq!(c, "__Host-s=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure");
+        assert_eq!(
+            c,
+            "__Host-s=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure"
+        );
         assert_eq!(
             ended_cookie("hub_session", false),
             "hub_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
