@@ -48,6 +48,20 @@ impl Claims {
     }
 }
 
+/// Waits until this instance holds its claim lock, at most `limit`; whether it does. The
+/// hub takes deliveries only after this, so that the rows of its first batches are claimed
+/// by its session too, and are free at once if it dies, not only after the claim time.
+pub async fn held(claims: &Claims, limit: Duration) -> bool {
+    let start = std::time::Instant::now();
+    while claims.key().is_none() {
+        if start.elapsed() >= limit {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
 /// Holds this instance's claim lock until `stop` turns true, taking a new key whenever the
 /// session that held the lock is lost.
 pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {

@@ -122,6 +122,9 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<Arc<Shared>> {
     }))
 }
 
+/// How long start-up waits for the outbox claim lock before taking deliveries without it.
+const CLAIM_LOCK_WAIT: Duration = Duration::from_secs(10);
+
 /// Runs the hub until `shutdown` resolves, then drains: no new deliveries are taken, the
 /// batch in hand is committed, published and acknowledged, and connections close, all
 /// within the grace period.
@@ -140,6 +143,11 @@ pub async fn run(
     // The claim lock is released last, once nothing of this instance publishes any more.
     let (release_tx, release_rx) = watch::channel(false);
     let claims = tokio::spawn(claims::run(shared.clone(), release_rx));
+    if !claims::held(&shared.claims, CLAIM_LOCK_WAIT).await {
+        tracing::warn!(
+            "the outbox claim lock is not held yet; deliveries are taken anyway and claimed by time only until it is"
+        );
+    }
     let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
     let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
     let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
