@@ -105,6 +105,42 @@ async fn an_unanswered_handover_escalates_once_to_the_coordinator_then_to_the_co
     hub.stop().await;
 }
 
+/// A handover in a case its owner has closed cannot be answered any more (the hub refuses
+/// it with CaseClosed): closing the case ends it, and nobody is told it is late (the
+/// agent's Due view leaves a closed case out too).
+#[tokio::test]
+async fn a_handover_in_a_closed_case_is_not_escalated() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let hub = env.start_hub().await;
+    let municipality = env.start_agent(&a.municipality).await;
+    let prison = env.start_agent(&a.prison).await;
+    env.grant_consent(&municipality, SUBJECT).await;
+    let request = env.handover_request(CASE, SUBJECT, uuid::Uuid::new_v4());
+    assert_eq!(refusal(&prison.send_and_wait(&request).await), None);
+    let closing = e2e::draft("CaseClosed", &a.prison, &[&a.municipality], CASE, SUBJECT);
+    assert_eq!(refusal(&prison.send_and_wait(&closing).await), None);
+    let state: String = sqlx::query_scalar("SELECT state FROM handovers")
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        state, "cancelled",
+        "closing the case ends its open handover"
+    );
+
+    let shared = hub::prepare(env.hub_settings.clone()).await.unwrap();
+    let calendar = shared.deadlines.calendar(Jurisdiction::DK);
+    let late = calendar.add_working_days(Utc::now().date_naive(), 12);
+    let at = Utc.from_utc_datetime(&late.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()));
+    assert_eq!(
+        hub::deadlines::sweep(&shared, at).await.unwrap(),
+        0,
+        "no escalation for a closed case"
+    );
+    hub.stop().await;
+}
+
 #[tokio::test]
 async fn a_release_notice_that_comes_too_late_is_escalated_when_it_arrives() {
     let env = TestEnv::new().await;

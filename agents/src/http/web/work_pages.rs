@@ -369,6 +369,18 @@ struct Progress {
     cancelled: BTreeSet<Uuid>,
     /// Relocations confirmed.
     confirmed: BTreeSet<Uuid>,
+    /// Cases closed, by case id and person (a case id belongs to one person).
+    closed: BTreeSet<(String, String)>,
+}
+
+impl Progress {
+    /// Whether the case `s` is about has been closed: nothing in it is due any more.
+    fn case_closed(&self, s: &Seen) -> bool {
+        match (&s.case_id, &s.subject) {
+            (Some(case), Some(subject)) => self.closed.contains(&(case.clone(), subject.clone())),
+            _ => false,
+        }
+    }
 }
 
 fn progress(seen: &[Seen]) -> Progress {
@@ -389,6 +401,11 @@ fn progress(seen: &[Seen]) -> Progress {
             }
             What::RelocationConfirmed { relocation_id, .. } => {
                 p.confirmed.insert(*relocation_id);
+            }
+            What::CaseClosed(_) => {
+                if let (Some(case), Some(subject)) = (&s.case_id, &s.subject) {
+                    p.closed.insert((case.clone(), subject.clone()));
+                }
             }
             _ => {}
         }
@@ -567,7 +584,7 @@ pub(super) fn due(seen: &[Seen], today: NaiveDate) -> Vec<DueItem<'_>> {
     let rules = DeadlineRules::default();
     let done = progress(seen);
     let mut out = Vec::new();
-    for s in seen.iter().filter(|s| s.counts()) {
+    for s in seen.iter().filter(|s| s.counts() && !done.case_closed(s)) {
         let mut push = |task: Task, due: NaiveDate, counting: Counting| {
             out.push(DueItem {
                 task,
@@ -1480,6 +1497,29 @@ mod tests {
                 .holidays
                 .contains(&day("2027-06-25"))
         );
+    }
+
+    #[test]
+    fn nothing_is_due_in_a_case_that_is_closed() {
+        let mut seen = vec![
+            from_prison("2026-12-03", request(1, "2027-01-31")),
+            from_prison("2026-12-03", request(2, "2027-01-31")),
+        ];
+        seen[1].case_id = Some("KBH-2".to_owned());
+        assert_eq!(tasks_due(&seen, day("2026-12-04")).len(), 4);
+        seen.push(from_prison(
+            "2026-12-04",
+            What::CaseClosed(CaseEndReason::Transferred),
+        ));
+        let left = due(&seen, day("2026-12-04"));
+        assert_eq!(left.len(), 2, "only the open case's tasks: {left:?}");
+        assert!(
+            left.iter()
+                .all(|d| d.request.case_id.as_deref() == Some("KBH-2"))
+        );
+        // The same case number of another person is another case.
+        seen[2].subject = Some("ps-0000000000000002".to_owned());
+        assert_eq!(tasks_due(&seen, day("2026-12-04")).len(), 4);
     }
 
     #[test]
