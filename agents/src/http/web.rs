@@ -392,13 +392,9 @@ fn page(status: StatusCode, title: &str, agent: Option<&str>, main: &str) -> Res
         tracing::error!(error = %e, "the page frame did not render");
         String::from("<!doctype html><title>Error</title>")
     });
-    let mut response = (status, html).into_response();
+    let mut response = broker::web::html(status, html);
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Stricter than the guard's policy: the page shows no images.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -434,9 +430,9 @@ fn error_page(status: StatusCode, title: &str, words: &str) -> Response {
     page(status, title, None, &main)
 }
 
-/// Renders one of the pages' templates (`templates/inbox/`); every value in it is escaped by
-/// the template. A template that fails is logged and answered with the "went wrong" page
-/// (a [`Failure::Unexpected`]), never a panic.
+/// Renders one of the pages' templates (`templates/`); every value in it is escaped by the
+/// template. A template that fails is logged and answered with the "went wrong" page (a
+/// [`Failure::Unexpected`], logged where it becomes a [`PageError`]), never a panic.
 fn render(template: &impl askama::Template) -> Result<String, Failure> {
     template
         .render()

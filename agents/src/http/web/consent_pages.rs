@@ -30,10 +30,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::send_pages::{
-    Attributes, Builder, Problem, Typed, date, person_of, queue_from_page, recipients_of, render,
-    text,
+    Attributes, Builder, Problem, Typed, date, person_of, queue_from_page, recipients_of, text,
 };
-use super::{PageError, page, page_actor, t, t_with};
+use super::{PageError, page, page_actor, render, t, t_with};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;

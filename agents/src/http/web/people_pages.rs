@@ -10,8 +10,8 @@ use chrono::Utc;
 use schemas::messages::ConsentRecord;
 use schemas::{Body, Jurisdiction, Message, Pseudonym};
 
-use super::work_pages::{self, long_date, render};
-use super::{PageError, agency_words, page, when};
+use super::work_pages::{self, long_date};
+use super::{PageError, agency_words, page, render, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;

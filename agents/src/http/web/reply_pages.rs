@@ -19,10 +19,8 @@ use schemas::messages::{InformationRequest, RelocationRequest};
 use schemas::{Body, DataCategory, Message, MessageType};
 use serde_json::{Value, json};
 
-use super::send_pages::{
-    Builder, Problem, Typed, address_of, render, required_date, submit_from_page,
-};
-use super::{PageError, agency_words, page, t, t_with, when};
+use super::send_pages::{Builder, Problem, Typed, address_of, required_date, submit_from_page};
+use super::{PageError, agency_words, page, render, t, t_with, when};
 use crate::http::AppState;
 use crate::http::actions::Failure;
 use crate::present;

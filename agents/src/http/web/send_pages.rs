@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use schemas::{Jurisdiction, MessageType};
 use serde_json::{Value, json};
 
-use super::{PageError, page, page_actor, page_sent_by, t, t_with};
+use super::{PageError, page, page_actor, page_sent_by, render, t, t_with};
 use crate::http::AppState;
 use crate::http::actions::{self, Failure};
 
@@ -771,14 +771,6 @@ pub(super) async fn recipients_of(state: &AppState) -> Result<Vec<(String, Strin
     recipients.sort_by(|a, b| a.1.cmp(&b.1));
     recipients.dedup();
     Ok(recipients)
-}
-
-/// Renders `piece`; on failure logs it and answers an error (never a half page).
-pub(super) fn render(piece: &impl askama::Template) -> Result<String, Failure> {
-    askama::Template::render(piece).map_err(|e| {
-        tracing::error!(error = %e, "a page's template did not render");
-        Failure::Unexpected(anyhow::anyhow!("a page's template did not render: {e}"))
-    })
 }
 
 /// The start of a form page: back link, title, lead and the summary of the problems, each

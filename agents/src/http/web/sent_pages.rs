@@ -14,8 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use schemas::{Body, Message, MessageId, MessageType, StaffRole};
 
-use super::work_pages::render;
-use super::{PageError, agency_words, outcome_words, page, page_actor, type_title, when};
+use super::{PageError, agency_words, outcome_words, page, page_actor, render, type_title, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;

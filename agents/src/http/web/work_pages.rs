@@ -22,7 +22,7 @@ use schemas::messages::{CaseEndReason, HandoverOutcome, SupervisionKind};
 use schemas::{Body, Jurisdiction, Message, MessageType, Pseudonym};
 use uuid::Uuid;
 
-use super::{PageError, agency_words, page, status_words, type_title, when};
+use super::{PageError, agency_words, page, render, status_words, type_title, when};
 use crate::access_log::{self, Action};
 use crate::http::AppState;
 use crate::http::actions::Failure;
@@ -1159,15 +1159,6 @@ struct Timeline {
     /// The table's HTML, rendered by [`Table::finish`].
     table: Option<String>,
     none: String,
-}
-
-/// The HTML of `template`; when it does not render, the cause is logged and the page
-/// answers an internal error.
-pub(super) fn render(template: &impl askama::Template) -> Result<String, Failure> {
-    template.render().map_err(|e| {
-        tracing::error!(error = %e, "a view's template did not render");
-        Failure::Unexpected(e.into())
-    })
 }
 
 /// A piece of a table cell, escaped by the template `views/table.html`.
