@@ -347,7 +347,8 @@ impl Cluster {
 }
 
 impl Cluster {
-    /// Copies the nodes' logs to `target/cluster-logs/<prefix>/` for the failure's reader.
+    /// Copies the nodes' logs to `target/cluster-logs/<prefix>/` for the failure's reader, with
+    /// everything the hubs and agents of this test process logged.
     fn keep_logs(&self) {
         let kept = repo_root()
             .join("target")
@@ -364,7 +365,13 @@ impl Cluster {
                 let _ = std::fs::copy(entry.path(), into.join(entry.file_name()));
             }
         }
-        eprintln!("the test cluster's logs are kept in {}", kept.display());
+        // And what the hubs and agents of this process logged, to read beside the nodes'.
+        let _ = std::fs::create_dir_all(&kept);
+        let _ = std::fs::write(kept.join("test-process.log"), crate::logs::captured());
+        eprintln!(
+            "the test cluster's logs, and this test process's, are kept in {}",
+            kept.display()
+        );
     }
 }
 

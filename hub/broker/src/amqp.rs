@@ -163,7 +163,16 @@ pub enum ConnectError {
     /// The broker refused or could not be reached.
     #[error(transparent)]
     Amqp(#[from] lapin::Error),
+    /// The node took the connection but did not finish the handshake in time (a node that
+    /// is shutting down can do this).
+    #[error("no answer to the connection handshake within {0:?}")]
+    HandshakeTimeout(Duration),
 }
+
+/// How long opening one connection may take, TCP and AMQP handshake together. lapin bounds
+/// the TCP connect only; a node part-way through stopping can accept a socket and never
+/// answer the handshake, and without a bound the caller would wait for ever.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, ConnectError> {
     std::fs::read(path).map_err(|source| ConnectError::TlsFile {
@@ -198,7 +207,8 @@ static NEXT_ADDRESS: AtomicUsize = AtomicUsize::new(0);
 ///
 /// With several addresses ([`BrokerEndpoint::nodes`]) it tries each in turn, starting at
 /// the next one after where the previous connection started, and returns the first that
-/// connects, or the last error when none does.
+/// connects, or the last error when none does. Each attempt takes at most
+/// [`CONNECT_TIMEOUT`].
 pub async fn connect(
     endpoint: &BrokerEndpoint,
     credentials: &Credentials,
@@ -219,7 +229,11 @@ pub async fn connect(
     let mut last_error = None;
     for i in 0..addresses.len() {
         let address = &addresses[(start + i) % addresses.len()];
-        match connect_to(endpoint, address, credentials, name, tls.clone()).await {
+        let attempt = connect_to(endpoint, address, credentials, name, tls.clone());
+        match tokio::time::timeout(CONNECT_TIMEOUT, attempt)
+            .await
+            .unwrap_or(Err(ConnectError::HandshakeTimeout(CONNECT_TIMEOUT)))
+        {
             Ok(connection) => return Ok(connection),
             Err(e) => {
                 if addresses.len() > 1 {

@@ -67,8 +67,7 @@ async fn session(
     // Ready while this session consumes; dropped (not ready) however the session ends.
     let _consuming = shared.metrics.ingress_consuming();
     backoff.reset();
-    // lapin issue 389: a consumer can sit idle after the broker dies; watch the connection.
-    let mut liveness = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut liveness = tokio::time::interval(LIVENESS_CHECK);
     let mut finishing: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     loop {
         let first = tokio::select! {
@@ -99,7 +98,7 @@ async fn session(
         // before has finished.
         let fresh = decide(shared, &batch, taken, stop).await;
         if let Some(previous) = finishing.take() {
-            previous.await.context("publishing a batch")??;
+            finished(previous, &consuming).await?;
         }
         let fresh = fresh?;
         finishing = Some(tokio::spawn(finish(
@@ -110,7 +109,7 @@ async fn session(
         )));
     }
     if let Some(previous) = finishing.take() {
-        previous.await.context("publishing a batch")??;
+        finished(previous, &consuming).await?;
     }
     let _ = channel.close(200, "hub stopping".into()).await;
     let _ = consuming.close(200, "hub stopping".into()).await;
@@ -275,6 +274,38 @@ impl<'a> Held<'a> {
     }
 }
 
+/// Waits for the batch before to be published and acknowledged, while watching the consuming
+/// connection: when it is lost, the batch can no longer be acknowledged (the broker delivers
+/// it again, and its ids are already recorded), so the session ends at once rather than wait
+/// on a channel that may never answer.
+async fn finished(
+    previous: tokio::task::JoinHandle<anyhow::Result<()>>,
+    consuming: &lapin::Connection,
+) -> anyhow::Result<()> {
+    let abort = previous.abort_handle();
+    let mut liveness = tokio::time::interval(LIVENESS_CHECK);
+    tokio::pin!(previous);
+    loop {
+        tokio::select! {
+            outcome = &mut previous => return outcome.context("publishing a batch")?,
+            _ = liveness.tick() => {
+                if !consuming.status().connected() {
+                    abort.abort();
+                    anyhow::bail!("connection to the broker lost while a batch was finishing");
+                }
+            }
+        }
+    }
+}
+
+/// How often a session checks that its connections are still up (lapin issue 389: a
+/// consumer can sit idle after the broker dies).
+const LIVENESS_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long acknowledging a batch may take before the channel is given up on (the broker
+/// then delivers the batch again, and the hub recognises it as already recorded).
+const ACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Publishes what a decided batch queued, then acknowledges the batch.
 async fn finish(
     shared: Arc<Shared>,
@@ -284,10 +315,13 @@ async fn finish(
 ) -> anyhow::Result<()> {
     publish_rows(&shared.pool, &shared.metrics, &publisher, &fresh).await?;
     if let Some(last) = batch.last() {
-        last.acker
-            .ack(BasicAckOptions { multiple: true })
-            .await
-            .context("acknowledging the batch")?;
+        tokio::time::timeout(
+            ACK_TIMEOUT,
+            last.acker.ack(BasicAckOptions { multiple: true }),
+        )
+        .await
+        .context("acknowledging the batch: no answer")?
+        .context("acknowledging the batch")?;
     }
     Ok(())
 }
