@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 
@@ -22,76 +22,18 @@ static_loader! {
     };
 }
 
-/// A language of the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Danish.
-    Da,
-    /// Norwegian bokmål.
-    Nb,
-    /// Swedish.
-    Sv,
-    /// English.
-    En,
-}
+pub use broker::web::Lang;
 
 /// The cookie that keeps a caseworker's choice of language.
 pub const LANG_COOKIE: &str = "__Host-agent_lang";
 
-impl Lang {
-    /// Every language, in the order the page offers them.
-    pub const ALL: [Lang; 4] = [Lang::Da, Lang::Nb, Lang::Sv, Lang::En];
-
-    /// Its BCP 47 code, as in `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Da => "da",
-            Lang::Nb => "nb",
-            Lang::Sv => "sv",
-            Lang::En => "en",
-        }
-    }
-
-    /// Its name in itself, for the language menu.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Da => "Dansk",
-            Lang::Nb => "Norsk bokmål",
-            Lang::Sv => "Svenska",
-            Lang::En => "English",
-        }
-    }
-
-    fn id(self) -> LanguageIdentifier {
-        match self {
-            Lang::Da => langid!("da"),
-            Lang::Nb => langid!("nb"),
-            Lang::Sv => langid!("sv"),
-            Lang::En => langid!("en"),
-        }
-    }
-
-    /// The language a code names: `da`, `nb` (also `no` and `nn`, which browsers send for
-    /// Norwegian), `sv`, `en`, with or without a region (`sv-FI`).
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "da" => Some(Lang::Da),
-            "nb" | "no" | "nn" => Some(Lang::Nb),
-            "sv" => Some(Lang::Sv),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language of an agency's country, by its id's prefix; English otherwise.
-    pub fn of_agency(agency: &schemas::AgencyId) -> Lang {
-        match agency.as_str().split('-').next() {
-            Some("dk") => Lang::Da,
-            Some("no") => Lang::Nb,
-            Some("se") => Lang::Sv,
-            _ => Lang::En,
-        }
+/// The Fluent identifier of a language.
+fn lang_id(lang: Lang) -> LanguageIdentifier {
+    match lang {
+        Lang::Da => langid!("da"),
+        Lang::Nb => langid!("nb"),
+        Lang::Sv => langid!("sv"),
+        Lang::En => langid!("en"),
     }
 }
 
@@ -109,13 +51,13 @@ pub fn lang() -> Lang {
 /// itself (a test makes sure every language has every id).
 pub fn t(id: &str) -> String {
     LOCALES
-        .try_lookup(&lang().id(), id)
+        .try_lookup(&lang_id(lang()), id)
         .unwrap_or_else(|| id.to_owned())
 }
 
 /// The words of `id`, if the files have it.
 pub fn try_t(id: &str) -> Option<String> {
-    LOCALES.try_lookup(&lang().id(), id)
+    LOCALES.try_lookup(&lang_id(lang()), id)
 }
 
 /// Why the hub refused a message, and what to do now, for a reason code of the wire.
@@ -130,7 +72,7 @@ pub fn t_with(id: &str, args: &[(&str, String)]) -> String {
         .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
         .collect();
     LOCALES
-        .try_lookup_with_args(&lang().id(), id, &args)
+        .try_lookup_with_args(&lang_id(lang()), id, &args)
         .unwrap_or_else(|| id.to_owned())
 }
 
@@ -139,7 +81,7 @@ pub fn t_count(id: &str, name: &str, n: i64) -> String {
     let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
     args.insert(Cow::Owned(name.to_owned()), FluentValue::from(n));
     LOCALES
-        .try_lookup_with_args(&lang().id(), id, &args)
+        .try_lookup_with_args(&lang_id(lang()), id, &args)
         .unwrap_or_else(|| id.to_owned())
 }
 
@@ -149,37 +91,15 @@ pub fn negotiate(headers: &HeaderMap, preferred: Option<Lang>, fallback: Lang) -
     let chosen = super::web::cookie(headers, LANG_COOKIE).and_then(|v| Lang::from_code(&v));
     chosen
         .or(preferred)
-        .or_else(|| from_accept_language(headers))
+        .or_else(|| Lang::from_accept_language(headers))
         .unwrap_or(fallback)
-}
-
-/// The highest-weighted language of `Accept-Language` that the page has.
-fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
-    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    let mut best: Option<(f32, Lang)> = None;
-    for (position, item) in value.split(',').enumerate() {
-        let mut parts = item.split(';');
-        let Some(lang) = parts.next().and_then(Lang::from_code) else {
-            continue;
-        };
-        let q = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.parse::<f32>().ok())
-            .unwrap_or(1.0);
-        // Earlier entries win ties, as browsers list them by preference.
-        let weight = q - position as f32 * 1e-4;
-        if q > 0.0 && best.is_none_or(|(w, _)| weight > w) {
-            best = Some((weight, lang));
-        }
-    }
-    best.map(|(_, lang)| lang)
 }
 
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, header};
 
     use super::*;
 

@@ -17,6 +17,7 @@
 //!   response (type and `Cache-Control: no-store`) of every page the hub and the agents
 //!   write; [`session_cookie`] and [`ended_cookie`] the one way to set and clear a session
 //!   cookie; [`csrf_token`] and [`csrf_matches`] the form token bound to a session.
+//! - [`Lang`]: the languages of the pages, and the reading of `Accept-Language`.
 //!
 //! `Referrer-Policy` is `same-origin`, not `no-referrer`: both send nothing to other sites,
 //! but under `no-referrer` browsers send `Origin: null` with the page's own form posts, which
@@ -37,6 +38,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::Service;
+
+mod lang;
+pub use lang::Lang;
 
 /// The policy for pages: nothing from elsewhere, no script, styles and images only from the
 /// server itself, forms only to it, and never inside another page's frame.
