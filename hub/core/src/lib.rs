@@ -8,6 +8,8 @@
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
 //! - [`deadlines`]: working-day calendars, deadlines and their escalation;
+//! - [`lateness`]: whether each deadline was kept, judged afterwards from the timeline;
+//! - [`periods`]: the contact point's fixed calendar periods, local days and rounding;
 //! - [`audit`]: the hash chain of the tamper-evident audit log;
 //! - [`register`]: the register of processing activities (GDPR art. 30), generated from the
 //!   catalogue, the statutes and the hard rules.
@@ -17,6 +19,8 @@ pub mod cases;
 pub mod catalogue;
 pub mod consent;
 pub mod deadlines;
+pub mod lateness;
+pub mod periods;
 pub mod register;
 pub mod replies;
 pub mod routing;
