@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Loads the demo population into the demo hub: a synthetic but realistic set of cases (500 over
-# two years in København, Aarhus, Oslo and Trondheim by default), sent through the real agents
+# three years in København, Aarhus, Oslo and Trondheim by default), sent through the real agents
 # and the real hub, so the national contact point's dashboard shows figures that came through
 # the product. See "Demo population" in README.md.
 #
-#   deploy/demo-data.sh                      # 500 cases, 730 days, seed 1
+#   deploy/demo-data.sh                      # 500 cases, 1100 days, seed 1
 #   deploy/demo-data.sh --cases 50 --seed 2  # any demo-data option (see demo-data --help)
 #
 # It brings the services up, builds, provisions the broker and the agency registry (as
 # deploy/demo.sh does, with the same environment), starts a hub of its own in the background
-# that dates each message's effects by its sent_at (HUB__HUB__BACKFILL_DAYS=800) and does not
+# that dates each message's effects by its sent_at (HUB__HUB__BACKFILL_DAYS=1200) and does not
 # sweep deadlines while the history loads, runs demo-data, and stops the hub. The same
 # population (seed) is loaded into a hub once: a second run finds it and skips. Nothing else
 # may consume from the broker meanwhile (no hub, no agents: stop deploy/demo.sh first).
@@ -43,12 +43,12 @@ busy=$(curl -fsS -u "$HANDOVER_ADMIN_USER:$HANDOVER_ADMIN_PASSWORD" \
   die "could not ask the broker's management API which queues have consumers"
 [ -z "$busy" ] || die "a hub or agents are running (consumers on: $busy); stop them first"
 
-# Backfill: a message dated up to 800 days back takes effect at its date. No deadline sweep
+# Backfill: a message dated up to 1200 days back takes effect at its date. No deadline sweep
 # while the history loads (it would judge handovers answered seconds later, in the
 # population's past, by today's clock); the next hub to run sweeps as usual.
 log=.local/logs/hub-demo-data.log
 echo "==> starting a hub with backfill (log in $log)"
-HUB__HUB__BACKFILL_DAYS=800 HUB__HUB__DEADLINE_SWEEP_SECONDS=86400 "$HUB" serve > "$log" 2>&1 &
+HUB__HUB__BACKFILL_DAYS=1200 HUB__HUB__DEADLINE_SWEEP_SECONDS=86400 "$HUB" serve > "$log" 2>&1 &
 hub_pid=$!
 stop_hub() {
   if kill -0 "$hub_pid" 2>/dev/null; then

@@ -318,7 +318,8 @@ agent $KOMMUNE access-log verify | sed 's/^/   /'
 n=$(pg_dump --data-only "$HANDOVER_PG_URL" | grep -c "$CASE" || true)
 echo "   (the same search finds the case id, which is not sealed, on $n lines of the hub database)"
 [ "$n" -gt 0 ] || { echo "demo: the search finds nothing at all" >&2; exit 1; }
-echo "   The national contact point's view of relocations: counts only, under 5 suppressed:"
+echo "   The national contact point's view of relocations in the last closed quarter (counts only,"
+echo "   under 5 suppressed; today's relocation is in a period not yet over, which is never shown):"
 "$HUB" contact-point relocations | sed 's/^/     /'
 
 say "10. The protection unit rotates its key; the old message stays readable"

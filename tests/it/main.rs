@@ -6,6 +6,7 @@ mod bad_input;
 mod case_rules;
 mod cluster;
 mod consent;
+mod contact_point;
 mod dashboard;
 mod deadlines;
 mod delivery;

@@ -714,17 +714,21 @@ fn init_logging() {
 /// population's cities' programmes held by their municipalities, and the prison's ordinary
 /// form held by the prison.
 fn test_programmes(a: &Agencies) -> Vec<hub::settings::ProgrammeSettings> {
-    let programme = |name: &str, custodian: &AgencyId| hub::settings::ProgrammeSettings {
+    let programme = |name: &str, custodian: &AgencyId, places| hub::settings::ProgrammeSettings {
         name: name.to_owned(),
         custodians: [custodian.clone()].into(),
+        places,
     };
     vec![
-        programme("Exit København", &a.municipality),
-        programme("Exit Nordby", &a.municipality),
-        programme("Exit Sydby", &a.destination),
-        programme(PRISON_PROGRAMME, &a.prison),
+        programme("Exit København", &a.municipality, Some(55)),
+        programme("Exit Nordby", &a.municipality, Some(TEST_PLACES)),
+        programme("Exit Sydby", &a.destination, None),
+        programme(PRISON_PROGRAMME, &a.prison, None),
     ]
 }
+
+/// The places of a test env's "Exit Nordby" programme.
+pub const TEST_PLACES: u32 = 20;
 
 /// The name of the prison's ordinary consent form in a test env.
 pub const PRISON_PROGRAMME: &str = "Kriminalforsorgen";

@@ -16,6 +16,7 @@
 //! `tests/it/population.rs` against a test env.
 
 pub mod drive;
+pub mod figures;
 pub mod plan;
 mod rng;
 pub mod tally;

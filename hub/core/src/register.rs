@@ -1284,7 +1284,7 @@ fn records() -> Vec<RecordSpec> {
         RecordSpec {
             id: "case-records",
             name: "Cases, handovers and consents",
-            description: "The state the hub routes by: cases and their owners and participants, handovers and relocations, consent versions and withdrawals, escalations sent, and the figures of outcome reports that reached a contact point.",
+            description: "The state the hub routes by: cases and their owners and participants, handovers and relocations, consent versions and withdrawals, escalations sent, the dates of release notices, and the figures of outcome reports that reached a contact point.",
             purposes: vec![
                 coded(Purpose::CaseCoordination),
                 coded(Purpose::OutcomeStatistics),
@@ -1297,6 +1297,7 @@ fn records() -> Vec<RecordSpec> {
                 "The person's pseudonym and case id, the owning and participating agencies, stage, end reason, handover states and gateways, times.",
                 "Each consent version as recorded (see Consent recorded) and each withdrawal.",
                 "Outcome figures: end reason and date, whether a new serious charge followed within 12 months, whether in education or a job after 3 months; no free text.",
+                "For each routed release notice: its sender, the expected release date and when it arrived, for the contact point's count of late notices.",
             ],
             recipients_note: "Kept at the hub; agencies learn of it only through the messages above.",
             basis: "Needed to apply the two gates and the case rules to every message (the state they are checked against).",
@@ -1339,7 +1340,7 @@ fn dashboard_activity() -> Activity {
         kind: ActivityKind::HubView,
         message_type: None,
         name: "The national contact point's dashboard".to_owned(),
-        description: "Figures of the contact point's own jurisdiction, computed from the case records at each request: cases by programme, stage, region and agency; overdue handovers; time to receive and accept; rejection reasons and refusals; consent coverage; outcome rates; flows between agencies; relocation counts.".to_owned(),
+        description: "Figures of the contact point's own jurisdiction, computed from the case records at each request, for closed calendar periods (month, quarter, year) or, for figures of the present, rounded to 5: deadlines overdue by the calendar; late release notices; people per programme against its places; outcome rates by yearly cohort; cases by programme, stage, region and agency; time to receive and accept; rejection reasons and refusals; consent coverage; flows between agencies; relocation counts. Each view can be downloaded as CSV, suppressed as on the page.".to_owned(),
         senders: Vec::new(),
         purposes: vec![
             coded(Purpose::OutcomeStatistics),
@@ -1349,7 +1350,7 @@ fn dashboard_activity() -> Activity {
         categories: entries(None, &[DataCategory::CaseStatus], &[]),
         other_data: vec![
             "Aggregates, with small cells suppressed (see the measures).".to_owned(),
-            "For analysts only, a row per overdue handover: the person under the contact point's own pseudonym, the agencies (none when the case had a relocation), the case's stage, the handover's state, when it was requested, days waiting and the escalations sent.".to_owned(),
+            "For analysts only, a row per overdue handover deadline: the person under the contact point's own pseudonym, the agencies (none when the case had a relocation), which deadline, its due day, the day it was met and whether it was escalated.".to_owned(),
         ],
         recipients: vec![RecipientGroup {
             role: AgencyRole::NationalContactPoint,

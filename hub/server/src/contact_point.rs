@@ -16,17 +16,23 @@
 //! A case belongs to the jurisdiction and region of its owner; a handover to the jurisdiction
 //! recorded on it; an outcome to its reporting agency's.
 
+pub mod cohorts;
+pub mod occupancy;
+pub mod overdue;
+pub mod period_views;
+pub mod releases;
 pub mod suppress;
+
+pub use period_views::{flows, rejections, relocations, timing};
+pub mod year_sheet;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use schemas::{Jurisdiction, Pseudonym};
+use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
-use crate::deadlines::contact_point_pseudonym;
-use crate::settings::Secret;
 use suppress::{Cell, Published, Sheet, Split};
 
 /// Counts under this are suppressed.
@@ -239,7 +245,7 @@ pub struct CaseFigures {
     pub by_agency: Matrix,
 }
 
-fn jurisdiction_text(j: Jurisdiction) -> &'static str {
+pub(crate) fn jurisdiction_text(j: Jurisdiction) -> &'static str {
     match j {
         Jurisdiction::DK => "DK",
         Jurisdiction::NO => "NO",
@@ -362,7 +368,8 @@ async fn case_tables(
         sheet.sum(total, &[all.whole, by_stage[closed]]);
     }
 
-    let published = sheet.suppress();
+    // Figures of the present: rounded, so that watching them change tells no one case.
+    let published = sheet.suppress_rounded();
     let coverage_row = |region: String, split: Split| CoverageRow {
         region,
         open_cases: published.count(split.whole),
@@ -411,155 +418,6 @@ fn total_split(sheet: &mut Sheet, splits: impl Iterator<Item = Split> + Clone) -
     Split { whole, part, rest }
 }
 
-/// One overdue handover, as the contact point may see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OverdueRow {
-    /// The person, by the contact point's own pseudonym.
-    pub pseudonym: Pseudonym,
-    /// The agency handing over; none when the case had a relocation.
-    pub from_agency: Option<String>,
-    /// The agency asked; none when the case had a relocation.
-    pub to_agency: Option<String>,
-    /// The case's stage.
-    pub stage: String,
-    /// Where the handover stands: requested, received, accepted, rejected, ...
-    pub state: String,
-    /// When it was requested.
-    pub requested_on: chrono::NaiveDate,
-    /// Days from the request to its answer, or to now while it is open.
-    pub days_waiting: i64,
-    /// The escalations sent, oldest first.
-    pub escalations: Vec<EscalationNote>,
-}
-
-/// One escalation of an overdue handover.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EscalationNote {
-    /// Which deadline: HandoverReceived or HandoverAnswered.
-    pub deadline: String,
-    /// To whom: First (the coordinator) or Double (the contact point).
-    pub level: String,
-    /// When.
-    pub sent_on: chrono::NaiveDate,
-}
-
-/// Overdue handovers: every handover of the jurisdiction with an escalation, newest first.
-/// Relocations are not listed (see [`relocations`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OverdueFigures {
-    /// Overdue handovers still open.
-    pub open: Count,
-    /// Overdue handovers answered since.
-    pub answered_late: Count,
-    /// Overdue handovers by the agency asked (counts).
-    pub by_agency: Vec<(String, Count)>,
-    /// The rows; only for roles that may see pseudonymous rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rows: Option<Vec<OverdueRow>>,
-}
-
-/// Overdue handovers of `jurisdiction` as of `now`; rows only when `with_rows`.
-pub async fn overdue(
-    pool: &PgPool,
-    jurisdiction: Jurisdiction,
-    key: &Secret,
-    now: DateTime<Utc>,
-    with_rows: bool,
-) -> Result<OverdueFigures, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT h.handover_id, k.subject, k.stage, h.state, h.requested_at, h.answered_at,
-                f.name AS from_name, t.name AS to_name,
-                EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated,
-                array_agg(e.deadline ORDER BY e.sent_at, e.level) AS deadlines,
-                array_agg(e.level ORDER BY e.sent_at, e.level) AS levels,
-                array_agg(e.sent_at ORDER BY e.sent_at, e.level) AS sent
-         FROM handovers h
-         JOIN cases k ON k.case_id = h.case_id
-         JOIN escalations e ON e.subject_ref = h.handover_id::text
-         LEFT JOIN agencies f ON f.id = h.from_agency
-         LEFT JOIN agencies t ON t.id = h.to_agency
-         WHERE h.kind = 'handover' AND h.jurisdiction = $1
-         GROUP BY h.handover_id, k.subject, k.stage, f.name, t.name
-         ORDER BY h.requested_at DESC",
-    )
-    .bind(jurisdiction_text(jurisdiction))
-    .fetch_all(pool)
-    .await?;
-    let mut open = 0;
-    let mut answered_late = 0;
-    let mut by_agency: BTreeMap<String, i64> = BTreeMap::new();
-    let mut out = Vec::new();
-    for row in rows {
-        let state: String = row.try_get("state")?;
-        let relocated: bool = row.try_get("relocated")?;
-        let to_name: Option<String> = row.try_get("to_name")?;
-        if matches!(state.as_str(), "requested" | "received") {
-            open += 1;
-        } else {
-            answered_late += 1;
-        }
-        let agency_label = if relocated {
-            "withheld (relocated case)".to_owned()
-        } else {
-            to_name.clone().unwrap_or_else(|| "unknown".to_owned())
-        };
-        *by_agency.entry(agency_label).or_default() += 1;
-        if !with_rows {
-            continue;
-        }
-        let requested_at: DateTime<Utc> = row.try_get("requested_at")?;
-        let answered_at: Option<DateTime<Utc>> = row.try_get("answered_at")?;
-        let subject = Pseudonym::try_from(row.try_get::<String, _>("subject")?)
-            .map_err(|e| sqlx::Error::Decode(e.into()))?;
-        let deadlines: Vec<String> = row.try_get("deadlines")?;
-        let levels: Vec<String> = row.try_get("levels")?;
-        let sent: Vec<DateTime<Utc>> = row.try_get("sent")?;
-        out.push(OverdueRow {
-            pseudonym: contact_point_pseudonym(key, &subject),
-            from_agency: if relocated {
-                None
-            } else {
-                row.try_get("from_name")?
-            },
-            to_agency: if relocated { None } else { to_name },
-            stage: row.try_get("stage")?,
-            state,
-            requested_on: requested_at.date_naive(),
-            days_waiting: (answered_at.unwrap_or(now) - requested_at).num_days(),
-            escalations: deadlines
-                .into_iter()
-                .zip(levels)
-                .zip(sent)
-                .map(|((deadline, level), sent)| EscalationNote {
-                    deadline,
-                    level,
-                    sent_on: sent.date_naive(),
-                })
-                .collect(),
-        });
-    }
-    // Still open and answered since add up to all overdue handovers, and so do the agencies.
-    let mut sheet = Sheet::default();
-    let open = sheet.cell(open);
-    let answered_late = sheet.cell(answered_late);
-    let by_agency: Vec<(String, Cell)> = by_agency
-        .into_iter()
-        .map(|(a, n)| (a, sheet.cell(n)))
-        .collect();
-    let all = sheet.total_of(&by_agency.iter().map(|(_, c)| *c).collect::<Vec<_>>());
-    sheet.sum(all, &[open, answered_late]);
-    let published = sheet.suppress();
-    Ok(OverdueFigures {
-        open: published.count(open),
-        answered_late: published.count(answered_late),
-        by_agency: by_agency
-            .into_iter()
-            .map(|(a, c)| (a, published.count(c)))
-            .collect(),
-        rows: with_rows.then_some(out),
-    })
-}
-
 /// How long one agency takes to receive and to accept handovers, in days.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimingRow {
@@ -599,53 +457,6 @@ pub fn p50_p90(mut values: Vec<f64>) -> (Option<f64>, Option<f64>) {
     )
 }
 
-/// Time to receive and to accept per agency asked (handovers, not relocations).
-pub async fn timing(
-    pool: &PgPool,
-    jurisdiction: Jurisdiction,
-) -> Result<Vec<TimingRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT coalesce(t.name, h.to_agency) AS agency, h.state, h.requested_at, h.received_at, h.answered_at
-         FROM handovers h LEFT JOIN agencies t ON t.id = h.to_agency
-         WHERE h.kind = 'handover' AND h.jurisdiction = $1",
-    )
-    .bind(jurisdiction_text(jurisdiction))
-    .fetch_all(pool)
-    .await?;
-    let mut per: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    for row in rows {
-        let agency: String = row.try_get("agency")?;
-        let state: String = row.try_get("state")?;
-        let requested: DateTime<Utc> = row.try_get("requested_at")?;
-        let received: Option<DateTime<Utc>> = row.try_get("received_at")?;
-        let answered: Option<DateTime<Utc>> = row.try_get("answered_at")?;
-        let entry = per.entry(agency).or_default();
-        if let Some(received) = received {
-            entry.0.push(days_between(requested, received));
-        }
-        if let (true, Some(answered)) = (state == "accepted", answered) {
-            entry.1.push(days_between(requested, answered));
-        }
-    }
-    Ok(per
-        .into_iter()
-        .map(|(agency, (receive, accept))| {
-            let (received, accepted) = (receive.len() as i64, accept.len() as i64);
-            let (receive_p50, receive_p90) = p50_p90(receive);
-            let (accept_p50, accept_p90) = p50_p90(accept);
-            TimingRow {
-                agency,
-                received: Count::of(received),
-                receive_p50,
-                receive_p90,
-                accepted: Count::of(accepted),
-                accept_p50,
-                accept_p90,
-            }
-        })
-        .collect())
-}
-
 /// Why handovers were rejected, and why the hub refused messages or recipients.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RejectionFigures {
@@ -653,45 +464,6 @@ pub struct RejectionFigures {
     pub handovers: Vec<(String, Count)>,
     /// Messages and recipients the hub refused, by reason code (senders of the jurisdiction).
     pub hub_refusals: Vec<(String, Count)>,
-}
-
-/// Rejections and refusals of `jurisdiction`.
-pub async fn rejections(
-    pool: &PgPool,
-    jurisdiction: Jurisdiction,
-) -> Result<RejectionFigures, sqlx::Error> {
-    let j = jurisdiction_text(jurisdiction);
-    let handovers = sqlx::query(
-        "SELECT coalesce(reject_code, 'not given') AS code, count(*) AS n FROM handovers
-         WHERE kind = 'handover' AND state = 'rejected' AND jurisdiction = $1
-         GROUP BY 1 ORDER BY 2 DESC, 1",
-    )
-    .bind(j)
-    .fetch_all(pool)
-    .await?;
-    let refusals = sqlx::query(
-        "SELECT reason, sum(n)::bigint AS n FROM (
-             SELECT m.reason, count(*) AS n FROM messages m JOIN agencies a ON a.id = m.sender
-             WHERE m.outcome = 'refused' AND m.reason IS NOT NULL AND a.jurisdiction = $1 GROUP BY 1
-             UNION ALL
-             SELECT d.reason, count(*) AS n FROM decisions d
-             JOIN messages m ON m.sender = d.sender AND m.message_id = d.message_id
-             JOIN agencies a ON a.id = d.sender
-             WHERE NOT d.delivered AND m.outcome = 'routed' AND d.reason IS NOT NULL AND a.jurisdiction = $1 GROUP BY 1
-         ) r GROUP BY reason ORDER BY 2 DESC, 1",
-    )
-    .bind(j)
-    .fetch_all(pool)
-    .await?;
-    let pairs = |rows: Vec<sqlx::postgres::PgRow>| -> Result<Vec<(String, Count)>, sqlx::Error> {
-        rows.into_iter()
-            .map(|r| Ok((r.try_get(0)?, Count::of(r.try_get(1)?))))
-            .collect()
-    };
-    Ok(RejectionFigures {
-        handovers: pairs(handovers)?,
-        hub_refusals: pairs(refusals)?,
-    })
 }
 
 /// Consent coverage of open cases in one region.
@@ -716,134 +488,6 @@ pub struct CoverageFigures {
     pub total: CoverageRow,
 }
 
-/// Outcomes reported by the agencies of one region.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutcomeRow {
-    /// The reporting agencies' region.
-    pub region: String,
-    /// Outcome reports.
-    pub reports: Count,
-    /// Reports that know whether there was a new serious charge within 12 months.
-    pub charge_known: Count,
-    /// Of those, the share with no new serious charge.
-    pub no_new_charge: Rate,
-    /// Reports that know whether the person was in education or a job after 3 months.
-    pub occupation_known: Count,
-    /// Of those, the share in education or a job.
-    pub in_education_or_job: Rate,
-}
-
-/// Outcome rates by region and in all, and end reasons.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutcomeFigures {
-    /// By region.
-    pub by_region: Vec<OutcomeRow>,
-    /// All regions.
-    pub total: OutcomeRow,
-    /// Reports by end reason.
-    pub end_reasons: Vec<(String, Count)>,
-}
-
-/// Outcome rates of `jurisdiction`, from the outcome reports that reached a contact point.
-pub async fn outcomes(
-    pool: &PgPool,
-    jurisdiction: Jurisdiction,
-) -> Result<OutcomeFigures, sqlx::Error> {
-    let j = jurisdiction_text(jurisdiction);
-    let mut tx = snapshot(pool).await?;
-    let rows = sqlx::query(
-        "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS reports,
-                count(o.no_new_serious_charge_12m) AS charge_known,
-                count(*) FILTER (WHERE o.no_new_serious_charge_12m) AS no_charge,
-                count(o.in_education_or_job_3m) AS occupation_known,
-                count(*) FILTER (WHERE o.in_education_or_job_3m) AS occupied
-         FROM outcomes o JOIN agencies a ON a.id = o.sender
-         WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 1",
-    )
-    .bind(j)
-    .fetch_all(&mut *tx)
-    .await?;
-    // Reports add up over regions and over end reasons; each rate has its whole, part and
-    // rest, which add up over regions too.
-    let mut sheet = Sheet::default();
-    let mut regions = Vec::new();
-    for row in rows {
-        let reports = sheet.cell(row.try_get("reports")?);
-        let charge = sheet.split(row.try_get("charge_known")?, row.try_get("no_charge")?);
-        let occupation = sheet.split(row.try_get("occupation_known")?, row.try_get("occupied")?);
-        regions.push((
-            row.try_get::<String, _>("region")?,
-            reports,
-            charge,
-            occupation,
-        ));
-    }
-    let reports = sheet.total_of(&regions.iter().map(|r| r.1).collect::<Vec<_>>());
-    let charge = total_split(&mut sheet, regions.iter().map(|r| r.2));
-    let occupation = total_split(&mut sheet, regions.iter().map(|r| r.3));
-    let reasons = sqlx::query(
-        "SELECT o.end_reason, count(*) AS n FROM outcomes o JOIN agencies a ON a.id = o.sender
-         WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 2 DESC, 1",
-    )
-    .bind(j)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| Ok((r.try_get(0)?, sheet.cell(r.try_get(1)?))))
-    .collect::<Result<Vec<(String, Cell)>, sqlx::Error>>()?;
-    tx.commit().await?;
-    sheet.sum(
-        reports,
-        &reasons.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
-    );
-    let published = sheet.suppress();
-    let outcome_row =
-        |region: String, reports: Cell, charge: Split, occupation: Split| OutcomeRow {
-            region,
-            reports: published.count(reports),
-            charge_known: published.count(charge.whole),
-            no_new_charge: published.rate(charge),
-            occupation_known: published.count(occupation.whole),
-            in_education_or_job: published.rate(occupation),
-        };
-    Ok(OutcomeFigures {
-        by_region: regions
-            .into_iter()
-            .map(|(region, reports, charge, occupation)| {
-                outcome_row(region, reports, charge, occupation)
-            })
-            .collect(),
-        total: outcome_row("all".to_owned(), reports, charge, occupation),
-        end_reasons: reasons
-            .into_iter()
-            .map(|(reason, c)| (reason, published.count(c)))
-            .collect(),
-    })
-}
-
-/// Handovers from agency to agency (not relocations).
-pub async fn flows(pool: &PgPool, jurisdiction: Jurisdiction) -> Result<Matrix, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT coalesce(f.name, h.from_agency) AS from_name, coalesce(t.name, h.to_agency) AS to_name, count(*) AS n
-         FROM handovers h LEFT JOIN agencies f ON f.id = h.from_agency LEFT JOIN agencies t ON t.id = h.to_agency
-         WHERE h.kind = 'handover' AND h.jurisdiction = $1 GROUP BY 1, 2",
-    )
-    .bind(jurisdiction_text(jurisdiction))
-    .fetch_all(pool)
-    .await?;
-    let triples = rows
-        .into_iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect::<Result<Vec<(String, String, i64)>, sqlx::Error>>()?;
-    let mut columns: Vec<String> = triples.iter().map(|t| t.1.clone()).collect();
-    columns.sort();
-    columns.dedup();
-    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut sheet = Sheet::default();
-    let m = MatrixCells::lay_out(&mut sheet, &columns, triples);
-    Ok(m.publish(&sheet.suppress()))
-}
-
 /// Relocations of one jurisdiction, by where they stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RelocationCounts {
@@ -857,57 +501,6 @@ pub struct RelocationCounts {
     pub open: Count,
     /// Answered late or not at all within 2 calendar days (escalated to the origin).
     pub overdue: Count,
-}
-
-/// Relocation counts per jurisdiction (of the requesting municipality); all jurisdictions
-/// when `only` is none.
-pub async fn relocation_counts(
-    pool: &PgPool,
-    only: Option<Jurisdiction>,
-) -> Result<BTreeMap<String, RelocationCounts>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT h.jurisdiction,
-                count(*) AS requested,
-                count(*) FILTER (WHERE h.state = 'accepted') AS confirmed,
-                count(*) FILTER (WHERE h.state = 'rejected') AS rejected,
-                count(*) FILTER (WHERE h.state IN ('requested', 'received')) AS open,
-                count(*) FILTER (WHERE h.state NOT IN ('accepted', 'rejected', 'requested', 'received')) AS other,
-                count(*) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM escalations e
-                    WHERE e.subject_ref = h.handover_id::text AND e.deadline = 'RelocationAnswered'
-                )) AS overdue
-         FROM handovers h WHERE h.kind = 'relocation' AND ($1::text IS NULL OR h.jurisdiction = $1)
-         GROUP BY h.jurisdiction ORDER BY h.jurisdiction",
-    )
-    .bind(only.map(jurisdiction_text))
-    .fetch_all(pool)
-    .await?;
-    let mut out = BTreeMap::new();
-    for row in rows {
-        // Confirmed, rejected, open and any other state add up to all requested.
-        let mut sheet = Sheet::default();
-        let mut cell = |name: &str| row.try_get::<i64, _>(name).map(|n| sheet.cell(n));
-        let (confirmed, rejected, open, other) = (
-            cell("confirmed")?,
-            cell("rejected")?,
-            cell("open")?,
-            cell("other")?,
-        );
-        let overdue = cell("overdue")?;
-        let requested = sheet.total_of(&[confirmed, rejected, open, other]);
-        let published = sheet.suppress();
-        out.insert(
-            row.try_get("jurisdiction")?,
-            RelocationCounts {
-                requested: published.count(requested),
-                confirmed: published.count(confirmed),
-                rejected: published.count(rejected),
-                open: published.count(open),
-                overdue: published.count(overdue),
-            },
-        );
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

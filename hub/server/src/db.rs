@@ -586,7 +586,7 @@ async fn write_accepted(
 }
 
 /// What the contact point's figures need beyond the case state: the code of a handover's
-/// rejection, and the figures of an outcome report that reached a contact point (its consent
+/// rejection, when a routed release notice arrived for which expected release, and the figures of an outcome report that reached a contact point (its consent
 /// allowed OUTCOME_STATISTICS). Codes and booleans only, never the words.
 async fn record_statistics(
     tx: &mut Transaction<'_, Postgres>,
@@ -605,6 +605,23 @@ async fn record_statistics(
                 r.handover_id,
                 r.reason_code.unwrap_or(RejectionReason::Other).as_str(),
             );
+        }
+        Body::ReleaseNotice(notice) => {
+            let jurisdiction = directory
+                .get(&a.sender)
+                .map(|s| enum_text(&s.jurisdiction))
+                .unwrap_or_default();
+            sqlx::query(
+                "INSERT INTO release_notices (sender, message_id, jurisdiction, expected_release, received_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(a.sender.as_str())
+            .bind(e.message_id.as_uuid())
+            .bind(jurisdiction)
+            .bind(notice.expected_release)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
         }
         Body::OutcomeReport(o) => {
             let to_contact_point = a.decisions.iter().any(|d| {

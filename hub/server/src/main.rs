@@ -101,8 +101,14 @@ enum KeysCommand {
 
 #[derive(Subcommand)]
 enum ContactPointCommand {
-    /// Relocations per jurisdiction, as counts only (under 5 suppressed), as JSON.
-    Relocations,
+    /// Relocations requested in a closed period, per jurisdiction, as counts only (under 5
+    /// suppressed), as JSON.
+    Relocations {
+        /// A closed month (2026-11), quarter (2026-Q3) or year (2025); by default the last
+        /// closed quarter.
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Logins to the contact point's dashboard.
     #[command(subcommand)]
     User(UserCommand),
@@ -334,8 +340,29 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
             }
         }
-        Command::ContactPoint(ContactPointCommand::Relocations) => {
-            let counts = hub::contact_point::relocation_counts(&pool().await?, None).await?;
+        Command::ContactPoint(ContactPointCommand::Relocations { period }) => {
+            let pool = pool().await?;
+            let rules = hub_core::deadlines::DeadlineRules::default();
+            let mut counts = std::collections::BTreeMap::new();
+            for j in [Jurisdiction::DK, Jurisdiction::NO, Jurisdiction::SE] {
+                let today = hub_core::periods::local_day(chrono::Utc::now(), j);
+                let period = match period.as_deref() {
+                    None => hub_core::periods::Period::default_on(today),
+                    Some(text) => {
+                        let p: hub_core::periods::Period = text.parse()?;
+                        anyhow::ensure!(
+                            p.closed_on(today),
+                            "{p} is not over yet: only closed periods are shown"
+                        );
+                        p
+                    }
+                };
+                let c = hub::contact_point::relocations(&pool, j, period, &rules).await?;
+                counts.insert(
+                    format!("{j:?}"),
+                    serde_json::json!({"period": period.to_string(), "relocations": c}),
+                );
+            }
             println!("{}", serde_json::to_string_pretty(&counts)?);
         }
         Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {

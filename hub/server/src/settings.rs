@@ -301,6 +301,10 @@ pub struct ProgrammeSettings {
     pub name: String,
     /// Agency ids that may hold its consent forms.
     pub custodians: BTreeSet<AgencyId>,
+    /// The places it has (Copenhagen's Exit: 55 a year), which the contact point's occupancy
+    /// view sets its people against; none when not configured.
+    #[serde(default)]
+    pub places: Option<u32>,
 }
 
 impl Settings {

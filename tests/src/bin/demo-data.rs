@@ -18,7 +18,7 @@
 //!
 //! ```sh
 //! source .local/env
-//! cargo run --release -p e2e --bin demo-data -- --cases 500 --days 730 --seed 1
+//! cargo run --release -p e2e --bin demo-data -- --cases 500 --days 1100 --seed 1
 //! cargo run --release -p e2e --bin demo-data -- --dry-run    # the plan's figures only
 //! ```
 //!
@@ -40,7 +40,8 @@ use sqlx::postgres::PgPoolOptions;
 const USAGE: &str = "\
 usage: demo-data [options]
   --cases N            cases to load (default 500)
-  --days N             days back the population starts (default 730)
+  --days N             days back the population starts (default 1100: three years, so that
+                       the oldest yearly cohort of outcomes is complete)
   --seed N             the population's seed (default 1)
   --concurrency N      cases driven at once (default 48)
   --progress-every N   a progress line every N cases (default 50)
@@ -75,7 +76,7 @@ struct Args {
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
         cases: 500,
-        days: 730,
+        days: 1100,
         seed: 1,
         concurrency: 48,
         progress_every: 50,

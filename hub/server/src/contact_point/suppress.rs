@@ -81,6 +81,16 @@ impl Sheet {
         Split { whole, part, rest }
     }
 
+    /// [`Sheet::suppress`], for figures of the present: every count shown is also rounded to
+    /// a base of 5 ([`hub_core::periods::rounded`]), and a rate is worked out from the rounded
+    /// counts, so one case more or less never moves a figure by exactly one.
+    pub fn suppress_rounded(self) -> Published {
+        Published {
+            round: true,
+            ..self.suppress()
+        }
+    }
+
     /// Hides the small counts, then withholds until every sum hides none or two or more.
     pub fn suppress(self) -> Published {
         let mut hidden: Vec<Option<Count>> = self
@@ -121,6 +131,7 @@ impl Sheet {
         Published {
             values: self.values,
             hidden,
+            round: false,
         }
     }
 }
@@ -130,12 +141,24 @@ impl Sheet {
 pub struct Published {
     values: Vec<i64>,
     hidden: Vec<Option<Count>>,
+    /// Whether shown counts are rounded to a base of 5.
+    round: bool,
 }
 
 impl Published {
     /// The count as shown.
     pub fn count(&self, cell: Cell) -> Count {
-        self.hidden[cell.0].unwrap_or(Count::Exact(self.values[cell.0]))
+        self.hidden[cell.0].unwrap_or_else(|| Count::Exact(self.value(cell)))
+    }
+
+    /// The value as it may be shown: exact, or rounded for figures of the present.
+    fn value(&self, cell: Cell) -> i64 {
+        let n = self.values[cell.0];
+        if self.round {
+            hub_core::periods::rounded(n).unwrap_or(n)
+        } else {
+            n
+        }
     }
 
     /// The share of a split: shown only when its whole, part and rest all are.
@@ -144,7 +167,7 @@ impl Published {
             .iter()
             .all(|c| self.hidden[c.0].is_none());
         if all_shown {
-            Rate::of(self.values[split.part.0], self.values[split.whole.0])
+            Rate::of(self.value(split.part), self.value(split.whole))
         } else {
             Rate::Suppressed
         }

@@ -8,7 +8,9 @@
 
 pub mod auth;
 pub mod page;
+pub mod periodic;
 pub mod svg;
+pub mod words;
 
 use std::sync::Arc;
 
@@ -17,7 +19,7 @@ use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,8 +28,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use self::auth::{AuthError, Viewer};
-use self::page::{esc, matrix_table, pairs_table, render};
+use self::page::{esc, matrix_table, named_matrix_table, named_pairs_table, render};
+use self::periodic::Report;
 use self::svg::Bar;
+use self::words::{t, t_with};
 use crate::Shared;
 use crate::contact_point as cp;
 
@@ -39,6 +43,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/login", get(login_form).post(login))
         .route("/assets/dashboard.css", get(page::stylesheet))
         .route("/logout", post(logout))
+        .route("/language", get(choose_language))
         .route(
             "/dashboard",
             get(|| async { Redirect::to("/dashboard/cases") }),
@@ -62,7 +67,15 @@ async fn current_viewer(shared: &Shared, headers: &HeaderMap) -> Result<Option<V
 #[derive(Debug)]
 enum Failure {
     NotFound,
+    /// The period asked for cannot be shown.
+    Period(periodic::PeriodProblem),
     Unexpected(sqlx::Error),
+}
+
+impl From<periodic::PeriodProblem> for Failure {
+    fn from(p: periodic::PeriodProblem) -> Self {
+        Failure::Period(p)
+    }
 }
 
 impl From<sqlx::Error> for Failure {
@@ -75,6 +88,7 @@ impl Failure {
     fn status(&self) -> StatusCode {
         match self {
             Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::Period(_) => StatusCode::BAD_REQUEST,
             Failure::Unexpected(e) => {
                 tracing::error!(error = %e, "reading the contact point's figures failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -85,14 +99,16 @@ impl Failure {
     fn code(&self) -> &'static str {
         match self {
             Failure::NotFound => "unknown_view",
+            Failure::Period(p) => p.code(),
             Failure::Unexpected(_) => "unavailable",
         }
     }
 
-    fn words(&self) -> &'static str {
+    fn words(&self) -> String {
         match self {
-            Failure::NotFound => "There is no such view.",
-            Failure::Unexpected(_) => "The figures could not be read just now. Try again shortly.",
+            Failure::NotFound => t("dash-no-such-view"),
+            Failure::Period(p) => p.words(),
+            Failure::Unexpected(_) => t("dash-figures-unavailable"),
         }
     }
 }
@@ -103,11 +119,28 @@ struct LoginForm {
     password: String,
 }
 
-async fn login_form() -> Html<String> {
-    Html(page::login_page(None))
+/// `GET /login`: the sign-in page, in the language of the request (no viewer yet).
+async fn login_form(headers: HeaderMap) -> Html<String> {
+    let lang = words::request_lang(&headers, None);
+    Html(words::LANG.sync_scope(lang, || page::login_page(None)))
 }
 
+/// `POST /login`: [`sign_in`], answered in the language of the request.
 async fn login(
+    shared: State<Arc<Shared>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Form<LoginForm>,
+) -> Response {
+    let lang = words::request_lang(&headers, None);
+    words::LANG
+        .scope(lang, sign_in(shared, client, headers, form))
+        .await
+}
+
+/// Checks a name and password; on success, sets the session cookie and goes to the first
+/// view; otherwise the sign-in page again with why.
+async fn sign_in(
     State(shared): State<Arc<Shared>>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
@@ -117,9 +150,7 @@ async fn login(
     if !broker::web::same_origin(&headers) {
         return (
             StatusCode::FORBIDDEN,
-            Html(page::login_page(Some(
-                "This sign-in form was sent from another site. Open the sign-in page and try again.",
-            ))),
+            Html(page::login_page(Some(&t("dash-login-other-site")))),
         )
             .into_response();
     }
@@ -150,34 +181,22 @@ async fn login(
             tracing::error!(error = %e, "dashboard login failed on the database");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Html(page::login_page(Some(
-                    "Signing in is not possible just now. Try again shortly.",
-                ))),
+                Html(page::login_page(Some(&t("dash-login-unavailable")))),
             )
                 .into_response()
         }
         Err(e) => {
             tracing::info!(reason = %e, "dashboard login refused");
-            let status = if matches!(e, AuthError::Throttled(_)) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
+            let (status, words) = match e {
+                AuthError::Throttled(seconds) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    t_with("dash-login-throttled", &[("seconds", seconds.to_string())]),
+                ),
+                _ => (StatusCode::UNAUTHORIZED, t("dash-login-wrong")),
             };
-            (
-                status,
-                Html(page::login_page(Some(&capitalised(&e.to_string())))),
-            )
-                .into_response()
+            (status, Html(page::login_page(Some(&words)))).into_response()
         }
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
-        .unwrap_or_default()
 }
 
 /// The sign-out form: its CSRF token ([`page::csrf_token`]).
@@ -187,9 +206,21 @@ struct LogoutForm {
     csrf: String,
 }
 
-/// `POST /logout`: ends the session on the server and in the browser, if the form carries
-/// the session's CSRF token; without it, the session stays and the answer says why.
+/// `POST /logout`: [`sign_out`], answered in the language of the request.
 async fn logout(
+    shared: State<Arc<Shared>>,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let lang = words::request_lang(&headers, None);
+    words::LANG
+        .scope(lang, sign_out(shared, headers, form))
+        .await
+}
+
+/// Ends the session on the server and in the browser, if the form carries the session's
+/// CSRF token; without it, the session stays and the answer says why.
+async fn sign_out(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     form: Result<Form<LogoutForm>, FormRejection>,
@@ -200,9 +231,7 @@ async fn logout(
             tracing::info!("dashboard sign-out refused: the form had no valid CSRF token");
             return broker::web::html(
                 StatusCode::FORBIDDEN,
-                page::login_page(Some(
-                    "This sign-out did not come from the dashboard's own page, so you are still signed in. Open the dashboard and use its Sign out button.",
-                )),
+                page::login_page(Some(&t("dash-logout-refused"))),
             );
         }
         if let Err(e) = auth::logout(&shared.pool, &token).await {
@@ -217,39 +246,142 @@ async fn logout(
     response
 }
 
+/// The query of `/language`: the language chosen, and the page to go back to.
+#[derive(Deserialize, Default)]
+struct LanguageChoice {
+    lang: Option<String>,
+    back: Option<String>,
+}
+
+/// `GET /language?lang=da&back=/dashboard/cases`: the viewer's choice of language, kept in
+/// the `hub_lang` cookie for a year; back to the page they came from.
+async fn choose_language(
+    State(shared): State<Arc<Shared>>,
+    Query(choice): Query<LanguageChoice>,
+) -> Response {
+    language_chosen(
+        choice.lang.as_deref(),
+        choice.back.as_deref(),
+        shared.settings.http.secure_cookies,
+    )
+}
+
+/// The answer to a choice of language: the cookie (none for a language the dashboard does not
+/// have) and a redirect to `back` when it is a path of this site, else to the dashboard.
+fn language_chosen(lang: Option<&str>, back: Option<&str>, secure: bool) -> Response {
+    let back = back.filter(|b| same_site_path(b)).unwrap_or("/dashboard");
+    let mut response = Redirect::to(back).into_response();
+    if let Some(lang) = lang.and_then(broker::web::Lang::from_code) {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly{}",
+            words::LANG_COOKIE,
+            lang.code(),
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Whether `path` is a path on this site: it starts with one `/` (`//host` and `/\host` are
+/// other sites to a browser) and carries nothing a header cannot.
+fn same_site_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+/// The query of a view: the period to show (`2026-11`, `2026-Q3`, `2026`).
+#[derive(Deserialize, Default)]
+struct ViewQuery {
+    period: Option<String>,
+}
+
+/// `GET /dashboard/{view}` (and `{view}.csv`): [`show_view`] for the signed-in viewer, in
+/// the language of the request ([`words::request_lang`]).
 async fn view_page(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
+    Query(query): Query<ViewQuery>,
     headers: HeaderMap,
 ) -> Response {
     let viewer = match current_viewer(&shared, &headers).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return (e.status(), Html(esc(e.words()))).into_response(),
+        Err(e) => {
+            let lang = words::request_lang(&headers, None);
+            let words = words::LANG.sync_scope(lang, || e.words());
+            return (e.status(), Html(esc(&words))).into_response();
+        }
     };
+    let lang = words::request_lang(&headers, Some(viewer.jurisdiction));
+    let shown = show_view(shared, viewer, name, query.period, headers);
+    words::LANG.scope(lang, shown).await
+}
+
+/// A view, or its CSV, for `viewer`, in the language of the request in hand.
+async fn show_view(
+    shared: Arc<Shared>,
+    viewer: Viewer,
+    name: String,
+    period: Option<String>,
+    headers: HeaderMap,
+) -> Response {
     let csrf = session_token(&headers)
         .map(|token| page::csrf_token(&token))
         .unwrap_or_default();
-    match view(&shared, &viewer, &name).await {
+    if let Some(view_name) = name.strip_suffix(".csv") {
+        return match view(&shared, &viewer, view_name, period.as_deref()).await {
+            Ok(v) => csv_response(view_name, period.as_deref(), v.csv),
+            Err(e) => (e.status(), e.words()).into_response(),
+        };
+    }
+    match view(&shared, &viewer, &name, period.as_deref()).await {
         Ok(v) => broker::web::html(
             StatusCode::OK,
-            page::page(&viewer, &name, v.title, &csrf, &v.html),
+            page::page(&viewer, &name, &v.title, &csrf, &v.html),
         ),
         Err(e) => {
-            let body = render(&Unavailable { words: e.words() });
+            let body = render(&Unavailable { words: &e.words() });
             broker::web::html(
                 e.status(),
-                page::page(&viewer, &name, "Not available", &csrf, &body),
+                page::page(&viewer, &name, &t("dash-not-available"), &csrf, &body),
             )
         }
     }
 }
 
+/// A view's CSV as a download named after the view and the period.
+fn csv_response(view: &str, period: Option<&str>, body: String) -> Response {
+    let file = match period {
+        Some(p) if p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            format!("{view}-{p}.csv")
+        }
+        _ => format!("{view}.csv"),
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 async fn view_json(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
+    Query(query): Query<ViewQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let period = query.period;
     let viewer = match current_viewer(&shared, &headers).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => {
@@ -267,7 +399,7 @@ async fn view_json(
                 .into_response();
         }
     };
-    match view(&shared, &viewer, &name).await {
+    match view(&shared, &viewer, &name, period.as_deref()).await {
         Ok(v) => Json(json!({
             "view": name,
             "jurisdiction": viewer.jurisdiction,
@@ -285,9 +417,12 @@ async fn view_json(
 
 /// One view, computed once: its title, its figures as JSON, and its page body.
 struct View {
-    title: &'static str,
+    /// Its title, in the language of the request in hand.
+    title: String,
     json: serde_json::Value,
     html: String,
+    /// The view as CSV ([`periodic::csv`]); empty for a view that has none yet.
+    csv: String,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
@@ -295,70 +430,19 @@ fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 }
 
 fn fmt_days(d: Option<f64>) -> String {
-    d.map_or_else(|| "–".to_owned(), |d| format!("{d:.1}"))
+    words::days(d)
 }
 
 /// The cases view (`templates/dashboard/cases.html`).
 #[derive(askama::Template)]
 #[template(path = "dashboard/cases.html")]
 struct CasesView {
-    total: cp::Count,
+    /// All cases, as written ([`words::count`]).
+    total: String,
     stage_chart: String,
     stage_table: String,
     /// Per matrix: its caption, its chart and its table.
-    matrices: Vec<(&'static str, String, String)>,
-}
-
-/// The overdue view (`templates/dashboard/overdue.html`).
-#[derive(askama::Template)]
-#[template(path = "dashboard/overdue.html")]
-struct OverdueView {
-    open: cp::Count,
-    answered_late: cp::Count,
-    chart: String,
-    table: String,
-    /// The rows, for an analyst; none for a role that sees counts only.
-    rows: Option<Vec<OverdueLine>>,
-}
-
-/// One overdue handover as the table writes it.
-struct OverdueLine {
-    pseudonym: String,
-    from: String,
-    to: String,
-    stage: String,
-    state: String,
-    requested_on: chrono::NaiveDate,
-    days_waiting: i64,
-    escalations: String,
-}
-
-impl OverdueLine {
-    fn of(r: &cp::OverdueRow) -> Self {
-        let withheld = "withheld (relocated case)";
-        let escalations: Vec<String> = r
-            .escalations
-            .iter()
-            .map(|e| {
-                let to = if e.level == "Double" {
-                    "contact point"
-                } else {
-                    "coordinator"
-                };
-                format!("{} to {to} on {}", e.deadline, e.sent_on)
-            })
-            .collect();
-        OverdueLine {
-            pseudonym: r.pseudonym.as_str().to_owned(),
-            from: r.from_agency.as_deref().unwrap_or(withheld).to_owned(),
-            to: r.to_agency.as_deref().unwrap_or(withheld).to_owned(),
-            stage: r.stage.clone(),
-            state: r.state.clone(),
-            requested_on: r.requested_on,
-            days_waiting: r.days_waiting,
-            escalations: escalations.join("; "),
-        }
-    }
+    matrices: Vec<(String, String, String)>,
 }
 
 /// The timing view (`templates/dashboard/timing.html`).
@@ -373,10 +457,10 @@ struct TimingView {
 /// One agency's times as the table writes them (days with one decimal, "–" when withheld).
 struct TimingLine {
     agency: String,
-    received: cp::Count,
+    received: String,
     receive_p50: String,
     receive_p90: String,
-    accepted: cp::Count,
+    accepted: String,
     accept_p50: String,
     accept_p90: String,
 }
@@ -394,19 +478,31 @@ struct RejectionsView {
 /// The consent coverage view (`templates/dashboard/consent.html`).
 #[derive(askama::Template)]
 #[template(path = "dashboard/consent.html")]
-struct ConsentView<'a> {
+struct ConsentView {
     chart: String,
-    rows: Vec<&'a cp::CoverageRow>,
+    rows: Vec<CoverageLine>,
 }
 
-/// The outcomes view (`templates/dashboard/outcomes.html`).
-#[derive(askama::Template)]
-#[template(path = "dashboard/outcomes.html")]
-struct OutcomesView<'a> {
-    charge_chart: String,
-    occupation_chart: String,
-    rows: Vec<&'a cp::OutcomeRow>,
-    end_reasons_table: String,
+/// One region's consent coverage as the table writes it; `key` is the region as the figures
+/// name it (`data-row`), `region` its words.
+struct CoverageLine {
+    key: String,
+    region: String,
+    open_cases: String,
+    with_consent: String,
+    coverage: String,
+}
+
+impl CoverageLine {
+    fn of(r: &cp::CoverageRow) -> Self {
+        CoverageLine {
+            key: r.region.clone(),
+            region: words::region(&r.region),
+            open_cases: words::count(r.open_cases),
+            with_consent: words::count(r.with_consent),
+            coverage: words::rate(r.coverage),
+        }
+    }
 }
 
 /// The flows view (`templates/dashboard/flows.html`).
@@ -432,103 +528,132 @@ struct Unavailable<'a> {
     words: &'a str,
 }
 
-fn count_bars(pairs: &[(String, cp::Count)]) -> Vec<Bar> {
-    pairs
-        .iter()
-        .map(|(l, c)| Bar::count(l.clone(), *c))
-        .collect()
+/// A bar per `(label, count)` pair, each labelled as `name` words it.
+fn named_bars(pairs: &[(String, cp::Count)], name: page::Naming) -> Vec<Bar> {
+    pairs.iter().map(|(l, c)| Bar::count(name(l), *c)).collect()
 }
 
-async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Failure> {
+async fn view(
+    shared: &Shared,
+    viewer: &Viewer,
+    name: &str,
+    period: Option<&str>,
+) -> Result<View, Failure> {
     let pool = &shared.pool;
     let j = viewer.jurisdiction;
     let title = page::VIEWS
         .iter()
         .find(|(path, _)| *path == name)
-        .map(|(_, title)| *title)
+        .map(|(_, title)| t(title))
         .ok_or(Failure::NotFound)?;
-    let (json, html) = match name {
+    if periodic::VIEWS.contains(&name) {
+        let period = match periodic::has_period(name) {
+            true => Some(periodic::chosen_period(period, periodic::today(viewer))?),
+            false => None,
+        };
+        let (json, report) = periodic::view(
+            shared,
+            viewer,
+            name,
+            period.unwrap_or(hub_core::periods::Period::Year(0)),
+        )
+        .await?;
+        let html = periodic::html(
+            periodic::VIEWS
+                .iter()
+                .find(|v| **v == name)
+                .copied()
+                .unwrap_or("overdue"),
+            &report,
+            period,
+            periodic::today(viewer),
+        );
+        return Ok(View {
+            title,
+            json,
+            html,
+            csv: periodic::csv(&report),
+        });
+    }
+    // The views of events count a closed period; the others describe the present.
+    let period = periodic::chosen_period(period, periodic::today(viewer))?;
+    let (json, html, report) = match name {
         "cases" => {
             let f = cp::cases(pool, j, Utc::now().date_naive()).await?;
-            let matrices = [
+            let parts = [
                 (
                     "cases-by-programme",
-                    "Cases by programme and stage",
-                    "Programme",
+                    "dash-cases-by-programme",
+                    "dash-programme",
                     &f.by_programme,
+                    words::programme as page::Naming,
                 ),
                 (
                     "cases-by-region",
-                    "Cases by region and stage",
-                    "Region",
+                    "dash-cases-by-region",
+                    "dash-region",
                     &f.by_region,
+                    words::region,
                 ),
                 (
                     "cases-by-agency",
-                    "Cases by owning agency and stage",
-                    "Agency",
+                    "dash-cases-by-agency",
+                    "dash-agency",
                     &f.by_agency,
+                    page::as_is,
                 ),
-            ]
-            .into_iter()
-            .map(|(id, caption, corner, m)| {
-                let totals: Vec<Bar> = m
-                    .rows
-                    .iter()
-                    .map(|r| Bar::count(r.label.clone(), r.total))
-                    .collect();
-                (
-                    caption,
-                    svg::bars(caption, &totals),
-                    matrix_table(id, caption, corner, m),
-                )
-            })
-            .collect();
+            ];
+            let matrices = parts
+                .into_iter()
+                .map(|(id, caption, corner, m, name)| {
+                    let caption = t(caption);
+                    let totals: Vec<Bar> = m
+                        .rows
+                        .iter()
+                        .map(|r| Bar::count(name(&r.label), r.total))
+                        .collect();
+                    let table =
+                        named_matrix_table(id, &caption, &t(corner), m, (name, words::stage));
+                    (caption.clone(), svg::bars(&caption, &totals), table)
+                })
+                .collect();
+            let by_stage = t("dash-cases-by-stage");
+            let mut tables = vec![periodic::pairs_table(
+                "cases-by-stage",
+                by_stage.clone(),
+                (t("dash-stage"), t("dash-cases")),
+                &f.by_stage,
+                words::stage,
+            )];
+            for (id, caption, corner, m, name) in parts {
+                tables.push(periodic::matrix_table(
+                    id,
+                    t(caption),
+                    t(corner),
+                    m,
+                    (name, words::stage),
+                ));
+            }
+            let report = Report {
+                lines: Vec::new(),
+                tables,
+            };
             let html = render(&CasesView {
-                total: f.total,
-                stage_chart: svg::bars("Cases by stage", &count_bars(&f.by_stage)),
-                stage_table: pairs_table(
+                total: words::count(f.total),
+                stage_chart: svg::bars(&by_stage, &named_bars(&f.by_stage, words::stage)),
+                stage_table: named_pairs_table(
                     "cases-by-stage",
-                    "Cases by stage",
-                    ("Stage", "Cases"),
+                    &by_stage,
+                    (&t("dash-stage"), &t("dash-cases")),
                     &f.by_stage,
+                    words::stage,
                 ),
                 matrices,
             });
-            (to_json(&f), html)
-        }
-        "overdue" => {
-            let with_rows = viewer.role.sees_rows();
-            let f = cp::overdue(
-                pool,
-                j,
-                &shared.deadlines.contact_point_key,
-                Utc::now(),
-                with_rows,
-            )
-            .await?;
-            let html = render(&OverdueView {
-                open: f.open,
-                answered_late: f.answered_late,
-                chart: svg::bars(
-                    "Overdue handovers by the agency asked",
-                    &count_bars(&f.by_agency),
-                ),
-                table: pairs_table(
-                    "overdue-by-agency",
-                    "Overdue handovers by the agency asked",
-                    ("Agency asked", "Overdue handovers"),
-                    &f.by_agency,
-                ),
-                rows: f
-                    .rows
-                    .as_ref()
-                    .map(|rows| rows.iter().map(OverdueLine::of).collect()),
-            });
-            (to_json(&f), html)
+            (to_json(&f), html, report)
         }
         "timing" => {
-            let rows = cp::timing(pool, j).await?;
+            let rows = cp::timing(pool, j, period).await?;
             let receive: Vec<Bar> = rows
                 .iter()
                 .map(|r| Bar::percentiles(r.agency.clone(), r.receive_p50, r.receive_p90))
@@ -538,54 +663,104 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 .map(|r| Bar::percentiles(r.agency.clone(), r.accept_p50, r.accept_p90))
                 .collect();
             let html = render(&TimingView {
-                receive_chart: svg::bars(
-                    "Days to receive a handover: median and 90th percentile",
-                    &receive,
-                ),
-                accept_chart: svg::bars(
-                    "Days to accept a handover: median and 90th percentile",
-                    &accept,
-                ),
+                receive_chart: svg::bars(&t("dash-receive-chart"), &receive),
+                accept_chart: svg::bars(&t("dash-accept-chart"), &accept),
                 rows: rows
                     .iter()
                     .map(|r| TimingLine {
                         agency: r.agency.clone(),
-                        received: r.received,
+                        received: words::count(r.received),
                         receive_p50: fmt_days(r.receive_p50),
                         receive_p90: fmt_days(r.receive_p90),
-                        accepted: r.accepted,
+                        accepted: words::count(r.accepted),
                         accept_p50: fmt_days(r.accept_p50),
                         accept_p90: fmt_days(r.accept_p90),
                     })
                     .collect(),
             });
-            (json!({ "agencies": rows }), html)
+            let report = Report {
+                lines: Vec::new(),
+                tables: vec![periodic::ReportTable {
+                    id: "timing",
+                    caption: t("dash-view-timing"),
+                    corner: t("dash-agency"),
+                    columns: [
+                        ("received", "dash-received"),
+                        ("receive_p50", "dash-receive-p50"),
+                        ("receive_p90", "dash-receive-p90"),
+                        ("accepted", "dash-accepted"),
+                        ("accept_p50", "dash-accept-p50"),
+                        ("accept_p90", "dash-accept-p90"),
+                    ]
+                    .into_iter()
+                    .map(|(code, id)| (code, t(id)))
+                    .collect(),
+                    rows: rows
+                        .iter()
+                        .map(|r| periodic::ReportRow {
+                            key: r.agency.clone(),
+                            label: r.agency.clone(),
+                            cells: vec![
+                                words::count(r.received),
+                                fmt_days(r.receive_p50),
+                                fmt_days(r.receive_p90),
+                                words::count(r.accepted),
+                                fmt_days(r.accept_p50),
+                                fmt_days(r.accept_p90),
+                            ],
+                            total: false,
+                        })
+                        .collect(),
+                }],
+            };
+            (json!({ "agencies": rows }), html, report)
         }
         "rejections" => {
-            let f = cp::rejections(pool, j).await?;
+            let f = cp::rejections(pool, j, period).await?;
             let html = render(&RejectionsView {
                 handovers_chart: svg::bars(
-                    "Handovers rejected, by reason",
-                    &count_bars(&f.handovers),
+                    &t("dash-rejected-by-reason"),
+                    &named_bars(&f.handovers, words::rejection_reason),
                 ),
-                handovers_table: pairs_table(
+                handovers_table: named_pairs_table(
                     "rejections-handovers",
-                    "Handovers rejected, by the receiving agency's reason",
-                    ("Reason", "Handovers"),
+                    &t("dash-rejected-caption"),
+                    (&t("dash-reason"), &t("dash-handovers")),
                     &f.handovers,
+                    words::rejection_reason,
                 ),
                 hub_chart: svg::bars(
-                    "Messages and recipients refused by the hub",
-                    &count_bars(&f.hub_refusals),
+                    &t("dash-refused-chart"),
+                    &named_bars(&f.hub_refusals, words::refusal_reason),
                 ),
-                hub_table: pairs_table(
+                hub_table: named_pairs_table(
                     "rejections-hub",
-                    "Messages and recipients refused by the hub (senders of this jurisdiction)",
-                    ("Reason code", "Refused"),
+                    &t("dash-refused-caption"),
+                    (&t("dash-reason"), &t("dash-refused")),
                     &f.hub_refusals,
+                    words::refusal_reason,
                 ),
             });
-            (to_json(&f), html)
+            let report = Report {
+                lines: Vec::new(),
+                tables: vec![
+                    periodic::pairs_table(
+                        "rejections-handovers",
+                        t("dash-rejected-caption"),
+                        (t("dash-reason"), t("dash-handovers")),
+                        &f.handovers,
+                        words::rejection_reason,
+                    ),
+                    periodic::pairs_table(
+                        "rejections-hub",
+                        t("dash-refused-caption"),
+                        (t("dash-reason"), t("dash-refused")),
+                        &f.hub_refusals,
+                        words::refusal_reason,
+                    ),
+                ],
+            };
+            (to_json(&f), html, report)
         }
         "consent" => {
             let f = cp::consent_coverage(pool, j, Utc::now().date_naive()).await?;
@@ -596,68 +771,65 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 .collect();
             let bars: Vec<Bar> = rows
                 .iter()
-                .map(|r| Bar::rate(r.region.clone(), r.coverage))
+                .map(|r| Bar::rate(words::region(&r.region), r.coverage))
                 .collect();
-            let html = render(&ConsentView {
-                chart: svg::bars("Open cases with a consent in force, per cent", &bars),
-                rows,
-            });
-            (to_json(&f), html)
-        }
-        "outcomes" => {
-            let f = cp::outcomes(pool, j).await?;
-            let rows: Vec<&cp::OutcomeRow> = f
-                .by_region
-                .iter()
-                .chain(std::iter::once(&f.total))
-                .collect();
-            let rate_bars = |rate: fn(&cp::OutcomeRow) -> cp::Rate| -> Vec<Bar> {
-                rows.iter()
-                    .map(|r| Bar::rate(r.region.clone(), rate(r)))
-                    .collect()
+            let report = Report {
+                lines: Vec::new(),
+                tables: vec![periodic::ReportTable {
+                    id: "consent",
+                    caption: t("dash-consent-chart"),
+                    corner: t("dash-region"),
+                    columns: vec![
+                        ("open", t("dash-open-cases")),
+                        ("with_consent", t("dash-with-consent")),
+                        ("coverage", t("dash-coverage")),
+                    ],
+                    rows: rows
+                        .iter()
+                        .map(|r| periodic::ReportRow {
+                            key: r.region.clone(),
+                            label: words::region(&r.region),
+                            cells: vec![
+                                words::count(r.open_cases),
+                                words::count(r.with_consent),
+                                words::rate(r.coverage),
+                            ],
+                            total: r.region == "all",
+                        })
+                        .collect(),
+                }],
             };
-            let html = render(&OutcomesView {
-                charge_chart: svg::bars(
-                    "No new serious charge 12 months after the end, per cent",
-                    &rate_bars(|r| r.no_new_charge),
-                ),
-                occupation_chart: svg::bars(
-                    "In education or a job 3 months after the end, per cent",
-                    &rate_bars(|r| r.in_education_or_job),
-                ),
-                end_reasons_table: pairs_table(
-                    "outcomes-end-reasons",
-                    "Outcome reports by end reason",
-                    ("End reason", "Reports"),
-                    &f.end_reasons,
-                ),
-                rows,
+            let html = render(&ConsentView {
+                chart: svg::bars(&t("dash-consent-chart"), &bars),
+                rows: rows.into_iter().map(CoverageLine::of).collect(),
             });
-            (to_json(&f), html)
+            (to_json(&f), html, report)
         }
         "flows" => {
-            let m = cp::flows(pool, j).await?;
+            let m = cp::flows(pool, j, period).await?;
             let html = render(&FlowsView {
-                chart: svg::heatmap("Handovers from agency to agency", &m),
+                chart: svg::heatmap(&t("dash-flows-chart"), &m),
                 table: matrix_table(
                     "flows",
-                    "Handovers from agency (row) to agency (column)",
-                    "From \\ to",
+                    &t("dash-flows-caption"),
+                    &t("dash-flows-corner"),
                     &m,
                 ),
             });
-            (to_json(&m), html)
+            let report = Report {
+                lines: Vec::new(),
+                tables: vec![periodic::matrix_table(
+                    "flows",
+                    t("dash-flows-caption"),
+                    t("dash-flows-corner"),
+                    &m,
+                    (page::as_is, page::as_is),
+                )],
+            };
+            (to_json(&m), html, report)
         }
         "relocations" => {
-            let counts = cp::relocation_counts(pool, Some(j)).await?;
-            let zero = cp::RelocationCounts {
-                requested: cp::Count::of(0),
-                confirmed: cp::Count::of(0),
-                rejected: cp::Count::of(0),
-                open: cp::Count::of(0),
-                overdue: cp::Count::of(0),
-            };
-            let c = counts.values().next().unwrap_or(&zero);
+            let c = &cp::relocations(pool, j, period, &shared.deadlines.rules).await?;
             let pairs = vec![
                 ("requested".to_owned(), c.requested),
                 ("confirmed".to_owned(), c.confirmed),
@@ -665,18 +837,117 @@ async fn view(shared: &Shared, viewer: &Viewer, name: &str) -> Result<View, Fail
                 ("open".to_owned(), c.open),
                 ("overdue".to_owned(), c.overdue),
             ];
+            let by_state = t("dash-relocations-by-state");
             let html = render(&RelocationsView {
-                chart: svg::bars("Relocations by where they stand", &count_bars(&pairs)),
-                table: pairs_table(
+                chart: svg::bars(&by_state, &named_bars(&pairs, words::relocation_state)),
+                table: named_pairs_table(
                     "relocations",
-                    "Relocations by where they stand",
-                    ("", "Relocations"),
+                    &by_state,
+                    (&t("dash-relocation-state"), &t("dash-relocations")),
                     &pairs,
+                    words::relocation_state,
                 ),
             });
-            (to_json(c), html)
+            let report = Report {
+                lines: Vec::new(),
+                tables: vec![periodic::pairs_table(
+                    "relocations",
+                    by_state.clone(),
+                    (t("dash-relocation-state"), t("dash-relocations")),
+                    &pairs,
+                    words::relocation_state,
+                )],
+            };
+            (to_json(c), html, report)
         }
         _ => return Err(Failure::NotFound),
     };
-    Ok(View { title, json, html })
+    // The period chooser (for the views of a period), the rule and the CSV link above.
+    let view_name = page::VIEWS
+        .iter()
+        .map(|(path, _)| *path)
+        .find(|path| *path == name)
+        .unwrap_or("cases");
+    let chosen =
+        matches!(name, "timing" | "rejections" | "flows" | "relocations").then_some(period);
+    let head = periodic::html(
+        view_name,
+        &Report::default(),
+        chosen,
+        periodic::today(viewer),
+    );
+    Ok(View {
+        title,
+        json,
+        html: head + &html,
+        csv: periodic::csv(&report),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(response: &Response) -> &str {
+        response.headers()[header::LOCATION].to_str().unwrap()
+    }
+
+    fn cookie(response: &Response) -> Option<&str> {
+        response
+            .headers()
+            .get(header::SET_COOKIE)
+            .map(|c| c.to_str().unwrap())
+    }
+
+    #[test]
+    fn a_choice_of_language_is_kept_and_goes_back_to_the_page() {
+        let response = language_chosen(Some("sv"), Some("/dashboard/timing"), false);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/dashboard/timing");
+        assert_eq!(
+            cookie(&response),
+            Some("hub_lang=sv; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly")
+        );
+        let secure = language_chosen(Some("nb-NO"), Some("/login"), true);
+        assert!(cookie(&secure).unwrap().starts_with("hub_lang=nb;"));
+        assert!(cookie(&secure).unwrap().ends_with("; Secure"));
+        let unknown = language_chosen(Some("klingon"), Some("/login"), false);
+        assert_eq!(cookie(&unknown), None, "no cookie for a language we lack");
+        assert_eq!(location(&unknown), "/login");
+    }
+
+    #[test]
+    fn a_choice_of_language_never_sends_the_browser_to_another_site() {
+        for back in [
+            "//evil.example/x",
+            "https://x",
+            "/\\evil.example",
+            "dashboard",
+            "",
+            "/a\r\nSet-Cookie: x=y",
+        ] {
+            let response = language_chosen(Some("da"), Some(back), false);
+            assert_eq!(location(&response), "/dashboard", "{back:?}");
+        }
+        assert_eq!(
+            location(&language_chosen(Some("da"), None, false)),
+            "/dashboard"
+        );
+    }
+
+    #[test]
+    fn the_language_cookie_decides_over_the_browser_and_the_jurisdiction() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-GB,en"),
+        );
+        headers.insert(header::COOKIE, HeaderValue::from_static("hub_lang=nb"));
+        let lang = words::request_lang(&headers, Some(schemas::Jurisdiction::SE));
+        assert_eq!(lang, broker::web::Lang::Nb);
+        let words = words::LANG.sync_scope(lang, || Failure::NotFound.words());
+        assert_eq!(words, "Denne oversikten finnes ikke.");
+        // The JSON API is answered outside a language: its details stay English.
+        assert_eq!(Failure::NotFound.words(), "There is no such view.");
+    }
 }

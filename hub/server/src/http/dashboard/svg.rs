@@ -4,12 +4,15 @@
 
 use crate::contact_point::{Count, Matrix, Rate};
 
+use super::words;
+
 const WIDTH: f64 = 720.0;
 const LABEL: f64 = 260.0;
 const BAR: f64 = 22.0;
 const GAP: f64 = 8.0;
 
-/// One bar: a label, a value to draw (none when suppressed) and the text beside it.
+/// One bar: a label, a value to draw (none when suppressed) and the text beside it, in the
+/// language of the request in hand.
 pub struct Bar {
     /// What the bar is.
     pub label: String,
@@ -28,7 +31,7 @@ impl Bar {
             label: label.into(),
             value: count.exact().map(|n| n as f64),
             marker: None,
-            text: count.to_string(),
+            text: words::count(count),
         }
     }
 
@@ -41,18 +44,20 @@ impl Bar {
                 Rate::Suppressed => None,
             },
             marker: None,
-            text: rate.to_string(),
+            text: words::rate(rate),
         }
     }
 
     /// A bar for a median with its 90th percentile as a mark, in days.
     pub fn percentiles(label: impl Into<String>, p50: Option<f64>, p90: Option<f64>) -> Bar {
-        let days = |d: Option<f64>| d.map_or_else(|| "–".to_owned(), |d| format!("{d:.1}"));
         Bar {
             label: label.into(),
             value: p50,
             marker: p90,
-            text: format!("{} / {} days", days(p50), days(p90)),
+            text: words::t_with(
+                "dash-days-pair",
+                &[("median", words::days(p50)), ("p90", words::days(p90))],
+            ),
         }
     }
 }
@@ -220,7 +225,7 @@ pub fn heatmap(title: &str, matrix: &Matrix) -> String {
                         ink,
                         text_x: x + cell / 2.0,
                         text_y: y + cell * 0.58,
-                        count: count.to_string(),
+                        count: words::count(*count),
                     }
                 })
                 .collect();
