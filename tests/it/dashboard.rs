@@ -346,6 +346,18 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
         .unwrap();
     assert!(total >= 10, "the population opened cases: {total}");
     assert_rounded(&browser.text("#cases-total").await, total, "total");
+    let in_programme: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases WHERE stage IN ('intake', 'active', 'suspended')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(in_programme < total, "closed and referred cases are not in a programme");
+    assert_rounded(
+        &browser.text("#cases-in-programme").await,
+        in_programme,
+        "in a programme now",
+    );
     for row in rows(
         pool,
         "SELECT k.stage, count(*) FROM cases k JOIN agencies a ON a.id = k.owner GROUP BY 1",

@@ -233,8 +233,10 @@ pub const STAGES: [&str; 5] = ["referred", "intake", "active", "suspended", "clo
 /// Cases by programme, stage, region and owning agency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseFigures {
-    /// All cases of the jurisdiction.
+    /// All cases of the jurisdiction, closed and referred ones included.
     pub total: Count,
+    /// Cases in a programme now: at intake, active or suspended.
+    pub in_programme: Count,
     /// By stage.
     pub by_stage: Vec<(String, Count)>,
     /// Programme (of the person's latest consent) by stage.
@@ -345,6 +347,14 @@ async fn case_tables(
         .map(|s| sheet.cell(stage_totals.get(*s).copied().unwrap_or(0)))
         .collect();
     let total = sheet.total_of(&by_stage);
+    let in_programme = sheet.total_of(
+        &stages
+            .iter()
+            .zip(&by_stage)
+            .filter(|(s, _)| matches!(**s, "intake" | "active" | "suspended"))
+            .map(|(_, c)| *c)
+            .collect::<Vec<_>>(),
+    );
     for m in [&by_programme, &by_region, &by_agency] {
         for (i, stage) in by_stage.iter().enumerate() {
             sheet.sum(*stage, &m.column(i));
@@ -378,6 +388,7 @@ async fn case_tables(
     };
     let cases = CaseFigures {
         total: published.count(total),
+        in_programme: published.count(in_programme),
         by_stage: stages
             .iter()
             .zip(&by_stage)

@@ -87,3 +87,5 @@ fig-rule-rejections = Overdragelser afvist i perioden efter den modtagende myndi
 fig-rule-flows = Overdragelser anmodet i perioden, fra den overdragende myndighed (række) til den modtagende myndighed (kolonne).
 fig-rule-relocations = Flytninger anmodet i perioden, efter hvor de stod ved periodens slut, og hvor mange der ikke blev besvaret inden for 2 kalenderdage. Kun antal: ingen person, myndighed eller sted.
 fig-overdue-summary-hidden = Frister i perioden: { $due }. Hvor mange der blev overskredet, vises ikke, da det ville afsløre et lille antal.
+fig-cases-in-programme = I et program nu (visitation, aktiv eller sat i bero)
+fig-cases-all = Alle sager, også henviste og afsluttede

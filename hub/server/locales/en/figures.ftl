@@ -88,3 +88,5 @@ fig-rule-rejections = Handovers rejected in the period, by the receiving agency'
 fig-rule-flows = Handovers requested in the period, from the agency handing over (row) to the agency asked (column).
 fig-rule-relocations = Relocations requested in the period, by where they stood at its end, and how many were not answered within 2 calendar days. Counts only: no person, agency or place.
 fig-overdue-summary-hidden = Deadlines due in this period: { $due }. How many were overdue is not shown, as it would give a small count away.
+fig-cases-in-programme = In a programme now (intake, active or suspended)
+fig-cases-all = All cases, referred and closed included

@@ -87,3 +87,5 @@ fig-rule-rejections = Overleveringer avslått i perioden etter mottakende virkso
 fig-rule-flows = Overleveringer bedt om i perioden, fra virksomheten som overleverer (rad) til virksomheten som blir bedt (kolonne).
 fig-rule-relocations = Flyttinger bedt om i perioden, etter hvor de sto ved periodens slutt, og hvor mange som ikke ble besvart innen 2 kalenderdager. Bare antall: ingen person, virksomhet eller sted.
 fig-overdue-summary-hidden = Frister i perioden: { $due }. Hvor mange som ble overskredet, vises ikke, fordi det ville avsløre et lite antall.
+fig-cases-in-programme = I et program nå (inntak, aktiv eller stilt i bero)
+fig-cases-all = Alle saker, også henviste og avsluttede

@@ -87,3 +87,5 @@ fig-rule-rejections = Överlämningar som avböjdes under perioden efter den mot
 fig-rule-flows = Överlämningar begärda under perioden, från den överlämnande myndigheten (rad) till den tillfrågade myndigheten (kolumn).
 fig-rule-relocations = Flyttningar begärda under perioden, efter hur de stod vid periodens slut, och hur många som inte besvarades inom 2 kalenderdagar. Endast antal: ingen person, myndighet eller plats.
 fig-overdue-summary-hidden = Frister under perioden: { $due }. Hur många som försenades visas inte, eftersom det skulle röja ett litet antal.
+fig-cases-in-programme = I ett program nu (inskrivning, aktiv eller vilande)
+fig-cases-all = Alla ärenden, även remitterade och avslutade

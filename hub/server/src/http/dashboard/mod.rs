@@ -439,6 +439,8 @@ fn fmt_days(d: Option<f64>) -> String {
 struct CasesView {
     /// All cases, as written ([`words::count`]).
     total: String,
+    /// Cases in a programme now (intake, active, suspended), as written.
+    in_programme: String,
     stage_chart: String,
     stage_table: String,
     /// Per matrix: its caption, its chart and its table.
@@ -640,6 +642,7 @@ async fn view(
             };
             let html = render(&CasesView {
                 total: words::count(f.total),
+                in_programme: words::count(f.in_programme),
                 stage_chart: svg::bars(&by_stage, &named_bars(&f.by_stage, words::stage)),
                 stage_table: named_pairs_table(
                     "cases-by-stage",
