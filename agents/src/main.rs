@@ -67,6 +67,13 @@ enum Command {
         #[command(subcommand)]
         command: AccessLogCommand,
     },
+    /// Write a consistent copy of the whole store (messages, person register, sealing keys,
+    /// access log) to FILE, while the agent runs. FILE must not exist; it is made mode 600.
+    Backup {
+        /// Where the copy goes.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -438,6 +445,13 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             }
+        }
+        Command::Backup { to } => {
+            store.backup_to(&to).await?;
+            println!(
+                "the store is copied to {} (it holds private keys: keep it as safe as the store)",
+                to.display()
+            );
         }
         Command::AccessLog {
             command: AccessLogCommand::Verify,

@@ -1,5 +1,9 @@
 //! The agent's settings: one file per agent (e.g. `config/agents/dk-kriminalforsorgen.toml`),
 //! then environment variables `AGENT__SECTION__KEY` (e.g. `AGENT__BROKER__PASSWORD`).
+//!
+//! Only `agent.id`, `agent.data_dir` and `broker.host` must be given (and a login and the inbox
+//! queue, which `agent run` asks for); every other key has the default the README's settings
+//! table names (`mod defaults` below).
 
 use std::path::{Path, PathBuf};
 
@@ -28,9 +32,12 @@ pub struct AgentSettings {
     pub id: AgencyId,
     /// Where the local store lives.
     pub data_dir: PathBuf,
-    /// How often queued messages are looked for, in milliseconds.
+    /// How often queued messages are looked for, in milliseconds (default 200).
+    #[serde(default = "defaults::relay_interval_ms")]
     pub relay_interval_ms: u64,
-    /// Unacknowledged inbox deliveries held at once; each store transaction takes up to half.
+    /// Unacknowledged inbox deliveries held at once; each store transaction takes up to half
+    /// (default 64).
+    #[serde(default = "defaults::prefetch")]
     pub prefetch: u16,
     /// A file holding the federation pseudonym key (64 hex digits), which every agent of the
     /// federation holds and the hub does not: the agent derives each person's pseudonym from
@@ -48,16 +55,18 @@ pub struct AgentSettings {
 /// Where the broker is and how to log in.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BrokerSettings {
-    /// Host.
+    /// Host (required: there is no sensible default for where the hub's broker is).
     pub host: String,
-    /// AMQP port.
+    /// AMQP port (default 5671, AMQPS).
+    #[serde(default = "defaults::port")]
     pub port: u16,
     /// Further nodes of the same RabbitMQ cluster, as `"host:port"` (none by default). The
     /// agent tries `host:port` and these in turn when it connects, so it passes over a
     /// stopped node. From the environment: `AGENT__BROKER__NODES="host2:5671,host3:5671"`.
     #[serde(default, deserialize_with = "broker::amqp::deserialize_nodes")]
     pub nodes: Vec<broker::amqp::BrokerAddress>,
-    /// The hub's vhost.
+    /// The hub's vhost (default `handover`).
+    #[serde(default = "defaults::vhost")]
     pub vhost: String,
     /// The password, if given directly (prefer `password_file` or the environment).
     #[serde(default)]
@@ -77,6 +86,29 @@ pub struct BrokerSettings {
     /// hub's secrets directory).
     #[serde(default)]
     pub inbox_queue_file: Option<PathBuf>,
+}
+
+/// The values of the keys that may be left out, as the README's settings table gives them.
+mod defaults {
+    /// `agent.relay_interval_ms`.
+    pub fn relay_interval_ms() -> u64 {
+        200
+    }
+
+    /// `agent.prefetch`.
+    pub fn prefetch() -> u16 {
+        64
+    }
+
+    /// `broker.port`: AMQPS.
+    pub fn port() -> u16 {
+        5671
+    }
+
+    /// `broker.vhost`.
+    pub fn vhost() -> String {
+        "handover".to_owned()
+    }
 }
 
 impl Settings {
@@ -162,6 +194,78 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only what has no default: the agency, its store and where the broker is.
+    const MINIMAL: &str = "[agent]\nid = \"dk-a\"\ndata_dir = \"/tmp/a\"\n\
+                           [broker]\nhost = \"broker.example\"\n";
+
+    /// Loads `text` as a settings file of its own.
+    fn load_text(name: &str, text: &str) -> anyhow::Result<Settings> {
+        let dir = std::env::temp_dir().join(format!("agent-minimal-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("agent.toml");
+        std::fs::write(&file, text).unwrap();
+        let loaded = Settings::load(&file);
+        let _ = std::fs::remove_dir_all(&dir);
+        loaded
+    }
+
+    #[test]
+    fn a_minimal_file_loads_and_every_other_key_has_the_readmes_default() {
+        let s = load_text("defaults", MINIMAL).unwrap();
+        assert_eq!(s.agent.id.as_str(), "dk-a");
+        assert_eq!(s.agent.data_dir, Path::new("/tmp/a"));
+        assert_eq!(s.agent.relay_interval_ms, 200);
+        assert_eq!(s.agent.prefetch, 64);
+        assert_eq!(s.agent.pseudonym_key_file, None);
+        assert!(s.agent.pseudonym_key.is_none());
+
+        assert_eq!(s.broker.host, "broker.example");
+        assert_eq!(s.broker.port, 5671);
+        assert_eq!(s.broker.vhost, "handover");
+        assert!(s.broker.nodes.is_empty());
+        assert!(s.broker.tls.is_none());
+        assert_eq!(s.broker.password, None);
+        assert_eq!(s.broker.password_file, None);
+        assert_eq!(s.broker.inbox_queue, None);
+        assert_eq!(s.broker.inbox_queue_file, None);
+
+        let http = &s.http;
+        assert_eq!(http.listen, None);
+        assert!(http.token.is_none());
+        assert!(http.api_tokens.is_empty());
+        assert!(http.allowed_hosts.is_empty());
+        assert!(http.tls.is_none());
+        assert!(http.sign_in.is_none());
+        // Unset, these take the values the server falls back to: 10 s, 30 min and 8 h.
+        assert_eq!(http.header_read_timeout_seconds, None);
+        assert_eq!(
+            broker::web::Limits::default().header_read,
+            std::time::Duration::from_secs(10)
+        );
+        assert_eq!(http.session_idle_minutes, None);
+        assert_eq!(http.session_lifetime_hours, None);
+        let sessions = crate::http::SessionLimits::default();
+        assert_eq!(sessions.idle, std::time::Duration::from_secs(30 * 60));
+        assert_eq!(sessions.lifetime, std::time::Duration::from_secs(8 * 3600));
+    }
+
+    #[test]
+    fn the_agency_its_store_and_the_broker_host_stay_required() {
+        for (key, line) in [
+            ("agent.id", "id = \"dk-a\"\n"),
+            ("agent.data_dir", "data_dir = \"/tmp/a\"\n"),
+            ("broker.host", "host = \"broker.example\"\n"),
+        ] {
+            let text = MINIMAL.replace(line, "");
+            assert_ne!(text, MINIMAL);
+            let err = format!("{:#}", load_text(key, &text).unwrap_err());
+            assert!(
+                err.contains(&format!("missing configuration field \"{key}\"")),
+                "{key}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn further_broker_nodes_are_optional_and_read_from_a_list() {

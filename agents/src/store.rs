@@ -322,6 +322,41 @@ pub struct Store {
 }
 
 impl Store {
+    /// Writes a consistent copy of the whole store (messages, person register, sealing keys,
+    /// access log) to `file`, while the agent runs: SQLite's `VACUUM INTO` reads one snapshot.
+    /// `file` must not exist yet. The copy is made mode 600, like the store: it holds private
+    /// sealing keys in the clear. To restore, stop the agent and put the copy in place as
+    /// `agent.db` in an empty `data_dir` (see the README, "Backups that restore").
+    pub async fn backup_to(&self, file: &Path) -> Result<(), StoreError> {
+        let io = |e: std::io::Error| StoreError::Db(sqlx::Error::Io(e));
+        // Made empty and private first (SQLite fills an empty file), so the keys are never in
+        // a file others may read; `create_new` refuses to overwrite anything.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(file).map_err(|e| {
+            io(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e} (a backup never overwrites a file)", file.display()),
+            ))
+        })?;
+        let target = file.to_str().ok_or_else(|| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the backup's path is not UTF-8",
+            ))
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Opens (creating if needed) the store in `dir/agent.db` and applies migrations. The
     /// folder is made (or tightened to) mode 700 and the database files 600: the store holds
     /// private sealing keys in the clear.
@@ -1812,5 +1847,48 @@ mod tests {
             "stored as received, not encoded again"
         );
         assert_eq!(schemas::decode(&held[0].payload).unwrap(), message);
+    }
+
+    #[tokio::test]
+    async fn a_backup_is_the_whole_store_private_and_never_overwrites() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kobenhavn-kommune");
+        let message = example("ReleaseNotice", 0x61, |_| {});
+        s.receive_arrived(
+            &me,
+            &[Arrived {
+                message: &message,
+                bytes: &message.to_json(),
+            }],
+            at(1),
+        )
+        .await
+        .unwrap();
+        let (key, _) = s.ensure_key(at(2)).await.unwrap();
+
+        let folder = std::env::temp_dir().join(format!("agent-restore-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let copy = folder.join("agent.db");
+        s.backup_to(&copy).await.unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only the agent's user may read the keys: {mode:o}");
+        }
+        let again = s.backup_to(&copy).await.unwrap_err();
+        assert!(again.to_string().contains("never overwrites"), "{again}");
+
+        let back = Store::open(&folder).await.unwrap();
+        let held = back.inbox(10).await.unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].payload, message.to_json());
+        assert_eq!(
+            back.private_key(&key.key_id).await.unwrap(),
+            s.private_key(&key.key_id).await.unwrap(),
+            "the sealing keys come back: old sealed messages still open"
+        );
+        let _ = std::fs::remove_dir_all(&folder);
     }
 }

@@ -2,9 +2,11 @@
 //! One binary; every test builds its own isolated [`e2e::TestEnv`].
 
 mod attacks;
+mod backup;
 mod bad_input;
 mod case_rules;
 mod cluster;
+mod config;
 mod consent;
 mod contact_point;
 mod dashboard;

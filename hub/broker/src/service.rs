@@ -32,12 +32,17 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Installs the global log subscriber once; later calls do nothing.
+/// Installs the global log subscriber once; later calls do nothing. Colours only when stderr
+/// is a terminal and `NO_COLOR` is not set: a log file or the journal gets no escape codes.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lapin=warn"));
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     let _ = if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().try_init()

@@ -2,6 +2,10 @@
 //! programmes.toml), then
 //! environment variables `HUB__SECTION__KEY` (e.g. `HUB__DATABASE__URL`). Loaded once in
 //! `main` and passed down. Secrets are never logged: their types print as `***`.
+//!
+//! Only `broker.host`, `database.url` and `hub.contact_point_key` must be given (the last two
+//! from the environment); every other key has the default the README's settings table names
+//! (`mod defaults` below).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -173,23 +177,34 @@ pub struct CalendarSettings {
 /// The hub's own behaviour.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HubSettings {
-    /// The hub's id, the sender of receipts and undeliverables.
+    /// The hub's id, the sender of receipts and undeliverables (default `hub`).
+    #[serde(default = "defaults::id")]
     pub id: AgencyId,
-    /// Larger submissions are refused as OVERSIZED.
+    /// Larger submissions are refused as OVERSIZED (default 1 MiB).
+    #[serde(default = "defaults::max_message_bytes")]
     pub max_message_bytes: usize,
-    /// Unacknowledged deliveries the hub holds at once (AMQP prefetch).
+    /// Unacknowledged deliveries the hub holds at once (AMQP prefetch; default 256).
+    #[serde(default = "defaults::prefetch")]
     pub prefetch: u16,
-    /// Most deliveries decided and committed in one database transaction.
+    /// Most deliveries decided and committed in one database transaction (default 128).
+    #[serde(default = "defaults::batch_max")]
     pub batch_max: usize,
-    /// How long a claimed outbox row waits before another relay may retry it, in seconds.
+    /// How long a claimed outbox row waits before another relay may retry it, in seconds
+    /// (default 30).
+    #[serde(default = "defaults::outbox_claim_seconds")]
     pub outbox_claim_seconds: u32,
-    /// How often the outbox relay looks for unpublished rows, in milliseconds.
+    /// How often the outbox relay looks for unpublished rows, in milliseconds (default 500).
+    #[serde(default = "defaults::relay_interval_ms")]
     pub relay_interval_ms: u64,
-    /// How long in-flight work may take after a shutdown signal, in seconds.
+    /// How long in-flight work may take after a shutdown signal, in seconds (default 20).
+    #[serde(default = "defaults::shutdown_grace_seconds")]
     pub shutdown_grace_seconds: u64,
-    /// Directory of agencies' broker passwords (`<agency>.password`), for provisioning.
+    /// Directory of agencies' broker passwords (`<agency>.password`), for provisioning
+    /// (default `.local/secrets`).
+    #[serde(default = "defaults::secrets_dir")]
     pub secrets_dir: PathBuf,
-    /// How often open handovers are checked against their deadlines, in seconds.
+    /// How often open handovers are checked against their deadlines, in seconds (default 300).
+    #[serde(default = "defaults::deadline_sweep_seconds")]
     pub deadline_sweep_seconds: u64,
     /// The key of the national contact point's pseudonyms (`HUB__HUB__CONTACT_POINT_KEY`).
     pub contact_point_key: Secret,
@@ -199,29 +214,109 @@ pub struct HubSettings {
     pub backfill_days: u32,
     /// Readiness turns false while the ingress has held a batch it cannot commit (the
     /// database unavailable) for longer than this, in seconds.
-    #[serde(default = "default_held_unready_seconds")]
+    #[serde(default = "defaults::held_unready_seconds")]
     pub held_unready_seconds: u64,
     /// Most key announcements (`KeyPublished`) accepted from one agency in an hour; more are
     /// refused with RATE_LIMITED. 0 sets no limit. Default 10: an agent announces its key
     /// once each time it starts, and again only to rotate or to ask for the whole directory.
-    #[serde(default = "default_key_announcements_per_hour")]
+    #[serde(default = "defaults::key_announcements_per_hour")]
     pub key_announcements_per_hour: u32,
 }
 
-fn default_held_unready_seconds() -> u64 {
-    10
-}
+/// The values of the keys that may be left out, as the README's settings table gives them.
+mod defaults {
+    use std::path::PathBuf;
 
-fn default_key_announcements_per_hour() -> u32 {
-    10
+    use schemas::AgencyId;
+
+    /// `hub.id`.
+    pub fn id() -> AgencyId {
+        AgencyId::try_from("hub").expect("`hub` is an agency id")
+    }
+
+    /// `hub.max_message_bytes`: 1 MiB.
+    pub fn max_message_bytes() -> usize {
+        1 << 20
+    }
+
+    /// `hub.prefetch`.
+    pub fn prefetch() -> u16 {
+        256
+    }
+
+    /// `hub.batch_max`.
+    pub fn batch_max() -> usize {
+        128
+    }
+
+    /// `hub.outbox_claim_seconds`.
+    pub fn outbox_claim_seconds() -> u32 {
+        30
+    }
+
+    /// `hub.relay_interval_ms`.
+    pub fn relay_interval_ms() -> u64 {
+        500
+    }
+
+    /// `hub.shutdown_grace_seconds`.
+    pub fn shutdown_grace_seconds() -> u64 {
+        20
+    }
+
+    /// `hub.secrets_dir`.
+    pub fn secrets_dir() -> PathBuf {
+        PathBuf::from(".local/secrets")
+    }
+
+    /// `hub.deadline_sweep_seconds`.
+    pub fn deadline_sweep_seconds() -> u64 {
+        300
+    }
+
+    /// `hub.held_unready_seconds`.
+    pub fn held_unready_seconds() -> u64 {
+        10
+    }
+
+    /// `hub.key_announcements_per_hour`.
+    pub fn key_announcements_per_hour() -> u32 {
+        10
+    }
+
+    /// `broker.port`: plain AMQP, as for a broker beside the hub.
+    pub fn broker_port() -> u16 {
+        5672
+    }
+
+    /// `broker.vhost`.
+    pub fn broker_vhost() -> String {
+        "handover".to_owned()
+    }
+
+    /// `broker.user`.
+    pub fn broker_user() -> String {
+        "handover-hub".to_owned()
+    }
+
+    /// `broker.management_url`.
+    pub fn management_url() -> String {
+        "http://127.0.0.1:15672".to_owned()
+    }
+
+    /// `database.max_connections`.
+    pub fn max_connections() -> u32 {
+        8
+    }
 }
 
 /// Where the broker is and how the hub logs in.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BrokerSettings {
-    /// Host.
+    /// Host (required).
     pub host: String,
-    /// AMQP port.
+    /// AMQP port (default 5672).
+    #[serde(default = "defaults::broker_port")]
     pub port: u16,
     /// Further nodes of the same RabbitMQ cluster, as `"host:port"` (none by default). Every
     /// connection tries `host:port` and these in turn, starting at the next one each time, so
@@ -229,9 +324,11 @@ pub struct BrokerSettings {
     /// environment: `HUB__BROKER__NODES="host2:5672,host3:5672"`.
     #[serde(default, deserialize_with = "broker::amqp::deserialize_nodes")]
     pub nodes: Vec<broker::amqp::BrokerAddress>,
-    /// The vhost holding the topology.
+    /// The vhost holding the topology (default `handover`).
+    #[serde(default = "defaults::broker_vhost")]
     pub vhost: String,
-    /// The hub's broker user.
+    /// The hub's broker user (default `handover-hub`).
+    #[serde(default = "defaults::broker_user")]
     pub user: String,
     /// The hub's broker password (plain AMQP, local development only).
     #[serde(default)]
@@ -239,7 +336,8 @@ pub struct BrokerSettings {
     /// AMQPS with the hub's client certificate instead of a password.
     #[serde(default)]
     pub tls: Option<broker::TlsFiles>,
-    /// The management API, for provisioning.
+    /// The management API, for provisioning (default `http://127.0.0.1:15672`).
+    #[serde(default = "defaults::management_url")]
     pub management_url: String,
     /// An administrator of the management API, for provisioning only.
     #[serde(default)]
@@ -252,9 +350,10 @@ pub struct BrokerSettings {
 /// PostgreSQL.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
-    /// Connection URL (holds a password: never logged).
+    /// Connection URL (holds a password: never logged). Required, from the environment.
     pub url: Secret,
-    /// Pool size.
+    /// Pool size (default 8).
+    #[serde(default = "defaults::max_connections")]
     pub max_connections: u32,
 }
 
@@ -435,6 +534,114 @@ mod tests {
         ];
         overrides.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
         Settings::load_with(&dir, &overrides).expect("settings load")
+    }
+
+    /// Loads a configuration folder that holds only a `hub.toml` of `text`, with `overrides`
+    /// (the secrets, which come from the environment).
+    fn load_folder(
+        name: &str,
+        text: &str,
+        overrides: &[(&str, String)],
+    ) -> anyhow::Result<Settings> {
+        let dir = std::env::temp_dir().join(format!("hub-minimal-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("hub.toml"), text).unwrap();
+        let loaded = Settings::load_with(&dir, overrides);
+        let _ = std::fs::remove_dir_all(&dir);
+        loaded
+    }
+
+    /// The secrets, as `HUB__DATABASE__URL` and `HUB__HUB__CONTACT_POINT_KEY` give them.
+    fn secrets() -> Vec<(&'static str, String)> {
+        vec![
+            ("database.url", "postgres://localhost/none".to_owned()),
+            ("hub.contact_point_key", "test".to_owned()),
+        ]
+    }
+
+    /// Only what has no default besides the secrets: where the broker is.
+    const MINIMAL: &str = "[broker]\nhost = \"broker.example\"\n";
+
+    #[test]
+    fn a_minimal_hub_toml_loads_and_every_other_key_has_the_readmes_default() {
+        let s = load_folder("defaults", MINIMAL, &secrets()).unwrap();
+        let hub = &s.hub;
+        assert_eq!(hub.id.as_str(), "hub");
+        assert_eq!(hub.max_message_bytes, 1_048_576);
+        assert_eq!(hub.prefetch, 256);
+        assert_eq!(hub.batch_max, 128);
+        assert_eq!(hub.outbox_claim_seconds, 30);
+        assert_eq!(hub.held_unready_seconds, 10);
+        assert_eq!(hub.relay_interval_ms, 500);
+        assert_eq!(hub.shutdown_grace_seconds, 20);
+        assert_eq!(hub.secrets_dir, Path::new(".local/secrets"));
+        assert_eq!(hub.deadline_sweep_seconds, 300);
+        assert_eq!(hub.key_announcements_per_hour, 10);
+        assert_eq!(hub.backfill_days, 0);
+
+        assert_eq!(s.broker.host, "broker.example");
+        assert_eq!(s.broker.port, 5672);
+        assert_eq!(s.broker.vhost, "handover");
+        assert_eq!(s.broker.user, "handover-hub");
+        assert!(s.broker.nodes.is_empty());
+        assert!(s.broker.tls.is_none());
+        assert_eq!(s.broker.password.expose(), "");
+        assert_eq!(s.broker.management_url, "http://127.0.0.1:15672");
+        assert_eq!(s.broker.admin_user, "");
+        assert_eq!(s.broker.admin_password.expose(), "");
+        assert_eq!(s.database.max_connections, 8);
+
+        assert!(s.agencies.is_empty() && s.statutes.is_empty() && s.programmes.is_empty());
+        assert!(s.calendars.is_empty());
+        assert!(s.hard_rules.protected_location_allow.is_empty());
+        let d = &s.deadlines;
+        assert_eq!(
+            (
+                d.release_notice_months,
+                d.handover_received_working_days,
+                d.handover_answered_working_days,
+                d.relocation_answered_days
+            ),
+            (3, 2, 10, 2)
+        );
+
+        assert_eq!(s.http.listen, None);
+        assert!(!s.http.secure_cookies);
+        assert!(s.http.allowed_hosts.is_empty());
+        // Unset, the listener closes unfinished request heads after 10 s.
+        assert_eq!(s.http.header_read_timeout_seconds, None);
+        assert_eq!(
+            broker::web::Limits::default().header_read,
+            std::time::Duration::from_secs(10)
+        );
+        assert_eq!(s.register.controller_name, "");
+        assert_eq!(s.register.retention.messages, None);
+    }
+
+    #[test]
+    fn the_broker_host_and_the_secrets_stay_required() {
+        let err = |name: &str, text: &str, overrides: &[(&str, String)]| {
+            format!("{:#}", load_folder(name, text, overrides).unwrap_err())
+        };
+        let missing = |key: &str| format!("missing configuration field \"{key}\"");
+
+        let e = err("host", "[broker]\nport = 5672\n", &secrets());
+        assert!(e.contains(&missing("broker.host")), "{e}");
+        let e = err(
+            "url",
+            MINIMAL,
+            &[
+                ("database.max_connections", "4".to_owned()),
+                secrets()[1].clone(),
+            ],
+        );
+        assert!(e.contains(&missing("database.url")), "{e}");
+        let e = err(
+            "key",
+            MINIMAL,
+            &[secrets()[0].clone(), ("hub.id", "hub".to_owned())],
+        );
+        assert!(e.contains(&missing("hub.contact_point_key")), "{e}");
     }
 
     #[test]
