@@ -28,6 +28,7 @@ mod register;
 mod relocation;
 mod resilience;
 mod tls;
+mod upgrade;
 mod web;
 mod web_consent;
 mod web_flows;
