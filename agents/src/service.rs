@@ -93,6 +93,10 @@ pub async fn run(
             "could not queue the sealing key for the hub"
         ),
     }
+    let retention = settings
+        .agent
+        .opened_messages_days
+        .map(|days| tokio::spawn(purge_opened(store.clone(), days, stop.clone())));
     let mut backoff = Backoff::default();
     while !*stop.borrow() {
         let ended = session(
@@ -114,7 +118,32 @@ pub async fn run(
             }
         }
     }
+    if let Some(retention) = retention {
+        let _ = retention.await;
+    }
     info!(agency = %settings.agent.id, "agent stopped");
+}
+
+/// How often the retention period is applied.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Applies `agent.opened_messages_days` now and every hour until `stop`: deletes the received
+/// messages first opened more than `days` ago.
+async fn purge_opened(store: Store, days: u32, mut stop: watch::Receiver<bool>) {
+    loop {
+        let cutoff = Utc::now() - chrono::Duration::days(i64::from(days));
+        match store.purge_opened_before(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => info!(
+                messages = n,
+                days, "opened messages past their retention deleted"
+            ),
+            Err(e) => warn!(error = %e, "applying the retention period failed; trying again later"),
+        }
+        if sleep_or_stop(PURGE_EVERY, &mut stop).await {
+            return;
+        }
+    }
 }
 
 async fn session(

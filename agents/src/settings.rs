@@ -50,6 +50,11 @@ pub struct AgentSettings {
     /// file.
     #[serde(default)]
     pub pseudonym_key: Option<crate::people::PseudonymKey>,
+    /// Days after a received message was first opened at which the agent deletes it from its
+    /// store (its body and its row); the access log keeps that it was received and who opened
+    /// it. None (the default): kept until the agency sets a period.
+    #[serde(default)]
+    pub opened_messages_days: Option<u32>,
 }
 
 /// Where the broker is and how to log in.

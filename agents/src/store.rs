@@ -322,6 +322,22 @@ pub struct Store {
 }
 
 impl Store {
+    /// Deletes the received messages first opened before `cutoff` (retention,
+    /// `agent.opened_messages_days`): their rows and bodies. Messages never opened and those
+    /// in quarantine are kept; the access log keeps its entries. Returns how many went.
+    pub async fn purge_opened_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let gone = sqlx::query(
+            "DELETE FROM inbox WHERE opened_at IS NOT NULL AND opened_at < ? AND quarantined_at IS NULL",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
+
     /// Writes a consistent copy of the whole store (messages, person register, sealing keys,
     /// access log) to `file`, while the agent runs: SQLite's `VACUUM INTO` reads one snapshot.
     /// `file` must not exist yet. The copy is made mode 600, like the store: it holds private
@@ -1875,7 +1891,11 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
-            assert_eq!(mode & 0o077, 0, "only the agent's user may read the keys: {mode:o}");
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "only the agent's user may read the keys: {mode:o}"
+            );
         }
         let again = s.backup_to(&copy).await.unwrap_err();
         assert!(again.to_string().contains("never overwrites"), "{again}");
@@ -1890,5 +1910,45 @@ mod tests {
             "the sealing keys come back: old sealed messages still open"
         );
         let _ = std::fs::remove_dir_all(&folder);
+    }
+
+    #[tokio::test]
+    async fn retention_deletes_only_messages_opened_before_the_cutoff() {
+        let t = TempStore::new().await;
+        let s = &t.store;
+        let me = agency("dk-kobenhavn-kommune");
+        let messages: Vec<Message> = (0x70..0x73)
+            .map(|n| example("ReleaseNotice", n, |_| {}))
+            .collect();
+        for m in &messages {
+            s.receive_arrived(
+                &me,
+                &[Arrived {
+                    message: m,
+                    bytes: &m.to_json(),
+                }],
+                at(0),
+            )
+            .await
+            .unwrap();
+        }
+        let id = |i: usize| messages[i].envelope.message_id.to_string();
+        s.open_message(&id(0), None, at(1)).await.unwrap().unwrap();
+        s.open_message(&id(1), None, at(10)).await.unwrap().unwrap();
+        // Opening again later does not move the first opening.
+        s.open_message(&id(0), None, at(20)).await.unwrap().unwrap();
+
+        assert_eq!(s.purge_opened_before(at(5)).await.unwrap(), 1);
+        let left: Vec<String> = s
+            .inbox(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.message_id.clone())
+            .collect();
+        assert!(!left.contains(&id(0)), "opened at minute 1: gone");
+        assert!(left.contains(&id(1)), "opened at minute 10: kept");
+        assert!(left.contains(&id(2)), "never opened: kept");
+        assert_eq!(s.purge_opened_before(at(5)).await.unwrap(), 0);
     }
 }

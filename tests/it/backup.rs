@@ -24,7 +24,8 @@ fn notice(env: &TestEnv, case: &str) -> Value {
         "ps-0000000000000000",
     );
     m["envelope"].as_object_mut().unwrap().remove("subject");
-    m["person"] = json!({"jurisdiction": "DK", "national_id": "0707614285", "name": "Testa Backupsen"});
+    m["person"] =
+        json!({"jurisdiction": "DK", "national_id": "0707614285", "name": "Testa Backupsen"});
     m
 }
 
@@ -49,12 +50,18 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
 
     // Before the backup: a notice with a sealed identity, received and opened by a caseworker.
     let first = prison.submit(&notice(&env, "KBH-2026-8101")).await;
-    assert_eq!(refusal(&prison.answer_to(first.envelope.message_id).await), None);
+    assert_eq!(
+        refusal(&prison.answer_to(first.envelope.message_id).await),
+        None
+    );
     let received = municipality.received(MessageType::ReleaseNotice).await;
     let identity = agent::people::open_identity(&municipality.store, &municipality.id, &received)
         .await
         .unwrap();
-    assert!(matches!(identity, Some(agent::people::IdentityView::Shared(_))));
+    assert!(matches!(
+        identity,
+        Some(agent::people::IdentityView::Shared(_))
+    ));
     access_log::opened(
         &municipality.store,
         &Actor::page("mette.holm"),
@@ -64,7 +71,10 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
     )
     .await
     .unwrap();
-    let log_entries = access_log::verify(&municipality.store).await.unwrap().unwrap();
+    let log_entries = access_log::verify(&municipality.store)
+        .await
+        .unwrap()
+        .unwrap();
     let audit_before = hub::db::verify_audit(&env.pool).await.unwrap();
 
     // The backups, taken while everything runs, as the README says.
@@ -87,11 +97,15 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
     std::fs::create_dir_all(&data_dir).unwrap();
     std::fs::copy(&copy, data_dir.join("agent.db")).unwrap();
     let restored_db = format!("{}_restored", db_url.rsplit('/').next().unwrap());
-    let admin = sqlx::PgPool::connect(&env.services.pg_admin_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{restored_db}\"")))
-        .execute(&admin)
+    let admin = sqlx::PgPool::connect(&env.services.pg_admin_url)
         .await
         .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE \"{restored_db}\""
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
     let restored_url = env.services.database_url(&restored_db);
     run(Command::new("pg_restore")
         .args(["--no-owner", "--exit-on-error", "--dbname"])
@@ -101,9 +115,15 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
     let restored_pool = sqlx::PgPool::connect(&restored_url).await.unwrap();
 
     // The records the law needs verify as before.
-    assert_eq!(hub::db::verify_audit(&restored_pool).await.unwrap(), audit_before);
+    assert_eq!(
+        hub::db::verify_audit(&restored_pool).await.unwrap(),
+        audit_before
+    );
     let (_, store) = env.agent_store(&a.municipality).await;
-    assert_eq!(access_log::verify(&store).await.unwrap().unwrap(), log_entries);
+    assert_eq!(
+        access_log::verify(&store).await.unwrap().unwrap(),
+        log_entries
+    );
     // The old sealed identity still opens: the sealing keys came back with the store.
     let held = store
         .inbox_message(&first.envelope.message_id.to_string(), None)
@@ -123,15 +143,22 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
     let hub = env.start_hub().await;
     municipality = env.start_agent(&a.municipality).await;
     let second = prison.submit(&notice(&env, "KBH-2026-8102")).await;
-    assert_eq!(refusal(&prison.answer_to(second.envelope.message_id).await), None);
-    eventually("the new notice after the restore", e2e::DEADLINE, || async {
-        municipality
-            .inbox()
-            .await
-            .iter()
-            .any(|m| m.envelope.message_id == second.envelope.message_id)
-            .then_some(())
-    })
+    assert_eq!(
+        refusal(&prison.answer_to(second.envelope.message_id).await),
+        None
+    );
+    eventually(
+        "the new notice after the restore",
+        e2e::DEADLINE,
+        || async {
+            municipality
+                .inbox()
+                .await
+                .iter()
+                .any(|m| m.envelope.message_id == second.envelope.message_id)
+                .then_some(())
+        },
+    )
     .await;
     // A few relay rounds for anything the restored outbox would publish again.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
@@ -139,7 +166,10 @@ async fn a_hub_database_and_an_agent_store_restored_from_backups_verify_open_and
     for m in municipality.inbox().await {
         *held.entry(m.envelope.message_id.to_string()).or_default() += 1;
     }
-    assert!(held.values().all(|n| *n == 1), "each message once: {held:?}");
+    assert!(
+        held.values().all(|n| *n == 1),
+        "each message once: {held:?}"
+    );
     assert_eq!(held.get(&first.envelope.message_id.to_string()), Some(&1));
     let unpublished: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox WHERE published_at IS NULL AND cancelled_at IS NULL",

@@ -352,7 +352,10 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
     .fetch_one(pool)
     .await
     .unwrap();
-    assert!(in_programme < total, "closed and referred cases are not in a programme");
+    assert!(
+        in_programme < total,
+        "closed and referred cases are not in a programme"
+    );
     assert_rounded(
         &browser.text("#cases-in-programme").await,
         in_programme,

@@ -71,7 +71,11 @@ fn assert_kept(
         if table == "_sqlx_migrations" {
             // Every migration of this release is recorded, the old ones first.
             assert!(after[table] >= *n, "the migrations are recorded");
-            assert_eq!(after[table] > *n, !new.is_empty(), "new tables need new migrations");
+            assert_eq!(
+                after[table] > *n,
+                !new.is_empty(),
+                "new tables need new migrations"
+            );
             continue;
         }
         assert_eq!(after.get(table), Some(n), "{table} keeps its rows");

@@ -468,6 +468,7 @@ impl TestEnv {
         let data_dir = self.scratch.join("agents").join(agency.as_str());
         let settings = agent::Settings {
             agent: agent::settings::AgentSettings {
+                opened_messages_days: None,
                 id: agency.clone(),
                 data_dir: data_dir.clone(),
                 relay_interval_ms: 50,

@@ -352,6 +352,12 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         if let Err(e) = sweep(&shared, Utc::now()).await {
             warn!(error = %format!("{e:#}"), "deadline sweep failed; retrying at the next interval");
         }
+        // The retention periods are applied at the same pace.
+        if let Err(e) =
+            crate::retention::purge(&shared.pool, &shared.settings.hub, Utc::now()).await
+        {
+            warn!(error = %e, "applying the retention periods failed; retrying at the next interval");
+        }
     }
 }
 

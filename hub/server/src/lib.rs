@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod plan;
 pub mod provision;
 pub mod relay;
+pub mod retention;
 pub mod settings;
 
 use std::net::SocketAddr;

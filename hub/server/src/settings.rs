@@ -109,9 +109,11 @@ pub struct RetentionSettings {
 
 impl RegisterSettings {
     /// As the register's generator takes it; `broker_tls` says whether the hub's own broker
-    /// connection uses its client certificate.
-    pub fn to_config(&self, broker_tls: bool) -> hub_core::register::Config {
+    /// connection uses its client certificate, and the retention periods `hub` applies are
+    /// stated after the controller's words.
+    pub fn to_config(&self, broker_tls: bool, hub: &HubSettings) -> hub_core::register::Config {
         let r = &self.retention;
+        let with = crate::retention::with_period;
         hub_core::register::Config {
             controller: hub_core::register::Controller {
                 name: self.controller_name.clone(),
@@ -119,11 +121,14 @@ impl RegisterSettings {
                 dpo_contact: self.dpo_contact.clone(),
             },
             retention: hub_core::register::Retention {
-                messages: r.messages.clone(),
+                messages: with(r.messages.as_ref(), crate::retention::bodies_stated(hub)),
                 cases: r.cases.clone(),
                 disclosure_log: r.disclosure_log.clone(),
                 audit_log: r.audit_log.clone(),
-                dead_letters: r.dead_letters.clone(),
+                dead_letters: with(
+                    r.dead_letters.as_ref(),
+                    crate::retention::dead_letters_stated(hub),
+                ),
                 dashboard_logins: r.dashboard_logins.clone(),
             },
             broker_tls,
@@ -221,6 +226,15 @@ pub struct HubSettings {
     /// once each time it starts, and again only to rotate or to ask for the whole directory.
     #[serde(default = "defaults::key_announcements_per_hour")]
     pub key_announcements_per_hour: u32,
+    /// Days after delivery at which a forwarded body is deleted from the outbox (a copy
+    /// withdrawn before delivery: after it was cancelled). The message record (ids, hash,
+    /// times), the disclosure log and the audit log are kept. None (the default): kept.
+    #[serde(default)]
+    pub delivered_bodies_days: Option<u32>,
+    /// Days after which refused input kept for inspection (dead letters, which hold the
+    /// refused bytes) is deleted. None (the default): kept.
+    #[serde(default)]
+    pub dead_letters_days: Option<u32>,
 }
 
 /// The values of the keys that may be left out, as the README's settings table gives them.

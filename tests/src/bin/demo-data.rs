@@ -310,6 +310,7 @@ fn agent_settings(
         })?;
         settings.push(agent::Settings {
             agent: agent::settings::AgentSettings {
+                opened_messages_days: None,
                 data_dir: args.data_dir.join(id.as_str()),
                 id,
                 relay_interval_ms: 20,

@@ -41,7 +41,9 @@ pub fn generate(
     directory: &Directory,
     generated_at: Option<DateTime<Utc>>,
 ) -> Register {
-    let config = settings.register.to_config(settings.broker.tls.is_some());
+    let config = settings
+        .register
+        .to_config(settings.broker.tls.is_some(), &settings.hub);
     register::generate(policy, directory, &config, generated_at)
 }
 
