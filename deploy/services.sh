@@ -2,7 +2,8 @@
 # Bring up the local RabbitMQ and PostgreSQL that the hub and its tests use.
 #
 # Idempotent, non-interactive, run as root (CI runs it with CI=true and no stdin).
-#   - installs rabbitmq-server, postgresql and curl when missing;
+#   - installs rabbitmq-server, postgresql and curl when missing, and Debian's prometheus
+#     package for promtool (which checks deploy/monitoring/alerts.yml) when promtool is;
 #   - starts (or reuses) a PostgreSQL cluster and the RabbitMQ node;
 #   - enables the rabbitmq_management plugin and all RabbitMQ feature flags
 #     (stream_queue is needed for at-least-once dead-lettering on quorum queues);
@@ -59,6 +60,8 @@ missing=()
 for p in rabbitmq-server postgresql curl openssl chromium chromium-driver python3-pika; do
   pkg_installed "$p" || missing+=("$p")
 done
+# promtool, for the test of the alert rules in deploy/monitoring (any promtool on PATH will do).
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then
   step "installing ${missing[*]}"
   apt_log="$(mktemp)"
@@ -68,9 +71,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
     die "apt-get install ${missing[*]} failed"
   fi
   rm -f "$apt_log"
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    # Only promtool is wanted: where an init system lets it, the package also starts a
+    # Prometheus server listening on every interface (:9090). Stop it and keep it off.
+    if [ -d /run/systemd/system ]; then
+      systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+    else
+      service prometheus stop >/dev/null 2>&1 || true
+      update-rc.d prometheus disable >/dev/null 2>&1 || true
+    fi
+  fi
 else
   step "packages present (rabbitmq-server, postgresql, curl)"
 fi
+PROMTOOL="$(command -v promtool)" || die "promtool is not on PATH after installing prometheus"
 
 # Later steps run commands from / so that runuser/su never complain about an
 # unreadable current directory.
@@ -362,6 +376,7 @@ export HANDOVER_ADMIN_PASSWORD=$ADMIN_PASSWORD
 export HANDOVER_IDP_ISSUER=$IDP_ISSUER
 export HANDOVER_IDP_REGISTRATION_TOKEN=$IDP_REGISTRATION_TOKEN
 export HANDOVER_IDP_PASSWORD_FILE=$IDP_PASSWORD_FILE
+export HANDOVER_PROMTOOL=$PROMTOOL
 EOF
 chmod 600 "$tmp"
 mv -f "$tmp" "$ENV_FILE"

@@ -19,6 +19,7 @@
 //! The agent never touches the hub's database; it speaks to the hub only through the broker.
 
 pub mod access_log;
+pub mod enroll;
 pub mod http;
 pub mod keys;
 pub mod metrics;

@@ -74,6 +74,14 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Make the agency's broker client key and a certificate request for the hub operator:
+    /// DIR/<agency>.key (mode 600, stays here) and DIR/<agency>.csr (send it to the hub
+    /// operator for `hub agency certify`). Also how the certificate is renewed.
+    Enroll {
+        /// Where the key and the request go; an existing key there is never replaced.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +178,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
+    if let Command::Enroll { out } = &cli.command {
+        // Needs no store: the key is the agency's, made here and kept here.
+        let written = agent::enroll::write(out, &settings.agent.id)?;
+        println!(
+            "made {} (secret: keep it here, mode 600; broker.tls.key_file) and {} (send it to the \
+             hub operator for `hub agency certify`)",
+            written.key.display(),
+            written.csr.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = Store::open(&settings.agent.data_dir)
         .await
         .context("opening the local store")?;
@@ -193,6 +212,10 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 settings.pseudonym_key()?,
             )
             .await?;
+            let renewal =
+                settings.broker.tls.as_ref().map(|tls| {
+                    tokio::spawn(agent::enroll::warn_before_expiry(tls.cert_file.clone()))
+                });
             let running = agent::service::start_with(settings, credentials, store.clone(), metrics);
             broker::service::shutdown_signal().await;
             // The broker side drains even when the HTTP server failed.
@@ -201,6 +224,9 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 None => Ok(()),
             };
             running.stop().await;
+            if let Some(renewal) = renewal {
+                renewal.abort();
+            }
             http_stopped?;
         }
         Command::Send { file } => {
@@ -446,6 +472,7 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Enroll { .. } => unreachable!("enroll returns before the store is opened"),
         Command::Backup { to } => {
             store.backup_to(&to).await?;
             println!(

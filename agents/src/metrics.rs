@@ -19,7 +19,10 @@
 //! - `agent_inbox_queue_depth`: messages ready in the agency's inbox queue on the broker, by
 //!   passive declare on a connection of the metrics' own (`part="inbox_queue"`; the broker
 //!   checks no permission for a passive declare, so the agency's user may). Only when the
-//!   metrics were made [`Metrics::with_inbox_depth`], as `agent run` does.
+//!   metrics were made [`Metrics::with_inbox_depth`], as `agent run` does;
+//! - `agent_tls_certificate_expiry_timestamp_seconds`: the `notAfter` of the agency's broker
+//!   client certificate (`broker.tls.cert_file`), when the metrics were made
+//!   [`Metrics::with_inbox_depth`] with an endpoint that uses one (`part="certificate"`).
 //!
 //! Labels are message types and reason codes only: never case ids, pseudonyms or bodies.
 
@@ -154,7 +157,8 @@ impl Metrics {
         let scrape_errors = Family::<PartLabel, Counter>::default();
         registry.register(
             "agent_scrape_errors",
-            "Scrapes that could not read a part (outbox, inbox_queue); it was left out of them",
+            "Scrapes that could not read a part (outbox, inbox_queue, certificate); it was left \
+             out of them",
             scrape_errors.clone(),
         );
         Self {
@@ -232,10 +236,23 @@ impl Metrics {
                 }
             }
         };
-        let (outbox, inbox_depth) = tokio::join!(outbox, depth);
+        let certificate = async {
+            let tls = self.inner.inbox.as_ref()?.endpoint.tls.as_ref()?;
+            broker::certificate::file_not_after(&tls.cert_file)
+                .await
+                .map_err(|e| {
+                    self.emit(ScrapeFailed {
+                        part: "certificate",
+                        error: e.to_string(),
+                    })
+                })
+                .ok()
+        };
+        let (outbox, inbox_depth, certificate_expiry) = tokio::join!(outbox, depth, certificate);
         self.encode(&Snapshot {
             outbox,
             inbox_depth,
+            certificate_expiry,
         })
     }
 
@@ -260,6 +277,14 @@ impl Metrics {
                 "agent_inbox_queue_depth",
                 "Messages ready in the agency's inbox queue on the broker",
                 ConstGauge::new(i64::from(depth)),
+            );
+        }
+        if let Some(not_after) = snapshot.certificate_expiry {
+            scraped.register_with_unit(
+                "agent_tls_certificate_expiry_timestamp",
+                "When the agency's broker client certificate expires (its notAfter, Unix time)",
+                Unit::Seconds,
+                ConstGauge::new(not_after),
             );
         }
         let mut text = String::new();
@@ -297,6 +322,8 @@ pub struct Snapshot {
     pub outbox: Option<Backlog>,
     /// Messages ready in the inbox queue.
     pub inbox_depth: Option<u32>,
+    /// When the broker client certificate expires, in seconds since the Unix epoch.
+    pub certificate_expiry: Option<i64>,
 }
 
 /// Something that happened in the agent, logged and counted by one struct.
@@ -397,7 +424,7 @@ impl InternalEvent for Rejected {
 /// A scrape could not read a part; it is left out of that scrape.
 #[derive(Debug)]
 pub struct ScrapeFailed {
-    /// `outbox` or `inbox_queue`.
+    /// `outbox`, `inbox_queue` or `certificate`.
     pub part: &'static str,
     /// Why.
     pub error: String,
@@ -503,16 +530,22 @@ mod tests {
         let unread = metrics.encode(&Snapshot::default());
         assert!(!unread.contains("agent_outbox_pending"), "{unread}");
         assert!(!unread.contains("agent_inbox_queue_depth"), "{unread}");
+        assert!(!unread.contains("agent_tls_certificate"), "{unread}");
         let read = metrics.encode(&Snapshot {
             outbox: Some(Backlog {
                 pending: 2,
                 lag_seconds: 0.5,
             }),
             inbox_depth: Some(4),
+            certificate_expiry: Some(1_830_893_867),
         });
         assert_eq!(sample(&read, "agent_outbox_pending"), Some(2.0));
         assert_eq!(sample(&read, "agent_outbox_lag_seconds"), Some(0.5));
         assert_eq!(sample(&read, "agent_inbox_queue_depth"), Some(4.0));
+        assert_eq!(
+            sample(&read, "agent_tls_certificate_expiry_timestamp_seconds"),
+            Some(1_830_893_867.0)
+        );
         assert_eq!(read.matches("# EOF").count(), 1);
     }
 

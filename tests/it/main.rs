@@ -18,6 +18,8 @@ mod hygiene;
 mod identity;
 mod interop;
 mod key_directory;
+mod monitoring;
+mod onboarding;
 mod ops;
 mod outage;
 mod packages;

@@ -6,6 +6,7 @@
 //! - [`amqp`]: connecting, and publishing with confirms where a returned or nacked message is
 //!   a failure, never a success;
 //! - [`depth`]: queue depths for metrics, by passive declare on a connection of its own;
+//! - [`certificate`]: when a client certificate expires, for metrics;
 //! - [`web`]: what every HTTP listener shares (header-read timeout, Host check, cross-origin
 //!   refusal, security headers);
 //! - [`terminal`]: stored text made safe to print on a terminal.
@@ -14,6 +15,7 @@
 //! (`submit.<agency>`, writable only by that agency's broker user), never from the body.
 
 pub mod amqp;
+pub mod certificate;
 pub mod depth;
 pub mod management;
 pub mod service;

@@ -165,6 +165,19 @@ impl Management {
         self.delete(&format!("users/{}", enc(user))).await
     }
 
+    /// Removes a user's permissions in a vhost: the broker then refuses its connections to the
+    /// vhost, whatever certificate or password it shows.
+    pub async fn delete_permissions(&self, vhost: &str, user: &str) -> Result<(), ManagementError> {
+        self.delete(&format!("permissions/{}/{}", enc(vhost), enc(user)))
+            .await
+    }
+
+    /// Deletes a queue and the messages in it (a missing queue is no error).
+    pub async fn delete_queue(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
+        self.delete(&format!("queues/{}/{}", enc(vhost), enc(name)))
+            .await
+    }
+
     /// Sets a user's permissions in a vhost.
     pub async fn put_permissions(
         &self,

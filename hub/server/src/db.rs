@@ -116,9 +116,11 @@ fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Er
 
 /// The registered agencies.
 pub async fn load_directory(pool: &PgPool) -> Result<Directory, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name, role, jurisdiction FROM agencies")
-        .fetch_all(pool)
-        .await?;
+    // A disabled agency (`hub agency disable`) is left out: refused like an unknown one.
+    let rows =
+        sqlx::query("SELECT id, name, role, jurisdiction FROM agencies WHERE disabled_at IS NULL")
+            .fetch_all(pool)
+            .await?;
     let mut agencies = Vec::with_capacity(rows.len());
     for row in rows {
         let id: String = row.try_get("id")?;

@@ -10,6 +10,7 @@
 //! Several hub instances may run side by side: the broker shares the ingress between them,
 //! and the database deduplicates and serialises the audit chain.
 
+pub mod agency;
 pub mod claims;
 pub mod contact_point;
 pub mod db;
@@ -151,6 +152,7 @@ pub async fn run(
     }
     let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
     let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
+    let audit = tokio::spawn(metrics::audit::run(shared.clone(), stop_rx.clone()));
     let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
     shutdown.await;
     tracing::info!("shutdown requested; finishing the work in hand");
@@ -160,6 +162,7 @@ pub async fn run(
         let _ = ingress.await;
         let _ = relay.await;
         let _ = sweeper.await;
+        let _ = audit.await;
         let _ = release_tx.send(true);
         let _ = claims.await;
         if let Some(web) = web {

@@ -81,6 +81,46 @@ enum AgencyCommand {
     },
     /// List registered agencies.
     List,
+    /// Certify the key an agency made itself (`agent enroll`): check its request (signature,
+    /// CN = a registered agency id, no other names), sign a client certificate with the CA and
+    /// write the bundle for the agency: <agency>.pem, ca.pem, inbox, README.txt.
+    Certify {
+        /// The agency's certificate request (PEM).
+        #[arg(long)]
+        csr: PathBuf,
+        /// The CA's certificate (PEM), the one the broker trusts for client certificates.
+        #[arg(long)]
+        ca_cert: PathBuf,
+        /// The CA's private key (PKCS#8 PEM).
+        #[arg(long)]
+        ca_key: PathBuf,
+        /// How long the certificate is valid, in days.
+        #[arg(long, default_value_t = hub::agency::DEFAULT_DAYS)]
+        days: u32,
+        /// The bundle directory to make (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Stop an agency's traffic at once, keeping all its records: revoke its broker
+    /// permissions, close its connections, refuse what it still has in flight.
+    Disable {
+        /// The agency.
+        #[arg(long)]
+        id: AgencyId,
+    },
+    /// Undo `disable`.
+    Enable {
+        /// The agency.
+        #[arg(long)]
+        id: AgencyId,
+    },
+    /// `disable`, then delete its broker user and inbox queue; its records in the database
+    /// (messages, disclosure log, audit log, cases) are kept.
+    Remove {
+        /// The agency.
+        #[arg(long)]
+        id: AgencyId,
+    },
 }
 
 #[derive(Subcommand)]
@@ -230,7 +270,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             );
         }
         Command::Agency(AgencyCommand::List) => {
-            let directory = db::load_directory(&pool().await?).await?;
+            let pool = pool().await?;
+            let directory = db::load_directory(&pool).await?;
             for a in directory.iter() {
                 println!(
                     "{:<32} {:<24} {:?}  {}",
@@ -239,6 +280,65 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     a.jurisdiction,
                     a.name
                 );
+            }
+            for (id, since) in hub::agency::disabled(&pool).await? {
+                println!("{id:<32} disabled since {since}");
+            }
+        }
+        Command::Agency(AgencyCommand::Certify {
+            csr,
+            ca_cert,
+            ca_key,
+            days,
+            out,
+        }) => {
+            let read = |path: &PathBuf| {
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+            };
+            let (csr, ca_cert, ca_key) = (read(&csr)?, read(&ca_cert)?, read(&ca_key)?);
+            let pool = pool().await?;
+            let bundle = hub::agency::certify(&pool, &csr, &ca_cert, &ca_key, days, &out).await?;
+            println!(
+                "certified {} for {days} days; give the agency the directory {} \
+                 ({}.pem, ca.pem, inbox, README.txt: nothing in it is secret)",
+                bundle.agency,
+                bundle.dir.display(),
+                bundle.agency
+            );
+        }
+        Command::Agency(
+            ref command @ (AgencyCommand::Disable { ref id }
+            | AgencyCommand::Enable { ref id }
+            | AgencyCommand::Remove { ref id }),
+        ) => {
+            let pool = pool().await?;
+            let management = provision::management(&settings)?;
+            let broker = hub::agency::Broker {
+                management: &management,
+                vhost: &settings.broker.vhost,
+            };
+            match command {
+                AgencyCommand::Disable { .. } => {
+                    let closed = hub::agency::disable(&pool, &broker, id).await?;
+                    println!(
+                        "disabled {id}: its broker permissions are revoked, {closed} connection(s) \
+                         closed, and the hub refuses what it still sends; all its records are kept \
+                         (`hub agency enable` undoes it)"
+                    );
+                }
+                AgencyCommand::Enable { .. } => {
+                    let password = provision::agency_password(&settings.hub.secrets_dir, id)?;
+                    hub::agency::enable(&pool, &broker, id, &password).await?;
+                    println!("enabled {id}: it may connect and send again");
+                }
+                _ => {
+                    hub::agency::remove(&pool, &broker, id).await?;
+                    println!(
+                        "removed {id}: disabled, its broker user and inbox queue deleted; its \
+                         records in the database (messages, disclosure log, audit log, cases) \
+                         are kept, as the law requires"
+                    );
+                }
             }
         }
         Command::DeadLetters(DeadLetterCommand::List { limit }) => {

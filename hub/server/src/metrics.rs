@@ -22,7 +22,15 @@
 //! - `hub_queue_depth{queue}`: messages ready in `hub.ingress` and in every registered
 //!   agency's inbox, by passive declare on a broker connection of the metrics' own (see
 //!   [`broker::depth`]; `hub_queue_depth_errors_total{queue}`, and
-//!   `hub_scrape_errors_total{part="directory"}` when the agencies could not be listed).
+//!   `hub_scrape_errors_total{part="directory"}` when the agencies could not be listed);
+//! - `hub_tls_certificate_expiry_timestamp_seconds`: the `notAfter` of the hub's broker client
+//!   certificate (`broker.tls.cert_file`), when one is configured
+//!   (`hub_scrape_errors_total{part="certificate"}`).
+//!
+//! Set by the audit chain's own check ([`audit`], every few minutes, off the request path),
+//! and left out until its first check completes:
+//! - `hub_audit_chain_intact`: 1 when the last check found the chain intact, 0 when broken;
+//! - `hub_audit_chain_checked_timestamp_seconds`: when the last check completed.
 //!
 //! Labels are message types, reason codes, queue names and agency ids only: never case ids,
 //! pseudonyms or anything from a body.
@@ -45,6 +53,10 @@ use uuid::Uuid;
 
 use crate::Shared;
 use crate::db::{Decided, Outcome};
+
+pub mod audit;
+
+pub use audit::AuditStatus;
 
 /// The `message_type` label of input the hub could not decode.
 pub const UNDECODABLE: &str = "undecodable";
@@ -89,6 +101,7 @@ pub struct Metrics {
     decision_latency: Histogram,
     ingress_consuming: Gauge,
     held_since: std::sync::Mutex<Option<std::time::Instant>>,
+    audit: std::sync::Mutex<Option<AuditStatus>>,
     dropped: Counter,
     depth_errors: Family<QueueLabel, Counter>,
     scrape_errors: Family<PartLabel, Counter>,
@@ -154,7 +167,8 @@ impl Metrics {
         let scrape_errors = Family::<PartLabel, Counter>::default();
         registry.register(
             "hub_scrape_errors",
-            "Scrapes that could not read a part (outbox, directory); it was left out of them",
+            "Scrapes that could not read a part (outbox, directory, certificate); it was left \
+             out of them",
             scrape_errors.clone(),
         );
         Self {
@@ -165,6 +179,7 @@ impl Metrics {
             decision_latency,
             ingress_consuming,
             held_since: std::sync::Mutex::new(None),
+            audit: std::sync::Mutex::new(None),
             dropped,
             depth_errors,
             scrape_errors,
@@ -208,9 +223,40 @@ impl Metrics {
             .map(|since| since.elapsed())
     }
 
+    /// Records what a check of the audit chain found (see [`audit`]).
+    pub fn record_audit_check(&self, status: AuditStatus) {
+        *self.audit.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+    }
+
+    /// What the last check of the audit chain found, if one completed.
+    pub fn audit_status(&self) -> Option<AuditStatus> {
+        *self.audit.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The exposition: everything counted, plus what `snapshot` could read.
     pub fn encode(&self, snapshot: &Snapshot) -> String {
         let mut scraped = Registry::default();
+        if let Some(status) = self.audit_status() {
+            scraped.register(
+                "hub_audit_chain_intact",
+                "1 when the last check of the audit chain found it intact, 0 when broken",
+                ConstGauge::new(i64::from(status.intact)),
+            );
+            scraped.register_with_unit(
+                "hub_audit_chain_checked_timestamp",
+                "When the last check of the audit chain completed (Unix time)",
+                Unit::Seconds,
+                ConstGauge::new(status.checked_at),
+            );
+        }
+        if let Some(not_after) = snapshot.certificate_expiry {
+            scraped.register_with_unit(
+                "hub_tls_certificate_expiry_timestamp",
+                "When the hub's broker client certificate expires (its notAfter, Unix time)",
+                Unit::Seconds,
+                ConstGauge::new(not_after),
+            );
+        }
         scraped.register_with_unit(
             "hub_ingress_held",
             "How long the ingress has held a batch it cannot commit because the database is \
@@ -442,7 +488,7 @@ impl InternalEvent for Dropped {
 /// A scrape could not read a part; it is left out of that scrape.
 #[derive(Debug)]
 pub struct ScrapeFailed<'a> {
-    /// `outbox`, `directory` or `queue_depth`.
+    /// `outbox`, `directory`, `queue_depth` or `certificate`.
     pub part: &'static str,
     /// The queue, for `queue_depth`.
     pub queue: Option<&'a str>,
@@ -489,6 +535,8 @@ pub struct Snapshot {
     pub outbox: Option<Backlog>,
     /// Queue depths that could be read.
     pub depths: Vec<(String, u32)>,
+    /// When the broker client certificate expires, in seconds since the Unix epoch.
+    pub certificate_expiry: Option<i64>,
 }
 
 /// Reads the outbox backlog.
@@ -576,8 +624,25 @@ pub async fn scrape(shared: &Shared) -> String {
             })
             .collect::<Vec<_>>()
     };
-    let (outbox, depths) = tokio::join!(backlog, depths);
-    metrics.encode(&Snapshot { outbox, depths })
+    let certificate = async {
+        let tls = shared.settings.broker.tls.as_ref()?;
+        broker::certificate::file_not_after(&tls.cert_file)
+            .await
+            .map_err(|e| {
+                metrics.emit(ScrapeFailed {
+                    part: "certificate",
+                    queue: None,
+                    error: e.to_string(),
+                })
+            })
+            .ok()
+    };
+    let (outbox, depths, certificate_expiry) = tokio::join!(backlog, depths, certificate);
+    metrics.encode(&Snapshot {
+        outbox,
+        depths,
+        certificate_expiry,
+    })
 }
 
 #[cfg(test)]
@@ -760,6 +825,9 @@ mod tests {
         assert!(!unread.contains("hub_outbox_pending"), "{unread}");
         assert!(!unread.contains("hub_outbox_lag"), "{unread}");
         assert!(!unread.contains("hub_queue_depth{"), "{unread}");
+        assert!(!unread.contains("hub_tls_certificate"), "{unread}");
+        // Nor is the audit chain reported before its first check completes.
+        assert!(!unread.contains("hub_audit_chain"), "{unread}");
         metrics.emit(ScrapeFailed {
             part: "queue_depth",
             queue: Some("inbox.dk-a"),
@@ -771,6 +839,7 @@ mod tests {
                 lag_seconds: 1.5,
             }),
             depths: vec![("hub.ingress".into(), 7)],
+            certificate_expiry: Some(1_830_893_867),
         });
         assert_eq!(sample(&read, "hub_outbox_pending"), Some(3.0));
         assert_eq!(sample(&read, "hub_outbox_lag_seconds"), Some(1.5));
@@ -783,7 +852,33 @@ mod tests {
             sample(&read, "hub_queue_depth_errors_total{queue=\"inbox.dk-a\"}"),
             Some(1.0)
         );
+        assert_eq!(
+            sample(&read, "hub_tls_certificate_expiry_timestamp_seconds"),
+            Some(1_830_893_867.0)
+        );
         assert_eq!(read.matches("# EOF").count(), 1, "{read}");
+    }
+
+    #[test]
+    fn the_audit_chain_gauge_says_what_the_last_check_found() {
+        let metrics = Metrics::new();
+        let gauges = |metrics: &Metrics| {
+            let text = metrics.encode(&Snapshot::default());
+            (
+                sample(&text, "hub_audit_chain_intact"),
+                sample(&text, "hub_audit_chain_checked_timestamp_seconds"),
+            )
+        };
+        metrics.record_audit_check(AuditStatus {
+            intact: true,
+            checked_at: 1_700_000_000,
+        });
+        assert_eq!(gauges(&metrics), (Some(1.0), Some(1_700_000_000.0)));
+        metrics.record_audit_check(AuditStatus {
+            intact: false,
+            checked_at: 1_700_000_300,
+        });
+        assert_eq!(gauges(&metrics), (Some(0.0), Some(1_700_000_300.0)));
     }
 
     #[test]

@@ -104,6 +104,11 @@ pub async fn add_agency(
     )
     .await
     .with_context(|| format!("recording the inbox of {}", agency.id))?;
+    if crate::agency::is_disabled(place.pool, &agency.id).await? {
+        // Disabled (`hub agency disable`): re-provisioning must not let it back in.
+        warn!(agency = %agency.id, "disabled: left off the broker (`hub agency enable` it)");
+        return Ok(inbox);
+    }
     place
         .management
         .provision_agency(place.vhost, &agency.id, password, &inbox)

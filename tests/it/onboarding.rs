@@ -1,0 +1,207 @@
+//! Onboarding with the agency's own key: `agent enroll` makes the key and request at the
+//! agency, `hub agency certify` signs it with the CA, the agent logs in with the bundle; then
+//! `hub agency disable` stops it at once (its records kept), `remove` also deletes its broker user
+//! and inbox (its records kept), and `enable` lets it back.
+
+use std::path::PathBuf;
+
+use e2e::{DEADLINE, TestEnv, eventually};
+
+fn login(agency: &schemas::AgencyId) -> broker::Credentials {
+    broker::Credentials {
+        user: agency.to_string(),
+        password: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabled() {
+    let mut env = TestEnv::new().await;
+    let hub = env.start_hub_over_tls().await;
+    let a = env.agencies.clone();
+    let municipality = env.start_agent_over_tls(&a.municipality).await;
+
+    // At the agency: its key and request.
+    let scratch = std::env::temp_dir().join(format!("onboarding-{}", uuid::Uuid::new_v4()));
+    let enrolled = agent::enroll::write(&scratch.join("agency"), &a.prison).unwrap();
+    // At the hub: certified with the development CA (start_hub_over_tls made it).
+    let pki = PathBuf::from(std::env::var("HANDOVER_PKI_DIR").unwrap());
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    let bundle_dir = scratch.join("bundle");
+    let certify = |out: PathBuf, csr: String| {
+        let (pool, ca, ca_key) = (
+            &env.pool,
+            read(pki.join("ca.pem")),
+            read(pki.join("ca.key")),
+        );
+        async move { hub::agency::certify(pool, &csr, &ca, &ca_key, 2, &out).await }
+    };
+    certify(bundle_dir.clone(), read(enrolled.csr.clone()))
+        .await
+        .expect("certified");
+    assert_eq!(read(bundle_dir.join("inbox")), env.inbox(&a.prison));
+    // Refused: an existing bundle directory, and a request for an agency never registered.
+    let again = certify(bundle_dir.clone(), read(enrolled.csr.clone())).await;
+    assert!(again.unwrap_err().to_string().contains("exists"));
+    let stranger = schemas::AgencyId::try_from(format!("{}-stranger", a.prison)).unwrap();
+    let stranger_csr = agent::enroll::make_request(&stranger).unwrap().csr_pem;
+    let unknown = certify(scratch.join("stranger"), stranger_csr).await;
+    assert!(
+        unknown
+            .unwrap_err()
+            .to_string()
+            .contains("not a registered agency")
+    );
+
+    // The agent with the bundle's files and its own key.
+    let tls = broker::TlsFiles {
+        ca_file: bundle_dir.join("ca.pem"),
+        cert_file: bundle_dir.join(format!("{}.pem", a.prison)),
+        key_file: enrolled.key.clone(),
+    };
+    let (mut settings, store) = env.agent_store(&a.prison).await;
+    let endpoint = env.tls_endpoint(tls);
+    settings.broker.host = endpoint.host.clone();
+    settings.broker.port = endpoint.port;
+    settings.broker.tls = endpoint.tls.clone();
+    settings.broker.password = None;
+    settings.broker.inbox_queue = None;
+    settings.broker.inbox_queue_file = Some(bundle_dir.join("inbox"));
+    let credentials = settings.credentials().unwrap();
+    let prison = agent::service::start(settings.clone(), credentials, store.clone());
+    let send = || async {
+        let draft = serde_json::to_vec(&env.release_notice(&[&a.municipality])).unwrap();
+        let key = settings.pseudonym_key().unwrap();
+        let (message, _) = agent::submit_with(&store, &a.prison, key.as_ref(), &draft)
+            .await
+            .unwrap();
+        message.envelope.message_id
+    };
+    let delivered = |id: schemas::MessageId| {
+        let municipality = &municipality;
+        async move {
+            eventually("delivered to the municipality", DEADLINE, || async {
+                municipality
+                    .inbox()
+                    .await
+                    .iter()
+                    .any(|m| m.envelope.message_id == id)
+                    .then_some(())
+            })
+            .await;
+        }
+    };
+    let first = send().await;
+    delivered(first).await;
+
+    // As registered, for provisioning it again below.
+    let agency = hub::db::load_directory(&env.pool)
+        .await
+        .unwrap()
+        .get(&a.prison)
+        .cloned()
+        .unwrap();
+    let region: Option<String> = sqlx::query_scalar("SELECT region FROM agencies WHERE id = $1")
+        .bind(a.prison.as_str())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+
+    // What it still has in flight when it is disabled is refused like an unknown sender's:
+    // marked disabled in the directory only (the broker still lets it publish), what it sends
+    // is refused once the hub's directory is re-read (within seconds).
+    sqlx::query("UPDATE agencies SET disabled_at = now() WHERE id = $1")
+        .bind(a.prison.as_str())
+        .execute(&env.pool)
+        .await
+        .unwrap();
+    eventually("refused as from an unknown sender", DEADLINE, || async {
+        if env.dead_letters_with("UNKNOWN_SENDER").await >= 1 {
+            return Some(());
+        }
+        send().await;
+        None
+    })
+    .await;
+
+    // Disabled: its open connection is closed, a new one refused, its records kept.
+    let open = broker::connect(&endpoint, &login(&a.prison), "onboarding test")
+        .await
+        .expect("logs in with its own certificate");
+    let management = env.services.management();
+    let place = hub::agency::Broker {
+        management: &management,
+        vhost: &env.vhost,
+    };
+    let closed = hub::agency::disable(&env.pool, &place, &a.prison)
+        .await
+        .unwrap();
+    assert!(closed >= 1, "closed {closed} connections");
+    eventually("its open connection is closed", DEADLINE, || async {
+        (!open.status().connected()).then_some(())
+    })
+    .await;
+    let refused = broker::connect(&endpoint, &login(&a.prison), "onboarding test").await;
+    assert!(refused.is_err(), "a disabled agency connected");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE sender = $1")
+        .bind(a.prison.as_str())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    assert!(kept >= 1, "its messages are gone");
+    let directory = hub::db::load_directory(&env.pool).await.unwrap();
+    assert!(directory.iter().all(|agency| agency.id != a.prison));
+    let again = certify(scratch.join("while-disabled"), read(enrolled.csr.clone())).await;
+    assert!(again.unwrap_err().to_string().contains("disabled"));
+    // Provisioning again (`hub provision` on the next deployment) does not let it back in.
+    let password = env.credentials(&a.prison).password;
+    let provisioning = hub::provision::Place {
+        management: &management,
+        pool: &env.pool,
+        vhost: &env.vhost,
+        secrets_dir: &env.hub_settings.hub.secrets_dir,
+    };
+    hub::provision::add_agency(&provisioning, &agency, region.as_deref(), &password)
+        .await
+        .unwrap();
+    let refused = broker::connect(&endpoint, &login(&a.prison), "onboarding test").await;
+    assert!(refused.is_err(), "re-provisioning let a disabled agency in");
+
+    // Enabled: it connects again, and its agent delivers again.
+    hub::agency::enable(&env.pool, &place, &a.prison, &password)
+        .await
+        .unwrap();
+    broker::connect(&endpoint, &login(&a.prison), "onboarding test")
+        .await
+        .expect("connects again once enabled");
+    let second = send().await;
+    delivered(second).await;
+
+    // Removed: its broker user and inbox are gone, its records are not; `enable` brings it back.
+    hub::agency::remove(&env.pool, &place, &a.prison)
+        .await
+        .unwrap();
+    let user = management.get(&format!("users/{}", a.prison)).await;
+    assert!(user.is_err(), "its broker user is still there");
+    let inbox = env.inbox(&a.prison);
+    let queue = management
+        .get(&format!("queues/{}/{inbox}", env.vhost))
+        .await;
+    assert!(queue.is_err(), "its inbox is still there");
+    let still: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE sender = $1")
+        .bind(a.prison.as_str())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    assert!(still >= kept, "its messages are gone");
+    hub::agency::enable(&env.pool, &place, &a.prison, &password)
+        .await
+        .unwrap();
+    broker::connect(&endpoint, &login(&a.prison), "onboarding test")
+        .await
+        .expect("connects again once enabled after removal");
+
+    prison.stop().await;
+    hub.stop().await;
+    std::fs::remove_dir_all(scratch).unwrap();
+}
