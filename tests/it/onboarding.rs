@@ -201,6 +201,30 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
         .await
         .expect("connects again once enabled after removal");
 
+    // Each change of the directory is in the audit log, whose chain still holds.
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT entry::jsonb->'detail'->>'kind' FROM audit_log
+         WHERE entry::jsonb->'detail'->>'agency' = $1 ORDER BY seq",
+    )
+    .bind(a.prison.as_str())
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            "agency_disabled",
+            "agency_enabled",
+            "agency_disabled",
+            "agency_removed",
+            "agency_enabled"
+        ]
+    );
+    assert!(matches!(
+        hub::db::verify_audit(&env.pool).await.unwrap(),
+        hub::db::AuditCheck::Intact { .. }
+    ));
+
     prison.stop().await;
     hub.stop().await;
     std::fs::remove_dir_all(scratch).unwrap();

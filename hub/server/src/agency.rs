@@ -203,13 +203,39 @@ pub struct Broker<'a> {
 /// Marks an agency disabled in the directory (keeping the first time it was disabled).
 /// False when it is not registered.
 async fn mark_disabled(pool: &PgPool, agency: &AgencyId) -> anyhow::Result<bool> {
+    let mut tx = pool.begin().await.context("marking the agency disabled")?;
     let updated =
         sqlx::query("UPDATE agencies SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1")
             .bind(agency.as_str())
-            .execute(pool)
+            .execute(&mut *tx)
             .await
             .context("marking the agency disabled")?;
-    Ok(updated.rows_affected() == 1)
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    audited(&mut tx, "agency_disabled", agency).await?;
+    tx.commit().await.context("marking the agency disabled")?;
+    Ok(true)
+}
+
+/// Appends to the audit log, in the transaction that makes the change, that the hub
+/// operator disabled, enabled or removed an agency.
+async fn audited(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    kind: &str,
+    agency: &AgencyId,
+) -> anyhow::Result<()> {
+    let mut audit = crate::db::AuditAppender::start(tx)
+        .await
+        .context("appending to the audit log")?;
+    audit
+        .append(
+            tx,
+            chrono::Utc::now(),
+            &serde_json::json!({ "kind": kind, "agency": agency }),
+        )
+        .await
+        .context("appending to the audit log")
 }
 
 /// `hub agency disable`: the hub's directory leaves the agency out (anything of it still in
@@ -259,16 +285,19 @@ pub async fn enable(
     agency: &AgencyId,
     password: &str,
 ) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await.context("marking the agency enabled")?;
     let inbox: Option<String> = sqlx::query_scalar(
         "UPDATE agencies a SET disabled_at = NULL FROM agency_inboxes i
          WHERE a.id = $1 AND i.agency = a.id RETURNING i.queue",
     )
     .bind(agency.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await
     .context("marking the agency enabled")?;
     let inbox =
         inbox.with_context(|| format!("{agency} is not a registered agency with an inbox"))?;
+    audited(&mut tx, "agency_enabled", agency).await?;
+    tx.commit().await.context("marking the agency enabled")?;
     broker
         .management
         .provision_agency(broker.vhost, agency, password, &inbox)
@@ -317,7 +346,9 @@ pub async fn remove(pool: &PgPool, broker: &Broker<'_>, agency: &AgencyId) -> an
             .await
             .context("deleting its inbox queue")?;
     }
-    Ok(())
+    let mut tx = pool.begin().await.context("recording the removal")?;
+    audited(&mut tx, "agency_removed", agency).await?;
+    tx.commit().await.context("recording the removal")
 }
 
 #[cfg(test)]

@@ -283,9 +283,20 @@ pub async fn overdue(
     let published = year.suppress();
     let key = &deadlines.contact_point_key;
     let last_day = period.last_day();
+    // The deadlines in the order a handover meets them, then the total.
+    let mut by_deadline = deadline_cells.publish(&published, &COLUMNS, period);
+    let order = [
+        "HandoverReceived",
+        "HandoverAnswered",
+        "RelocationAnswered",
+        TOTAL,
+    ];
+    by_deadline
+        .rows
+        .sort_by_key(|r| order.iter().position(|o| *o == r.label));
     Ok(OverdueFigures {
         period: period.to_string(),
-        by_deadline: deadline_cells.publish(&published, &COLUMNS, period),
+        by_deadline,
         by_agency: agency_cells.publish(&published, &COLUMNS, period),
         by_region: region_cells.publish(&published, &COLUMNS, period),
         rows: with_rows.then(|| {

@@ -342,7 +342,7 @@ async fn show_view(
     match view(&shared, &viewer, &name, period.as_deref()).await {
         Ok(v) => broker::web::html(
             StatusCode::OK,
-            page::page(&viewer, &name, &v.title, &csrf, &v.html),
+            page::page_in_period(&viewer, &name, period.as_deref(), &v.title, &csrf, &v.html),
         ),
         Err(e) => {
             let body = render(&Unavailable { words: &e.words() });
@@ -917,6 +917,10 @@ mod tests {
         let unknown = language_chosen(Some("klingon"), Some("/login"), false);
         assert_eq!(cookie(&unknown), None, "no cookie for a language we lack");
         assert_eq!(location(&unknown), "/login");
+        // A view's period comes back with it.
+        let with_period =
+            language_chosen(Some("da"), Some("/dashboard/overdue?period=2025-Q2"), false);
+        assert_eq!(location(&with_period), "/dashboard/overdue?period=2025-Q2");
     }
 
     #[test]

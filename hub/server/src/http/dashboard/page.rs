@@ -154,11 +154,29 @@ pub fn csrf_matches(token: &str, presented: &str) -> bool {
 /// A whole page around `main`, for a logged-in viewer whose sign-out form carries `csrf`,
 /// in the language of the request in hand.
 pub fn page(viewer: &Viewer, current: &str, title: &str, csrf: &str, main: &str) -> String {
+    page_in_period(viewer, current, None, title, csrf, main)
+}
+
+/// [`page`] for a view shown for `period` (as asked, e.g. `2026-Q3`): the language menu comes
+/// back to the same period.
+pub fn page_in_period(
+    viewer: &Viewer,
+    current: &str,
+    period: Option<&str>,
+    title: &str,
+    csrf: &str,
+    main: &str,
+) -> String {
     let jurisdiction = words::jurisdiction_name(viewer.jurisdiction);
-    // The language menu comes back to this view, or to the first for a path that is none.
+    // The language menu comes back to this view (and period), or to the first for a path
+    // that is none. The query is written encoded, as the value of `back`.
+    let query = period
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(|p| format!("%3Fperiod%3D{p}"))
+        .unwrap_or_default();
     let back = VIEWS.iter().find(|(path, _)| *path == current).map_or_else(
         || "/dashboard".to_owned(),
-        |(path, _)| format!("/dashboard/{path}"),
+        |(path, _)| format!("/dashboard/{path}{query}"),
     );
     render(&Frame {
         lang: words::lang().code(),
@@ -476,5 +494,24 @@ mod tests {
         assert!(html.contains(r#"<th scope="col">Aktiv</th><th scope="col">I alt</th>"#));
         assert!(html.contains(r#"<th scope="row">Ukendt region</th>"#));
         assert!(html.contains(r#"<td data-row="unknown" data-col="active">&#60;5</td>"#));
+    }
+
+    #[test]
+    fn the_language_menu_comes_back_to_the_period_shown() {
+        let viewer = Viewer {
+            name: "ana".into(),
+            role: super::super::auth::Role::Analyst,
+            jurisdiction: schemas::Jurisdiction::DK,
+        };
+        let html = page_in_period(&viewer, "overdue", Some("2025-Q2"), "t", "c", "");
+        assert!(
+            html.contains("back=/dashboard/overdue%3Fperiod%3D2025-Q2"),
+            "{html}"
+        );
+        let odd = page_in_period(&viewer, "overdue", Some("2025\"><x"), "t", "c", "");
+        assert!(
+            odd.contains("back=/dashboard/overdue\""),
+            "no odd period carried: {odd}"
+        );
     }
 }
