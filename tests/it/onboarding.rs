@@ -229,3 +229,75 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
     hub.stop().await;
     std::fs::remove_dir_all(scratch).unwrap();
 }
+
+#[tokio::test]
+async fn a_second_installation_on_the_same_broker_cannot_take_over_an_agencys_login() {
+    let env = TestEnv::new().await;
+    let a = &env.agencies;
+    let management = env.services.management();
+    // A second installation on the same broker: its own vhost, and an agency of the same id.
+    let other = format!("{}-second", env.vhost);
+    management.put_vhost(&other).await.unwrap();
+    let taken = management
+        .provision_agency(
+            &other,
+            &a.prison,
+            "a-password-of-the-second",
+            "inbox.second",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            taken,
+            broker::management::ManagementError::OtherInstallation { .. }
+        ),
+        "{taken}"
+    );
+    assert!(taken.to_string().contains("will not take over"), "{taken}");
+    // The first installation's login is untouched, the second's password logs nobody in, and
+    // nothing was made for it in the second vhost.
+    broker::connect(
+        &env.endpoint(),
+        &env.credentials(&a.prison),
+        "installation test",
+    )
+    .await
+    .expect("the first installation's agency still logs in");
+    let second = broker::Credentials {
+        user: a.prison.to_string(),
+        password: "a-password-of-the-second".to_owned(),
+    };
+    assert!(
+        broker::connect(&env.endpoint(), &second, "installation test")
+            .await
+            .is_err()
+    );
+    assert!(
+        management
+            .get(&format!("queues/{other}/inbox.second"))
+            .await
+            .is_err()
+    );
+    // The first installation provisions its own agency again as before.
+    management
+        .provision_agency(
+            &env.vhost,
+            &a.prison,
+            &env.credentials(&a.prison).password,
+            &env.inbox(&a.prison),
+        )
+        .await
+        .unwrap();
+    let user = management
+        .get(&format!("users/{}", a.prison))
+        .await
+        .unwrap();
+    assert!(
+        user["tags"]
+            .to_string()
+            .contains(&broker::management::installation_tag(&env.vhost)),
+        "{user}"
+    );
+    management.delete_vhost(&other).await.unwrap();
+}

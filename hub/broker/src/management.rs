@@ -44,6 +44,57 @@ pub enum ManagementError {
         /// The broker's explanation.
         body: String,
     },
+    /// The broker user belongs to another installation on the same broker (another vhost):
+    /// provisioning this one must not take over its login.
+    #[error(
+        "the broker user {user:?} belongs to another installation on this broker ({owner}); \
+         this installation (vhost {vhost:?}) will not take over its login: give the agency \
+         another id here, or remove it from the other installation first"
+    )]
+    OtherInstallation {
+        /// The user.
+        user: String,
+        /// What shows it is another's: its installation tag, or the vhosts it has rights in.
+        owner: String,
+        /// This installation's vhost.
+        vhost: String,
+    },
+}
+
+/// The tag that marks a broker user as a login of the installation in `vhost`.
+pub fn installation_tag(vhost: &str) -> String {
+    format!("handover-installation:{vhost}")
+}
+
+/// Why a broker user, as the management API shows it (`users/{name}` and its permissions),
+/// may not be (re)provisioned for the installation in `vhost`; `None` when it may: it is this
+/// installation's (its tag), or an untagged user with rights in no other vhost (made by a
+/// release before the tags, or by hand for this installation).
+pub fn owned_elsewhere(user: &Value, permitted_vhosts: &[String], vhost: &str) -> Option<String> {
+    let tags: Vec<String> = match &user["tags"] {
+        Value::Array(list) => list
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
+        Value::String(text) => text
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let ours = installation_tag(vhost);
+    if tags.contains(&ours) {
+        return None;
+    }
+    if let Some(other) = tags
+        .iter()
+        .find(|t| t.starts_with("handover-installation:"))
+    {
+        return Some(other.clone());
+    }
+    let elsewhere: Vec<&String> = permitted_vhosts.iter().filter(|v| *v != vhost).collect();
+    (!elsewhere.is_empty()).then(|| format!("rights in vhost {elsewhere:?}"))
 }
 
 /// A client of the management API, as an administrator.
@@ -149,6 +200,49 @@ impl Management {
     /// Deletes the vhost and everything in it.
     pub async fn delete_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
         self.delete(&format!("vhosts/{}", enc(vhost))).await
+    }
+
+    /// Creates or updates a login of the installation in `vhost`, tagged as its
+    /// ([`installation_tag`]); refuses ([`ManagementError::OtherInstallation`]) a user that
+    /// belongs to another installation on the same broker, so that provisioning one
+    /// installation can never take over another's agency logins.
+    pub async fn put_installation_user(
+        &self,
+        vhost: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<(), ManagementError> {
+        match self.get(&format!("users/{}", enc(user))).await {
+            Ok(existing) => {
+                let permitted: Vec<String> = self
+                    .get(&format!("users/{}/permissions", enc(user)))
+                    .await?
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|p| p["vhost"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(owner) = owned_elsewhere(&existing, &permitted, vhost) {
+                    return Err(ManagementError::OtherInstallation {
+                        user: user.to_owned(),
+                        owner,
+                        vhost: vhost.to_owned(),
+                    });
+                }
+            }
+            Err(ManagementError::Refused {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => {}
+            Err(e) => return Err(e),
+        }
+        self.put(
+            &format!("users/{}", enc(user)),
+            json!({ "password": password, "tags": installation_tag(vhost) }),
+        )
+        .await
     }
 
     /// Creates or updates a user with a password and no tags.
@@ -276,7 +370,8 @@ impl Management {
             .await?;
         self.put_exchange(vhost, topology::DELIVER_EXCHANGE, "direct")
             .await?;
-        self.put_user(hub_user, hub_password).await?;
+        self.put_installation_user(vhost, hub_user, hub_password)
+            .await?;
         self.put_permissions(vhost, hub_user, &topology::hub_permissions())
             .await
     }
@@ -291,6 +386,10 @@ impl Management {
         password: &str,
         inbox: &str,
     ) -> Result<(), ManagementError> {
+        // The login first: an agency id that is another installation's login stops here,
+        // before anything is made for it.
+        self.put_installation_user(vhost, agency.as_str(), password)
+            .await?;
         let exchange = topology::submit_exchange(agency);
         self.put_exchange(vhost, &exchange, "fanout").await?;
         self.bind(vhost, &exchange, topology::INGRESS_QUEUE, "")
@@ -298,7 +397,6 @@ impl Management {
         self.put_quorum_queue(vhost, inbox).await?;
         self.bind(vhost, topology::DELIVER_EXCHANGE, inbox, agency.as_str())
             .await?;
-        self.put_user(agency.as_str(), password).await?;
         self.put_permissions(
             vhost,
             agency.as_str(),
@@ -383,5 +481,40 @@ impl Management {
             }
         }
         Ok(closed)
+    }
+}
+
+#[cfg(test)]
+mod installation_tests {
+    use super::*;
+
+    #[test]
+    fn a_login_of_another_installation_is_never_taken_over() {
+        let ours = installation_tag("handover");
+        let mine = json!({"name": "dk-a", "tags": [ours]});
+        assert_eq!(
+            owned_elsewhere(&mine, &["handover".into()], "handover"),
+            None
+        );
+        let theirs = json!({"name": "dk-a", "tags": ["handover-installation:other"]});
+        assert_eq!(
+            owned_elsewhere(&theirs, &[], "handover").as_deref(),
+            Some("handover-installation:other")
+        );
+        // Untagged (an earlier release, or by hand): ours unless it has rights elsewhere.
+        let untagged = json!({"name": "dk-a", "tags": ""});
+        assert_eq!(
+            owned_elsewhere(&untagged, &["handover".into()], "handover"),
+            None
+        );
+        assert_eq!(owned_elsewhere(&untagged, &[], "handover"), None);
+        assert!(
+            owned_elsewhere(&untagged, &["handover".into(), "other".into()], "handover")
+                .unwrap()
+                .contains("other")
+        );
+        // RabbitMQ before 3.9 gave tags as one comma-separated string.
+        let old_form = json!({"tags": "management,handover-installation:handover"});
+        assert_eq!(owned_elsewhere(&old_form, &[], "handover"), None);
     }
 }
