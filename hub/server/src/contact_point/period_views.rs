@@ -11,7 +11,7 @@ use hub_core::periods::{Period, local_day};
 use schemas::Jurisdiction;
 use sqlx::{PgPool, Row};
 
-use super::year_sheet::{Columns, RowCells, RowValues, TableCells, YearSheet, zeros};
+use super::year_sheet::{Columns, RowCells, RowValues, TableCells, YearSheet, add, zeros};
 use super::{
     Count, Matrix, MatrixRow, RelocationCounts, TimingRow, days_between, jurisdiction_text, p50_p90,
 };
@@ -24,21 +24,26 @@ const ONE: Columns = Columns {
     hidden: &[],
 };
 
-/// The local-day window of a year's query: a day either side for the zone's offset.
-fn window(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        Period::Year(year).first_day() - chrono::Days::new(1),
-        Period::Year(year + 1).first_day() + chrono::Days::new(1),
-    )
+/// The rows `sql` finds for `jurisdiction` around `year`: `sql` takes the jurisdiction as $1
+/// and the bounds of the year as $2 and $3, a day either side for the zone's offset (each row
+/// is then counted by its local day).
+async fn rows_of_year(
+    pool: &PgPool,
+    sql: &'static str,
+    jurisdiction: Jurisdiction,
+    year: i32,
+) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
+    sqlx::query(sql)
+        .bind(jurisdiction_text(jurisdiction))
+        .bind(Period::Year(year).first_day() - chrono::Days::new(1))
+        .bind(Period::Year(year + 1).first_day() + chrono::Days::new(1))
+        .fetch_all(pool)
+        .await
 }
 
 /// Adds 1 to column `c` of every period of the year that `day` falls in.
 fn tick(values: &mut RowValues, periods: &[Period], c: usize, day: NaiveDate) {
-    for (p, period) in periods.iter().enumerate() {
-        if period.contains(day) {
-            values[p][c] += 1;
-        }
-    }
+    add(values, periods, c, 1, |p| p.contains(day));
 }
 
 /// Handovers from agency to agency requested in `period`: a row per agency handing over, a
@@ -48,16 +53,14 @@ pub async fn flows(
     jurisdiction: Jurisdiction,
     period: Period,
 ) -> Result<Matrix, sqlx::Error> {
-    let (from, to) = window(period.year());
-    let rows = sqlx::query(
+    let rows = rows_of_year(
+        pool,
         "SELECT coalesce(f.name, h.from_agency) AS from_name, coalesce(t.name, h.to_agency) AS to_name, h.requested_at
          FROM handovers h LEFT JOIN agencies f ON f.id = h.from_agency LEFT JOIN agencies t ON t.id = h.to_agency
          WHERE h.kind = 'handover' AND h.jurisdiction = $1 AND h.requested_at >= $2 AND h.requested_at < $3",
+        jurisdiction,
+        period.year(),
     )
-    .bind(jurisdiction_text(jurisdiction))
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
     .await?;
     let mut year = YearSheet::new(period.year());
     let periods = year.periods().to_vec();
@@ -152,16 +155,14 @@ pub async fn timing(
         sums: &[],
         hidden: &[],
     };
-    let (from, to) = window(period.year());
-    let rows = sqlx::query(
+    let rows = rows_of_year(
+        pool,
         "SELECT coalesce(t.name, h.to_agency) AS agency, h.state, h.requested_at, h.received_at, h.answered_at
          FROM handovers h LEFT JOIN agencies t ON t.id = h.to_agency
          WHERE h.kind = 'handover' AND h.jurisdiction = $1 AND h.requested_at >= $2 AND h.requested_at < $3",
+        jurisdiction,
+        period.year(),
     )
-    .bind(jurisdiction_text(jurisdiction))
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
     .await?;
     let mut year = YearSheet::new(period.year());
     let periods = year.periods().to_vec();
@@ -225,19 +226,17 @@ pub async fn rejections(
     jurisdiction: Jurisdiction,
     period: Period,
 ) -> Result<super::RejectionFigures, sqlx::Error> {
-    let j = jurisdiction_text(jurisdiction);
-    let (from, to) = window(period.year());
-    let handovers = sqlx::query(
+    let handovers = rows_of_year(
+        pool,
         "SELECT coalesce(reject_code, 'not given') AS code, answered_at AS at FROM handovers
          WHERE kind = 'handover' AND state = 'rejected' AND jurisdiction = $1
            AND answered_at >= $2 AND answered_at < $3",
+        jurisdiction,
+        period.year(),
     )
-    .bind(j)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
     .await?;
-    let refusals = sqlx::query(
+    let refusals = rows_of_year(
+        pool,
         "SELECT m.reason AS code, m.received_at AS at FROM messages m JOIN agencies a ON a.id = m.sender
          WHERE m.outcome = 'refused' AND m.reason IS NOT NULL AND a.jurisdiction = $1
            AND m.received_at >= $2 AND m.received_at < $3
@@ -247,11 +246,9 @@ pub async fn rejections(
          JOIN agencies a ON a.id = d.sender
          WHERE NOT d.delivered AND m.outcome = 'routed' AND d.reason IS NOT NULL AND a.jurisdiction = $1
            AND m.received_at >= $2 AND m.received_at < $3",
+        jurisdiction,
+        period.year(),
     )
-    .bind(j)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
     .await?;
     let mut year = YearSheet::new(period.year());
     let periods = year.periods().to_vec();
@@ -318,15 +315,13 @@ pub async fn relocations(
         sums: &[(0, &[1, 2, 3, 4]), (0, &[5, 6])],
         hidden: &[4, 6],
     };
-    let (from, to) = window(period.year());
-    let rows = sqlx::query(
+    let rows = rows_of_year(
+        pool,
         "SELECT state, requested_at, answered_at FROM handovers
          WHERE kind = 'relocation' AND jurisdiction = $1 AND requested_at >= $2 AND requested_at < $3",
+        jurisdiction,
+        period.year(),
     )
-    .bind(jurisdiction_text(jurisdiction))
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
     .await?;
     let mut year = YearSheet::new(period.year());
     let periods = year.periods().to_vec();
