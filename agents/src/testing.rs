@@ -211,6 +211,35 @@ pub(crate) async fn form_post(
         .unwrap()
 }
 
+/// Posts `body` as the page's form at `path` sends it (its query kept), but to the form's
+/// check address (`/check` after the path): the status and the problems answered, as
+/// (field, words).
+pub(crate) async fn form_check(
+    app: &axum::Router,
+    path: &str,
+    cookie: &str,
+    lang: &str,
+    body: &str,
+) -> (u16, Vec<(String, String)>) {
+    let mut request = form_post(app, path, cookie, lang, body).await;
+    let check = match path.split_once('?') {
+        Some((path, query)) => format!("{path}/check?{query}"),
+        None => format!("{path}/check"),
+    };
+    *request.uri_mut() = check.parse().unwrap();
+    let (status, _, answer) = call(app, request).await;
+    let answer: serde_json::Value = serde_json::from_str(&answer).expect(&answer);
+    let problems = answer["problems"].as_array().expect("a list of problems");
+    let problems = problems
+        .iter()
+        .map(|p| {
+            let field = p["field"].as_str().unwrap().to_owned();
+            (field, p["words"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    (status, problems)
+}
+
 /// The pseudonym key (hex) of the pages [`municipality_page`] makes.
 pub(crate) const PSEUDONYM_KEY: &str =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";

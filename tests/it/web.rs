@@ -978,6 +978,41 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
         .await
         .unwrap();
     browser.select("#supervision", "parole").await;
+    // Checked as it is typed, without a send: once the caseworker has left the number, its
+    // problem is named beside it, and the empty send's summary keeps only what is still to
+    // correct.
+    eventually(
+        "the number's rule named as it is typed",
+        DEADLINE,
+        || async {
+            let beside = browser.text("#national_id-error").await;
+            beside.contains("not valid").then_some(())
+        },
+    )
+    .await;
+    let summary = browser.text("#form-problems").await;
+    for corrected in [
+        "at least one agency",
+        "expected release date",
+        "supervision",
+    ] {
+        assert!(
+            !summary.contains(corrected),
+            "{corrected} still in {summary}"
+        );
+    }
+    assert!(summary.contains("not valid"), "{summary}");
+    assert_eq!(
+        browser
+            .find("#national_id")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    browser.screenshot("form-checked-as-typed").await;
     browser.click("button#send").await;
     assert!(
         browser
@@ -1011,8 +1046,15 @@ async fn a_prison_caseworker_sends_a_release_notice_from_the_page() {
             .all(|m| m.message_type != "ReleaseNotice")
     );
 
-    // Corrected: it goes, and the municipality reads it, named by whoever sent it.
+    // Corrected: the problem goes as it is typed; then the notice goes, and the municipality
+    // reads it, named by whoever sent it.
     browser.fill("#national_id", "290177-1860").await;
+    eventually("the problem gone once corrected", DEADLINE, || async {
+        (!browser.has("#national_id-error").await).then_some(())
+    })
+    .await;
+    let field = browser.find("#national_id").await;
+    assert_eq!(field.attr("aria-invalid").await.unwrap(), None);
     browser.click("button#send").await;
     assert!(browser.text("#sent-note").await.contains("on its way"));
     browser.screenshot("sent").await;

@@ -3,9 +3,10 @@
 //! - `GET /consents/new`, `POST /consents/new`: the form. It asks what the signed form says
 //!   (the programme, who signed and when, the partners ticked one by one with what each may
 //!   receive and why, the period) and answers every problem in plain words beside what was
-//!   typed, which it never loses. "Check the form" answers without recording anything (the
-//!   page has no script, so this is how it validates as it is typed); "Record the consent"
-//!   queues a `ConsentGranted` (version 1, this agency as custodian) for the hub.
+//!   typed, which it never loses. The page's script shows each field's problems as it is
+//!   typed (`POST /consents/new/check`); without the script, "Check the form" answers
+//!   without recording anything. "Record the consent" queues a `ConsentGranted` (version 1,
+//!   this agency as custodian) for the hub.
 //! - `GET /consents/{consent_id}/copy[?lang=da|nb|sv|en]`: the person's copy, in their
 //!   language, made from the record as queued in the agent's outbox (never from the form),
 //!   printable: the site's header and the buttons do not print.
@@ -21,7 +22,7 @@ use axum::Router;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, Days, Months, NaiveDate, TimeZone, Utc};
 use schemas::messages::{ConsentRecord, GrantorRole, RecipientSelector, SigningMethod};
 use schemas::{Body, DataCategory, Jurisdiction, MessageType, Purpose};
@@ -30,7 +31,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::send_pages::{
-    Attributes, Builder, Problem, Typed, date, person_of, queue_from_page, recipients_of, text,
+    Attributes, Builder, Problem, Typed, check_answer, date, person_of, queue_from_page,
+    recipients_of, text,
 };
 use super::{PageError, page, page_actor, render, t, t_with};
 use crate::access_log::{self, Action};
@@ -45,6 +47,7 @@ use crate::store::SendStatus;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/consents/new", get(new_form).post(record))
+        .route("/consents/new/check", post(check_form))
         .route("/consents/{consent_id}/copy", get(copy))
 }
 
@@ -428,6 +431,19 @@ async fn record(
         }
         Err(problem) => Ok(show(&state, refused, &typed, &[problem], false).await?),
     }
+}
+
+/// `POST /consents/new/check`: what recording the form as typed would refuse, recording
+/// nothing (the page's script asks it as the form is typed).
+async fn check_form(
+    State(state): State<AppState>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let partners = recipients_of(&state).await?;
+    let today = Utc::now().date_naive();
+    let typed = Typed::parse(&body);
+    let problems = check(&typed, &partners, today, state.pseudonym_key().is_some()).err();
+    Ok(check_answer(&problems.unwrap_or_default()))
 }
 
 /// The form with what was typed, its problems, and (after a check without any) a note that
@@ -929,7 +945,7 @@ mod tests {
 
     use super::*;
     use crate::testing::{
-        TempStore, agency, at, call, entry, form_post, municipality_page, page_get,
+        TempStore, agency, at, call, entry, form_check, form_post, municipality_page, page_get,
     };
     use broker::web::escape as esc;
 
@@ -1217,6 +1233,13 @@ mod tests {
             t.store.outbox(10).await.unwrap().is_empty(),
             "nothing queued"
         );
+        // The form's check, as the page's script asks it while the form is typed: the same
+        // problem by its field, and still nothing queued.
+        let (status, problems) = form_check(&app, "/consents/new", &cookie, "en", &refused).await;
+        assert_eq!(status, 200);
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["partner-2-purposes"]);
+        assert!(t.store.outbox(10).await.unwrap().is_empty());
 
         // Checked without problems: said so, still nothing queued.
         let (status, _, page) = post(&app, &cookie, &format!("{}&check=1", complete())).await;

@@ -6,7 +6,8 @@
 //!
 //! `GET /messages/{id}/reply?sender=` shows the form for a message already opened (a GET
 //! opens nothing); `POST` checks and queues the answer, or shows the form again with what was
-//! typed and what to fix.
+//! typed and what to fix; `POST /messages/{id}/reply/check?sender=` answers what a `POST`
+//! would refuse, queueing nothing (the page's script asks it as the answer is typed).
 
 use std::collections::HashMap;
 
@@ -14,12 +15,14 @@ use axum::Router;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use schemas::messages::{InformationRequest, RelocationRequest};
 use schemas::{Body, DataCategory, Message, MessageType};
 use serde_json::{Value, json};
 
-use super::send_pages::{Builder, Problem, Typed, address_of, required_date, submit_from_page};
+use super::send_pages::{
+    Builder, Problem, Typed, address_of, check_answer, required_date, submit_from_page,
+};
 use super::{PageError, agency_words, page, render, t, t_with, when};
 use crate::http::AppState;
 use crate::http::actions::Failure;
@@ -28,7 +31,9 @@ use crate::store::{Received, Store, StoreError};
 
 /// The reply form's routes.
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/messages/{id}/reply", get(form).post(send))
+    Router::new()
+        .route("/messages/{id}/reply", get(form).post(send))
+        .route("/messages/{id}/reply/check", post(check_form))
 }
 
 /// The message answered, and what kind of answer it takes.
@@ -168,22 +173,54 @@ async fn send(
         return Ok(Redirect::to(&back(&row)).into_response());
     }
     let typed = Typed::parse(&body);
-    let mut problems = Vec::new();
-    let draft = match &asked {
-        Asked::Information(r) => information_answer(&message, r, &typed, &mut problems),
-        Asked::Relocation(r) => relocation_confirmation(&state, &message, r, &typed, &mut problems),
+    let draft = match answer_of(&state, &message, &asked, &typed) {
+        Ok(draft) => draft,
+        Err(problems) => {
+            let refused = StatusCode::UNPROCESSABLE_ENTITY;
+            return show(&state, &row, &asked, refused, &typed, &problems).await;
+        }
     };
-    let refused = StatusCode::UNPROCESSABLE_ENTITY;
-    if !problems.is_empty() {
-        return show(&state, &row, &asked, refused, &typed, &problems).await;
-    }
     let message_type = match asked {
         Asked::Information(_) => MessageType::InformationResponse,
         Asked::Relocation(_) => MessageType::RelocationConfirmed,
     };
     match submit_from_page(&state, draft, message_type).await? {
         Ok(done) => Ok(done),
-        Err(problem) => show(&state, &row, &asked, refused, &typed, &[problem]).await,
+        Err(problem) => {
+            let refused = StatusCode::UNPROCESSABLE_ENTITY;
+            show(&state, &row, &asked, refused, &typed, &[problem]).await
+        }
+    }
+}
+
+/// `POST /messages/{id}/reply/check?sender=`: what answering as typed would refuse.
+async fn check_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let (_, message, asked) = asked(&state, &id, &query).await?;
+    let problems = answer_of(&state, &message, &asked, &Typed::parse(&body)).err();
+    Ok(check_answer(&problems.unwrap_or_default()))
+}
+
+/// The answer to `message` as typed, ready to queue; or every problem.
+fn answer_of(
+    state: &AppState,
+    message: &Message,
+    asked: &Asked,
+    typed: &Typed,
+) -> Result<Value, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let draft = match asked {
+        Asked::Information(r) => information_answer(message, r, typed, &mut problems),
+        Asked::Relocation(r) => relocation_confirmation(state, message, r, typed, &mut problems),
+    };
+    if problems.is_empty() {
+        Ok(draft)
+    } else {
+        Err(problems)
     }
 }
 
@@ -365,7 +402,9 @@ mod tests {
 
     use crate::http::sign_in::{Caseworker, Role};
     use crate::http::{AppState, Token, router};
-    use crate::testing::{TempStore, agency, at, call, form_post, page_get, publish_sealing_key};
+    use crate::testing::{
+        TempStore, agency, at, call, form_check, form_post, page_get, publish_sealing_key,
+    };
 
     /// The example information request (from Jobcenter København to Københavns Kommune),
     /// received and opened by the municipality, whose page this is.
@@ -425,7 +464,19 @@ mod tests {
         assert!(page.contains(r#"id="answers-error""#), "{page}");
         assert!(t.store.outbox(10).await.unwrap().is_empty());
 
+        // Its check, as the page's script asks it while the answer is typed: the same
+        // problem, then none, and nothing queued either time.
+        let empty = "answer-EDUCATION_EMPLOYMENT=";
+        let (status, problems) = form_check(&app, &path, &cookie, "da", empty).await;
+        assert_eq!(status, 200);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "answers");
+        assert!(page.contains(&problems[0].1), "the words the page shows");
         let form = "answer-EDUCATION_EMPLOYMENT=Forklift+certificate%2C+part+1";
+        let (_, problems) = form_check(&app, &path, &cookie, "da", form).await;
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(t.store.outbox(10).await.unwrap().is_empty());
+
         let (status, page) = post(&app, &cookie, &path, form).await;
         assert_eq!(status, 303, "{page}");
         let sent = t.store.outbox(10).await.unwrap();

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{RawForm, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use schemas::{Jurisdiction, MessageType};
 use serde_json::{Value, json};
@@ -68,7 +68,7 @@ impl Typed {
 }
 
 /// A field (or group) the caseworker must correct, and what to do, in words.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub(super) struct Problem {
     pub(super) field: String,
     pub(super) words: String,
@@ -236,7 +236,10 @@ const CHOSEN_PURPOSES: [&str; 3] = [
 pub(super) fn routes() -> Router<AppState> {
     let mut router = Router::new().route("/send", get(send_page));
     for kind in Kind::ALL {
-        router = router.route(kind.words().0, get(form).post(send_form));
+        let path = kind.words().0;
+        router = router
+            .route(path, get(form).post(send_form))
+            .route(&format!("{path}{CHECK}"), post(check_form));
     }
     router
 }
@@ -318,18 +321,42 @@ async fn send_form(
 /// form again, with what was typed and what to fix.
 async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, PageError> {
     let typed = Typed::parse(body);
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    let draft = match draft_of(state, kind, &typed) {
+        Ok(draft) => draft,
+        Err(problems) => return Ok(show(state, kind, refused, &typed, &problems).await?),
+    };
+    match submit_from_page(state, draft, kind.message_type()).await? {
+        Ok(done) => Ok(done),
+        Err(problem) => Ok(show(state, kind, refused, &typed, &[problem]).await?),
+    }
+}
+
+/// `POST /send/.../check`: what a send of the form as typed would refuse, queueing nothing.
+async fn check_form(
+    State(state): State<AppState>,
+    uri: Uri,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let path = uri.path().strip_suffix(CHECK).unwrap_or_default();
+    let kind = Kind::from_path(path).ok_or(PageError(Failure::NotFound("form")))?;
+    let problems = draft_of(&state, kind, &Typed::parse(&body)).err();
+    Ok(check_answer(&problems.unwrap_or_default()))
+}
+
+/// The message the form of `kind` describes as typed, ready to queue; or every problem.
+fn draft_of(state: &AppState, kind: Kind, typed: &Typed) -> Result<Value, Vec<Problem>> {
     let mut problems = Vec::new();
     let today = chrono::Utc::now().date_naive();
     let has_key = state.pseudonym_key().is_some();
-    let person = person_of(&typed, today, has_key, &mut problems).map(|p| p.draft);
-    case_and_recipients(&typed, &mut problems);
-    let purpose = kind.purpose(&typed, &mut problems);
-    let (body, categories) = kind.body(&typed, &mut problems);
+    let person = person_of(typed, today, has_key, &mut problems).map(|p| p.draft);
+    case_and_recipients(typed, &mut problems);
+    let purpose = kind.purpose(typed, &mut problems);
+    let (body, categories) = kind.body(typed, &mut problems);
     if !problems.is_empty() {
-        let refused = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(show(state, kind, refused, &typed, &problems).await?);
+        return Err(problems);
     }
-    let draft = json!({
+    Ok(json!({
         "person": person,
         "envelope": {
             "case_id": typed.get("case_id"),
@@ -339,14 +366,26 @@ async fn send(state: &AppState, kind: Kind, body: &[u8]) -> Result<Response, Pag
             "data_categories": categories,
         },
         "body": body,
-    });
-    match submit_from_page(state, draft, kind.message_type()).await? {
-        Ok(done) => Ok(done),
-        Err(problem) => {
-            let refused = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(show(state, kind, refused, &typed, &[problem]).await?)
-        }
+    }))
+}
+
+/// What a form's check address adds to the form's own address.
+pub(super) const CHECK: &str = "/check";
+
+/// Where the form posted to `action` is checked as it is typed: `action` with [`CHECK`] after
+/// its path (`/send/release-notice/check`, `/messages/…/reply/check?sender=…`).
+pub(super) fn check_address(action: &str) -> String {
+    match action.split_once('?') {
+        Some((path, query)) => format!("{path}{CHECK}?{query}"),
+        None => format!("{action}{CHECK}"),
     }
+}
+
+/// A check address's answer: the problems a send would refuse (none when it would go), as
+/// `{"problems": [{"field": "national_id", "words": "…"}]}`, each field the id of the control
+/// or group it is about, the words in the caseworker's language.
+pub(super) fn check_answer(problems: &[Problem]) -> Response {
+    axum::Json(json!({ "problems": problems })).into_response()
 }
 
 /// Queues `draft` as the signed-in caseworker, who is named in it as its sender (CONTACT):
@@ -799,6 +838,8 @@ struct Note<'a> {
 struct Open<'a> {
     action: &'a str,
     class: &'a str,
+    /// Where the form's script checks it as it is typed.
+    check: Option<String>,
 }
 
 /// What a field is typed or chosen in.
@@ -1027,9 +1068,15 @@ impl<'a> Builder<'a> {
         self.html.push('\n');
     }
 
-    /// The form's start, posting to `action`, its card of the classes `class`.
+    /// The form's start, posting to `action` and checked as it is typed at
+    /// [`check_address`]`(action)`, its card of the classes `class`.
     pub(super) fn open(&mut self, action: &str, class: &str) {
-        self.push(&Open { action, class });
+        let check = Some(check_address(action));
+        self.push(&Open {
+            action,
+            class,
+            check,
+        });
         self.html.push('\n');
     }
 
@@ -1576,7 +1623,7 @@ mod tests {
     use axum::http::Request;
 
     use crate::testing::{
-        TempStore, call, form_post, municipality_page, page_get, publish_sealing_key,
+        TempStore, call, form_check, form_post, municipality_page, page_get, publish_sealing_key,
     };
 
     /// The form at `path` as a browser posts it in English: with the CSRF token it carries.
@@ -1732,6 +1779,40 @@ mod tests {
         assert_eq!(copies.len(), 1);
         assert_eq!(copies[0].recipient.as_str(), "no-trondheim-kommune");
         assert_eq!(message.envelope.purpose, schemas::Purpose::RelocationSafety);
+    }
+
+    #[tokio::test]
+    async fn a_forms_check_names_each_problem_as_a_send_would_and_queues_nothing() {
+        let (t, app, cookie) = municipality().await;
+        let path = "/send/case-closing";
+        let typed = "country=DK&national_id=321377-1860&name=Sigrid+Testrup\
+                     &case_id=KBH-2026-0142&recipient=dk-kriminalforsorgen&end_reason=";
+        let (status, problems) = form_check(&app, path, &cookie, "da", typed).await;
+        assert_eq!(status, 200);
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["national_id", "end_reason"]);
+        // The same words, in the caseworker's language, as the form shows after a send.
+        let request = form_post(&app, path, &cookie, "da", typed).await;
+        let (status, _, page) = call(&app, request).await;
+        assert_eq!(status, 422);
+        for (field, words) in &problems {
+            let shown = format!(r#"<p class="field-error" id="{field}-error">{words}</p>"#);
+            assert!(page.contains(&shown), "{shown} not in {page}");
+        }
+        assert!(problems[1].1.contains("sagen"), "Danish: {problems:?}");
+
+        let complete = typed
+            .replace("321377", "290177")
+            .replace("end_reason=", "end_reason=completed");
+        let (status, problems) = form_check(&app, path, &cookie, "da", &complete).await;
+        assert_eq!((status, problems), (200, vec![]));
+        assert!(
+            t.store.outbox(10).await.unwrap().is_empty(),
+            "a check queues nothing"
+        );
+        // The form names where it is checked, for the page's script.
+        let (_, _, form) = call(&app, page_get(path, &cookie, "en")).await;
+        assert!(form.contains(r#"data-check="/send/case-closing/check""#));
     }
 
     #[tokio::test]
