@@ -292,8 +292,9 @@ async fn publish_queued(
     metrics: &Metrics,
     publisher: &Publisher,
 ) -> anyhow::Result<()> {
-    let id = &settings.agent.id;
-    let exchange = topology::submit_exchange(id);
+    let exchange = topology::submit_exchange(&settings.agent.id);
+    // The broker checks that `user_id` names the connection's user.
+    let user = settings.broker_user();
     loop {
         let queued = store.queued(PUBLISH_BATCH).await?;
         if queued.is_empty() {
@@ -308,7 +309,7 @@ async fn publish_queued(
                 properties: BasicProperties::default()
                     .with_message_id(q.message_id.as_str().into())
                     .with_correlation_id(q.correlation_id.as_str().into())
-                    .with_user_id(id.as_str().into())
+                    .with_user_id(user.as_str().into())
                     .with_content_type("application/json".into()),
             })
             .collect();
@@ -319,7 +320,7 @@ async fn publish_queued(
                 Ok(()) => {
                     store.mark_sent(&q.message_id, Utc::now()).await?;
                     metrics.emit(Published {
-                        agency: id,
+                        agency: &settings.agent.id,
                         message_id: &q.message_id,
                         message_type: q.message_type.as_str(),
                     });

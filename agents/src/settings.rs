@@ -73,6 +73,11 @@ pub struct BrokerSettings {
     /// The hub's vhost (default `handover`).
     #[serde(default = "defaults::vhost")]
     pub vhost: String,
+    /// The broker user (default the agency id). An installation whose agency logins carry a
+    /// prefix (the hub's `broker.user_prefix`) names it in the bundle `hub agency certify`
+    /// writes, and with a certificate it is the certificate's common name.
+    #[serde(default)]
+    pub user: Option<String>,
     /// The password, if given directly (prefer `password_file` or the environment).
     #[serde(default)]
     pub password: Option<String>,
@@ -127,12 +132,20 @@ impl Settings {
             .with_context(|| format!("reading the agent's settings from {}", file.display()))
     }
 
-    /// The broker credentials: the agency id and its password.
+    /// The broker user: `broker.user`, else the agency id.
+    pub fn broker_user(&self) -> String {
+        self.broker
+            .user
+            .clone()
+            .unwrap_or_else(|| self.agent.id.to_string())
+    }
+
+    /// The broker credentials: the broker user and its password.
     pub fn credentials(&self) -> anyhow::Result<broker::Credentials> {
         if self.broker.tls.is_some() {
-            // The certificate is the login (EXTERNAL); its common name is the agency id.
+            // The certificate is the login (EXTERNAL); its common name is the broker user.
             return Ok(broker::Credentials {
-                user: self.agent.id.to_string(),
+                user: self.broker_user(),
                 password: String::new(),
             });
         }
@@ -147,7 +160,7 @@ impl Settings {
             ),
         };
         Ok(broker::Credentials {
-            user: self.agent.id.to_string(),
+            user: self.broker_user(),
             password,
         })
     }

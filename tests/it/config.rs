@@ -373,6 +373,7 @@ fn hub_value(s: &hub::Settings, key: &str) -> Option<String> {
         "broker.vhost" => s.broker.vhost.clone(),
         "broker.nodes" => list(&s.broker.nodes),
         "broker.user" => s.broker.user.clone(),
+        "broker.user_prefix" => option(Some(&s.broker.user_prefix).filter(|p| !p.is_empty())),
         "broker.tls.ca_file" => path(tls.map(|t| &t.ca_file)),
         "broker.tls.cert_file" => path(tls.map(|t| &t.cert_file)),
         "broker.tls.key_file" => path(tls.map(|t| &t.key_file)),

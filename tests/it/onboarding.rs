@@ -34,7 +34,7 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
             read(pki.join("ca.pem")),
             read(pki.join("ca.key")),
         );
-        async move { hub::agency::certify(pool, &csr, &ca, &ca_key, 2, &out).await }
+        async move { hub::agency::certify(pool, "", &csr, &ca, &ca_key, 2, &out).await }
     };
     certify(bundle_dir.clone(), read(enrolled.csr.clone()))
         .await
@@ -130,6 +130,7 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
         .expect("logs in with its own certificate");
     let management = env.services.management();
     let place = hub::agency::Broker {
+        user_prefix: "",
         management: &management,
         vhost: &env.vhost,
     };
@@ -156,6 +157,7 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
     // Provisioning again (`hub provision` on the next deployment) does not let it back in.
     let password = env.credentials(&a.prison).password;
     let provisioning = hub::provision::Place {
+        user_prefix: "",
         management: &management,
         pool: &env.pool,
         vhost: &env.vhost,
@@ -241,6 +243,7 @@ async fn a_second_installation_on_the_same_broker_cannot_take_over_an_agencys_lo
     let taken = management
         .provision_agency(
             &other,
+            a.prison.as_str(),
             &a.prison,
             "a-password-of-the-second",
             "inbox.second",
@@ -283,6 +286,7 @@ async fn a_second_installation_on_the_same_broker_cannot_take_over_an_agencys_lo
     management
         .provision_agency(
             &env.vhost,
+            a.prison.as_str(),
             &a.prison,
             &env.credentials(&a.prison).password,
             &env.inbox(&a.prison),
@@ -300,4 +304,117 @@ async fn a_second_installation_on_the_same_broker_cannot_take_over_an_agencys_lo
         "{user}"
     );
     management.delete_vhost(&other).await.unwrap();
+}
+
+/// Issue 19, part 2: a second installation on the same broker gives its agency logins a
+/// prefix of its own (`broker.user_prefix`). Its logins are its own (tagged, none the bare
+/// agency id); an agency id the first installation also has gets a login of its own beside
+/// the first's; its agencies log in by password and by a certificate naming the prefixed user,
+/// and its hub takes what they send; `hub agency certify` names that user.
+#[tokio::test]
+async fn a_second_installation_with_its_own_prefix_runs_beside_the_first_on_one_broker() {
+    let first = TestEnv::new().await;
+    let mut second = TestEnv::with(&[("broker.user_prefix", "second.")]).await;
+    let management = first.services.management();
+    let b = second.agencies.clone();
+
+    let user = management
+        .get(&format!("users/second.{}", b.prison))
+        .await
+        .expect("the second installation's login carries its prefix");
+    assert!(
+        user["tags"]
+            .to_string()
+            .contains(&broker::management::installation_tag(&second.vhost)),
+        "{user}"
+    );
+    assert!(
+        management
+            .get(&format!("users/{}", b.prison))
+            .await
+            .is_err(),
+        "no login by the bare agency id"
+    );
+
+    // The first installation's prison, provisioned in the second under its prefix: both
+    // logins work, each in its own vhost, and the first's password is not the second's.
+    let taken = &first.agencies.prison;
+    let theirs = format!("second.{taken}");
+    management
+        .provision_agency(
+            &second.vhost,
+            &theirs,
+            taken,
+            "pw-of-the-second",
+            "inbox.sx",
+        )
+        .await
+        .expect("the same agency id, under the second's prefix");
+    let login = |user: &str, password: &str| broker::Credentials {
+        user: user.to_owned(),
+        password: password.to_owned(),
+    };
+    broker::connect(
+        &first.endpoint(),
+        &first.credentials(taken),
+        "installation test",
+    )
+    .await
+    .expect("the first installation's login is untouched");
+    broker::connect(
+        &second.endpoint(),
+        &login(&theirs, "pw-of-the-second"),
+        "installation test",
+    )
+    .await
+    .expect("the second installation's own login");
+    let crossed = login(taken.as_str(), "pw-of-the-second");
+    assert!(
+        broker::connect(&first.endpoint(), &crossed, "installation test")
+            .await
+            .is_err()
+    );
+    management.delete_user(&theirs).await.unwrap();
+
+    // The second installation end to end: the prison over AMQPS with a certificate naming
+    // `second.<prison>`, the municipality by password as `second.<municipality>`.
+    let hub = second.start_hub_over_tls().await;
+    let municipality = second.start_agent(&b.municipality).await;
+    let mut prison = second.start_agent_over_tls(&b.prison).await;
+    assert_eq!(
+        prison.settings.credentials().unwrap().user,
+        format!("second.{}", b.prison)
+    );
+    let id = prison
+        .send(&second.release_notice(&[&b.municipality]))
+        .await;
+    municipality.receives(id).await;
+    assert_eq!(e2e::refusal(&prison.answer_to(id).await), None);
+
+    // `hub agency certify` in the second installation names the prefixed login.
+    let scratch = std::env::temp_dir().join(format!("prefix-{}", uuid::Uuid::new_v4()));
+    let enrolled = agent::enroll::write(&scratch.join("agency"), &b.employment).unwrap();
+    let pki = PathBuf::from(std::env::var("HANDOVER_PKI_DIR").unwrap());
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    let bundle = hub::agency::certify(
+        &second.pool,
+        &second.hub_settings.broker.user_prefix,
+        &read(enrolled.csr.clone()),
+        &read(pki.join("ca.pem")),
+        &read(pki.join("ca.key")),
+        2,
+        &scratch.join("bundle"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bundle.user, format!("second.{}", b.employment));
+    let told = read(scratch.join("bundle/README.txt"));
+    assert!(
+        told.contains(&format!(r#"broker.user = "second.{}""#, b.employment)),
+        "{told}"
+    );
+
+    prison.stop().await;
+    hub.stop().await;
+    std::fs::remove_dir_all(scratch).unwrap();
 }

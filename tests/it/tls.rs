@@ -1,7 +1,7 @@
 //! AMQPS with client certificates: an agency's certificate is its login (EXTERNAL); without a
 //! valid one nobody connects; with one, an agency still cannot leave its lane.
 
-use e2e::{DEADLINE, TestEnv, eventually};
+use e2e::TestEnv;
 use lapin::BasicProperties;
 use lapin::options::{BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
@@ -162,15 +162,7 @@ async fn hub_and_agents_route_over_amqps_with_certificates() {
     let prison = env.start_agent_over_tls(&a.prison).await;
     let municipality = env.start_agent_over_tls(&a.municipality).await;
     let id = prison.send(&env.release_notice(&[&a.municipality])).await;
-    eventually("the release notice over AMQPS", DEADLINE, || async {
-        municipality
-            .inbox()
-            .await
-            .iter()
-            .any(|m| m.envelope.message_id == id)
-            .then_some(())
-    })
-    .await;
+    municipality.receives(id).await;
     let answer = prison.answer_to(id).await;
     assert_eq!(e2e::refusal(&answer), None);
     hub.stop().await;

@@ -249,6 +249,21 @@ impl AgentHandle {
         .await
     }
 
+    /// Waits for the message `id` in this agent's inbox.
+    pub async fn receives(&self, id: schemas::MessageId) -> schemas::Message {
+        eventually(
+            &format!("{} to receive {id}", self.id),
+            DEADLINE,
+            || async {
+                self.inbox()
+                    .await
+                    .into_iter()
+                    .find(|m| m.envelope.message_id == id)
+            },
+        )
+        .await
+    }
+
     /// The message types in the inbox, oldest first.
     pub async fn inbox_types(&self) -> Vec<String> {
         let mut rows = self.store.inbox(1000).await.unwrap();
@@ -455,10 +470,10 @@ impl TestEnv {
         }
     }
 
-    /// The broker login of an agency.
+    /// The broker login of an agency (its user carries `broker.user_prefix`, if set).
     pub fn credentials(&self, agency: &AgencyId) -> Credentials {
         Credentials {
-            user: agency.to_string(),
+            user: self.hub_settings.agency_user(agency),
             password: self.passwords[agency].clone(),
         }
     }
@@ -484,6 +499,7 @@ impl TestEnv {
                 port: self.services.amqp_port,
                 nodes: Vec::new(),
                 vhost: self.vhost.clone(),
+                user: Some(self.hub_settings.agency_user(agency)),
                 password: Some(self.passwords[agency].clone()),
                 password_file: None,
                 tls: None,
@@ -644,7 +660,9 @@ impl Drop for TestEnv {
         let services = self.services.clone();
         let vhost = self.vhost.clone();
         let database = self.database.clone();
-        let mut users: Vec<String> = self.passwords.keys().map(ToString::to_string).collect();
+        let mut users: Vec<String> = (self.passwords.keys())
+            .map(|agency| self.hub_settings.agency_user(agency))
+            .collect();
         users.push(self.hub_user.clone());
         let scratch = self.scratch.clone();
         // The pool's connections live on the test's runtime, which is blocked here; the
@@ -923,7 +941,8 @@ impl TestEnv {
     /// Starts an agent that logs in to the broker with its agency's client certificate.
     pub async fn start_agent_over_tls(&self, agency: &AgencyId) -> AgentHandle {
         let (mut settings, store) = self.agent_store(agency).await;
-        let endpoint = self.tls_endpoint(self.client_tls(agency.as_str()));
+        let user = self.hub_settings.agency_user(agency);
+        let endpoint = self.tls_endpoint(self.client_tls(&user));
         settings.broker.host = endpoint.host;
         settings.broker.port = endpoint.port;
         settings.broker.tls = endpoint.tls;

@@ -48,8 +48,9 @@ pub enum ManagementError {
     /// provisioning this one must not take over its login.
     #[error(
         "the broker user {user:?} belongs to another installation on this broker ({owner}); \
-         this installation (vhost {vhost:?}) will not take over its login: give the agency \
-         another id here, or remove it from the other installation first"
+         this installation (vhost {vhost:?}) will not take over its login: give this \
+         installation its own broker.user_prefix (or the agency another id), or remove the \
+         agency from the other installation first"
     )]
     OtherInstallation {
         /// The user.
@@ -376,20 +377,20 @@ impl Management {
             .await
     }
 
-    /// One agency in `vhost`: its user, its submit exchange bound to the ingress, its inbox
-    /// (`inbox`, see [`topology::inbox_queue`]) bound to the delivery exchange, and
-    /// permissions for exactly those two.
+    /// One agency in `vhost`: its login `user` (see [`topology::agency_user`]), its submit
+    /// exchange bound to the ingress, its inbox (`inbox`, see [`topology::inbox_queue`]) bound
+    /// to the delivery exchange, and permissions for exactly those two.
     pub async fn provision_agency(
         &self,
         vhost: &str,
+        user: &str,
         agency: &AgencyId,
         password: &str,
         inbox: &str,
     ) -> Result<(), ManagementError> {
-        // The login first: an agency id that is another installation's login stops here,
+        // The login first: a user name that is another installation's login stops here,
         // before anything is made for it.
-        self.put_installation_user(vhost, agency.as_str(), password)
-            .await?;
+        self.put_installation_user(vhost, user, password).await?;
         let exchange = topology::submit_exchange(agency);
         self.put_exchange(vhost, &exchange, "fanout").await?;
         self.bind(vhost, &exchange, topology::INGRESS_QUEUE, "")
@@ -397,12 +398,8 @@ impl Management {
         self.put_quorum_queue(vhost, inbox).await?;
         self.bind(vhost, topology::DELIVER_EXCHANGE, inbox, agency.as_str())
             .await?;
-        self.put_permissions(
-            vhost,
-            agency.as_str(),
-            &topology::agency_permissions(agency, inbox),
-        )
-        .await
+        self.put_permissions(vhost, user, &topology::agency_permissions(agency, inbox))
+            .await
     }
 
     /// Retires an agency's inbox from before inboxes were tagged

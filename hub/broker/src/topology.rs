@@ -62,6 +62,33 @@ pub fn legacy_inbox_queue(agency: &AgencyId) -> String {
     format!("{INBOX_PREFIX}{agency}")
 }
 
+/// The broker user `agency` logs in as, in an installation whose user names carry `prefix`:
+/// `prod.` makes `prod.dk-kobenhavn-kommune`; an empty prefix makes the agency id itself.
+/// Broker users are shared by every vhost of a broker, so two installations on one broker
+/// keep their agencies' logins apart by their prefixes.
+pub fn agency_user(prefix: &str, agency: &AgencyId) -> String {
+    format!("{prefix}{agency}")
+}
+
+/// Whether `user` is the login of `agency` in an installation whose user names carry
+/// `prefix` (see [`agency_user`]).
+pub fn is_agency_user(prefix: &str, user: &str, agency: &AgencyId) -> bool {
+    user.strip_prefix(prefix) == Some(agency.as_str())
+}
+
+/// Why `prefix` cannot prefix broker user names, if it cannot: it has at most 32 characters
+/// of `a`-`z`, `0`-`9`, `.`, `-` and `_` (safe in a user name, a certificate's common name
+/// and a URL path).
+pub fn user_prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.len() > 32 {
+        return Some(format!("{} characters; at most 32", prefix.len()));
+    }
+    prefix
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '-' | '_'))
+        .map(|c| format!("{c:?} is not one of a-z, 0-9, '.', '-', '_'"))
+}
+
 /// The agency whose submit exchange this is: the broker-authenticated sender of a delivery.
 pub fn agency_of_submit_exchange(exchange: &str) -> Option<AgencyId> {
     AgencyId::try_from(exchange.strip_prefix(SUBMIT_PREFIX)?).ok()
@@ -110,6 +137,21 @@ fn regex_literal(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_is_an_agencys_only_with_the_installations_prefix() {
+        let agency = AgencyId::try_from("dk-kriminalforsorgen").unwrap();
+        let user = agency_user("second.", &agency);
+        assert_eq!(user, "second.dk-kriminalforsorgen");
+        assert!(is_agency_user("second.", &user, &agency));
+        assert!(!is_agency_user("second.", "dk-kriminalforsorgen", &agency));
+        assert!(!is_agency_user("", &user, &agency));
+        let other = AgencyId::try_from("dk-politi").unwrap();
+        assert!(!is_agency_user("second.", "second.dk-politi", &agency));
+        assert!(is_agency_user("", "dk-politi", &other));
+        assert_eq!(user_prefix_problem("prod-2_a."), None);
+        assert!(user_prefix_problem("Prod").is_some());
+    }
 
     #[test]
     fn identity_comes_back_from_the_exchange_name() {

@@ -68,10 +68,13 @@ pub fn check_request(csr_pem: &str) -> Result<CheckedRequest, RequestError> {
 }
 
 /// Signs a client certificate for a checked request with the CA (PEM certificate and its
-/// PKCS#8 PEM key: RSA signs with PKCS#1 v1.5 SHA-256): subject `CN=<agency>`, the request's
-/// public key, clientAuth, a random serial, valid from `now` for `days` days.
+/// PKCS#8 PEM key: RSA signs with PKCS#1 v1.5 SHA-256): subject `CN=<user>`, the agency's
+/// broker user (the agency id itself, or with the installation's `broker.user_prefix`, see
+/// [`broker::topology::agency_user`]), the request's public key, clientAuth, a random serial,
+/// valid from `now` for `days` days.
 pub fn sign(
     request: &CheckedRequest,
+    user: &str,
     ca_cert_pem: &str,
     ca_key_pem: &str,
     days: u32,
@@ -85,9 +88,7 @@ pub fn sign(
         .context("reading the CA certificate")?;
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, request.agency.as_str());
+    params.distinguished_name.push(DnType::CommonName, user);
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.use_authority_key_identifier_extension = true;
@@ -111,6 +112,8 @@ pub fn sign(
 pub struct Bundle {
     /// The agency.
     pub agency: AgencyId,
+    /// Its broker user, the certificate's common name.
+    pub user: String,
     /// The directory.
     pub dir: PathBuf,
 }
@@ -120,6 +123,7 @@ pub struct Bundle {
 /// must not exist): `<agency>.pem`, `ca.pem`, `inbox` and `README.txt`.
 pub async fn certify(
     pool: &PgPool,
+    user_prefix: &str,
     csr_pem: &str,
     ca_cert_pem: &str,
     ca_key_pem: &str,
@@ -153,8 +157,10 @@ pub async fn certify(
         ),
         Some((None, Some(queue))) => queue,
     };
+    let user = broker::topology::agency_user(user_prefix, agency);
     let certificate = sign(
         &request,
+        &user,
         ca_cert_pem,
         ca_key_pem,
         days,
@@ -168,17 +174,27 @@ pub async fn certify(
     write(&format!("{agency}.pem"), &certificate)?;
     write("ca.pem", ca_cert_pem)?;
     write("inbox", &inbox)?;
-    write("README.txt", &readme(agency, days))?;
+    write("README.txt", &readme(agency, &user, days))?;
     Ok(Bundle {
         agency: agency.clone(),
+        user,
         dir: out.to_owned(),
     })
 }
 
-fn readme(agency: &AgencyId, days: u32) -> String {
+fn readme(agency: &AgencyId, user: &str, days: u32) -> String {
+    let login = if user == agency.as_str() {
+        String::new()
+    } else {
+        format!(
+            "Your broker user in this installation is {user} (the certificate names it):\n\
+             set broker.user = \"{user}\" in the agent's settings.\n\n"
+        )
+    };
     format!(
         "The broker login of {agency}, certified by the hub operator (valid {days} days).\n\
          \n\
+         {login}\
          {agency}.pem  your client certificate:  broker.tls.cert_file\n\
          ca.pem        the CA the broker's certificate is checked against:  broker.tls.ca_file\n\
          inbox         the name of your inbox queue:  broker.inbox_queue_file\n\
@@ -198,6 +214,15 @@ pub struct Broker<'a> {
     pub management: &'a Management,
     /// The vhost.
     pub vhost: &'a str,
+    /// What the installation's agency logins start with (`broker.user_prefix`).
+    pub user_prefix: &'a str,
+}
+
+impl Broker<'_> {
+    /// The broker user of `agency` here.
+    fn user(&self, agency: &AgencyId) -> String {
+        broker::topology::agency_user(self.user_prefix, agency)
+    }
 }
 
 /// Marks an agency disabled in the directory (keeping the first time it was disabled).
@@ -253,7 +278,7 @@ pub async fn disable(
     );
     broker
         .management
-        .delete_permissions(broker.vhost, agency.as_str())
+        .delete_permissions(broker.vhost, &broker.user(agency))
         .await
         .context("deleting its broker permissions")?;
     // The management API lists a connection only after its next statistics tick (5 s by
@@ -265,7 +290,7 @@ pub async fn disable(
         }
         closed += broker
             .management
-            .close_connections_of(agency.as_str())
+            .close_connections_of(&broker.user(agency))
             .await
             .context("closing its broker connections")?;
     }
@@ -300,7 +325,7 @@ pub async fn enable(
     tx.commit().await.context("marking the agency enabled")?;
     broker
         .management
-        .provision_agency(broker.vhost, agency, password, &inbox)
+        .provision_agency(broker.vhost, &broker.user(agency), agency, password, &inbox)
         .await
         .context("provisioning it on the broker again")
 }
@@ -336,7 +361,7 @@ pub async fn remove(pool: &PgPool, broker: &Broker<'_>, agency: &AgencyId) -> an
             .context("looking up its inbox")?;
     broker
         .management
-        .delete_user(agency.as_str())
+        .delete_user(&broker.user(agency))
         .await
         .context("deleting its broker user")?;
     if let Some(inbox) = inbox {
@@ -390,12 +415,31 @@ mod tests {
     }
 
     #[test]
+    fn an_installation_with_a_prefix_names_the_prefixed_login_in_the_certificate() {
+        let (ca_pem, ca_key) = test_ca();
+        let checked = check_request(&request_for("kommune-0301")).unwrap();
+        let user = broker::topology::agency_user("second.", &checked.agency);
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let pem = sign(&checked, &user, &ca_pem, &ca_key, 30, now).unwrap();
+        let leaf_der = der(&pem);
+        let (_, leaf) = X509Certificate::from_der(&leaf_der).unwrap();
+        let cn: Vec<_> = leaf.subject().iter_common_name().collect();
+        assert_eq!(cn[0].as_str().unwrap(), "second.kommune-0301");
+        let told = readme(&checked.agency, &user, 30);
+        assert!(
+            told.contains(r#"broker.user = "second.kommune-0301""#),
+            "{told}"
+        );
+        assert!(!readme(&checked.agency, "kommune-0301", 30).contains("broker.user ="));
+    }
+
+    #[test]
     fn a_certified_request_verifies_against_the_ca_and_is_a_client_certificate() {
         let (ca_pem, ca_key) = test_ca();
         let checked = check_request(&request_for("kommune-0301")).unwrap();
         assert_eq!(checked.agency.as_str(), "kommune-0301");
         let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-        let pem = sign(&checked, &ca_pem, &ca_key, 30, now).unwrap();
+        let pem = sign(&checked, checked.agency.as_str(), &ca_pem, &ca_key, 30, now).unwrap();
 
         let ca_der = der(&ca_pem);
         let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
@@ -433,8 +477,8 @@ mod tests {
                 .raw_serial()
                 .to_vec()
         };
-        let a = serial(sign(&checked, &ca_pem, &ca_key, 1, now).unwrap());
-        let b = serial(sign(&checked, &ca_pem, &ca_key, 1, now).unwrap());
+        let a = serial(sign(&checked, checked.agency.as_str(), &ca_pem, &ca_key, 1, now).unwrap());
+        let b = serial(sign(&checked, checked.agency.as_str(), &ca_pem, &ca_key, 1, now).unwrap());
         assert_ne!(a, b);
         assert_eq!(a.len(), 16);
     }

@@ -117,10 +117,11 @@ async fn session(
     Ok(())
 }
 
-fn raw(delivery: &Delivery) -> Raw<'_> {
+fn raw<'a>(delivery: &'a Delivery, user_prefix: &'a str) -> Raw<'a> {
     Raw {
         exchange: delivery.exchange.as_str(),
         user_id: delivery.properties.user_id().as_ref().map(|u| u.as_str()),
+        user_prefix,
         amqp_message_id: delivery
             .properties
             .message_id()
@@ -163,7 +164,7 @@ async fn decide(
         let items: Vec<BatchItem<'_>> = batch[part.clone()]
             .iter()
             .map(|delivery| BatchItem {
-                raw: raw(delivery),
+                raw: raw(delivery, &shared.settings.broker.user_prefix),
                 inputs: Inputs {
                     now,
                     reply_id: MessageId::new(),

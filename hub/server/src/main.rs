@@ -259,6 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 management: &management,
                 pool: &pool,
                 vhost: &settings.broker.vhost,
+                user_prefix: &settings.broker.user_prefix,
                 secrets_dir: &settings.hub.secrets_dir,
             };
             provision::add_agency(&place, &agency, region.as_deref(), &password).await?;
@@ -297,11 +298,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let (csr, ca_cert, ca_key) = (read(&csr)?, read(&ca_cert)?, read(&ca_key)?);
             let pool = pool().await?;
-            let bundle = hub::agency::certify(&pool, &csr, &ca_cert, &ca_key, days, &out).await?;
+            let prefix = &settings.broker.user_prefix;
+            let bundle =
+                hub::agency::certify(&pool, prefix, &csr, &ca_cert, &ca_key, days, &out).await?;
             println!(
-                "certified {} for {days} days; give the agency the directory {} \
+                "certified {} (broker user {}) for {days} days; give the agency the directory {} \
                  ({}.pem, ca.pem, inbox, README.txt: nothing in it is secret)",
                 bundle.agency,
+                bundle.user,
                 bundle.dir.display(),
                 bundle.agency
             );
@@ -316,6 +320,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let broker = hub::agency::Broker {
                 management: &management,
                 vhost: &settings.broker.vhost,
+                user_prefix: &settings.broker.user_prefix,
             };
             match command {
                 AgencyCommand::Disable { .. } => {

@@ -665,6 +665,7 @@ mod tests {
         Raw {
             exchange,
             user_id: None,
+            user_prefix: "",
             amqp_message_id: None,
             body,
         }

@@ -24,6 +24,9 @@ pub struct Raw<'a> {
     pub exchange: &'a str,
     /// The AMQP `user_id` property, validated by the broker when present.
     pub user_id: Option<&'a str>,
+    /// What this installation's agency logins start with (`broker.user_prefix`), for
+    /// reading `user_id`.
+    pub user_prefix: &'a str,
     /// The AMQP `message_id` property, if any.
     pub amqp_message_id: Option<&'a str>,
     /// The body.
@@ -298,7 +301,10 @@ pub fn intake(hub: &AgencyId, max_bytes: usize, raw: Raw<'_>, inputs: &Inputs) -
             detail,
         ))
     };
-    if raw.user_id.is_some_and(|u| u != sender.as_str()) {
+    if raw
+        .user_id
+        .is_some_and(|u| !broker::topology::is_agency_user(raw.user_prefix, u, &sender))
+    {
         let detail = "the connection's user is not the owner of the submit exchange".to_owned();
         return refuse(ReasonCode::SenderMismatch, detail);
     }
@@ -481,6 +487,7 @@ pub fn route(
             let raw = Raw {
                 exchange: "",
                 user_id: None,
+                user_prefix: "",
                 amqp_message_id: None,
                 body: &decoded.body,
             };
@@ -532,6 +539,47 @@ fn refused_rows(refused: &[Refusal]) -> impl Iterator<Item = DecisionRow> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_connections_user_names_the_sender_under_the_installations_prefix() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/examples/ReleaseNotice.json"
+        ))
+        .unwrap();
+        let message = schemas::decode(&body).unwrap();
+        let sender = message.envelope.sender.as_str();
+        let exchange = format!("submit.{sender}");
+        let inputs = Inputs {
+            now: Utc::now(),
+            reply_id: MessageId::new(),
+            fallback_correlation: Uuid::nil(),
+            dead_letter_id: Uuid::nil(),
+        };
+        let hub = AgencyId::try_from("hub").unwrap();
+        let reason = |user: &str, prefix: &str| {
+            let raw = Raw {
+                exchange: &exchange,
+                user_id: Some(user),
+                user_prefix: prefix,
+                amqp_message_id: None,
+                body: &body,
+            };
+            match intake(&hub, 1 << 20, raw, &inputs) {
+                Intake::Decoded(d) => {
+                    assert_eq!(d.sender.as_str(), sender);
+                    None
+                }
+                Intake::Refused(r) => Some(r.dead_letter.reason),
+            }
+        };
+        assert_eq!(reason(&format!("second.{sender}"), "second."), None);
+        assert_eq!(reason(sender, ""), None);
+        let mismatch = Some(ReasonCode::SenderMismatch);
+        assert_eq!(reason(sender, "second."), mismatch, "no prefix: not ours");
+        assert_eq!(reason(&format!("second.{sender}"), ""), mismatch);
+        assert_eq!(reason("second.dk-politi", "second."), mismatch);
+    }
 
     fn outcome_report() -> Decoded {
         let path = concat!(

@@ -85,6 +85,8 @@ pub struct Place<'a> {
     pub pool: &'a PgPool,
     /// The vhost.
     pub vhost: &'a str,
+    /// What the installation's agency logins start with (`broker.user_prefix`).
+    pub user_prefix: &'a str,
     /// Where the agencies' passwords and inbox names are kept.
     pub secrets_dir: &'a Path,
 }
@@ -111,7 +113,13 @@ pub async fn add_agency(
     }
     place
         .management
-        .provision_agency(place.vhost, &agency.id, password, &inbox)
+        .provision_agency(
+            place.vhost,
+            &broker::topology::agency_user(place.user_prefix, &agency.id),
+            &agency.id,
+            password,
+            &inbox,
+        )
         .await
         .with_context(|| format!("provisioning {} on the broker", agency.id))?;
     match place
@@ -150,6 +158,7 @@ pub async fn provision_all(settings: &Settings, pool: &PgPool) -> anyhow::Result
         management: &management,
         pool,
         vhost: &broker.vhost,
+        user_prefix: &broker.user_prefix,
         secrets_dir: &settings.hub.secrets_dir,
     };
     for agency in &settings.agencies {

@@ -344,6 +344,12 @@ pub struct BrokerSettings {
     /// The hub's broker user (default `handover-hub`).
     #[serde(default = "defaults::broker_user")]
     pub user: String,
+    /// What this installation's agency logins start with (default none): with `prod.`, the
+    /// agency `dk-kobenhavn-kommune` logs in as `prod.dk-kobenhavn-kommune`, and its
+    /// certificate names that user. Broker users are shared by every vhost of a broker, so a
+    /// second installation on the same broker takes a prefix of its own.
+    #[serde(default)]
+    pub user_prefix: String,
     /// The hub's broker password (plain AMQP, local development only).
     #[serde(default)]
     pub password: Secret,
@@ -445,7 +451,15 @@ impl Settings {
             .and_then(config::Config::try_deserialize)
             .with_context(|| format!("reading the hub's settings from {}", dir.display()))?;
         settings.policy()?;
+        if let Some(problem) = broker::topology::user_prefix_problem(&settings.broker.user_prefix) {
+            anyhow::bail!("broker.user_prefix: {problem}");
+        }
         Ok(settings)
+    }
+
+    /// The broker user of `agency` in this installation ([`broker::topology::agency_user`]).
+    pub fn agency_user(&self, agency: &AgencyId) -> String {
+        broker::topology::agency_user(&self.broker.user_prefix, agency)
     }
 
     /// The configured agencies as a routing directory.
@@ -656,6 +670,23 @@ mod tests {
             &[secrets()[0].clone(), ("hub.id", "hub".to_owned())],
         );
         assert!(e.contains(&missing("hub.contact_point_key")), "{e}");
+    }
+
+    #[test]
+    fn a_user_prefix_makes_the_agency_logins_and_a_bad_one_is_refused_by_name() {
+        let agency = AgencyId::try_from("dk-kobenhavn-kommune").unwrap();
+        assert_eq!(load(&[]).agency_user(&agency), "dk-kobenhavn-kommune");
+        let prod = load(&[("broker.user_prefix", "prod.")]);
+        assert_eq!(prod.agency_user(&agency), "prod.dk-kobenhavn-kommune");
+        for bad in ["Prod.", "prod/", &"p".repeat(33)] {
+            let mut overrides = secrets();
+            overrides.push(("broker.user_prefix", bad.to_owned()));
+            let e = format!(
+                "{:#}",
+                load_folder("prefix", MINIMAL, &overrides).unwrap_err()
+            );
+            assert!(e.contains("broker.user_prefix"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -328,6 +328,7 @@ fn agent_settings(
                 tls: Some(tls),
                 inbox_queue: Some(inbox),
                 inbox_queue_file: None,
+                user: None,
             },
             http: Default::default(),
         });
