@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The benchmark of issue 7, in one run (see "Benchmarks" in README.md): the raw broker relay
-# against the full hub pipeline at the same message size, latency of both at 25% of the raw
-# rate, the hub's peak memory, and an agency's backlog drained when it comes back.
+# The benchmark (see "Benchmarks" in README.md), in one run: the hub against the raw broker
+# relay that publishes what the hub publishes (two copies per message), the CPU time of the
+# hub, the broker and PostgreSQL and the WAL per message, latency of the hub and the raw
+# relay at half the hub's measured capacity, the hub's peak memory, and an agency's backlog
+# drained when it comes back.
 #
 #   deploy/bench.sh                                   # 20000 messages, backlog of 100000
 #   deploy/bench.sh --messages 5000 --backlog 10000   # any hub-bench option (--help)
-#   deploy/bench.sh --repeat 3                        # raw relay and backlog thrice, medians
+#   deploy/bench.sh --repeat 3                        # relays, hub and backlog thrice, medians
 #
 # It brings the services up, builds the benchmark and the hub process it starts (release),
 # and runs it in a vhost and database of its own that it removes afterwards. Run it on a

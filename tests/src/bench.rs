@@ -257,9 +257,153 @@ pub fn peak_rss_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU time (user and system) a process has used, with that of its children it has reaped,
+/// in clock ticks, from `/proc/<pid>/stat` (fields 14 to 17). With the reaped children's,
+/// the CPU of a PostgreSQL backend or autovacuum worker that ended between two readings is
+/// still counted, in the postmaster's.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // fields[0] is field 3 (the state); utime, stime, cutime, cstime are fields 14 to 17.
+    fields
+        .get(11..15)?
+        .iter()
+        .map(|f| f.parse::<u64>().ok())
+        .sum()
+}
+
+/// The ids of the running processes whose command name (`/proc/<pid>/comm`) is `name`.
+pub fn pids_named(name: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim_end() == name)
+        })
+        .collect()
+}
+
+/// The length of a clock tick, from `getconf CLK_TCK` (100 per second when it cannot say).
+fn ticks_per_second() -> u64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(100)
+}
+
+/// The CPU time so far of the given processes (and their reaped children), in microseconds.
+pub fn cpu_micros(pids: &[u32]) -> u64 {
+    let ticks: u64 = pids.iter().filter_map(|&pid| cpu_ticks(pid)).sum();
+    ticks * 1_000_000 / ticks_per_second()
+}
+
+/// What the hub, the broker and PostgreSQL have spent so far: CPU time of each, and the WAL
+/// PostgreSQL has written. Two readings a run apart give that run's cost.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Spent {
+    /// The hub process's CPU, in microseconds.
+    pub hub_us: u64,
+    /// The broker's (every `beam.smp` process), in microseconds.
+    pub broker_us: u64,
+    /// PostgreSQL's (every `postgres` process), in microseconds.
+    pub postgres_us: u64,
+    /// The WAL position, in bytes.
+    pub wal_bytes: u64,
+}
+
+impl Spent {
+    /// Reads it now; `hub` is the hub's process, if one runs.
+    pub async fn now(pool: &sqlx::PgPool, hub: Option<u32>) -> anyhow::Result<Spent> {
+        let wal: i64 = sqlx::query_scalar(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint",
+        )
+        .fetch_one(pool)
+        .await
+        .context("reading the WAL position")?;
+        Ok(Spent {
+            hub_us: hub.map_or(0, |pid| cpu_micros(&[pid])),
+            broker_us: cpu_micros(&pids_named("beam.smp")),
+            postgres_us: cpu_micros(&pids_named("postgres")),
+            wal_bytes: u64::try_from(wal).unwrap_or(0),
+        })
+    }
+
+    /// What was spent from `before` to this reading, per message of `n`.
+    pub fn per_message_since(&self, before: &Spent, n: usize) -> Cost {
+        let per = |after: u64, before: u64| after.saturating_sub(before) as f64 / n.max(1) as f64;
+        Cost {
+            hub_us: per(self.hub_us, before.hub_us),
+            broker_us: per(self.broker_us, before.broker_us),
+            postgres_us: per(self.postgres_us, before.postgres_us),
+            wal_bytes: per(self.wal_bytes, before.wal_bytes),
+        }
+    }
+}
+
+/// A run's cost per message: CPU microseconds of each process and WAL bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    /// The hub's CPU.
+    pub hub_us: f64,
+    /// The broker's.
+    pub broker_us: f64,
+    /// PostgreSQL's.
+    pub postgres_us: f64,
+    /// PostgreSQL's WAL.
+    pub wal_bytes: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn this_process_has_spent_cpu_and_is_found_by_its_name() {
+        let me = std::process::id();
+        let busy: u64 = (0..20_000_000u64).fold(0, |a, b| a.wrapping_add(b * b));
+        assert!(busy > 0);
+        assert!(
+            cpu_micros(&[me]) > 0,
+            "CPU time of a process that has worked"
+        );
+        let comm = std::fs::read_to_string(format!("/proc/{me}/comm")).unwrap();
+        assert!(pids_named(comm.trim_end()).contains(&me));
+        assert_eq!(cpu_micros(&[u32::MAX]), 0, "no such process");
+    }
+
+    #[test]
+    fn a_runs_cost_is_the_difference_per_message() {
+        let before = Spent {
+            hub_us: 1_000,
+            broker_us: 5_000,
+            postgres_us: 2_000,
+            wal_bytes: 100_000,
+        };
+        let after = Spent {
+            hub_us: 21_000,
+            broker_us: 45_000,
+            postgres_us: 12_000,
+            wal_bytes: 140_000,
+        };
+        let cost = after.per_message_since(&before, 10);
+        assert_eq!(
+            cost,
+            Cost {
+                hub_us: 2_000.0,
+                broker_us: 4_000.0,
+                postgres_us: 1_000.0,
+                wal_bytes: 4_000.0
+            }
+        );
+    }
 
     #[test]
     fn quantiles_use_the_nearest_rank() {

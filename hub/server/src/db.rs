@@ -584,23 +584,23 @@ async fn write_accepted(
     for effect in &a.effects {
         state.apply(tx, effect, e, at, &jurisdiction).await?;
     }
-    record_statistics(tx, state, a, at, directory).await
+    record_statistics(deferred, state, a, at, directory);
+    Ok(())
 }
 
 /// What the contact point's figures need beyond the case state: the code of a handover's
 /// rejection, when a routed release notice arrived for which expected release, and the figures of an outcome report that reached a contact point (its consent
 /// allowed OUTCOME_STATISTICS). Codes and booleans only, never the words.
-async fn record_statistics(
-    tx: &mut Transaction<'_, Postgres>,
+fn record_statistics(
+    deferred: &mut Deferred,
     state: &mut BatchState,
     a: &Accepted,
     at: DateTime<Utc>,
     directory: &Directory,
-) -> Result<(), sqlx::Error> {
+) {
     if !a.routed {
-        return Ok(());
+        return;
     }
-    let e = &a.message.envelope;
     match &a.message.body {
         Body::HandoverResponse(r) if r.outcome == HandoverOutcome::Rejected => {
             state.reject_code(
@@ -613,17 +613,7 @@ async fn record_statistics(
                 .get(&a.sender)
                 .map(|s| enum_text(&s.jurisdiction))
                 .unwrap_or_default();
-            sqlx::query(
-                "INSERT INTO release_notices (sender, message_id, jurisdiction, expected_release, received_at)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(a.sender.as_str())
-            .bind(e.message_id.as_uuid())
-            .bind(jurisdiction)
-            .bind(notice.expected_release)
-            .bind(at)
-            .execute(&mut **tx)
-            .await?;
+            deferred.release_notice(a, jurisdiction, notice.expected_release, at);
         }
         Body::OutcomeReport(o) => {
             let to_contact_point = a.decisions.iter().any(|d| {
@@ -633,27 +623,11 @@ async fn record_statistics(
                         .is_some_and(|r| r.role == AgencyRole::NationalContactPoint)
             });
             if to_contact_point {
-                sqlx::query(
-                    "INSERT INTO outcomes (sender, message_id, case_id, subject, end_reason, ended_on,
-                                           no_new_serious_charge_12m, in_education_or_job_3m, reported_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-                )
-                .bind(a.sender.as_str())
-                .bind(e.message_id.as_uuid())
-                .bind(e.case_id.as_ref().map(|c| c.as_str()))
-                .bind(e.subject.as_ref().map(|s| s.as_str()))
-                .bind(enum_text(&o.end_reason))
-                .bind(o.ended_on)
-                .bind(o.no_new_serious_charge_12m)
-                .bind(o.in_education_or_job_3m)
-                .bind(at)
-                .execute(&mut **tx)
-                .await?;
+                deferred.outcome(a, o, at);
             }
         }
         _ => {}
     }
-    Ok(())
 }
 
 async fn insert_dead_letter(

@@ -1,11 +1,19 @@
 //! Rows of a batch that no later message of the batch reads: the message records, the
-//! disclosure log, the outbox and the audit entries. They are written with one statement
+//! disclosure log, the outbox, the contact point's figures (release notices and outcome
+//! reports) and the audit entries. They are written with one statement
 //! per table (`UNNEST` of column arrays) when the batch ends, instead of one round trip per
 //! row, which was most of the hub's time per message. A message that does read them (a
 //! consent withdrawal reads the disclosure log and cancels outbox rows) has them written
 //! first ([`Deferred::flush`]).
+//!
+//! Only the outbox is inserted `ON CONFLICT DO NOTHING` (its ids are made from the message
+//! and the recipient, and a row may already be there from an earlier decision). The other
+//! rows are keyed by a message the batch has just taken for the first time (the batch reads
+//! which it has taken, and the insert into `messages`, keyed by sender and message id, fails
+//! the batch if another took it meanwhile), so a conflict there cannot happen and a
+//! speculative insert would only cost a WAL record per row.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
@@ -17,6 +25,32 @@ pub struct Deferred {
     messages: Messages,
     decisions: Decisions,
     outbox: Vec<OutboxRow>,
+    release_notices: ReleaseNotices,
+    outcomes: Outcomes,
+}
+
+/// Routed release notices, for the contact point's late-notice figures.
+#[derive(Debug, Default)]
+struct ReleaseNotices {
+    sender: Vec<String>,
+    message_id: Vec<Uuid>,
+    jurisdiction: Vec<String>,
+    expected_release: Vec<NaiveDate>,
+    received_at: Vec<DateTime<Utc>>,
+}
+
+/// Outcome reports that reached a contact point: codes and booleans only.
+#[derive(Debug, Default)]
+struct Outcomes {
+    sender: Vec<String>,
+    message_id: Vec<Uuid>,
+    case_id: Vec<Option<String>>,
+    subject: Vec<Option<String>>,
+    end_reason: Vec<String>,
+    ended_on: Vec<NaiveDate>,
+    no_new_serious_charge_12m: Vec<Option<bool>>,
+    in_education_or_job_3m: Vec<Option<bool>>,
+    reported_at: Vec<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default)]
@@ -97,11 +131,52 @@ impl Deferred {
         self.outbox.extend(rows);
     }
 
+    /// Adds a routed release notice of `a`, from `jurisdiction`, received `at`.
+    pub fn release_notice(
+        &mut self,
+        a: &Accepted,
+        jurisdiction: String,
+        expected_release: NaiveDate,
+        at: DateTime<Utc>,
+    ) {
+        let r = &mut self.release_notices;
+        r.sender.push(a.sender.to_string());
+        r.message_id.push(a.message.envelope.message_id.as_uuid());
+        r.jurisdiction.push(jurisdiction);
+        r.expected_release.push(expected_release);
+        r.received_at.push(at);
+    }
+
+    /// Adds the figures of an outcome report of `a` that reached a contact point.
+    pub fn outcome(
+        &mut self,
+        a: &Accepted,
+        report: &schemas::messages::OutcomeReport,
+        at: DateTime<Utc>,
+    ) {
+        let e = &a.message.envelope;
+        let o = &mut self.outcomes;
+        o.sender.push(a.sender.to_string());
+        o.message_id.push(e.message_id.as_uuid());
+        o.case_id
+            .push(e.case_id.as_ref().map(|c| c.as_str().to_owned()));
+        o.subject
+            .push(e.subject.as_ref().map(|s| s.as_str().to_owned()));
+        o.end_reason.push(super::enum_text(&report.end_reason));
+        o.ended_on.push(report.ended_on);
+        o.no_new_serious_charge_12m
+            .push(report.no_new_serious_charge_12m);
+        o.in_education_or_job_3m.push(report.in_education_or_job_3m);
+        o.reported_at.push(at);
+    }
+
     /// Whether anything waits to be written.
     pub fn is_empty(&self) -> bool {
         self.messages.sender.is_empty()
             && self.decisions.sender.is_empty()
             && self.outbox.is_empty()
+            && self.release_notices.sender.is_empty()
+            && self.outcomes.sender.is_empty()
     }
 
     /// Writes what waits, in an order the foreign keys accept, and adds the outbox rows that
@@ -118,6 +193,8 @@ impl Deferred {
             messages: m,
             decisions: d,
             outbox,
+            release_notices: r,
+            outcomes: o,
         } = std::mem::take(self);
         if !m.sender.is_empty() {
             sqlx::query(
@@ -148,8 +225,7 @@ impl Deferred {
                  SELECT s, m, r, d, g, string_to_array(c, ','), re, $9, string_to_array(rc, ','),
                         string_to_array(b, ',')
                  FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::bool[], $5::text[], $6::text[],
-                             $7::text[], $8::text[], $10::text[]) AS u(s, m, r, d, g, c, re, rc, b)
-                 ON CONFLICT DO NOTHING",
+                             $7::text[], $8::text[], $10::text[]) AS u(s, m, r, d, g, c, re, rc, b)",
             )
             .bind(d.sender)
             .bind(d.message_id)
@@ -161,6 +237,38 @@ impl Deferred {
             .bind(d.removed_categories)
             .bind(now)
             .bind(d.basis)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !r.sender.is_empty() {
+            sqlx::query(
+                "INSERT INTO release_notices (sender, message_id, jurisdiction, expected_release, received_at)
+                 SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::date[], $5::timestamptz[])",
+            )
+            .bind(r.sender)
+            .bind(r.message_id)
+            .bind(r.jurisdiction)
+            .bind(r.expected_release)
+            .bind(r.received_at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !o.sender.is_empty() {
+            sqlx::query(
+                "INSERT INTO outcomes (sender, message_id, case_id, subject, end_reason, ended_on,
+                                       no_new_serious_charge_12m, in_education_or_job_3m, reported_at)
+                 SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                                      $6::date[], $7::bool[], $8::bool[], $9::timestamptz[])",
+            )
+            .bind(o.sender)
+            .bind(o.message_id)
+            .bind(o.case_id)
+            .bind(o.subject)
+            .bind(o.end_reason)
+            .bind(o.ended_on)
+            .bind(o.no_new_serious_charge_12m)
+            .bind(o.in_education_or_job_3m)
+            .bind(o.reported_at)
             .execute(&mut **tx)
             .await?;
         }
