@@ -20,6 +20,7 @@ pub mod catalogue;
 pub mod consent;
 pub mod deadlines;
 pub mod lateness;
+pub mod merkle;
 pub mod periods;
 pub mod register;
 pub mod replies;
