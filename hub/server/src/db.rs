@@ -904,15 +904,17 @@ pub async fn mark_published(pool: &PgPool, ids: &[Uuid]) -> Result<(), sqlx::Err
     if ids.is_empty() {
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL synchronous_commit TO off")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1)")
-        .bind(ids)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+    // One statement, so one round trip: `set_config(…, true)` holds for the statement's own
+    // transaction, which commits when it ends, under the setting.
+    sqlx::query(
+        "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))
+         UPDATE outbox SET published_at = now(), last_error = NULL
+         FROM quick WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .execute(pool)
+    .await
+    .map(drop)
 }
 
 /// Records why rows could not be published; they are retried with backoff.
