@@ -243,15 +243,24 @@ async fn receive(
         let _span = message_span(&message.envelope).entered();
         metrics.emit(Received { message, new });
     }
-    // Stored (or kept as rejected) before acknowledged, all of the batch at once.
+    // Stored (or kept as rejected) before acknowledged, all of the batch at once. An
+    // acknowledgement on a connection that died under it may never complete (seen when a
+    // cluster node stopped): after ACK_TIMEOUT the session ends and reconnects, and the
+    // broker delivers the batch again, which the store takes once.
     if let Some(last) = batch.last() {
-        last.acker
-            .ack(BasicAckOptions { multiple: true })
-            .await
-            .context("acknowledging")?;
+        tokio::time::timeout(
+            ACK_TIMEOUT,
+            last.acker.ack(BasicAckOptions { multiple: true }),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("no acknowledgement within {ACK_TIMEOUT:?}"))?
+        .context("acknowledging")?;
     }
     Ok(())
 }
+
+/// How long an acknowledgement may take before the session is given up as dead.
+const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Stores `arrived` one message at a time, after a batch failed for a reason other than the
 /// store's availability: the message that fails is kept in `rejected` (and acknowledged with

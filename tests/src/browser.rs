@@ -187,8 +187,11 @@ impl Browser {
         loop {
             match self.find(css).await.text().await {
                 Ok(text) => return text,
+                // Chromium says the same in two ways: a stale element, or (from its
+                // inspector) a node that "does not belong to the document".
                 Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                    if (e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        || e.message.contains("does not belong to the document"))
                         && stale < 20 =>
                 {
                     stale += 1;
