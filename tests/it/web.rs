@@ -711,6 +711,10 @@ async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
     // Sign-out ends the session here and at the provider: the next sign-in asks again.
     browser.click("form.logout button").await;
     browser.click("#sign-out").await;
+    eventually("back on the signed-out page", DEADLINE, || async {
+        (browser.path().await == "/signed-out").then_some(())
+    })
+    .await;
     assert_eq!(browser.text("h1").await, "You are signed out");
     browser.screenshot("signed-out").await;
     browser.goto(&web.page("/")).await;
@@ -812,6 +816,12 @@ async fn two_caseworkers_sign_in_personally_and_the_log_names_each() {
     browser.goto(&web.page("/")).await;
     browser.click("form.logout button").await;
     browser.click("#sign-out").await;
+    // The provider sends the browser back to the signed-out page; only then is it free to
+    // go on (else that redirect can land after the next page is asked for).
+    eventually("back on the signed-out page", DEADLINE, || async {
+        (browser.path().await == "/signed-out").then_some(())
+    })
+    .await;
     browser.goto(&web.page("/login/start")).await;
     browser.fill("input#login", DINA.0).await;
     browser
