@@ -83,21 +83,7 @@ async fn an_agent_started_from_a_minimal_settings_file_sends_and_receives() {
     let running = agent::service::start_with(settings, credentials, store.clone(), metrics);
 
     // It publishes (its key announcement) and consumes (the hub's answer, the directory).
-    eventually(
-        "the prison's key announcement delivered",
-        DEADLINE,
-        || async {
-            let outbox = store.outbox(100).await.unwrap();
-            outbox
-                .iter()
-                .any(|m| {
-                    m.message_type == "KeyPublished"
-                        && m.status == agent::store::SendStatus::Delivered
-                })
-                .then_some(())
-        },
-    )
-    .await;
+    e2e::key_announced(&store).await;
     municipality.key_announced().await;
     eventually("the municipality's key at the prison", DEADLINE, || async {
         let keys = store.directory_keys().await.unwrap();

@@ -77,20 +77,7 @@ async fn an_agency_enrolls_is_certified_works_then_is_disabled_removed_and_enabl
             .unwrap();
         message.envelope.message_id
     };
-    let delivered = |id: schemas::MessageId| {
-        let municipality = &municipality;
-        async move {
-            eventually("delivered to the municipality", DEADLINE, || async {
-                municipality
-                    .inbox()
-                    .await
-                    .iter()
-                    .any(|m| m.envelope.message_id == id)
-                    .then_some(())
-            })
-            .await;
-        }
-    };
+    let delivered = |id: schemas::MessageId| municipality.receives(id);
     let first = send().await;
     delivered(first).await;
 

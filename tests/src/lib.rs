@@ -831,21 +831,7 @@ impl AgentHandle {
     /// Waits until the hub has answered the agent's own key announcement (every agent
     /// publishes its sealing key when it starts), so a test can count what follows.
     pub async fn key_announced(&self) {
-        eventually(
-            "the agent's key announcement answered",
-            DEADLINE,
-            || async {
-                let outbox = self.store.outbox(100).await.unwrap();
-                outbox
-                    .iter()
-                    .any(|m| {
-                        m.message_type == "KeyPublished"
-                            && m.status == agent::store::SendStatus::Delivered
-                    })
-                    .then_some(())
-            },
-        )
-        .await;
+        key_announced(&self.store).await;
     }
 
     /// Sends a draft and waits for the hub's answer.
@@ -956,4 +942,23 @@ impl TestEnv {
             running: Some(running),
         }
     }
+}
+
+/// Waits until the hub has answered the key announcement of the agent whose store this is.
+pub async fn key_announced(store: &agent::Store) {
+    eventually(
+        "the agent's key announcement answered",
+        DEADLINE,
+        || async {
+            let outbox = store.outbox(100).await.unwrap();
+            outbox
+                .iter()
+                .any(|m| {
+                    m.message_type == "KeyPublished"
+                        && m.status == agent::store::SendStatus::Delivered
+                })
+                .then_some(())
+        },
+    )
+    .await;
 }
