@@ -266,17 +266,23 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
     let hub = env.start_hub().await;
     let prison = env.start_agent(&a.prison).await;
     prison.key_announced().await;
-    // The entries before this test's three: the agent's key announcement.
+    // The events and entries before this test's three: the agent's key announcement.
     let base = env.audit_entries().await;
+    let last: i64 = sqlx::query_scalar("SELECT max(seq) FROM audit_log")
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    let mut sent = Vec::new();
     for _ in 0..3 {
-        prison
-            .send_and_wait(&env.release_notice(&[&a.municipality]))
-            .await;
+        // Each waits for its answer, so each is a batch of its own: one entry each.
+        let id = prison.send(&env.release_notice(&[&a.municipality])).await;
+        prison.answer_to(id).await;
+        sent.push(id.as_uuid());
     }
     hub.stop().await;
     let verify = || hub::db::verify_audit(&env.pool);
-    // The seq of this test's n-th entry (after the agent's key announcement).
-    let seq = |n: i64| base as i64 + n;
+    // The seq of this test's n-th entry.
+    let seq = |n: i64| last + n;
     assert_eq!(
         verify().await.unwrap(),
         hub::db::AuditCheck::Intact { entries: base + 3 }
@@ -296,6 +302,34 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
             .execute(&env.pool)
             .await
             .is_err()
+    );
+
+    // Each notice is a leaf of its batch's entry, and the path from its record to the
+    // entry's tree hash holds.
+    for (n, id) in sent.iter().enumerate() {
+        match hub::db::audit::prove(&env.pool, a.prison.as_str(), *id)
+            .await
+            .unwrap()
+        {
+            hub::db::audit::Proof::InBatch(inclusion) => {
+                assert_eq!(
+                    (inclusion.seq, inclusion.index, inclusion.size),
+                    (seq(n as i64 + 1), 0, 1)
+                );
+                assert!(inclusion.holds());
+                let (text, proven) =
+                    hub::db::audit::Proof::InBatch(inclusion).report(a.prison.as_str(), *id);
+                assert!(proven && text.contains("is leaf 0 of 1"), "{text}");
+            }
+            other => panic!("no proof of notice {n}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        hub::db::audit::prove(&env.pool, a.municipality.as_str(), sent[0])
+            .await
+            .unwrap(),
+        hub::db::audit::Proof::Unknown,
+        "ids are scoped by their sender"
     );
 
     // Someone with the power to lift the trigger edits, deletes, inserts: verify finds each.
@@ -324,7 +358,7 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
     assert_eq!(
         broken_at(
             tamper(format!(
-                "UPDATE audit_log SET entry = replace(entry, 'routed', 'refused') WHERE seq = {}",
+                "UPDATE audit_log SET entry = replace(entry, '\"messages\":1', '\"messages\":2') WHERE seq = {}",
                 seq(2)
             ))
             .await
@@ -339,6 +373,57 @@ async fn hub_audit_verify_finds_edited_inserted_and_deleted_entries() {
         broken_at(tamper(format!("INSERT INTO audit_log SELECT {}, entry, prev_hash, hash FROM audit_log WHERE seq = {}", seq(4), seq(1))).await),
         seq(4)
     );
+
+    // The records a batch entry commits to: a message's record or a decision edited, a
+    // decision deleted, a message forged into a batch.
+    let of = |n: usize| format!("sender = '{}' AND message_id = '{}'", a.prison, sent[n]);
+    for (sql, at) in [
+        (format!("UPDATE messages SET message_type = 'HandoverRequest' WHERE {}", of(1)), seq(2)),
+        (format!("UPDATE decisions SET delivered = NOT delivered WHERE {}", of(2)), seq(3)),
+        (format!("UPDATE decisions SET recipient = '{}' WHERE {}", a.police, of(0)), seq(1)),
+        (format!("DELETE FROM decisions WHERE {}", of(1)), seq(2)),
+        (
+            format!(
+                "INSERT INTO messages SELECT sender, gen_random_uuid(), correlation_id, message_type, case_id, subject, purpose,
+                        body_sha256, sent_at, received_at, outcome, reason, audit_seq, audit_leaf + 1
+                 FROM messages WHERE {}",
+                of(2)
+            ),
+            seq(3),
+        ),
+    ] {
+        assert_eq!(broken_at(tamper(sql.clone()).await), at, "{sql}");
+    }
+    // A proof made from an edited record no longer leads to the entry's tree hash.
+    let set_type = |to: String| {
+        let (pool, sql) = (
+            env.pool.clone(),
+            format!("UPDATE messages SET message_type = $1 WHERE {}", of(1)),
+        );
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(to)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    let original: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT message_type FROM messages WHERE {}",
+        of(1)
+    )))
+    .fetch_one(&env.pool)
+    .await
+    .unwrap();
+    set_type("HandoverRequest".to_owned()).await;
+    match hub::db::audit::prove(&env.pool, a.prison.as_str(), sent[1])
+        .await
+        .unwrap()
+    {
+        hub::db::audit::Proof::InBatch(inclusion) => assert!(!inclusion.holds()),
+        other => panic!("{other:?}"),
+    }
+    set_type(original).await;
     assert_eq!(
         verify().await.unwrap(),
         hub::db::AuditCheck::Intact { entries: base + 3 }

@@ -576,12 +576,18 @@ impl TestEnv {
 }
 
 impl TestEnv {
-    /// How many entries the hub's audit log holds.
+    /// How many events the hub's audit log records: one per entry, and one per message of a
+    /// batch entry (as [`hub::db::AuditCheck::Intact`] counts them).
     pub async fn audit_entries(&self) -> u64 {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
-            .fetch_one(&self.pool)
-            .await
-            .unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(CASE WHEN entry::jsonb->'detail'->>'kind' = 'batch'
+                                      THEN (entry::jsonb->'detail'->>'messages')::bigint
+                                      ELSE 1 END), 0)::bigint
+             FROM audit_log",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
         n as u64
     }
 

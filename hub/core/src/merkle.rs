@@ -2,10 +2,10 @@
 //! Certificate Transparency defines them (RFC 6962, section 2.1; the verification of RFC
 //! 9162, section 2.1.3.2).
 //!
-//! This is the ground for one audit entry per batch (issue 20): the entry would carry the
-//! tree hash of the batch's messages, and `hub audit prove` would show one message's path to
-//! it. A leaf is hashed as `SHA-256(0x00 || leaf)` and a node as `SHA-256(0x01 || left ||
-//! right)`, so no leaf can pass for a node. A tree of `n > 1` leaves splits at the largest
+//! The audit log keeps one entry per batch of routed messages: the entry carries the tree
+//! hash of the batch's messages ([`crate::audit::MessageLeaf`]), and `hub audit prove` shows
+//! one message's path to it. A leaf is hashed as `SHA-256(0x00 || leaf)` and a node as
+//! `SHA-256(0x01 || left || right)`, so no leaf can pass for a node. A tree of `n > 1` leaves splits at the largest
 //! power of two below `n`.
 
 use sha2::{Digest, Sha256};

@@ -4,7 +4,7 @@
 //! transaction is committed before any delivery is acknowledged.
 
 use chrono::{DateTime, Utc};
-use hub_core::{Agency, Directory, audit};
+use hub_core::{Agency, Directory};
 use schemas::{AgencyId, AgencyRole, Jurisdiction};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
@@ -19,20 +19,19 @@ use schemas::{Body, Message};
 use crate::deadlines::Deadlines;
 use crate::plan::{self, Accepted, DeadLetterRow, Inputs, Intake, OutboxRow, Raw};
 
+pub mod audit;
 mod decided;
 mod deferred;
 mod state;
 
+pub use audit::{AuditAppender, AuditCheck, verify_audit, verify_audit_in};
 pub use decided::{Decided, Outcome};
 
-use deferred::{AuditRows, Deferred};
+use deferred::Deferred;
 use state::{BatchState, MessageState};
 
 /// The hub's migrations, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-/// Key of the advisory lock that serialises appends to the audit chain across hub instances.
-const AUDIT_LOCK: i64 = 0x6875_6261_7564_6974; // "hubaudit"
 
 /// Opens a pool.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
@@ -189,7 +188,8 @@ fn event_time(now: DateTime<Utc>, backfill_days: u32, sent_at: DateTime<Utc>) ->
 /// Decides and records one batch in one transaction: each message is deduplicated, decided
 /// against the state it touches (read for the whole batch inside the transaction and kept
 /// up to date in memory, so a message sees the effects of the ones before it), and recorded
-/// with its effects, outbox rows and audit entry.
+/// with its effects and outbox rows; the batch's messages share one audit entry (see
+/// [`audit`]).
 /// Returns the outbox rows inserted, for the publisher's fast path, and what came of each
 /// delivery, in order.
 pub async fn process_batch(
@@ -230,7 +230,7 @@ pub async fn process_batch(
                     continue; // The same refused input again: already answered.
                 }
                 (
-                    refused.audit_detail(),
+                    Some(refused.audit_detail()),
                     refused.reply.into_iter().collect::<Vec<_>>(),
                 )
             }
@@ -259,7 +259,10 @@ pub async fn process_batch(
                         if !new {
                             continue;
                         }
-                        (refused.audit_detail(), refused.reply.into_iter().collect())
+                        (
+                            Some(refused.audit_detail()),
+                            refused.reply.into_iter().collect(),
+                        )
                     }
                     None => {
                         if matches!(decoded.message.body, Body::ConsentWithdrawn(_))
@@ -301,6 +304,8 @@ pub async fn process_batch(
                             .outbox
                             .extend(crate::deadlines::on_receipt(&ecx, &accepted));
                         let made_current = crate::keys::makes_current(&mut tx, &accepted).await?;
+                        let place = audit.leaf(cx.now, &deferred::leaf(&accepted));
+                        deferred.message(&accepted, cx.now, place);
                         write_accepted(
                             &mut tx,
                             &mut deferred,
@@ -319,13 +324,16 @@ pub async fn process_batch(
                                     .await?;
                             accepted.outbox.extend(rows);
                         }
-                        (accepted.audit_detail(), accepted.outbox)
+                        // Its audit leaf is in the batch's entry.
+                        (None, accepted.outbox)
                     }
                 }
             }
         };
         deferred.outbox(outbox);
-        audit.defer(cx.now, &detail);
+        if let Some(detail) = detail {
+            audit.defer(cx.now, &detail);
+        }
     }
     state.flush(&mut tx).await?;
     deferred
@@ -561,8 +569,9 @@ pub fn stage_name(stage: Stage) -> &'static str {
     }
 }
 
-/// Records an accepted message: `now` dates what the hub did (received, decided), `at` the
-/// message's effects on consents, cases and handovers.
+/// Records what an accepted message did beside its record (written by the caller): `now`
+/// dates what the hub did (received, decided), `at` the message's effects on consents,
+/// cases and handovers.
 async fn write_accepted(
     tx: &mut Transaction<'_, Postgres>,
     deferred: &mut Deferred,
@@ -573,7 +582,6 @@ async fn write_accepted(
     directory: &Directory,
 ) -> Result<(), sqlx::Error> {
     let e = &a.message.envelope;
-    deferred.message(a, now);
     if let Some(dead) = &a.dead_letter {
         insert_dead_letter(tx, dead, now).await?;
     }
@@ -679,125 +687,6 @@ pub async fn insert_outbox(
     .await?
     .rows_affected();
     Ok(rows == 1)
-}
-
-/// Appends to the hash chain inside a transaction that holds the audit lock.
-pub struct AuditAppender {
-    seq: i64,
-    hash: [u8; 32],
-    pending: AuditRows,
-}
-
-impl AuditAppender {
-    /// Takes the audit lock and reads the chain's head.
-    pub async fn start(tx: &mut Transaction<'_, Postgres>) -> Result<Self, sqlx::Error> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_LOCK)
-            .execute(&mut **tx)
-            .await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-        let (seq, hash) = match last {
-            None => (0, audit::GENESIS),
-            Some(row) => {
-                let hash: Vec<u8> = row.try_get("hash")?;
-                (
-                    row.try_get("seq")?,
-                    hash.try_into()
-                        .map_err(|_| sqlx::Error::Decode("audit hash length".into()))?,
-                )
-            }
-        };
-        Ok(Self {
-            seq,
-            hash,
-            pending: AuditRows::default(),
-        })
-    }
-
-    /// Appends one entry at once.
-    pub async fn append(
-        &mut self,
-        tx: &mut Transaction<'_, Postgres>,
-        at: DateTime<Utc>,
-        detail: &serde_json::Value,
-    ) -> Result<(), sqlx::Error> {
-        self.defer(at, detail);
-        self.flush(tx).await
-    }
-
-    /// Chains one entry; it is written by the next [`AuditAppender::flush`], which must come
-    /// before the transaction commits.
-    pub fn defer(&mut self, at: DateTime<Utc>, detail: &serde_json::Value) {
-        let seq = self.seq + 1;
-        let entry = serde_json::json!({ "seq": seq, "at": at, "detail": detail }).to_string();
-        let hash = audit::chain_hash(&self.hash, entry.as_bytes());
-        self.pending.push(seq, entry, &self.hash, &hash);
-        self.seq = seq;
-        self.hash = hash;
-    }
-
-    /// Writes the chained entries not yet written.
-    pub async fn flush(&mut self, tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
-        self.pending.write(tx).await
-    }
-}
-
-/// The result of checking the audit chain.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AuditCheck {
-    /// Every entry hashes to its stored hash, in an unbroken sequence.
-    Intact {
-        /// How many entries were checked.
-        entries: u64,
-    },
-    /// The chain breaks at this sequence number.
-    Broken {
-        /// Where.
-        seq: i64,
-        /// What is wrong.
-        problem: &'static str,
-    },
-}
-
-/// Verifies the whole audit chain from the first entry.
-pub async fn verify_audit(pool: &PgPool) -> Result<AuditCheck, sqlx::Error> {
-    verify_audit_in(&mut *pool.acquire().await?).await
-}
-
-/// Verifies the audit chain as seen on one connection (or inside a transaction).
-pub async fn verify_audit_in(conn: &mut sqlx::PgConnection) -> Result<AuditCheck, sqlx::Error> {
-    let rows = sqlx::query("SELECT seq, entry, prev_hash, hash FROM audit_log ORDER BY seq")
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut previous = audit::GENESIS;
-    for (expected_seq, row) in (1..).zip(rows.iter()) {
-        let seq: i64 = row.try_get("seq")?;
-        let entry: String = row.try_get("entry")?;
-        let prev_hash: Vec<u8> = row.try_get("prev_hash")?;
-        let hash: Vec<u8> = row.try_get("hash")?;
-        let broken = |problem| Ok(AuditCheck::Broken { seq, problem });
-        if seq != expected_seq {
-            return broken("an entry is missing before this one");
-        }
-        if prev_hash != previous {
-            return broken("the previous-hash link does not match the entry before");
-        }
-        let recomputed = audit::chain_hash(&previous, entry.as_bytes());
-        if hash != recomputed {
-            return broken("the entry's content does not match its hash");
-        }
-        let inner: serde_json::Value =
-            serde_json::from_str(&entry).map_err(|e| sqlx::Error::Decode(e.into()))?;
-        if inner["seq"].as_i64() != Some(seq) {
-            return broken("the entry was moved from another position");
-        }
-        previous = recomputed;
-    }
-    Ok(AuditCheck::Intact {
-        entries: rows.len() as u64,
-    })
 }
 
 /// One dead letter, for listing (no body).

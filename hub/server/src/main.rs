@@ -181,8 +181,19 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; exits 1 when it is broken.
+    /// Check the hash chain and every batch entry's tree hash against its messages' records;
+    /// exits 1 when either is broken.
     Verify,
+    /// Show that one message is in the audit log: the path from its leaf (made again from its
+    /// record and disclosure log) to its batch entry's tree hash; exits 1 when there is none.
+    Prove {
+        /// The agency that sent it.
+        #[arg(long)]
+        sender: AgencyId,
+        /// Its message id.
+        #[arg(long)]
+        message_id: uuid::Uuid,
+    },
 }
 
 fn parse_role(s: &str) -> Result<AgencyRole, String> {
@@ -472,13 +483,21 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Audit(AuditCommand::Verify) => match db::verify_audit(&pool().await?).await? {
             AuditCheck::Intact { entries } => {
-                println!("audit log intact: {entries} entries verified")
+                println!("audit log intact: {entries} audited events verified")
             }
             AuditCheck::Broken { seq, problem } => {
                 println!("audit log BROKEN at entry {seq}: {problem}");
                 return Ok(std::process::ExitCode::from(1));
             }
         },
+        Command::Audit(AuditCommand::Prove { sender, message_id }) => {
+            let proof = db::audit::prove(&pool().await?, sender.as_str(), message_id).await?;
+            let (text, proven) = proof.report(sender.as_str(), message_id);
+            println!("{text}");
+            if !proven {
+                return Ok(std::process::ExitCode::from(1));
+            }
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -17,6 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
+use hub_core::audit::{DecisionLeaf, MessageLeaf};
+
 use crate::plan::{Accepted, OutboxRow};
 
 /// What a batch has decided and not yet written.
@@ -67,6 +69,8 @@ struct Messages {
     received_at: Vec<DateTime<Utc>>,
     outcome: Vec<&'static str>,
     reason: Vec<Option<&'static str>>,
+    audit_seq: Vec<i64>,
+    audit_leaf: Vec<i32>,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +89,40 @@ struct Decisions {
     basis: Vec<String>,
 }
 
+/// The leaf of an accepted message in its batch's audit entry: its record and disclosure log
+/// as [`Deferred::message`] writes them, so that a check made from the stored rows finds the
+/// same leaf.
+pub fn leaf(a: &Accepted) -> MessageLeaf {
+    let e = &a.message.envelope;
+    let texts = |values: &[_]| values.iter().map(super::enum_text).collect();
+    MessageLeaf {
+        sender: a.sender.to_string(),
+        message_id: e.message_id.as_uuid().to_string(),
+        message_type: e.message_type.as_str().to_owned(),
+        body_sha256: a.body_sha256.to_vec(),
+        outcome: outcome(a).to_owned(),
+        reason: a.reason.map(|r| r.as_str().to_owned()),
+        decisions: a
+            .decisions
+            .iter()
+            .map(|d| DecisionLeaf {
+                recipient: d.recipient.to_string(),
+                delivered: d.delivered,
+                gateway: d.gateway.clone(),
+                categories: texts(&d.categories),
+                reason: d.reason.map(|r| r.as_str().to_owned()),
+                removed: texts(&d.removed),
+                basis: d.basis.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// How a message's record names what came of it.
+fn outcome(a: &Accepted) -> &'static str {
+    if a.routed { "routed" } else { "refused" }
+}
+
 fn joined<T: serde::Serialize>(values: &[T]) -> String {
     values
         .iter()
@@ -94,10 +132,18 @@ fn joined<T: serde::Serialize>(values: &[T]) -> String {
 }
 
 impl Deferred {
-    /// Adds the record of an accepted message and its disclosure log.
-    pub fn message(&mut self, a: &Accepted, now: DateTime<Utc>) {
+    /// Adds the record of an accepted message and its disclosure log; `(audit_seq,
+    /// audit_leaf)` is its place in the audit log (see [`leaf`]).
+    pub fn message(
+        &mut self,
+        a: &Accepted,
+        now: DateTime<Utc>,
+        (audit_seq, audit_leaf): (i64, i32),
+    ) {
         let e = &a.message.envelope;
         let m = &mut self.messages;
+        m.audit_seq.push(audit_seq);
+        m.audit_leaf.push(audit_leaf);
         m.sender.push(a.sender.to_string());
         m.message_id.push(e.message_id.as_uuid());
         m.correlation_id.push(e.correlation_id);
@@ -110,7 +156,7 @@ impl Deferred {
         m.body_sha256.push(a.body_sha256.to_vec());
         m.sent_at.push(e.sent_at);
         m.received_at.push(now);
-        m.outcome.push(if a.routed { "routed" } else { "refused" });
+        m.outcome.push(outcome(a));
         m.reason.push(a.reason.map(|r| r.as_str()));
         for d in &a.decisions {
             let x = &mut self.decisions;
@@ -199,9 +245,11 @@ impl Deferred {
         if !m.sender.is_empty() {
             sqlx::query(
                 "INSERT INTO messages (sender, message_id, correlation_id, message_type, case_id, subject,
-                                       purpose, body_sha256, sent_at, received_at, outcome, reason)
+                                       purpose, body_sha256, sent_at, received_at, outcome, reason,
+                                       audit_seq, audit_leaf)
                  SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                                      $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[])",
+                                      $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[],
+                                      $13::bigint[], $14::int[])",
             )
             .bind(m.sender)
             .bind(m.message_id)
@@ -215,6 +263,8 @@ impl Deferred {
             .bind(m.received_at)
             .bind(m.outcome)
             .bind(m.reason)
+            .bind(m.audit_seq)
+            .bind(m.audit_leaf)
             .execute(&mut **tx)
             .await?;
         }
@@ -297,49 +347,6 @@ impl Deferred {
             let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
             fresh.extend(outbox.into_iter().filter(|r| inserted.contains(&r.id)));
         }
-        Ok(())
-    }
-}
-
-/// Audit entries of a batch, chained in memory and written in one statement.
-#[derive(Debug, Default)]
-pub struct AuditRows {
-    seq: Vec<i64>,
-    entry: Vec<String>,
-    prev_hash: Vec<Vec<u8>>,
-    hash: Vec<Vec<u8>>,
-}
-
-impl AuditRows {
-    /// Adds one entry.
-    pub fn push(&mut self, seq: i64, entry: String, prev_hash: &[u8; 32], hash: &[u8; 32]) {
-        self.seq.push(seq);
-        self.entry.push(entry);
-        self.prev_hash.push(prev_hash.to_vec());
-        self.hash.push(hash.to_vec());
-    }
-
-    /// Writes the entries added since the last write.
-    pub async fn write(&mut self, tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
-        if self.seq.is_empty() {
-            return Ok(());
-        }
-        let Self {
-            seq,
-            entry,
-            prev_hash,
-            hash,
-        } = std::mem::take(self);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, entry, prev_hash, hash)
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])",
-        )
-        .bind(seq)
-        .bind(entry)
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(&mut **tx)
-        .await?;
         Ok(())
     }
 }

@@ -8,13 +8,13 @@
 //! reads only the entries added since (linked to that entry's hash, so a break at the join
 //! is found too), and the whole chain from its first entry at start and once every
 //! [`FULL_EVERY`]. An entry edited after it was checked is therefore found by the next whole
-//! pass, not at once. The rules are those of [`crate::db::verify_audit_in`].
+//! pass, not at once. The rules are those of [`crate::db::verify_audit_in`]: the chain, and
+//! each batch entry's tree hash against its messages' records as they are at the check.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hub_core::audit;
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tracing::{debug, error, warn};
@@ -39,63 +39,7 @@ pub struct AuditStatus {
     pub checked_at: i64,
 }
 
-/// An entry found intact: where the next check goes on from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Link {
-    /// Its sequence number (0 before the first entry).
-    pub seq: i64,
-    /// Its hash ([`audit::GENESIS`] before the first entry).
-    pub hash: [u8; 32],
-}
-
-impl Link {
-    /// Before the first entry.
-    pub const GENESIS: Link = Link {
-        seq: 0,
-        hash: audit::GENESIS,
-    };
-}
-
-/// One stored entry: `(seq, entry, prev_hash, hash)`.
-pub type Row = (i64, String, Vec<u8>, Vec<u8>);
-
-/// Where the chain breaks, and how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Broken {
-    /// The first entry that does not fit.
-    pub seq: i64,
-    /// What is wrong with it.
-    pub problem: &'static str,
-}
-
-/// Checks `rows` (in order of `seq`) as the entries that follow `from`: the last of them
-/// when all are intact, else the first that is not.
-pub fn check_rows(from: Link, rows: &[Row]) -> Result<Link, Broken> {
-    let mut previous = from;
-    for (seq, entry, prev_hash, hash) in rows {
-        let seq = *seq;
-        let broken = |problem| Err(Broken { seq, problem });
-        if seq != previous.seq + 1 {
-            return broken("an entry is missing before this one");
-        }
-        if prev_hash.as_slice() != previous.hash {
-            return broken("the previous-hash link does not match the entry before");
-        }
-        let recomputed = audit::chain_hash(&previous.hash, entry.as_bytes());
-        if hash.as_slice() != recomputed {
-            return broken("the entry's content does not match its hash");
-        }
-        let inner: Option<serde_json::Value> = serde_json::from_str(entry).ok();
-        if inner.as_ref().and_then(|e| e["seq"].as_i64()) != Some(seq) {
-            return broken("the entry was moved from another position");
-        }
-        previous = Link {
-            seq,
-            hash: recomputed,
-        };
-    }
-    Ok(previous)
-}
+pub use crate::db::audit::{Broken, Link, Row};
 
 /// Checks the chain from where the last check stopped, and from its first entry at the
 /// first check and every [`FULL_EVERY`].
@@ -135,8 +79,8 @@ impl Checker {
             .bind(self.page)
             .fetch_all(pool)
             .await?;
-            match check_rows(at, &rows) {
-                Ok(last) => at = last,
+            match crate::db::audit::check(&mut *pool.acquire().await?, at, &rows).await? {
+                Ok((last, _)) => at = last,
                 Err(broken) => break Err(broken),
             }
             if (rows.len() as i64) < self.page {
@@ -190,85 +134,5 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         if sleep_or_stop(INTERVAL, &mut stop).await {
             break;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A chain of `n` entries as the hub writes them.
-    fn chain(n: i64) -> Vec<Row> {
-        let mut previous = audit::GENESIS;
-        (1..=n)
-            .map(|seq| {
-                let entry = serde_json::json!({"seq": seq, "at": "2026-01-01T00:00:00Z", "detail": {"kind": "test"}})
-                    .to_string();
-                let hash = audit::chain_hash(&previous, entry.as_bytes());
-                let row = (seq, entry, previous.to_vec(), hash.to_vec());
-                previous = hash;
-                row
-            })
-            .collect()
-    }
-
-    fn link(row: &Row) -> Link {
-        Link {
-            seq: row.0,
-            hash: row.3.clone().try_into().unwrap(),
-        }
-    }
-
-    #[test]
-    fn an_intact_chain_checks_whole_or_from_any_entry_found_intact() {
-        let rows = chain(5);
-        assert_eq!(check_rows(Link::GENESIS, &rows), Ok(link(&rows[4])));
-        assert_eq!(check_rows(link(&rows[1]), &rows[2..]), Ok(link(&rows[4])));
-        // Nothing new: the link stays where it was.
-        assert_eq!(check_rows(link(&rows[4]), &[]), Ok(link(&rows[4])));
-    }
-
-    #[test]
-    fn each_kind_of_tampering_is_found_at_its_entry() {
-        let rows = chain(5);
-        let broken_at = |rows: &[Row]| check_rows(Link::GENESIS, rows).map_err(|b| b.seq);
-
-        let mut edited = rows.clone();
-        edited[2].1 = edited[2].1.replace("test", "TEST");
-        assert_eq!(broken_at(&edited), Err(3));
-
-        let mut deleted = rows.clone();
-        deleted.remove(1);
-        assert_eq!(broken_at(&deleted), Err(3));
-
-        // Entries 2 and 3 swapped and renumbered, their hashes recomputed in the new order.
-        let mut moved = rows[..1].to_vec();
-        let mut previous: [u8; 32] = rows[0].3.clone().try_into().unwrap();
-        for (seq, original) in [(2, &rows[2]), (3, &rows[1])] {
-            let hash = audit::chain_hash(&previous, original.1.as_bytes());
-            moved.push((seq, original.1.clone(), previous.to_vec(), hash.to_vec()));
-            previous = hash;
-        }
-        assert_eq!(broken_at(&moved), Err(2));
-
-        let mut relinked = rows.clone();
-        relinked[3].2 = audit::GENESIS.to_vec();
-        assert_eq!(broken_at(&relinked), Err(4));
-    }
-
-    #[test]
-    fn going_on_from_a_link_the_stored_chain_does_not_continue_is_a_break() {
-        let rows = chain(3);
-        let stale = Link {
-            seq: 1,
-            hash: [7; 32],
-        };
-        assert_eq!(
-            check_rows(stale, &rows[1..]),
-            Err(Broken {
-                seq: 2,
-                problem: "the previous-hash link does not match the entry before"
-            })
-        );
     }
 }
