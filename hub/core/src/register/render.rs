@@ -413,3 +413,52 @@ pub fn to_markdown(register: &Register) -> String {
     }
     md
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::register::test_fixtures::{directory, policy};
+    use crate::register::{Config, Controller, Retention, generate};
+
+    #[test]
+    fn renderings_have_one_row_or_section_per_activity_and_stable_columns() {
+        let config = Config {
+            controller: Controller {
+                name: "Operator, \"hub\" | test".to_owned(),
+                contact: "hub@example.org".to_owned(),
+                dpo_contact: "dpo@example.org".to_owned(),
+            },
+            retention: Retention {
+                audit_log: Some("For ever".to_owned()),
+                ..Retention::default()
+            },
+            broker_tls: true,
+        };
+        let register = generate(&policy(), &directory(), &config, None);
+        let csv = to_csv(&register);
+        let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+        assert_eq!(lines.next().unwrap(), CSV_COLUMNS.join(","));
+        // Fields holding newlines would break this count; none do.
+        assert_eq!(lines.count(), register.activities.len());
+        assert!(csv.contains("\"Operator, \"\"hub\"\" | test (hub@example.org)"));
+
+        let md = to_markdown(&register);
+        for (i, a) in register.activities.iter().enumerate() {
+            assert!(md.contains(&format!("### {}. {} (`{}`)", i + 1, a.name, a.id)));
+        }
+        assert!(md.contains("Operator, \"hub\" \\| test"));
+        assert!(md.contains("For ever (audit_log)"));
+        assert!(md.contains("Not stated in the hub's configuration. (messages)"));
+        assert!(md.contains("configured for AMQPS"));
+        assert!(!md.contains("Generated at"));
+        let dated = generate(
+            &policy(),
+            &directory(),
+            &config,
+            Some(DateTime::<Utc>::UNIX_EPOCH),
+        );
+        assert!(to_markdown(&dated).contains("Generated at 1970-01-01T00:00:00+00:00."));
+    }
+}
