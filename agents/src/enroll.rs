@@ -42,7 +42,7 @@ pub fn make_request(agency: &AgencyId) -> anyhow::Result<Enrollment> {
     })
 }
 
-/// Where [`write`] puts the key and the request.
+/// Where [`write()`] puts the key and the request.
 pub struct Written {
     /// `DIR/<agency>.key`, mode 600.
     pub key: PathBuf,

@@ -255,7 +255,8 @@ pub(crate) fn jurisdiction_text(j: Jurisdiction) -> &'static str {
     }
 }
 
-/// Cases of `jurisdiction`. Suppressed together with consent coverage (see [`case_tables`]).
+/// Cases of `jurisdiction`. Suppressed together with consent coverage, so that neither
+/// table can be subtracted from the other to recover a suppressed cell.
 pub async fn cases(
     pool: &PgPool,
     jurisdiction: Jurisdiction,
@@ -266,7 +267,7 @@ pub async fn cases(
 
 /// Consent coverage of the open cases of `jurisdiction` on `today`: a consent in force is
 /// the person's current version, active, within its period, and not withdrawn in whole.
-/// Suppressed together with the case figures (see [`case_tables`]).
+/// Suppressed together with the case figures (see [`cases`]).
 pub async fn consent_coverage(
     pool: &PgPool,
     jurisdiction: Jurisdiction,

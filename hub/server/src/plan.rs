@@ -1,9 +1,10 @@
 //! What to write for one delivery from the ingress, decided before any I/O.
 //!
-//! [`plan`] takes the raw delivery (its bytes, the exchange it came through, its AMQP
-//! message id), the directory and policy, and the ids and time it may use, and returns a
-//! [`Plan`]: the rows to insert and the messages to put in the outbox. The database layer
-//! only writes plans; the routing core only decides.
+//! [`intake`] takes the raw delivery (its bytes, the exchange it came through, its AMQP
+//! message id) and decodes or refuses it; [`route`] takes a decoded message, the directory,
+//! policy and loaded state, and the ids and time it may use, and returns an [`Accepted`]:
+//! the rows to insert and the messages to put in the outbox. The database layer only writes
+//! these; the routing core only decides.
 
 use chrono::{DateTime, Utc};
 use hub_core::replies::{self, InReplyTo, ReplyContext};

@@ -1,7 +1,7 @@
 //! The national contact point's dashboard: a page per view at `/dashboard/{view}`, and the
 //! same figures as JSON at `/api/v1/dashboard/{view}`, both behind a login ([`auth`]).
 //!
-//! Each view is computed once ([`view`]) and rendered twice, so the page and the API cannot
+//! Each view is computed once and rendered twice, so the page and the API cannot
 //! disagree. The figures come from [`crate::contact_point`], which applies the suppression
 //! rules and the contact point's own pseudonyms; a viewer sees its own jurisdiction only,
 //! and only an analyst sees pseudonymous rows.
