@@ -8,10 +8,9 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use schemas::{MessageId, MessageType};
 use serde::Deserialize;
@@ -21,6 +20,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::actions::{self, Failure, HandoverAnswer, Submitted, Withdrawal};
+use super::routes::{self, Route, route};
 use super::sent::{self, Ownership};
 use crate::access_log::{self, Action, Actor};
 use crate::people::{self, IdentityView, Person, PersonError};
@@ -28,26 +28,46 @@ use crate::sealing::{self, SealedView};
 use crate::store::{OwnKey, Received, RecipientOutcome};
 use crate::{keys, present};
 
+/// The routes that need the token.
+pub(super) fn guarded_routes() -> Vec<Route> {
+    vec![
+        route(Method::POST, "/api/v1/messages", submit),
+        route(Method::GET, "/api/v1/messages/{id}", message_status),
+        route(Method::GET, "/api/v1/inbox", inbox),
+        route(Method::GET, "/api/v1/inbox/{id}", read),
+        route(Method::POST, "/api/v1/inbox/{id}/open", open),
+        route(
+            Method::POST,
+            "/api/v1/handovers/{handover_id}/answer",
+            answer,
+        ),
+        route(Method::POST, "/api/v1/consents", grant_consent),
+        route(
+            Method::POST,
+            "/api/v1/consents/{consent_id}/withdraw",
+            withdraw,
+        ),
+        route(Method::GET, "/api/v1/persons", persons),
+        route(Method::POST, "/api/v1/persons", add_person),
+        route(Method::GET, "/api/v1/persons/{subject}", person),
+        route(Method::POST, "/api/v1/persons/{subject}/link", link_person),
+        route(Method::GET, "/api/v1/keys", keys),
+        route(Method::POST, "/api/v1/keys/rotate", rotate_key),
+    ]
+}
+
+/// The routes open without a token.
+pub(super) fn open_routes() -> Vec<Route> {
+    vec![route(Method::GET, "/api/v1/openapi.json", openapi)]
+}
+
 /// The API's routes.
 pub(super) fn router(state: AppState) -> Router {
-    let guarded = Router::new()
-        .route("/api/v1/messages", post(submit))
-        .route("/api/v1/messages/{id}", get(message_status))
-        .route("/api/v1/inbox", get(inbox))
-        .route("/api/v1/inbox/{id}", get(read))
-        .route("/api/v1/inbox/{id}/open", post(open))
-        .route("/api/v1/handovers/{handover_id}/answer", post(answer))
-        .route("/api/v1/consents", post(grant_consent))
-        .route("/api/v1/consents/{consent_id}/withdraw", post(withdraw))
-        .route("/api/v1/persons", get(persons).post(add_person))
-        .route("/api/v1/persons/{subject}", get(person))
-        .route("/api/v1/persons/{subject}/link", post(link_person))
-        .route("/api/v1/keys", get(keys))
-        .route("/api/v1/keys/rotate", post(rotate_key))
+    let guarded = routes::router(guarded_routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .with_state(state);
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
+        .with_state(state.clone());
+    routes::router(open_routes())
+        .with_state(state)
         .merge(guarded)
 }
 

@@ -10,7 +10,10 @@
 //! - `sent`: what became of a sent message (each recipient's copy, the answers, the case's
 //!   owner after a handover), for the page and the API alike;
 //! - [`openapi`]: the API's OpenAPI 3.1 document, written by hand, committed as
-//!   `agents/openapi.json` (a test fails when it is stale);
+//!   `agents/openapi.json` (a test fails when it is stale, and another when a route of the
+//!   API or the operations endpoints is not in it, or it lists one that is not served);
+//! - `routes`: the route tables the API's and the operations endpoints' routers are built
+//!   from (method, path, handler);
 //! - `ops`: `GET /healthz`, `GET /readyz` and `GET /metrics` for operations, without a token
 //!   (they carry no personal data), beside the older `GET /health`.
 //!
@@ -23,6 +26,7 @@ pub mod api;
 mod consents;
 pub mod openapi;
 mod ops;
+mod routes;
 mod sent;
 pub mod sign_in;
 mod web;

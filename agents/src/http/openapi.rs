@@ -751,6 +751,43 @@ mod tests {
         }
     }
 
+    /// The routes of the API and the operations endpoints are the document's paths and
+    /// methods, both ways: nothing served undocumented, nothing documented unserved.
+    #[test]
+    fn the_document_lists_exactly_the_routes_served() {
+        use std::collections::BTreeSet;
+
+        use crate::http::{api, ops, routes};
+
+        let served: BTreeSet<(String, String)> =
+            [api::guarded_routes(), api::open_routes(), ops::routes()]
+                .iter()
+                .flat_map(|table| routes::listed(table))
+                .collect();
+        let methods = [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ];
+        let documented: BTreeSet<(String, String)> = document()["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .expect("a path item")
+                    .keys()
+                    .filter(|k| methods.contains(&k.as_str()))
+                    .map(move |method| (method.clone(), path.clone()))
+            })
+            .collect();
+        assert!(served.len() > 10, "the route tables are read: {served:?}");
+        let undocumented: Vec<_> = served.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&served).collect();
+        assert!(
+            undocumented.is_empty() && unserved.is_empty(),
+            "served but not in the OpenAPI document: {undocumented:?}; in the document but not served: {unserved:?}"
+        );
+    }
+
     #[test]
     fn every_reference_resolves() {
         let doc = document();

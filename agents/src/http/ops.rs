@@ -9,14 +9,14 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tracing::debug;
 
 use super::AppState;
+use super::routes::{Route, route};
 
 /// How long readiness waits for the store.
 const STORE_LIMIT: Duration = Duration::from_secs(2);
@@ -25,13 +25,18 @@ const STORE_LIMIT: Duration = Duration::from_secs(2);
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The operations routes.
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route(Method::GET, "/health", || async { "ok" }),
+        route(Method::GET, "/healthz", || async { "ok" }),
+        route(Method::GET, "/readyz", readyz),
+        route(Method::GET, "/metrics", metrics),
+    ]
+}
+
+/// The operations endpoints' router.
 pub(super) fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .with_state(state)
+    super::routes::router(routes()).with_state(state)
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
