@@ -10,14 +10,13 @@
 //! any other deadline in a case that ever had a relocation name no agencies (an agency's
 //! name would tell the town the person moved to).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use hub_core::Directory;
-use hub_core::deadlines::{self, Breach, Calendar, DeadlineKind, DeadlineRules};
+use hub_core::deadlines::{self, Breach, DeadlineKind};
 use schemas::messages::{CaseStageName, DeadlineName, Escalation, EscalationLevel};
 use schemas::{
     AgencyId, AgencyRole, Body, Envelope, Jurisdiction, Message, MessageId, Pseudonym, Purpose,
@@ -33,26 +32,8 @@ use crate::plan::{Accepted, OutboxRow};
 use crate::settings::Secret;
 use crate::{Shared, sleep_or_stop};
 
-/// Deadline rules, working-day calendars and the contact point's pseudonym key.
-#[derive(Debug, Clone)]
-pub struct Deadlines {
-    /// Deadline lengths.
-    pub rules: DeadlineRules,
-    /// Calendars by jurisdiction (weekends only where none is configured).
-    pub calendars: BTreeMap<Jurisdiction, Calendar>,
-    /// The key of the contact point's pseudonyms.
-    pub contact_point_key: Secret,
-}
-
-impl Deadlines {
-    /// The working-day calendar of a jurisdiction.
-    pub fn calendar(&self, jurisdiction: Jurisdiction) -> Calendar {
-        self.calendars
-            .get(&jurisdiction)
-            .cloned()
-            .unwrap_or_else(|| Calendar::weekends_only(jurisdiction))
-    }
-}
+/// The deadline settings as the hub runs with them; defined with the other settings.
+pub use crate::settings::Deadlines;
 
 /// The contact point's pseudonym for a person: a keyed hash with the contact point's own key,
 /// so it cannot be joined with the pseudonyms agencies see.
