@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use hub_core::{Agency, Directory};
+use schemas::vocab::enum_text;
 use schemas::{AgencyId, AgencyRole, Jurisdiction};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
@@ -101,16 +102,9 @@ pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Err
         .collect()
 }
 
-pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("vocabulary enums serialize as strings"),
-    }
-}
-
+/// A vocabulary value read from its column, a decoding error when the text is not one.
 fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
-    serde_json::from_value(serde_json::Value::String(text))
-        .map_err(|e| sqlx::Error::Decode(e.into()))
+    schemas::vocab::enum_from(text).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
 /// The registered agencies.

@@ -466,7 +466,7 @@ pub fn route(
                     basis: d
                         .basis
                         .iter()
-                        .map(|(c, g)| format!("{}={g}", crate::db::enum_text(c)))
+                        .map(|(c, g)| format!("{}={g}", schemas::vocab::enum_text(c)))
                         .collect(),
                     categories: d.categories.clone(),
                     reason: None,
