@@ -8,6 +8,7 @@
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
 //! - [`deadlines`]: working-day calendars, deadlines and their escalation;
+//! - [`contact_point`]: the national contact point's own pseudonym of a person;
 //! - [`lateness`]: whether each deadline was kept, judged afterwards from the timeline;
 //! - [`periods`]: the contact point's fixed calendar periods, local days and rounding;
 //! - [`audit`]: the hash chain of the tamper-evident audit log;
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod cases;
 pub mod catalogue;
 pub mod consent;
+pub mod contact_point;
 pub mod deadlines;
 pub mod lateness;
 pub mod merkle;

@@ -8,7 +8,7 @@
 //!   is withheld with it ([`Count::Withheld`], see [`suppress`]);
 //! - a percentile over fewer than 5 handovers is not shown;
 //! - pseudonyms come from the contact point's own key
-//!   ([`crate::deadlines::contact_point_pseudonym`]), so they cannot be joined with the
+//!   ([`hub_core::contact_point::pseudonym`]), so they cannot be joined with the
 //!   pseudonyms agencies hold;
 //! - relocations are counts only: no row, pseudonym or agency of a relocation, and the rows of
 //!   a case that had one carry no agencies (agency names give the town away).

@@ -14,14 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use hub_core::Directory;
 use hub_core::deadlines::{self, Breach, DeadlineKind};
 use schemas::messages::{CaseStageName, DeadlineName, Escalation, EscalationLevel};
 use schemas::{
     AgencyId, AgencyRole, Body, Envelope, Jurisdiction, Message, MessageId, Pseudonym, Purpose,
 };
-use sha2::Sha256;
 use sqlx::Row;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -29,21 +27,10 @@ use uuid::Uuid;
 
 use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
-use crate::settings::Secret;
 use crate::{Shared, sleep_or_stop};
 
 /// The deadline settings as the hub runs with them; defined with the other settings.
 pub use crate::settings::Deadlines;
-
-/// The contact point's pseudonym for a person: a keyed hash with the contact point's own key,
-/// so it cannot be joined with the pseudonyms agencies see.
-pub fn contact_point_pseudonym(key: &Secret, subject: &Pseudonym) -> Pseudonym {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key length");
-    mac.update(subject.as_str().as_bytes());
-    let digest = hex::encode(mac.finalize().into_bytes());
-    Pseudonym::try_from(format!("ps-{}", &digest[..32])).expect("hex digits make a valid pseudonym")
-}
 
 struct Breached<'a> {
     deadline: DeadlineName,
@@ -99,7 +86,10 @@ fn escalations(
                         b.case_id.cloned()
                     },
                     subject: Some(if to_contact_point {
-                        contact_point_pseudonym(&deadlines.contact_point_key, b.subject)
+                        hub_core::contact_point::pseudonym(
+                            deadlines.contact_point_key.expose(),
+                            b.subject,
+                        )
                     } else {
                         b.subject.clone()
                     }),
@@ -339,20 +329,5 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         {
             warn!(error = %e, "applying the retention periods failed; retrying at the next interval");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn contact_point_pseudonyms_depend_on_the_key() {
-        let subject = Pseudonym::try_from("ps-7f3a9c2e11b4d805").unwrap();
-        let a = contact_point_pseudonym(&Secret::from("key-a"), &subject);
-        let b = contact_point_pseudonym(&Secret::from("key-b"), &subject);
-        assert_ne!(a, b);
-        assert_ne!(a, subject);
-        assert_eq!(a, contact_point_pseudonym(&Secret::from("key-a"), &subject));
     }
 }
