@@ -25,7 +25,6 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 use uuid::Uuid;
 
-use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
 use crate::{Shared, sleep_or_stop};
 
@@ -133,8 +132,15 @@ fn escalations(
 }
 
 /// Escalations for a message as it arrives: a release notice later than 3 months before the
-/// expected release.
-pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> {
+/// expected release. `now` is the time the message's effects are dated by (see
+/// [`crate::batch::BatchContext::event_time`]); `hub` sends the escalations.
+pub fn on_receipt(
+    directory: &Directory,
+    deadlines: &Deadlines,
+    hub: &AgencyId,
+    now: DateTime<Utc>,
+    accepted: &Accepted,
+) -> Vec<OutboxRow> {
     let e = &accepted.message.envelope;
     let (Body::ReleaseNotice(notice), true, Some(subject)) =
         (&accepted.message.body, accepted.routed, &e.subject)
@@ -142,17 +148,15 @@ pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> 
         return Vec::new();
     };
     let Some((level, days_overdue)) = deadlines::release_notice_breach(
-        &cx.deadlines.rules,
+        &deadlines.rules,
         notice.expected_release,
-        cx.now.date_naive(),
+        now.date_naive(),
     ) else {
         return Vec::new();
     };
     let due = notice
         .expected_release
-        .checked_sub_months(chrono::Months::new(
-            cx.deadlines.rules.release_notice_months,
-        ))
+        .checked_sub_months(chrono::Months::new(deadlines.rules.release_notice_months))
         .unwrap_or(notice.expected_release);
     let mut agencies = vec![e.sender.clone()];
     agencies.extend(
@@ -183,13 +187,7 @@ pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> 
     let mut rows = Vec::new();
     for &level in levels {
         breached.level = level;
-        rows.extend(escalations(
-            cx.directory,
-            cx.deadlines,
-            cx.hub,
-            &breached,
-            cx.now,
-        ));
+        rows.extend(escalations(directory, deadlines, hub, &breached, now));
     }
     rows
 }
