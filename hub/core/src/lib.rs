@@ -8,7 +8,8 @@
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
 //! - [`deadlines`]: working-day calendars, deadlines and their escalation;
-//! - [`contact_point`]: the national contact point's own pseudonym of a person;
+//! - [`contact_point`]: what the national contact point may see: counts with small cells
+//!   suppressed, and its own pseudonym of a person;
 //! - [`lateness`]: whether each deadline was kept, judged afterwards from the timeline;
 //! - [`periods`]: the contact point's fixed calendar periods, local days and rounding;
 //! - [`audit`]: the hash chain of the tamper-evident audit log;
