@@ -7,7 +7,8 @@
 //! - [`replies`]: the `Receipt` and `Undeliverable` the hub answers a sender with;
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
-//! - [`deadlines`]: working-day calendars, deadlines and their escalation;
+//! - [`deadlines`]: working-day calendars, deadlines and how far they are breached;
+//! - [`escalation`]: who hears of a breached deadline, and what each may be told;
 //! - [`contact_point`]: what the national contact point may see: counts with small cells
 //!   suppressed, and its own pseudonym of a person;
 //! - [`lateness`]: whether each deadline was kept, judged afterwards from the timeline;
@@ -22,6 +23,7 @@ pub mod catalogue;
 pub mod consent;
 pub mod contact_point;
 pub mod deadlines;
+pub mod escalation;
 pub mod lateness;
 pub mod merkle;
 pub mod periods;
