@@ -253,9 +253,43 @@ impl std::str::FromStr for ReasonCode {
     }
 }
 
+/// The one text form of a vocabulary value (an enum of this crate that serializes as a JSON
+/// string): the string it has on the wire, e.g. `municipality` or `DK`. The hub stores this
+/// text in its database and uses it in labels, so a value reads the same everywhere.
+///
+/// # Panics
+///
+/// When `value` does not serialize as a JSON string, which no vocabulary enum does.
+pub fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("vocabulary enums serialize as strings"),
+    }
+}
+
+/// The vocabulary value whose [`enum_text`] is `text`.
+pub fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::Value::String(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enum_text_is_the_wire_string_and_reads_back() {
+        assert_eq!(enum_text(&AgencyRole::PrisonProbation), "prison_probation");
+        assert_eq!(enum_text(&Jurisdiction::DK), "DK");
+        assert_eq!(
+            enum_text(&DataCategory::ProtectedLocation),
+            "PROTECTED_LOCATION"
+        );
+        assert_eq!(
+            enum_from::<AgencyRole>("prison_probation".to_owned()).unwrap(),
+            AgencyRole::PrisonProbation
+        );
+        assert!(enum_from::<Jurisdiction>("dk".to_owned()).is_err());
+    }
 
     #[test]
     fn reason_code_strings_match_serde() {

@@ -462,8 +462,8 @@ async fn every_view_in_chromium_shows_the_figures_of_the_database() {
         .iter()
         .map(|r| {
             let subject = schemas::Pseudonym::try_from(r.get::<String, _>(0)).unwrap();
-            hub::deadlines::contact_point_pseudonym(
-                &env.hub_settings.hub.contact_point_key,
+            hub_core::contact_point::pseudonym(
+                env.hub_settings.hub.contact_point_key.expose(),
                 &subject,
             )
             .to_string()

@@ -97,10 +97,7 @@ async fn an_unanswered_handover_escalates_once_to_the_coordinator_then_to_the_co
     );
     assert_eq!(
         pseudonym,
-        hub::deadlines::contact_point_pseudonym(
-            &"test-contact-point-key".into(),
-            &SUBJECT.try_into().unwrap()
-        )
+        hub_core::contact_point::pseudonym("test-contact-point-key", &SUBJECT.try_into().unwrap())
     );
     hub.stop().await;
 }

@@ -7,7 +7,10 @@
 //! - [`replies`]: the `Receipt` and `Undeliverable` the hub answers a sender with;
 //! - [`consent`]: consent evaluation (hard rules, gateway, provision tree, field removal);
 //! - [`cases`]: case and handover state machines (one owner, ownership moves on accepted);
-//! - [`deadlines`]: working-day calendars, deadlines and their escalation;
+//! - [`deadlines`]: working-day calendars, deadlines and how far they are breached;
+//! - [`escalation`]: who hears of a breached deadline, and what each may be told;
+//! - [`contact_point`]: what the national contact point may see: counts with small cells
+//!   suppressed, and its own pseudonym of a person;
 //! - [`lateness`]: whether each deadline was kept, judged afterwards from the timeline;
 //! - [`periods`]: the contact point's fixed calendar periods, local days and rounding;
 //! - [`audit`]: the hash chain of the tamper-evident audit log;
@@ -18,7 +21,9 @@ pub mod audit;
 pub mod cases;
 pub mod catalogue;
 pub mod consent;
+pub mod contact_point;
 pub mod deadlines;
+pub mod escalation;
 pub mod lateness;
 pub mod merkle;
 pub mod periods;

@@ -5,10 +5,10 @@
 //!   part or rest is (a rate of 3 out of 40 gives the 3 away; so does 37 out of 40)
 //!   ([`Rate`]);
 //! - where a total would let a suppressed count be worked out by subtraction, another count
-//!   is withheld with it ([`Count::Withheld`], see [`suppress`]);
+//!   is withheld with it ([`Count::Withheld`], see [`hub_core::contact_point::suppress`]);
 //! - a percentile over fewer than 5 handovers is not shown;
 //! - pseudonyms come from the contact point's own key
-//!   ([`crate::deadlines::contact_point_pseudonym`]), so they cannot be joined with the
+//!   ([`hub_core::contact_point::pseudonym`]), so they cannot be joined with the
 //!   pseudonyms agencies hold;
 //! - relocations are counts only: no row, pseudonym or agency of a relocation, and the rows of
 //!   a case that had one carry no agencies (agency names give the town away).
@@ -21,7 +21,6 @@ pub mod occupancy;
 pub mod overdue;
 pub mod period_views;
 pub mod releases;
-pub mod suppress;
 
 pub use period_views::{flows, rejections, relocations, timing};
 pub mod year_sheet;
@@ -33,106 +32,8 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
-use suppress::{Cell, Published, Sheet, Split};
-
-/// Counts under this are suppressed.
-pub const SUPPRESS_UNDER: i64 = 5;
-
-/// A count as the contact point sees it: exact from 5 up, otherwise only "under 5".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Count {
-    /// 0, or 5 or more.
-    Exact(i64),
-    /// 1 to 4 (0 is shown as 0: nobody to identify).
-    #[serde(serialize_with = "under_five")]
-    Suppressed,
-    /// 0 or 5 or more, withheld because a total would otherwise give a suppressed count away
-    /// (see [`suppress`]).
-    #[serde(serialize_with = "suppressed")]
-    Withheld,
-}
-
-fn under_five<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str("<5")
-}
-
-impl Count {
-    /// The count with small cells suppressed, for a count no published total includes.
-    pub fn of(n: i64) -> Count {
-        if n == 0 || n >= SUPPRESS_UNDER {
-            Count::Exact(n)
-        } else {
-            Count::Suppressed
-        }
-    }
-
-    /// The exact value, when it may be shown.
-    pub fn exact(self) -> Option<i64> {
-        match self {
-            Count::Exact(n) => Some(n),
-            Count::Suppressed | Count::Withheld => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Count {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Count::Exact(n) => write!(f, "{n}"),
-            Count::Suppressed => f.write_str("<5"),
-            Count::Withheld => f.write_str("suppressed"),
-        }
-    }
-}
-
-/// A share of a whole, in per cent with one decimal; suppressed when the part or the rest is
-/// a small cell, or when there is nothing to share.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Rate {
-    /// The share, e.g. 62.5.
-    Percent(f64),
-    /// Not shown.
-    #[serde(serialize_with = "suppressed")]
-    Suppressed,
-}
-
-fn suppressed<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str("suppressed")
-}
-
-impl Rate {
-    /// `part` of `whole`, or suppressed.
-    pub fn of(part: i64, whole: i64) -> Rate {
-        let small = |n: i64| (1..SUPPRESS_UNDER).contains(&n);
-        if whole <= 0 || small(part) || small(whole - part) || small(whole) {
-            Rate::Suppressed
-        } else {
-            Rate::Percent((part as f64 * 1000.0 / whole as f64).round() / 10.0)
-        }
-    }
-}
-
-impl std::fmt::Display for Rate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Rate::Percent(p) => write!(f, "{p:.1} %"),
-            Rate::Suppressed => f.write_str("suppressed"),
-        }
-    }
-}
-
-/// The value at fraction `q` (0 to 1) of sorted `values`, interpolated linearly between the
-/// nearest ranks (as PostgreSQL's `percentile_cont`). None when there are no values.
-pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    let position = q.clamp(0.0, 1.0) * last as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
-    let weight = position - below as f64;
-    Some(sorted[below] + (sorted[above] - sorted[below]) * weight)
-}
+use hub_core::contact_point::suppress::{Cell, Published, Sheet, Split};
+pub use hub_core::contact_point::{Count, Rate, SUPPRESS_UNDER, p50_p90, percentile};
 
 /// A table of counts: rows by a label, columns by another.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -453,22 +354,6 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_seconds() as f64 / 86_400.0
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-/// Percentiles of `values` (unsorted), rounded to a tenth, or none under 5 values.
-pub fn p50_p90(mut values: Vec<f64>) -> (Option<f64>, Option<f64>) {
-    if (values.len() as i64) < SUPPRESS_UNDER {
-        return (None, None);
-    }
-    values.sort_by(f64::total_cmp);
-    (
-        percentile(&values, 0.5).map(round1),
-        percentile(&values, 0.9).map(round1),
-    )
-}
-
 /// Why handovers were rejected, and why the hub refused messages or recipients.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RejectionFigures {
@@ -518,46 +403,6 @@ pub struct RelocationCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn small_cells_are_suppressed_and_zero_is_not() {
-        assert_eq!(Count::of(0), Count::Exact(0));
-        for n in 1..5 {
-            assert_eq!(Count::of(n), Count::Suppressed, "{n}");
-        }
-        assert_eq!(Count::of(5), Count::Exact(5));
-        assert_eq!(serde_json::to_string(&Count::of(3)).unwrap(), "\"<5\"");
-        assert_eq!(serde_json::to_string(&Count::of(12)).unwrap(), "12");
-    }
-
-    #[test]
-    fn a_rate_is_suppressed_when_its_part_or_its_rest_is_a_small_cell() {
-        assert_eq!(Rate::of(5, 8), Rate::Suppressed, "3 without");
-        assert_eq!(Rate::of(3, 40), Rate::Suppressed, "3 with");
-        assert_eq!(Rate::of(37, 40), Rate::Suppressed, "3 without");
-        assert_eq!(Rate::of(0, 3), Rate::Suppressed, "3 in all");
-        assert_eq!(Rate::of(0, 0), Rate::Suppressed, "nothing to share");
-        assert_eq!(Rate::of(5, 10), Rate::Percent(50.0));
-        assert_eq!(Rate::of(0, 12), Rate::Percent(0.0));
-        assert_eq!(Rate::of(10, 15), Rate::Percent(66.7));
-        assert_eq!(
-            serde_json::to_string(&Rate::of(1, 9)).unwrap(),
-            "\"suppressed\""
-        );
-    }
-
-    #[test]
-    fn percentiles_interpolate_between_ranks_and_need_five_values() {
-        assert_eq!(percentile(&[], 0.5), None);
-        assert_eq!(percentile(&[4.0], 0.9), Some(4.0));
-        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
-        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.9), Some(4.6));
-        assert_eq!(p50_p90(vec![3.0, 1.0, 2.0, 4.0]), (None, None));
-        assert_eq!(
-            p50_p90(vec![5.0, 1.0, 4.0, 2.0, 3.0]),
-            (Some(3.0), Some(4.6))
-        );
-    }
 
     #[test]
     fn matrices_keep_the_given_column_order_and_suppress_cells() {

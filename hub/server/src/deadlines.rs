@@ -1,129 +1,47 @@
-//! Deadlines on the hub: a late release notice is escalated when it arrives; open handovers
-//! are swept periodically. A breach goes to the coordinator of the agency that is waiting (its
-//! inbox); a double breach to the national contact point of the jurisdiction, with only a
-//! pseudonym of the contact point's own key, the agencies, the stage and the days overdue.
-//! Each escalation is sent once (the `escalations` table), however many hubs sweep.
-//!
-//! Relocations (2 calendar days to answer) are where a location could leak, so the contact
-//! point sees only counts of them: a relocation's double breach is recorded (and counted,
-//! see [`crate::contact_point`]) but sends the contact point no row, and its escalations of
-//! any other deadline in a case that ever had a relocation name no agencies (an agency's
-//! name would tell the town the person moved to).
+//! Deadlines on the hub: a late release notice is escalated when it arrives
+//! ([`on_receipt`]); open handovers and relocations are swept periodically ([`sweeper`]).
+//! Who hears of a breach and what each may be told is decided in [`hub_core::escalation`];
+//! this module wraps each decision in a message from the hub and an outbox row. Each
+//! escalation of an open request is sent once (the `escalations` table), however many hubs
+//! sweep; a relocation's double breach is recorded there (and counted, see
+//! [`crate::contact_point`]) though it sends the contact point nothing.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
+pub mod sweeper;
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use hub_core::Directory;
-use hub_core::deadlines::{self, Breach, Calendar, DeadlineKind, DeadlineRules};
-use schemas::messages::{CaseStageName, DeadlineName, Escalation, EscalationLevel};
-use schemas::{
-    AgencyId, AgencyRole, Body, Envelope, Jurisdiction, Message, MessageId, Pseudonym, Purpose,
-};
-use sha2::Sha256;
-use sqlx::Row;
-use tokio::sync::watch;
-use tracing::{info, warn};
+use hub_core::escalation::{self, Breached};
+use schemas::{AgencyId, Body, Envelope, Message, MessageId, Purpose};
 use uuid::Uuid;
 
-use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
-use crate::settings::Secret;
-use crate::{Shared, sleep_or_stop};
 
-/// Deadline rules, working-day calendars and the contact point's pseudonym key.
-#[derive(Debug, Clone)]
-pub struct Deadlines {
-    /// Deadline lengths.
-    pub rules: DeadlineRules,
-    /// Calendars by jurisdiction (weekends only where none is configured).
-    pub calendars: BTreeMap<Jurisdiction, Calendar>,
-    /// The key of the contact point's pseudonyms.
-    pub contact_point_key: Secret,
-}
+/// The deadline settings as the hub runs with them; defined with the other settings.
+pub use crate::settings::Deadlines;
+pub use sweeper::{run, sweep};
 
-impl Deadlines {
-    /// The working-day calendar of a jurisdiction.
-    pub fn calendar(&self, jurisdiction: Jurisdiction) -> Calendar {
-        self.calendars
-            .get(&jurisdiction)
-            .cloned()
-            .unwrap_or_else(|| Calendar::weekends_only(jurisdiction))
-    }
-}
-
-/// The contact point's pseudonym for a person: a keyed hash with the contact point's own key,
-/// so it cannot be joined with the pseudonyms agencies see.
-pub fn contact_point_pseudonym(key: &Secret, subject: &Pseudonym) -> Pseudonym {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key length");
-    mac.update(subject.as_str().as_bytes());
-    let digest = hex::encode(mac.finalize().into_bytes());
-    Pseudonym::try_from(format!("ps-{}", &digest[..32])).expect("hex digits make a valid pseudonym")
-}
-
-struct Breached<'a> {
-    deadline: DeadlineName,
-    level: Breach,
-    waiting: &'a AgencyId,
-    agencies: Vec<AgencyId>,
-    subject: &'a Pseudonym,
-    case_id: Option<&'a schemas::CaseId>,
-    stage: CaseStageName,
-    due: chrono::NaiveDate,
-    days_overdue: u32,
-    correlation_id: Uuid,
-    /// The case had a relocation: the contact point learns no agencies of it.
-    relocated: bool,
-}
-
-/// The escalation messages for one breach at its level: a first breach to the waiting
-/// agency's coordinator, a double breach to every contact point of its jurisdiction.
-fn escalations(
+/// The escalation messages of one breach at its level ([`escalation::escalations`]), as
+/// outbox rows from `hub`, sent at `now` under `correlation_id`.
+fn escalation_rows(
     directory: &Directory,
     deadlines: &Deadlines,
     hub: &AgencyId,
-    b: &Breached<'_>,
+    breached: &Breached<'_>,
+    correlation_id: Uuid,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRow> {
-    let targets: Vec<(AgencyId, EscalationLevel)> = match b.level {
-        Breach::First => vec![(b.waiting.clone(), EscalationLevel::Coordinator)],
-        Breach::Double if b.deadline == DeadlineName::RelocationAnswered => Vec::new(),
-        Breach::Double => {
-            let jurisdiction = directory.get(b.waiting).map(|a| a.jurisdiction);
-            directory
-                .iter()
-                .filter(|a| {
-                    a.role == AgencyRole::NationalContactPoint
-                        && Some(a.jurisdiction) == jurisdiction
-                })
-                .map(|a| (a.id.clone(), EscalationLevel::ContactPoint))
-                .collect()
-        }
-    };
-    targets
+    escalation::escalations(directory, deadlines.contact_point_key.expose(), breached)
         .into_iter()
-        .map(|(to, level)| {
-            let to_contact_point = level == EscalationLevel::ContactPoint;
+        .map(|notice| {
             let message = Message {
                 envelope: Envelope {
                     message_id: MessageId::new(),
-                    correlation_id: b.correlation_id,
+                    correlation_id,
                     causation_id: None,
-                    case_id: if to_contact_point {
-                        None
-                    } else {
-                        b.case_id.cloned()
-                    },
-                    subject: Some(if to_contact_point {
-                        contact_point_pseudonym(&deadlines.contact_point_key, b.subject)
-                    } else {
-                        b.subject.clone()
-                    }),
+                    case_id: notice.case_id,
+                    subject: Some(notice.subject),
                     sender: hub.clone(),
-                    recipients: vec![to.clone()],
+                    recipients: vec![notice.to.clone()],
                     message_type: schemas::MessageType::Escalation,
                     schema_version: schemas::SCHEMA_VERSION,
                     sent_at: now,
@@ -133,25 +51,14 @@ fn escalations(
                     sent_by: None,
                     withheld: Vec::new(),
                 },
-                body: Body::Escalation(Escalation {
-                    deadline: b.deadline,
-                    level,
-                    agencies: if to_contact_point && b.relocated {
-                        Vec::new()
-                    } else {
-                        b.agencies.clone()
-                    },
-                    stage: b.stage,
-                    due: b.due,
-                    days_overdue: b.days_overdue,
-                }),
+                body: Body::Escalation(notice.escalation),
             };
             let id = message.envelope.message_id.as_uuid();
             OutboxRow {
-                id: crate::plan::outbox_id(hub, id, &to),
-                recipient: to,
+                id: crate::plan::outbox_id(hub, id, &notice.to),
+                recipient: notice.to,
                 message_id: id,
-                correlation_id: b.correlation_id,
+                correlation_id,
                 message_type: "Escalation",
                 sender: hub.clone(),
                 payload: message.to_json(),
@@ -162,216 +69,48 @@ fn escalations(
 }
 
 /// Escalations for a message as it arrives: a release notice later than 3 months before the
-/// expected release.
-pub fn on_receipt(cx: &BatchContext<'_>, accepted: &Accepted) -> Vec<OutboxRow> {
+/// expected release. `now` is the time the message's effects are dated by (see
+/// [`crate::batch::BatchContext::event_time`]); `hub` sends the escalations.
+pub fn on_receipt(
+    directory: &Directory,
+    deadlines: &Deadlines,
+    hub: &AgencyId,
+    now: DateTime<Utc>,
+    accepted: &Accepted,
+) -> Vec<OutboxRow> {
     let e = &accepted.message.envelope;
     let (Body::ReleaseNotice(notice), true, Some(subject)) =
         (&accepted.message.body, accepted.routed, &e.subject)
     else {
         return Vec::new();
     };
-    let Some((level, days_overdue)) = deadlines::release_notice_breach(
-        &cx.deadlines.rules,
+    let delivered = accepted
+        .decisions
+        .iter()
+        .filter(|d| d.delivered)
+        .map(|d| d.recipient.clone());
+    let Some(mut breached) = escalation::release_notice(
+        &deadlines.rules,
+        &e.sender,
+        delivered,
+        subject,
+        e.case_id.as_ref(),
         notice.expected_release,
-        cx.now.date_naive(),
+        now.date_naive(),
     ) else {
         return Vec::new();
     };
-    let due = notice
-        .expected_release
-        .checked_sub_months(chrono::Months::new(
-            cx.deadlines.rules.release_notice_months,
-        ))
-        .unwrap_or(notice.expected_release);
-    let mut agencies = vec![e.sender.clone()];
-    agencies.extend(
-        accepted
-            .decisions
-            .iter()
-            .filter(|d| d.delivered)
-            .map(|d| d.recipient.clone()),
-    );
-    let levels: &[Breach] = if level == Breach::Double {
-        &[Breach::First, Breach::Double]
-    } else {
-        &[Breach::First]
-    };
-    let mut breached = Breached {
-        deadline: DeadlineName::ReleaseNotice,
-        level,
-        waiting: &e.sender,
-        agencies,
-        subject,
-        case_id: e.case_id.as_ref(),
-        stage: CaseStageName::Referred,
-        due,
-        days_overdue,
-        correlation_id: e.correlation_id,
-        relocated: false,
-    };
     let mut rows = Vec::new();
-    for &level in levels {
+    for &level in escalation::levels(breached.level) {
         breached.level = level;
-        rows.extend(escalations(
-            cx.directory,
-            cx.deadlines,
-            cx.hub,
+        rows.extend(escalation_rows(
+            directory,
+            deadlines,
+            hub,
             &breached,
-            cx.now,
+            e.correlation_id,
+            now,
         ));
     }
     rows
-}
-
-/// Checks every open handover and relocation against its deadlines at `now` and sends the
-/// escalations not yet sent. Returns how many escalation messages were queued.
-pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let directory = shared.directory().await?;
-    let deadlines = &shared.deadlines;
-    let hub = &shared.settings.hub.id;
-    let mut tx = shared.pool.begin().await?;
-    let mut audit = crate::db::AuditAppender::start(&mut tx).await?;
-    let rows = sqlx::query(
-        "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
-                c.subject, c.stage,
-                EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated
-         FROM handovers h JOIN cases c USING (case_id)
-         WHERE h.state IN ('requested', 'received')",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let today = now.date_naive();
-    let mut queued = Vec::new();
-    for row in rows {
-        let handover_id: Uuid = row.try_get("handover_id")?;
-        let state: String = row.try_get("state")?;
-        let jurisdiction: Jurisdiction =
-            serde_json::from_value(serde_json::Value::String(row.try_get("jurisdiction")?))?;
-        let requested_at: DateTime<Utc> = row.try_get("requested_at")?;
-        let from = AgencyId::try_from(row.try_get::<String, _>("from_agency")?)?;
-        let to = AgencyId::try_from(row.try_get::<String, _>("to_agency")?)?;
-        let subject = Pseudonym::try_from(row.try_get::<String, _>("subject")?)?;
-        let case_id = schemas::CaseId::try_from(row.try_get::<String, _>("case_id")?)?;
-        let stage: CaseStageName =
-            serde_json::from_value(serde_json::Value::String(row.try_get("stage")?))?;
-        let calendar = deadlines.calendar(jurisdiction);
-        let relocation = row.try_get::<String, _>("kind")? == "relocation";
-        let relocated: bool = row.try_get("relocated")?;
-        let kinds: &[(DeadlineKind, DeadlineName)] = if relocation {
-            &[(
-                DeadlineKind::RelocationAnswered,
-                DeadlineName::RelocationAnswered,
-            )]
-        } else if state == "requested" {
-            &[
-                (
-                    DeadlineKind::HandoverReceived,
-                    DeadlineName::HandoverReceived,
-                ),
-                (
-                    DeadlineKind::HandoverAnswered,
-                    DeadlineName::HandoverAnswered,
-                ),
-            ]
-        } else {
-            &[(
-                DeadlineKind::HandoverAnswered,
-                DeadlineName::HandoverAnswered,
-            )]
-        };
-        for &(kind, name) in kinds {
-            let requested_on = requested_at.date_naive();
-            let Some((level, days_overdue)) =
-                deadlines::open_breach(&calendar, &deadlines.rules, kind, requested_on, today)
-            else {
-                continue;
-            };
-            let levels: &[Breach] = if level == Breach::Double {
-                &[Breach::First, Breach::Double]
-            } else {
-                &[Breach::First]
-            };
-            for &level in levels {
-                let inserted = sqlx::query(
-                    "INSERT INTO escalations (subject_ref, deadline, level, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                )
-                .bind(handover_id.to_string())
-                .bind(format!("{name:?}"))
-                .bind(format!("{level:?}"))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if !inserted {
-                    continue;
-                }
-                let breached = Breached {
-                    deadline: name,
-                    level,
-                    waiting: &from,
-                    agencies: vec![to.clone(), from.clone()],
-                    subject: &subject,
-                    case_id: Some(&case_id),
-                    stage,
-                    due: deadlines::due_date(&calendar, &deadlines.rules, kind, requested_on),
-                    days_overdue,
-                    correlation_id: handover_id,
-                    relocated,
-                };
-                let rows = escalations(&directory, deadlines, hub, &breached, now);
-                audit
-                    .append(&mut tx, now, &serde_json::json!({
-                        "kind": "escalation", "deadline": name, "level": format!("{level:?}"),
-                        "handover_id": handover_id, "to": rows.iter().map(|r| &r.recipient).collect::<Vec<_>>(),
-                    }))
-                    .await?;
-                for row in rows {
-                    // `now` may be a test's clock; the outbox runs on the real one.
-                    let real_now = Utc::now();
-                    crate::db::insert_outbox(&mut tx, &row, real_now, real_now).await?;
-                    queued.push(row);
-                }
-            }
-        }
-    }
-    tx.commit().await?;
-    if !queued.is_empty() {
-        info!(escalations = queued.len(), "deadline escalations queued");
-    }
-    Ok(queued.len())
-}
-
-/// Sweeps every `hub.deadline_sweep_seconds` until `stop`.
-pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let interval = Duration::from_secs(shared.settings.hub.deadline_sweep_seconds);
-    loop {
-        if sleep_or_stop(interval, &mut stop).await {
-            break;
-        }
-        if let Err(e) = sweep(&shared, Utc::now()).await {
-            warn!(error = %format!("{e:#}"), "deadline sweep failed; retrying at the next interval");
-        }
-        // The retention periods are applied at the same pace.
-        if let Err(e) =
-            crate::retention::purge(&shared.pool, &shared.settings.hub, Utc::now()).await
-        {
-            warn!(error = %e, "applying the retention periods failed; retrying at the next interval");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn contact_point_pseudonyms_depend_on_the_key() {
-        let subject = Pseudonym::try_from("ps-7f3a9c2e11b4d805").unwrap();
-        let a = contact_point_pseudonym(&Secret::from("key-a"), &subject);
-        let b = contact_point_pseudonym(&Secret::from("key-b"), &subject);
-        assert_ne!(a, b);
-        assert_ne!(a, subject);
-        assert_eq!(a, contact_point_pseudonym(&Secret::from("key-a"), &subject));
-    }
 }

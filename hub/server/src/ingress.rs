@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 use uuid::Uuid;
 
-use crate::db::{BatchContext, BatchItem};
+use crate::batch::{self, BatchContext, BatchItem};
 use crate::metrics::{self, MessageDecided, Metrics, Published};
 use crate::plan::{Inputs, OutboxRow, Raw};
 use crate::{Backoff, Shared, db, failpoint, sleep_or_stop};
@@ -185,9 +185,9 @@ async fn decide(
             backfill_days: settings.backfill_days,
         };
         let result = if held.poisoned(&part) {
-            db::refuse_unprocessable(&shared.pool, &cx, &items[0]).await
+            batch::refuse_unprocessable(&shared.pool, &cx, &items[0]).await
         } else {
-            db::process_batch(&shared.pool, &cx, &items).await
+            batch::process_batch(&shared.pool, &cx, &items).await
         };
         match result {
             Ok((rows, outcomes)) => {

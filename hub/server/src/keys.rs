@@ -16,12 +16,11 @@
 //! listed with `current: false`.
 
 use chrono::{DateTime, Utc};
-use hub_core::Effect;
+use hub_core::{Directory, Effect, Policy};
 use schemas::messages::{DirectoryKey, KeyDirectory};
 use schemas::{AgencyId, Body, Envelope, Message, MessageId, MessageType, Purpose};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::db::BatchContext;
 use crate::plan::{Accepted, OutboxRow};
 
 /// What a recorded key announcement changes in the directory.
@@ -150,24 +149,28 @@ pub fn change_of(whole: &KeyDirectory, agency: &AgencyId, before: u64) -> KeyDir
 
 /// The directory messages that answer a recorded key: the whole directory to its publisher
 /// and, when the key became current ([`makes_current`]), the change to every other agency.
+/// They are sent by `hub` at `now`; `policy` says whose keys the directory may list.
 pub async fn directory_rows(
     tx: &mut Transaction<'_, Postgres>,
-    cx: &BatchContext<'_>,
+    hub: &AgencyId,
+    directory: &Directory,
+    policy: &Policy,
+    now: DateTime<Utc>,
     accepted: &Accepted,
     announced: Announced,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let published = &accepted.message.envelope;
     let whole = current(
         &mut **tx,
-        cx.directory,
-        &cx.policy.hard_rules.protected_location_allow,
+        directory,
+        &policy.hard_rules.protected_location_allow,
     )
     .await?;
     let mut targets = vec![(published.sender.clone(), whole.clone())];
     if announced.made_current {
         let change = change_of(&whole, &published.sender, announced.before);
         targets.extend(
-            cx.directory
+            directory
                 .iter()
                 .filter(|a| a.id != published.sender)
                 .map(|a| (a.id.clone(), change.clone())),
@@ -183,11 +186,11 @@ pub async fn directory_rows(
                     causation_id: Some(published.message_id.as_uuid()),
                     case_id: None,
                     subject: None,
-                    sender: cx.hub.clone(),
+                    sender: hub.clone(),
                     recipients: vec![to.clone()],
                     message_type: MessageType::KeyDirectory,
                     schema_version: schemas::SCHEMA_VERSION,
-                    sent_at: cx.now,
+                    sent_at: now,
                     purpose: Purpose::CaseCoordination,
                     data_categories: Vec::new(),
                     gateway: None,
@@ -198,12 +201,12 @@ pub async fn directory_rows(
             };
             let id = message.envelope.message_id.as_uuid();
             OutboxRow {
-                id: crate::plan::outbox_id(cx.hub, id, &to),
+                id: crate::plan::outbox_id(hub, id, &to),
                 recipient: to,
                 message_id: id,
                 correlation_id: published.correlation_id,
                 message_type: MessageType::KeyDirectory.as_str(),
-                sender: cx.hub.clone(),
+                sender: hub.clone(),
                 payload: message.to_json(),
                 consent_id: None,
             }

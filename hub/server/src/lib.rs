@@ -11,6 +11,7 @@
 //! and the database deduplicates and serialises the audit chain.
 
 pub mod agency;
+pub mod batch;
 pub mod claims;
 pub mod contact_point;
 pub mod db;

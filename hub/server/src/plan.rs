@@ -397,7 +397,7 @@ fn payload_for(
         envelope.subject = envelope
             .subject
             .as_ref()
-            .map(|s| crate::deadlines::contact_point_pseudonym(key, s));
+            .map(|s| hub_core::contact_point::pseudonym(key.expose(), s));
         envelope.case_id = None;
     }
     // Each recipient gets only its own sealed copy: nobody learns who else can read it.
@@ -467,7 +467,7 @@ pub fn route(
                     basis: d
                         .basis
                         .iter()
-                        .map(|(c, g)| format!("{}={g}", crate::db::enum_text(c)))
+                        .map(|(c, g)| format!("{}={g}", schemas::vocab::enum_text(c)))
                         .collect(),
                     categories: d.categories.clone(),
                     reason: None,
@@ -627,7 +627,7 @@ mod tests {
         assert_ne!(pseudonym, subject);
         assert_eq!(
             pseudonym,
-            crate::deadlines::contact_point_pseudonym(&key, &subject)
+            hub_core::contact_point::pseudonym(key.expose(), &subject)
         );
         assert_eq!(to_contact_point.envelope.case_id, None);
         assert_eq!(to_contact_point.body, decoded.message.body);

@@ -65,30 +65,3 @@ pub async fn purge(
     }
     Ok(purged)
 }
-
-/// The register's words for the period of forwarded bodies, if one is set.
-pub fn bodies_stated(settings: &HubSettings) -> Option<String> {
-    settings.delivered_bodies_days.map(|days| {
-        format!(
-            "Forwarded message bodies are deleted from the hub {days} days after delivery (or \
-             after a copy was withdrawn); the message record (ids, hash of the body, times, \
-             outcome), the disclosure log and the audit log are kept."
-        )
-    })
-}
-
-/// The register's words for the period of dead letters, if one is set.
-pub fn dead_letters_stated(settings: &HubSettings) -> Option<String> {
-    settings
-        .dead_letters_days
-        .map(|days| format!("Deleted {days} days after the input arrived."))
-}
-
-/// The controller's words for a kind of record, then the period the hub applies, as one text.
-pub fn with_period(words: Option<&String>, period: Option<String>) -> Option<String> {
-    match (words, period) {
-        (Some(w), Some(p)) => Some(format!("{w} {p}")),
-        (Some(w), None) => Some(w.clone()),
-        (None, p) => p,
-    }
-}

@@ -7,10 +7,11 @@
 //! from the environment); every other key has the default the README's settings table names
 //! (`mod defaults` below).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use hub_core::deadlines::{Calendar, DeadlineRules};
 use hub_core::{Agency, Directory, Policy, Programme, Statute};
 use schemas::{AgencyId, AgencyRole, DataCategory, Jurisdiction, MessageType, Purpose};
 use serde::Deserialize;
@@ -68,7 +69,7 @@ pub struct Settings {
     pub calendars: Vec<CalendarSettings>,
     /// The dashboard, register and operations endpoints.
     #[serde(default)]
-    pub http: crate::http::HttpSettings,
+    pub http: HttpSettings,
     /// The controller and retention policy for the register of processing (GDPR art. 30).
     #[serde(default)]
     pub register: RegisterSettings,
@@ -113,7 +114,7 @@ impl RegisterSettings {
     /// stated after the controller's words.
     pub fn to_config(&self, broker_tls: bool, hub: &HubSettings) -> hub_core::register::Config {
         let r = &self.retention;
-        let with = crate::retention::with_period;
+        let with = with_period;
         hub_core::register::Config {
             controller: hub_core::register::Controller {
                 name: self.controller_name.clone(),
@@ -121,18 +122,84 @@ impl RegisterSettings {
                 dpo_contact: self.dpo_contact.clone(),
             },
             retention: hub_core::register::Retention {
-                messages: with(r.messages.as_ref(), crate::retention::bodies_stated(hub)),
+                messages: with(r.messages.as_ref(), bodies_stated(hub)),
                 cases: r.cases.clone(),
                 disclosure_log: r.disclosure_log.clone(),
                 audit_log: r.audit_log.clone(),
-                dead_letters: with(
-                    r.dead_letters.as_ref(),
-                    crate::retention::dead_letters_stated(hub),
-                ),
+                dead_letters: with(r.dead_letters.as_ref(), dead_letters_stated(hub)),
                 dashboard_logins: r.dashboard_logins.clone(),
             },
             broker_tls,
         }
+    }
+}
+
+/// The register's words for the period of forwarded bodies [`crate::retention`] applies, if
+/// one is set.
+fn bodies_stated(settings: &HubSettings) -> Option<String> {
+    settings.delivered_bodies_days.map(|days| {
+        format!(
+            "Forwarded message bodies are deleted from the hub {days} days after delivery (or \
+             after a copy was withdrawn); the message record (ids, hash of the body, times, \
+             outcome), the disclosure log and the audit log are kept."
+        )
+    })
+}
+
+/// The register's words for the period of dead letters, if one is set.
+fn dead_letters_stated(settings: &HubSettings) -> Option<String> {
+    settings
+        .dead_letters_days
+        .map(|days| format!("Deleted {days} days after the input arrived."))
+}
+
+/// The controller's words for a kind of record, then the period the hub applies, as one text.
+fn with_period(words: Option<&String>, period: Option<String>) -> Option<String> {
+    match (words, period) {
+        (Some(w), Some(p)) => Some(format!("{w} {p}")),
+        (Some(w), None) => Some(w.clone()),
+        (None, p) => p,
+    }
+}
+
+/// The `[http]` section of the hub's settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HttpSettings {
+    /// Where to listen, e.g. `127.0.0.1:8700`; none means no HTTP server.
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// Mark the session cookie `Secure` (set when a TLS proxy is in front).
+    #[serde(default)]
+    pub secure_cookies: bool,
+    /// Host names the server answers to besides its listen address's host and the loopback
+    /// forms (`localhost`, `127.0.0.1`, `[::1]`): the name the proxy in front forwards; any
+    /// other `Host` gets 421 (DNS rebinding).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client may take to send a request head (or stay idle between requests)
+    /// before its connection is closed; 10 when unset.
+    #[serde(default)]
+    pub header_read_timeout_seconds: Option<u64>,
+}
+
+/// Deadline rules, working-day calendars and the contact point's pseudonym key.
+#[derive(Debug, Clone)]
+pub struct Deadlines {
+    /// Deadline lengths.
+    pub rules: DeadlineRules,
+    /// Calendars by jurisdiction (weekends only where none is configured).
+    pub calendars: BTreeMap<Jurisdiction, Calendar>,
+    /// The key of the contact point's pseudonyms.
+    pub contact_point_key: Secret,
+}
+
+impl Deadlines {
+    /// The working-day calendar of a jurisdiction.
+    pub fn calendar(&self, jurisdiction: Jurisdiction) -> Calendar {
+        self.calendars
+            .get(&jurisdiction)
+            .cloned()
+            .unwrap_or_else(|| Calendar::weekends_only(jurisdiction))
     }
 }
 
@@ -515,9 +582,9 @@ impl Settings {
     }
 
     /// Deadline rules, calendars and the contact point's key.
-    pub fn deadlines(&self) -> crate::deadlines::Deadlines {
+    pub fn deadlines(&self) -> Deadlines {
         let d = &self.deadlines;
-        crate::deadlines::Deadlines {
+        Deadlines {
             rules: hub_core::deadlines::DeadlineRules {
                 release_notice_months: d.release_notice_months,
                 handover_received_working_days: d.handover_received_working_days,

@@ -14,8 +14,8 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
-use super::suppress::Sheet;
 use super::{Count, Rate, jurisdiction_text};
+use hub_core::contact_point::suppress::Sheet;
 
 /// One cohort.
 #[derive(Debug, Clone, PartialEq, Serialize)]

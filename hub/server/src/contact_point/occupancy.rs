@@ -14,8 +14,8 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
-use super::suppress::Sheet;
 use super::{Count, jurisdiction_text};
+use hub_core::contact_point::suppress::Sheet;
 
 /// The programme of cases whose person has no consent recorded.
 pub const NO_CONSENT: &str = "no consent recorded";

@@ -19,7 +19,7 @@ use sqlx::{PgPool, Row};
 
 use super::jurisdiction_text;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
-use crate::deadlines::{Deadlines, contact_point_pseudonym};
+use crate::settings::Deadlines;
 
 /// The columns: deadlines due in the period, kept (not shown: due less overdue), overdue, and
 /// of the overdue ones answered late by the period's end, open at its end, escalated by then
@@ -305,7 +305,7 @@ pub async fn overdue(
                 .filter_map(|(r, d, escalated)| {
                     let subject = Pseudonym::try_from(r.subject.clone()).ok()?;
                     Some(OverdueRow {
-                        pseudonym: contact_point_pseudonym(key, &subject),
+                        pseudonym: hub_core::contact_point::pseudonym(key.expose(), &subject),
                         from_agency: (!r.relocated).then(|| r.from_name.clone()).flatten(),
                         to_agency: (!r.relocated).then(|| r.to_name.clone()).flatten(),
                         deadline: kind_name(d.kind),

@@ -14,7 +14,7 @@ use hub_core::periods::Period;
 use serde::Serialize;
 
 use super::Count;
-use super::suppress::{Cell, Published, Sheet};
+use hub_core::contact_point::suppress::{Cell, Published, Sheet};
 
 /// The columns of a view's tables and how they add up.
 #[derive(Debug, Clone, Copy)]

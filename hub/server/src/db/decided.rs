@@ -1,4 +1,4 @@
-//! What a batch did with each delivery, as [`super::process_batch`] returns it: for the
+//! What a batch did with each delivery, as [`crate::batch::process_batch`] returns it: for the
 //! metrics and the decision log, so neither decodes a delivery or a reply again. Ids, types
 //! and reason codes only: no body, no subject.
 

@@ -18,6 +18,7 @@ use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use hub_core::audit::{DecisionLeaf, MessageLeaf};
+use schemas::vocab::enum_text;
 
 use crate::plan::{Accepted, OutboxRow};
 
@@ -94,7 +95,7 @@ struct Decisions {
 /// same leaf.
 pub fn leaf(a: &Accepted) -> MessageLeaf {
     let e = &a.message.envelope;
-    let texts = |values: &[_]| values.iter().map(super::enum_text).collect();
+    let texts = |values: &[_]| values.iter().map(enum_text).collect();
     MessageLeaf {
         sender: a.sender.to_string(),
         message_id: e.message_id.as_uuid().to_string(),
@@ -124,11 +125,7 @@ fn outcome(a: &Accepted) -> &'static str {
 }
 
 fn joined<T: serde::Serialize>(values: &[T]) -> String {
-    values
-        .iter()
-        .map(super::enum_text)
-        .collect::<Vec<_>>()
-        .join(",")
+    values.iter().map(enum_text).collect::<Vec<_>>().join(",")
 }
 
 impl Deferred {
@@ -152,7 +149,7 @@ impl Deferred {
             .push(e.case_id.as_ref().map(|c| c.as_str().to_owned()));
         m.subject
             .push(e.subject.as_ref().map(|s| s.as_str().to_owned()));
-        m.purpose.push(super::enum_text(&e.purpose));
+        m.purpose.push(enum_text(&e.purpose));
         m.body_sha256.push(a.body_sha256.to_vec());
         m.sent_at.push(e.sent_at);
         m.received_at.push(now);
@@ -208,7 +205,7 @@ impl Deferred {
             .push(e.case_id.as_ref().map(|c| c.as_str().to_owned()));
         o.subject
             .push(e.subject.as_ref().map(|s| s.as_str().to_owned()));
-        o.end_reason.push(super::enum_text(&report.end_reason));
+        o.end_reason.push(enum_text(&report.end_reason));
         o.ended_on.push(report.ended_on);
         o.no_new_serious_charge_12m
             .push(report.no_new_serious_charge_12m);

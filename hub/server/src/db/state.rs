@@ -15,13 +15,12 @@ use hub_core::Effect;
 use hub_core::cases::{Case, CaseClaim, Handover, HandoverKind, HandoverState, Stage};
 use hub_core::consent::{ConsentInForce, Withdrawal};
 use schemas::messages::{ConsentRecord, WithdrawalScope};
+use schemas::vocab::enum_text;
 use schemas::{AgencyId, Body, CaseId, Envelope, GatewayRef, Message, Pseudonym};
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::{
-    decode_err, enum_from, enum_text, handover_state_from, handover_state_name, stage_name,
-};
+use super::{decode_err, enum_from, handover_state_from, handover_state_name, stage_name};
 
 /// The state of a batch, as read and as changed so far.
 #[derive(Debug, Default)]

@@ -24,30 +24,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use crate::Shared;
-
-/// The `[http]` section of the hub's settings.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct HttpSettings {
-    /// Where to listen, e.g. `127.0.0.1:8700`; none means no HTTP server.
-    #[serde(default)]
-    pub listen: Option<String>,
-    /// Mark the session cookie `Secure` (set when a TLS proxy is in front).
-    #[serde(default)]
-    pub secure_cookies: bool,
-    /// Host names the server answers to besides its listen address's host and the loopback
-    /// forms (`localhost`, `127.0.0.1`, `[::1]`): the name the proxy in front forwards; any
-    /// other `Host` gets 421 (DNS rebinding).
-    #[serde(default)]
-    pub allowed_hosts: Vec<String>,
-    /// Seconds a client may take to send a request head (or stay idle between requests)
-    /// before its connection is closed; 10 when unset.
-    #[serde(default)]
-    pub header_read_timeout_seconds: Option<u64>,
-}
+use crate::settings::HttpSettings;
 
 /// Every route the hub serves.
 pub fn router(shared: Arc<Shared>) -> Router {

@@ -13,7 +13,7 @@
 //! count follows from any one sum. That is the usual minimum for published tables; it is not
 //! an audit against a reader who solves all the sums of a view at once as a system of
 //! equations, and it does not look across views except where a view puts the sums of another
-//! on its own sheet (see `contact_point::case_tables`).
+//! on its own sheet (see `hub::contact_point::case_tables`).
 
 use super::{Count, Rate, SUPPRESS_UNDER};
 
@@ -155,7 +155,7 @@ impl Published {
     fn value(&self, cell: Cell) -> i64 {
         let n = self.values[cell.0];
         if self.round {
-            hub_core::periods::rounded(n).unwrap_or(n)
+            crate::periods::rounded(n).unwrap_or(n)
         } else {
             n
         }

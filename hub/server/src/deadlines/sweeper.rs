@@ -1,0 +1,130 @@
+//! The deadline sweeper: every `hub.deadline_sweep_seconds` it checks each open handover and
+//! relocation against its deadlines and queues the escalations not yet sent, then applies the
+//! retention periods ([`crate::retention`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hub_core::deadlines;
+use hub_core::escalation::{self, Breached};
+use schemas::messages::CaseStageName;
+use schemas::{AgencyId, Jurisdiction, Pseudonym};
+use sqlx::Row;
+use tokio::sync::watch;
+use tracing::{info, warn};
+use uuid::Uuid;
+
+use super::escalation_rows;
+use crate::{Shared, sleep_or_stop};
+
+/// Checks every open handover and relocation against its deadlines at `now` and sends the
+/// escalations not yet sent. Returns how many escalation messages were queued.
+pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let directory = shared.directory().await?;
+    let deadlines = &shared.deadlines;
+    let hub = &shared.settings.hub.id;
+    let mut tx = shared.pool.begin().await?;
+    let mut audit = crate::db::AuditAppender::start(&mut tx).await?;
+    let rows = sqlx::query(
+        "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
+                c.subject, c.stage,
+                EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated
+         FROM handovers h JOIN cases c USING (case_id)
+         WHERE h.state IN ('requested', 'received')",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let today = now.date_naive();
+    let mut queued = Vec::new();
+    for row in rows {
+        let handover_id: Uuid = row.try_get("handover_id")?;
+        let state: String = row.try_get("state")?;
+        let jurisdiction: Jurisdiction =
+            serde_json::from_value(serde_json::Value::String(row.try_get("jurisdiction")?))?;
+        let requested_at: DateTime<Utc> = row.try_get("requested_at")?;
+        let from = AgencyId::try_from(row.try_get::<String, _>("from_agency")?)?;
+        let to = AgencyId::try_from(row.try_get::<String, _>("to_agency")?)?;
+        let subject = Pseudonym::try_from(row.try_get::<String, _>("subject")?)?;
+        let case_id = schemas::CaseId::try_from(row.try_get::<String, _>("case_id")?)?;
+        let stage: CaseStageName =
+            serde_json::from_value(serde_json::Value::String(row.try_get("stage")?))?;
+        let calendar = deadlines.calendar(jurisdiction);
+        let relocation = row.try_get::<String, _>("kind")? == "relocation";
+        let relocated: bool = row.try_get("relocated")?;
+        let kinds = escalation::open_deadlines(relocation, state == "requested");
+        for &(kind, name) in kinds {
+            let requested_on = requested_at.date_naive();
+            let Some((level, days_overdue)) =
+                deadlines::open_breach(&calendar, &deadlines.rules, kind, requested_on, today)
+            else {
+                continue;
+            };
+            for &level in escalation::levels(level) {
+                let inserted = sqlx::query(
+                    "INSERT INTO escalations (subject_ref, deadline, level, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                )
+                .bind(handover_id.to_string())
+                .bind(format!("{name:?}"))
+                .bind(format!("{level:?}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if !inserted {
+                    continue;
+                }
+                let breached = Breached {
+                    deadline: name,
+                    level,
+                    waiting: &from,
+                    agencies: vec![to.clone(), from.clone()],
+                    subject: &subject,
+                    case_id: Some(&case_id),
+                    stage,
+                    due: deadlines::due_date(&calendar, &deadlines.rules, kind, requested_on),
+                    days_overdue,
+                    relocated,
+                };
+                let rows = escalation_rows(&directory, deadlines, hub, &breached, handover_id, now);
+                audit
+                    .append(&mut tx, now, &serde_json::json!({
+                        "kind": "escalation", "deadline": name, "level": format!("{level:?}"),
+                        "handover_id": handover_id, "to": rows.iter().map(|r| &r.recipient).collect::<Vec<_>>(),
+                    }))
+                    .await?;
+                for row in rows {
+                    // `now` may be a test's clock; the outbox runs on the real one.
+                    let real_now = Utc::now();
+                    crate::db::insert_outbox(&mut tx, &row, real_now, real_now).await?;
+                    queued.push(row);
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    if !queued.is_empty() {
+        info!(escalations = queued.len(), "deadline escalations queued");
+    }
+    Ok(queued.len())
+}
+
+/// Sweeps every `hub.deadline_sweep_seconds` until `stop`.
+pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let interval = Duration::from_secs(shared.settings.hub.deadline_sweep_seconds);
+    loop {
+        if sleep_or_stop(interval, &mut stop).await {
+            break;
+        }
+        if let Err(e) = sweep(&shared, Utc::now()).await {
+            warn!(error = %format!("{e:#}"), "deadline sweep failed; retrying at the next interval");
+        }
+        // The retention periods are applied at the same pace.
+        if let Err(e) =
+            crate::retention::purge(&shared.pool, &shared.settings.hub, Utc::now()).await
+        {
+            warn!(error = %e, "applying the retention periods failed; retrying at the next interval");
+        }
+    }
+}
