@@ -1,14 +1,19 @@
 //! Process plumbing shared by the hub and agent binaries: the shutdown signal, logging,
-//! and backoff for reconnects and retries.
+//! backoff for reconnects and retries, and the [`Supervisor`] of a service's long-running
+//! tasks, which stops the process when one of them dies.
 //!
 //! Logging: plain lines for people, JSON lines in production (`LOG_FORMAT=json`); the level
 //! from `RUST_LOG` (default `info`). Message bodies and personal data are never logged: spans
 //! carry ids, types, agencies and reason codes only.
 
+mod supervisor;
+
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
+
+pub use supervisor::{Ended, Supervisor, TaskFailed, TaskOutcome};
 
 /// Resolves when the process is asked to stop: SIGTERM or SIGINT (Ctrl-C).
 pub async fn shutdown_signal() {
