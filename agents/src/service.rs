@@ -21,7 +21,7 @@ use chrono::Utc;
 use futures_lite::StreamExt;
 use lapin::BasicProperties;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -235,15 +235,7 @@ async fn receive(
     // acknowledgement on a connection that died under it may never complete (seen when a
     // cluster node stopped): after ACK_TIMEOUT the session ends and reconnects, and the
     // broker delivers the batch again, which the store takes once.
-    if let Some(last) = batch.last() {
-        tokio::time::timeout(
-            ACK_TIMEOUT,
-            last.acker.ack(BasicAckOptions { multiple: true }),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("no acknowledgement within {ACK_TIMEOUT:?}"))?
-        .context("acknowledging")?;
-    }
+    broker::amqp::acknowledge(batch, ACK_TIMEOUT).await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use chrono::Utc;
 use futures_lite::StreamExt;
 use lapin::BasicProperties;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use schemas::MessageId;
 use sqlx::PgPool;
@@ -312,15 +312,9 @@ async fn finish(
     fresh: Vec<OutboxRow>,
 ) -> anyhow::Result<()> {
     publish_rows(&shared.pool, &shared.metrics, &publisher, &fresh).await?;
-    if let Some(last) = batch.last() {
-        tokio::time::timeout(
-            ACK_TIMEOUT,
-            last.acker.ack(BasicAckOptions { multiple: true }),
-        )
+    broker::amqp::acknowledge(&batch, ACK_TIMEOUT)
         .await
-        .context("acknowledging the batch: no answer")?
         .context("acknowledging the batch")?;
-    }
     Ok(())
 }
 
