@@ -394,13 +394,7 @@ pub async fn verify(store: &Store) -> Result<Result<usize, Broken>, StoreError> 
 /// The entries as CSV, with a header line.
 pub fn csv(entries: &[Entry]) -> String {
     let mut out = String::from("seq,at,actor,action,message_id,sender,subject,hash\n");
-    let field = |text: &str| {
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_owned()
-        }
-    };
+    let field = broker::csv::field;
     for e in entries {
         let _ = writeln!(
             out,

@@ -5,6 +5,7 @@
 //! - [`settings`]: one file per agent, then `AGENT__*` environment variables;
 //! - [`store`]: the local SQLite store (outbox before publishing, inbox deduplicated, the
 //!   agency's sealing keys and the hub's key directory);
+//! - [`run`]: the running agent, its tasks supervised; what `agent run` calls;
 //! - [`service`]: the running part, publishing the outbox and consuming the inbox;
 //! - [`keys`]: the agency's sealing keys: made once, published to the hub, rotated;
 //! - [`sealing`]: sealed fields: a plaintext location in a draft is sealed to each entitled
@@ -25,6 +26,7 @@ pub mod keys;
 pub mod metrics;
 pub mod people;
 pub mod present;
+mod run;
 pub mod sealing;
 pub mod service;
 pub mod settings;
@@ -35,6 +37,7 @@ mod testing;
 use chrono::Utc;
 use schemas::{DecodeError, Message, MessageId, MessageType};
 
+pub use run::run;
 pub use settings::Settings;
 pub use store::Store;
 

@@ -189,46 +189,15 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Run = cli.command {
+        agent::run(settings, broker::service::shutdown_signal()).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = Store::open(&settings.agent.data_dir)
         .await
         .context("opening the local store")?;
     let me = settings.agent.id.clone();
     match cli.command {
-        Command::Run => {
-            let credentials = settings.credentials()?;
-            let inbox = settings.inbox_queue()?;
-            // Shared by the service (which counts) and the HTTP server (which serves them).
-            let metrics = agent::metrics::Metrics::with_inbox_depth(
-                settings.endpoint(),
-                credentials.clone(),
-                &me,
-                inbox,
-            );
-            let http = agent::http::start(
-                &settings.http,
-                store.clone(),
-                me.clone(),
-                metrics.clone(),
-                settings.pseudonym_key()?,
-            )
-            .await?;
-            let renewal =
-                settings.broker.tls.as_ref().map(|tls| {
-                    tokio::spawn(agent::enroll::warn_before_expiry(tls.cert_file.clone()))
-                });
-            let running = agent::service::start_with(settings, credentials, store.clone(), metrics);
-            broker::service::shutdown_signal().await;
-            // The broker side drains even when the HTTP server failed.
-            let http_stopped = match http {
-                Some(http) => http.stop().await,
-                None => Ok(()),
-            };
-            running.stop().await;
-            if let Some(renewal) = renewal {
-                renewal.abort();
-            }
-            http_stopped?;
-        }
         Command::Send { file } => {
             let mut draft = Vec::new();
             if file == "-" {
@@ -472,7 +441,9 @@ async fn run_with(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Enroll { .. } => unreachable!("enroll returns before the store is opened"),
+        Command::Enroll { .. } | Command::Run => {
+            unreachable!("enroll and run return before the store is opened")
+        }
         Command::Backup { to } => {
             store.backup_to(&to).await?;
             println!(

@@ -30,13 +30,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use broker::depth::QueueDepths;
+use broker::metrics::{Flag, Raised, exposition};
 use broker::{BrokerEndpoint, Credentials};
 use chrono::Utc;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::{Registry, Unit};
 use schemas::{AgencyId, Body, Message, ReasonCode};
 use tracing::{info, warn};
@@ -75,7 +75,7 @@ struct Inner {
     duplicates: Family<TypeLabel, Counter>,
     undeliverables: Family<ReasonLabel, Counter>,
     rejected: Family<ReasonLabel, Counter>,
-    consuming: Gauge,
+    consuming: Flag,
     scrape_errors: Family<PartLabel, Counter>,
     inbox: Option<InboxQueue>,
 }
@@ -148,11 +148,11 @@ impl Metrics {
             "Deliveries that did not decode, kept in rejected, by reason code",
             rejected.clone(),
         );
-        let consuming = Gauge::default();
+        let consuming = Flag::default();
         registry.register(
             "agent_inbox_consuming",
             "1 while the service consumes its inbox, else 0",
-            consuming.clone(),
+            consuming.gauge(),
         );
         let scrape_errors = Family::<PartLabel, Counter>::default();
         registry.register(
@@ -182,18 +182,13 @@ impl Metrics {
     }
 
     /// Marks the inbox as consumed until the guard is dropped.
-    pub fn consuming(&self) -> Consuming {
-        self.set_consuming(true);
-        Consuming(self.clone())
-    }
-
-    fn set_consuming(&self, on: bool) {
-        self.inner.consuming.set(i64::from(on));
+    pub fn consuming(&self) -> Raised {
+        self.inner.consuming.raise()
     }
 
     /// Whether the service is consuming its inbox.
     pub fn is_consuming(&self) -> bool {
-        self.inner.consuming.get() == 1
+        self.inner.consuming.is_raised()
     }
 
     /// Reads what a scrape reports besides the counters, and encodes the exposition.
@@ -287,22 +282,7 @@ impl Metrics {
                 ConstGauge::new(not_after),
             );
         }
-        let mut text = String::new();
-        encode_registry(&mut text, &self.inner.registry)
-            .and_then(|()| encode_registry(&mut text, &scraped))
-            .and_then(|()| encode_eof(&mut text))
-            .expect("writing to a String does not fail");
-        text
-    }
-}
-
-/// Keeps the inbox marked as consumed while it lives.
-#[derive(Debug)]
-pub struct Consuming(Metrics);
-
-impl Drop for Consuming {
-    fn drop(&mut self) {
-        self.0.set_consuming(false);
+        exposition(&[&self.inner.registry, &scraped])
     }
 }
 

@@ -15,13 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use broker::service::{Backoff, message_span, sleep_or_stop, stopped};
+use broker::service::{Connected, message_span, reconnecting, sleep_or_stop, stopped};
 use broker::{Credentials, Outgoing, Publisher, topology};
 use chrono::Utc;
 use futures_lite::StreamExt;
 use lapin::BasicProperties;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -97,27 +97,15 @@ pub async fn run(
         .agent
         .opened_messages_days
         .map(|days| tokio::spawn(purge_opened(store.clone(), days, stop.clone())));
-    let mut backoff = Backoff::default();
-    while !*stop.borrow() {
-        let ended = session(
-            &settings,
-            &credentials,
-            &store,
-            &metrics,
-            &mut stop,
-            &mut backoff,
-        )
-        .await;
-        match ended {
-            Ok(()) => break,
-            Err(e) => {
-                warn!(agency = %settings.agent.id, error = %format!("{e:#}"), "broker session ended; reconnecting");
-                if sleep_or_stop(backoff.next_delay(), &mut stop).await {
-                    break;
-                }
-            }
-        }
-    }
+    reconnecting(
+        &mut stop,
+        |mut stop, connected| {
+            let (settings, credentials, store, metrics) = (&settings, &credentials, &store, &metrics);
+            async move { session(settings, credentials, store, metrics, &mut stop, &connected).await }
+        },
+        |e| warn!(agency = %settings.agent.id, error = %format!("{e:#}"), "broker session ended; reconnecting"),
+    )
+    .await;
     if let Some(retention) = retention {
         let _ = retention.await;
     }
@@ -152,7 +140,7 @@ async fn session(
     store: &Store,
     metrics: &Metrics,
     stop: &mut watch::Receiver<bool>,
-    backoff: &mut Backoff,
+    connected: &Connected,
 ) -> anyhow::Result<()> {
     let id = &settings.agent.id;
     let inbox = settings.inbox_queue()?;
@@ -176,7 +164,7 @@ async fn session(
     info!(agency = %id, "connected to the hub");
     // Ready while this session consumes; dropped (not ready) however the session ends.
     let _consuming = metrics.consuming();
-    backoff.reset();
+    connected.mark();
     let mut tick = tokio::time::interval(Duration::from_millis(settings.agent.relay_interval_ms));
     loop {
         tokio::select! {
@@ -247,15 +235,7 @@ async fn receive(
     // acknowledgement on a connection that died under it may never complete (seen when a
     // cluster node stopped): after ACK_TIMEOUT the session ends and reconnects, and the
     // broker delivers the batch again, which the store takes once.
-    if let Some(last) = batch.last() {
-        tokio::time::timeout(
-            ACK_TIMEOUT,
-            last.acker.ack(BasicAckOptions { multiple: true }),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("no acknowledgement within {ACK_TIMEOUT:?}"))?
-        .context("acknowledging")?;
-    }
+    broker::amqp::acknowledge(batch, ACK_TIMEOUT).await?;
     Ok(())
 }
 

@@ -55,6 +55,11 @@ pub struct AgentSettings {
     /// it. None (the default): kept until the agency sets a period.
     #[serde(default)]
     pub opened_messages_days: Option<u32>,
+    /// Seconds `agent run` gives the work in hand after SIGTERM or Ctrl-C (the inbox batch
+    /// being stored and acknowledged, the HTTP requests being answered) before it stops
+    /// what is left (default 20; unacknowledged deliveries are redelivered).
+    #[serde(default = "defaults::shutdown_grace_seconds")]
+    pub shutdown_grace_seconds: u64,
 }
 
 /// Where the broker is and how to log in.
@@ -108,6 +113,11 @@ mod defaults {
     /// `agent.prefetch`.
     pub fn prefetch() -> u16 {
         64
+    }
+
+    /// `agent.shutdown_grace_seconds`.
+    pub fn shutdown_grace_seconds() -> u64 {
+        20
     }
 
     /// `broker.port`: AMQPS.
@@ -237,6 +247,7 @@ mod tests {
         assert_eq!(s.agent.prefetch, 64);
         assert_eq!(s.agent.pseudonym_key_file, None);
         assert!(s.agent.pseudonym_key.is_none());
+        assert_eq!(s.agent.shutdown_grace_seconds, 20);
 
         assert_eq!(s.broker.host, "broker.example");
         assert_eq!(s.broker.port, 5671);

@@ -298,6 +298,7 @@ fn agent_value(s: &agent::Settings, key: &str) -> Option<String> {
         "agent.prefetch" => s.agent.prefetch.to_string(),
         "agent.pseudonym_key_file" => path(s.agent.pseudonym_key_file.as_ref()),
         "agent.opened_messages_days" => option(s.agent.opened_messages_days),
+        "agent.shutdown_grace_seconds" => s.agent.shutdown_grace_seconds.to_string(),
         "broker.port" => s.broker.port.to_string(),
         "broker.vhost" => s.broker.vhost.clone(),
         "broker.nodes" => list(&s.broker.nodes),

@@ -484,6 +484,7 @@ impl TestEnv {
         let settings = agent::Settings {
             agent: agent::settings::AgentSettings {
                 opened_messages_days: None,
+                shutdown_grace_seconds: 10,
                 id: agency.clone(),
                 data_dir: data_dir.clone(),
                 relay_interval_ms: 50,

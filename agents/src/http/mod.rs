@@ -462,6 +462,17 @@ impl Running {
             .context("the HTTP server task failed")?
             .context("the HTTP server failed")
     }
+
+    /// Serves until `stop` resolves, then stops as [`Running::stop`] does. Ends earlier, with
+    /// the server's error if it has one, when the server stops by itself.
+    pub async fn serve_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        tokio::select! {
+            ended = &mut self.task => ended
+                .context("the HTTP server task failed")?
+                .context("the HTTP server failed"),
+            () = stop => self.stop().await,
+        }
+    }
 }
 
 /// Starts the server when `settings.listen` is set and a token is given; without a token it

@@ -9,20 +9,16 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::http::Method;
 use axum::response::IntoResponse;
 use axum::{Json, Router};
-use serde_json::{Value, json};
-use tracing::debug;
+use broker::web::ops::{self, Check};
 
 use super::AppState;
 use super::routes::{Route, route};
 
 /// How long readiness waits for the store.
 const STORE_LIMIT: Duration = Duration::from_secs(2);
-
-/// The media type of the exposition.
-const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The operations routes.
 pub(super) fn routes() -> Vec<Route> {
@@ -40,45 +36,25 @@ pub(super) fn router(state: AppState) -> Router {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let store = match tokio::time::timeout(STORE_LIMIT, state.store().ping()).await {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => {
-            debug!(error = %e, "readiness: the store does not answer");
-            Some("unavailable")
-        }
-        Err(_) => Some("unavailable"),
+    let store = ops::answers("store", STORE_LIMIT, state.store().ping()).await;
+    let broker = if state.metrics().is_consuming() {
+        Check::Ok
+    } else {
+        Check::Failing("not consuming")
     };
-    let broker = (!state.metrics().is_consuming()).then_some("not consuming");
-    let (status, body) = readiness(store, broker);
+    let (status, body) = ops::readiness(&[("store", store), ("broker", broker)]);
     (status, Json(body))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, OPENMETRICS)],
-        state.metrics().scrape(state.store()).await,
-    )
-}
-
-/// Ready only when no check fails; each failing check says why.
-fn readiness(store: Option<&str>, broker: Option<&str>) -> (StatusCode, Value) {
-    let ready = store.is_none() && broker.is_none();
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = json!({
-        "ready": ready,
-        "checks": {"store": store.unwrap_or("ok"), "broker": broker.unwrap_or("ok")},
-    });
-    (status, body)
+    ops::exposition(state.metrics().scrape(state.store()).await)
 }
 
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
-    use axum::http::Request;
+    use axum::http::{Request, StatusCode};
+    use serde_json::{Value, json};
     use tower::ServiceExt;
 
     use super::*;

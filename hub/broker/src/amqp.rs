@@ -1,4 +1,5 @@
-//! Connecting to the broker, and publishing with confirms.
+//! Connecting to the broker, publishing with confirms, and acknowledging a consumer's
+//! batch within a time limit.
 //!
 //! A broker may be one node or a cluster: [`BrokerEndpoint::nodes`] lists further nodes of the
 //! same cluster, and [`connect`] tries them in turn, each connection starting at the next
@@ -8,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use lapin::Confirmation;
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::tcp::{OwnedIdentity, OwnedTLSConfig};
 use lapin::uri::{
     AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserInfo, SASLMechanism,
@@ -316,6 +318,32 @@ impl PublishError {
     }
 }
 
+/// Why a batch of deliveries could not be acknowledged. Either way the caller gives the
+/// session up and reconnects; the broker delivers the batch again.
+#[derive(Debug, thiserror::Error)]
+pub enum AckError {
+    /// The channel or connection failed.
+    #[error("acknowledging failed: {0}")]
+    Channel(#[from] lapin::Error),
+    /// No answer within the limit: the connection may have died under it.
+    #[error("no acknowledgement within {0:?}")]
+    TimedOut(Duration),
+}
+
+/// Acknowledges every delivery of `batch` at once, with one multiple-ack of the last,
+/// giving up after `limit`: on a connection that died under it (seen when a cluster node
+/// stopped) an acknowledgement may never complete, and the caller then reconnects and takes
+/// the redelivered batch once. An empty batch needs nothing.
+pub async fn acknowledge(batch: &[Delivery], limit: Duration) -> Result<(), AckError> {
+    let Some(last) = batch.last() else {
+        return Ok(());
+    };
+    tokio::time::timeout(limit, last.acker.ack(BasicAckOptions { multiple: true }))
+        .await
+        .map_err(|_| AckError::TimedOut(limit))??;
+    Ok(())
+}
+
 /// How long [`Publisher::publish_all`] waits for a batch's confirms. A confirm can stay away
 /// for good when a cluster node fails over at the wrong moment; without a limit, whoever
 /// waits (the hub's ingress, an agent's outbox) would stop for good too.
@@ -409,6 +437,13 @@ impl Publisher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_empty_batch_needs_no_acknowledgement() {
+        acknowledge(&[], Duration::from_millis(1)).await.unwrap();
+        let timed_out = AckError::TimedOut(Duration::from_secs(10)).to_string();
+        assert_eq!(timed_out, "no acknowledgement within 10s");
+    }
 
     fn endpoint(nodes: &[&str]) -> BrokerEndpoint {
         BrokerEndpoint {

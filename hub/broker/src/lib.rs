@@ -7,17 +7,21 @@
 //!   a failure, never a success;
 //! - [`depth`]: queue depths for metrics, by passive declare on a connection of its own;
 //! - [`certificate`]: when a client certificate expires, for metrics;
+//! - [`metrics`]: the consuming flag and the exposition every service's metrics share;
 //! - [`web`]: what every HTTP listener shares (header-read timeout, Host check, cross-origin
 //!   refusal, security headers);
-//! - [`terminal`]: stored text made safe to print on a terminal.
+//! - [`terminal`]: stored text made safe to print on a terminal;
+//! - [`csv`]: the quoting of the CSV exports.
 //!
 //! Identity rule: the hub learns who sent a message from the exchange it arrived through
 //! (`submit.<agency>`, writable only by that agency's broker user), never from the body.
 
 pub mod amqp;
 pub mod certificate;
+pub mod csv;
 pub mod depth;
 pub mod management;
+pub mod metrics;
 pub mod service;
 pub mod terminal;
 pub mod topology;

@@ -18,6 +18,8 @@
 //!   write; [`session_cookie`] and [`ended_cookie`] the one way to set and clear a session
 //!   cookie; [`csrf_token`] and [`csrf_matches`] the form token bound to a session.
 //! - [`Lang`]: the languages of the pages, and the reading of `Accept-Language`.
+//! - [`ops`]: what the operations endpoints share (`/healthz`, the readiness answer from
+//!   named checks, the metrics exposition's media type).
 //!
 //! `Referrer-Policy` is `same-origin`, not `no-referrer`: both send nothing to other sites,
 //! but under `no-referrer` browsers send `Origin: null` with the page's own form posts, which
@@ -40,6 +42,7 @@ use tokio::net::TcpListener;
 use tower::Service;
 
 mod lang;
+pub mod ops;
 pub use lang::Lang;
 
 /// The policy for pages: nothing from elsewhere, no script, styles and images only from the

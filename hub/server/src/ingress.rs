@@ -9,7 +9,7 @@ use chrono::Utc;
 use futures_lite::StreamExt;
 use lapin::BasicProperties;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use schemas::MessageId;
 use sqlx::PgPool;
@@ -21,29 +21,26 @@ use crate::batch::{self, BatchContext, BatchItem};
 use crate::metrics::{self, MessageDecided, Metrics, Published};
 use crate::plan::{Inputs, OutboxRow, Raw};
 use crate::{Backoff, Shared, db, failpoint, sleep_or_stop};
-use broker::service::stopped;
+use broker::service::{Connected, reconnecting, stopped};
 
 /// Consumes the ingress until `stop` turns true, reconnecting after broker failures.
 pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut backoff = Backoff::default();
-    while !*stop.borrow() {
-        match session(&shared, &mut stop, &mut backoff).await {
-            Ok(()) => break,
-            Err(e) => {
-                warn!(error = %format!("{e:#}"), "ingress session ended; reconnecting");
-                if sleep_or_stop(backoff.next_delay(), &mut stop).await {
-                    break;
-                }
-            }
-        }
-    }
+    reconnecting(
+        &mut stop,
+        |mut stop, connected| {
+            let shared = &shared;
+            async move { session(shared, &mut stop, &connected).await }
+        },
+        |e| warn!(error = %format!("{e:#}"), "ingress session ended; reconnecting"),
+    )
+    .await;
     info!("ingress stopped");
 }
 
 async fn session(
     shared: &Arc<Shared>,
     stop: &mut watch::Receiver<bool>,
-    backoff: &mut Backoff,
+    connected: &Connected,
 ) -> anyhow::Result<()> {
     let endpoint = shared.endpoint();
     let credentials = shared.credentials();
@@ -66,7 +63,7 @@ async fn session(
     info!(queue = topology::INGRESS_QUEUE, "consuming");
     // Ready while this session consumes; dropped (not ready) however the session ends.
     let _consuming = shared.metrics.ingress_consuming();
-    backoff.reset();
+    connected.mark();
     let mut liveness = tokio::time::interval(LIVENESS_CHECK);
     let mut finishing: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     loop {
@@ -315,15 +312,9 @@ async fn finish(
     fresh: Vec<OutboxRow>,
 ) -> anyhow::Result<()> {
     publish_rows(&shared.pool, &shared.metrics, &publisher, &fresh).await?;
-    if let Some(last) = batch.last() {
-        tokio::time::timeout(
-            ACK_TIMEOUT,
-            last.acker.ack(BasicAckOptions { multiple: true }),
-        )
+    broker::amqp::acknowledge(&batch, ACK_TIMEOUT)
         .await
-        .context("acknowledging the batch: no answer")?
         .context("acknowledging the batch")?;
-    }
     Ok(())
 }
 

@@ -33,12 +33,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use broker::service::{Backoff, sleep_or_stop};
+use broker::service::{Supervisor, stopped};
 
 use anyhow::Context;
 use broker::{BrokerEndpoint, Credentials};
 use hub_core::{Directory, Policy};
 use sqlx::PgPool;
-use tokio::sync::{Mutex, watch};
+use tokio::sync::Mutex;
 
 pub use settings::Settings;
 
@@ -131,52 +132,40 @@ const CLAIM_LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Runs the hub until `shutdown` resolves, then drains: no new deliveries are taken, the
 /// batch in hand is committed, published and acknowledged, and connections close, all
 /// within the grace period.
+///
+/// Its tasks (ingress, relay, audit check, deadline sweeper, claims and the HTTP server) are
+/// supervised: when one ends before shutdown (it failed, panicked or returned), the others
+/// are stopped the same way and `run` returns an error naming it, so the process exits
+/// non-zero and its service manager starts it again.
 pub async fn run(
     shared: Arc<Shared>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let listener = http::bind(&shared.settings.http).await?;
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let web = listener.map(|listener| {
-        let mut stop = stop_rx.clone();
-        tokio::spawn(http::serve(listener, shared.clone(), async move {
-            let _ = stop.wait_for(|stop| *stop).await;
-        }))
-    });
+    let mut tasks = Supervisor::new();
+    if let Some(listener) = listener {
+        let shared = shared.clone();
+        tasks.spawn("http", |mut stop| async move {
+            http::serve(listener, shared, async move { stopped(&mut stop).await }).await
+        });
+    }
     // The claim lock is released last, once nothing of this instance publishes any more.
-    let (release_tx, release_rx) = watch::channel(false);
-    let claims = tokio::spawn(claims::run(shared.clone(), release_rx));
+    tasks.spawn_last("claims", |stop| claims::run(shared.clone(), stop));
     if !claims::held(&shared.claims, CLAIM_LOCK_WAIT).await {
         tracing::warn!(
             "the outbox claim lock is not held yet; deliveries are taken anyway and claimed by time only until it is"
         );
     }
-    let ingress = tokio::spawn(ingress::run(shared.clone(), stop_rx.clone()));
-    let relay = tokio::spawn(relay::run(shared.clone(), stop_rx.clone()));
-    let audit = tokio::spawn(metrics::audit::run(shared.clone(), stop_rx.clone()));
-    let sweeper = tokio::spawn(deadlines::run(shared.clone(), stop_rx));
-    shutdown.await;
-    tracing::info!("shutdown requested; finishing the work in hand");
-    let _ = stop_tx.send(true);
+    tasks.spawn("ingress", |stop| ingress::run(shared.clone(), stop));
+    tasks.spawn("relay", |stop| relay::run(shared.clone(), stop));
+    tasks.spawn("audit check", |stop| {
+        metrics::audit::run(shared.clone(), stop)
+    });
+    tasks.spawn("deadline sweeper", |stop| {
+        deadlines::run(shared.clone(), stop)
+    });
     let grace = Duration::from_secs(shared.settings.hub.shutdown_grace_seconds);
-    let drained = tokio::time::timeout(grace, async {
-        let _ = ingress.await;
-        let _ = relay.await;
-        let _ = sweeper.await;
-        let _ = audit.await;
-        let _ = release_tx.send(true);
-        let _ = claims.await;
-        if let Some(web) = web {
-            let _ = web.await;
-        }
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!(
-            grace_seconds = grace.as_secs(),
-            "grace period over; unfinished deliveries stay unacknowledged and will be redelivered"
-        );
-    }
+    let supervised = tasks.run_until(shutdown, grace).await;
     shared.pool.close().await;
-    Ok(())
+    Ok(supervised?)
 }

@@ -38,9 +38,9 @@
 use std::time::Duration;
 
 use broker::depth::QueueDepths;
+use broker::metrics::{Flag, Raised, exposition};
 use broker::topology;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
@@ -99,7 +99,7 @@ pub struct Metrics {
     messages_out: Family<TypeLabel, Counter>,
     refused: Family<RefusalLabels, Counter>,
     decision_latency: Histogram,
-    ingress_consuming: Gauge,
+    ingress_consuming: Flag,
     held_since: std::sync::Mutex<Option<std::time::Instant>>,
     audit: std::sync::Mutex<Option<AuditStatus>>,
     dropped: Counter,
@@ -145,11 +145,11 @@ impl Metrics {
             Unit::Seconds,
             decision_latency.clone(),
         );
-        let ingress_consuming = Gauge::default();
+        let ingress_consuming = Flag::default();
         registry.register(
             "hub_ingress_consuming",
             "1 while the ingress consumer is consuming, else 0",
-            ingress_consuming.clone(),
+            ingress_consuming.gauge(),
         );
         let dropped = Counter::default();
         registry.register(
@@ -193,14 +193,13 @@ impl Metrics {
     }
 
     /// Marks the ingress as consuming until the guard is dropped.
-    pub fn ingress_consuming(&self) -> Consuming {
-        self.ingress_consuming.set(1);
-        Consuming(self.ingress_consuming.clone())
+    pub fn ingress_consuming(&self) -> Raised {
+        self.ingress_consuming.raise()
     }
 
     /// Whether the ingress consumer is consuming.
     pub fn is_ingress_consuming(&self) -> bool {
-        self.ingress_consuming.get() == 1
+        self.ingress_consuming.is_raised()
     }
 
     /// The ingress holds a batch it cannot commit because the database is unavailable
@@ -292,22 +291,7 @@ impl Metrics {
                 depth,
             );
         }
-        let mut text = String::new();
-        encode_registry(&mut text, &self.registry)
-            .and_then(|()| encode_registry(&mut text, &scraped))
-            .and_then(|()| encode_eof(&mut text))
-            .expect("writing to a String does not fail");
-        text
-    }
-}
-
-/// Keeps `hub_ingress_consuming` at 1 while it lives.
-#[derive(Debug)]
-pub struct Consuming(Gauge);
-
-impl Drop for Consuming {
-    fn drop(&mut self) {
-        self.0.set(0);
+        exposition(&[&self.registry, &scraped])
     }
 }
 

@@ -311,6 +311,7 @@ fn agent_settings(
         settings.push(agent::Settings {
             agent: agent::settings::AgentSettings {
                 opened_messages_days: None,
+                shutdown_grace_seconds: 20,
                 data_dir: args.data_dir.join(id.as_str()),
                 id,
                 relay_interval_ms: 20,

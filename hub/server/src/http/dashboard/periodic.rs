@@ -158,22 +158,17 @@ pub fn csv(report: &Report) -> String {
 /// quotes doubled; a field starting with `=`, `+`, `-` or `@` is prefixed with `'` so that a
 /// spreadsheet never runs it as a formula).
 fn csv_line(out: &mut String, fields: &[String]) {
-    let written: Vec<String> = fields
+    let guarded: Vec<String> = fields
         .iter()
         .map(|f| {
-            let safe = if f.starts_with(['=', '+', '-', '@']) {
+            if f.starts_with(['=', '+', '-', '@']) {
                 format!("'{f}")
             } else {
                 f.clone()
-            };
-            if safe.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", safe.replace('"', "\"\""))
-            } else {
-                safe
             }
         })
         .collect();
-    out.push_str(&written.join(","));
+    out.push_str(&broker::csv::line(&guarded));
     out.push_str("\r\n");
 }
 
