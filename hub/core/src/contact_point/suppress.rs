@@ -82,7 +82,7 @@ impl Sheet {
     }
 
     /// [`Sheet::suppress`], for figures of the present: every count shown is also rounded to
-    /// a base of 5 ([`hub_core::periods::rounded`]), and a rate is worked out from the rounded
+    /// a base of 5 ([`crate::periods::rounded`]), and a rate is worked out from the rounded
     /// counts, so one case more or less never moves a figure by exactly one.
     pub fn suppress_rounded(self) -> Published {
         Published {
