@@ -32,6 +32,31 @@ pub enum Stage {
     Closed(CaseEndReason),
 }
 
+impl Stage {
+    /// The name stored in the database (a closed case's reason is stored beside it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Referred => "referred",
+            Stage::Intake => "intake",
+            Stage::Active => "active",
+            Stage::Suspended => "suspended",
+            Stage::Closed(_) => "closed",
+        }
+    }
+
+    /// The stage with this stored name; a closed case's needs its end reason.
+    pub fn from_name(name: &str, end_reason: Option<CaseEndReason>) -> Option<Stage> {
+        Some(match name {
+            "referred" => Stage::Referred,
+            "intake" => Stage::Intake,
+            "active" => Stage::Active,
+            "suspended" => Stage::Suspended,
+            "closed" => Stage::Closed(end_reason?),
+            _ => return None,
+        })
+    }
+}
+
 /// A case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
@@ -65,9 +90,36 @@ pub enum HandoverState {
 }
 
 impl HandoverState {
+    /// Every state.
+    pub const ALL: [HandoverState; 6] = [
+        HandoverState::Requested,
+        HandoverState::Received,
+        HandoverState::Accepted,
+        HandoverState::Rejected,
+        HandoverState::Cancelled,
+        HandoverState::BlockedConsent,
+    ];
+
     /// Whether the handover is still open (requested or received).
     pub fn is_open(self) -> bool {
         matches!(self, HandoverState::Requested | HandoverState::Received)
+    }
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoverState::Requested => "requested",
+            HandoverState::Received => "received",
+            HandoverState::Accepted => "accepted",
+            HandoverState::Rejected => "rejected",
+            HandoverState::Cancelled => "cancelled",
+            HandoverState::BlockedConsent => "blocked_consent",
+        }
+    }
+
+    /// The state with this stored name.
+    pub fn from_name(name: &str) -> Option<HandoverState> {
+        HandoverState::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 
@@ -411,6 +463,34 @@ mod tests {
     use HandoverOutcome as Out;
     use HandoverState as H;
     use ReasonCode as R;
+
+    #[test]
+    fn stored_names_read_back_as_what_was_stored() {
+        for state in H::ALL {
+            assert_eq!(H::from_name(state.as_str()), Some(state));
+        }
+        assert_eq!(H::from_name("Requested"), None);
+        let stages = [
+            Stage::Referred,
+            Stage::Intake,
+            Stage::Active,
+            Stage::Suspended,
+            Stage::Closed(End::Completed),
+        ];
+        for stage in stages {
+            let reason = match stage {
+                Stage::Closed(reason) => Some(reason),
+                _ => None,
+            };
+            assert_eq!(Stage::from_name(stage.name(), reason), Some(stage));
+        }
+        assert_eq!(
+            Stage::from_name("closed", None),
+            None,
+            "a closed case has a reason"
+        );
+        assert_eq!(Stage::from_name("open", None), None);
+    }
 
     const PRISON: &str = "dk-kriminalforsorgen";
     const MUNI: &str = "dk-kobenhavn-kommune";

@@ -18,7 +18,8 @@ use sqlx::{Postgres, Transaction};
 use crate::db::deferred::{self, Deferred};
 use crate::db::state::BatchState;
 use crate::db::{
-    AuditAppender, Decided, Outcome, already_taken, insert_dead_letter, load_state, taken_key,
+    AuditAppender, Decided, Outcome, StorageError, already_taken, insert_dead_letter, load_state,
+    taken_key,
 };
 use crate::plan::{self, Accepted, Inputs, Intake, OutboxRow, Raw};
 use crate::settings::Deadlines;
@@ -86,7 +87,7 @@ pub async fn process_batch(
     pool: &PgPool,
     cx: &BatchContext<'_>,
     items: &[BatchItem<'_>],
-) -> Result<(Vec<OutboxRow>, Vec<Decided>), sqlx::Error> {
+) -> Result<(Vec<OutboxRow>, Vec<Decided>), StorageError> {
     let mut tx = pool.begin().await?;
     let mut audit = AuditAppender::start(&mut tx).await?;
     let mut fresh = Vec::new();
@@ -252,7 +253,7 @@ pub async fn refuse_unprocessable(
     pool: &PgPool,
     cx: &BatchContext<'_>,
     item: &BatchItem<'_>,
-) -> Result<(Vec<OutboxRow>, Vec<Decided>), sqlx::Error> {
+) -> Result<(Vec<OutboxRow>, Vec<Decided>), StorageError> {
     let refused = plan::unprocessable(cx.hub, cx.max_bytes, item.raw, &item.inputs);
     let mut tx = pool.begin().await?;
     let mut audit = AuditAppender::start(&mut tx).await?;

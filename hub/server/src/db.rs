@@ -9,23 +9,27 @@ use hub_core::{Agency, Directory};
 use schemas::vocab::enum_text;
 use schemas::{AgencyId, AgencyRole, Jurisdiction};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
-use hub_core::cases::{Case, Handover, HandoverState, Stage};
+use hub_core::cases::{Case, Handover};
 use hub_core::consent::ConsentInForce;
 use schemas::{Body, Message};
 
 use crate::plan::{self, DeadLetterRow, Intake, OutboxRow};
 
 pub mod audit;
+pub mod columns;
 mod decided;
 pub(crate) mod deferred;
+mod error;
 pub(crate) mod state;
 
 pub use audit::{AuditAppender, AuditCheck, verify_audit, verify_audit_in};
 pub use decided::{Decided, Outcome};
+pub use error::{StorageError, is_transient};
 
+use columns::{Vocab, decode_err};
 use state::{BatchState, MessageState};
 
 /// The hub's migrations, embedded.
@@ -84,71 +88,52 @@ pub async fn claim_inbox(
 
 /// The inbox queues of the registered agencies.
 pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Inbox {
+        #[sqlx(try_from = "String")]
+        agency: AgencyId,
+        queue: String,
+    }
+    let rows: Vec<Inbox> = sqlx::query_as(
         "SELECT i.agency, i.queue FROM agency_inboxes i JOIN agencies a ON a.id = i.agency
          ORDER BY i.agency",
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            let agency = AgencyId::try_from(row.try_get::<String, _>("agency")?)
-                .map_err(|e| sqlx::Error::Decode(e.into()))?;
-            Ok((agency, row.try_get("queue")?))
-        })
-        .collect()
+    Ok(rows.into_iter().map(|i| (i.agency, i.queue)).collect())
 }
 
 /// A vocabulary value read from its column, a decoding error when the text is not one.
-fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
-    schemas::vocab::enum_from(text).map_err(|e| sqlx::Error::Decode(e.into()))
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
+    schemas::vocab::enum_from(text).map_err(decode_err)
 }
 
 /// The registered agencies.
 pub async fn load_directory(pool: &PgPool) -> Result<Directory, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Registered {
+        #[sqlx(try_from = "String")]
+        id: AgencyId,
+        name: String,
+        role: Vocab<AgencyRole>,
+        jurisdiction: Vocab<Jurisdiction>,
+    }
     // A disabled agency (`hub agency disable`) is left out: refused like an unknown one.
-    let rows =
-        sqlx::query("SELECT id, name, role, jurisdiction FROM agencies WHERE disabled_at IS NULL")
-            .fetch_all(pool)
-            .await?;
-    let mut agencies = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: String = row.try_get("id")?;
-        agencies.push(Agency {
-            id: AgencyId::try_from(id).map_err(|e| sqlx::Error::Decode(e.into()))?,
-            name: row.try_get("name")?,
-            role: enum_from::<AgencyRole>(row.try_get("role")?)?,
-            jurisdiction: enum_from::<Jurisdiction>(row.try_get("jurisdiction")?)?,
-        });
-    }
-    Ok(Directory::new(agencies))
-}
-
-/// Whether a database error is about availability (the connection, a timeout, the server
-/// shutting down or out of resources, a serialization failure or deadlock between
-/// concurrent transactions): then the same work succeeds later and is retried. Any other
-/// error (a constraint, a value out of range, ...) is caused by the data written and would
-/// fail again the same way.
-pub fn is_transient(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::BeginFailed => true,
-        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
-            // 08: connection exception; 53: insufficient resources; 57P: operator
-            // intervention (shutdown, cannot connect now); 58: system error (I/O);
-            // 40001 serialization failure; 40P01 deadlock; 55P03 lock not available.
-            ["08", "53", "57P", "58"]
-                .iter()
-                .any(|class| code.starts_with(class))
-                || ["40001", "40P01", "55P03"].contains(&code.as_ref())
-        }),
-        _ => false,
-    }
+    let rows: Vec<Registered> = sqlx::query_as(
+        "SELECT id, name, role, jurisdiction FROM agencies WHERE disabled_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Directory::new(
+        rows.into_iter()
+            .map(|r| Agency {
+                id: r.id,
+                name: r.name,
+                role: r.role.0,
+                jurisdiction: r.jurisdiction.0,
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// The key a message is taken under: its broker-authenticated sender and its id.
@@ -175,7 +160,7 @@ pub(crate) async fn already_taken(
     if senders.is_empty() {
         return Ok(Default::default());
     }
-    let rows = sqlx::query(
+    let rows: Vec<(String, Uuid, Vec<u8>)> = sqlx::query_as(
         "SELECT sender, message_id, body_sha256 FROM messages
          WHERE (sender, message_id) IN (SELECT * FROM UNNEST($1::text[], $2::uuid[]))",
     )
@@ -183,14 +168,10 @@ pub(crate) async fn already_taken(
     .bind(ids)
     .fetch_all(&mut **tx)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok((
-                (row.try_get("sender")?, row.try_get("message_id")?),
-                row.try_get("body_sha256")?,
-            ))
-        })
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|(sender, message_id, hash)| ((sender, message_id), hash))
+        .collect())
 }
 
 /// The state one message decides on.
@@ -204,10 +185,6 @@ pub(crate) struct State {
     pub(crate) claim: Option<hub_core::cases::CaseClaim>,
     pub(crate) same_person: std::collections::BTreeSet<schemas::Pseudonym>,
     pub(crate) link: hub_core::routing::LinkState,
-}
-
-fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
-    sqlx::Error::Decode(e.into())
 }
 
 /// The state `message` decides on: consents, case, handovers and its recipients' sealing keys
@@ -276,48 +253,9 @@ pub(crate) async fn load_state(
         .bind(w.consent_id.to_string())
         .fetch_all(&mut **tx)
         .await?;
-        state.received_under_consent = agencies
-            .into_iter()
-            .map(AgencyId::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(decode_err)?;
+        state.received_under_consent = columns::each(agencies)?;
     }
     Ok(state)
-}
-
-/// The database name of a handover state.
-pub fn handover_state_name(state: HandoverState) -> &'static str {
-    match state {
-        HandoverState::Requested => "requested",
-        HandoverState::Received => "received",
-        HandoverState::Accepted => "accepted",
-        HandoverState::Rejected => "rejected",
-        HandoverState::Cancelled => "cancelled",
-        HandoverState::BlockedConsent => "blocked_consent",
-    }
-}
-
-fn handover_state_from(name: &str) -> Result<HandoverState, sqlx::Error> {
-    Ok(match name {
-        "requested" => HandoverState::Requested,
-        "received" => HandoverState::Received,
-        "accepted" => HandoverState::Accepted,
-        "rejected" => HandoverState::Rejected,
-        "cancelled" => HandoverState::Cancelled,
-        "blocked_consent" => HandoverState::BlockedConsent,
-        other => return Err(decode_err(format!("handover state {other:?}"))),
-    })
-}
-
-/// The database name of a case stage.
-pub fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Referred => "referred",
-        Stage::Intake => "intake",
-        Stage::Active => "active",
-        Stage::Suspended => "suspended",
-        Stage::Closed(_) => "closed",
-    }
 }
 
 pub(crate) async fn insert_dead_letter(
@@ -372,7 +310,7 @@ pub async fn insert_outbox(
 }
 
 /// One dead letter, for listing (no body).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeadLetterSummary {
     /// Its id.
     pub id: Uuid,
@@ -393,24 +331,12 @@ pub async fn list_dead_letters(
     pool: &PgPool,
     limit: i64,
 ) -> Result<Vec<DeadLetterSummary>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, received_at, sender, reason, detail, size_bytes FROM dead_letters ORDER BY received_at DESC, id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(DeadLetterSummary {
-                id: r.try_get("id")?,
-                received_at: r.try_get("received_at")?,
-                sender: r.try_get("sender")?,
-                reason: r.try_get("reason")?,
-                detail: r.try_get("detail")?,
-                size_bytes: r.try_get("size_bytes")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Outbox rows due for (re)publishing, claimed for `claim_seconds` so other relays skip them.
@@ -424,7 +350,7 @@ pub async fn claim_due_outbox(
     claim_seconds: u32,
     claimant: Option<i32>,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<StoredOutboxRow> = sqlx::query_as(
         "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1,
                            claimed_by = $3
          WHERE id IN (SELECT id FROM outbox
@@ -443,26 +369,41 @@ pub async fn claim_due_outbox(
     .bind(i64::from(crate::claims::LOCK_CLASS))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            let recipient: String = r.try_get("recipient")?;
-            let sender: String = r.try_get("sender")?;
-            let message_type: String = r.try_get("message_type")?;
-            Ok(OutboxRow {
-                id: r.try_get("id")?,
-                recipient: AgencyId::try_from(recipient)
-                    .map_err(|e| sqlx::Error::Decode(e.into()))?,
-                message_id: r.try_get("message_id")?,
-                correlation_id: r.try_get("correlation_id")?,
-                message_type: schemas::MessageType::from_name(&message_type)
-                    .ok_or_else(|| sqlx::Error::Decode("unknown message type in outbox".into()))?
-                    .as_str(),
-                sender: AgencyId::try_from(sender).map_err(|e| sqlx::Error::Decode(e.into()))?,
-                payload: r.try_get("payload")?,
-                consent_id: r.try_get("consent_id")?,
-            })
+    rows.into_iter().map(OutboxRow::try_from).collect()
+}
+
+/// An outbox row as stored.
+#[derive(sqlx::FromRow)]
+struct StoredOutboxRow {
+    id: Uuid,
+    #[sqlx(try_from = "String")]
+    recipient: AgencyId,
+    message_id: Uuid,
+    correlation_id: Uuid,
+    message_type: String,
+    #[sqlx(try_from = "String")]
+    sender: AgencyId,
+    payload: Vec<u8>,
+    consent_id: Option<Uuid>,
+}
+
+impl TryFrom<StoredOutboxRow> for OutboxRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: StoredOutboxRow) -> Result<Self, sqlx::Error> {
+        Ok(OutboxRow {
+            id: r.id,
+            recipient: r.recipient,
+            message_id: r.message_id,
+            correlation_id: r.correlation_id,
+            message_type: schemas::MessageType::from_name(&r.message_type)
+                .ok_or_else(|| decode_err("unknown message type in outbox"))?
+                .as_str(),
+            sender: r.sender,
+            payload: r.payload,
+            consent_id: r.consent_id,
         })
-        .collect()
+    }
 }
 
 /// Marks outbox rows as published, without waiting for the mark to reach the disk
@@ -521,9 +462,10 @@ pub async fn still_publishable(
 }
 
 /// One delivery in a person's disclosure log (GDPR art. 15).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Disclosure {
     /// When the hub decided it.
+    #[sqlx(rename = "decided_at")]
     pub at: DateTime<Utc>,
     /// Who disclosed.
     pub sender: String,
@@ -538,6 +480,7 @@ pub struct Disclosure {
     /// The categories disclosed.
     pub categories: Vec<String>,
     /// The categories removed before delivery.
+    #[sqlx(rename = "removed_categories")]
     pub removed: Vec<String>,
     /// The gateway that allowed it (named in the recipient's copy).
     pub gateway: String,
@@ -547,32 +490,14 @@ pub struct Disclosure {
 
 /// Every delivery of data about `subject`, under any pseudonym linked with it, oldest first.
 pub async fn disclosures(pool: &PgPool, subject: &str) -> Result<Vec<Disclosure>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT d.decided_at, d.sender, d.recipient, m.message_type, d.message_id, m.case_id,
-                d.categories, d.removed_categories, d.gateway, d.basis
+                d.categories, d.removed_categories, coalesce(d.gateway, '') AS gateway, d.basis
          FROM decisions d JOIN messages m USING (sender, message_id)
          WHERE m.subject IN (SELECT member FROM person_group(ARRAY[$1])) AND d.delivered
          ORDER BY d.decided_at, d.message_id, d.recipient",
     )
     .bind(subject)
     .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Disclosure {
-                at: r.try_get("decided_at")?,
-                sender: r.try_get("sender")?,
-                recipient: r.try_get("recipient")?,
-                message_type: r.try_get("message_type")?,
-                message_id: r.try_get("message_id")?,
-                case_id: r.try_get("case_id")?,
-                categories: r.try_get("categories")?,
-                removed: r.try_get("removed_categories")?,
-                gateway: r
-                    .try_get::<Option<String>, _>("gateway")?
-                    .unwrap_or_default(),
-                basis: r.try_get("basis")?,
-            })
-        })
-        .collect()
+    .await
 }

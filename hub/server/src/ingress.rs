@@ -18,6 +18,7 @@ use tracing::{info, warn};
 use uuid::Uuid;
 
 use crate::batch::{self, BatchContext, BatchItem};
+use crate::db::StorageError;
 use crate::metrics::{self, MessageDecided, Metrics, Published};
 use crate::plan::{Inputs, OutboxRow, Raw};
 use crate::{Backoff, Shared, db, failpoint, sleep_or_stop};
@@ -131,7 +132,7 @@ fn raw<'a>(delivery: &'a Delivery, user_prefix: &'a str) -> Raw<'a> {
 /// Decides and commits a batch taken off the ingress at `taken`, and returns the outbox rows
 /// it queued.
 ///
-/// A database error about availability (see [`db::is_transient`]) holds the batch and
+/// A database error about availability ([`StorageError::Unavailable`]) holds the batch and
 /// retries it with backoff, unacknowledged, so the broker sends nothing more meanwhile. Any
 /// other database error is caused by something in the batch: the batch is split in halves,
 /// each committed on its own, until the one delivery that fails is found; that one is
@@ -192,7 +193,7 @@ async fn decide(
                 fresh.extend(rows);
                 decided.extend(outcomes);
             }
-            Err(e) if db::is_transient(&e) => {
+            Err(StorageError::Unavailable(e)) => {
                 held.wait(&e, stop).await?;
                 parts.push_front(part);
             }

@@ -17,9 +17,10 @@
 
 use chrono::{DateTime, Utc};
 use hub_core::{Directory, Effect, Policy};
+use schemas::ids::ShortText;
 use schemas::messages::{DirectoryKey, KeyDirectory};
 use schemas::{AgencyId, Body, Envelope, Message, MessageId, MessageType, Purpose};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::plan::{Accepted, OutboxRow};
 
@@ -92,7 +93,20 @@ pub async fn current<'e, E>(
 where
     E: sqlx::Executor<'e, Database = Postgres>,
 {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct StoredKey {
+        seq: i64,
+        #[sqlx(try_from = "String")]
+        agency: AgencyId,
+        #[sqlx(try_from = "String")]
+        key_id: ShortText,
+        #[sqlx(try_from = "String")]
+        scheme: ShortText,
+        public_key: String,
+        published_at: DateTime<Utc>,
+        current: bool,
+    }
+    let rows: Vec<StoredKey> = sqlx::query_as(
         "SELECT seq, agency, key_id, scheme, public_key, published_at,
                 seq = max(seq) OVER (PARTITION BY agency) AS current
          FROM sealing_keys ORDER BY agency, seq",
@@ -102,27 +116,21 @@ where
     let mut version = 0u64;
     let mut keys = Vec::with_capacity(rows.len());
     for row in rows {
-        let seq: i64 = row.try_get("seq")?;
-        version = version.max(u64::try_from(seq).unwrap_or(0));
-        let agency = AgencyId::try_from(row.try_get::<String, _>("agency")?)
-            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        version = version.max(u64::try_from(row.seq).unwrap_or(0));
         // An agency removed from the directory keeps its rows for the record, but is not listed.
-        let Some(registered) = agencies.get(&agency) else {
+        let Some(registered) = agencies.get(&row.agency) else {
             continue;
-        };
-        let text = |s: String| {
-            schemas::ids::ShortText::try_from(s).map_err(|e| sqlx::Error::Decode(e.into()))
         };
         keys.push(DirectoryKey {
             role: registered.role,
-            protected_location: protected_location_allow.contains(&agency),
-            agency,
-            key_id: text(row.try_get("key_id")?)?,
-            scheme: text(row.try_get("scheme")?)?,
-            public_key: row.try_get("public_key")?,
-            published_at: row.try_get::<DateTime<Utc>, _>("published_at")?,
-            current: row.try_get("current")?,
-            agency_name: schemas::ids::ShortText::try_from(registered.name.clone()).ok(),
+            protected_location: protected_location_allow.contains(&row.agency),
+            agency: row.agency,
+            key_id: row.key_id,
+            scheme: row.scheme,
+            public_key: row.public_key,
+            published_at: row.published_at,
+            current: row.current,
+            agency_name: ShortText::try_from(registered.name.clone()).ok(),
         });
     }
     Ok(KeyDirectory {

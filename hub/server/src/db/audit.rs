@@ -14,8 +14,10 @@ use chrono::{DateTime, Utc};
 use futures_lite::StreamExt as _;
 use hub_core::audit::{self, DecisionLeaf, MessageLeaf};
 use hub_core::merkle;
-use sqlx::{Postgres, Row as _, Transaction};
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
+
+use super::columns::decode_err;
 
 /// Key of the advisory lock that serialises appends to the audit chain across hub instances.
 const AUDIT_LOCK: i64 = 0x6875_6261_7564_6974; // "hubaudit"
@@ -45,12 +47,13 @@ impl AuditAppender {
             .bind(AUDIT_LOCK)
             .execute(&mut **tx)
             .await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
+        let last: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut **tx)
+                .await?;
         let (seq, hash) = match last {
             None => (0, audit::GENESIS),
-            Some(row) => (row.try_get("seq")?, hash32(row.try_get("hash")?)?),
+            Some((seq, hash)) => (seq, hash32(hash)?),
         };
         Ok(Self {
             seq,
@@ -396,9 +399,7 @@ fn settle<'a>(
 /// records and disclosure logs, in order of entry and leaf index.
 struct LeafStream<'c> {
     rows: std::pin::Pin<
-        Box<
-            dyn futures_lite::Stream<Item = Result<sqlx::postgres::PgRow, sqlx::Error>> + Send + 'c,
-        >,
+        Box<dyn futures_lite::Stream<Item = Result<LeafRow, sqlx::Error>> + Send + 'c>,
     >,
     /// The message being read: its entry, its index, its key and its leaf so far.
     current: Option<(i64, i32, (String, Uuid), MessageLeaf)>,
@@ -406,7 +407,7 @@ struct LeafStream<'c> {
 
 impl<'c> LeafStream<'c> {
     fn new(conn: &'c mut sqlx::PgConnection, first: i64, last: i64) -> Self {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as(
             "SELECT m.audit_seq, m.audit_leaf, m.sender, m.message_id, m.message_type,
                     m.body_sha256, m.outcome, m.reason,
                     d.recipient, d.delivered, d.gateway, d.categories, d.reason AS decision_reason,
@@ -434,20 +435,23 @@ impl<'c> LeafStream<'c> {
             let Some(row) = self.rows.try_next().await? else {
                 return Ok(self.current.take().map(done));
             };
-            let seq: i64 = row.try_get("audit_seq")?;
-            let index: i32 = row.try_get("audit_leaf")?;
-            let key: (String, Uuid) = (row.try_get("sender")?, row.try_get("message_id")?);
-            let decision = match row.try_get::<Option<String>, _>("recipient")? {
+            let (seq, index) = (row.audit_seq, row.audit_leaf);
+            let key = (row.sender, row.message_id);
+            let decision = match row.recipient {
                 None => None,
-                Some(recipient) => Some(DecisionLeaf {
-                    recipient,
-                    delivered: row.try_get("delivered")?,
-                    gateway: row.try_get("gateway")?,
-                    categories: row.try_get("categories")?,
-                    reason: row.try_get("decision_reason")?,
-                    removed: row.try_get("removed_categories")?,
-                    basis: row.try_get("basis")?,
-                }),
+                Some(recipient) => {
+                    let d = row.decision;
+                    let missing = || decode_err("a decision row without its columns");
+                    Some(DecisionLeaf {
+                        recipient,
+                        delivered: d.delivered.ok_or_else(missing)?,
+                        gateway: d.gateway,
+                        categories: d.categories.ok_or_else(missing)?,
+                        reason: d.decision_reason,
+                        removed: d.removed_categories.ok_or_else(missing)?,
+                        basis: d.basis.ok_or_else(missing)?,
+                    })
+                }
             };
             if let Some((s, i, k, leaf)) = &mut self.current
                 && (*s, *i, &*k) == (seq, index, &key)
@@ -458,10 +462,10 @@ impl<'c> LeafStream<'c> {
             let leaf = MessageLeaf {
                 sender: key.0.clone(),
                 message_id: key.1.to_string(),
-                message_type: row.try_get("message_type")?,
-                body_sha256: row.try_get("body_sha256")?,
-                outcome: row.try_get("outcome")?,
-                reason: row.try_get("reason")?,
+                message_type: row.message_type,
+                body_sha256: row.body_sha256,
+                outcome: row.outcome,
+                reason: row.reason,
                 decisions: decision.into_iter().collect(),
             };
             if let Some(finished) = self.current.replace((seq, index, key, leaf)) {
@@ -469,6 +473,33 @@ impl<'c> LeafStream<'c> {
             }
         }
     }
+}
+
+/// A message's record and one of its decisions (none when it has none: a left join).
+#[derive(sqlx::FromRow)]
+struct LeafRow {
+    audit_seq: i64,
+    audit_leaf: i32,
+    sender: String,
+    message_id: Uuid,
+    message_type: String,
+    body_sha256: Vec<u8>,
+    outcome: String,
+    reason: Option<String>,
+    recipient: Option<String>,
+    #[sqlx(flatten)]
+    decision: DecisionColumns,
+}
+
+/// A decision's columns other than its recipient, all absent when the message has none.
+#[derive(sqlx::FromRow)]
+struct DecisionColumns {
+    delivered: Option<bool>,
+    gateway: Option<String>,
+    categories: Option<Vec<String>>,
+    decision_reason: Option<String>,
+    removed_categories: Option<Vec<String>>,
+    basis: Option<Vec<String>>,
 }
 
 /// That one message is in the audit log: the path from its leaf to its batch entry's root.

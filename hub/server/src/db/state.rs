@@ -17,10 +17,12 @@ use hub_core::consent::{ConsentInForce, Withdrawal};
 use schemas::messages::{ConsentRecord, WithdrawalScope};
 use schemas::vocab::enum_text;
 use schemas::{AgencyId, Body, CaseId, Envelope, GatewayRef, Message, Pseudonym};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::types::Json;
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
-use super::{decode_err, enum_from, handover_state_from, handover_state_name, stage_name};
+use super::columns::{self, decode_err};
+use super::enum_from;
 
 /// The state of a batch, as read and as changed so far.
 #[derive(Debug, Default)]
@@ -204,14 +206,17 @@ impl BatchState {
         people: BTreeSet<&str>,
     ) -> Result<(), sqlx::Error> {
         let people: Vec<String> = people.into_iter().map(str::to_owned).collect();
-        let rows = sqlx::query("SELECT subject, member FROM person_group($1)")
+        #[derive(sqlx::FromRow)]
+        struct Member {
+            subject: String,
+            #[sqlx(try_from = "String")]
+            member: Pseudonym,
+        }
+        let rows: Vec<Member> = sqlx::query_as("SELECT subject, member FROM person_group($1)")
             .bind(&people)
             .fetch_all(&mut **tx)
             .await?;
-        for row in rows {
-            let subject: String = row.try_get("subject")?;
-            let member =
-                Pseudonym::try_from(row.try_get::<String, _>("member")?).map_err(decode_err)?;
+        for Member { subject, member } in rows {
             self.groups.entry(subject).or_default().insert(member);
         }
         Ok(())
@@ -230,20 +235,22 @@ impl BatchState {
         tx: &mut Transaction<'_, Postgres>,
         agencies: BTreeSet<AgencyId>,
     ) -> Result<(), sqlx::Error> {
-        let rows = sqlx::query("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
-            .bind(agencies.iter().map(AgencyId::as_str).collect::<Vec<_>>())
-            .fetch_all(&mut **tx)
-            .await?;
+        #[derive(sqlx::FromRow)]
+        struct SealingKey {
+            #[sqlx(try_from = "String")]
+            agency: AgencyId,
+            key_id: String,
+        }
+        let rows: Vec<SealingKey> =
+            sqlx::query_as("SELECT agency, key_id FROM sealing_keys WHERE agency = ANY($1)")
+                .bind(agencies.iter().map(AgencyId::as_str).collect::<Vec<_>>())
+                .fetch_all(&mut **tx)
+                .await?;
         for agency in agencies {
             self.sealing_keys.entry(agency).or_default();
         }
-        for row in rows {
-            let agency =
-                AgencyId::try_from(row.try_get::<String, _>("agency")?).map_err(decode_err)?;
-            self.sealing_keys
-                .entry(agency)
-                .or_default()
-                .insert(row.try_get("key_id")?);
+        for SealingKey { agency, key_id } in rows {
+            self.sealing_keys.entry(agency).or_default().insert(key_id);
         }
         Ok(())
     }
@@ -257,7 +264,13 @@ impl BatchState {
         let subjects: Vec<String> = subjects.into_iter().collect();
         let consent_ids: Vec<Uuid> = consent_ids.into_iter().collect();
         // Each consent version with its withdrawals, in one round trip.
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct StoredConsent {
+            record: Json<ConsentRecord>,
+            superseded: bool,
+            withdrawals: Json<Vec<serde_json::Value>>,
+        }
+        let rows: Vec<StoredConsent> = sqlx::query_as(
             "SELECT record, superseded,
                     COALESCE((SELECT jsonb_agg(jsonb_build_object('at', w.withdrawn_at, 'scope', w.scope,
                                                                   'through', w.through_version)
@@ -271,11 +284,8 @@ impl BatchState {
         .fetch_all(&mut **tx)
         .await?;
         for row in rows {
-            let record: ConsentRecord =
-                serde_json::from_value(row.try_get("record")?).map_err(decode_err)?;
-            let withdrawals: Vec<serde_json::Value> =
-                row.try_get::<sqlx::types::Json<_>, _>("withdrawals")?.0;
-            let withdrawals = withdrawals
+            let record = row.record.0;
+            let withdrawals = (row.withdrawals.0)
                 .into_iter()
                 .map(|mut w| {
                     Ok(Withdrawal {
@@ -293,7 +303,7 @@ impl BatchState {
                 (record.consent_id, record.version),
                 ConsentInForce {
                     record,
-                    superseded: row.try_get("superseded")?,
+                    superseded: row.superseded,
                     withdrawals,
                 },
             );
@@ -310,7 +320,7 @@ impl BatchState {
     ) -> Result<(), sqlx::Error> {
         let ids: Vec<&str> = case_ids.iter().map(CaseId::as_str).collect();
         // Locked in id order, so two hubs locking several cases cannot deadlock.
-        let rows = sqlx::query(
+        let rows: Vec<StoredCase> = sqlx::query_as(
             "SELECT case_id, subject, owner, stage, end_reason,
                     ARRAY(SELECT agency FROM case_participants p WHERE p.case_id = c.case_id) AS participants
              FROM cases c WHERE case_id = ANY($1) ORDER BY case_id FOR UPDATE",
@@ -319,10 +329,10 @@ impl BatchState {
         .fetch_all(&mut **tx)
         .await?;
         for row in rows {
-            let case = case_from_row(&row)?;
+            let case = Case::try_from(row)?;
             self.cases.insert(case.id.clone(), Some(case));
         }
-        let rows = sqlx::query(
+        let rows: Vec<StoredHandover> = sqlx::query_as(
             "SELECT case_id, handover_id, kind, from_agency, to_agency, state, gateway
              FROM handovers WHERE case_id = ANY($1)",
         )
@@ -330,7 +340,7 @@ impl BatchState {
         .fetch_all(&mut **tx)
         .await?;
         for row in rows {
-            let handover = handover_from_row(&row)?;
+            let handover = Handover::try_from(row)?;
             self.stored_handovers.insert(handover.id);
             self.handovers
                 .entry(handover.case_id.clone())
@@ -351,20 +361,26 @@ impl BatchState {
             })
             .collect();
         if !unopened.is_empty() {
-            let rows = sqlx::query(
+            #[derive(sqlx::FromRow)]
+            struct StoredClaim {
+                #[sqlx(try_from = "String")]
+                case_id: CaseId,
+                #[sqlx(try_from = "String")]
+                opener: AgencyId,
+                #[sqlx(try_from = "String")]
+                subject: Pseudonym,
+            }
+            let rows: Vec<StoredClaim> = sqlx::query_as(
                 "SELECT case_id, opener, subject FROM case_claims WHERE case_id = ANY($1)",
             )
             .bind(&unopened)
             .fetch_all(&mut **tx)
             .await?;
-            for row in rows {
+            for c in rows {
                 let claim = CaseClaim {
-                    case_id: CaseId::try_from(row.try_get::<String, _>("case_id")?)
-                        .map_err(decode_err)?,
-                    opener: AgencyId::try_from(row.try_get::<String, _>("opener")?)
-                        .map_err(decode_err)?,
-                    subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?)
-                        .map_err(decode_err)?,
+                    case_id: c.case_id,
+                    opener: c.opener,
+                    subject: c.subject,
                 };
                 self.claims.insert(claim.case_id.clone(), claim);
             }
@@ -760,7 +776,7 @@ impl BatchState {
             .bind(cases.iter().map(|w| w.case.id.as_str()).collect::<Vec<_>>())
             .bind(cases.iter().map(|w| w.case.subject.as_str()).collect::<Vec<_>>())
             .bind(cases.iter().map(|w| w.case.owner.as_str()).collect::<Vec<_>>())
-            .bind(cases.iter().map(|w| stage_name(w.case.stage)).collect::<Vec<_>>())
+            .bind(cases.iter().map(|w| w.case.stage.name()).collect::<Vec<_>>())
             .bind(
                 cases
                     .iter()
@@ -807,7 +823,7 @@ impl BatchState {
             .bind(h(|w| w.handover.case_id.as_str().to_owned()))
             .bind(h(|w| w.handover.from.to_string()))
             .bind(h(|w| w.handover.to.to_string()))
-            .bind(h(|w| handover_state_name(w.handover.state).to_owned()))
+            .bind(h(|w| w.handover.state.as_str().to_owned()))
             .bind(h(|w| w.handover.gateway.as_str().to_owned()))
             .bind(h(|w| w.jurisdiction.clone()))
             .bind(handovers.iter().map(|w| w.requested_at).collect::<Vec<_>>())
@@ -834,41 +850,67 @@ impl BatchState {
     }
 }
 
-fn case_from_row(row: &sqlx::postgres::PgRow) -> Result<Case, sqlx::Error> {
-    let participants: Vec<String> = row.try_get("participants")?;
-    let stage: String = row.try_get("stage")?;
-    let end_reason: Option<String> = row.try_get("end_reason")?;
-    let stage = match stage.as_str() {
-        "referred" => Stage::Referred,
-        "intake" => Stage::Intake,
-        "active" => Stage::Active,
-        "suspended" => Stage::Suspended,
-        "closed" => Stage::Closed(enum_from(end_reason.unwrap_or_default())?),
-        other => return Err(decode_err(format!("case stage {other:?}"))),
-    };
-    Ok(Case {
-        id: CaseId::try_from(row.try_get::<String, _>("case_id")?).map_err(decode_err)?,
-        subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?).map_err(decode_err)?,
-        owner: AgencyId::try_from(row.try_get::<String, _>("owner")?).map_err(decode_err)?,
-        participants: participants
-            .into_iter()
-            .map(AgencyId::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(decode_err)?,
-        stage,
-    })
+/// A case as stored, with its participants.
+#[derive(sqlx::FromRow)]
+struct StoredCase {
+    #[sqlx(try_from = "String")]
+    case_id: CaseId,
+    #[sqlx(try_from = "String")]
+    subject: Pseudonym,
+    #[sqlx(try_from = "String")]
+    owner: AgencyId,
+    stage: String,
+    end_reason: Option<String>,
+    participants: Vec<String>,
 }
 
-fn handover_from_row(row: &sqlx::postgres::PgRow) -> Result<Handover, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
-    Ok(Handover {
-        id: row.try_get("handover_id")?,
-        kind: HandoverKind::from_name(&kind)
-            .ok_or_else(|| decode_err(format!("handover kind {kind:?}")))?,
-        case_id: CaseId::try_from(row.try_get::<String, _>("case_id")?).map_err(decode_err)?,
-        from: AgencyId::try_from(row.try_get::<String, _>("from_agency")?).map_err(decode_err)?,
-        to: AgencyId::try_from(row.try_get::<String, _>("to_agency")?).map_err(decode_err)?,
-        state: handover_state_from(&row.try_get::<String, _>("state")?)?,
-        gateway: GatewayRef::try_from(row.try_get::<String, _>("gateway")?).map_err(decode_err)?,
-    })
+impl TryFrom<StoredCase> for Case {
+    type Error = sqlx::Error;
+
+    fn try_from(row: StoredCase) -> Result<Case, sqlx::Error> {
+        let end_reason = row.end_reason.map(enum_from).transpose()?;
+        let stage = Stage::from_name(&row.stage, end_reason)
+            .ok_or_else(|| decode_err(format!("case stage {:?}", row.stage)))?;
+        Ok(Case {
+            id: row.case_id,
+            subject: row.subject,
+            owner: row.owner,
+            participants: columns::each(row.participants)?.into_iter().collect(),
+            stage,
+        })
+    }
+}
+
+/// A handover as stored.
+#[derive(sqlx::FromRow)]
+struct StoredHandover {
+    handover_id: Uuid,
+    kind: String,
+    #[sqlx(try_from = "String")]
+    case_id: CaseId,
+    #[sqlx(try_from = "String")]
+    from_agency: AgencyId,
+    #[sqlx(try_from = "String")]
+    to_agency: AgencyId,
+    state: String,
+    #[sqlx(try_from = "String")]
+    gateway: GatewayRef,
+}
+
+impl TryFrom<StoredHandover> for Handover {
+    type Error = sqlx::Error;
+
+    fn try_from(row: StoredHandover) -> Result<Handover, sqlx::Error> {
+        Ok(Handover {
+            id: row.handover_id,
+            kind: HandoverKind::from_name(&row.kind)
+                .ok_or_else(|| decode_err(format!("handover kind {:?}", row.kind)))?,
+            case_id: row.case_id,
+            from: row.from_agency,
+            to: row.to_agency,
+            state: HandoverState::from_name(&row.state)
+                .ok_or_else(|| decode_err(format!("handover state {:?}", row.state)))?,
+            gateway: row.gateway,
+        })
+    }
 }

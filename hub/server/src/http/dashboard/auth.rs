@@ -13,9 +13,12 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use schemas::Jurisdiction;
+use schemas::vocab::enum_text;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
+
+use crate::db::columns::{Vocab, decode_err};
 
 /// How long a login lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -95,18 +98,6 @@ fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn jurisdiction_from(text: &str) -> Result<Jurisdiction, sqlx::Error> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|e| sqlx::Error::Decode(e.into()))
-}
-
-fn jurisdiction_text(j: Jurisdiction) -> String {
-    serde_json::to_value(j)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// Adds a login, or replaces its role, jurisdiction and password (and re-enables it).
 pub async fn add_user(
     pool: &PgPool,
@@ -142,7 +133,7 @@ pub async fn add_user(
     )
     .bind(name)
     .bind(role.as_str())
-    .bind(jurisdiction_text(jurisdiction))
+    .bind(enum_text(&jurisdiction))
     .bind(hash)
     .execute(pool)
     .await?;
@@ -171,21 +162,11 @@ pub async fn disable_user(pool: &PgPool, name: &str) -> Result<bool, sqlx::Error
 
 /// Every login: name, role, jurisdiction, whether disabled.
 pub async fn list_users(pool: &PgPool) -> Result<Vec<(String, String, String, bool)>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_as(
         "SELECT name, role, jurisdiction, disabled_at IS NOT NULL AS disabled FROM dashboard_users ORDER BY name",
     )
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok((
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-        ))
-    })
-    .collect()
+    .await
 }
 
 /// What a failed login is counted against.
@@ -315,7 +296,13 @@ pub async fn viewer(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Viewer>, sqlx::Error> {
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Login {
+        name: String,
+        role: String,
+        jurisdiction: Vocab<Jurisdiction>,
+    }
+    let login: Option<Login> = sqlx::query_as(
         "SELECT u.name, u.role, u.jurisdiction FROM dashboard_sessions s
          JOIN dashboard_users u ON u.name = s.user_name
          WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
@@ -324,14 +311,11 @@ pub async fn viewer(
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let role: String = row.try_get("role")?;
+    let Some(login) = login else { return Ok(None) };
     Ok(Some(Viewer {
-        name: row.try_get("name")?,
-        role: role
-            .parse()
-            .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
-        jurisdiction: jurisdiction_from(&row.try_get::<String, _>("jurisdiction")?)?,
+        name: login.name,
+        role: login.role.parse().map_err(|e: String| decode_err(e))?,
+        jurisdiction: login.jurisdiction.0,
     }))
 }
 
