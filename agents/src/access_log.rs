@@ -17,7 +17,6 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::store::{Store, StoreError};
 
@@ -306,18 +305,25 @@ impl Filter {
     }
 }
 
+/// The columns of an [`EntryRow`], as the start of a query.
+macro_rules! select_entries {
+    () => {
+        "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log"
+    };
+}
+
 /// The entries that match `filter`, oldest first.
 pub async fn entries(store: &Store, filter: &Filter) -> Result<Vec<Entry>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log
-         WHERE (?1 IS NULL OR subject = ?1) ORDER BY seq",
-    )
+    let rows = sqlx::query_as::<_, EntryRow>(concat!(
+        select_entries!(),
+        " WHERE (?1 IS NULL OR subject = ?1) ORDER BY seq"
+    ))
     .bind(filter.subject.as_deref())
     .fetch_all(store.pool())
     .await?;
     let mut out = Vec::new();
-    for row in &rows {
-        let entry = entry_of(row)?;
+    for row in rows {
+        let entry = Entry::try_from(row)?;
         if filter.actor_matches(&entry.actor) {
             out.push(entry);
         }
@@ -325,21 +331,52 @@ pub async fn entries(store: &Store, filter: &Filter) -> Result<Vec<Entry>, Store
     Ok(out)
 }
 
-fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<Entry, StoreError> {
-    let at: String = r.try_get("at")?;
-    Ok(Entry {
-        seq: r.try_get("seq")?,
-        at: DateTime::parse_from_rfc3339(&at)
-            .map_err(|_| StoreError::Corrupt("access_log.at".to_owned()))?
-            .with_timezone(&Utc),
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        message_id: r.try_get("message_id")?,
-        sender: r.try_get("sender")?,
-        subject: r.try_get("subject")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-    })
+/// A row of `access_log`, as stored: `at` is the text the hash covers.
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    message_id: Option<String>,
+    sender: Option<String>,
+    subject: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl EntryRow {
+    /// The hash this entry should have, following `prev_hash`.
+    fn expected_hash(&self, prev_hash: &str) -> String {
+        hash_of(
+            prev_hash,
+            &self.at,
+            &self.actor,
+            &self.action,
+            self.message_id.as_deref(),
+            self.sender.as_deref(),
+            self.subject.as_deref(),
+        )
+    }
+}
+
+impl TryFrom<EntryRow> for Entry {
+    type Error = StoreError;
+    fn try_from(row: EntryRow) -> Result<Self, StoreError> {
+        Ok(Entry {
+            seq: row.seq,
+            at: DateTime::parse_from_rfc3339(&row.at)
+                .map_err(|_| StoreError::Corrupt("access_log.at".to_owned()))?
+                .with_timezone(&Utc),
+            actor: row.actor,
+            action: row.action,
+            message_id: row.message_id,
+            sender: row.sender,
+            subject: row.subject,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        })
+    }
 }
 
 /// Why the chain does not verify.
@@ -355,38 +392,18 @@ pub enum Broken {
 
 /// Checks the whole chain: how many entries, or where it breaks.
 pub async fn verify(store: &Store) -> Result<Result<usize, Broken>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, action, message_id, sender, subject, prev_hash, hash FROM access_log ORDER BY seq",
-    )
-    .fetch_all(store.pool())
-    .await?;
+    let rows = sqlx::query_as::<_, EntryRow>(concat!(select_entries!(), " ORDER BY seq"))
+        .fetch_all(store.pool())
+        .await?;
     let mut prev = GENESIS.to_owned();
     for row in &rows {
-        let seq: i64 = row.try_get("seq")?;
-        let stored_prev: String = row.try_get("prev_hash")?;
-        if stored_prev != prev {
-            return Ok(Err(Broken::Gap(seq)));
+        if row.prev_hash != prev {
+            return Ok(Err(Broken::Gap(row.seq)));
         }
-        let at: String = row.try_get("at")?;
-        let actor: String = row.try_get("actor")?;
-        let action: String = row.try_get("action")?;
-        let message_id: Option<String> = row.try_get("message_id")?;
-        let sender: Option<String> = row.try_get("sender")?;
-        let subject: Option<String> = row.try_get("subject")?;
-        let hash: String = row.try_get("hash")?;
-        let expected = hash_of(
-            &prev,
-            &at,
-            &actor,
-            &action,
-            message_id.as_deref(),
-            sender.as_deref(),
-            subject.as_deref(),
-        );
-        if expected != hash {
-            return Ok(Err(Broken::Changed(seq)));
+        if row.expected_hash(&prev) != row.hash {
+            return Ok(Err(Broken::Changed(row.seq)));
         }
-        prev = hash;
+        prev.clone_from(&row.hash);
     }
     Ok(Ok(rows.len()))
 }

@@ -31,18 +31,18 @@ use schemas::messages::{
     DirectoryKey, SEALED_IDENTITY, Sealed, SealedIdentity, carries_identity, may_hold_identity,
 };
 use schemas::person::{InvalidNationalId, NationalId};
+use schemas::vocab::{enum_from, enum_text};
 use schemas::{AgencyId, Jurisdiction, Message, Pseudonym};
 use seal::OpenError;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
-use sqlx::Row;
 use zeroize::Zeroizing;
 
 use crate::http::words::t;
 use crate::store::{Store, StoreError};
 
-/// The columns [`person_of`] reads, as the start of a query.
+/// The columns of a [`PersonRow`], as the start of a query.
 macro_rules! select_person {
     () => {
         "SELECT subject, jurisdiction, national_id, name, date_of_birth, source, first_seen FROM persons"
@@ -491,11 +491,14 @@ pub async fn rederive(
     now: DateTime<Utc>,
 ) -> Result<Rederived, crate::SubmitError> {
     use crate::access_log::{Access, Action};
-    let rows = sqlx::query(select_person!())
+    let rows = sqlx::query_as::<_, PersonRow>(select_person!())
         .fetch_all(store.pool())
         .await
         .map_err(StoreError::from)?;
-    let people: Vec<Person> = rows.iter().map(person_of).collect::<Result<_, _>>()?;
+    let people: Vec<Person> = rows
+        .into_iter()
+        .map(Person::try_from)
+        .collect::<Result<_, _>>()?;
     let mut done = Rederived::default();
     for person in people {
         let Ok(id) = NationalId::parse(
@@ -709,7 +712,7 @@ pub async fn remember(
     };
     query
         .bind(subject.as_str())
-        .bind(jurisdiction_code(identity.jurisdiction))
+        .bind(enum_text(&identity.jurisdiction))
         .bind(identity.national_id.as_str())
         .bind(identity.name.as_str())
         .bind(fold(identity.name.as_str()))
@@ -724,11 +727,11 @@ pub async fn remember(
 
 /// The person with this pseudonym, if the register knows them.
 pub async fn find(store: &Store, subject: &Pseudonym) -> Result<Option<Person>, StoreError> {
-    let row = sqlx::query(concat!(select_person!(), " WHERE subject = ?"))
+    let row = sqlx::query_as::<_, PersonRow>(concat!(select_person!(), " WHERE subject = ?"))
         .bind(subject.as_str())
         .fetch_optional(store.pool())
         .await?;
-    row.map(|r| person_of(&r)).transpose()
+    row.map(Person::try_from).transpose()
 }
 
 /// The people whose number or name matches `query`: a number typed in any of the forms its
@@ -749,7 +752,7 @@ pub async fn search(
         .map(|id| id.normalised().to_owned())
         .collect();
     let rows = if numbers.is_empty() {
-        sqlx::query(concat!(
+        sqlx::query_as::<_, PersonRow>(concat!(
             select_person!(),
             " WHERE instr(name_folded, ?) > 0 ORDER BY name_folded LIMIT 50"
         ))
@@ -764,49 +767,50 @@ pub async fn search(
             list.push_bind(n.clone());
         }
         builder.push(") ORDER BY name_folded LIMIT 50");
-        builder.build().fetch_all(store.pool()).await?
+        builder
+            .build_query_as::<PersonRow>()
+            .fetch_all(store.pool())
+            .await?
     };
-    rows.iter().map(person_of).collect()
+    rows.into_iter().map(Person::try_from).collect()
 }
 
-fn person_of(row: &sqlx::sqlite::SqliteRow) -> Result<Person, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("persons.{what}"));
-    let jurisdiction = match row.try_get::<String, _>("jurisdiction")?.as_str() {
-        "DK" => Jurisdiction::DK,
-        "NO" => Jurisdiction::NO,
-        "SE" => Jurisdiction::SE,
-        _ => return Err(corrupt("jurisdiction")),
-    };
-    Ok(Person {
-        subject: Pseudonym::try_from(row.try_get::<String, _>("subject")?)
-            .map_err(|_| corrupt("subject"))?,
-        identity: SealedIdentity {
-            jurisdiction,
-            national_id: row
-                .try_get::<String, _>("national_id")?
-                .try_into()
-                .map_err(|_| corrupt("national_id"))?,
-            name: row
-                .try_get::<String, _>("name")?
-                .try_into()
-                .map_err(|_| corrupt("name"))?,
-            date_of_birth: row
-                .try_get::<String, _>("date_of_birth")?
-                .parse()
-                .map_err(|_| corrupt("date_of_birth"))?,
-        },
-        source: row.try_get("source")?,
-        first_seen: DateTime::parse_from_rfc3339(&row.try_get::<String, _>("first_seen")?)
-            .map_err(|_| corrupt("first_seen"))?
-            .with_timezone(&Utc),
-    })
+/// A row of `persons` as [`select_person`] reads it; every column is text. It holds personal
+/// data, so it has no `Debug`.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    subject: String,
+    jurisdiction: String,
+    national_id: String,
+    name: String,
+    date_of_birth: String,
+    source: String,
+    first_seen: String,
 }
 
-fn jurisdiction_code(j: Jurisdiction) -> &'static str {
-    match j {
-        Jurisdiction::DK => "DK",
-        Jurisdiction::NO => "NO",
-        Jurisdiction::SE => "SE",
+impl TryFrom<PersonRow> for Person {
+    type Error = StoreError;
+    fn try_from(row: PersonRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("persons.{what}"));
+        Ok(Person {
+            subject: Pseudonym::try_from(row.subject).map_err(|_| corrupt("subject"))?,
+            identity: SealedIdentity {
+                jurisdiction: enum_from(row.jurisdiction).map_err(|_| corrupt("jurisdiction"))?,
+                national_id: row
+                    .national_id
+                    .try_into()
+                    .map_err(|_| corrupt("national_id"))?,
+                name: row.name.try_into().map_err(|_| corrupt("name"))?,
+                date_of_birth: row
+                    .date_of_birth
+                    .parse()
+                    .map_err(|_| corrupt("date_of_birth"))?,
+            },
+            source: row.source,
+            first_seen: DateTime::parse_from_rfc3339(&row.first_seen)
+                .map_err(|_| corrupt("first_seen"))?
+                .with_timezone(&Utc),
+        })
     }
 }
 

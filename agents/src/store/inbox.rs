@@ -7,12 +7,11 @@
 use chrono::{DateTime, Utc};
 use schemas::messages::{Receipt, Undeliverable, WithdrawalScope};
 use schemas::{AgencyId, Body, Message};
-use sqlx::Row;
 
 use super::outbox::record_outcomes;
 use super::{SendStatus, Store, StoreError};
 
-/// The columns [`received`] reads, as the start of a query.
+/// The columns of an [`InboxRow`], as the start of a query.
 macro_rules! select_inbox {
     () => {
         "SELECT message_id, sender, message_type, case_id, received_at, opened_at, quarantined_at, payload FROM inbox"
@@ -139,7 +138,7 @@ impl Store {
 
     /// The inbox, newest first.
     pub async fn inbox(&self, limit: i64) -> Result<Vec<Received>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, InboxRow>(concat!(
             select_inbox!(),
             "
              ORDER BY rowid DESC LIMIT ?"
@@ -147,7 +146,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(received).collect()
+        Ok(rows.into_iter().map(Received::from).collect())
     }
 
     /// One inbox message, by its id and, where several senders used that id, its sender
@@ -182,7 +181,7 @@ impl Store {
         message_id: &str,
         sender: Option<&str>,
     ) -> Result<Option<Received>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, InboxRow>(concat!(
             select_inbox!(),
             " WHERE message_id = ? AND (?2 IS NULL OR sender = ?2) ORDER BY received_at LIMIT 2"
         ))
@@ -190,10 +189,11 @@ impl Store {
         .bind(sender)
         .fetch_all(&self.pool)
         .await?;
-        match rows.as_slice() {
-            [] => Ok(None),
-            [one] => received(one).map(Some),
-            _ => Err(StoreError::Ambiguous),
+        let mut rows = rows.into_iter();
+        match (rows.next(), rows.next()) {
+            (None, _) => Ok(None),
+            (Some(one), None) => Ok(Some(one.into())),
+            (Some(_), Some(_)) => Err(StoreError::Ambiguous),
         }
     }
 
@@ -203,7 +203,7 @@ impl Store {
         message_type: &str,
         limit: i64,
     ) -> Result<Vec<Received>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, InboxRow>(concat!(
             select_inbox!(),
             "
              WHERE message_type = ? ORDER BY rowid DESC LIMIT ?"
@@ -212,7 +212,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(received).collect()
+        Ok(rows.into_iter().map(Received::from).collect())
     }
 
     /// Received messages in one conversation (by correlation id), oldest first, read without
@@ -221,7 +221,7 @@ impl Store {
         &self,
         correlation_id: &str,
     ) -> Result<Vec<Received>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, InboxRow>(concat!(
             select_inbox!(),
             "
              WHERE correlation_id = ? ORDER BY rowid"
@@ -229,7 +229,7 @@ impl Store {
         .bind(correlation_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(received).collect()
+        Ok(rows.into_iter().map(Received::from).collect())
     }
 
     /// Deletes the received messages first opened before `cutoff` (retention,
@@ -266,27 +266,40 @@ impl Store {
 
     /// Deliveries that did not decode, as (time, detail).
     pub async fn rejected(&self) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
-        let rows = sqlx::query("SELECT received_at, detail FROM rejected ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("received_at")?, r.try_get("detail")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        Ok(sqlx::query_as::<_, (DateTime<Utc>, String)>(
+            "SELECT received_at, detail FROM rejected ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 
-pub(super) fn received(r: &sqlx::sqlite::SqliteRow) -> Result<Received, StoreError> {
-    Ok(Received {
-        message_id: r.try_get("message_id")?,
-        sender: r.try_get("sender")?,
-        message_type: r.try_get("message_type")?,
-        case_id: r.try_get("case_id")?,
-        received_at: r.try_get("received_at")?,
-        opened_at: r.try_get("opened_at")?,
-        quarantined_at: r.try_get("quarantined_at")?,
-        payload: r.try_get("payload")?,
-    })
+/// A row of `inbox` as [`select_inbox`] reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct InboxRow {
+    message_id: String,
+    sender: String,
+    message_type: String,
+    case_id: Option<String>,
+    received_at: DateTime<Utc>,
+    opened_at: Option<DateTime<Utc>>,
+    quarantined_at: Option<DateTime<Utc>>,
+    payload: Vec<u8>,
+}
+
+impl From<InboxRow> for Received {
+    fn from(row: InboxRow) -> Self {
+        Received {
+            message_id: row.message_id,
+            sender: row.sender,
+            message_type: row.message_type,
+            case_id: row.case_id,
+            received_at: row.received_at,
+            opened_at: row.opened_at,
+            quarantined_at: row.quarantined_at,
+            payload: row.payload,
+        }
+    }
 }
 
 /// Inserts the plain messages `run` indexes into `messages` (see [`insert_inbox`]), sets

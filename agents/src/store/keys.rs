@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use schemas::messages::{DirectoryKey, KeyDirectory};
-use sqlx::Row;
+use schemas::vocab::{enum_from, enum_text};
 use zeroize::Zeroizing;
 
 use super::{Store, StoreError};
@@ -85,23 +85,23 @@ impl Store {
 
     /// The current key, if the agency has one.
     pub async fn current_key(&self) -> Result<Option<OwnKey>, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, OwnKeyRow>(
             "SELECT key_id, public_key, created_at, retired_at FROM own_keys WHERE retired_at IS NULL",
         )
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(own_key).transpose()
+        Ok(row.map(OwnKey::from))
     }
 
     /// Every key the agency holds, newest first: the current one and the rotated-out ones.
     pub async fn own_keys(&self) -> Result<Vec<OwnKey>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, OwnKeyRow>(
             "SELECT key_id, public_key, created_at, retired_at FROM own_keys
              ORDER BY created_at DESC, rowid DESC",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(own_key).collect()
+        Ok(rows.into_iter().map(OwnKey::from).collect())
     }
 
     /// The private key with this id, current or rotated out, for opening a sealed field.
@@ -109,13 +109,12 @@ impl Store {
         &self,
         key_id: &str,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-        let row = sqlx::query("SELECT private_key FROM own_keys WHERE key_id = ?")
-            .bind(key_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| r.try_get::<Vec<u8>, _>("private_key").map(Zeroizing::new))
-            .transpose()
-            .map_err(Into::into)
+        let key =
+            sqlx::query_scalar::<_, Vec<u8>>("SELECT private_key FROM own_keys WHERE key_id = ?")
+                .bind(key_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(key.map(Zeroizing::new))
     }
 
     /// Makes a new current key; the previous one is retired but kept, so copies sealed to it
@@ -246,24 +245,28 @@ impl Store {
 
     /// The newest key directory received, if any.
     pub async fn directory(&self) -> Result<Option<Directory>, StoreError> {
-        let Some(head) = sqlx::query("SELECT version, received_at FROM key_directory WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(head) = sqlx::query_as::<_, DirectoryRow>(
+            "SELECT version, received_at FROM key_directory WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
-        let version: i64 = head.try_get("version")?;
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, DirectoryKeyRow>(
             "SELECT agency, key_id, role, scheme, public_key, published_at, current, protected_location, agency_name
              FROM directory_keys ORDER BY agency, published_at DESC, key_id",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(Some(Directory {
-            version: u64::try_from(version)
-                .map_err(|_| StoreError::Corrupt(format!("directory version {version}")))?,
-            received_at: head.try_get("received_at")?,
-            keys: rows.iter().map(directory_key).collect::<Result<_, _>>()?,
+            version: u64::try_from(head.version)
+                .map_err(|_| StoreError::Corrupt(format!("directory version {}", head.version)))?,
+            received_at: head.received_at,
+            keys: rows
+                .into_iter()
+                .map(DirectoryKey::try_from)
+                .collect::<Result<_, _>>()?,
         }))
     }
 
@@ -272,17 +275,13 @@ impl Store {
     pub async fn agency_names(
         &self,
     ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
-        let rows = sqlx::query(
+        let names = sqlx::query_as::<_, (String, String)>(
             "SELECT agency, max(agency_name) AS name FROM directory_keys
              WHERE agency_name IS NOT NULL GROUP BY agency",
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut names = std::collections::BTreeMap::new();
-        for row in rows {
-            names.insert(row.try_get("agency")?, row.try_get("name")?);
-        }
-        Ok(names)
+        Ok(names.into_iter().collect())
     }
 
     /// The entries of the newest key directory (none before the first one arrives).
@@ -306,7 +305,7 @@ async fn upsert_directory_key(
     )
     .bind(k.agency.as_str())
     .bind(k.key_id.as_str())
-    .bind(role_text(k.role))
+    .bind(enum_text(&k.role))
     .bind(k.scheme.as_str())
     .bind(&k.public_key)
     .bind(k.published_at)
@@ -318,40 +317,63 @@ async fn upsert_directory_key(
     Ok(())
 }
 
-fn own_key(r: &sqlx::sqlite::SqliteRow) -> Result<OwnKey, StoreError> {
-    Ok(OwnKey {
-        key_id: r.try_get("key_id")?,
-        public_key: r.try_get("public_key")?,
-        created_at: r.try_get("created_at")?,
-        retired_at: r.try_get("retired_at")?,
-    })
+/// A row of `own_keys`, public parts only.
+#[derive(sqlx::FromRow)]
+struct OwnKeyRow {
+    key_id: String,
+    public_key: String,
+    created_at: DateTime<Utc>,
+    retired_at: Option<DateTime<Utc>>,
 }
 
-/// A role as the wire writes it (`municipality`, `police`, ...).
-fn role_text(role: schemas::AgencyRole) -> String {
-    match serde_json::to_value(role) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("a role serializes as a string"),
+impl From<OwnKeyRow> for OwnKey {
+    fn from(row: OwnKeyRow) -> Self {
+        OwnKey {
+            key_id: row.key_id,
+            public_key: row.public_key,
+            created_at: row.created_at,
+            retired_at: row.retired_at,
+        }
     }
 }
 
-fn directory_key(r: &sqlx::sqlite::SqliteRow) -> Result<DirectoryKey, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("directory entry: {what}"));
-    let text = |column: &str| r.try_get::<String, _>(column);
-    Ok(DirectoryKey {
-        agency: text("agency")?.try_into().map_err(|_| corrupt("agency"))?,
-        role: serde_json::from_value(serde_json::Value::String(text("role")?))
-            .map_err(|_| corrupt("role"))?,
-        key_id: text("key_id")?.try_into().map_err(|_| corrupt("key_id"))?,
-        scheme: text("scheme")?.try_into().map_err(|_| corrupt("scheme"))?,
-        public_key: text("public_key")?,
-        published_at: r.try_get("published_at")?,
-        current: r.try_get("current")?,
-        protected_location: r.try_get("protected_location")?,
-        agency_name: r
-            .try_get::<Option<String>, _>("agency_name")?
-            .and_then(|n| n.try_into().ok()),
-    })
+/// The row of `key_directory`: which directory is held.
+#[derive(sqlx::FromRow)]
+struct DirectoryRow {
+    version: i64,
+    received_at: DateTime<Utc>,
+}
+
+/// A row of `directory_keys`.
+#[derive(sqlx::FromRow)]
+struct DirectoryKeyRow {
+    agency: String,
+    key_id: String,
+    role: String,
+    scheme: String,
+    public_key: String,
+    published_at: DateTime<Utc>,
+    current: bool,
+    protected_location: bool,
+    agency_name: Option<String>,
+}
+
+impl TryFrom<DirectoryKeyRow> for DirectoryKey {
+    type Error = StoreError;
+    fn try_from(row: DirectoryKeyRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("directory entry: {what}"));
+        Ok(DirectoryKey {
+            agency: row.agency.try_into().map_err(|_| corrupt("agency"))?,
+            role: enum_from(row.role).map_err(|_| corrupt("role"))?,
+            key_id: row.key_id.try_into().map_err(|_| corrupt("key_id"))?,
+            scheme: row.scheme.try_into().map_err(|_| corrupt("scheme"))?,
+            public_key: row.public_key,
+            published_at: row.published_at,
+            current: row.current,
+            protected_location: row.protected_location,
+            agency_name: row.agency_name.and_then(|n| n.try_into().ok()),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -8,11 +8,10 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use schemas::messages::{Receipt, Undeliverable};
 use schemas::{Body, Message, MessageId, MessageType};
-use sqlx::Row;
 
 use super::{Store, StoreError};
 
-/// The columns [`sent`] reads, as the start of a query.
+/// The columns of a [`SentRow`], as the start of a query.
 macro_rules! select_sent {
     () => {
         "SELECT message_id, message_type, case_id, status, accepted_at, answer_reason, answer_detail, payload FROM outbox"
@@ -193,36 +192,24 @@ impl Store {
 
     /// The oldest queued messages, for the publisher.
     pub async fn queued(&self, limit: i64) -> Result<Vec<Queued>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, QueuedRow>(
             "SELECT message_id, correlation_id, message_type, payload FROM outbox
              WHERE status = 'queued' ORDER BY rowid LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                let message_type: String = r.try_get("message_type")?;
-                Ok(Queued {
-                    message_id: r.try_get("message_id")?,
-                    correlation_id: r.try_get("correlation_id")?,
-                    message_type: MessageType::from_name(&message_type).ok_or_else(|| {
-                        StoreError::Corrupt(format!("message type {message_type:?}"))
-                    })?,
-                    payload: r.try_get("payload")?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Queued::try_from).collect()
     }
 
     /// How many messages wait for the broker's confirm, and since when the oldest waits.
     pub async fn outbox_backlog(&self) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
-        let row = sqlx::query(
+        let backlog = sqlx::query_as::<_, BacklogRow>(
             "SELECT count(*) AS pending, min(accepted_at) AS oldest FROM outbox WHERE status = 'queued'",
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("pending")?, row.try_get("oldest")?))
+        Ok((backlog.pending, backlog.oldest))
     }
 
     /// The broker confirmed these; they wait for the hub's answer now.
@@ -256,7 +243,7 @@ impl Store {
 
     /// The outbox, newest first.
     pub async fn outbox(&self, limit: i64) -> Result<Vec<Sent>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, SentRow>(concat!(
             select_sent!(),
             "
              ORDER BY rowid DESC LIMIT ?"
@@ -264,16 +251,16 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(sent).collect()
+        rows.into_iter().map(Sent::try_from).collect()
     }
 
     /// One sent message.
     pub async fn sent(&self, message_id: &MessageId) -> Result<Option<Sent>, StoreError> {
-        let row = sqlx::query(concat!(select_sent!(), " WHERE message_id = ?"))
+        let row = sqlx::query_as::<_, SentRow>(concat!(select_sent!(), " WHERE message_id = ?"))
             .bind(message_id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(sent).transpose()
+        row.map(Sent::try_from).transpose()
     }
 
     /// Sent messages of one type, newest first.
@@ -282,7 +269,7 @@ impl Store {
         message_type: &str,
         limit: i64,
     ) -> Result<Vec<Sent>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = sqlx::query_as::<_, SentRow>(concat!(
             select_sent!(),
             "
              WHERE message_type = ? ORDER BY rowid DESC LIMIT ?"
@@ -291,7 +278,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(sent).collect()
+        rows.into_iter().map(Sent::try_from).collect()
     }
 
     /// Each recipient of a sent message, in the order the message names them, with what
@@ -329,13 +316,7 @@ impl Store {
             })
             .collect();
         for row in answered {
-            let known = RecipientOutcome {
-                recipient: row.recipient,
-                outcome: row.outcome.parse()?,
-                reason: row.reason,
-                detail: row.detail,
-                answered_at: Some(row.answered_at),
-            };
+            let known = RecipientOutcome::try_from(row)?;
             match out.iter_mut().find(|o| o.recipient == known.recipient) {
                 Some(slot) => *slot = known,
                 None => out.push(known),
@@ -345,18 +326,63 @@ impl Store {
     }
 }
 
-pub(super) fn sent(r: &sqlx::sqlite::SqliteRow) -> Result<Sent, StoreError> {
-    let status: String = r.try_get("status")?;
-    Ok(Sent {
-        message_id: r.try_get("message_id")?,
-        message_type: r.try_get("message_type")?,
-        case_id: r.try_get("case_id")?,
-        status: status.parse()?,
-        accepted_at: r.try_get("accepted_at")?,
-        answer_reason: r.try_get("answer_reason")?,
-        answer_detail: r.try_get("answer_detail")?,
-        payload: r.try_get("payload")?,
-    })
+/// A row of `outbox` as [`select_sent`] reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct SentRow {
+    message_id: String,
+    message_type: String,
+    case_id: Option<String>,
+    status: String,
+    accepted_at: DateTime<Utc>,
+    answer_reason: Option<String>,
+    answer_detail: Option<String>,
+    payload: Vec<u8>,
+}
+
+impl TryFrom<SentRow> for Sent {
+    type Error = StoreError;
+    fn try_from(row: SentRow) -> Result<Self, StoreError> {
+        Ok(Sent {
+            message_id: row.message_id,
+            message_type: row.message_type,
+            case_id: row.case_id,
+            status: row.status.parse()?,
+            accepted_at: row.accepted_at,
+            answer_reason: row.answer_reason,
+            answer_detail: row.answer_detail,
+            payload: row.payload,
+        })
+    }
+}
+
+/// A queued row of `outbox`, for the publisher.
+#[derive(sqlx::FromRow)]
+struct QueuedRow {
+    message_id: String,
+    correlation_id: String,
+    message_type: String,
+    payload: Vec<u8>,
+}
+
+impl TryFrom<QueuedRow> for Queued {
+    type Error = StoreError;
+    fn try_from(row: QueuedRow) -> Result<Self, StoreError> {
+        let message_type = MessageType::from_name(&row.message_type)
+            .ok_or_else(|| StoreError::Corrupt(format!("message type {:?}", row.message_type)))?;
+        Ok(Queued {
+            message_id: row.message_id,
+            correlation_id: row.correlation_id,
+            message_type,
+            payload: row.payload,
+        })
+    }
+}
+
+/// How many messages wait for the broker, and since when.
+#[derive(sqlx::FromRow)]
+struct BacklogRow {
+    pending: i64,
+    oldest: Option<DateTime<Utc>>,
 }
 
 /// A row of `outbox_recipients`.
@@ -367,6 +393,19 @@ struct OutcomeRow {
     reason: Option<String>,
     detail: Option<String>,
     answered_at: DateTime<Utc>,
+}
+
+impl TryFrom<OutcomeRow> for RecipientOutcome {
+    type Error = StoreError;
+    fn try_from(row: OutcomeRow) -> Result<Self, StoreError> {
+        Ok(RecipientOutcome {
+            recipient: row.recipient,
+            outcome: row.outcome.parse()?,
+            reason: row.reason,
+            detail: row.detail,
+            answered_at: Some(row.answered_at),
+        })
+    }
 }
 
 /// Records what the hub's `Receipt` or `Undeliverable` says of each recipient of the sent
