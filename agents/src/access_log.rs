@@ -112,10 +112,9 @@ fn os_user() -> Option<String> {
 
 /// One thing done, before it is logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Access<'a> {
-    /// Who.
     pub actor: &'a Actor,
-    /// What.
     pub action: Action,
     /// Which message, if one.
     pub message_id: Option<&'a str>,
@@ -127,18 +126,14 @@ pub struct Access<'a> {
 
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Entry {
-    /// Its position.
     pub seq: i64,
-    /// When.
     pub at: DateTime<Utc>,
-    /// Who.
     pub actor: String,
-    /// What.
     pub action: String,
     /// Which message.
     pub message_id: Option<String>,
-    /// Its sender.
     pub sender: Option<String>,
     /// Which person.
     pub subject: Option<String>,

@@ -339,8 +339,8 @@ impl InternalEvent for Published<'_> {
 /// A delivery from the inbox decoded and was stored (`new`) or was already held. Logged in
 /// the message's span, which the caller enters.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Received<'a> {
-    /// The message.
     pub message: &'a Message,
     /// Whether it was stored as new (a key directory: newer than the one held).
     pub new: bool,
@@ -403,10 +403,10 @@ impl InternalEvent for Rejected {
 
 /// A scrape could not read a part; it is left out of that scrape.
 #[derive(Debug)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct ScrapeFailed {
     /// `outbox`, `inbox_queue` or `certificate`.
     pub part: &'static str,
-    /// Why.
     pub error: String,
 }
 

@@ -15,10 +15,10 @@ use crate::http::HttpSettings;
 
 /// Everything an agent needs.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Settings {
     /// The agent itself.
     pub agent: AgentSettings,
-    /// The broker.
     pub broker: BrokerSettings,
     /// The local HTTP API and inbox page.
     #[serde(default)]

@@ -33,6 +33,7 @@ pub mod private_pg;
 
 /// Where the shared test services are.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Services {
     /// PostgreSQL URL of a role that may create databases (its path is replaced).
     pub pg_admin_url: String,
@@ -40,7 +41,6 @@ pub struct Services {
     pub management_url: String,
     /// RabbitMQ administrator.
     pub admin_user: String,
-    /// Its password.
     pub admin_password: String,
     /// AMQP host.
     pub amqp_host: String,
@@ -89,12 +89,11 @@ impl Services {
 
 /// The demo roles every test env provisions, each with a unique id.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Agencies {
     /// The prison and probation service.
     pub prison: AgencyId,
-    /// A municipality.
     pub municipality: AgencyId,
-    /// The police.
     pub police: AgencyId,
     /// The employment service.
     pub employment: AgencyId,
@@ -191,12 +190,11 @@ pub const TEST_PSEUDONYM_KEY: &str =
     "5e3f0c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f";
 
 /// A running in-process agent and its store.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct AgentHandle {
-    /// Its agency.
     pub id: AgencyId,
     /// Its local store.
     pub store: agent::Store,
-    /// Its settings.
     pub settings: agent::Settings,
     running: Option<agent::service::Running>,
 }

@@ -31,14 +31,12 @@ pub struct Arrived<'a> {
 
 /// A message in the inbox.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Received {
-    /// Its id.
     pub message_id: String,
     /// Who sent it.
     pub sender: String,
-    /// Its type.
     pub message_type: String,
-    /// Its case.
     pub case_id: Option<String>,
     /// When it arrived.
     pub received_at: DateTime<Utc>,
@@ -46,7 +44,6 @@ pub struct Received {
     pub opened_at: Option<DateTime<Utc>>,
     /// When it was quarantined because its consent was withdrawn before anyone opened it.
     pub quarantined_at: Option<DateTime<Utc>>,
-    /// The bytes.
     pub payload: Vec<u8>,
 }
 

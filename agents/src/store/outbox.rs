@@ -69,12 +69,10 @@ impl std::fmt::Display for SendStatus {
 
 /// A message in the outbox.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Sent {
-    /// Its id.
     pub message_id: String,
-    /// Its type.
     pub message_type: String,
-    /// Its case.
     pub case_id: Option<String>,
     /// Where it stands.
     pub status: SendStatus,
@@ -84,7 +82,6 @@ pub struct Sent {
     pub answer_reason: Option<String>,
     /// The hub's words.
     pub answer_detail: Option<String>,
-    /// The bytes.
     pub payload: Vec<u8>,
 }
 
@@ -148,12 +145,11 @@ pub enum Accepted {
 
 /// A message waiting in the outbox for the publisher.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Queued {
-    /// Its id.
     pub message_id: String,
     /// Its correlation id.
     pub correlation_id: String,
-    /// Its type.
     pub message_type: MessageType,
     /// The bytes to publish.
     pub payload: Vec<u8>,

@@ -186,10 +186,10 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, ConnectError> {
 /// A broker user and its password (unused with a client certificate). The password is never
 /// printed.
 #[derive(Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Credentials {
     /// The broker user (an agency id, or the hub's user).
     pub user: String,
-    /// Its password.
     pub password: String,
 }
 
@@ -357,12 +357,11 @@ pub struct Publisher {
 
 /// One message to publish.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Outgoing<'a> {
-    /// The exchange.
     pub exchange: &'a str,
     /// The routing key.
     pub routing_key: &'a str,
-    /// The bytes.
     pub payload: &'a [u8],
     /// AMQP properties; delivery mode is set to persistent.
     pub properties: BasicProperties,

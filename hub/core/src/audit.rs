@@ -43,12 +43,12 @@ pub fn body_hash(body: &[u8]) -> [u8; 32] {
 /// What a message's leaf in its batch's tree commits to: its record and its disclosure log,
 /// as the hub stores them (codes and ids, no personal data).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct MessageLeaf {
     /// Who sent it.
     pub sender: String,
     /// Its id, hyphenated.
     pub message_id: String,
-    /// Its type.
     pub message_type: String,
     /// SHA-256 of its body.
     pub body_sha256: Vec<u8>,
@@ -62,8 +62,8 @@ pub struct MessageLeaf {
 
 /// One recipient's decision, as the disclosure log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct DecisionLeaf {
-    /// The recipient.
     pub recipient: String,
     /// Whether it was delivered.
     pub delivered: bool,

@@ -59,8 +59,8 @@ impl Stage {
 
 /// A case.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Case {
-    /// Its id.
     pub id: CaseId,
     /// The person, by hub pseudonym.
     pub subject: Pseudonym,
@@ -68,7 +68,6 @@ pub struct Case {
     pub owner: AgencyId,
     /// Every agency taking part (always includes the owner).
     pub participants: BTreeSet<AgencyId>,
-    /// Its stage.
     pub stage: Stage,
 }
 
@@ -154,18 +153,16 @@ impl HandoverKind {
 
 /// A handover of a case from its owner to another agency.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Handover {
-    /// Its id.
     pub id: Uuid,
     /// A case handover or a relocation.
     pub kind: HandoverKind,
-    /// The case.
     pub case_id: CaseId,
     /// The owner who asked.
     pub from: AgencyId,
     /// The agency asked.
     pub to: AgencyId,
-    /// Its state.
     pub state: HandoverState,
     /// The gateway the request travelled under.
     pub gateway: GatewayRef,

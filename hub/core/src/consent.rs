@@ -99,10 +99,10 @@ pub struct HardRules {
 
 /// One flow to evaluate: one message to one recipient.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Flow<'a> {
     /// The sending agency.
     pub sender: &'a Agency,
-    /// The recipient.
     pub recipient: &'a Agency,
     /// The message type.
     pub message_type: MessageType,

@@ -48,15 +48,14 @@ pub struct Breached<'a> {
 
 /// One escalation to send: to whom, and what it may say.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Notice {
-    /// The recipient.
     pub to: AgencyId,
     /// The case id for the envelope; none for a contact point.
     pub case_id: Option<CaseId>,
     /// The person for the envelope: as agencies know them, or the contact point's own
     /// pseudonym of them.
     pub subject: Pseudonym,
-    /// The body.
     pub escalation: Escalation,
 }
 

@@ -125,8 +125,8 @@ pub struct Policy {
 
 /// One recipient that gets the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Delivery {
-    /// Who.
     pub recipient: AgencyId,
     /// The gateway that allowed it, named in the recipient's copy: the first consent
     /// version among `basis` (so a withdrawal of it quarantines the copy), else the first
@@ -239,6 +239,7 @@ impl Decision {
 /// What the hub knows when it decides one message: the directory and policy, the state that
 /// the message may touch (loaded by the caller), and the time.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct World<'a> {
     /// Registered agencies.
     pub directory: &'a Directory,
@@ -267,7 +268,6 @@ pub struct World<'a> {
     pub same_person: &'a BTreeSet<Pseudonym>,
     /// For a `PersonLinked`: what the hub already knows of the two pseudonyms.
     pub link: LinkState,
-    /// Now.
     pub now: DateTime<Utc>,
 }
 

@@ -109,12 +109,11 @@ pub fn sign(
 
 /// What [`certify`] wrote.
 #[derive(Debug)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Bundle {
-    /// The agency.
     pub agency: AgencyId,
     /// Its broker user, the certificate's common name.
     pub user: String,
-    /// The directory.
     pub dir: PathBuf,
 }
 
@@ -209,10 +208,10 @@ fn readme(agency: &AgencyId, user: &str, days: u32) -> String {
 }
 
 /// Where an agency's broker login lives.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Broker<'a> {
     /// The management API.
     pub management: &'a Management,
-    /// The vhost.
     pub vhost: &'a str,
     /// What the installation's agency logins start with (`broker.user_prefix`).
     pub user_prefix: &'a str,

@@ -25,14 +25,15 @@ use crate::plan::{self, Accepted, Inputs, Intake, OutboxRow, Raw};
 use crate::settings::Deadlines;
 
 /// One delivery of a batch, as the ingress hands it over.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct BatchItem<'a> {
-    /// The delivery.
     pub raw: Raw<'a>,
     /// Ids and time for its plan.
     pub inputs: Inputs,
 }
 
 /// What the batch needs besides the deliveries.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct BatchContext<'a> {
     /// The hub's id.
     pub hub: &'a AgencyId,
@@ -44,7 +45,6 @@ pub struct BatchContext<'a> {
     pub policy: &'a Policy,
     /// Deadline rules and calendars.
     pub deadlines: &'a Deadlines,
-    /// Now.
     pub now: DateTime<Utc>,
     /// How long the fast path keeps its claim on the rows it publishes.
     pub claim_seconds: u32,

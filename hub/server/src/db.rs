@@ -311,8 +311,8 @@ pub async fn insert_outbox(
 
 /// One dead letter, for listing (no body).
 #[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct DeadLetterSummary {
-    /// Its id.
     pub id: Uuid,
     /// When it arrived.
     pub received_at: DateTime<Utc>,
@@ -322,7 +322,6 @@ pub struct DeadLetterSummary {
     pub reason: String,
     /// The reason in words.
     pub detail: String,
-    /// Its size.
     pub size_bytes: i32,
 }
 
@@ -463,6 +462,7 @@ pub async fn still_publishable(
 
 /// One delivery in a person's disclosure log (GDPR art. 15).
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Disclosure {
     /// When the hub decided it.
     #[sqlx(rename = "decided_at")]
@@ -475,7 +475,6 @@ pub struct Disclosure {
     pub message_type: String,
     /// The message id.
     pub message_id: Uuid,
-    /// The case.
     pub case_id: Option<String>,
     /// The categories disclosed.
     pub categories: Vec<String>,

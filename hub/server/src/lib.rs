@@ -44,10 +44,9 @@ use tokio::sync::Mutex;
 pub use settings::Settings;
 
 /// What every part of a running hub shares.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Shared {
-    /// The settings.
     pub settings: Settings,
-    /// The database.
     pub pool: PgPool,
     /// Statutory gateways and hard rules.
     pub policy: Policy,

@@ -387,10 +387,10 @@ impl Scope {
 
 /// A refusal was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Refused {
     /// The whole message or one recipient.
     pub scope: Scope,
-    /// Why.
     pub reason: ReasonCode,
 }
 
@@ -432,12 +432,10 @@ pub fn refusals(decided: &Decided) -> Vec<Refused> {
 
 /// An outbox row was published to its recipient's inbox and confirmed.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Published<'a> {
-    /// The row.
     pub outbox_id: Uuid,
-    /// Its recipient.
     pub recipient: &'a AgencyId,
-    /// Its type.
     pub message_type: &'static str,
 }
 
@@ -471,12 +469,12 @@ impl InternalEvent for Dropped {
 
 /// A scrape could not read a part; it is left out of that scrape.
 #[derive(Debug)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct ScrapeFailed<'a> {
     /// `outbox`, `directory`, `queue_depth` or `certificate`.
     pub part: &'static str,
     /// The queue, for `queue_depth`.
     pub queue: Option<&'a str>,
-    /// Why.
     pub error: String,
 }
 

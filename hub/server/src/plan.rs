@@ -20,6 +20,7 @@ const OUTBOX_NAMESPACE: Uuid = Uuid::from_u128(0x6f0e_2c1d_9a4b_4f7e_8d3c_5b2a_1
 
 /// One delivery as it came off the ingress queue.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Raw<'a> {
     /// The exchange it was published to: the broker-authenticated sender.
     pub exchange: &'a str,
@@ -30,14 +31,13 @@ pub struct Raw<'a> {
     pub user_prefix: &'a str,
     /// The AMQP `message_id` property, if any.
     pub amqp_message_id: Option<&'a str>,
-    /// The body.
     pub body: &'a [u8],
 }
 
 /// Inputs the planner may not invent: the clock and fresh ids.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Inputs {
-    /// Now.
     pub now: DateTime<Utc>,
     /// The id of the hub's reply, if one is sent.
     pub reply_id: MessageId,
@@ -70,8 +70,8 @@ pub struct OutboxRow {
 
 /// A refused input kept for inspection.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct DeadLetterRow {
-    /// Its id.
     pub id: Uuid,
     /// The authenticated sender, or `unknown`.
     pub sender: String,
@@ -96,8 +96,8 @@ pub const DEAD_LETTER_PREFIX: usize = 4096;
 
 /// One recipient decision for the disclosure log.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct DecisionRow {
-    /// The recipient.
     pub recipient: AgencyId,
     /// Whether it was delivered to.
     pub delivered: bool,
@@ -115,12 +115,12 @@ pub struct DecisionRow {
 
 /// A decoded message to record, keyed by (sender, message id) for deduplication.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Accepted {
     /// The broker-authenticated sender: every row about the message is keyed by it, never
     /// by the `envelope.sender` the body claims (they differ when a message is refused as
     /// `SENDER_MISMATCH`, e.g. an agency forwarding another's message).
     pub sender: AgencyId,
-    /// The message.
     pub message: Message,
     /// SHA-256 of its bytes: a redelivery has the same; a reused id does not.
     pub body_sha256: [u8; 32],
@@ -149,10 +149,10 @@ pub struct Refused {
 
 /// A delivery that passed intake: a decoded message from a known broker identity.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Decoded {
     /// The broker-authenticated sender.
     pub sender: AgencyId,
-    /// The message.
     pub message: Message,
     /// SHA-256 of its bytes: a redelivery has the same; a reused id does not.
     pub body_sha256: [u8; 32],

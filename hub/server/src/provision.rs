@@ -78,12 +78,12 @@ pub fn agency_password(secrets_dir: &Path, agency: &schemas::AgencyId) -> anyhow
 }
 
 /// Where an agency's broker login is set up.
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Place<'a> {
     /// The management API.
     pub management: &'a Management,
     /// The hub's database.
     pub pool: &'a PgPool,
-    /// The vhost.
     pub vhost: &'a str,
     /// What the installation's agency logins start with (`broker.user_prefix`).
     pub user_prefix: &'a str,

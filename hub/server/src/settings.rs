@@ -42,12 +42,11 @@ impl From<&str> for Secret {
 
 /// Everything the hub needs to run.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Settings {
     /// The hub itself.
     pub hub: HubSettings,
-    /// The broker.
     pub broker: BrokerSettings,
-    /// PostgreSQL.
     pub database: DatabaseSettings,
     /// The registered agencies.
     #[serde(default)]
@@ -239,8 +238,8 @@ impl Default for DeadlineSettings {
 
 /// One jurisdiction's public holidays.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct CalendarSettings {
-    /// Whose.
     pub jurisdiction: Jurisdiction,
     /// The holidays (Saturdays and Sundays are never working days).
     pub holidays: Vec<chrono::NaiveDate>,
@@ -446,14 +445,11 @@ pub struct DatabaseSettings {
 
 /// One agency as configured.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct AgencySettings {
-    /// Its id.
     pub id: AgencyId,
-    /// Its name.
     pub name: String,
-    /// Its role.
     pub role: AgencyRole,
-    /// Its jurisdiction.
     pub jurisdiction: Jurisdiction,
     /// Where it works, for the contact point's figures by region.
     #[serde(default)]

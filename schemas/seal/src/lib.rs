@@ -129,8 +129,8 @@ pub fn check_published(key_id_given: &str, scheme: &str, public_key: &str) -> Re
 
 /// One recipient's published key to seal to.
 #[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Recipient<'a> {
-    /// The agency.
     pub agency: &'a AgencyId,
     /// Its current key's id.
     pub key_id: &'a str,

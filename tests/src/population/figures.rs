@@ -229,8 +229,8 @@ fn jurisdiction_code(jurisdiction: Jurisdiction) -> &'static str {
 /// Working days of one jurisdiction: not Saturday or Sunday, not a public holiday of
 /// `config/calendars.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Holidays {
-    /// Whose.
     pub jurisdiction: Jurisdiction,
     /// The public holidays.
     pub days: BTreeSet<NaiveDate>,

@@ -128,12 +128,12 @@ pub const LONGEST_ANSWER_WORKING_DAYS: u32 = 27;
 
 /// A city: its municipality, police and employment service.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct City {
     /// Its name, e.g. `København` (also the city of a sealed address there).
     pub name: String,
     /// The start of its case ids, e.g. `KBH`.
     pub case_prefix: String,
-    /// Its country.
     pub jurisdiction: Jurisdiction,
     /// The exit programme consent is given to, e.g. `Exit København`.
     pub programme: String,
@@ -156,8 +156,8 @@ pub struct City {
 /// What a country has once: the prison service, the national contact point, the police
 /// protection unit, the signing method and whether a statute carries release notices.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Nation {
-    /// The country.
     pub jurisdiction: Jurisdiction,
     /// The prison and probation service.
     pub prison: AgencyId,
@@ -525,12 +525,12 @@ pub enum Mark {
 
 /// One message of a case, as its sender's agent is given it.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Step {
     /// The simulated time: the draft's `envelope.sent_at`.
     pub at: DateTime<Utc>,
     /// The agency whose agent sends it.
     pub sender: AgencyId,
-    /// Its type.
     pub message_type: MessageType,
     /// Its id (a version-7 UUID of `at`), in the draft.
     pub message_id: MessageId,
@@ -547,6 +547,7 @@ pub struct Step {
 
 /// One case: a person's messages in time order.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct CaseScript {
     /// The case id.
     pub case_id: CaseId,
@@ -554,7 +555,6 @@ pub struct CaseScript {
     pub subject: Pseudonym,
     /// The home city's name.
     pub city: String,
-    /// Its country.
     pub jurisdiction: Jurisdiction,
     /// The steps, strictly in time order; sent one after the other.
     pub steps: Vec<Step>,

@@ -58,6 +58,7 @@ pub struct TypeCounts {
 
 /// Handovers (or relocations) by where they ended up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct HandoverCounts {
     /// Requested (delivered requests).
     pub requested: u64,
@@ -65,7 +66,6 @@ pub struct HandoverCounts {
     pub received: u64,
     /// Accepted (relocations: confirmed).
     pub accepted: u64,
-    /// Rejected.
     pub rejected: u64,
 }
 
@@ -93,12 +93,11 @@ pub struct OutcomeCounts {
 
 /// A step the hub answered otherwise than planned: a bug in the planner (or the hub).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Unexpected {
-    /// The case.
     pub case_id: String,
     /// The step's index in the case.
     pub step: usize,
-    /// Its type.
     pub message_type: MessageType,
     /// The planned answer.
     pub expected: Answer,
@@ -108,6 +107,7 @@ pub struct Unexpected {
 
 /// Everything counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Tally {
     /// Cases whose steps were all sent (or that stopped at an unexpected answer).
     pub cases: u64,
@@ -127,7 +127,6 @@ pub struct Tally {
     pub withdrawals: u64,
     /// Case handovers.
     pub handovers: HandoverCounts,
-    /// Relocations.
     pub relocations: HandoverCounts,
     /// Rejections by code, handovers and relocations together.
     pub rejection_codes: BTreeMap<&'static str, u64>,

@@ -79,8 +79,8 @@ impl Retention {
 
 /// What the configuration contributes to the register.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Config {
-    /// The controller.
     pub controller: Controller,
     /// Retention per record kind.
     pub retention: Retention,
@@ -90,8 +90,8 @@ pub struct Config {
 
 /// The register of processing activities.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Register {
-    /// The title.
     pub title: String,
     /// The version of the message catalogue it is generated from.
     pub catalogue_version: u32,
@@ -245,8 +245,8 @@ impl DataSubject {
 
 /// A category of data subjects with its description.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct DataSubjectDescription {
-    /// The category.
     pub subject: DataSubject,
     /// Who they are.
     pub description: String,
@@ -264,8 +264,8 @@ pub enum Presence {
 
 /// One data category an activity carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct CategoryEntry {
-    /// The category.
     pub category: DataCategory,
     /// Mandatory or optional.
     pub presence: Presence,
@@ -279,8 +279,8 @@ pub struct CategoryEntry {
 
 /// A data category of the domain and how sensitive it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct CategoryDescription {
-    /// The category.
     pub category: DataCategory,
     /// What it holds.
     pub description: String,
@@ -317,8 +317,8 @@ pub struct LegalBasis {
 
 /// A statute as the gateway of one activity: the part of it that the catalogue lets apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct StatuteBasis {
-    /// Its id.
     pub id: String,
     /// How a disclosure cites it: `STATUTE:<id>`.
     pub reference: String,
@@ -345,8 +345,8 @@ pub struct RetentionEntry {
 
 /// An agency allowed to receive protected locations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct AllowListed {
-    /// Its id.
     pub id: AgencyId,
     /// Its name, when it is registered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -369,8 +369,8 @@ pub struct Transfers {
 
 /// A jurisdiction agencies can be registered under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct JurisdictionStatus {
-    /// The jurisdiction.
     pub jurisdiction: Jurisdiction,
     /// Its standing under the GDPR.
     pub status: String,
@@ -378,10 +378,10 @@ pub struct JurisdictionStatus {
 
 /// A technical or organisational measure the code takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Measure {
     /// A stable id, referred to by activities.
     pub id: String,
-    /// Its name.
     pub title: String,
     /// What the hub does.
     pub description: String,
@@ -389,8 +389,8 @@ pub struct Measure {
 
 /// A message type that is not a processing activity of personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct NotListed {
-    /// The type.
     pub message_type: MessageType,
     /// Why it is not listed.
     pub reason: String,

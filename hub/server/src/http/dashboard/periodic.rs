@@ -23,16 +23,15 @@ pub const VIEWS: [&str; 4] = ["overdue", "releases", "occupancy", "outcomes"];
 
 /// One table of a view, in words.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct ReportTable {
     /// Its HTML id.
     pub id: &'static str,
-    /// Its caption.
     pub caption: String,
     /// The head of the rows' column.
     pub corner: String,
     /// Its columns: code (for `data-col` and tests) and words.
     pub columns: Vec<(&'static str, String)>,
-    /// Its rows.
     pub rows: Vec<ReportRow>,
 }
 
@@ -51,10 +50,10 @@ pub struct ReportRow {
 
 /// A view: a line or two of figures and its tables.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[allow(missing_docs)] // fields named for what they hold
 pub struct Report {
     /// Figures said in a sentence: an id and the words.
     pub lines: Vec<(&'static str, String)>,
-    /// The tables.
     pub tables: Vec<ReportTable>,
 }
 
