@@ -100,7 +100,7 @@ pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Err
 }
 
 /// A vocabulary value read from its column, a decoding error when the text is not one.
-fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
     schemas::vocab::enum_from(text).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 

@@ -11,14 +11,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hub_core::deadlines::DeadlineKind;
+use hub_core::escalation::deadline_kind;
 use hub_core::lateness::{self, Deadline, Standing};
 use hub_core::periods::{Period, local_day};
+use schemas::messages::DeadlineName;
 use schemas::{Jurisdiction, Pseudonym};
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
 use super::jurisdiction_text;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
+use crate::db::enum_from;
 use crate::settings::Deadlines;
 
 /// The columns: deadlines due in the period, kept (not shown: due less overdue), overdue, and
@@ -86,8 +89,8 @@ struct Recorded {
     region: Option<String>,
     relocated: bool,
     deadlines: Vec<Deadline>,
-    /// Per deadline name, the day of its first escalation.
-    escalated: BTreeMap<String, NaiveDate>,
+    /// Per deadline, the day of its first escalation.
+    escalated: BTreeMap<DeadlineKind, NaiveDate>,
 }
 
 fn kind_name(kind: DeadlineKind) -> &'static str {
@@ -158,7 +161,7 @@ async fn recorded(
             let mut escalated = BTreeMap::new();
             for (name, at) in names.into_iter().zip(at) {
                 escalated
-                    .entry(name)
+                    .entry(deadline_kind(enum_from::<DeadlineName>(name)?))
                     .or_insert_with(|| local_day(at, jurisdiction));
             }
             Ok(Recorded {
@@ -227,9 +230,8 @@ pub async fn overdue(
     let mut rows = Vec::new();
     for r in &recorded {
         for d in &r.deadlines {
-            let name = kind_name(d.kind);
-            let escalated = r.escalated.get(name).copied();
-            if let Some(values) = by_deadline.get_mut(name) {
+            let escalated = r.escalated.get(&d.kind).copied();
+            if let Some(values) = by_deadline.get_mut(kind_name(d.kind)) {
                 count(values, &periods, d, escalated);
             }
             if r.kind == "relocation" {

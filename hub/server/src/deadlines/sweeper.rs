@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use hub_core::deadlines;
 use hub_core::escalation::{self, Breached};
 use schemas::messages::CaseStageName;
+use schemas::vocab::enum_text;
 use schemas::{AgencyId, Jurisdiction, Pseudonym};
 use sqlx::Row;
 use tokio::sync::watch;
@@ -65,8 +66,8 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
                     "INSERT INTO escalations (subject_ref, deadline, level, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 )
                 .bind(handover_id.to_string())
-                .bind(format!("{name:?}"))
-                .bind(format!("{level:?}"))
+                .bind(enum_text(&name))
+                .bind(enum_text(&escalation::escalation_level(level)))
                 .bind(now)
                 .execute(&mut *tx)
                 .await?
