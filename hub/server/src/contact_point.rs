@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use schemas::Jurisdiction;
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use hub_core::contact_point::suppress::{Cell, Published, Sheet, Split};
 pub use hub_core::contact_point::{Count, Rate, SUPPRESS_UNDER, p50_p90, percentile};
@@ -177,6 +177,24 @@ pub async fn consent_coverage(
     Ok(case_tables(pool, jurisdiction, today).await?.1)
 }
 
+/// Cases of one programme, region, owning agency and stage.
+#[derive(sqlx::FromRow)]
+struct CaseCount {
+    programme: String,
+    region: String,
+    agency: String,
+    stage: String,
+    n: i64,
+}
+
+/// The open cases of one region, and those with a consent in force.
+#[derive(sqlx::FromRow)]
+struct RegionCoverage {
+    region: String,
+    open_cases: i64,
+    with_consent: i64,
+}
+
 /// The case figures and the consent coverage, read from one snapshot and suppressed on one
 /// sheet: a region's open cases are its cases less its closed ones, so a count withheld in
 /// one view could otherwise be worked out from the other.
@@ -186,7 +204,7 @@ async fn case_tables(
     today: chrono::NaiveDate,
 ) -> Result<(CaseFigures, CoverageFigures), sqlx::Error> {
     let mut tx = snapshot(pool).await?;
-    let rows = sqlx::query(
+    let rows: Vec<CaseCount> = sqlx::query_as(
         "SELECT coalesce((SELECT c.record->>'programme' FROM consents c WHERE c.subject = k.subject
                           ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1), 'no consent recorded') AS programme,
                 coalesce(a.region, 'unknown') AS region, a.name AS agency, k.stage, count(*) AS n
@@ -197,7 +215,7 @@ async fn case_tables(
     .bind(jurisdiction_text(jurisdiction))
     .fetch_all(&mut *tx)
     .await?;
-    let coverage = sqlx::query(
+    let coverage: Vec<RegionCoverage> = sqlx::query_as(
         "SELECT coalesce(a.region, 'unknown') AS region, count(*) AS open_cases,
                 count(*) FILTER (WHERE EXISTS (
                     SELECT 1 FROM consents c
@@ -224,12 +242,11 @@ async fn case_tables(
     let mut agency = Vec::new();
     let mut stage_totals: BTreeMap<String, i64> = BTreeMap::new();
     for row in rows {
-        let stage: String = row.try_get("stage")?;
-        let n: i64 = row.try_get("n")?;
-        programme.push((row.try_get("programme")?, stage.clone(), n));
-        region.push((row.try_get("region")?, stage.clone(), n));
-        agency.push((row.try_get("agency")?, stage.clone(), n));
-        *stage_totals.entry(stage).or_default() += n;
+        let n = row.n;
+        programme.push((row.programme, row.stage.clone(), n));
+        region.push((row.region, row.stage.clone(), n));
+        agency.push((row.agency, row.stage.clone(), n));
+        *stage_totals.entry(row.stage).or_default() += n;
     }
     // The known stages in their order, then any other the database holds.
     let mut stages: Vec<&str> = STAGES.to_vec();
@@ -267,8 +284,8 @@ async fn case_tables(
     let closed = stages.iter().position(|s| *s == "closed");
     let mut regions = Vec::new();
     for row in coverage {
-        let label: String = row.try_get("region")?;
-        let split = sheet.split(row.try_get("open_cases")?, row.try_get("with_consent")?);
+        let label = row.region;
+        let split = sheet.split(row.open_cases, row.with_consent);
         // The region's open cases are its cases less its closed ones.
         if let (Some((cells, region_total)), Some(closed)) = (by_region.row(&label), closed) {
             sheet.sum(region_total, &[split.whole, cells[closed]]);

@@ -17,7 +17,7 @@ use hub_core::periods::{Period, local_day};
 use schemas::messages::DeadlineName;
 use schemas::{Jurisdiction, Pseudonym};
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use super::jurisdiction_text;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
@@ -102,6 +102,23 @@ fn kind_name(kind: DeadlineKind) -> &'static str {
     }
 }
 
+/// A handover or relocation as stored, with the escalations sent of it: their deadline
+/// names and times, oldest first.
+#[derive(sqlx::FromRow)]
+struct RecordedRow {
+    kind: String,
+    subject: String,
+    requested_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    answered_at: Option<DateTime<Utc>>,
+    from_name: Option<String>,
+    to_name: Option<String>,
+    region: Option<String>,
+    relocated: bool,
+    escalated_deadlines: Vec<String>,
+    escalated_at: Vec<DateTime<Utc>>,
+}
+
 /// The deadlines of `jurisdiction` as recorded, for those due in `year`.
 async fn recorded(
     pool: &PgPool,
@@ -109,7 +126,7 @@ async fn recorded(
     deadlines: &Deadlines,
     year: i32,
 ) -> Result<Vec<Recorded>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<RecordedRow> = sqlx::query_as(
         "SELECT h.kind, k.subject, h.requested_at, h.received_at, h.answered_at,
                 f.name AS from_name, t.name AS to_name, t.region,
                 EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated,
@@ -134,12 +151,10 @@ async fn recorded(
     let day = |at: Option<DateTime<Utc>>| at.map(|at| local_day(at, jurisdiction));
     rows.into_iter()
         .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            let requested: DateTime<Utc> = row.try_get("requested_at")?;
-            let requested_on = local_day(requested, jurisdiction);
-            let received = day(row.try_get("received_at")?);
-            let answered = day(row.try_get("answered_at")?);
-            let deadlines = if kind == "relocation" {
+            let requested_on = local_day(row.requested_at, jurisdiction);
+            let received = day(row.received_at);
+            let answered = day(row.answered_at);
+            let deadlines = if row.kind == "relocation" {
                 vec![lateness::relocation(
                     &calendar,
                     &deadlines.rules,
@@ -156,21 +171,19 @@ async fn recorded(
                 )
                 .to_vec()
             };
-            let names: Vec<String> = row.try_get("escalated_deadlines")?;
-            let at: Vec<DateTime<Utc>> = row.try_get("escalated_at")?;
             let mut escalated = BTreeMap::new();
-            for (name, at) in names.into_iter().zip(at) {
+            for (name, at) in row.escalated_deadlines.into_iter().zip(row.escalated_at) {
                 escalated
                     .entry(deadline_kind(enum_from::<DeadlineName>(name)?))
                     .or_insert_with(|| local_day(at, jurisdiction));
             }
             Ok(Recorded {
-                kind,
-                subject: row.try_get("subject")?,
-                from_name: row.try_get("from_name")?,
-                to_name: row.try_get("to_name")?,
-                region: row.try_get("region")?,
-                relocated: row.try_get("relocated")?,
+                kind: row.kind,
+                subject: row.subject,
+                from_name: row.from_name,
+                to_name: row.to_name,
+                region: row.region,
+                relocated: row.relocated,
                 deadlines,
                 escalated,
             })

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use hub_core::periods::{Period, local_day};
 use schemas::Jurisdiction;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
+use sqlx::postgres::PgRow;
 
 use super::year_sheet::{Columns, RowCells, RowValues, TableCells, YearSheet, add, zeros};
 use super::{
@@ -27,13 +28,16 @@ const ONE: Columns = Columns {
 /// The rows `sql` finds for `jurisdiction` around `year`: `sql` takes the jurisdiction as $1
 /// and the bounds of the year as $2 and $3, a day either side for the zone's offset (each row
 /// is then counted by its local day).
-async fn rows_of_year(
+async fn rows_of_year<R>(
     pool: &PgPool,
     sql: &'static str,
     jurisdiction: Jurisdiction,
     year: i32,
-) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
-    sqlx::query(sql)
+) -> Result<Vec<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
         .bind(jurisdiction_text(jurisdiction))
         .bind(Period::Year(year).first_day() - chrono::Days::new(1))
         .bind(Period::Year(year + 1).first_day() + chrono::Days::new(1))
@@ -46,6 +50,14 @@ fn tick(values: &mut RowValues, periods: &[Period], c: usize, day: NaiveDate) {
     add(values, periods, c, 1, |p| p.contains(day));
 }
 
+/// A handover: the agency handing over, the agency asked, and when it was requested.
+#[derive(sqlx::FromRow)]
+struct FlowRow {
+    from_name: String,
+    to_name: String,
+    requested_at: DateTime<Utc>,
+}
+
 /// Handovers from agency to agency requested in `period`: a row per agency handing over, a
 /// column per agency asked, and each row's total.
 pub async fn flows(
@@ -53,7 +65,7 @@ pub async fn flows(
     jurisdiction: Jurisdiction,
     period: Period,
 ) -> Result<Matrix, sqlx::Error> {
-    let rows = rows_of_year(
+    let rows: Vec<FlowRow> = rows_of_year(
         pool,
         "SELECT coalesce(f.name, h.from_agency) AS from_name, coalesce(t.name, h.to_agency) AS to_name, h.requested_at
          FROM handovers h LEFT JOIN agencies f ON f.id = h.from_agency LEFT JOIN agencies t ON t.id = h.to_agency
@@ -66,8 +78,8 @@ pub async fn flows(
     let periods = year.periods().to_vec();
     let mut pairs: BTreeMap<(String, String), RowValues> = BTreeMap::new();
     for row in rows {
-        let day = local_day(row.try_get("requested_at")?, jurisdiction);
-        let key = (row.try_get("from_name")?, row.try_get("to_name")?);
+        let day = local_day(row.requested_at, jurisdiction);
+        let key = (row.from_name, row.to_name);
         tick(
             pairs.entry(key).or_insert_with(|| zeros(1)),
             &periods,
@@ -143,6 +155,17 @@ pub async fn flows(
     })
 }
 
+/// A handover: the agency asked, where it stands, and when it was requested, received and
+/// answered.
+#[derive(sqlx::FromRow)]
+struct TimedRow {
+    agency: String,
+    state: String,
+    requested_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    answered_at: Option<DateTime<Utc>>,
+}
+
 /// Time to receive and to accept, per agency asked, for handovers requested in `period`.
 pub async fn timing(
     pool: &PgPool,
@@ -155,7 +178,7 @@ pub async fn timing(
         sums: &[],
         hidden: &[],
     };
-    let rows = rows_of_year(
+    let rows: Vec<TimedRow> = rows_of_year(
         pool,
         "SELECT coalesce(t.name, h.to_agency) AS agency, h.state, h.requested_at, h.received_at, h.answered_at
          FROM handovers h LEFT JOIN agencies t ON t.id = h.to_agency
@@ -168,21 +191,19 @@ pub async fn timing(
     let periods = year.periods().to_vec();
     let mut per: BTreeMap<String, (RowValues, Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for row in rows {
-        let requested: DateTime<Utc> = row.try_get("requested_at")?;
+        let requested = row.requested_at;
         let day = local_day(requested, jurisdiction);
-        let received: Option<DateTime<Utc>> = row.try_get("received_at")?;
-        let answered: Option<DateTime<Utc>> = row.try_get("answered_at")?;
-        let accepted = row.try_get::<String, _>("state")? == "accepted";
+        let accepted = row.state == "accepted";
         let entry = per
-            .entry(row.try_get("agency")?)
+            .entry(row.agency)
             .or_insert_with(|| (zeros(2), Vec::new(), Vec::new()));
-        if let Some(received) = received {
+        if let Some(received) = row.received_at {
             tick(&mut entry.0, &periods, 0, day);
             if period.contains(day) {
                 entry.1.push(days_between(requested, received));
             }
         }
-        if let (true, Some(answered)) = (accepted, answered) {
+        if let (true, Some(answered)) = (accepted, row.answered_at) {
             tick(&mut entry.0, &periods, 1, day);
             if period.contains(day) {
                 entry.2.push(days_between(requested, answered));
@@ -219,6 +240,13 @@ pub async fn timing(
         .collect())
 }
 
+/// A reason code and the time it was given.
+#[derive(sqlx::FromRow)]
+struct CodeRow {
+    code: String,
+    at: DateTime<Utc>,
+}
+
 /// Handovers rejected (by the day of the rejection) and messages and recipients the hub
 /// refused (by the day the message arrived) in `period`, by reason code.
 pub async fn rejections(
@@ -226,7 +254,7 @@ pub async fn rejections(
     jurisdiction: Jurisdiction,
     period: Period,
 ) -> Result<super::RejectionFigures, sqlx::Error> {
-    let handovers = rows_of_year(
+    let handovers: Vec<CodeRow> = rows_of_year(
         pool,
         "SELECT coalesce(reject_code, 'not given') AS code, answered_at AS at FROM handovers
          WHERE kind = 'handover' AND state = 'rejected' AND jurisdiction = $1
@@ -235,7 +263,7 @@ pub async fn rejections(
         period.year(),
     )
     .await?;
-    let refusals = rows_of_year(
+    let refusals: Vec<CodeRow> = rows_of_year(
         pool,
         "SELECT m.reason AS code, m.received_at AS at FROM messages m JOIN agencies a ON a.id = m.sender
          WHERE m.outcome = 'refused' AND m.reason IS NOT NULL AND a.jurisdiction = $1
@@ -252,23 +280,21 @@ pub async fn rejections(
     .await?;
     let mut year = YearSheet::new(period.year());
     let periods = year.periods().to_vec();
-    let by_code = |rows: Vec<sqlx::postgres::PgRow>| -> Result<_, sqlx::Error> {
+    let by_code = |rows: Vec<CodeRow>| {
         let mut values: BTreeMap<String, RowValues> = BTreeMap::new();
         for row in rows {
-            let day = local_day(row.try_get("at")?, jurisdiction);
+            let day = local_day(row.at, jurisdiction);
             tick(
-                values
-                    .entry(row.try_get("code")?)
-                    .or_insert_with(|| zeros(1)),
+                values.entry(row.code).or_insert_with(|| zeros(1)),
                 &periods,
                 0,
                 day,
             );
         }
-        Ok(values)
+        values
     };
-    let handovers = by_code(handovers)?;
-    let refusals = by_code(refusals)?;
+    let handovers = by_code(handovers);
+    let refusals = by_code(refusals);
     let handover_cells = TableCells::lay_out(&mut year, &ONE, handovers, None);
     let refusal_cells = TableCells::lay_out(&mut year, &ONE, refusals, None);
     let published = year.suppress();
@@ -293,6 +319,14 @@ pub async fn rejections(
     })
 }
 
+/// A relocation: where it stands, and when it was requested and answered.
+#[derive(sqlx::FromRow)]
+struct RelocationRow {
+    state: String,
+    requested_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+}
+
 /// Relocations requested in `period`, by where they stood at its end: confirmed, declined,
 /// open; and those answered later than 2 calendar days after the request, or not at all.
 pub async fn relocations(
@@ -315,7 +349,7 @@ pub async fn relocations(
         sums: &[(0, &[1, 2, 3, 4]), (0, &[5, 6])],
         hidden: &[4, 6],
     };
-    let rows = rows_of_year(
+    let rows: Vec<RelocationRow> = rows_of_year(
         pool,
         "SELECT state, requested_at, answered_at FROM handovers
          WHERE kind = 'relocation' AND jurisdiction = $1 AND requested_at >= $2 AND requested_at < $3",
@@ -328,10 +362,9 @@ pub async fn relocations(
     let calendar = hub_core::deadlines::Calendar::weekends_only(jurisdiction);
     let mut values = zeros(COLUMNS.names.len());
     for row in rows {
-        let requested_on = local_day(row.try_get("requested_at")?, jurisdiction);
-        let answered_at: Option<DateTime<Utc>> = row.try_get("answered_at")?;
-        let answered_on = answered_at.map(|at| local_day(at, jurisdiction));
-        let state: String = row.try_get("state")?;
+        let requested_on = local_day(row.requested_at, jurisdiction);
+        let answered_on = row.answered_at.map(|at| local_day(at, jurisdiction));
+        let state = row.state;
         let deadline = hub_core::lateness::relocation(&calendar, rules, requested_on, answered_on);
         for (p, in_period) in periods.iter().enumerate() {
             if !in_period.contains(requested_on) {
