@@ -14,7 +14,8 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::{Count, Rate, jurisdiction_text};
+use super::figures::jurisdiction_text;
+use super::{Count, Rate};
 use hub_core::contact_point::suppress::Sheet;
 
 /// One cohort.

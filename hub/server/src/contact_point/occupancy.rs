@@ -14,7 +14,8 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::{Count, jurisdiction_text};
+use super::Count;
+use super::figures::jurisdiction_text;
 use hub_core::contact_point::suppress::Sheet;
 
 /// The programme of cases whose person has no consent recorded.

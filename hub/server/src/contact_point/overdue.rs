@@ -19,7 +19,7 @@ use schemas::{Jurisdiction, Pseudonym};
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::jurisdiction_text;
+use super::figures::jurisdiction_text;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
 use crate::db::enum_from;
 use crate::settings::Deadlines;

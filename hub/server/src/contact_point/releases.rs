@@ -13,8 +13,9 @@ use schemas::Jurisdiction;
 use serde::Serialize;
 use sqlx::PgPool;
 
+use super::figures::jurisdiction_text;
+use super::percentile;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
-use super::{jurisdiction_text, percentile};
 
 /// Notices received, in time (not shown: received less late) and late.
 pub const COLUMNS: Columns = Columns {
