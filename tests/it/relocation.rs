@@ -492,7 +492,7 @@ async fn an_unanswered_relocation_escalates_to_the_origin_and_the_contact_point_
             .unwrap();
     assert_eq!(
         recorded,
-        ["Double", "First"],
+        ["contact_point", "coordinator"],
         "the double breach is recorded"
     );
     let counts = this_years_relocations(&env).await;

@@ -141,6 +141,19 @@ async fn the_previous_releases_database_and_store_migrate_forward_with_every_row
         hub::db::verify_audit(&pool).await.unwrap(),
         hub::db::AuditCheck::Intact { entries } if entries as i64 == before["audit_log"]
     ));
+    // Escalations written as debug text read as the vocabularies' text form.
+    let escalations: Vec<(String, String)> =
+        sqlx::query_as("SELECT deadline, level FROM escalations ORDER BY level")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        escalations,
+        [
+            ("handover_answered".to_owned(), "contact_point".to_owned()),
+            ("handover_answered".to_owned(), "coordinator".to_owned()),
+        ]
+    );
     // This release reads the old rows: the contact point's views of a closed year, the
     // dashboard login, every disclosure row.
     let year = chrono::Datelike::year(&chrono::Utc::now()) - 1;

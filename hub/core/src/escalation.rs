@@ -69,8 +69,9 @@ pub fn escalations(
     breached: &Breached<'_>,
 ) -> Vec<Notice> {
     let b = breached;
-    let targets: Vec<(AgencyId, EscalationLevel)> = match b.level {
-        Breach::First => vec![(b.waiting.clone(), EscalationLevel::Coordinator)],
+    let level = escalation_level(b.level);
+    let targets: Vec<AgencyId> = match b.level {
+        Breach::First => vec![b.waiting.clone()],
         Breach::Double if b.deadline == DeadlineName::RelocationAnswered => Vec::new(),
         Breach::Double => {
             let jurisdiction = directory.get(b.waiting).map(|a| a.jurisdiction);
@@ -80,13 +81,13 @@ pub fn escalations(
                     a.role == AgencyRole::NationalContactPoint
                         && Some(a.jurisdiction) == jurisdiction
                 })
-                .map(|a| (a.id.clone(), EscalationLevel::ContactPoint))
+                .map(|a| a.id.clone())
                 .collect()
         }
     };
     targets
         .into_iter()
-        .map(|(to, level)| {
+        .map(|to| {
             let to_contact_point = level == EscalationLevel::ContactPoint;
             Notice {
                 to,
@@ -122,6 +123,26 @@ pub fn levels(level: Breach) -> &'static [Breach] {
     match level {
         Breach::First => &[Breach::First],
         Breach::Double => &[Breach::First, Breach::Double],
+    }
+}
+
+/// The level an escalation of a breach at `breach` names (and the hub records it by): a
+/// first breach goes to the coordinator, a double breach to the contact point.
+pub fn escalation_level(breach: Breach) -> EscalationLevel {
+    match breach {
+        Breach::First => EscalationLevel::Coordinator,
+        Breach::Double => EscalationLevel::ContactPoint,
+    }
+}
+
+/// The deadline an escalation's `name` stands for: the inverse of the names
+/// [`open_deadlines`] and [`release_notice`] give.
+pub fn deadline_kind(name: DeadlineName) -> DeadlineKind {
+    match name {
+        DeadlineName::ReleaseNotice => DeadlineKind::ReleaseNotice,
+        DeadlineName::HandoverReceived => DeadlineKind::HandoverReceived,
+        DeadlineName::HandoverAnswered => DeadlineKind::HandoverAnswered,
+        DeadlineName::RelocationAnswered => DeadlineKind::RelocationAnswered,
     }
 }
 
@@ -335,6 +356,33 @@ mod tests {
         for &(kind, name) in open_deadlines(false, true) {
             assert_eq!(format!("{kind:?}"), format!("{name:?}"));
         }
+    }
+
+    #[test]
+    fn an_escalation_names_the_deadline_it_was_given_for() {
+        for relocation in [true, false] {
+            for awaiting in [true, false] {
+                for &(kind, name) in open_deadlines(relocation, awaiting) {
+                    assert_eq!(deadline_kind(name), kind, "{name:?}");
+                }
+            }
+        }
+        assert_eq!(
+            deadline_kind(DeadlineName::ReleaseNotice),
+            DeadlineKind::ReleaseNotice
+        );
+    }
+
+    #[test]
+    fn a_first_breach_goes_to_the_coordinator_a_double_one_to_the_contact_point() {
+        assert_eq!(
+            escalation_level(Breach::First),
+            EscalationLevel::Coordinator
+        );
+        assert_eq!(
+            escalation_level(Breach::Double),
+            EscalationLevel::ContactPoint
+        );
     }
 
     #[test]

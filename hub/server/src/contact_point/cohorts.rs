@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use schemas::Jurisdiction;
+use schemas::vocab::enum_text;
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
-use super::{Count, Rate, jurisdiction_text};
+use super::{Count, Rate};
 use hub_core::contact_point::suppress::Sheet;
 
 /// One cohort.
@@ -45,7 +46,7 @@ pub struct CohortFigures {
 }
 
 /// The counts of one cohort as recorded.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 struct Counted {
     reports: i64,
     charge_known: i64,
@@ -54,13 +55,21 @@ struct Counted {
     occupied: i64,
 }
 
+/// One cohort's row: its year and its counts.
+#[derive(sqlx::FromRow)]
+struct CohortRow {
+    year: i32,
+    #[sqlx(flatten)]
+    counted: Counted,
+}
+
 /// The cohorts of `jurisdiction`'s outcome reports, newest first, on `today`.
 pub async fn cohorts(
     pool: &PgPool,
     jurisdiction: Jurisdiction,
     today: NaiveDate,
 ) -> Result<Vec<Cohort>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<CohortRow> = sqlx::query_as(
         "SELECT extract(year FROM o.ended_on)::int AS year, count(*) AS reports,
                 count(o.no_new_serious_charge_12m) AS charge_known,
                 count(*) FILTER (WHERE o.no_new_serious_charge_12m) AS no_charge,
@@ -69,22 +78,13 @@ pub async fn cohorts(
          FROM outcomes o JOIN agencies a ON a.id = o.sender
          WHERE a.jurisdiction = $1 GROUP BY 1 ORDER BY 1 DESC",
     )
-    .bind(jurisdiction_text(jurisdiction))
+    .bind(enum_text(&jurisdiction))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            let year: i32 = row.try_get("year")?;
-            let counted = Counted {
-                reports: row.try_get("reports")?,
-                charge_known: row.try_get("charge_known")?,
-                no_charge: row.try_get("no_charge")?,
-                occupation_known: row.try_get("occupation_known")?,
-                occupied: row.try_get("occupied")?,
-            };
-            Ok(cohort(year, counted, today))
-        })
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|row| cohort(row.year, row.counted, today))
+        .collect())
 }
 
 fn cohort(year: i32, c: Counted, today: NaiveDate) -> Cohort {

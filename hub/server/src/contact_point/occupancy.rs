@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use hub_core::periods::{Period, local_day, rounded};
 use schemas::Jurisdiction;
+use schemas::vocab::enum_text;
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
-use super::{Count, jurisdiction_text};
+use super::Count;
 use hub_core::contact_point::suppress::Sheet;
 
 /// The programme of cases whose person has no consent recorded.
@@ -55,6 +56,17 @@ pub struct OccupancyFigures {
     pub now: Vec<NowRow>,
 }
 
+/// One case: its stage, when it opened and closed, and the programme of its person's latest
+/// consent by the period's end and now.
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    stage: String,
+    opened_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    programme_then: Option<String>,
+    programme_now: Option<String>,
+}
+
 /// The occupancy of `jurisdiction`'s programmes in `period` (closed) and now.
 pub async fn occupancy(
     pool: &PgPool,
@@ -62,7 +74,7 @@ pub async fn occupancy(
     places: &BTreeMap<String, u32>,
     period: Period,
 ) -> Result<OccupancyFigures, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<CaseRow> = sqlx::query_as(
         "SELECT k.stage, k.opened_at, CASE WHEN k.stage = 'closed' THEN k.updated_at END AS closed_at,
                 (SELECT c.record->>'programme' FROM consents c
                  WHERE c.subject = k.subject AND c.recorded_at < $2
@@ -72,7 +84,7 @@ pub async fn occupancy(
          FROM cases k JOIN agencies a ON a.id = k.owner
          WHERE a.jurisdiction = $1",
     )
-    .bind(jurisdiction_text(jurisdiction))
+    .bind(enum_text(&jurisdiction))
     // The first moment after the period's last local day, give or take the zone's offset:
     // consents are compared by their recorded time (a day either way moves no case's
     // programme in practice, and the rule stays simple).
@@ -87,20 +99,15 @@ pub async fn occupancy(
     let mut in_period: BTreeMap<String, i64> = BTreeMap::new();
     let mut now: BTreeMap<String, i64> = BTreeMap::new();
     for row in rows {
-        let stage: String = row.try_get("stage")?;
-        let opened: DateTime<Utc> = row.try_get("opened_at")?;
-        let closed: Option<DateTime<Utc>> = row.try_get("closed_at")?;
-        let opened_on = local_day(opened, jurisdiction);
-        let closed_on = closed.map(|c| local_day(c, jurisdiction));
+        let opened_on = local_day(row.opened_at, jurisdiction);
+        let closed_on = row.closed_at.map(|c| local_day(c, jurisdiction));
         if opened_on <= period.last_day() && closed_on.is_none_or(|c| c >= period.first_day()) {
-            let programme: Option<String> = row.try_get("programme_then")?;
             *in_period
-                .entry(programme.unwrap_or_else(|| NO_CONSENT.to_owned()))
+                .entry(row.programme_then.unwrap_or_else(|| NO_CONSENT.to_owned()))
                 .or_default() += 1;
         }
-        if matches!(stage.as_str(), "intake" | "active" | "suspended") {
-            let programme: Option<String> = row.try_get("programme_now")?;
-            *now.entry(programme.unwrap_or_else(|| NO_CONSENT.to_owned()))
+        if matches!(row.stage.as_str(), "intake" | "active" | "suspended") {
+            *now.entry(row.programme_now.unwrap_or_else(|| NO_CONSENT.to_owned()))
                 .or_default() += 1;
         }
     }

@@ -11,14 +11,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hub_core::deadlines::DeadlineKind;
+use hub_core::escalation::deadline_kind;
 use hub_core::lateness::{self, Deadline, Standing};
 use hub_core::periods::{Period, local_day};
+use schemas::messages::DeadlineName;
+use schemas::vocab::enum_text;
 use schemas::{Jurisdiction, Pseudonym};
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
-use super::jurisdiction_text;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
+use crate::db::enum_from;
 use crate::settings::Deadlines;
 
 /// The columns: deadlines due in the period, kept (not shown: due less overdue), overdue, and
@@ -86,8 +89,8 @@ struct Recorded {
     region: Option<String>,
     relocated: bool,
     deadlines: Vec<Deadline>,
-    /// Per deadline name, the day of its first escalation.
-    escalated: BTreeMap<String, NaiveDate>,
+    /// Per deadline, the day of its first escalation.
+    escalated: BTreeMap<DeadlineKind, NaiveDate>,
 }
 
 fn kind_name(kind: DeadlineKind) -> &'static str {
@@ -99,6 +102,23 @@ fn kind_name(kind: DeadlineKind) -> &'static str {
     }
 }
 
+/// A handover or relocation as stored, with the escalations sent of it: their deadline
+/// names and times, oldest first.
+#[derive(sqlx::FromRow)]
+struct RecordedRow {
+    kind: String,
+    subject: String,
+    requested_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    answered_at: Option<DateTime<Utc>>,
+    from_name: Option<String>,
+    to_name: Option<String>,
+    region: Option<String>,
+    relocated: bool,
+    escalated_deadlines: Vec<String>,
+    escalated_at: Vec<DateTime<Utc>>,
+}
+
 /// The deadlines of `jurisdiction` as recorded, for those due in `year`.
 async fn recorded(
     pool: &PgPool,
@@ -106,7 +126,7 @@ async fn recorded(
     deadlines: &Deadlines,
     year: i32,
 ) -> Result<Vec<Recorded>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<RecordedRow> = sqlx::query_as(
         "SELECT h.kind, k.subject, h.requested_at, h.received_at, h.answered_at,
                 f.name AS from_name, t.name AS to_name, t.region,
                 EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated,
@@ -121,7 +141,7 @@ async fn recorded(
          WHERE h.jurisdiction = $1 AND h.state NOT IN ('cancelled', 'blocked_consent')
            AND h.requested_at >= $2 AND h.requested_at < $3",
     )
-    .bind(jurisdiction_text(jurisdiction))
+    .bind(enum_text(&jurisdiction))
     // A deadline due in the year was requested at most a few weeks before it.
     .bind(Period::Year(year).first_day() - chrono::Days::new(60))
     .bind(Period::Year(year + 1).first_day())
@@ -131,12 +151,10 @@ async fn recorded(
     let day = |at: Option<DateTime<Utc>>| at.map(|at| local_day(at, jurisdiction));
     rows.into_iter()
         .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            let requested: DateTime<Utc> = row.try_get("requested_at")?;
-            let requested_on = local_day(requested, jurisdiction);
-            let received = day(row.try_get("received_at")?);
-            let answered = day(row.try_get("answered_at")?);
-            let deadlines = if kind == "relocation" {
+            let requested_on = local_day(row.requested_at, jurisdiction);
+            let received = day(row.received_at);
+            let answered = day(row.answered_at);
+            let deadlines = if row.kind == "relocation" {
                 vec![lateness::relocation(
                     &calendar,
                     &deadlines.rules,
@@ -153,21 +171,19 @@ async fn recorded(
                 )
                 .to_vec()
             };
-            let names: Vec<String> = row.try_get("escalated_deadlines")?;
-            let at: Vec<DateTime<Utc>> = row.try_get("escalated_at")?;
             let mut escalated = BTreeMap::new();
-            for (name, at) in names.into_iter().zip(at) {
+            for (name, at) in row.escalated_deadlines.into_iter().zip(row.escalated_at) {
                 escalated
-                    .entry(name)
+                    .entry(deadline_kind(enum_from::<DeadlineName>(name)?))
                     .or_insert_with(|| local_day(at, jurisdiction));
             }
             Ok(Recorded {
-                kind,
-                subject: row.try_get("subject")?,
-                from_name: row.try_get("from_name")?,
-                to_name: row.try_get("to_name")?,
-                region: row.try_get("region")?,
-                relocated: row.try_get("relocated")?,
+                kind: row.kind,
+                subject: row.subject,
+                from_name: row.from_name,
+                to_name: row.to_name,
+                region: row.region,
+                relocated: row.relocated,
                 deadlines,
                 escalated,
             })
@@ -227,9 +243,8 @@ pub async fn overdue(
     let mut rows = Vec::new();
     for r in &recorded {
         for d in &r.deadlines {
-            let name = kind_name(d.kind);
-            let escalated = r.escalated.get(name).copied();
-            if let Some(values) = by_deadline.get_mut(name) {
+            let escalated = r.escalated.get(&d.kind).copied();
+            if let Some(values) = by_deadline.get_mut(kind_name(d.kind)) {
                 count(values, &periods, d, escalated);
             }
             if r.kind == "relocation" {

@@ -10,11 +10,12 @@ use hub_core::deadlines::DeadlineRules;
 use hub_core::lateness::release_notice_days_late;
 use hub_core::periods::{Period, local_day};
 use schemas::Jurisdiction;
+use schemas::vocab::enum_text;
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
+use super::percentile;
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
-use super::{jurisdiction_text, percentile};
 
 /// Notices received, in time (not shown: received less late) and late.
 pub const COLUMNS: Columns = Columns {
@@ -80,13 +81,23 @@ struct Notice {
     municipalities: Vec<String>,
 }
 
+/// One routed notice as stored: its sender, expected release, arrival, and the
+/// municipalities it was delivered to.
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    prison: String,
+    expected_release: NaiveDate,
+    received_at: DateTime<Utc>,
+    municipalities: Vec<String>,
+}
+
 async fn notices(
     pool: &PgPool,
     jurisdiction: Jurisdiction,
     rules: &DeadlineRules,
     year: i32,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<NoticeRow> = sqlx::query_as(
         "SELECT coalesce(p.name, n.sender) AS prison, n.expected_release, n.received_at,
                 coalesce((SELECT array_agg(coalesce(a.name, d.recipient) ORDER BY d.recipient)
                           FROM decisions d JOIN agencies a ON a.id = d.recipient
@@ -95,25 +106,24 @@ async fn notices(
          FROM release_notices n LEFT JOIN agencies p ON p.id = n.sender
          WHERE n.jurisdiction = $1 AND n.received_at >= $2 AND n.received_at < $3",
     )
-    .bind(jurisdiction_text(jurisdiction))
+    .bind(enum_text(&jurisdiction))
     // A day's local start lies within a day of UTC midnight either side.
     .bind(Period::Year(year).first_day() - chrono::Days::new(1))
     .bind(Period::Year(year + 1).first_day() + chrono::Days::new(1))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let received: DateTime<Utc> = row.try_get("received_at")?;
-            let received_on = local_day(received, jurisdiction);
-            let expected: NaiveDate = row.try_get("expected_release")?;
-            Ok(Notice {
-                prison: row.try_get("prison")?,
+            let received_on = local_day(row.received_at, jurisdiction);
+            Notice {
+                prison: row.prison,
                 received_on,
-                days_late: release_notice_days_late(rules, expected, received_on),
-                municipalities: row.try_get("municipalities")?,
-            })
+                days_late: release_notice_days_late(rules, row.expected_release, received_on),
+                municipalities: row.municipalities,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The late release notices of `jurisdiction` in `period` (closed, checked by the caller).

@@ -9,14 +9,36 @@ use chrono::{DateTime, Utc};
 use hub_core::deadlines;
 use hub_core::escalation::{self, Breached};
 use schemas::messages::CaseStageName;
-use schemas::{AgencyId, Jurisdiction, Pseudonym};
-use sqlx::Row;
+use schemas::vocab::enum_text;
+use schemas::{AgencyId, CaseId, Jurisdiction, Pseudonym};
 use tokio::sync::watch;
 use tracing::{info, warn};
 use uuid::Uuid;
 
 use super::escalation_rows;
+use crate::db::enum_from;
 use crate::{Shared, sleep_or_stop};
+
+/// An open handover or relocation, with its case's person and stage, and whether the case
+/// ever had a relocation.
+#[derive(sqlx::FromRow)]
+struct OpenRequest {
+    handover_id: Uuid,
+    kind: String,
+    #[sqlx(try_from = "String")]
+    case_id: CaseId,
+    #[sqlx(try_from = "String")]
+    from_agency: AgencyId,
+    #[sqlx(try_from = "String")]
+    to_agency: AgencyId,
+    state: String,
+    jurisdiction: String,
+    requested_at: DateTime<Utc>,
+    #[sqlx(try_from = "String")]
+    subject: Pseudonym,
+    stage: String,
+    relocated: bool,
+}
 
 /// Checks every open handover and relocation against its deadlines at `now` and sends the
 /// escalations not yet sent. Returns how many escalation messages were queued.
@@ -26,7 +48,7 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
     let hub = &shared.settings.hub.id;
     let mut tx = shared.pool.begin().await?;
     let mut audit = crate::db::AuditAppender::start(&mut tx).await?;
-    let rows = sqlx::query(
+    let rows: Vec<OpenRequest> = sqlx::query_as(
         "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
                 c.subject, c.stage,
                 EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated
@@ -38,21 +60,23 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
     let today = now.date_naive();
     let mut queued = Vec::new();
     for row in rows {
-        let handover_id: Uuid = row.try_get("handover_id")?;
-        let state: String = row.try_get("state")?;
-        let jurisdiction: Jurisdiction =
-            serde_json::from_value(serde_json::Value::String(row.try_get("jurisdiction")?))?;
-        let requested_at: DateTime<Utc> = row.try_get("requested_at")?;
-        let from = AgencyId::try_from(row.try_get::<String, _>("from_agency")?)?;
-        let to = AgencyId::try_from(row.try_get::<String, _>("to_agency")?)?;
-        let subject = Pseudonym::try_from(row.try_get::<String, _>("subject")?)?;
-        let case_id = schemas::CaseId::try_from(row.try_get::<String, _>("case_id")?)?;
-        let stage: CaseStageName =
-            serde_json::from_value(serde_json::Value::String(row.try_get("stage")?))?;
+        let OpenRequest {
+            handover_id,
+            kind: request_kind,
+            case_id,
+            from_agency: from,
+            to_agency: to,
+            state,
+            jurisdiction,
+            requested_at,
+            subject,
+            stage,
+            relocated,
+        } = row;
+        let jurisdiction: Jurisdiction = enum_from(jurisdiction)?;
+        let stage: CaseStageName = enum_from(stage)?;
         let calendar = deadlines.calendar(jurisdiction);
-        let relocation = row.try_get::<String, _>("kind")? == "relocation";
-        let relocated: bool = row.try_get("relocated")?;
-        let kinds = escalation::open_deadlines(relocation, state == "requested");
+        let kinds = escalation::open_deadlines(request_kind == "relocation", state == "requested");
         for &(kind, name) in kinds {
             let requested_on = requested_at.date_naive();
             let Some((level, days_overdue)) =
@@ -65,8 +89,8 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
                     "INSERT INTO escalations (subject_ref, deadline, level, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 )
                 .bind(handover_id.to_string())
-                .bind(format!("{name:?}"))
-                .bind(format!("{level:?}"))
+                .bind(enum_text(&name))
+                .bind(enum_text(&escalation::escalation_level(level)))
                 .bind(now)
                 .execute(&mut *tx)
                 .await?
@@ -90,7 +114,7 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
                 let rows = escalation_rows(&directory, deadlines, hub, &breached, handover_id, now);
                 audit
                     .append(&mut tx, now, &serde_json::json!({
-                        "kind": "escalation", "deadline": name, "level": format!("{level:?}"),
+                        "kind": "escalation", "deadline": name, "level": escalation::escalation_level(level),
                         "handover_id": handover_id, "to": rows.iter().map(|r| &r.recipient).collect::<Vec<_>>(),
                     }))
                     .await?;
