@@ -771,3 +771,64 @@ async fn an_agent_that_cannot_read_its_inbox_depth_leaves_it_out_and_counts_it()
     assert_eq!(samples(&text, "agent_outbox_pending").get(""), Some(&0.0));
     store.close().await;
 }
+
+/// The agent as `agent run` runs it (`agent::run`, with its supervised tasks): it answers
+/// readiness, sends what is queued in its store and takes what the hub sends it, and on
+/// shutdown drains and returns cleanly within its grace period.
+#[tokio::test]
+async fn the_agent_as_its_binary_runs_it_carries_messages_and_stops_when_told() {
+    let env = TestEnv::new().await;
+    let _hub = env.start_hub().await;
+    let a = env.agencies.clone();
+    let municipality = env.start_agent(&a.municipality).await;
+    let (mut settings, store) = env.agent_store(&a.prison).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    settings.http.listen = Some(format!("127.0.0.1:{port}"));
+    settings.http.token = Some(Token::new("run-token"));
+    settings.agent.shutdown_grace_seconds = 5;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = tokio::spawn(agent::run(settings.clone(), async move {
+        let _ = stopped.await;
+    }));
+
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    eventually("the agent to be ready", DEADLINE, || async {
+        let response = reqwest::get(&ready).await.ok()?;
+        response.status().is_success().then_some(())
+    })
+    .await;
+
+    // What a caseworker queues goes out, and the hub's answer about it comes back in.
+    let draft = serde_json::to_vec(&env.release_notice(&[&a.municipality])).unwrap();
+    let key = settings.pseudonym_key().unwrap();
+    let (message, _) = agent::submit_with(&store, &a.prison, key.as_ref(), &draft)
+        .await
+        .unwrap();
+    let id = message.envelope.message_id;
+    municipality.receives(id).await;
+    eventually("the hub's answer to reach the agent", DEADLINE, || async {
+        let outcomes = store.recipient_outcomes(&id.to_string()).await.ok()?;
+        let delivered =
+            |o: &agent::store::RecipientOutcome| o.outcome == agent::store::Outcome::Delivered;
+        (!outcomes.is_empty() && outcomes.iter().all(delivered)).then_some(())
+    })
+    .await;
+
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(15), running)
+        .await
+        .expect("agent::run returns within its grace period once told to stop")
+        .expect("agent::run does not panic");
+    assert!(
+        ended.is_ok(),
+        "a requested shutdown is not a failure: {ended:?}"
+    );
+    assert!(
+        reqwest::get(&ready).await.is_err(),
+        "its HTTP server has stopped"
+    );
+}
