@@ -2,8 +2,9 @@
 //!
 //! For each batch of deliveries from the ingress queue it decodes and plans ([`plan`]),
 //! writes decisions, disclosure log, dead letters, audit entries and outbox rows in one
-//! PostgreSQL transaction ([`db`]), publishes the new outbox rows with confirms, and only
-//! then acknowledges the deliveries ([`ingress`]). A relay ([`relay`]) publishes whatever
+//! PostgreSQL transaction ([`batch`], through the storage layer [`db`]), publishes the new
+//! outbox rows with confirms, and only then acknowledges the deliveries ([`ingress`]). The
+//! deadline sweeper ([`deadlines`]) escalates what is overdue. A relay ([`relay`]) publishes whatever
 //! the fast path could not, so nothing accepted is lost to a crash or a broker outage.
 //! [`metrics`] counts what they do and reads backlogs and queue depths when scraped; the
 //! HTTP server ([`http`]) serves them with health and readiness.
