@@ -6,12 +6,8 @@
 //! browser's `Accept-Language`, and else the language of the agency's country. [`LANG`] holds
 //! it for the request in hand; [`t`] and [`t_with`] look words up in it.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use axum::http::HeaderMap;
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use fluent_templates::static_loader;
 
 static_loader! {
     static LOCALES = {
@@ -23,41 +19,21 @@ static_loader! {
 }
 
 pub use broker::web::Lang;
+use broker::web::lang;
+pub use broker::web::lang::{LANG, lang};
 
 /// The cookie that keeps a caseworker's choice of language.
 pub const LANG_COOKIE: &str = "__Host-agent_lang";
 
-/// The Fluent identifier of a language.
-fn lang_id(lang: Lang) -> LanguageIdentifier {
-    match lang {
-        Lang::Da => langid!("da"),
-        Lang::Nb => langid!("nb"),
-        Lang::Sv => langid!("sv"),
-        Lang::En => langid!("en"),
-    }
-}
-
-tokio::task_local! {
-    /// The language of the request in hand.
-    pub static LANG: Lang;
-}
-
-/// The language of the request in hand (English outside a request).
-pub fn lang() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or(Lang::En)
-}
-
 /// The words of `id` in the language of the request in hand. An id no file has gives the id
 /// itself (a test makes sure every language has every id).
 pub fn t(id: &str) -> String {
-    LOCALES
-        .try_lookup(&lang_id(lang()), id)
-        .unwrap_or_else(|| id.to_owned())
+    try_t(id).unwrap_or_else(|| id.to_owned())
 }
 
 /// The words of `id`, if the files have it.
 pub fn try_t(id: &str) -> Option<String> {
-    LOCALES.try_lookup(&lang_id(lang()), id)
+    lang::words(&*LOCALES, id)
 }
 
 /// Why the hub refused a message, and what to do now, for a reason code of the wire.
@@ -67,22 +43,12 @@ pub fn reason_words(code: &str) -> String {
 
 /// [`t`] with variables.
 pub fn t_with(id: &str, args: &[(&str, String)]) -> String {
-    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-        .iter()
-        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
-        .collect();
-    LOCALES
-        .try_lookup_with_args(&lang_id(lang()), id, &args)
-        .unwrap_or_else(|| id.to_owned())
+    lang::words_with(&*LOCALES, id, args).unwrap_or_else(|| id.to_owned())
 }
 
 /// [`t`] with one number variable (for plurals).
 pub fn t_count(id: &str, name: &str, n: i64) -> String {
-    let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-    args.insert(Cow::Owned(name.to_owned()), FluentValue::from(n));
-    LOCALES
-        .try_lookup_with_args(&lang_id(lang()), id, &args)
-        .unwrap_or_else(|| id.to_owned())
+    lang::words_count(&*LOCALES, id, name, n).unwrap_or_else(|| id.to_owned())
 }
 
 /// The language a request asks for: the caseworker's cookie, else `preferred` (their

@@ -41,7 +41,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::Service;
 
-mod lang;
+pub mod lang;
 pub mod ops;
 pub use lang::Lang;
 

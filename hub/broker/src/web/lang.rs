@@ -1,9 +1,15 @@
 //! The languages of the pages of the hub and the agents: Danish, Norwegian bokmål, Swedish
 //! and English. Which words each page has is its own binary's business (each compiles its own
-//! Project Fluent files); this is the one list of languages, their codes and names, and the
-//! reading of a browser's `Accept-Language`.
+//! Project Fluent files); this is the one list of languages, their codes and names, the
+//! reading of a browser's `Accept-Language`, the language of the request in hand ([`LANG`])
+//! and the lookup of a binary's words in it ([`words`], [`words_with`], [`words_count`]).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use axum::http::{HeaderMap, header};
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
 use schemas::Jurisdiction;
 
 /// A language of the pages.
@@ -97,6 +103,50 @@ impl Lang {
         }
         best.map(|(_, lang)| lang)
     }
+}
+
+/// Its Fluent identifier.
+impl From<Lang> for LanguageIdentifier {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Da => langid!("da"),
+            Lang::Nb => langid!("nb"),
+            Lang::Sv => langid!("sv"),
+            Lang::En => langid!("en"),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request in hand: a page handler renders within
+    /// `LANG.scope(lang, ..)` (or `sync_scope`).
+    pub static LANG: Lang;
+}
+
+/// The language of the request in hand (English outside a request).
+pub fn lang() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+/// Looking a page's words up in a binary's own Fluent files (`words`), in the language of
+/// the request in hand. An id the files lack gives `None`.
+pub fn words(words: &impl Loader, id: &str) -> Option<String> {
+    words.try_lookup(&lang().into(), id)
+}
+
+/// [`words`] with variables.
+pub fn words_with(words: &impl Loader, id: &str, args: &[(&str, String)]) -> Option<String> {
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+        .collect();
+    words.try_lookup_with_args(&lang().into(), id, &args)
+}
+
+/// [`words`] with one number variable, for plurals.
+pub fn words_count(words: &impl Loader, id: &str, name: &str, n: i64) -> Option<String> {
+    let args = HashMap::from([(Cow::Owned(name.to_owned()), FluentValue::from(n))]);
+    words.try_lookup_with_args(&lang().into(), id, &args)
 }
 
 #[cfg(test)]

@@ -10,15 +10,13 @@
 //! Besides the lookups, the plain words of the codes the figures carry (stages, reasons,
 //! regions), and numbers and times written the way each language writes them.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use axum::http::HeaderMap;
 use broker::web::Lang;
+use broker::web::lang;
+pub use broker::web::lang::{LANG, lang};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use fluent_templates::static_loader;
 use schemas::Jurisdiction;
 
 use super::auth::Role;
@@ -36,16 +34,6 @@ static_loader! {
 /// The cookie that keeps a viewer's choice of language.
 pub const LANG_COOKIE: &str = "hub_lang";
 
-tokio::task_local! {
-    /// The language of the request in hand.
-    pub static LANG: Lang;
-}
-
-/// The language of the request in hand (English outside a request).
-pub fn lang() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or(Lang::En)
-}
-
 /// The language a request is answered in: the viewer's cookie, else the best of the browser's
 /// `Accept-Language`, else the language of the viewer's jurisdiction, else English.
 pub fn request_lang(headers: &HeaderMap, viewer_jurisdiction: Option<Jurisdiction>) -> Lang {
@@ -56,16 +44,6 @@ pub fn request_lang(headers: &HeaderMap, viewer_jurisdiction: Option<Jurisdictio
         .unwrap_or(Lang::En)
 }
 
-/// The Fluent identifier of a language.
-fn lang_id(lang: Lang) -> LanguageIdentifier {
-    match lang {
-        Lang::Da => langid!("da"),
-        Lang::Nb => langid!("nb"),
-        Lang::Sv => langid!("sv"),
-        Lang::En => langid!("en"),
-    }
-}
-
 /// The words of `id` in the language of the request in hand. An id no file has gives the id
 /// itself (a test makes sure every language has every id).
 pub fn t(id: &str) -> String {
@@ -74,27 +52,17 @@ pub fn t(id: &str) -> String {
 
 /// The words of `id`, if the files have it.
 pub fn try_t(id: &str) -> Option<String> {
-    LOCALES.try_lookup(&lang_id(lang()), id)
+    lang::words(&*LOCALES, id)
 }
 
 /// [`t`] with variables.
 pub fn t_with(id: &str, args: &[(&str, String)]) -> String {
-    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-        .iter()
-        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
-        .collect();
-    LOCALES
-        .try_lookup_with_args(&lang_id(lang()), id, &args)
-        .unwrap_or_else(|| id.to_owned())
+    lang::words_with(&*LOCALES, id, args).unwrap_or_else(|| id.to_owned())
 }
 
 /// [`t`] with one number variable (for plurals).
 pub fn t_count(id: &str, name: &str, n: i64) -> String {
-    let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-    args.insert(Cow::Owned(name.to_owned()), FluentValue::from(n));
-    LOCALES
-        .try_lookup_with_args(&lang_id(lang()), id, &args)
-        .unwrap_or_else(|| id.to_owned())
+    lang::words_count(&*LOCALES, id, name, n).unwrap_or_else(|| id.to_owned())
 }
 
 /// A jurisdiction by its name (`Danmark`, `Denmark`), never its code.
