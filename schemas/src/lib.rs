@@ -177,10 +177,10 @@ pub struct Envelope {
 /// The caseworker who sent a message: their name and role at the sending agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct SentBy {
     /// Their name, as their agency's sign-in gives it.
     pub name: ids::ShortText,
+    /// Their role.
     pub role: StaffRole,
 }
 
@@ -221,10 +221,10 @@ impl Message {
 
 /// A whole message: envelope and body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct Message {
     /// What the hub routes on.
     pub envelope: Envelope,
+    /// The content.
     pub body: Body,
 }
 

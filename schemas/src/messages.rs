@@ -145,10 +145,10 @@ pub enum HandoverOutcome {
 /// Recipient to sender: received, accepted or rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct HandoverResponse {
     /// The handover answered.
     pub handover_id: Uuid,
+    /// The answer.
     pub outcome: HandoverOutcome,
     /// The reason, required when rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -612,22 +612,22 @@ pub struct WithdrawalEvidence {
 /// Any agency to any agency: a question about the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct InformationRequest {
     /// The request's id; the response refers to it.
     pub request_id: Uuid,
     /// The categories asked for.
     pub categories_requested: Vec<DataCategory>,
+    /// The question.
     pub question: LongText,
 }
 
 /// One answer in an information response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct Answer {
     /// The category this answer belongs to.
     pub category: DataCategory,
+    /// The answer.
     pub text: LongText,
 }
 
@@ -719,20 +719,20 @@ pub struct OutcomeReport {
 /// Owner to participants: the case is closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct CaseClosed {
     /// Why (CASE_STATUS).
     pub reason: CaseEndReason,
+    /// When.
     pub closed_at: DateTime<Utc>,
 }
 
 /// One recipient the hub refused, inside a receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // fields named for what they hold
 pub struct Refusal {
     /// The recipient refused.
     pub recipient: AgencyId,
+    /// Why.
     pub reason: ReasonCode,
 }
 
