@@ -272,9 +272,126 @@ pub fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, serd
     serde_json::from_value(serde_json::Value::String(text))
 }
 
+/// A closed vocabulary of the wire: an enum of this crate that serializes as a string, with
+/// its list of values and its one text form. Stores write a value as its [`text`] and read it
+/// back with [`from_text`] (or [`enum_from`]), so a value reads the same on the wire, in the
+/// hub's database, in an agent's store and in labels.
+///
+/// [`text`]: Vocabulary::text
+/// [`from_text`]: Vocabulary::from_text
+pub trait Vocabulary:
+    Copy + Serialize + serde::de::DeserializeOwned + JsonSchema + 'static
+{
+    /// Every value, in the order the enum declares them (a test checks the list against the
+    /// enum's JSON schema, so a value added to the enum and not here fails it).
+    const VALUES: &'static [Self];
+
+    /// Its one text form: [`enum_text`].
+    fn text(self) -> String {
+        enum_text(&self)
+    }
+
+    /// The value whose text form is `text`.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::VALUES.iter().copied().find(|v| v.text() == text)
+    }
+}
+
+macro_rules! vocabulary {
+    ($($name:ty => [$($value:expr),* $(,)?];)*) => {
+        $(impl Vocabulary for $name {
+            const VALUES: &'static [Self] = &[$($value),*];
+        })*
+    };
+}
+
+use crate::messages::{
+    CaseEndReason, CaseStageName, DeadlineName, EscalationLevel, HandoverOutcome, RejectionReason,
+};
+
+vocabulary! {
+    AgencyRole => [AgencyRole::Municipality, AgencyRole::Police, AgencyRole::PrisonProbation, AgencyRole::Employment, AgencyRole::NationalContactPoint];
+    Jurisdiction => [Jurisdiction::DK, Jurisdiction::NO, Jurisdiction::SE];
+    DataCategory => [DataCategory::Identity, DataCategory::Contact, DataCategory::ProtectedLocation, DataCategory::SentenceRelease, DataCategory::CriminalHistory, DataCategory::RiskNeed, DataCategory::HealthSubstance, DataCategory::EconomyBenefits, DataCategory::EducationEmployment, DataCategory::CaseStatus, DataCategory::Outcome];
+    Purpose => [Purpose::ReintegrationPlanning, Purpose::ReleaseCoordination, Purpose::RelocationSafety, Purpose::CaseCoordination, Purpose::OutcomeStatistics, Purpose::CriminalInvestigation, Purpose::BenefitFraudControl];
+    ReasonCode => [ReasonCode::MalformedJson, ReasonCode::UnknownMessageType, ReasonCode::UnsupportedSchemaVersion, ReasonCode::SchemaViolation, ReasonCode::Oversized, ReasonCode::SenderMismatch, ReasonCode::UnknownSender, ReasonCode::CategoriesUndeclared, ReasonCode::UnknownRecipient, ReasonCode::NotPermittedForRole, ReasonCode::ForbiddenPurpose, ReasonCode::NoGateway, ReasonCode::CategoryNotCovered, ReasonCode::DuplicateIdConflict, ReasonCode::ConsentNotInForce, ReasonCode::ConsentWithdrawn, ReasonCode::ConsentExpired, ReasonCode::ConsentNeedsReconfirmation, ReasonCode::CategoryForbiddenForRecipient, ReasonCode::NotCustodian, ReasonCode::InvalidConsent, ReasonCode::NotParticipant, ReasonCode::NotCaseOwner, ReasonCode::NotAddressedRecipient, ReasonCode::InvalidTransition, ReasonCode::UnknownHandover, ReasonCode::CaseClosed, ReasonCode::SealedForUnentitled, ReasonCode::SealedCopyMissing, ReasonCode::SealedKeyUnknown, ReasonCode::InvalidKey, ReasonCode::Unprocessable, ReasonCode::UnknownProgramme, ReasonCode::NotProgrammeCustodian, ReasonCode::ConsentAlreadyInForce, ReasonCode::WithdrawalEvidenceMissing, ReasonCode::SubjectMismatch, ReasonCode::ReasonRequired, ReasonCode::OutsideHandover, ReasonCode::RateLimited, ReasonCode::LinkConflict];
+    HandoverOutcome => [HandoverOutcome::Received, HandoverOutcome::Accepted, HandoverOutcome::Rejected];
+    CaseEndReason => [CaseEndReason::Completed, CaseEndReason::DroppedOut, CaseEndReason::Transferred, CaseEndReason::ConsentWithdrawn, CaseEndReason::Deceased];
+    CaseStageName => [CaseStageName::Referred, CaseStageName::Intake, CaseStageName::Active, CaseStageName::Suspended, CaseStageName::Closed];
+    DeadlineName => [DeadlineName::ReleaseNotice, DeadlineName::HandoverReceived, DeadlineName::HandoverAnswered, DeadlineName::RelocationAnswered];
+    EscalationLevel => [EscalationLevel::Coordinator, EscalationLevel::ContactPoint];
+}
+
+impl Vocabulary for RejectionReason {
+    const VALUES: &'static [Self] = &RejectionReason::ALL;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every value of `T` as its schema lists them: the strings under `enum` and `const`.
+    fn schema_values<T: Vocabulary>() -> std::collections::BTreeSet<String> {
+        fn collect(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (key, value) in map {
+                        match (key.as_str(), value) {
+                            ("const", serde_json::Value::String(s)) => {
+                                out.insert(s.clone());
+                            }
+                            ("enum", serde_json::Value::Array(values)) => {
+                                out.extend(
+                                    values.iter().filter_map(|v| v.as_str()).map(str::to_owned),
+                                );
+                            }
+                            _ => collect(value, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+                _ => {}
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        collect(
+            &serde_json::to_value(schemars::schema_for!(T)).unwrap(),
+            &mut out,
+        );
+        out
+    }
+
+    fn check_vocabulary<T: Vocabulary + PartialEq + std::fmt::Debug>() {
+        let name = std::any::type_name::<T>();
+        let texts: Vec<String> = T::VALUES.iter().map(|v| v.text()).collect();
+        let distinct: std::collections::BTreeSet<String> = texts.iter().cloned().collect();
+        assert_eq!(distinct.len(), texts.len(), "{name}: a text form twice");
+        assert_eq!(
+            distinct,
+            schema_values::<T>(),
+            "{name}: VALUES against the enum"
+        );
+        for &value in T::VALUES {
+            assert_eq!(T::from_text(&value.text()), Some(value), "{name}");
+            assert_eq!(enum_from::<T>(value.text()).unwrap(), value, "{name}");
+        }
+        assert_eq!(T::from_text("not a value"), None, "{name}");
+    }
+
+    #[test]
+    fn every_vocabulary_lists_each_of_its_values_once_with_one_text_form() {
+        check_vocabulary::<AgencyRole>();
+        check_vocabulary::<Jurisdiction>();
+        check_vocabulary::<DataCategory>();
+        check_vocabulary::<Purpose>();
+        check_vocabulary::<ReasonCode>();
+        check_vocabulary::<HandoverOutcome>();
+        check_vocabulary::<CaseEndReason>();
+        check_vocabulary::<CaseStageName>();
+        check_vocabulary::<DeadlineName>();
+        check_vocabulary::<EscalationLevel>();
+        check_vocabulary::<RejectionReason>();
+    }
 
     #[test]
     fn enum_text_is_the_wire_string_and_reads_back() {

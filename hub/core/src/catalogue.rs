@@ -1,6 +1,7 @@
 //! Who may send which message type to whom, by agency role: the message catalogue of the
 //! domain, as data.
 
+use schemas::vocab::Vocabulary;
 use schemas::{AgencyRole, MessageType};
 
 /// Which roles may send a message type, and to which roles.
@@ -19,13 +20,6 @@ pub struct Route {
 use AgencyRole::{Employment, Municipality, NationalContactPoint, Police, PrisonProbation};
 
 const CASE_AGENCIES: &[AgencyRole] = &[Municipality, Police, PrisonProbation, Employment];
-const ALL_AGENCIES: &[AgencyRole] = &[
-    Municipality,
-    Police,
-    PrisonProbation,
-    Employment,
-    NationalContactPoint,
-];
 
 /// The version-1 catalogue. Receipt, Undeliverable, Escalation and KeyDirectory are the hub's
 /// own and no agency may send them.
@@ -116,7 +110,7 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         message_type: MessageType::KeyPublished,
-        from: ALL_AGENCIES,
+        from: AgencyRole::VALUES,
         to: &[],
         carries: "a public key to seal fields to the sender with; no personal data",
     },

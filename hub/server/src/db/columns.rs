@@ -6,14 +6,14 @@
 //! checks its own form); a vocabulary value is stored as its one text form
 //! ([`schemas::vocab::enum_text`]) and read as a [`Vocab`].
 
-use serde::de::DeserializeOwned;
+use schemas::vocab::Vocabulary;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Postgres, Type};
 
 /// A vocabulary value (a role, a jurisdiction, a reason, ...) read from the text column that
-/// holds its [`schemas::vocab::enum_text`]; text that is none of the vocabulary's values is a
-/// decoding error naming the column.
+/// holds its [`Vocabulary::text`]; text that is none of the vocabulary's values is a decoding
+/// error naming the column and the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Vocab<T>(pub T);
 
@@ -27,10 +27,13 @@ impl<T> Type<Postgres> for Vocab<T> {
     }
 }
 
-impl<'r, T: DeserializeOwned> Decode<'r, Postgres> for Vocab<T> {
+impl<'r, T: Vocabulary> Decode<'r, Postgres> for Vocab<T> {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <String as Decode<Postgres>>::decode(value)?;
-        Ok(Vocab(schemas::vocab::enum_from(text)?))
+        match T::from_text(&text) {
+            Some(value) => Ok(Vocab(value)),
+            None => Err(format!("{text:?} is not a {}", std::any::type_name::<T>()).into()),
+        }
     }
 }
 
