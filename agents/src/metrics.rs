@@ -286,14 +286,8 @@ impl Metrics {
     }
 }
 
-/// Messages stored but not yet confirmed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Backlog {
-    /// How many.
-    pub pending: i64,
-    /// The age of the oldest, in seconds (0 when there is none).
-    pub lag_seconds: f64,
-}
+/// The outbox backlog: messages stored but not yet confirmed.
+pub use broker::metrics::Backlog;
 
 /// What a scrape read: each part only when it could be read.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,6 +1,6 @@
 //! What the metrics of the hub and the agents share: a gauge that says a part is working
 //! while a guard lives ([`Flag`]), and the text exposition of their registries
-//! ([`exposition`]).
+//! ([`exposition`]), and the outbox [`Backlog`] a scrape reads.
 
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::gauge::Gauge;
@@ -47,6 +47,15 @@ pub fn exposition(registries: &[&Registry]) -> String {
         .and_then(|()| encode_eof(&mut text))
         .expect("writing to a String does not fail");
     text
+}
+
+/// An outbox's backlog, as a scrape reads it: what is stored and not yet published.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    /// How many.
+    pub pending: i64,
+    /// The age of the oldest, in seconds (0 when there is none).
+    pub lag_seconds: f64,
 }
 
 #[cfg(test)]

@@ -501,14 +501,8 @@ impl InternalEvent for ScrapeFailed<'_> {
     }
 }
 
-/// Unpublished, uncancelled outbox rows.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Backlog {
-    /// How many.
-    pub pending: i64,
-    /// The age of the oldest, in seconds (0 when there is none).
-    pub lag_seconds: f64,
-}
+/// The outbox backlog: unpublished, uncancelled outbox rows.
+pub use broker::metrics::Backlog;
 
 /// What a scrape read: each part only when it could be read.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -881,9 +881,10 @@ impl TryFrom<StoredCase> for Case {
     }
 }
 
-/// A handover as stored.
+/// A handover as stored: the columns `handover_id, kind, case_id, from_agency, to_agency,
+/// state, gateway`.
 #[derive(sqlx::FromRow)]
-struct StoredHandover {
+pub(crate) struct StoredHandover {
     handover_id: Uuid,
     kind: String,
     #[sqlx(try_from = "String")]

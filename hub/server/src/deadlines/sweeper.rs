@@ -6,37 +6,31 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use hub_core::cases::{Handover, HandoverKind, HandoverState};
 use hub_core::deadlines;
 use hub_core::escalation::{self, Breached};
 use schemas::messages::CaseStageName;
 use schemas::vocab::enum_text;
-use schemas::{AgencyId, CaseId, Jurisdiction, Pseudonym};
+use schemas::{Jurisdiction, Pseudonym};
 use tokio::sync::watch;
 use tracing::{info, warn};
-use uuid::Uuid;
 
 use super::escalation_rows;
-use crate::db::enum_from;
+use crate::db::columns::Vocab;
+use crate::db::state::StoredHandover;
 use crate::{Shared, sleep_or_stop};
 
 /// An open handover or relocation, with its case's person and stage, and whether the case
 /// ever had a relocation.
 #[derive(sqlx::FromRow)]
 struct OpenRequest {
-    handover_id: Uuid,
-    kind: String,
-    #[sqlx(try_from = "String")]
-    case_id: CaseId,
-    #[sqlx(try_from = "String")]
-    from_agency: AgencyId,
-    #[sqlx(try_from = "String")]
-    to_agency: AgencyId,
-    state: String,
-    jurisdiction: String,
+    #[sqlx(flatten)]
+    handover: StoredHandover,
+    jurisdiction: Vocab<Jurisdiction>,
     requested_at: DateTime<Utc>,
     #[sqlx(try_from = "String")]
     subject: Pseudonym,
-    stage: String,
+    stage: Vocab<CaseStageName>,
     relocated: bool,
 }
 
@@ -49,7 +43,8 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
     let mut tx = shared.pool.begin().await?;
     let mut audit = crate::db::AuditAppender::start(&mut tx).await?;
     let rows: Vec<OpenRequest> = sqlx::query_as(
-        "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.jurisdiction, h.requested_at,
+        "SELECT h.handover_id, h.kind, h.case_id, h.from_agency, h.to_agency, h.state, h.gateway,
+                h.jurisdiction, h.requested_at,
                 c.subject, c.stage,
                 EXISTS (SELECT 1 FROM handovers r WHERE r.case_id = h.case_id AND r.kind = 'relocation') AS relocated
          FROM handovers h JOIN cases c USING (case_id)
@@ -61,22 +56,27 @@ pub async fn sweep(shared: &Shared, now: DateTime<Utc>) -> anyhow::Result<usize>
     let mut queued = Vec::new();
     for row in rows {
         let OpenRequest {
-            handover_id,
-            kind: request_kind,
-            case_id,
-            from_agency: from,
-            to_agency: to,
-            state,
-            jurisdiction,
+            handover,
+            jurisdiction: Vocab(jurisdiction),
             requested_at,
             subject,
-            stage,
+            stage: Vocab(stage),
             relocated,
         } = row;
-        let jurisdiction: Jurisdiction = enum_from(jurisdiction)?;
-        let stage: CaseStageName = enum_from(stage)?;
+        let Handover {
+            id: handover_id,
+            kind: request_kind,
+            case_id,
+            from,
+            to,
+            state,
+            ..
+        } = Handover::try_from(handover)?;
         let calendar = deadlines.calendar(jurisdiction);
-        let kinds = escalation::open_deadlines(request_kind == "relocation", state == "requested");
+        let kinds = escalation::open_deadlines(
+            request_kind == HandoverKind::Relocation,
+            state == HandoverState::Requested,
+        );
         for &(kind, name) in kinds {
             let requested_on = requested_at.date_naive();
             let Some((level, days_overdue)) =
