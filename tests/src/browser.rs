@@ -159,17 +159,26 @@ impl Browser {
     /// Waits for the element matching `css` and returns it.
     /// When it does not appear, a screenshot `<test>-failed.png` shows what did.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        match self
-            .client()
-            .wait()
-            .at_most(ELEMENT_WAIT)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(element) => element,
-            Err(e) => {
-                let shot = self.screenshot_only("failed").await;
-                panic!("no element {css}: {e} (see {})", shot.display())
+        let deadline = std::time::Instant::now() + ELEMENT_WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self
+                .client()
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return element,
+                // Chromedriver aborts a look-up when a navigation starts under it (a click
+                // that submits a form): the new page is looked at again.
+                Err(e)
+                    if e.to_string().contains("aborted by navigation")
+                        && std::time::Instant::now() < deadline => {}
+                Err(e) => {
+                    let shot = self.screenshot_only("failed").await;
+                    panic!("no element {css}: {e} (see {})", shot.display())
+                }
             }
         }
     }
