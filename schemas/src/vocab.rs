@@ -291,9 +291,12 @@ pub trait Vocabulary:
         enum_text(&self)
     }
 
-    /// The value whose text form is `text`.
+    /// The value whose text form is `text` (read as the wire reads it, by serde).
     fn from_text(text: &str) -> Option<Self> {
-        Self::VALUES.iter().copied().find(|v| v.text() == text)
+        use serde::de::IntoDeserializer;
+        let text: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            text.into_deserializer();
+        Self::deserialize(text).ok()
     }
 }
 

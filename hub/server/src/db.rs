@@ -103,11 +103,6 @@ pub async fn inboxes(pool: &PgPool) -> Result<Vec<(AgencyId, String)>, sqlx::Err
     Ok(rows.into_iter().map(|i| (i.agency, i.queue)).collect())
 }
 
-/// A vocabulary value read from its column, a decoding error when the text is not one.
-pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
-    schemas::vocab::enum_from(text).map_err(decode_err)
-}
-
 /// The registered agencies.
 pub async fn load_directory(pool: &PgPool) -> Result<Directory, sqlx::Error> {
     #[derive(sqlx::FromRow)]

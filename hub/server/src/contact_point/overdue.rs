@@ -21,7 +21,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::year_sheet::{Columns, RowValues, Table, TableCells, YearSheet, zeros};
-use crate::db::enum_from;
+use crate::db::columns::Vocab;
 use crate::settings::Deadlines;
 
 /// The columns: deadlines due in the period, kept (not shown: due less overdue), overdue, and
@@ -115,7 +115,7 @@ struct RecordedRow {
     to_name: Option<String>,
     region: Option<String>,
     relocated: bool,
-    escalated_deadlines: Vec<String>,
+    escalated_deadlines: Vec<Vocab<DeadlineName>>,
     escalated_at: Vec<DateTime<Utc>>,
 }
 
@@ -174,7 +174,7 @@ async fn recorded(
             let mut escalated = BTreeMap::new();
             for (name, at) in row.escalated_deadlines.into_iter().zip(row.escalated_at) {
                 escalated
-                    .entry(deadline_kind(enum_from::<DeadlineName>(name)?))
+                    .entry(deadline_kind(name.0))
                     .or_insert_with(|| local_day(at, jurisdiction));
             }
             Ok(Recorded {

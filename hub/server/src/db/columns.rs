@@ -8,7 +8,7 @@
 
 use schemas::vocab::Vocabulary;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgTypeInfo, PgValueRef};
+use sqlx::postgres::{PgHasArrayType, PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Postgres, Type};
 
 /// A vocabulary value (a role, a jurisdiction, a reason, ...) read from the text column that
@@ -24,6 +24,16 @@ impl<T> Type<Postgres> for Vocab<T> {
 
     fn compatible(ty: &PgTypeInfo) -> bool {
         <String as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<T> PgHasArrayType for Vocab<T> {
+    fn array_type_info() -> PgTypeInfo {
+        <String as PgHasArrayType>::array_type_info()
+    }
+
+    fn array_compatible(ty: &PgTypeInfo) -> bool {
+        <String as PgHasArrayType>::array_compatible(ty)
     }
 }
 

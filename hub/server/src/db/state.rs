@@ -14,15 +14,14 @@ use chrono::{DateTime, Utc};
 use hub_core::Effect;
 use hub_core::cases::{Case, CaseClaim, Handover, HandoverKind, HandoverState, Stage};
 use hub_core::consent::{ConsentInForce, Withdrawal};
-use schemas::messages::{ConsentRecord, WithdrawalScope};
+use schemas::messages::{CaseEndReason, ConsentRecord, WithdrawalScope};
 use schemas::vocab::enum_text;
 use schemas::{AgencyId, Body, CaseId, Envelope, GatewayRef, Message, Pseudonym};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
-use super::columns::{self, decode_err};
-use super::enum_from;
+use super::columns::{self, Vocab, decode_err};
 
 /// The state of a batch, as read and as changed so far.
 #[derive(Debug, Default)]
@@ -860,7 +859,7 @@ struct StoredCase {
     #[sqlx(try_from = "String")]
     owner: AgencyId,
     stage: String,
-    end_reason: Option<String>,
+    end_reason: Option<Vocab<CaseEndReason>>,
     participants: Vec<String>,
 }
 
@@ -868,8 +867,7 @@ impl TryFrom<StoredCase> for Case {
     type Error = sqlx::Error;
 
     fn try_from(row: StoredCase) -> Result<Case, sqlx::Error> {
-        let end_reason = row.end_reason.map(enum_from).transpose()?;
-        let stage = Stage::from_name(&row.stage, end_reason)
+        let stage = Stage::from_name(&row.stage, row.end_reason.map(|Vocab(r)| r))
             .ok_or_else(|| decode_err(format!("case stage {:?}", row.stage)))?;
         Ok(Case {
             id: row.case_id,
