@@ -128,25 +128,25 @@ pub fn lang() -> Lang {
     LANG.try_with(|l| *l).unwrap_or(Lang::En)
 }
 
-/// Looking a page's words up in a binary's own Fluent files (`words`), in the language of
+/// Looking a page's words up in a binary's own Fluent files (`files`), in the language of
 /// the request in hand. An id the files lack gives `None`.
-pub fn words(words: &impl Loader, id: &str) -> Option<String> {
-    words.try_lookup(&lang().into(), id)
+pub fn words(files: &impl Loader, id: &str) -> Option<String> {
+    files.try_lookup(&lang().into(), id)
 }
 
 /// [`words`] with variables.
-pub fn words_with(words: &impl Loader, id: &str, args: &[(&str, String)]) -> Option<String> {
+pub fn words_with(files: &impl Loader, id: &str, args: &[(&str, String)]) -> Option<String> {
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
         .iter()
         .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
         .collect();
-    words.try_lookup_with_args(&lang().into(), id, &args)
+    files.try_lookup_with_args(&lang().into(), id, &args)
 }
 
 /// [`words`] with one number variable, for plurals.
-pub fn words_count(words: &impl Loader, id: &str, name: &str, n: i64) -> Option<String> {
+pub fn words_count(files: &impl Loader, id: &str, name: &str, n: i64) -> Option<String> {
     let args = HashMap::from([(Cow::Owned(name.to_owned()), FluentValue::from(n))]);
-    words.try_lookup_with_args(&lang().into(), id, &args)
+    files.try_lookup_with_args(&lang().into(), id, &args)
 }
 
 #[cfg(test)]
